@@ -1,0 +1,242 @@
+#include "tflite/model_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/file_io.h"
+
+namespace etpu::tflite {
+namespace {
+
+using ir::Model;
+using ir::Tensor;
+
+Status Fail(const std::string& name, const std::string& what) {
+  return InvalidArgumentError(fmt::format("failed to read model '{}': {}", name, what));
+}
+
+std::string TensorLabel(const Model& m, int t) {
+  return fmt::format("tensor '{}' (#{})", m.tensors[static_cast<size_t>(t)].name, t);
+}
+
+std::string OpLabel(const Model& m, int i) {
+  return fmt::format("operator #{} ({})", i, m.ops[static_cast<size_t>(i)].name());
+}
+
+Status CheckTensor(const tflite_fb::ModelT& fb, const tflite_fb::TensorT& t, int index, const std::string& name,
+                   Tensor& out) {
+  out.index = index;
+  out.name = t.name;
+  out.type = t.type;
+  out.shape = t.shape;
+  out.shape_signature = t.shape_signature;
+  out.is_variable = t.is_variable;
+  std::string label = fmt::format("tensor '{}' (#{})", t.name, index);
+  if (static_cast<int>(t.type) < 0 || static_cast<int>(t.type) > static_cast<int>(ir::TensorType::INT4)) {
+    return Fail(name, fmt::format("{} has unknown type {}", label, static_cast<int>(t.type)));
+  }
+  if (t.shape.size() > 8) return Fail(name, fmt::format("{} has rank {} (at most 8 supported)", label, t.shape.size()));
+  int64_t elements = 1;
+  for (int32_t d : t.shape) {
+    if (d < 0) return Fail(name, fmt::format("{} has negative dimension {}", label, d));
+    elements *= d;
+    if (elements > kMaxTensorBytes) {
+      return Fail(name, fmt::format("{} has {} or more elements (at most {} supported)", label, elements, kMaxTensorBytes));
+    }
+  }
+  int esize = ir::ElementSize(t.type);
+  if (elements * std::max(esize, 1) > kMaxTensorBytes) {
+    return Fail(name, fmt::format("{} needs more than {} bytes", label, kMaxTensorBytes));
+  }
+  if (t.sparsity) return UnimplementedError(fmt::format("failed to read model '{}': {} is sparse (not supported)", name, label));
+  if (t.quantization) {
+    const auto& q = *t.quantization;
+    if (q.details.type != tflite_fb::QuantizationDetails::NONE) {
+      return UnimplementedError(fmt::format("failed to read model '{}': {} uses custom quantization", name, label));
+    }
+    if (!q.scale.empty()) {
+      if (q.zero_point.size() != q.scale.size()) {
+        return Fail(name, fmt::format("{} has {} scales but {} zero points (expected equal counts)", label,
+                                      q.scale.size(), q.zero_point.size()));
+      }
+      if (q.scale.size() > 1) {
+        if (q.quantized_dimension < 0 || static_cast<size_t>(q.quantized_dimension) >= t.shape.size()) {
+          return Fail(name, fmt::format("{} has quantized_dimension {} outside its rank {}", label,
+                                        q.quantized_dimension, t.shape.size()));
+        }
+        int64_t channels = t.shape[static_cast<size_t>(q.quantized_dimension)];
+        if (static_cast<int64_t>(q.scale.size()) != channels) {
+          return Fail(name, fmt::format("{} has {} scales (expected {}, its dimension {})", label, q.scale.size(),
+                                        channels, q.quantized_dimension));
+        }
+      }
+      out.quant.scale = q.scale;
+      out.quant.zero_point = q.zero_point;
+      out.quant.quantized_dimension = q.quantized_dimension;
+    }
+  }
+  if (t.buffer >= fb.buffers.size() && !(t.buffer == 0 && fb.buffers.empty())) {
+    return Fail(name, fmt::format("{} refers to buffer #{} (the model has {} buffers)", label, t.buffer, fb.buffers.size()));
+  }
+  out.buffer = static_cast<int>(t.buffer);
+  if (t.buffer != 0 && fb.buffers[t.buffer]) {
+    const auto& buf = *fb.buffers[t.buffer];
+    if (buf.offset > 1 || buf.size > 0) {
+      return UnimplementedError(fmt::format("failed to read model '{}': {} uses an external buffer (models over 2 GB are not supported)", name, label));
+    }
+    if (!buf.data.empty()) {
+      if (esize > 0 && static_cast<int64_t>(buf.data.size()) != elements * esize) {
+        return Fail(name, fmt::format("{} has {} bytes of data (expected {} for shape and type {})", label,
+                                      buf.data.size(), elements * esize, ir::TensorTypeName(t.type)));
+      }
+      out.data = std::span<const uint8_t>(buf.data.data(), buf.data.size());
+    }
+  }
+  return OkStatus();
+}
+
+Status CheckIndexList(const std::vector<int32_t>& list, size_t n, bool allow_missing, const std::string& name,
+                      const std::string& what) {
+  for (size_t k = 0; k < list.size(); ++k) {
+    int32_t v = list[k];
+    if (v == -1 && allow_missing) continue;
+    if (v < 0 || static_cast<size_t>(v) >= n) {
+      return Fail(name, fmt::format("{} #{} refers to tensor #{} (the subgraph has {} tensors)", what, k, v, n));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+int32_t EffectiveBuiltinCode(const tflite_fb::OperatorCodeT& code) {
+  return std::max<int32_t>(static_cast<int32_t>(code.deprecated_builtin_code), static_cast<int32_t>(code.builtin_code));
+}
+
+Result<Model> ReadModel(const std::string& path) {
+  ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, base::ReadFile(path));
+  return ReadModelFromBuffer(bytes, path);
+}
+
+Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name) {
+  if (bytes.empty()) return Fail(name, "the file is empty");
+  if (bytes.size() < 8) return Fail(name, fmt::format("the file has {} bytes, too few for a TFLite flatbuffer", bytes.size()));
+  if (std::memcmp(bytes.data() + 4, "TFL3", 4) != 0) {
+    std::string id;
+    for (int i = 4; i < 8; ++i) id += (bytes[i] >= 32 && bytes[i] < 127) ? static_cast<char>(bytes[i]) : '?';
+    return Fail(name, fmt::format("not a TFLite model (file identifier '{}', expected 'TFL3')", id));
+  }
+  flatbuffers::Verifier::Options opts;
+  opts.max_depth = 64;
+  opts.max_tables = 50'000'000;
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), opts);
+  if (!tflite_fb::VerifyModelBuffer(verifier)) {
+    return DataLossError(fmt::format("failed to read model '{}': the flatbuffer is corrupt or truncated (verification failed)", name));
+  }
+  std::unique_ptr<tflite_fb::ModelT> fb(tflite_fb::GetModel(bytes.data())->UnPack());
+  ETPU_ASSIGN_OR_RETURN(Model model, BuildModel(std::move(fb), name));
+  model.file_size = static_cast<int64_t>(bytes.size());
+  return model;
+}
+
+Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::string& name) {
+  Model m;
+  m.path = name;
+  if (fb->version != 3) return Fail(name, fmt::format("schema version {} (expected 3)", fb->version));
+  if (fb->subgraphs.empty() || !fb->subgraphs[0]) return Fail(name, "the model has no subgraph");
+  if (fb->subgraphs.size() > 1) {
+    return UnimplementedError(fmt::format("failed to read model '{}': the model has {} subgraphs (control flow); only single-subgraph models are supported",
+                                          name, fb->subgraphs.size()));
+  }
+  for (const auto& b : fb->buffers) {
+    if (!b) return Fail(name, "a buffer entry is null");
+  }
+  const auto& sg = *fb->subgraphs[0];
+  const size_t nt = sg.tensors.size();
+  m.tensors.resize(nt);
+  for (size_t i = 0; i < nt; ++i) {
+    if (!sg.tensors[i]) return Fail(name, fmt::format("tensor #{} is null", i));
+    ETPU_RETURN_IF_ERROR(CheckTensor(*fb, *sg.tensors[i], static_cast<int>(i), name, m.tensors[i]));
+  }
+  ETPU_RETURN_IF_ERROR(CheckIndexList(sg.inputs, nt, false, name, "subgraph input"));
+  ETPU_RETURN_IF_ERROR(CheckIndexList(sg.outputs, nt, false, name, "subgraph output"));
+  m.inputs = sg.inputs;
+  m.outputs = sg.outputs;
+
+  for (size_t k = 0; k < fb->operator_codes.size(); ++k) {
+    if (!fb->operator_codes[k]) return Fail(name, fmt::format("operator code #{} is null", k));
+    int32_t code = EffectiveBuiltinCode(*fb->operator_codes[k]);
+    if (code < 0 || code > kNewestKnownBuiltin) {
+      return UnimplementedError(fmt::format("failed to read model '{}': operator code #{} has builtin code {}, newer than the newest etpu knows ({})",
+                                            name, k, code, kNewestKnownBuiltin));
+    }
+  }
+  m.ops.resize(sg.operators.size());
+  for (size_t i = 0; i < sg.operators.size(); ++i) {
+    if (!sg.operators[i]) return Fail(name, fmt::format("operator #{} is null", i));
+    const auto& op = *sg.operators[i];
+    if (op.opcode_index >= fb->operator_codes.size()) {
+      return Fail(name, fmt::format("operator #{} uses operator code #{} (the model has {})", i, op.opcode_index,
+                                    fb->operator_codes.size()));
+    }
+    const auto& code = *fb->operator_codes[op.opcode_index];
+    ir::Operator& o = m.ops[i];
+    o.index = static_cast<int>(i);
+    o.code = static_cast<ir::BuiltinOperator>(EffectiveBuiltinCode(code));
+    o.custom_code = code.custom_code;
+    o.version = code.version;
+    o.inputs = op.inputs;
+    o.outputs = op.outputs;
+    o.fb = &op;
+    std::string what = fmt::format("operator #{} ({}) input", i, o.name());
+    ETPU_RETURN_IF_ERROR(CheckIndexList(op.inputs, nt, true, name, what));
+    what = fmt::format("operator #{} ({}) output", i, o.name());
+    ETPU_RETURN_IF_ERROR(CheckIndexList(op.outputs, nt, false, name, what));
+    if (op.large_custom_options_offset > 1) {
+      return UnimplementedError(fmt::format("failed to read model '{}': operator #{} keeps its options outside the flatbuffer (models over 2 GB are not supported)", name, i));
+    }
+  }
+
+  // Data flow: each tensor is written at most once, and read only after it is written.
+  std::vector<char> is_input(nt, 0);
+  for (int t : m.inputs) is_input[static_cast<size_t>(t)] = 1;
+  for (const auto& o : m.ops) {
+    for (int t : o.outputs) {
+      Tensor& tensor = m.tensors[static_cast<size_t>(t)];
+      if (tensor.producer >= 0) {
+        return Fail(name, fmt::format("{} is written by {} and by {}", TensorLabel(m, t), OpLabel(m, tensor.producer), OpLabel(m, o.index)));
+      }
+      if (is_input[static_cast<size_t>(t)]) return Fail(name, fmt::format("{} is a model input but written by {}", TensorLabel(m, t), OpLabel(m, o.index)));
+      if (tensor.is_constant()) return Fail(name, fmt::format("{} is constant but written by {}", TensorLabel(m, t), OpLabel(m, o.index)));
+      tensor.producer = o.index;
+    }
+  }
+  for (const auto& o : m.ops) {
+    for (int t : o.inputs) {
+      if (t < 0) continue;
+      Tensor& tensor = m.tensors[static_cast<size_t>(t)];
+      if (tensor.producer >= o.index) {
+        return Fail(name, fmt::format("{} reads {} before {} writes it (cyclic or out-of-order graph)", OpLabel(m, o.index),
+                                      TensorLabel(m, t), OpLabel(m, tensor.producer)));
+      }
+      bool available = tensor.producer >= 0 || is_input[static_cast<size_t>(t)] || tensor.is_constant() ||
+                       tensor.is_variable || tensor.num_elements() == 0;
+      if (!available) {
+        return Fail(name, fmt::format("{} reads {}, which nothing writes (dangling reference)", OpLabel(m, o.index), TensorLabel(m, t)));
+      }
+      if (tensor.consumers.empty() || tensor.consumers.back() != o.index) tensor.consumers.push_back(o.index);
+    }
+  }
+  for (int t : m.outputs) {
+    const Tensor& tensor = m.tensors[static_cast<size_t>(t)];
+    if (tensor.producer < 0 && !is_input[static_cast<size_t>(t)] && !tensor.is_constant()) {
+      return Fail(name, fmt::format("model output {} is never written", TensorLabel(m, t)));
+    }
+  }
+  m.fb = std::move(fb);
+  return m;
+}
+
+}  // namespace etpu::tflite

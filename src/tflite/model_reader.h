@@ -1,0 +1,32 @@
+// Reading TFLite models: every file is untrusted.
+//
+// ReadModel verifies the flatbuffer (identifier, structure), unpacks it and checks every index
+// and size before building the IR (ir/graph.h). Errors name the file and the tensor, operator or
+// field at fault and what was expected; nothing is assumed valid past a failed check.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "etpu/status.h"
+#include "ir/graph.h"
+
+namespace etpu::tflite {
+
+/// Largest tensor the reader accepts (elements and bytes); larger shapes are an error.
+inline constexpr int64_t kMaxTensorBytes = int64_t{1} << 31;
+/// Newest builtin operator code this schema knows (RIGHT_SHIFT).
+inline constexpr int kNewestKnownBuiltin = 161;
+
+/// Reads and verifies the model file at `path`.
+Result<ir::Model> ReadModel(const std::string& path);
+/// Verifies and reads a model held in memory; `name` is used in messages.
+Result<ir::Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name);
+/// Builds (and checks) the IR of an already unpacked model object tree.
+Result<ir::Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::string& name);
+
+/// The operator code of an OperatorCode entry (the larger of the two code fields, as TFLite does).
+int32_t EffectiveBuiltinCode(const tflite_fb::OperatorCodeT& code);
+
+}  // namespace etpu::tflite

@@ -1,0 +1,153 @@
+#include "tflite/model_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "base/file_io.h"
+#include "testutil/shared.h"
+#include "tflite/model_builder.h"
+#include "tflite/model_writer.h"
+
+namespace etpu::tflite {
+namespace {
+
+using ir::BuiltinOperator;
+using ir::TensorType;
+
+// A two-op uint8 model: input -> ADD(input, const) -> RELU -> output.
+ModelBuilder TinyModel() {
+  ModelBuilder b;
+  int in = b.AddTensor("input", TensorType::UINT8, {1, 2, 2, 1}, Quant(0.5f, 10));
+  std::vector<uint8_t> c = {1, 2, 3, 4};
+  int k = b.AddTensor("k", TensorType::UINT8, {1, 2, 2, 1}, Quant(0.5f, 10), c);
+  int mid = b.AddTensor("mid", TensorType::UINT8, {1, 2, 2, 1}, Quant(1.0f, 0));
+  int out = b.AddTensor("out", TensorType::UINT8, {1, 2, 2, 1}, Quant(1.0f, 0));
+  b.AddOperator(BuiltinOperator::ADD, {in, k}, {mid}, AddOpts());
+  b.AddOperator(BuiltinOperator::RELU, {mid}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b;
+}
+
+TEST(ModelReaderTest, ReadsBuiltModel) {
+  auto bytes = TinyModel().Serialize();
+  auto m = ReadModelFromBuffer(bytes, "tiny.tflite");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->ops.size(), 2u);
+  EXPECT_EQ(m->ops[0].name(), "ADD");
+  EXPECT_EQ(m->tensors[1].data.size(), 4u);
+  EXPECT_EQ(m->tensors[2].producer, 0);
+  EXPECT_EQ(m->tensors[2].consumers, std::vector<int>{1});
+  EXPECT_EQ(m->FindTensor("out"), 3);
+}
+
+void ExpectError(std::span<const uint8_t> bytes, const std::string& fragment) {
+  auto m = ReadModelFromBuffer(bytes, "bad.tflite");
+  ASSERT_FALSE(m.ok()) << "expected an error containing: " << fragment;
+  EXPECT_NE(m.status().message().find(fragment), std::string::npos) << m.status().ToString();
+  EXPECT_NE(m.status().message().find("bad.tflite"), std::string::npos) << m.status().ToString();
+}
+
+TEST(ModelReaderTest, RejectsEmptyTruncatedAndForeignFiles) {
+  ExpectError({}, "empty");
+  std::vector<uint8_t> tiny = {1, 2, 3};
+  ExpectError(tiny, "too few");
+  auto bytes = TinyModel().Serialize();
+  auto wrong_id = bytes;
+  wrong_id[4] = 'X';
+  ExpectError(wrong_id, "file identifier 'XFL3'");
+  std::vector<uint8_t> truncated(bytes.begin(), bytes.begin() + static_cast<long>(bytes.size() / 2));
+  ExpectError(truncated, "corrupt");
+}
+
+TEST(ModelReaderTest, RejectsCorruptOffsetsWithoutCrashing) {
+  auto bytes = TinyModel().Serialize();
+  // Flip every byte in turn: the reader must either accept the file or return an error.
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto copy = bytes;
+    copy[i] ^= 0xff;
+    auto m = ReadModelFromBuffer(copy, "flip.tflite");
+    if (!m.ok()) {
+      EXPECT_FALSE(m.status().message().empty());
+    }
+  }
+  // The root offset pointing past the end is always an error.
+  auto copy = bytes;
+  copy[0] = 0xff;
+  copy[1] = 0xff;
+  copy[2] = 0xff;
+  copy[3] = 0x7f;
+  EXPECT_FALSE(ReadModelFromBuffer(copy, "root.tflite").ok());
+}
+
+TEST(ModelReaderTest, RejectsBadIndicesAndShapes) {
+  {
+    auto b = TinyModel();
+    auto fb = b.Build();
+    fb->subgraphs[0]->operators[0]->inputs[1] = 99;
+    ExpectError(SerializeModel(*fb), "refers to tensor #99");
+  }
+  {
+    auto fb = TinyModel().Build();
+    fb->subgraphs[0]->tensors[0]->shape = {1, 100000, 100000, 100};
+    ExpectError(SerializeModel(*fb), "elements");
+  }
+  {
+    auto fb = TinyModel().Build();
+    fb->subgraphs[0]->operators[0]->opcode_index = 7;
+    ExpectError(SerializeModel(*fb), "operator code #7");
+  }
+  {
+    auto fb = TinyModel().Build();
+    fb->subgraphs[0]->tensors[1]->buffer = 42;
+    ExpectError(SerializeModel(*fb), "buffer #42");
+  }
+  {
+    auto fb = TinyModel().Build();
+    fb->buffers[1]->data.pop_back();
+    ExpectError(SerializeModel(*fb), "3 bytes of data (expected 4");
+  }
+}
+
+TEST(ModelReaderTest, RejectsCyclesAndDanglingReferences) {
+  {
+    // RELU reads its own output: a cycle.
+    auto fb = TinyModel().Build();
+    fb->subgraphs[0]->operators[1]->inputs = {3};
+    ExpectError(SerializeModel(*fb), "cyclic");
+  }
+  {
+    // ADD reads a tensor nothing writes.
+    auto fb = TinyModel().Build();
+    fb->subgraphs[0]->inputs = {};
+    ExpectError(SerializeModel(*fb), "dangling");
+  }
+  {
+    auto fb = TinyModel().Build();
+    fb->operator_codes[0]->builtin_code = static_cast<BuiltinOperator>(300);
+    ExpectError(SerializeModel(*fb), "builtin code 300");
+  }
+}
+
+TEST(ModelReaderTest, ReadsEverySharedModel) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".tflite") continue;
+    auto m = ReadModel(entry.path().string());
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_FALSE(m->ops.empty()) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 10);
+}
+
+TEST(ModelReaderTest, MissingFileNamesThePath) {
+  auto m = ReadModel("/nonexistent/dir/model.tflite");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("/nonexistent/dir/model.tflite"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace etpu::tflite
