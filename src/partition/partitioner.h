@@ -1,0 +1,62 @@
+// Partitioning: which operators form Edge TPU regions (one edgetpu-custom-op each).
+//
+// The real compiler's rule (compiler-behaviour.md §5.2, [C] from the docs): it "cannot partition the
+// model more than once, so as soon as an unsupported operation occurs, that operation and everything
+// after it executes on the CPU, even if supported operations occur later". Operators are taken in
+// execution order. Unsupported operators before the first supported one (e.g. a QUANTIZE of a float
+// input) stay on the CPU in front of the region [C: float-input models keep the leading QUANTIZE on
+// the CPU and map the rest]. With `multiple_subgraphs` (-a) every maximal run of consecutive supported
+// operators becomes its own region. A contiguous run in execution order is always convex (no path
+// leaves it and comes back), so each region can be replaced by one operator.
+//
+// Boundary tensors, in the real compiler's order (checked on the shared compiled files):
+//   inputs:  non-constant tensors read by the region and not written inside it (graph inputs,
+//            CPU results, variable state), in order of first use (operator, then input slot);
+//   outputs: tensors written inside the region and read outside it or listed as model outputs,
+//            in order of production (operator, then output slot).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+#include "ir/graph.h"
+
+namespace etpu::partition {
+
+struct PartitionOptions {
+  bool multiple_subgraphs = false;               ///< -a
+  std::vector<std::string> intermediate_tensors; ///< -i: region outputs; their consumers go to the CPU.
+  int max_ops = -1;                              ///< -d search: only ops [0, max_ops) may be mapped.
+};
+
+/// Why an operator that is supported on its own still runs on the CPU.
+enum class CpuReason {
+  kNone,                ///< Mapped, or unsupported on its own (see the support decision).
+  kAfterFirstRegion,    ///< Supported, but after the single region ("More than one subgraph ...").
+  kAfterIntermediate,   ///< Supported, but reads a tensor cut by -i / a delegate-search cut.
+};
+
+struct Region {
+  std::vector<int> ops;       ///< Execution order.
+  std::vector<int> inputs;    ///< Boundary tensors (see file comment for the order).
+  std::vector<int> outputs;
+};
+
+struct Partition {
+  std::vector<Region> regions;
+  std::vector<int> region_of;          ///< Per operator: region index, or -1 for the CPU.
+  std::vector<CpuReason> cpu_reason;   ///< Per operator.
+
+  int mapped_count() const;
+};
+
+/// Partitions `model` given which operators are supported on their own.
+/// Fails when an -i tensor does not exist.
+Result<Partition> PartitionModel(const ir::Model& model, const std::vector<bool>& supported,
+                                 const PartitionOptions& options);
+
+/// Boundary tensors of an arbitrary operator set (execution order), as documented above.
+Region MakeRegion(const ir::Model& model, std::vector<int> ops, const std::vector<int>& extra_outputs = {});
+
+}  // namespace etpu::partition
