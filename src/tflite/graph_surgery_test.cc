@@ -1,0 +1,85 @@
+#include "tflite/graph_surgery.h"
+
+#include <gtest/gtest.h>
+
+#include "tflite/model_builder.h"
+#include "tflite/model_reader.h"
+#include "tflite/model_writer.h"
+
+namespace etpu::tflite {
+namespace {
+
+using ir::BuiltinOperator;
+using ir::TensorType;
+
+// in -> CONV(w, bias) -> a -> RELU -> b -> SOFTMAX -> out, with metadata and a signature.
+ir::Model ConvModel() {
+  ModelBuilder b;
+  int in = b.AddTensor("in", TensorType::UINT8, {1, 2, 2, 1}, Quant(0.5f, 0));
+  std::vector<uint8_t> w = {1, 2, 3, 4};
+  int wt = b.AddTensor("w", TensorType::UINT8, {4, 1, 1, 1}, Quant(0.1f, 0), w);
+  std::vector<int32_t> bias = {0, 0, 0, 7};
+  int bt = b.AddConstant<int32_t>("bias", TensorType::INT32, {4}, bias);
+  int a = b.AddTensor("a", TensorType::UINT8, {1, 2, 2, 4}, Quant(1.0f, 0));
+  int r = b.AddTensor("b", TensorType::UINT8, {1, 2, 2, 4}, Quant(1.0f, 0));
+  int out = b.AddTensor("out", TensorType::UINT8, {1, 2, 2, 4}, Quant(1.0f / 256, 0));
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {a}, ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.AddOperator(BuiltinOperator::RELU, {a}, {r});
+  b.AddOperator(BuiltinOperator::SOFTMAX, {r}, {out}, SoftmaxOpts(1.0f));
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  b.AddMetadata("min_runtime_version", {'1', '.', '1'});
+  b.AddMetadata("TFLITE_METADATA", {9, 9});
+  b.AddSignature("serving_default", {"x"}, {"y"});
+  auto bytes = b.Serialize();
+  return std::move(ReadModelFromBuffer(bytes, "conv.tflite")).value();
+}
+
+TEST(GraphSurgeryTest, ReplacesRunAndDropsAbsorbedWeights) {
+  ir::Model m = ConvModel();
+  RegionReplacement rep{{0, 1}, {0}, {4}, "edgetpu-custom-op", {1, 2, 3}};
+  auto out = ReplaceRegions(m, {rep}, "Exported from Subgraph.");
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  auto bytes = SerializeModel(**out);
+  auto back = ReadModelFromBuffer(bytes, "out.tflite");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->ops.size(), 2u);
+  EXPECT_EQ(back->ops[0].custom_code, "edgetpu-custom-op");
+  EXPECT_EQ(back->ops[0].fb->custom_options, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(back->ops[1].name(), "SOFTMAX");
+  // The SOFTMAX keeps its options; the weights and bias are gone; names are kept.
+  ASSERT_NE(back->ops[1].options<tflite_fb::SoftmaxOptionsT>(), nullptr);
+  EXPECT_FALSE(back->FindTensor("w").has_value());
+  EXPECT_FALSE(back->FindTensor("bias").has_value());
+  EXPECT_EQ(back->tensor(back->ops[0].outputs[0]).name, "b");
+  EXPECT_EQ(back->fb->description, "Exported from Subgraph.");
+  // Metadata: min_runtime_version dropped, the rest kept; the signature still points at in/out.
+  ASSERT_EQ(back->fb->metadata.size(), 1u);
+  EXPECT_EQ(back->fb->metadata[0]->name, "TFLITE_METADATA");
+  EXPECT_EQ(back->fb->buffers[back->fb->metadata[0]->buffer]->data, (std::vector<uint8_t>{9, 9}));
+  ASSERT_EQ(back->fb->signature_defs.size(), 1u);
+  EXPECT_EQ(back->tensor(static_cast<int>(back->fb->signature_defs[0]->outputs[0]->tensor_index)).name, "out");
+  EXPECT_EQ(back->tensor(static_cast<int>(back->fb->signature_defs[0]->inputs[0]->tensor_index)).name, "in");
+}
+
+TEST(GraphSurgeryTest, RejectsNonContiguousRegions) {
+  ir::Model m = ConvModel();
+  RegionReplacement rep{{0, 2}, {0}, {5}, "edgetpu-custom-op", {}};
+  EXPECT_FALSE(ReplaceRegions(m, {rep}, "").ok());
+}
+
+TEST(GraphSurgeryTest, ExtractsSubModel) {
+  ir::Model m = ConvModel();
+  auto sub = ExtractSubModel(m, {1, 2}, {3}, {5});
+  ASSERT_TRUE(sub.ok());
+  auto bytes = SerializeModel(**sub);
+  auto back = ReadModelFromBuffer(bytes, "seg.tflite");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ops.size(), 2u);
+  EXPECT_EQ(back->tensor(back->inputs[0]).name, "a");
+  EXPECT_EQ(back->tensor(back->outputs[0]).name, "out");
+  EXPECT_TRUE(back->fb->signature_defs.empty());
+}
+
+}  // namespace
+}  // namespace etpu::tflite
