@@ -238,4 +238,8 @@ Result<DeviceCatalog> BuiltinDeviceCatalog() {
   return ParseDeviceCatalog(BuiltinDeviceCatalogJson(), "built-in devices.json");
 }
 
+Result<DeviceCatalog> LoadDeviceCatalogOrBuiltin(const std::string& path) {
+  return path.empty() ? BuiltinDeviceCatalog() : LoadDeviceCatalog(path);
+}
+
 }  // namespace etpu::device

@@ -27,6 +27,9 @@ Result<DeviceCatalog> LoadDeviceCatalog(const std::string& path);
 /// time, so tools work without the file. Parsed on every call (cheap; no globals).
 Result<DeviceCatalog> BuiltinDeviceCatalog();
 
+/// LoadDeviceCatalog(path) when `path` is non-empty, else BuiltinDeviceCatalog().
+Result<DeviceCatalog> LoadDeviceCatalogOrBuiltin(const std::string& path);
+
 /// The raw JSON text of the built-in catalog.
 std::string_view BuiltinDeviceCatalogJson();
 

@@ -88,6 +88,16 @@ TEST(DeviceCatalogTest, BuiltinCopyEqualsTheSourceFile) {
 
 TEST(DeviceCatalogTest, MissingFileIsAnError) {
   EXPECT_FALSE(LoadDeviceCatalog("/nonexistent/devices.json").ok());
+  EXPECT_FALSE(LoadDeviceCatalogOrBuiltin("/nonexistent/devices.json").ok());
+  EXPECT_TRUE(LoadDeviceCatalogOrBuiltin("").ok());
+}
+
+TEST(DeviceCatalogTest, ParseClock) {
+  EXPECT_EQ(*ParseClock("max"), Clock::kMax);
+  EXPECT_EQ(*ParseClock("std"), Clock::kStd);
+  Result<Clock> bad = ParseClock("turbo");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("turbo"), std::string::npos);
 }
 
 TEST(DeviceCatalogTest, MissingConstantNamesTheField) {

@@ -16,6 +16,12 @@ const char* BasisName(Basis basis) {
 
 const char* ClockName(Clock clock) { return clock == Clock::kStd ? "std" : "max"; }
 
+Result<Clock> ParseClock(std::string_view text) {
+  if (text == "max") return Clock::kMax;
+  if (text == "std") return Clock::kStd;
+  return InvalidArgumentError(fmt::format("unknown clock '{}' (expected max or std)", text));
+}
+
 const char* LinkKindName(LinkKind kind) {
   switch (kind) {
     case LinkKind::kUsb3: return "usb3";

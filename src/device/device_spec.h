@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "etpu/status.h"
@@ -37,6 +38,9 @@ enum class Clock { kMax, kStd };
 
 /// "max" or "std".
 const char* ClockName(Clock clock);
+
+/// Parses "max" or "std" (as on a command line); InvalidArgument otherwise.
+Result<Clock> ParseClock(std::string_view text);
 
 /// The physical link between host and Edge TPU.
 enum class LinkKind { kUsb3, kUsb2, kPcie };
