@@ -1,0 +1,71 @@
+// Binary element-wise kernels with TFLite's 4-D broadcasting: ADD, SUB, MUL (uint8, int8,
+// float), MAXIMUM, MINIMUM (any element type, raw values compared, no requantization).
+//
+// Broadcasting: both inputs are given as Shape4 (callers extend lower-rank shapes with leading
+// 1s); each dimension must equal the output's or be 1 (then it is repeated).
+// Numerics (TFLite reference):
+//  ADD/SUB: left_shift = 20; twice_max = 2 * max(s1, s2) (float); m1 = s1 / twice_max,
+//   m2 = s2 / twice_max, m_out = twice_max / (2^20 * s_out) (double, each quantized with
+//   QuantizeMultiplierSmallerThanOneExp); x_i' = MBQM((x_i - zp_i) << 20, m_i);
+//   out = MBQM(x1' +- x2', m_out) + zp_out, clamped.
+//  MUL: m = float(s1 * s2 / s_out) as double; out = MBQM((x1 - zp1) * (x2 - zp2), m) + zp_out.
+#pragma once
+
+#include <cstdint>
+
+#include "etpu/status.h"
+#include "kernels/quant_utils.h"
+#include "kernels/types.h"
+
+namespace etpu::kernels {
+
+/// Prepared parameters of ADD, SUB or MUL.
+struct ArithmeticParams {
+  int32_t input1_offset = 0, input2_offset = 0, output_offset = 0;
+  int left_shift = 0;
+  int32_t input1_multiplier = 0, input2_multiplier = 0, output_multiplier = 0;
+  int input1_shift = 0, input2_shift = 0, output_shift = 0;
+  int32_t act_min = 0, act_max = 0;
+  float float_min = 0, float_max = 0;
+};
+
+/// Prepares a quantized ADD (or SUB: same parameters).
+Result<ArithmeticParams> PrepareAdd(QType type, QuantParams in1, QuantParams in2, QuantParams out,
+                                    Activation activation);
+/// Prepares a quantized MUL.
+Result<ArithmeticParams> PrepareMul(QType type, QuantParams in1, QuantParams in2, QuantParams out,
+                                    Activation activation);
+/// Prepares a float ADD/SUB/MUL (clamp only).
+Result<ArithmeticParams> PrepareArithmeticFloat(Activation activation);
+
+/// The broadcast output shape of two shapes, or an error when they are incompatible.
+Result<Shape4> BroadcastShape(Shape4 a, Shape4 b);
+
+Status Add(const ArithmeticParams& p, Shape4 s1, const uint8_t* in1, Shape4 s2, const uint8_t* in2,
+           Shape4 out, uint8_t* output);
+Status Add(const ArithmeticParams& p, Shape4 s1, const int8_t* in1, Shape4 s2, const int8_t* in2,
+           Shape4 out, int8_t* output);
+Status Add(const ArithmeticParams& p, Shape4 s1, const float* in1, Shape4 s2, const float* in2,
+           Shape4 out, float* output);
+Status Sub(const ArithmeticParams& p, Shape4 s1, const uint8_t* in1, Shape4 s2, const uint8_t* in2,
+           Shape4 out, uint8_t* output);
+Status Sub(const ArithmeticParams& p, Shape4 s1, const int8_t* in1, Shape4 s2, const int8_t* in2,
+           Shape4 out, int8_t* output);
+Status Sub(const ArithmeticParams& p, Shape4 s1, const float* in1, Shape4 s2, const float* in2,
+           Shape4 out, float* output);
+Status Mul(const ArithmeticParams& p, Shape4 s1, const uint8_t* in1, Shape4 s2, const uint8_t* in2,
+           Shape4 out, uint8_t* output);
+Status Mul(const ArithmeticParams& p, Shape4 s1, const int8_t* in1, Shape4 s2, const int8_t* in2,
+           Shape4 out, int8_t* output);
+Status Mul(const ArithmeticParams& p, Shape4 s1, const float* in1, Shape4 s2, const float* in2,
+           Shape4 out, float* output);
+
+/// MAXIMUM / MINIMUM on raw values (inputs and output share one quantization in TFLite).
+Status Maximum(Shape4 s1, const uint8_t* in1, Shape4 s2, const uint8_t* in2, Shape4 out, uint8_t* output);
+Status Maximum(Shape4 s1, const int8_t* in1, Shape4 s2, const int8_t* in2, Shape4 out, int8_t* output);
+Status Maximum(Shape4 s1, const float* in1, Shape4 s2, const float* in2, Shape4 out, float* output);
+Status Minimum(Shape4 s1, const uint8_t* in1, Shape4 s2, const uint8_t* in2, Shape4 out, uint8_t* output);
+Status Minimum(Shape4 s1, const int8_t* in1, Shape4 s2, const int8_t* in2, Shape4 out, int8_t* output);
+Status Minimum(Shape4 s1, const float* in1, Shape4 s2, const float* in2, Shape4 out, float* output);
+
+}  // namespace etpu::kernels

@@ -1,0 +1,43 @@
+// MEAN (uint8/int8 over H and W of a 4-D NHWC tensor, as TFLite's reference 4-D path; generic
+// axes for same quantization) and ARG_MAX (first maximum wins) over one axis.
+//
+// MEAN uint8, axes {1,2}: bias = zp_out - (int32)(zp_in * s_in / s_out) (float);
+//   m = double(float(s_in / (float(H*W) * s_out))); out = MBQM(sum x, m) + bias, clamped.
+// MEAN int8, axes {1,2}: m = double(s_in) / double(s_out); acc = MBQM(sum (x - zp_in), m);
+//   acc /= H*W rounding half away from zero; out = acc + zp_out, clamped.
+#pragma once
+
+#include <cstdint>
+
+#include "etpu/status.h"
+#include "kernels/quant_utils.h"
+#include "kernels/types.h"
+
+namespace etpu::kernels {
+
+/// Prepared MEAN over H and W.
+struct MeanParams {
+  int32_t input_zero_point = 0, output_zero_point = 0;
+  int32_t multiplier = 0;
+  int shift = 0;
+  int32_t bias = 0;  ///< uint8 path only.
+  int spatial = 0;   ///< H*W the params were prepared for.
+};
+
+/// Prepares MEAN over axes {1,2} of an NHWC tensor of spatial size h*w.
+Result<MeanParams> PrepareMeanHW(QType type, int h, int w, QuantParams input, QuantParams output);
+
+/// out is [n,1,1,c] (the same memory layout as [n,c]).
+Status MeanHW(const MeanParams& p, Shape4 in, const uint8_t* input, uint8_t* output);
+Status MeanHW(const MeanParams& p, Shape4 in, const int8_t* input, int8_t* output);
+Status MeanHW(Shape4 in, const float* input, float* output);
+
+/// ARG_MAX over the middle axis of [outer, axis_size, inner]; index of the first maximum.
+Status ArgMax(int64_t outer, int axis_size, int64_t inner, const uint8_t* input, int32_t* output);
+Status ArgMax(int64_t outer, int axis_size, int64_t inner, const int8_t* input, int32_t* output);
+Status ArgMax(int64_t outer, int axis_size, int64_t inner, const float* input, int32_t* output);
+Status ArgMax(int64_t outer, int axis_size, int64_t inner, const uint8_t* input, int64_t* output);
+Status ArgMax(int64_t outer, int axis_size, int64_t inner, const int8_t* input, int64_t* output);
+Status ArgMax(int64_t outer, int axis_size, int64_t inner, const float* input, int64_t* output);
+
+}  // namespace etpu::kernels

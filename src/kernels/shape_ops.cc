@@ -1,0 +1,258 @@
+#include "kernels/shape_ops.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace etpu::kernels {
+namespace {
+
+Status CheckDims(const char* op, std::span<const int> dims) {
+  if (dims.size() > static_cast<size_t>(kMaxDims)) {
+    return UnimplementedError(std::string("failed to run ") + op + ": " +
+                              std::to_string(dims.size()) + " dimensions (at most " +
+                              std::to_string(kMaxDims) + ")");
+  }
+  for (int d : dims) {
+    if (d < 0) return InvalidArgumentError(std::string("failed to run ") + op + ": negative dimension");
+  }
+  return OkStatus();
+}
+
+template <typename T>
+void CopyRequantized(const T* in, int64_t n, QuantParams in_q, QuantParams out_q, T* out) {
+  const float inverse_output_scale = 1.f / out_q.scale;
+  const float scale = in_q.scale * inverse_output_scale;
+  const float bias = -in_q.zero_point * scale;
+  constexpr int32_t kMin = std::is_same_v<T, uint8_t> ? 0 : -128;
+  constexpr int32_t kMax = std::is_same_v<T, uint8_t> ? 255 : 127;
+  for (int64_t j = 0; j < n; ++j) {
+    const int32_t v = static_cast<int32_t>(std::round(in[j] * scale + bias)) + out_q.zero_point;
+    out[j] = static_cast<T>(std::min(std::max(v, kMin), kMax));
+  }
+}
+
+}  // namespace
+
+int64_t DimProduct(std::span<const int> dims, int begin, int end) {
+  int64_t p = 1;
+  for (int i = begin; i < end; ++i) p *= dims[i];
+  return p;
+}
+
+Status ConcatenationRaw(std::span<const ConcatInput> inputs, int64_t outer, int64_t inner,
+                        size_t elem_size, void* output) {
+  if (outer < 0 || inner < 0) return InvalidArgumentError("failed to run CONCATENATION: bad dims");
+  auto* out = static_cast<uint8_t*>(output);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const ConcatInput& in : inputs) {
+      const size_t bytes = static_cast<size_t>(in.axis_size * inner) * elem_size;
+      std::memcpy(out, static_cast<const uint8_t*>(in.data) + o * bytes, bytes);
+      out += bytes;
+    }
+  }
+  return OkStatus();
+}
+
+Status Concatenation(std::span<const ConcatInput> inputs, int64_t outer, int64_t inner, QType type,
+                     QuantParams out_q, void* output) {
+  if (outer < 0 || inner < 0) return InvalidArgumentError("failed to run CONCATENATION: bad dims");
+  if (!(out_q.scale > 0)) return InvalidArgumentError("failed to run CONCATENATION: output scale");
+  auto* out = static_cast<uint8_t*>(output);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const ConcatInput& in : inputs) {
+      const int64_t n = in.axis_size * inner;
+      const auto* src = static_cast<const uint8_t*>(in.data) + o * n;
+      if (in.q.zero_point == out_q.zero_point && in.q.scale == out_q.scale) {
+        std::memcpy(out, src, static_cast<size_t>(n));
+      } else if (type == QType::kUInt8) {
+        CopyRequantized(src, n, in.q, out_q, out);
+      } else {
+        CopyRequantized(reinterpret_cast<const int8_t*>(src), n, in.q, out_q,
+                        reinterpret_cast<int8_t*>(out));
+      }
+      out += n;
+    }
+  }
+  return OkStatus();
+}
+
+Status Split(const void* input, int64_t outer, int64_t inner, size_t elem_size,
+             std::span<const int64_t> sizes, std::span<void* const> outputs) {
+  if (sizes.size() != outputs.size() || outer < 0 || inner < 0) {
+    return InvalidArgumentError("failed to run SPLIT: " + std::to_string(sizes.size()) +
+                                " sizes for " + std::to_string(outputs.size()) + " outputs");
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    if (s < 0) return InvalidArgumentError("failed to run SPLIT: negative size");
+    total += s;
+  }
+  const auto* in = static_cast<const uint8_t*>(input);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const size_t bytes = static_cast<size_t>(sizes[i] * inner) * elem_size;
+      std::memcpy(static_cast<uint8_t*>(outputs[i]) + o * bytes, in, bytes);
+      in += bytes;
+    }
+  }
+  (void)total;
+  return OkStatus();
+}
+
+void Reshape(const void* input, size_t bytes, void* output) {
+  if (input != output) std::memmove(output, input, bytes);
+}
+
+Status Pad(std::span<const int> in_dims, std::span<const int> before, std::span<const int> after,
+           size_t elem_size, const void* pad_value, const void* input, void* output) {
+  ETPU_RETURN_IF_ERROR(CheckDims("PAD", in_dims));
+  const int r = static_cast<int>(in_dims.size());
+  if (before.size() != in_dims.size() || after.size() != in_dims.size()) {
+    return InvalidArgumentError("failed to run PAD: paddings do not match rank " + std::to_string(r));
+  }
+  int out_dims[kMaxDims];
+  for (int i = 0; i < r; ++i) {
+    if (before[i] < 0 || after[i] < 0) return InvalidArgumentError("failed to run PAD: negative padding");
+    out_dims[i] = in_dims[i] + before[i] + after[i];
+  }
+  const int64_t out_n = DimProduct({out_dims, static_cast<size_t>(r)}, 0, r);
+  auto* out = static_cast<uint8_t*>(output);
+  for (int64_t i = 0; i < out_n; ++i) std::memcpy(out + i * elem_size, pad_value, elem_size);
+  if (r == 0) {
+    std::memcpy(out, input, elem_size);
+    return OkStatus();
+  }
+  const int64_t in_n = DimProduct(in_dims, 0, r);
+  if (in_n == 0) return OkStatus();
+  // Copy the input row by row (rows along the last dimension).
+  const int64_t row = in_dims[r - 1];
+  const auto* in = static_cast<const uint8_t*>(input);
+  int idx[kMaxDims] = {0};
+  for (int64_t start = 0; start < in_n; start += row) {
+    int64_t o = 0;
+    for (int d = 0; d < r; ++d) o = o * out_dims[d] + idx[d] + before[d];
+    std::memcpy(out + o * elem_size, in + start * elem_size, static_cast<size_t>(row) * elem_size);
+    for (int d = r - 2; d >= 0; --d) {
+      if (++idx[d] < in_dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return OkStatus();
+}
+
+Status Transpose(std::span<const int> in_dims, std::span<const int> perm, size_t elem_size,
+                 const void* input, void* output) {
+  ETPU_RETURN_IF_ERROR(CheckDims("TRANSPOSE", in_dims));
+  const int r = static_cast<int>(in_dims.size());
+  if (perm.size() != in_dims.size()) return InvalidArgumentError("failed to run TRANSPOSE: perm size");
+  bool seen[kMaxDims] = {false};
+  for (int p : perm) {
+    if (p < 0 || p >= r || seen[p]) return InvalidArgumentError("failed to run TRANSPOSE: bad perm");
+    seen[p] = true;
+  }
+  int64_t in_strides[kMaxDims];
+  int64_t s = 1;
+  for (int d = r - 1; d >= 0; --d) {
+    in_strides[d] = s;
+    s *= in_dims[d];
+  }
+  const int64_t n = s;
+  int out_dims[kMaxDims];
+  for (int d = 0; d < r; ++d) out_dims[d] = in_dims[perm[d]];
+  int idx[kMaxDims] = {0};
+  const auto* in = static_cast<const uint8_t*>(input);
+  auto* out = static_cast<uint8_t*>(output);
+  for (int64_t o = 0; o < n; ++o) {
+    int64_t src = 0;
+    for (int d = 0; d < r; ++d) src += idx[d] * in_strides[perm[d]];
+    std::memcpy(out + o * elem_size, in + src * elem_size, elem_size);
+    for (int d = r - 1; d >= 0; --d) {
+      if (++idx[d] < out_dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return OkStatus();
+}
+
+int SliceAxis::Count() const {
+  if (stride > 0) return start < stop ? (stop - start + stride - 1) / stride : 0;
+  return start > stop ? (start - stop - stride - 1) / (-stride) : 0;
+}
+
+Result<std::vector<SliceAxis>> ResolveStridedSlice(std::span<const int> in_dims,
+                                                   std::span<const int> begin,
+                                                   std::span<const int> end,
+                                                   std::span<const int> strides, int begin_mask,
+                                                   int end_mask, int shrink_axis_mask) {
+  ETPU_RETURN_IF_ERROR(CheckDims("STRIDED_SLICE", in_dims));
+  const size_t r = in_dims.size();
+  if (begin.size() != r || end.size() != r || strides.size() != r) {
+    return InvalidArgumentError("failed to resolve STRIDED_SLICE: begin/end/strides sizes differ from rank " +
+                                std::to_string(r));
+  }
+  std::vector<SliceAxis> axes(r);
+  for (size_t a = 0; a < r; ++a) {
+    const int size = in_dims[a];
+    const int stride = strides[a];
+    if (stride == 0) return InvalidArgumentError("failed to resolve STRIDED_SLICE: zero stride");
+    int64_t start = begin[a];
+    if (begin_mask & (1 << a)) start = stride > 0 ? INT_MIN : INT_MAX;
+    if (start < 0) start += size;
+    start = stride > 0 ? std::clamp<int64_t>(start, 0, size) : std::clamp<int64_t>(start, -1, size - 1);
+    int64_t stop = end[a];
+    const bool shrink = shrink_axis_mask & (1 << a);
+    if (shrink) {
+      stop = start + 1;
+    } else {
+      if (end_mask & (1 << a)) stop = stride > 0 ? INT_MAX : INT_MIN;
+      if (stop < 0) stop += size;
+      stop = stride > 0 ? std::clamp<int64_t>(stop, 0, size) : std::clamp<int64_t>(stop, -1, size - 1);
+    }
+    axes[a] = SliceAxis{static_cast<int>(start), static_cast<int>(stop), shrink ? 1 : stride};
+    if (shrink && (start < 0 || start >= size)) {
+      return InvalidArgumentError("failed to resolve STRIDED_SLICE: shrunk axis " + std::to_string(a) +
+                                  " index out of range");
+    }
+  }
+  return axes;
+}
+
+Status StridedSlice(std::span<const int> in_dims, std::span<const SliceAxis> axes,
+                    size_t elem_size, const void* input, void* output) {
+  ETPU_RETURN_IF_ERROR(CheckDims("STRIDED_SLICE", in_dims));
+  const int r = static_cast<int>(in_dims.size());
+  if (axes.size() != in_dims.size()) return InvalidArgumentError("failed to run STRIDED_SLICE: rank");
+  int64_t strides[kMaxDims];
+  int64_t s = 1;
+  int64_t total = 1;
+  for (int d = r - 1; d >= 0; --d) {
+    strides[d] = s;
+    s *= in_dims[d];
+    const SliceAxis& a = axes[d];
+    const int n = a.Count();
+    if (n > 0 && (a.start < 0 || a.start >= in_dims[d] || a.start + int64_t{n - 1} * a.stride < 0 ||
+                  a.start + int64_t{n - 1} * a.stride >= in_dims[d])) {
+      return InvalidArgumentError("failed to run STRIDED_SLICE: axis " + std::to_string(d) + " out of range");
+    }
+    total *= n;
+  }
+  if (total == 0) return OkStatus();
+  int idx[kMaxDims] = {0};
+  const auto* in = static_cast<const uint8_t*>(input);
+  auto* out = static_cast<uint8_t*>(output);
+  for (int64_t o = 0; o < total; ++o) {
+    int64_t src = 0;
+    for (int d = 0; d < r; ++d) src += (axes[d].start + int64_t{idx[d]} * axes[d].stride) * strides[d];
+    std::memcpy(out + o * elem_size, in + src * elem_size, elem_size);
+    for (int d = r - 1; d >= 0; --d) {
+      if (++idx[d] < axes[d].Count()) break;
+      idx[d] = 0;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace etpu::kernels

@@ -1,0 +1,133 @@
+// Fixed-point helpers against libm, and SOFTMAX / LOGISTIC / TANH against their real-valued
+// definitions (within 1 LSB), plus saturation and shape edge cases.
+#include "kernels/softmax.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "kernels/activations.h"
+#include "kernels/fixed_point.h"
+#include "kernels/kernels_test_util.h"
+
+namespace etpu::kernels {
+namespace {
+
+TEST(FixedPointTest, ExpAndReciprocalAreAccurate) {
+  using namespace fixed;  // NOLINT
+  for (double a = -31.9; a <= 0; a += 0.0137) {
+    const auto x = Fixed<5>::FromRaw(static_cast<int32_t>(std::round(a * (1 << 26))));
+    const double got = ExpOnNegativeValues(x).raw / 2147483648.0;
+    ASSERT_NEAR(got, std::exp(x.raw / double(1 << 26)), 5e-7) << a;
+  }
+  for (double a = 0; a < 1; a += 0.001) {
+    const auto x = Fixed<0>::FromRaw(static_cast<int32_t>(std::round(a * 2147483648.0)));
+    ASSERT_NEAR(OneOverOnePlusXForXIn01(x).raw / 2147483648.0, 1 / (1 + a), 1e-8) << a;
+    ASSERT_NEAR(OneMinusXOverOnePlusXForXIn01(x).raw / 2147483648.0, (1 - a) / (1 + a), 1e-8);
+  }
+  for (double a = -7.9; a < 7.9; a += 0.01) {
+    const auto x = Fixed<4>::FromRaw(static_cast<int32_t>(std::round(a * (1 << 27))));
+    ASSERT_NEAR(Logistic(x).raw / 2147483648.0, 1 / (1 + std::exp(-a)), 5e-7) << a;
+    ASSERT_NEAR(Tanh(x).raw / 2147483648.0, std::tanh(a), 5e-7) << a;
+  }
+  EXPECT_EQ(Logistic(Fixed<4>::FromRaw(0)).raw, 1 << 30);
+  EXPECT_EQ(Tanh(Fixed<4>::FromRaw(0)).raw, 0);
+  EXPECT_EQ(ExpOnNegativeValues(Fixed<5>::FromRaw(0)).raw, INT32_MAX);
+}
+
+template <typename T>
+void CheckSoftmax(uint32_t seed, float beta) {
+  std::mt19937 rng(seed);
+  constexpr bool kU8 = std::is_same_v<T, uint8_t>;
+  const QType type = kU8 ? QType::kUInt8 : QType::kInt8;
+  const int lo = kU8 ? 0 : -128, hi = kU8 ? 255 : 127;
+  for (int iter = 0; iter < 50; ++iter) {
+    const float in_scale = std::uniform_real_distribution<float>(0.01f, 0.3f)(rng);
+    auto p = PrepareSoftmax(beta, type, {in_scale, 0}, {1.0f / 256, kU8 ? 0 : -128});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    const int depth = 1 + static_cast<int>(rng() % 1001);
+    auto x = testing::RandomVector<T>(rng, 2 * depth, lo, hi);
+    std::vector<T> y(x.size());
+    ASSERT_TRUE(Softmax(*p, 2, depth, x.data(), y.data()).ok());
+    for (int r = 0; r < 2; ++r) {
+      double mx = -1e9, sum = 0;
+      for (int c = 0; c < depth; ++c) mx = std::max<double>(mx, x[r * depth + c]);
+      for (int c = 0; c < depth; ++c) sum += std::exp(beta * in_scale * (x[r * depth + c] - mx));
+      for (int c = 0; c < depth; ++c) {
+        const double real = std::exp(beta * in_scale * (x[r * depth + c] - mx)) / sum;
+        const double want = std::min<double>(std::round(real * 256) + lo, hi);
+        ASSERT_LE(std::abs(want - y[r * depth + c]), 1.0) << "depth " << depth << " c " << c << " x " << int{x[r*depth+c]} << " max " << mx << " scale " << in_scale << " diffmin " << p->diff_min << " mult " << p->input_multiplier << " shift " << p->input_left_shift;
+      }
+    }
+  }
+}
+
+TEST(SoftmaxTest, Uint8CloseToRealSoftmax) { CheckSoftmax<uint8_t>(21, 1.0f); }
+TEST(SoftmaxTest, Int8CloseToRealSoftmax) { CheckSoftmax<int8_t>(22, 1.0f); }
+TEST(SoftmaxTest, BetaIsApplied) { CheckSoftmax<uint8_t>(23, 0.5f); }
+
+TEST(SoftmaxTest, SaturatesAndRejectsBadOutputQuantization) {
+  auto p = PrepareSoftmax(1.0f, QType::kUInt8, {1.0f, 0}, {1.0f / 256, 0});
+  ASSERT_TRUE(p.ok());
+  const uint8_t x[3] = {0, 255, 100};
+  uint8_t y[3];
+  ASSERT_TRUE(Softmax(*p, 1, 3, x, y).ok());
+  EXPECT_EQ(y[0], 0);
+  EXPECT_EQ(y[1], 255);  // exp(0)/1 clamps to 255
+  EXPECT_EQ(y[2], 0);
+  EXPECT_FALSE(PrepareSoftmax(1.0f, QType::kUInt8, {1.0f, 0}, {1.0f / 128, 0}).ok());
+  EXPECT_FALSE(PrepareSoftmax(1.0f, QType::kInt8, {1.0f, 0}, {1.0f / 256, 0}).ok());
+  EXPECT_FALSE(Softmax(*p, 1, 0, x, y).ok());
+}
+
+template <typename T>
+void CheckSigmoid(bool tanh_op) {
+  constexpr bool kU8 = std::is_same_v<T, uint8_t>;
+  const QType type = kU8 ? QType::kUInt8 : QType::kInt8;
+  const int lo = kU8 ? 0 : -128, hi = kU8 ? 255 : 127;
+  for (float in_scale : {0.01f, 0.0625f, 0.1f, 0.3f}) {
+    const QuantParams iq{in_scale, kU8 ? 128 : 3};
+    const QuantParams oq = tanh_op ? QuantParams{1.0f / 128, kU8 ? 128 : 0}
+                                   : QuantParams{1.0f / 256, kU8 ? 0 : -128};
+    auto p = tanh_op ? PrepareTanh(type, iq, oq) : PrepareLogistic(type, iq, oq);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    std::vector<T> x, y(hi - lo + 1);
+    for (int v = lo; v <= hi; ++v) x.push_back(static_cast<T>(v));
+    ASSERT_TRUE((tanh_op ? Tanh(*p, x.size(), x.data(), y.data())
+                         : Logistic(*p, x.size(), x.data(), y.data())).ok());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double a = in_scale * (x[i] - iq.zero_point);
+      const double real = tanh_op ? std::tanh(a) : 1 / (1 + std::exp(-a));
+      const double want = std::min<double>(std::max<double>(std::round(real / oq.scale) + oq.zero_point, lo), hi);
+      ASSERT_LE(std::abs(want - y[i]), 1.0) << "scale " << in_scale << " x " << int{x[i]};
+    }
+  }
+}
+
+TEST(LogisticTest, Uint8CloseToReal) { CheckSigmoid<uint8_t>(false); }
+TEST(LogisticTest, Int8CloseToReal) { CheckSigmoid<int8_t>(false); }
+TEST(TanhTest, Uint8CloseToReal) { CheckSigmoid<uint8_t>(true); }
+TEST(TanhTest, Int8CloseToReal) { CheckSigmoid<int8_t>(true); }
+
+TEST(ReluTest, RequantizesAndClamps) {
+  auto p = PrepareRelu(Activation::kRelu6, QType::kUInt8, {0.1f, 100}, {0.05f, 10});
+  ASSERT_TRUE(p.ok());
+  const uint8_t x[4] = {50, 100, 120, 200};  // -5, 0, 2, 10 real
+  uint8_t y[4];
+  ASSERT_TRUE(Relu(*p, 4, x, y).ok());
+  EXPECT_EQ(y[0], 10);
+  EXPECT_EQ(y[1], 10);
+  EXPECT_EQ(y[2], 50);
+  EXPECT_EQ(y[3], 130);  // 6 / 0.05 + 10
+  auto l = PrepareLeakyRelu(0.25f, QType::kInt8, {0.5f, 0}, {0.5f, 0});
+  const int8_t xi[3] = {-8, 0, 7};
+  int8_t yi[3];
+  ASSERT_TRUE(LeakyRelu(*l, 3, xi, yi).ok());
+  EXPECT_EQ(yi[0], -2);
+  EXPECT_EQ(yi[1], 0);
+  EXPECT_EQ(yi[2], 7);
+}
+
+}  // namespace
+}  // namespace etpu::kernels
