@@ -84,13 +84,16 @@ Status ReluQuantized(const ReluParams& p, int64_t n, const T* input, T* output) 
 
 template <typename T>
 Status LeakyReluQuantized(const ReluParams& p, int64_t n, const T* input, T* output) {
+  constexpr int32_t kMin = std::numeric_limits<T>::min(), kMax = std::numeric_limits<T>::max();
   for (int64_t i = 0; i < n; ++i) {
     const int32_t x = int32_t{input[i]} - p.input_zero_point;
-    const int32_t v =
-        p.output_zero_point + (x >= 0 ? MultiplyByQuantizedMultiplier(x, p.multiplier, p.shift)
-                                      : MultiplyByQuantizedMultiplier(x, p.alpha_multiplier,
-                                                                      p.alpha_shift));
-    output[i] = static_cast<T>(Clamp(v, p.act_min, p.act_max));
+    if (x >= 0) {
+      output[i] = input[i];
+    } else {
+      const int32_t v = p.output_zero_point + MultiplyByQuantizedMultiplierSmallerThanOneExp(
+                                                  x * p.alpha_value, p.multiplier, p.shift);
+      output[i] = static_cast<T>(Clamp(v, kMin, kMax));
+    }
   }
   return OkStatus();
 }
@@ -163,11 +166,15 @@ Result<ReluParams> PrepareLeakyRelu(float alpha, QType type, QuantParams input, 
   ReluParams p;
   p.input_zero_point = input.zero_point;
   p.output_zero_point = output.zero_point;
-  const float alpha_real = input.scale * alpha / output.scale;  // float, as TFLite
-  QuantizedMultiplier q = QuantizeMultiplier(static_cast<double>(alpha_real));
-  p.alpha_multiplier = q.multiplier;
-  p.alpha_shift = q.shift;
-  q = QuantizeMultiplier(static_cast<double>(input.scale) / static_cast<double>(output.scale));
+  // Float arithmetic as TFLite 2.2's Prepare.
+  const float q_alpha = std::max<float>(
+      static_cast<float>(QMin(type)),
+      std::min<float>(static_cast<float>(QMax(type)),
+                      std::round(static_cast<float>(input.zero_point) + alpha / input.scale)));
+  p.alpha_value = static_cast<int32_t>(q_alpha) - input.zero_point;
+  const float real = input.scale * input.scale / output.scale;
+  ETPU_ASSIGN_OR_RETURN(QuantizedMultiplier q,
+                        QuantizeMultiplierSmallerThanOneExp(static_cast<double>(real)));
   p.multiplier = q.multiplier;
   p.shift = q.shift;
   p.act_min = QMin(type);

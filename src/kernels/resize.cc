@@ -113,7 +113,37 @@ void InterpFloat(int value, float scale, bool half_pixel, int in_size, float* po
 }  // namespace
 
 Status ResizeBilinear(const ResizeParams& p, Shape4 in, const uint8_t* input, Shape4 out, uint8_t* output) {
-  return BilinearInteger(p, in, input, out, output);
+  // TFLite 2.9's builtin uint8 kernel interpolates in float (four products summed in the order
+  // y0x0, y0x1, y1x0, y1x1) and rounds to nearest; checked against the 2.9 library.
+  ETPU_RETURN_IF_ERROR(CheckShapes("RESIZE_BILINEAR", p, in, out));
+  auto scale = [&](int i, int o) {
+    return (p.align_corners && o > 1) ? static_cast<float>(i - 1) / static_cast<float>(o - 1)
+                                      : static_cast<float>(i) / static_cast<float>(o);
+  };
+  const float sh = scale(in.h, out.h), sw = scale(in.w, out.w);
+  for (int b = 0; b < out.n; ++b)
+    for (int y = 0; y < out.h; ++y) {
+      float iy;
+      int y0, y1;
+      InterpFloat(y, sh, p.half_pixel_centers, in.h, &iy, &y0, &y1);
+      for (int x = 0; x < out.w; ++x) {
+        float ix;
+        int x0, x1;
+        InterpFloat(x, sw, p.half_pixel_centers, in.w, &ix, &x0, &x1);
+        const float dy = iy - static_cast<float>(y0), dx = ix - static_cast<float>(x0);
+        const float s00 = (1 - dy) * (1 - dx), s01 = (1 - dy) * dx, s10 = dy * (1 - dx), s11 = dy * dx;
+        const uint8_t* p00 = input + Offset(in, b, y0, x0, 0);
+        const uint8_t* p01 = input + Offset(in, b, y0, x1, 0);
+        const uint8_t* p10 = input + Offset(in, b, y1, x0, 0);
+        const uint8_t* p11 = input + Offset(in, b, y1, x1, 0);
+        uint8_t* o = output + Offset(out, b, y, x, 0);
+        for (int c = 0; c < in.c; ++c) {
+          const float v = p00[c] * s00 + p01[c] * s01 + p10[c] * s10 + p11[c] * s11;
+          o[c] = static_cast<uint8_t>(std::min(255.0f, std::max(0.0f, std::round(v))));
+        }
+      }
+    }
+  return OkStatus();
 }
 Status ResizeBilinear(const ResizeParams& p, Shape4 in, const int8_t* input, Shape4 out, int8_t* output) {
   return BilinearInteger(p, in, input, out, output);

@@ -120,13 +120,19 @@ TEST(ReluTest, RequantizesAndClamps) {
   EXPECT_EQ(y[1], 10);
   EXPECT_EQ(y[2], 50);
   EXPECT_EQ(y[3], 130);  // 6 / 0.05 + 10
+  // LEAKY_RELU (2.2): alpha 0.25 at scale 0.5 -> q_alpha = round(0 + 0.5) = 1, multiplier
+  // 0.5 * 0.5 / 0.5 = 0.5: negatives become round(x / 2), positives pass through raw.
   auto l = PrepareLeakyRelu(0.25f, QType::kInt8, {0.5f, 0}, {0.5f, 0});
-  const int8_t xi[3] = {-8, 0, 7};
-  int8_t yi[3];
-  ASSERT_TRUE(LeakyRelu(*l, 3, xi, yi).ok());
-  EXPECT_EQ(yi[0], -2);
-  EXPECT_EQ(yi[1], 0);
-  EXPECT_EQ(yi[2], 7);
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->alpha_value, 1);
+  const int8_t xi[4] = {-8, -3, 0, 7};
+  int8_t yi[4];
+  ASSERT_TRUE(LeakyRelu(*l, 4, xi, yi).ok());
+  EXPECT_EQ(yi[0], -4);
+  EXPECT_EQ(yi[1], -1);  // -1.5 in the high mul alone (shift 0) rounds up
+  EXPECT_EQ(yi[2], 0);
+  EXPECT_EQ(yi[3], 7);
+  EXPECT_FALSE(PrepareLeakyRelu(0.2f, QType::kUInt8, {2.0f, 0}, {1.0f, 0}).ok());  // multiplier >= 1
 }
 
 }  // namespace
