@@ -1,0 +1,158 @@
+#include "package/custom_op_data.h"
+
+#include <flatbuffers/flexbuffers.h>
+#include <fmt/format.h>
+
+namespace etpu::package {
+namespace {
+
+constexpr const char* kKeyVersion = "1";
+constexpr const char* kKeyLegacyChip = "2";
+constexpr const char* kKeyLegacyCaching = "3";
+constexpr const char* kKeyPackage = "4";
+constexpr const char* kKeyPreference = "5";
+constexpr const char* kKeyChipIds = "6";
+constexpr const char* kKeyExtraPackages = "7";
+
+/// Largest options map accepted (the FlexBuffer verifier needs sizes below 2 GiB).
+constexpr size_t kMaxOptionsBytes = size_t{1} << 31;
+
+Status Bad(std::string_view what, const std::string& problem) {
+  return DataLossError(fmt::format("failed to decode the custom options of {}: {}", what, problem));
+}
+
+std::vector<uint8_t> BytesOf(const flexbuffers::Reference& r) {
+  flexbuffers::Blob blob = r.AsBlob();  // Strings and blobs alike; verified beforehand.
+  return std::vector<uint8_t>(blob.data(), blob.data() + blob.size());
+}
+
+/// Reads an integer that is stored inline or indirectly; other types are an error.
+Result<int64_t> IntOf(const flexbuffers::Reference& r, std::string_view what, const std::string& label) {
+  if (!r.IsIntOrUint()) return Bad(what, fmt::format("{} is not an integer", label));
+  return r.AsInt64();
+}
+
+/// The elements of an untyped or typed vector, as references; other types are an error.
+Result<std::vector<flexbuffers::Reference>> ElementsOf(const flexbuffers::Reference& r, std::string_view what,
+                                                        const std::string& label) {
+  std::vector<flexbuffers::Reference> out;
+  if (r.IsUntypedVector()) {
+    flexbuffers::Vector v = r.AsVector();
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i]);
+  } else if (r.IsTypedVector()) {
+    flexbuffers::TypedVector v = r.AsTypedVector();
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i]);
+  } else {
+    return Bad(what, fmt::format("{} is not a vector", label));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
+  flexbuffers::Builder fbb;
+  size_t map = fbb.StartMap();
+  fbb.Int(kKeyVersion, data.version);
+  if (data.legacy_chip_name) fbb.String(kKeyLegacyChip, *data.legacy_chip_name);
+  if (data.legacy_parameter_caching_executable) {
+    fbb.Key(kKeyLegacyCaching);
+    const auto& b = *data.legacy_parameter_caching_executable;
+    fbb.String(reinterpret_cast<const char*>(b.data()), b.size());
+  }
+  fbb.Key(kKeyPackage);
+  fbb.String(reinterpret_cast<const char*>(data.package.data()), data.package.size());
+  if (data.has_execution_preference) fbb.Int(kKeyPreference, data.execution_preference);
+  if (data.chip_ids) {
+    fbb.Vector(kKeyChipIds, [&] {
+      for (int64_t id : *data.chip_ids) fbb.Int(id);
+    });
+  }
+  if (data.chip_ids || !data.extra_packages.empty()) {
+    fbb.Vector(kKeyExtraPackages, [&] {
+      for (const auto& p : data.extra_packages) fbb.String(reinterpret_cast<const char*>(p.data()), p.size());
+    });
+  }
+  fbb.EndMap(map);  // Sorts the keys, as FlexBuffer maps require.
+  fbb.Finish();
+  return fbb.GetBuffer();
+}
+
+std::vector<uint8_t> EncodeEtpuCustomOpData(std::span<const uint8_t> package) {
+  CustomOpData data;
+  data.package.assign(package.begin(), package.end());
+  data.chip_ids = std::vector<int64_t>{kVirtualChipId};
+  return EncodeCustomOpData(data);
+}
+
+Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what) {
+  if (bytes.size() < 3) return Bad(what, fmt::format("{} bytes, too few for a FlexBuffer", bytes.size()));
+  if (bytes.size() >= kMaxOptionsBytes) return Bad(what, fmt::format("{} bytes, more than etpu accepts", bytes.size()));
+  if (!flexbuffers::VerifyBuffer(bytes.data(), bytes.size())) {
+    return Bad(what, "the FlexBuffer is corrupt or truncated (verification failed)");
+  }
+  flexbuffers::Reference root = flexbuffers::GetRoot(bytes.data(), bytes.size());
+  if (!root.IsMap()) return Bad(what, "the root is not a FlexBuffer map");
+  flexbuffers::Map map = root.AsMap();
+
+  CustomOpData out;
+  flexbuffers::Reference r = map[kKeyVersion];
+  if (!r.IsNull()) {
+    ETPU_ASSIGN_OR_RETURN(out.version, IntOf(r, what, "key \"1\" (version)"));
+  }
+  r = map[kKeyPackage];
+  if (r.IsNull()) return Bad(what, "key \"4\" (the package) is missing");
+  if (!r.IsString() && !r.IsBlob()) return Bad(what, "key \"4\" (the package) is not a string or blob");
+  out.package = BytesOf(r);
+
+  r = map[kKeyPreference];
+  out.has_execution_preference = !r.IsNull();
+  if (out.has_execution_preference) {
+    ETPU_ASSIGN_OR_RETURN(out.execution_preference, IntOf(r, what, "key \"5\" (execution preference)"));
+  }
+
+  r = map[kKeyChipIds];
+  if (!r.IsNull()) {
+    ETPU_ASSIGN_OR_RETURN(auto elems, ElementsOf(r, what, "key \"6\" (chip ids)"));
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < elems.size(); ++i) {
+      ETPU_ASSIGN_OR_RETURN(int64_t id, IntOf(elems[i], what, fmt::format("chip id #{} of key \"6\"", i)));
+      ids.push_back(id);
+    }
+    out.chip_ids = std::move(ids);
+  }
+  r = map[kKeyExtraPackages];
+  if (!r.IsNull()) {
+    ETPU_ASSIGN_OR_RETURN(auto elems, ElementsOf(r, what, "key \"7\" (further packages)"));
+    for (size_t i = 0; i < elems.size(); ++i) {
+      if (!elems[i].IsString() && !elems[i].IsBlob()) {
+        return Bad(what, fmt::format("package #{} of key \"7\" is not a string or blob", i));
+      }
+      out.extra_packages.push_back(BytesOf(elems[i]));
+    }
+  }
+  if (out.chip_ids) {
+    if (out.chip_ids->empty()) return Bad(what, "key \"6\" (chip ids) is empty");
+    if (out.chip_ids->size() != out.extra_packages.size() + 1) {
+      return Bad(what, fmt::format("key \"6\" lists {} chip ids for {} packages (expected one per package)",
+                                   out.chip_ids->size(), out.extra_packages.size() + 1));
+    }
+  } else if (!out.extra_packages.empty()) {
+    return Bad(what, "key \"7\" holds further packages but key \"6\" (one chip id per package) is missing");
+  }
+
+  r = map[kKeyLegacyChip];
+  if (!r.IsNull()) {
+    if (!r.IsString()) return Bad(what, "key \"2\" (legacy chip name) is not a string");
+    flexbuffers::String s = r.AsString();
+    out.legacy_chip_name = std::string(s.c_str(), s.length());
+  }
+  r = map[kKeyLegacyCaching];
+  if (!r.IsNull()) {
+    if (!r.IsString() && !r.IsBlob()) return Bad(what, "key \"3\" (legacy caching executable) is not a string or blob");
+    out.legacy_parameter_caching_executable = BytesOf(r);
+  }
+  return out;
+}
+
+}  // namespace etpu::package
