@@ -83,3 +83,22 @@ Status ComputeChannelMultipliers(float input_scale, std::span<const float> filte
                                  std::vector<int>* shifts);
 
 }  // namespace etpu::kernels
+
+namespace etpu::kernels {
+
+/// Prepares a quantized TRANSPOSE_CONV producing `output` (NHWC) from `input` with filter
+/// [out_c, H, W, in_c]. Padding as TFLite: computed as for a convolution from `output` to
+/// `input`. No fused activation (the clamp is the type range); multipliers as CONV_2D.
+Result<ConvParams> PrepareTransposeConv(Padding padding, int stride_h, int stride_w, Shape4 input,
+                                        Shape4 filter, Shape4 output, QType type,
+                                        QuantParams input_q, std::span<const float> filter_scales,
+                                        int32_t filter_zero_point, QuantParams output_q);
+
+/// Quantized TRANSPOSE_CONV: every input pixel scatters (x + input_offset)(w + filter_offset)
+/// into an int32 accumulator; bias (may be null) is added, then requantized as CONV_2D.
+Status TransposeConv(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+                     const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output);
+Status TransposeConv(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+                     const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output);
+
+}  // namespace etpu::kernels

@@ -190,3 +190,46 @@ TEST(ConvTest, FloatConvMatchesNaive) {
 
 }  // namespace
 }  // namespace etpu::kernels
+
+namespace etpu::kernels {
+namespace {
+
+TEST(TransposeConvTest, MatchesGatherFormulation) {
+  std::mt19937 rng(77);
+  for (int iter = 0; iter < 20; ++iter) {
+    const int stride = 1 + iter % 3;
+    const Padding pad = iter % 2 ? Padding::kSame : Padding::kValid;
+    const Shape4 in{1, 4 + iter % 3, 5, 3}, f{4, 3, 2 + iter % 2, 3};
+    // Output size whose forward conv gives `in`.
+    const int oh = pad == Padding::kSame ? in.h * stride : (in.h - 1) * stride + f.h;
+    const int ow = pad == Padding::kSame ? in.w * stride : (in.w - 1) * stride + f.w;
+    const Shape4 out{1, oh, ow, 4};
+    const float fs = 0.01f;
+    auto p = PrepareTransposeConv(pad, stride, stride, in, f, out, QType::kUInt8, {0.05f, 120},
+                                  {&fs, 1}, 130, {0.2f, 100});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    auto x = testing::RandomVector<uint8_t>(rng, in.FlatSize(), 0, 255);
+    auto w = testing::RandomVector<uint8_t>(rng, f.FlatSize(), 0, 255);
+    auto bias = testing::RandomVector<int32_t>(rng, 4, -500, 500);
+    std::vector<uint8_t> y(out.FlatSize());
+    ASSERT_TRUE(TransposeConv(*p, in, x.data(), f, w.data(), bias.data(), out, y.data()).ok());
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox)
+        for (int oc = 0; oc < 4; ++oc) {
+          int32_t acc = bias[oc];
+          for (int iy = 0; iy < in.h; ++iy)
+            for (int ix = 0; ix < in.w; ++ix) {
+              const int fy = oy - (iy * stride - p->pad_top), fx = ox - (ix * stride - p->pad_left);
+              if (fy < 0 || fx < 0 || fy >= f.h || fx >= f.w) continue;
+              for (int ic = 0; ic < 3; ++ic)
+                acc += (x[Offset(in, 0, iy, ix, ic)] - 120) * (w[Offset(f, oc, fy, fx, ic)] - 130);
+            }
+          const int want = std::clamp(
+              testing::RefRequant(acc, p->output_multiplier[0], p->output_shift[0]) + 100, 0, 255);
+          ASSERT_EQ(y[Offset(out, 0, oy, ox, oc)], want) << iter;
+        }
+  }
+}
+
+}  // namespace
+}  // namespace etpu::kernels

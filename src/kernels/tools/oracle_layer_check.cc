@@ -406,6 +406,33 @@ int main() {
     b.SetOutputs({to});
     Check(op == 0 ? "leaky_relu_u8" : "relu6_u8_rescale", b, {x}, y);
   }
+  // 13. TRANSPOSE_CONV uint8 (no bias), SAME stride 2 and VALID stride 1.
+  for (int v = 0; v < 2; ++v) {
+    const Shape4 in{1, 5, 6, 3}, f{4, 3, 3, 3};
+    const Shape4 out = v == 0 ? Shape4{1, 10, 12, 4} : Shape4{1, 7, 8, 4};
+    const float fs = 0.013f;
+    auto p = PrepareTransposeConv(v == 0 ? Padding::kSame : Padding::kValid, v == 0 ? 2 : 1, v == 0 ? 2 : 1, in, f, out,
+                                  QType::kUInt8, {0.05f, 120}, {&fs, 1}, 130, {0.2f, 100});
+    if (!p.ok()) { std::printf("prepare failed %s\n", p.status().ToString().c_str()); ++failures; continue; }
+    auto x = Rand<uint8_t>(in.FlatSize(), 0, 255), w = Rand<uint8_t>(f.FlatSize(), 0, 255);
+    std::vector<uint8_t> y(out.FlatSize());
+    (void)TransposeConv(*p, in, x.data(), f, w.data(), nullptr, out, y.data());
+    ModelBuilder b;
+    const int32_t os[4] = {1, out.h, out.w, 4};
+    int tos = b.AddConstant<int32_t>("os", TT::INT32, {4}, std::span<const int32_t>(os, 4));
+    int tw = b.AddTensor("w", TT::UINT8, {4, 3, 3, 3}, Quant(fs, 130), w);
+    int ti = b.AddTensor("in", TT::UINT8, {1, 5, 6, 3}, Quant(0.05f, 120));
+    int to = b.AddTensor("out", TT::UINT8, {1, out.h, out.w, 4}, Quant(0.2f, 100));
+    fb::TransposeConvOptionsT o;
+    o.padding = v == 0 ? fb::Padding::SAME : fb::Padding::VALID;
+    o.stride_h = o.stride_w = v == 0 ? 2 : 1;
+    fb::BuiltinOptionsUnion u;
+    u.Set(std::move(o));
+    b.AddOperator(Op::TRANSPOSE_CONV, {tos, tw, ti}, {to}, u, 2);
+    b.SetInputs({ti});
+    b.SetOutputs({to});
+    Check("transpose_conv_u8_" + std::to_string(v), b, {x}, y);
+  }
   std::printf("%d failing cases\n", failures);
   return failures ? 1 : 0;
 }
