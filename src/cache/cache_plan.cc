@@ -1,0 +1,160 @@
+#include "cache/cache_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace etpu::cache {
+
+Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_bytes) {
+  if (capacity_bytes < 0) {
+    return InvalidArgumentError("failed to plan parameter caching: capacity " + std::to_string(capacity_bytes) +
+                                " bytes (expected >= 0)");
+  }
+  for (size_t m = 0; m < models.size(); ++m) {
+    std::set<std::pair<int, bool>> ops;
+    for (size_t l = 0; l < models[m].layers.size(); ++l) {
+      const PlanLayer& layer = models[m].layers[l];
+      const std::string where = "model '" + models[m].name + "' (#" + std::to_string(m) + "), layer #" +
+                                std::to_string(l) + " (operator #" + std::to_string(layer.op_index) + ")";
+      if (layer.op_index < 0) return InvalidArgumentError("failed to plan " + where + ": negative operator index");
+      if (layer.bytes < 0) {
+        return InvalidArgumentError("failed to plan " + where + ": parameter bytes " + std::to_string(layer.bytes) +
+                                    " (expected >= 0)");
+      }
+      if (!ops.insert({layer.op_index, layer.always_streamed}).second) {
+        return InvalidArgumentError("failed to plan " + where + ": operator listed twice with the same placement kind");
+      }
+    }
+  }
+  return OkStatus();
+}
+
+Result<CachePlan> GreedyInOrderPolicy::Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const {
+  ETPU_RETURN_IF_ERROR(ValidatePlanInput(models, capacity_bytes));
+  CachePlan plan;
+  plan.policy = name();
+  plan.capacity_bytes = capacity_bytes;
+  int64_t remaining = capacity_bytes;
+  for (const PlanModel& model : models) {
+    ModelPlan mp;
+    mp.name = model.name;
+    for (const PlanLayer& layer : model.layers) {
+      LayerPlacement p;
+      p.op_index = layer.op_index;
+      p.bytes = layer.bytes;
+      p.cached = !layer.always_streamed && layer.bytes <= remaining;
+      if (p.cached) {
+        p.offset = mp.cached_bytes;
+        mp.cached_bytes += layer.bytes;
+        remaining -= layer.bytes;
+      } else {
+        p.offset = mp.streamed_bytes;
+        mp.streamed_bytes += layer.bytes;
+      }
+      mp.layers.push_back(p);
+    }
+    plan.models.push_back(std::move(mp));
+  }
+  plan.remaining_bytes = remaining;
+  return plan;
+}
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, CachePolicyRegistry::Factory> factories;
+};
+
+Registry& GetRegistry() {
+  static Registry* r = [] {
+    auto* reg = new Registry;
+    reg->factories[GreedyInOrderPolicy::kName] = [] { return std::make_unique<GreedyInOrderPolicy>(); };
+    return reg;
+  }();
+  return *r;
+}
+
+}  // namespace
+
+void CachePolicyRegistry::Register(const std::string& name, Factory factory) {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.factories[name] = std::move(factory);
+}
+
+Result<std::unique_ptr<CachePolicy>> CachePolicyRegistry::Create(const std::string& name) {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.factories.find(name);
+  if (it == r.factories.end()) {
+    std::string known;
+    for (const auto& [n, f] : r.factories) {
+      if (!known.empty()) known += ", ";
+      known += n;
+    }
+    return NotFoundError("unknown caching policy '" + name + "' (known: " + known + ")");
+  }
+  return it->second();
+}
+
+std::vector<std::string> CachePolicyRegistry::Names() {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::vector<std::string> names;
+  for (const auto& [n, f] : r.factories) names.push_back(n);
+  return names;
+}
+
+Status VerifyPlan(std::span<const PlanModel> models, const CachePlan& plan) {
+  if (plan.models.size() != models.size()) {
+    return InternalError("cache plan has " + std::to_string(plan.models.size()) + " models (expected " +
+                         std::to_string(models.size()) + ")");
+  }
+  int64_t cached_total = 0;
+  for (size_t m = 0; m < models.size(); ++m) {
+    const PlanModel& in = models[m];
+    const ModelPlan& out = plan.models[m];
+    const std::string who = "cache plan of model '" + in.name + "' (#" + std::to_string(m) + ")";
+    if (out.layers.size() != in.layers.size()) {
+      return InternalError(who + " has " + std::to_string(out.layers.size()) + " layers (expected " +
+                           std::to_string(in.layers.size()) + ")");
+    }
+    int64_t cached_off = 0, streamed_off = 0;
+    for (size_t l = 0; l < in.layers.size(); ++l) {
+      const PlanLayer& a = in.layers[l];
+      const LayerPlacement& b = out.layers[l];
+      const std::string where = who + ", layer #" + std::to_string(l) + " (operator #" + std::to_string(a.op_index) + ")";
+      if (b.op_index != a.op_index) return InternalError(where + ": operator index " + std::to_string(b.op_index));
+      if (b.bytes != a.bytes) {
+        return InternalError(where + ": " + std::to_string(b.bytes) + " bytes placed (expected the whole layer, " +
+                             std::to_string(a.bytes) + ")");
+      }
+      if (a.always_streamed && b.cached) return InternalError(where + ": an always-streamed layer is cached");
+      int64_t& off = b.cached ? cached_off : streamed_off;
+      if (b.offset != off) {
+        return InternalError(where + ": offset " + std::to_string(b.offset) + " (expected " + std::to_string(off) + ")");
+      }
+      off += b.bytes;
+    }
+    if (out.cached_bytes != cached_off || out.streamed_bytes != streamed_off) {
+      return InternalError(who + ": cached/streamed sums " + std::to_string(out.cached_bytes) + "/" +
+                           std::to_string(out.streamed_bytes) + " (expected " + std::to_string(cached_off) + "/" +
+                           std::to_string(streamed_off) + ")");
+    }
+    cached_total += cached_off;
+  }
+  if (cached_total > plan.capacity_bytes) {
+    return InternalError("cache plan caches " + std::to_string(cached_total) + " bytes, over the capacity of " +
+                         std::to_string(plan.capacity_bytes));
+  }
+  if (plan.remaining_bytes != plan.capacity_bytes - cached_total) {
+    return InternalError("cache plan reports " + std::to_string(plan.remaining_bytes) + " bytes remaining (expected " +
+                         std::to_string(plan.capacity_bytes - cached_total) + ")");
+  }
+  return OkStatus();
+}
+
+}  // namespace etpu::cache

@@ -1,0 +1,109 @@
+// The parameter caching plan of one compile set: which layers of which model stay in the
+// Edge TPU's SRAM (PARAMETER_CACHING blob) and which are streamed from the host on every
+// inference (EXECUTION_ONLY blob).
+//
+// The planner works on plain structs so it can be property-tested without models. Policies are
+// replaceable and looked up by name. The default "greedy-in-order" policy:
+//   * takes whole layers only: a layer that does not fit what is left is streamed entirely;
+//   * serves models in command-line order, layers in execution order; each layer is cached iff
+//     it fits what is left at its turn (so a smaller later layer may still be cached);
+//   * always puts `always_streamed` layers (element-wise constants) in the streamed blob.
+// Priority, precisely: order all cacheable layers by (model position, layer position). A layer
+// L is streamed only if bytes(L) > remaining + the bytes of every layer cached after L in that
+// order; i.e. no layer later in priority ever holds space that L could have used.
+// Offsets: cached layers are packed back to back in the cached blob, streamed ones in the
+// streamed blob, each in execution order (package-format.md 3.1), per model starting at 0.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cache/capacity_model.h"
+#include "etpu/status.h"
+
+namespace etpu::cache {
+
+/// One layer with parameters, in execution order.
+struct PlanLayer {
+  int op_index = -1;
+  int64_t bytes = 0;             ///< Its parameter bytes in the real layout.
+  bool always_streamed = false;  ///< Element-wise constants: never cached.
+};
+
+/// One model of a compile set.
+struct PlanModel {
+  std::string name;
+  std::vector<PlanLayer> layers;
+  ActivationFootprint act;
+  uint64_t content_digest = 0;  ///< Digest of the model's content (tokens; see caching_token.h).
+};
+
+/// Where one layer's parameters go.
+struct LayerPlacement {
+  int op_index = -1;
+  bool cached = false;
+  int64_t offset = 0;  ///< Offset in its blob (cached or streamed).
+  int64_t bytes = 0;
+};
+
+/// The plan of one model.
+struct ModelPlan {
+  std::string name;
+  std::vector<LayerPlacement> layers;  ///< Same order as PlanModel::layers.
+  int64_t cached_bytes = 0;
+  int64_t streamed_bytes = 0;
+};
+
+/// The plan of a compile set.
+struct CachePlan {
+  std::vector<ModelPlan> models;  ///< Command-line order.
+  int64_t capacity_bytes = 0;
+  int64_t remaining_bytes = 0;    ///< capacity - all cached bytes.
+  uint64_t token = 0;             ///< Shared parameter-caching token (non-zero once planned).
+  std::string policy;
+  SramBudget budget;              ///< SRAM division behind capacity_bytes (zeros if given directly).
+};
+
+/// A caching policy: divides a capacity among the layers of a compile set.
+class CachePolicy {
+ public:
+  virtual ~CachePolicy() = default;
+  virtual std::string name() const = 0;
+  /// Plans `models` (command-line order) into `capacity_bytes`. Leaves `token` at 0.
+  virtual Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const = 0;
+};
+
+/// The default policy (see the file comment).
+class GreedyInOrderPolicy final : public CachePolicy {
+ public:
+  static constexpr const char* kName = "greedy-in-order";
+  std::string name() const override { return kName; }
+  Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const override;
+};
+
+/// Name -> policy factory. "greedy-in-order" is always present.
+class CachePolicyRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<CachePolicy>()>;
+  /// Adds or replaces a policy.
+  static void Register(const std::string& name, Factory factory);
+  /// A new instance of the named policy; NotFound lists the known names.
+  static Result<std::unique_ptr<CachePolicy>> Create(const std::string& name);
+  /// Known names, sorted.
+  static std::vector<std::string> Names();
+};
+
+/// Checks the inputs every policy relies on: capacity >= 0, bytes >= 0, op indices >= 0, and
+/// within a model at most one cacheable and one always-streamed record per operator (an LSTM
+/// may have both). Errors name the model and layer.
+Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_bytes);
+
+/// Checks a plan against its input: same layers, whole layers, contiguous offsets, sums, and
+/// never more than capacity cached. Used by tests and after any third-party policy.
+Status VerifyPlan(std::span<const PlanModel> models, const CachePlan& plan);
+
+}  // namespace etpu::cache

@@ -1,0 +1,227 @@
+#include "cache/cache_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+#include <set>
+
+#include "base/units.h"
+#include "cache/co_compile.h"
+#include "cache/layer_bytes.h"
+#include "cache/sram_map.h"
+#include "cache/test_models.h"
+
+namespace etpu::cache {
+namespace {
+
+using base::kKiB;
+using base::kMiB;
+
+// A random compile set: 1-5 models of 0-40 layers, sizes log-uniform from 16 B to 4 MiB,
+// ~10% always-streamed layers, op indices increasing with gaps.
+std::vector<PlanModel> RandomSet(std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> n_models(1, 5), n_layers(0, 40), gap(1, 3), pct(0, 99);
+  std::uniform_real_distribution<double> log_size(4.0, 22.0);  // log2 bytes
+  std::vector<PlanModel> set(static_cast<size_t>(n_models(rng)));
+  for (size_t m = 0; m < set.size(); ++m) {
+    set[m].name = "model" + std::to_string(m);
+    set[m].content_digest = rng();
+    int op = 0;
+    const int n = n_layers(rng);
+    for (int l = 0; l < n; ++l) {
+      op += gap(rng);
+      const int64_t bytes = base::RoundUp(static_cast<int64_t>(std::exp2(log_size(rng))), 16);
+      set[m].layers.push_back(PlanLayer{op, bytes, pct(rng) < 10});
+    }
+  }
+  return set;
+}
+
+// The priority rule of cache_plan.h, checked directly on a plan.
+void ExpectPriorityRespected(const std::vector<PlanModel>& set, const CachePlan& plan) {
+  struct Item {
+    size_t model, layer;
+    int64_t bytes;
+    bool cached;
+  };
+  std::vector<Item> order;  // cacheable layers in priority order
+  for (size_t m = 0; m < set.size(); ++m) {
+    for (size_t l = 0; l < set[m].layers.size(); ++l) {
+      if (set[m].layers[l].always_streamed) continue;
+      order.push_back({m, l, set[m].layers[l].bytes, plan.models[m].layers[l].cached});
+    }
+  }
+  int64_t cached_after = 0;
+  for (size_t i = order.size(); i-- > 0;) {
+    const Item& it = order[i];
+    if (!it.cached) {
+      EXPECT_GT(it.bytes, plan.remaining_bytes + cached_after)
+          << "layer " << it.layer << " of model " << it.model << " would have fit in the space of later layers";
+    } else {
+      cached_after += it.bytes;
+    }
+  }
+}
+
+TEST(GreedyInOrderPolicy, PropertiesOnRandomSets) {
+  std::mt19937_64 rng(20240611);
+  GreedyInOrderPolicy policy;
+  std::uniform_int_distribution<int64_t> cap_dist(0, 9 * static_cast<int64_t>(kMiB));
+  int sets_with_partial = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    const std::vector<PlanModel> set = RandomSet(rng);
+    const int64_t capacity = cap_dist(rng);
+    auto plan = policy.Plan(set, capacity);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    // Whole layers, contiguous offsets, sums, never more than capacity on chip.
+    ASSERT_TRUE(VerifyPlan(set, *plan).ok()) << VerifyPlan(set, *plan).ToString();
+    int64_t cached = 0;
+    for (const auto& mp : plan->models) cached += mp.cached_bytes;
+    EXPECT_LE(cached, capacity);
+    EXPECT_GE(plan->remaining_bytes, 0);
+    for (size_t m = 0; m < set.size(); ++m) {
+      for (size_t l = 0; l < set[m].layers.size(); ++l) {
+        if (set[m].layers[l].always_streamed) {
+          EXPECT_FALSE(plan->models[m].layers[l].cached);
+        }
+      }
+      if (plan->models[m].cached_bytes > 0 && plan->models[m].streamed_bytes > 0) ++sets_with_partial;
+    }
+    ExpectPriorityRespected(set, *plan);
+    // Deterministic.
+    auto again = policy.Plan(set, capacity);
+    ASSERT_TRUE(again.ok());
+    for (size_t m = 0; m < set.size(); ++m) {
+      for (size_t l = 0; l < set[m].layers.size(); ++l) {
+        EXPECT_EQ(again->models[m].layers[l].cached, plan->models[m].layers[l].cached);
+        EXPECT_EQ(again->models[m].layers[l].offset, plan->models[m].layers[l].offset);
+      }
+    }
+  }
+  EXPECT_GT(sets_with_partial, 100) << "the generator must exercise partly cached models";
+}
+
+TEST(GreedyInOrderPolicy, AnEarlierModelIsNeverStarvedByALaterOne) {
+  // Cross-model form of the priority rule: swapping a later model's cached layers for an earlier
+  // model's streamed layer would not make room.
+  std::mt19937_64 rng(7);
+  GreedyInOrderPolicy policy;
+  for (int iter = 0; iter < 1000; ++iter) {
+    const std::vector<PlanModel> set = RandomSet(rng);
+    auto plan = policy.Plan(set, static_cast<int64_t>(rng() % (8 * kMiB)));
+    ASSERT_TRUE(plan.ok());
+    for (size_t j = 0; j < set.size(); ++j) {
+      int64_t later_cached = 0;
+      for (size_t k = j + 1; k < set.size(); ++k) later_cached += plan->models[k].cached_bytes;
+      for (size_t l = 0; l < set[j].layers.size(); ++l) {
+        if (set[j].layers[l].always_streamed || plan->models[j].layers[l].cached) continue;
+        EXPECT_GT(set[j].layers[l].bytes, plan->remaining_bytes + later_cached);
+      }
+    }
+  }
+}
+
+TEST(CachePlanInput, RejectsBadInput) {
+  GreedyInOrderPolicy policy;
+  std::vector<PlanModel> set(1);
+  set[0].name = "m";
+  set[0].layers = {{0, 100, false}, {0, 100, false}};
+  auto dup = policy.Plan(set, 1000);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("'m'"), std::string::npos);
+  set[0].layers = {{0, 100, false}, {0, 16, true}};  // one operator, a cached and a streamed part
+  EXPECT_TRUE(policy.Plan(set, 1000).ok());
+  set[0].layers = {{0, -5, false}};
+  EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
+  set[0].layers = {{0, 5, false}};
+  EXPECT_EQ(policy.Plan(set, -1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(CachePolicyRegistry, LooksUpByNameAndVerifiesOtherPolicies) {
+  auto greedy = CachePolicyRegistry::Create("greedy-in-order");
+  ASSERT_TRUE(greedy.ok());
+  EXPECT_EQ((*greedy)->name(), "greedy-in-order");
+  auto unknown = CachePolicyRegistry::Create("no-such-policy");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(unknown.status().message().find("greedy-in-order"), std::string::npos);
+
+  // A broken policy that caches everything regardless of capacity is caught.
+  class CacheAll final : public CachePolicy {
+   public:
+    std::string name() const override { return "test-cache-all"; }
+    Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity) const override {
+      CachePlan plan;
+      plan.capacity_bytes = capacity;
+      int64_t total = 0;
+      for (const auto& m : models) {
+        ModelPlan mp;
+        for (const auto& l : m.layers) {
+          mp.layers.push_back({l.op_index, true, mp.cached_bytes, l.bytes});
+          mp.cached_bytes += l.bytes;
+        }
+        total += mp.cached_bytes;
+        plan.models.push_back(mp);
+      }
+      plan.remaining_bytes = capacity - total;
+      return plan;
+    }
+  };
+  CachePolicyRegistry::Register("test-cache-all", [] { return std::make_unique<CacheAll>(); });
+  std::vector<PlanModel> set(1);
+  set[0].layers = {{0, 8 * static_cast<int64_t>(kMiB), false}, {1, 4 * static_cast<int64_t>(kMiB), false}};
+  CompileSetOptions opts;
+  opts.policy = "test-cache-all";
+  auto bad = PlanCompileSet(set, CapacityModel(), opts);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInternal);
+  EXPECT_NE(bad.status().message().find("over the capacity"), std::string::npos) << bad.status().message();
+}
+
+TEST(CompileSet, OneNonZeroDeterministicTokenPerSet) {
+  std::mt19937_64 rng(99);
+  CapacityModel cm;
+  std::set<uint64_t> tokens;
+  for (int iter = 0; iter < 300; ++iter) {
+    std::vector<PlanModel> set = RandomSet(rng);
+    auto a = PlanCompileSet(set, cm);
+    auto b = PlanCompileSet(set, cm);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_NE(a->token, 0u);
+    EXPECT_EQ(a->token, b->token);
+    tokens.insert(a->token);
+    auto split = PlanSplit(set, cm);
+    ASSERT_TRUE(split.ok());
+    ASSERT_EQ(split->size(), set.size());
+    for (const auto& seg : *split) EXPECT_EQ(seg.token, (*split)[0].token);
+  }
+  EXPECT_GE(tokens.size(), 299u) << "different sets must get different tokens";
+}
+
+// The seed's scenario: two models that together exceed the SRAM, co-compiled in both orders.
+TEST(CompileSet, FirstListedModelKeepsItsLayersOnChip) {
+  CapacityModel cm;
+  // Twenty 1x1 convolutions 512 -> 512 on 8x8: 20 x 264192 B = 5.04 MiB each.
+  ir::Model a = testing::ConvChain("a.tflite", 8, 8, 512, std::vector<int>(20, 512), 1);
+  ir::Model b = testing::ConvChain("b.tflite", 8, 8, 512, std::vector<int>(18, 512), 1);
+  auto pa = BuildPlanModel(a, "a", {}, cm);
+  auto pb = BuildPlanModel(b, "b", {}, cm);
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  for (bool a_first : {true, false}) {
+    std::vector<PlanModel> set = a_first ? std::vector<PlanModel>{*pa, *pb} : std::vector<PlanModel>{*pb, *pa};
+    auto plan = PlanCompileSet(set, cm);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    const ModelPlan& first = plan->models[0];
+    const ModelPlan& second = plan->models[1];
+    std::printf("%s", RenderSramMap(*plan, 72).c_str());
+    EXPECT_EQ(first.streamed_bytes, 0) << first.name << " is listed first";
+    EXPECT_GT(second.streamed_bytes, 0);
+    EXPECT_GT(second.cached_bytes, 0) << "the second takes what is left";
+    EXPECT_LT(plan->remaining_bytes, 264192) << "no further layer would fit";
+    EXPECT_LE(first.cached_bytes + second.cached_bytes, plan->capacity_bytes);
+  }
+}
+
+}  // namespace
+}  // namespace etpu::cache

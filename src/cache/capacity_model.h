@@ -1,0 +1,111 @@
+// The on-chip memory model of the Edge TPU: how much of the wide SRAM is left for caching
+// parameters once a model's own needs (executable, activations) are met.
+//
+// The chip has two memories that matter here:
+//   * the wide SRAM (~8 MiB) holding the executable's working set, cached parameters and any
+//     activations that do not fit the tiles;
+//   * the narrow (activation) memory: 16 tiles x 192 KiB, where each layer's live activations
+//     are spread over the tiles.
+//
+// Per layer (operator on the Edge TPU, in execution order) the model takes the live activation
+// set (every non-constant tensor produced at or before the layer and read at or after it),
+// spreads each tensor over the tiles and compares the per-tile share with the narrow memory.
+// What overflows is handled in one of three ways:
+//   * spatially local layers (convolutions, pools, element-wise, ...) are computed in row
+//     bands: up to `activation_staging_bytes` of the overflow is staged in the wide SRAM, the
+//     rest round-trips through a host scratch buffer ("spill", scratch bytes);
+//   * layers that need whole tensors (reshape, fully connected, softmax, global reductions,
+//     ...) keep the whole overflow in the wide SRAM;
+//   * a layer whose minimal working set (one output row band, or the whole overflow for a
+//     non-local layer) cannot fit on the chip at all makes compilation fail with
+//     ResourceExhausted "Compilation failed due to large activation tensors in model.".
+// The parameter capacity is sram - executable reserve - the largest wide-SRAM activation need
+// of any model of the compile set (models of one set run one at a time).
+//
+// Calibration (see capacity_model_test.cc): small-activation models get ~7.9 MiB (compiler
+// reports 7.7-8.05 MiB of used+remaining); the five-conv 64x64xF sweep keeps everything on chip
+// up to F=442 and reproduces the on-chip bytes of F=452/522/642 (timing-anchors.md 2.3).
+// The constants marked "fitted" are ours, not published figures.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+#include "ir/graph.h"
+
+namespace etpu::cache {
+
+/// The message the real compiler prints when activations cannot fit (compiler-behaviour.md 7.1).
+inline constexpr const char* kLargeActivationsMessage = "Compilation failed due to large activation tensors in model.";
+
+/// Device-level description of the on-chip memories.
+struct ChipMemory {
+  int64_t sram_bytes = int64_t{8} << 20;               ///< Wide SRAM, ~8 MiB [published].
+  int tiles = 16;                                      ///< 4 x 4 tiles [published, libedgetpu].
+  int64_t narrow_bytes_per_tile = int64_t{192} << 10;  ///< Activation memory per tile [published].
+  int64_t executable_reserve_bytes = int64_t{96} << 10;     ///< Executable working set [fitted].
+  int64_t activation_staging_bytes = int64_t{768} << 10;    ///< Max staged overflow of banded layers [fitted].
+  int64_t tile_alignment = 4;                          ///< Per-tile share of a tensor rounds up to this.
+
+  int64_t narrow_total_bytes() const { return narrow_bytes_per_tile * tiles; }
+};
+
+/// What one layer needs of the activation memories.
+struct LayerActivation {
+  int op_index = -1;
+  int64_t live_bytes = 0;           ///< Live activation bytes at this layer (all tensors).
+  int64_t per_tile_bytes = 0;       ///< Largest per-tile share (sum of per-tensor shares).
+  int64_t overflow_bytes = 0;       ///< Bytes that do not fit the narrow memory.
+  bool banded = false;              ///< Spatially local: may be computed in row bands.
+  int64_t wide_bytes = 0;           ///< Overflow kept in the wide SRAM.
+  int64_t spill_bytes = 0;          ///< Overflow that round-trips through host scratch.
+};
+
+/// A model's activation needs, as the capacity model sees them.
+struct ActivationFootprint {
+  int64_t peak_live_bytes = 0;      ///< Largest live activation set of any layer.
+  int peak_op = -1;                 ///< Operator index of that layer (-1: no layers).
+  int64_t wide_sram_bytes = 0;      ///< Largest wide-SRAM activation need of any layer.
+  int64_t scratch_bytes = 0;        ///< Host scratch traffic per inference, each direction.
+  std::vector<LayerActivation> layers;  ///< Per analysed operator, in the given order.
+};
+
+/// How the wide SRAM of one compile set is divided.
+struct SramBudget {
+  int64_t sram_bytes = 0;
+  int64_t executable_reserve_bytes = 0;
+  int64_t activation_bytes = 0;           ///< Largest activation need among the set's models.
+  int64_t parameter_capacity_bytes = 0;   ///< What is left for cached parameters (>= 0).
+};
+
+/// The on-chip capacity model (one per device kind).
+class CapacityModel {
+ public:
+  CapacityModel() = default;
+  explicit CapacityModel(ChipMemory chip) : chip_(chip) {}
+
+  const ChipMemory& chip() const { return chip_; }
+
+  /// Analyses the operators `ops` of `model` (indices in execution order; empty = all ops).
+  /// Fails with ResourceExhausted (kLargeActivationsMessage + the layer at fault) when a layer
+  /// cannot fit on the chip; with InvalidArgument for a bad operator index.
+  Result<ActivationFootprint> Analyze(const ir::Model& model, std::span<const int> ops = {}) const;
+
+  /// The division of the SRAM for a set of models compiled together (empty set: no activations).
+  SramBudget Budget(std::span<const ActivationFootprint> set) const;
+  /// Budget(set).parameter_capacity_bytes.
+  int64_t ParameterCapacity(std::span<const ActivationFootprint> set) const {
+    return Budget(set).parameter_capacity_bytes;
+  }
+
+ private:
+  ChipMemory chip_;
+};
+
+/// True for operators computed locally in space (one output row needs a few input rows).
+bool IsSpatiallyLocal(ir::BuiltinOperator code);
+
+}  // namespace etpu::cache

@@ -1,0 +1,44 @@
+// Test-only helpers: small synthetic models built with the ModelBuilder.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "tflite/model_builder.h"
+#include "tflite/model_reader.h"
+
+namespace etpu::cache::testing {
+
+/// A chain of k x k SAME stride-1 uint8 convolutions on a 1 x h x w x cin input; filters[i] is the
+/// output depth of convolution i.
+inline ir::Model ConvChain(const std::string& name, int h, int w, int cin, const std::vector<int>& filters, int k = 3) {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("input", ir::TensorType::UINT8, {1, h, w, cin}, tflite::Quant(0.5f, 128));
+  const int input = x;
+  int c = cin;
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const int f = filters[i];
+    const std::string id = std::to_string(i);
+    std::vector<uint8_t> wdata(static_cast<size_t>(f) * k * k * c, static_cast<uint8_t>(120 + i));
+    int wt = b.AddTensor("conv" + id + "/weights", ir::TensorType::UINT8, {f, k, k, c}, tflite::Quant(0.01f, 128),
+                         std::move(wdata));
+    std::vector<int32_t> bias(static_cast<size_t>(f), static_cast<int32_t>(i));
+    int bt = b.AddConstant<int32_t>("conv" + id + "/bias", ir::TensorType::INT32, {f}, bias,
+                                    tflite::Quant(0.005f, 0));
+    int y = b.AddTensor("conv" + id + "/out", ir::TensorType::UINT8, {1, h, w, f}, tflite::Quant(0.5f, 128));
+    b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, bt}, {y},
+                  tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+    x = y;
+    c = f;
+  }
+  b.SetInputs({input});
+  b.SetOutputs({x});
+  auto model = tflite::BuildModel(b.Build(), name);
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  return std::move(model).value();
+}
+
+}  // namespace etpu::cache::testing
