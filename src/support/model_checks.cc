@@ -1,0 +1,200 @@
+// Whole-model checks: op versions against the compiler's embedded TFLite (≈ TF 2.5), "Model not
+// quantized", and the runtime version the mapped operators need.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <utility>
+
+#include "support/op_support.h"
+#include "support/rules.h"
+
+namespace etpu::support {
+namespace {
+
+using B = ir::BuiltinOperator;
+
+// Newest op version registered by TF 2.5's builtin op resolver [S]. Derived from TFLite's
+// op-version → minimum-runtime table (tensorflow/lite/tools/versioning/runtime_version.cc: the
+// largest version whose runtime is <= 2.5.0) and checked against the transcripts of
+// compiler-behaviour.md §7.1: CONV_2D v6 (2.9), TRANSPOSE_CONV v4, QUANTIZE v3 (2.7) and EXP v2 are
+// rejected by v16. Builtins in range but not listed here register version 1 only.
+constexpr std::pair<B, int> kTfl25Versions[] = {
+    {B::ADD, 3}, {B::AVERAGE_POOL_2D, 3}, {B::CONCATENATION, 3}, {B::CONV_2D, 5}, {B::DEPTHWISE_CONV_2D, 6},
+    {B::DEPTH_TO_SPACE, 2}, {B::DEQUANTIZE, 4}, {B::EMBEDDING_LOOKUP, 3}, {B::FULLY_CONNECTED, 9},
+    {B::L2_NORMALIZATION, 2}, {B::LOGISTIC, 3}, {B::LSTM, 4}, {B::MAX_POOL_2D, 3}, {B::MUL, 4}, {B::RELU, 3},
+    {B::RELU6, 3}, {B::RESIZE_BILINEAR, 4}, {B::RNN, 3}, {B::SOFTMAX, 3}, {B::SPACE_TO_DEPTH, 2}, {B::SVDF, 4},
+    {B::TANH, 3}, {B::PAD, 3}, {B::UNIDIRECTIONAL_SEQUENCE_RNN, 3}, {B::GATHER, 5}, {B::BATCH_TO_SPACE_ND, 3},
+    {B::SPACE_TO_BATCH_ND, 3}, {B::TRANSPOSE, 5}, {B::MEAN, 3}, {B::SUB, 5}, {B::DIV, 2}, {B::SQUEEZE, 2},
+    {B::UNIDIRECTIONAL_SEQUENCE_LSTM, 3}, {B::STRIDED_SLICE, 5}, {B::BIDIRECTIONAL_SEQUENCE_RNN, 3},
+    {B::TOPK_V2, 2}, {B::SPLIT, 4}, {B::LOG_SOFTMAX, 2}, {B::BIDIRECTIONAL_SEQUENCE_LSTM, 3}, {B::MAXIMUM, 4},
+    {B::ARG_MAX, 2}, {B::MINIMUM, 4}, {B::LESS, 2}, {B::PADV2, 3}, {B::GREATER, 2}, {B::GREATER_EQUAL, 2},
+    {B::LESS_EQUAL, 2}, {B::SELECT, 2}, {B::SLICE, 5}, {B::TRANSPOSE_CONV, 3}, {B::SPARSE_TO_DENSE, 3},
+    {B::TILE, 2}, {B::EQUAL, 3}, {B::NOT_EQUAL, 3}, {B::SUM, 2}, {B::RSQRT, 2}, {B::ARG_MIN, 2},
+    {B::FAKE_QUANT, 2}, {B::REDUCE_MAX, 3}, {B::PACK, 3}, {B::UNPACK, 4}, {B::REDUCE_MIN, 3}, {B::FLOOR_DIV, 2},
+    {B::FILL, 3}, {B::LEAKY_RELU, 2}, {B::SQUARED_DIFFERENCE, 2}, {B::MIRROR_PAD, 2}, {B::ABS, 3},
+    {B::SPLIT_V, 2}, {B::REVERSE_V2, 3}, {B::GATHER_ND, 3}, {B::QUANTIZE, 2}, {B::BATCH_MATMUL, 4},
+    {B::BROADCAST_TO, 3},
+};
+
+bool IsFloat(ir::TensorType t) {
+  return t == ir::TensorType::FLOAT32 || t == ir::TensorType::FLOAT16 || t == ir::TensorType::FLOAT64;
+}
+bool IsInt8Kind(ir::TensorType t) { return t == ir::TensorType::UINT8 || t == ir::TensorType::INT8; }
+
+const ir::Tensor* TensorAt(const ir::Model& m, int t) {
+  if (t < 0 || static_cast<size_t>(t) >= m.tensors.size()) return nullptr;
+  return &m.tensors[static_cast<size_t>(t)];
+}
+
+/// First float tensor of an operator ("input 2 'w' FLOAT32"), or empty.
+std::string FirstFloatTensor(const ir::Model& m, const ir::Operator& op) {
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const ir::Tensor* t = TensorAt(m, op.inputs[i]);
+    if (t != nullptr && IsFloat(t->type)) return fmt::format("input {} '{}' is {}", i, t->name, ir::TensorTypeName(t->type));
+  }
+  for (size_t i = 0; i < op.outputs.size(); ++i) {
+    const ir::Tensor* t = TensorAt(m, op.outputs[i]);
+    if (t != nullptr && IsFloat(t->type)) return fmt::format("output {} '{}' is {}", i, t->name, ir::TensorTypeName(t->type));
+  }
+  return {};
+}
+
+bool HasIntActivation(const ir::Model& m, const ir::Operator& op) {
+  for (int t : op.inputs) {
+    const ir::Tensor* x = TensorAt(m, t);
+    if (x != nullptr && !x->is_constant() && IsInt8Kind(x->type)) return true;
+  }
+  for (int t : op.outputs) {
+    const ir::Tensor* x = TensorAt(m, t);
+    if (x != nullptr && IsInt8Kind(x->type)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int MaxTfl25Version(int builtin) {
+  if (builtin < 0 || builtin > kMaxTfl25Builtin) return 0;
+  if (builtin == static_cast<int>(B::CUSTOM) || builtin == static_cast<int>(B::DELEGATE) ||
+      builtin == static_cast<int>(B::PLACEHOLDER_FOR_GREATER_OP_CODES)) {
+    return 0;
+  }
+  for (const auto& [code, version] : kTfl25Versions) {
+    if (static_cast<int>(code) == builtin) return version;
+  }
+  return 1;
+}
+
+Status CheckOpVersions(const ir::Model& model) {
+  if (model.fb == nullptr) return OkStatus();
+  for (const auto& code_ptr : model.fb->operator_codes) {
+    if (code_ptr == nullptr) continue;
+    const int32_t code = std::max<int32_t>(static_cast<int32_t>(code_ptr->deprecated_builtin_code),
+                                           static_cast<int32_t>(code_ptr->builtin_code));
+    if (code == static_cast<int32_t>(B::CUSTOM)) continue;  // Custom ops are resolved later (CPU).
+    if (code > kMaxTfl25Builtin) {
+      return InvalidArgumentError(fmt::format(
+          "ERROR: Op builtin_code out of range: {}. Are you using old TFLite binary with newer model?\n"
+          "ERROR: Registration failed.",
+          code));
+    }
+    const int max_version = MaxTfl25Version(code);
+    if (code_ptr->version > max_version || code_ptr->version < 1) {
+      return InvalidArgumentError(fmt::format(
+          "ERROR: Didn't find op for builtin opcode '{}' version '{}'. An older version of this builtin might be "
+          "supported. Are you using an old TFLite binary with a newer model?\n\nERROR: Registration failed.",
+          ir::BuiltinName(static_cast<ir::BuiltinOperator>(code)), code_ptr->version));
+    }
+  }
+  return OkStatus();
+}
+
+std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
+  std::vector<std::string> findings;
+  for (int t : model.inputs) {
+    const ir::Tensor* x = TensorAt(model, t);
+    if (x != nullptr && !x->shape_signature.empty() && x->shape_signature[0] < 0) {
+      findings.push_back(fmt::format("model input '{}' has a dynamic batch dimension (shape_signature [{}])", x->name,
+                                     fmt::join(x->shape_signature, ",")));
+    }
+  }
+  const size_t n = model.ops.size();
+  std::vector<char> is_int(n), is_float(n), int_up(n), int_down(n);
+  for (size_t i = 0; i < n; ++i) {
+    const ir::Operator& op = model.ops[i];
+    if (op.code == B::CUSTOM) continue;
+    is_int[i] = HasIntActivation(model, op);
+    const bool boundary = op.code == B::QUANTIZE || op.code == B::DEQUANTIZE;
+    is_float[i] = !boundary && !FirstFloatTensor(model, op).empty();
+  }
+  auto producer = [&](int t) -> int {
+    const ir::Tensor* x = TensorAt(model, t);
+    return x == nullptr ? -1 : x->producer;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    for (int t : model.ops[i].inputs) {
+      const int p = producer(t);
+      if (p >= 0 && static_cast<size_t>(p) < i && (is_int[p] || int_up[p])) int_up[i] = 1;
+    }
+  }
+  for (size_t k = n; k-- > 0;) {
+    for (int t : model.ops[k].outputs) {
+      const ir::Tensor* x = TensorAt(model, t);
+      if (x == nullptr) continue;
+      for (int c : x->consumers) {
+        if (c > static_cast<int>(k) && static_cast<size_t>(c) < n && (is_int[c] || int_down[c])) int_down[k] = 1;
+      }
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!is_float[i]) continue;
+    const ir::Operator& op = model.ops[i];
+    // Allowed: float operators after the quantized part (e.g. a float RESHAPE behind the output
+    // DEQUANTIZE, logged as "unsupported data type"). Everything else is a float interior op.
+    if (int_up[i] && !int_down[i]) continue;
+    findings.push_back(fmt::format("{} #{}: {} ({})", op.name(), i, FirstFloatTensor(model, op),
+                                   int_up[i] ? "inside the quantized part" : "before any quantized operator"));
+  }
+  return findings;
+}
+
+Status CheckModelQuantized(const ir::Model& model) {
+  if (!ExplainNotQuantized(model).empty()) return InvalidArgumentError("Model not quantized");
+  return OkStatus();
+}
+
+int MinRuntimeVersionFor(const ir::Model& model, const std::vector<int>& mapped_ops) {
+  constexpr int kLowestRuntime = 10;
+  constexpr int kDilatedDepthwiseRuntime = 13;
+  constexpr int kInt8HostRuntime = 12;
+  int need = kLowestRuntime;
+  std::set<int> in_set;
+  for (int i : mapped_ops) {
+    if (i >= 0 && static_cast<size_t>(i) < model.ops.size()) in_set.insert(i);
+  }
+  for (int i : in_set) {
+    const ir::Operator& op = model.ops[static_cast<size_t>(i)];
+    if (const internal::OpSpec* spec = internal::FindOpSpec(op.code)) need = std::max(need, spec->min_runtime);
+    if (const auto* o = op.options<tflite_fb::DepthwiseConv2DOptionsT>()) {
+      if (o->dilation_h_factor != 1 || o->dilation_w_factor != 1) need = std::max(need, kDilatedDepthwiseRuntime);
+    }
+    // INT8 tensors crossing the boundary of the mapped set are host data.
+    for (int t : op.inputs) {
+      const ir::Tensor* x = TensorAt(model, t);
+      if (x == nullptr || x->is_constant() || x->is_variable || x->type != ir::TensorType::INT8) continue;
+      if (x->producer < 0 || in_set.count(x->producer) == 0) need = std::max(need, kInt8HostRuntime);
+    }
+    for (int t : op.outputs) {
+      const ir::Tensor* x = TensorAt(model, t);
+      if (x == nullptr || x->type != ir::TensorType::INT8) continue;
+      bool leaves = std::find(model.outputs.begin(), model.outputs.end(), t) != model.outputs.end();
+      for (int c : x->consumers) leaves = leaves || in_set.count(c) == 0;
+      if (leaves) need = std::max(need, kInt8HostRuntime);
+    }
+  }
+  return need;
+}
+
+}  // namespace etpu::support

@@ -1,0 +1,93 @@
+// Internal: the rule registry shared by the op-family files (rules_*.cc).
+//
+// A rule is a constant RuleDef (id, status, certainty, summary). A family file defines its rules
+// and the OpSpecs of its operators; an OpSpec says which minimum runtime the operator needs, which
+// inputs are parameters (must be compile-time constants) and which function checks its own limits.
+// Limits are named constants, and the reason text is formatted from the same constant the check
+// compares against.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "support/op_support.h"
+
+namespace etpu::support::internal {
+
+struct RuleDef {
+  const char* id;
+  OpStatus status;
+  Certainty certainty;
+  const char* summary;
+};
+
+/// What a check sees: the model, the operator, the options.
+struct OpContext {
+  const ir::Model& model;
+  const ir::Operator& op;
+  const SupportOptions& options;
+
+  /// Input tensor at `slot`, or nullptr when the slot is absent or -1.
+  const ir::Tensor* input(size_t slot) const;
+  /// Output tensor at `slot`, or nullptr.
+  const ir::Tensor* output(size_t slot) const;
+  /// "CONV_2D #5", for messages.
+  std::string what() const;
+};
+
+/// The decision for a rule that fired.
+SupportDecision Fail(const RuleDef& rule, std::string reason);
+
+using CheckFn = std::optional<SupportDecision> (*)(const OpContext&);
+
+struct OpSpec {
+  ir::BuiltinOperator code;
+  int min_runtime = 10;                        ///< compiler-behaviour.md §5.3 runtime column.
+  Certainty runtime_certainty = Certainty::kSupported;
+  std::vector<int> param_slots;                ///< Inputs that must be constant (weights, axes, ...).
+  std::vector<int> state_slots;                ///< Variable inputs, excluded from generic checks.
+  CheckFn check = nullptr;                     ///< The operator's own limits; nullptr = none.
+};
+
+// Family registration: each rules_*.cc adds its operators and lists its rules.
+void AddConvOps(std::vector<OpSpec>& ops);
+void AddPoolOps(std::vector<OpSpec>& ops);
+void AddElementwiseOps(std::vector<OpSpec>& ops);
+void AddActivationOps(std::vector<OpSpec>& ops);
+void AddReduceOps(std::vector<OpSpec>& ops);
+void AddShapeOps(std::vector<OpSpec>& ops);
+void AddResizeOps(std::vector<OpSpec>& ops);
+void AddLstmOps(std::vector<OpSpec>& ops);
+std::vector<const RuleDef*> ConvRules();
+std::vector<const RuleDef*> PoolRules();
+std::vector<const RuleDef*> ElementwiseRules();
+std::vector<const RuleDef*> ActivationRules();
+std::vector<const RuleDef*> ReduceRules();
+std::vector<const RuleDef*> ShapeRules();
+std::vector<const RuleDef*> ResizeRules();
+std::vector<const RuleDef*> LstmRules();
+
+/// The generic rules (op_support.cc), in check order.
+std::vector<const RuleDef*> GenericRules();
+
+/// The spec of a supported operator, or nullptr.
+const OpSpec* FindOpSpec(ir::BuiltinOperator code);
+
+// ---- helpers for checks ----
+/// "[1,33,33,256]".
+std::string ShapeString(const std::vector<int32_t>& shape);
+/// Number of dimensions larger than 1.
+int NonUnitDims(const std::vector<int32_t>& shape);
+/// The int32 (or int64) values of a constant tensor; nullopt when not constant or of another type.
+std::optional<std::vector<int64_t>> ConstInts(const ir::Tensor& tensor);
+/// Axis normalised into [0, rank); nullopt when out of range.
+std::optional<int> NormalizeAxis(int64_t axis, size_t rank);
+/// True when `axis` is the batch dimension: dimension 0 of a 4-D (NHWC) tensor.
+bool IsBatchAxis(int axis, size_t rank);
+/// Name of a fused activation ("RELU6").
+const char* ActivationName(tflite_fb::ActivationFunctionType act);
+
+}  // namespace etpu::support::internal

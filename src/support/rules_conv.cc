@@ -1,0 +1,82 @@
+// Convolution family: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV.
+#include <fmt/format.h>
+
+#include "support/rules.h"
+
+namespace etpu::support::internal {
+namespace {
+
+constexpr RuleDef kConvDilation{"conv2d.dilation_xy", OpStatus::kUnspecifiedLimitation, Certainty::kConfirmed,
+                                "CONV_2D must use the same dilation in x and y"};
+constexpr RuleDef kDepthwiseDilation{"depthwise_conv2d.dilation_xy", OpStatus::kUnspecifiedLimitation,
+                                     Certainty::kConfirmed, "DEPTHWISE_CONV_2D must use the same dilation in x and y"};
+constexpr RuleDef kDepthwiseDilationRuntime{
+    "depthwise_conv2d.dilation_runtime", OpStatus::kUnspecifiedLimitation, Certainty::kUnconfirmed,
+    "dilated DEPTHWISE_CONV_2D needs runtime >= 13"};
+constexpr RuleDef kFcWeightsFormat{"fully_connected.weights_format", OpStatus::kUnspecifiedLimitation,
+                                   Certainty::kConfirmed, "FULLY_CONNECTED weights must use the DEFAULT format"};
+constexpr RuleDef kFcOutput1d{"fully_connected.output_1d", OpStatus::kUnspecifiedLimitation, Certainty::kSupported,
+                              "FULLY_CONNECTED output must be one-dimensional (one dimension larger than 1)"};
+
+/// Runtime from which dilated depthwise kernels are mapped (§5.3 "≤12 vs 13+ split").
+constexpr int kDepthwiseDilationMinRuntime = 13;
+/// Largest number of dimensions > 1 of a FULLY_CONNECTED output.
+constexpr int kFcMaxOutputDims = 1;
+
+std::optional<SupportDecision> CheckConv(const OpContext& ctx) {
+  const auto* o = ctx.op.options<tflite_fb::Conv2DOptionsT>();
+  if (o != nullptr && o->dilation_h_factor != o->dilation_w_factor) {
+    return Fail(kConvDilation, fmt::format("{}: dilation {} (y) != {} (x); the Edge TPU needs the same dilation in x "
+                                           "and y",
+                                           ctx.what(), o->dilation_h_factor, o->dilation_w_factor));
+  }
+  return std::nullopt;
+}
+
+std::optional<SupportDecision> CheckDepthwise(const OpContext& ctx) {
+  const auto* o = ctx.op.options<tflite_fb::DepthwiseConv2DOptionsT>();
+  if (o == nullptr) return std::nullopt;
+  if (o->dilation_h_factor != o->dilation_w_factor) {
+    return Fail(kDepthwiseDilation, fmt::format("{}: dilation {} (y) != {} (x); the Edge TPU needs the same dilation "
+                                                "in x and y",
+                                                ctx.what(), o->dilation_h_factor, o->dilation_w_factor));
+  }
+  if ((o->dilation_h_factor != 1 || o->dilation_w_factor != 1) &&
+      ctx.options.min_runtime_version < kDepthwiseDilationMinRuntime) {
+    return Fail(kDepthwiseDilationRuntime,
+                fmt::format("{}: dilation {} needs runtime {} but --min_runtime_version is {}", ctx.what(),
+                            o->dilation_h_factor, kDepthwiseDilationMinRuntime, ctx.options.min_runtime_version));
+  }
+  return std::nullopt;
+}
+
+std::optional<SupportDecision> CheckFullyConnected(const OpContext& ctx) {
+  const auto* o = ctx.op.options<tflite_fb::FullyConnectedOptionsT>();
+  if (o != nullptr && o->weights_format != tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+    return Fail(kFcWeightsFormat, fmt::format("{}: weights format {} (only DEFAULT is mapped)", ctx.what(),
+                                              tflite_fb::EnumNameFullyConnectedOptionsWeightsFormat(o->weights_format)));
+  }
+  if (const ir::Tensor* out = ctx.output(0); out != nullptr && NonUnitDims(out->shape) > kFcMaxOutputDims) {
+    return Fail(kFcOutput1d, fmt::format("{}: output '{}' has shape {} with {} dimensions larger than 1 (at most {})",
+                                         ctx.what(), out->name, ShapeString(out->shape), NonUnitDims(out->shape),
+                                         kFcMaxOutputDims));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void AddConvOps(std::vector<OpSpec>& ops) {
+  using B = ir::BuiltinOperator;
+  ops.push_back({B::CONV_2D, 10, Certainty::kSupported, {1, 2}, {}, &CheckConv});
+  ops.push_back({B::DEPTHWISE_CONV_2D, 10, Certainty::kSupported, {1, 2}, {}, &CheckDepthwise});
+  ops.push_back({B::FULLY_CONNECTED, 10, Certainty::kSupported, {1, 2}, {}, &CheckFullyConnected});
+  // TRANSPOSE_CONV inputs: 0 output_shape, 1 weights, 2 data, 3 bias (optional).
+  ops.push_back({B::TRANSPOSE_CONV, 13, Certainty::kConfirmed, {0, 1, 3}, {}, nullptr});
+}
+
+std::vector<const RuleDef*> ConvRules() {
+  return {&kConvDilation, &kDepthwiseDilation, &kDepthwiseDilationRuntime, &kFcWeightsFormat, &kFcOutput1d};
+}
+
+}  // namespace etpu::support::internal

@@ -1,0 +1,39 @@
+// Pooling family: AVERAGE_POOL_2D, MAX_POOL_2D.
+#include <fmt/format.h>
+
+#include "support/rules.h"
+
+namespace etpu::support::internal {
+namespace {
+
+constexpr RuleDef kAvgPoolActivation{"average_pool2d.fused_activation", OpStatus::kUnspecifiedLimitation,
+                                     Certainty::kConfirmed, "AVERAGE_POOL_2D: no fused activation function"};
+constexpr RuleDef kMaxPoolActivation{"max_pool2d.fused_activation", OpStatus::kUnspecifiedLimitation,
+                                     Certainty::kConfirmed, "MAX_POOL_2D: no fused activation function"};
+
+/// The only fused activation a pooling operator may carry.
+constexpr auto kPoolAllowedActivation = tflite_fb::ActivationFunctionType::NONE;
+
+std::optional<SupportDecision> CheckPoolActivation(const OpContext& ctx, const RuleDef& rule) {
+  const auto* o = ctx.op.options<tflite_fb::Pool2DOptionsT>();
+  if (o != nullptr && o->fused_activation_function != kPoolAllowedActivation) {
+    return Fail(rule, fmt::format("{}: fused activation {} (only {} is mapped)", ctx.what(),
+                                  ActivationName(o->fused_activation_function), ActivationName(kPoolAllowedActivation)));
+  }
+  return std::nullopt;
+}
+
+std::optional<SupportDecision> CheckAvgPool(const OpContext& ctx) { return CheckPoolActivation(ctx, kAvgPoolActivation); }
+std::optional<SupportDecision> CheckMaxPool(const OpContext& ctx) { return CheckPoolActivation(ctx, kMaxPoolActivation); }
+
+}  // namespace
+
+void AddPoolOps(std::vector<OpSpec>& ops) {
+  using B = ir::BuiltinOperator;
+  ops.push_back({B::AVERAGE_POOL_2D, 10, Certainty::kSupported, {}, {}, &CheckAvgPool});
+  ops.push_back({B::MAX_POOL_2D, 10, Certainty::kSupported, {}, {}, &CheckMaxPool});
+}
+
+std::vector<const RuleDef*> PoolRules() { return {&kAvgPoolActivation, &kMaxPoolActivation}; }
+
+}  // namespace etpu::support::internal
