@@ -1,0 +1,73 @@
+// The Edge TPU byte layout of one convolution-like layer (package-format.md §3.1), both ways.
+//
+// Regular conv / FC (kConv, kConvPerChannel), weights OHWI (O, kh, kw, C):
+//   O_pad = ceil16(O) when O <= 64, else ceil64(O); output channels in groups of 64 (the last
+//   group holds O_pad mod 64 channels when O <= 64). Each group of G channels is
+//     per-tensor:   [G x int32 bias]
+//     per-channel:  [G x float32 scale][G x int32 bias][G x int32 0x80 word]
+//     then K/4 rows of G x 4 bytes, K = kh*kw*ceil4(C): the weight of channel o at reduction
+//     index k (= tap*ceil4(C) + c) sits at row k/4, column o, byte k%4.
+//   Stored weight byte: uint8 unchanged, int8 as w ^ 0x80 ("Store").
+//   Padding [certain, byte-checked on the real blobs]: input channels C..ceil4(C) hold
+//   Store(weight zero point); output channels O..ceil4(O) hold Store(zero point) weights and a
+//   0 bias; output channels ceil4(O)..O_pad hold 0x00 weight bytes and a 0 bias.
+//   Per-channel padding channels [ours, no data]: scale 0.0f, word 0x80 below ceil4(O), else 0.
+//
+// Depthwise (kDepthwise, kDepthwisePerChannel), weights [1, kh, kw, O] (O = C * multiplier):
+//   chunks of 4 output channels: header (as above with G = 4), then per tap a 4x4 block where
+//   channel c's weight is byte (c%4) of word (c%4); every other byte is Store(zero point).
+//   Padded channels: bias 0, weights Store(zero point).
+//
+// Decode inverts Encode exactly and checks every padding byte, so a corrupted or foreign blob
+// is a DataLoss error rather than silently wrong weights.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+
+namespace etpu::params {
+
+/// Shape and numerics of one conv-like layer, as the layout needs them.
+struct ConvGeometry {
+  bool depthwise = false;
+  bool per_channel = false;        ///< int8 per-channel weights (12-byte channel header).
+  bool int8 = false;               ///< int8 weights (stored XOR 0x80); else uint8 (unchanged).
+  int out_channels = 0;            ///< O (for depthwise: C * depth multiplier).
+  int kernel_h = 1;
+  int kernel_w = 1;
+  int in_channels = 0;             ///< C (ignored for depthwise).
+  int32_t weight_zero_point = 0;   ///< uint8: 0..255; int8: -128..127 (0 for TFLite's int8).
+};
+
+/// The layer's weights in TFLite's own layout (OHWI, or [1,kh,kw,O] for depthwise) and byte
+/// encoding (int8 values as their two's-complement bytes), int32 biases (O), and the per-channel
+/// weight scales (O floats; empty for per-tensor layers).
+struct DecodedConv {
+  std::vector<uint8_t> weights;
+  std::vector<int32_t> bias;
+  std::vector<float> scales;
+};
+
+/// Checks that a geometry is usable (positive sizes, in-range zero point); `what` names the layer.
+Status ValidateGeometry(const ConvGeometry& g, const std::string& what);
+/// Padded output-channel count of a regular conv (ceil16 if O <= 64, else ceil64).
+int64_t PaddedOutputChannels(int64_t out_channels);
+/// Exact size in bytes of the encoded layer (0 for an invalid geometry).
+int64_t ConvParamBytes(const ConvGeometry& g);
+
+/// Encodes one layer. `weights` has O*kh*kw*C bytes (depthwise: kh*kw*O), `bias` O values or is
+/// empty (= all zero), `scales` O values when per_channel (ignored otherwise).
+Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const uint8_t> weights,
+                                        std::span<const int32_t> bias, std::span<const float> scales,
+                                        const std::string& what = "layer");
+
+/// Inverse of EncodeConv: `bytes` must be exactly ConvParamBytes(g) long with the padding that
+/// EncodeConv writes.
+Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometry& g,
+                               const std::string& what = "layer");
+
+}  // namespace etpu::params

@@ -1,0 +1,289 @@
+#include "params/param_layout.h"
+
+#include <cstring>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace etpu::params {
+namespace {
+
+using ir::BuiltinOperator;
+using ir::TensorType;
+
+std::string OpLabel(const ir::Model& model, int op_index) {
+  return fmt::format("operator #{} ({}) of '{}'", op_index,
+                     ir::BuiltinName(model.ops[static_cast<size_t>(op_index)].code), model.path);
+}
+
+Status CheckOpIndex(const ir::Model& model, int op_index) {
+  if (op_index < 0 || op_index >= static_cast<int>(model.ops.size())) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of '{}': operator #{} does not exist "
+                                            "(model has {} operators)", model.path, op_index, model.ops.size()));
+  }
+  return OkStatus();
+}
+
+// Input tensor in `slot`, or nullptr when the slot is absent or optional (-1).
+const ir::Tensor* InputTensor(const ir::Model& model, const ir::Operator& op, size_t slot) {
+  if (slot >= op.inputs.size() || op.inputs[slot] < 0 || op.inputs[slot] >= static_cast<int>(model.tensors.size())) {
+    return nullptr;
+  }
+  return &model.tensors[static_cast<size_t>(op.inputs[slot])];
+}
+
+bool IsConvLike(BuiltinOperator c) {
+  return c == BuiltinOperator::CONV_2D || c == BuiltinOperator::FULLY_CONNECTED ||
+         c == BuiltinOperator::TRANSPOSE_CONV || c == BuiltinOperator::DEPTHWISE_CONV_2D;
+}
+bool IsElementwise(BuiltinOperator c) {
+  return c == BuiltinOperator::ADD || c == BuiltinOperator::SUB || c == BuiltinOperator::MUL ||
+         c == BuiltinOperator::MAXIMUM || c == BuiltinOperator::MINIMUM ||
+         c == BuiltinOperator::SQUARED_DIFFERENCE;
+}
+bool IsLstm(BuiltinOperator c) {
+  return c == BuiltinOperator::LSTM || c == BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM;
+}
+
+// Constant inputs of an operator (slot, tensor), skipping slot 0 for LSTMs (the activation).
+std::vector<std::pair<int, const ir::Tensor*>> ConstInputs(const ir::Model& model, const ir::Operator& op) {
+  std::vector<std::pair<int, const ir::Tensor*>> out;
+  for (size_t s = 0; s < op.inputs.size(); ++s) {
+    const ir::Tensor* t = InputTensor(model, op, s);
+    if (t != nullptr && t->is_constant()) out.emplace_back(static_cast<int>(s), t);
+  }
+  return out;
+}
+
+int64_t ConstRecordsBytes(const ir::Model& model, const ir::Operator& op) {
+  int64_t n = 0;
+  for (const auto& [slot, t] : ConstInputs(model, op)) n += ConstRecordBytes(static_cast<int64_t>(t->data.size()));
+  return n;
+}
+
+std::vector<uint8_t> EncodeConstRecords(const ir::Model& model, const ir::Operator& op) {
+  std::vector<uint8_t> out;
+  for (const auto& [slot, t] : ConstInputs(model, op)) {
+    ConstRecord rec;
+    rec.input_slot = slot;
+    rec.int8 = t->type == TensorType::INT8;
+    rec.data.assign(t->data.begin(), t->data.end());
+    std::vector<uint8_t> b = EncodeConstRecord(rec);
+    out.insert(out.end(), b.begin(), b.end());
+  }
+  return out;
+}
+
+Result<SoftmaxTableSpec> SoftmaxSpecOf(const ir::Model& model, const ir::Operator& op, int op_index) {
+  const ir::Tensor* in = InputTensor(model, op, 0);
+  if (in == nullptr || in->shape.empty() || in->quant.scale.empty() || op.outputs.empty()) {
+    return InvalidArgumentError(fmt::format("failed to lay out softmax table of {}: input must be a quantized "
+                                            "tensor with a shape", OpLabel(model, op_index)));
+  }
+  SoftmaxTableSpec spec;
+  spec.classes = in->shape.back();
+  float beta = 1.0f;
+  if (const auto* o = op.options<tflite_fb::SoftmaxOptionsT>()) beta = o->beta;
+  spec.scale = static_cast<float>(static_cast<double>(beta) * static_cast<double>(in->quant.scale[0]));
+  const ir::Tensor& out = model.tensor(op.outputs[0]);
+  spec.unit_row = out.type == TensorType::UINT8;
+  if (spec.classes < 1) {
+    return InvalidArgumentError(fmt::format("failed to lay out softmax table of {}: {} classes", OpLabel(model, op_index),
+                                            spec.classes));
+  }
+  return spec;
+}
+
+}  // namespace
+
+const char* LayoutKindName(LayoutKind kind) {
+  switch (kind) {
+    case LayoutKind::kConv: return "conv";
+    case LayoutKind::kDepthwise: return "depthwise";
+    case LayoutKind::kConvPerChannel: return "conv-per-channel";
+    case LayoutKind::kDepthwisePerChannel: return "depthwise-per-channel";
+    case LayoutKind::kElementwiseConst: return "elementwise-const";
+    case LayoutKind::kSoftmaxTable: return "softmax-table";
+    case LayoutKind::kLstm: return "lstm";
+    case LayoutKind::kBookkeeping: return "bookkeeping";
+    case LayoutKind::kNone: return "none";
+  }
+  return "?";
+}
+
+Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
+  ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  if (!IsConvLike(op.code)) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: not a conv-like operator",
+                                            OpLabel(model, op_index)));
+  }
+  const ir::Tensor* w = InputTensor(model, op, 1);
+  if (w == nullptr || !w->is_constant()) {
+    return UnimplementedError(fmt::format("failed to lay out parameters of {}: weights (input 1) are not constant",
+                                          OpLabel(model, op_index)));
+  }
+  if (w->type != TensorType::UINT8 && w->type != TensorType::INT8) {
+    return UnimplementedError(fmt::format("failed to lay out parameters of {}: weight tensor '{}' is {} (expected "
+                                          "UINT8 or INT8)", OpLabel(model, op_index), w->name,
+                                          ir::TensorTypeName(w->type)));
+  }
+  ConvGeometry g;
+  g.int8 = w->type == TensorType::INT8;
+  g.per_channel = w->quant.per_channel();
+  g.weight_zero_point = w->quant.zero_point.empty() ? 0 : static_cast<int32_t>(w->quant.zero_point[0]);
+  const auto& s = w->shape;
+  g.depthwise = op.code == BuiltinOperator::DEPTHWISE_CONV_2D;
+  if (op.code == BuiltinOperator::FULLY_CONNECTED) {
+    if (s.size() != 2) {
+      return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: weights '{}' have rank {} "
+                                              "(expected 2)", OpLabel(model, op_index), w->name, s.size()));
+    }
+    g.out_channels = s[0];
+    g.in_channels = s[1];
+  } else {
+    if (s.size() != 4 || (g.depthwise && s[0] != 1)) {
+      return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: weights '{}' have shape rank {} "
+                                              "(expected {})", OpLabel(model, op_index), w->name, s.size(),
+                                              g.depthwise ? "[1, kh, kw, C]" : "[O, kh, kw, C]"));
+    }
+    g.out_channels = g.depthwise ? s[3] : s[0];
+    g.kernel_h = s[1];
+    g.kernel_w = s[2];
+    g.in_channels = s[3];
+  }
+  if (g.per_channel) {
+    const int32_t want_dim = g.depthwise ? 3 : 0;
+    if (!g.int8 || w->quant.quantized_dimension != want_dim ||
+        static_cast<int64_t>(w->quant.scale.size()) != g.out_channels) {
+      return UnimplementedError(fmt::format("failed to lay out parameters of {}: per-channel weights '{}' must be "
+                                            "INT8 with {} scales along dimension {}", OpLabel(model, op_index),
+                                            w->name, g.out_channels, want_dim));
+    }
+  }
+  ETPU_RETURN_IF_ERROR(ValidateGeometry(g, OpLabel(model, op_index)));
+  return g;
+}
+
+Result<LayoutKind> LayoutKindOf(const ir::Model& model, int op_index) {
+  ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  if (IsConvLike(op.code)) {
+    ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
+    if (g.depthwise) return g.per_channel ? LayoutKind::kDepthwisePerChannel : LayoutKind::kDepthwise;
+    return g.per_channel ? LayoutKind::kConvPerChannel : LayoutKind::kConv;
+  }
+  if (op.code == BuiltinOperator::SOFTMAX) return LayoutKind::kSoftmaxTable;
+  if (IsElementwise(op.code)) return ConstInputs(model, op).empty() ? LayoutKind::kNone : LayoutKind::kElementwiseConst;
+  if (IsLstm(op.code)) return LayoutKind::kLstm;
+  if (op.code == BuiltinOperator::SPLIT || op.code == BuiltinOperator::SPLIT_V ||
+      op.code == BuiltinOperator::CONCATENATION) {
+    return LayoutKind::kBookkeeping;
+  }
+  return LayoutKind::kNone;
+}
+
+Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, CompilerGeneration gen) {
+  ETPU_ASSIGN_OR_RETURN(LayoutKind kind, LayoutKindOf(model, op_index));
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  LayerParams layer;
+  layer.op_index = op_index;
+  layer.kind = kind;
+  switch (kind) {
+    case LayoutKind::kConv:
+    case LayoutKind::kDepthwise:
+    case LayoutKind::kConvPerChannel:
+    case LayoutKind::kDepthwisePerChannel: {
+      ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
+      const ir::Tensor& w = *InputTensor(model, op, 1);
+      const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
+      const ir::Tensor* b = InputTensor(model, op, bias_slot);
+      std::vector<int32_t> bias;
+      if (b != nullptr) {
+        if (!b->is_constant() || b->type != TensorType::INT32 || b->num_elements() != g.out_channels) {
+          return UnimplementedError(fmt::format("failed to lay out parameters of {}: bias '{}' must be a constant "
+                                                "INT32 tensor of {} values", OpLabel(model, op_index), b->name,
+                                                g.out_channels));
+        }
+        bias.resize(static_cast<size_t>(g.out_channels));
+        std::memcpy(bias.data(), b->data.data(), bias.size() * 4);
+      }
+      std::vector<float> scales;
+      if (g.per_channel) scales = w.quant.scale;
+      ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeConv(g, w.data, bias, scales, OpLabel(model, op_index)));
+      break;
+    }
+    case LayoutKind::kSoftmaxTable: {
+      if (gen == CompilerGeneration::k2020_11) break;
+      ETPU_ASSIGN_OR_RETURN(SoftmaxTableSpec spec, SoftmaxSpecOf(model, op, op_index));
+      ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeSoftmaxTable(spec));
+      break;
+    }
+    case LayoutKind::kElementwiseConst:
+      layer.always_streamed = true;
+      layer.bytes = EncodeConstRecords(model, op);
+      break;
+    case LayoutKind::kLstm:
+      layer.bytes = EncodeConstRecords(model, op);
+      break;
+    case LayoutKind::kBookkeeping:
+      layer.bytes = EncodeBookkeeping(static_cast<int32_t>(op.code), static_cast<int32_t>(op.inputs.size()),
+                                      static_cast<int32_t>(op.outputs.size()));
+      break;
+    case LayoutKind::kNone:
+      break;
+  }
+  return layer;
+}
+
+Result<std::vector<LayerParams>> EncodeRegionParams(const ir::Model& model, const std::vector<int>& region_ops,
+                                                    CompilerGeneration gen) {
+  std::set<int> seen;
+  std::vector<LayerParams> out;
+  out.reserve(region_ops.size());
+  for (int op_index : region_ops) {
+    ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
+    if (!seen.insert(op_index).second) {
+      return InvalidArgumentError(fmt::format("failed to lay out parameters of '{}': operator #{} listed twice in "
+                                              "the region", model.path, op_index));
+    }
+    ETPU_ASSIGN_OR_RETURN(LayerParams layer, EncodeLayerParams(model, op_index, gen));
+    out.push_back(std::move(layer));
+  }
+  return out;
+}
+
+int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen) {
+  Result<LayoutKind> kind = LayoutKindOf(model, op_index);
+  if (!kind.ok()) return 0;
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  switch (*kind) {
+    case LayoutKind::kConv:
+    case LayoutKind::kDepthwise:
+    case LayoutKind::kConvPerChannel:
+    case LayoutKind::kDepthwisePerChannel: {
+      Result<ConvGeometry> g = ConvGeometryOf(model, op_index);
+      return g.ok() ? ConvParamBytes(*g) : 0;
+    }
+    case LayoutKind::kSoftmaxTable: {
+      if (gen == CompilerGeneration::k2020_11) return 0;
+      Result<SoftmaxTableSpec> spec = SoftmaxSpecOf(model, op, op_index);
+      return spec.ok() ? SoftmaxTableBytes(*spec) : 0;
+    }
+    case LayoutKind::kElementwiseConst:
+    case LayoutKind::kLstm:
+      return ConstRecordsBytes(model, op);
+    case LayoutKind::kBookkeeping:
+      return kBookkeepingBytes;
+    case LayoutKind::kNone:
+      return 0;
+  }
+  return 0;
+}
+
+Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes) {
+  ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
+  return DecodeConv(bytes, g, OpLabel(model, op_index));
+}
+
+}  // namespace etpu::params
