@@ -12,7 +12,7 @@ using tflite_fb::Padding;
 namespace {
 
 constexpr float kReluMax = 6.0f;
-constexpr float kActivatedSigma = 2.0f;  // pre-activation spread of ReLU/ReLU6 layers
+constexpr float kActivatedSigma = 1.5f;  // pre-activation spread of ReLU/ReLU6 layers (6 = 4 sigma)
 constexpr float kLinearSigma = 1.0f;     // spread of linear (projection, logits) layers
 constexpr float kRangeSigmas = 4.0f;     // linear outputs cover +-4 sigma
 
@@ -93,8 +93,8 @@ void NetBuilder::OutputQuant(Act act, float sigma, float* scale, int64_t* zp, fl
   }
 }
 
-int NetBuilder::Weights(const std::string& name, std::vector<int32_t> shape, int64_t fan_in, float in_rms,
-                        float sigma, float* w_scale) {
+int NetBuilder::Weights(const std::string& name, std::vector<int32_t> shape, bool depthwise, int64_t fan_in,
+                        float in_rms, float sigma, float* w_scale) {
   int64_t count = 1;
   for (int32_t d : shape) count *= d;
   // Zero point near 128; values symmetric around it so the real weights have zero mean.
@@ -102,6 +102,21 @@ int NetBuilder::Weights(const std::string& name, std::vector<int32_t> shape, int
   const int64_t half = std::min<int64_t>(zp, 255 - zp);
   std::vector<uint8_t> data(static_cast<size_t>(count));
   for (auto& q : data) q = static_cast<uint8_t>(zp + rng_.Uniform(-half, half));
+  // Centre every output channel: a channel whose few weights happen to sum far from zero would
+  // shift all its outputs (on non-negative ReLU inputs) and saturate. Depthwise kernels
+  // ([1, k, k, c]) hold channel ch at every c-th value; other kernels hold a channel contiguously.
+  const bool interleaved = depthwise;
+  const int64_t channels = interleaved ? shape.back() : shape.front();
+  const int64_t per_channel = count / channels;
+  for (int64_t ch = 0; ch < channels; ++ch) {
+    auto at = [&](int64_t i) -> uint8_t& {
+      return data[static_cast<size_t>(interleaved ? i * channels + ch : ch * per_channel + i)];
+    };
+    int64_t sum = 0;
+    for (int64_t i = 0; i < per_channel; ++i) sum += at(i) - zp;
+    const int64_t shift = static_cast<int64_t>(std::llround(static_cast<double>(sum) / per_channel));
+    for (int64_t i = 0; i < per_channel; ++i) at(i) = static_cast<uint8_t>(std::clamp<int64_t>(at(i) - shift, 0, 255));
+  }
   // Standard deviation of the uniform integers in [-half, half].
   const float q_std = static_cast<float>(half) * std::sqrt((1.0f + 1.0f / static_cast<float>(half)) / 3.0f);
   const float real_std = sigma / (std::sqrt(static_cast<float>(fan_in)) * std::max(in_rms, 1e-3f));
@@ -129,7 +144,7 @@ int NetBuilder::Conv(int in, int cout, int kh, int kw, int stride, Act act, cons
   const int wo = OutSize(src.shape[2], kw, stride, padding);
   const float sigma = act == Act::kNone ? kLinearSigma : kActivatedSigma;
   float w_scale = 0;
-  const int w = Weights(name + "/weights", {cout, kh, kw, cin}, int64_t{kh} * kw * cin, src.rms, sigma, &w_scale);
+  const int w = Weights(name + "/weights", {cout, kh, kw, cin}, false, int64_t{kh} * kw * cin, src.rms, sigma, &w_scale);
   const int b = Bias(name + "/bias", cout, src.scale, w_scale, sigma);
   float scale = 0, rms = 0;
   int64_t zp = 0;
@@ -148,7 +163,7 @@ int NetBuilder::Depthwise(int in, int k, int stride, Act act, const std::string&
   const int wo = OutSize(src.shape[2], k, stride, Padding::SAME);
   const float sigma = act == Act::kNone ? kLinearSigma : kActivatedSigma;
   float w_scale = 0;
-  const int w = Weights(name + "/depthwise_weights", {1, k, k, c}, int64_t{k} * k, src.rms, sigma, &w_scale);
+  const int w = Weights(name + "/depthwise_weights", {1, k, k, c}, true, int64_t{k} * k, src.rms, sigma, &w_scale);
   const int b = Bias(name + "/bias", c, src.scale, w_scale, sigma);
   float scale = 0, rms = 0;
   int64_t zp = 0;
@@ -164,7 +179,7 @@ int NetBuilder::FullyConnected(int in, int cout, const std::string& name) {
   const Info src = info_.at(static_cast<size_t>(in));
   const int cin = src.shape.back();
   float w_scale = 0;
-  const int w = Weights(name + "/weights", {cout, cin}, cin, src.rms, kLinearSigma * 2, &w_scale);
+  const int w = Weights(name + "/weights", {cout, cin}, false, cin, src.rms, kLinearSigma * 2, &w_scale);
   const int b = Bias(name + "/bias", cout, src.scale, w_scale, kLinearSigma * 2);
   float scale = 0, rms = 0;
   int64_t zp = 0;

@@ -5,7 +5,7 @@
 //  - ReLU / ReLU6 outputs use [0, 6] (scale 6/255, zero point 0), as the real Coral models.
 //  - Weights are uint8 with a per-tensor zero point near 128; their scale is chosen from the
 //    fan-in and the input's estimated RMS so that pre-activations have a known spread
-//    (sigma 2 for activated layers, 1 for linear ones). Linear outputs use [-4 sigma, 4 sigma].
+//    (sigma 1.5 for activated layers, so 6 is 4 sigma; 1 for linear ones). Linear outputs use [-4 sigma, 4 sigma].
 //  - Biases are int32 with scale = input scale * weight scale and zero point 0.
 //  - Pooling, reshape and max-pool keep their input's quantization; softmax and logistic
 //    outputs use scale 1/256, zero point 0 (what TFLite requires).
@@ -85,9 +85,10 @@ class NetBuilder {
   int AddActivation(const std::string& name, std::vector<int32_t> shape, float scale, int64_t zp, float rms);
   /// Output quantization of a layer with pre-activation spread `sigma`.
   void OutputQuant(Act act, float sigma, float* scale, int64_t* zp, float* rms) const;
-  /// Adds uint8 weights (returns tensor) and int32 bias for fan-in `fan_in`; sets weight scale.
-  int Weights(const std::string& name, std::vector<int32_t> shape, int64_t fan_in, float in_rms, float sigma,
-              float* w_scale);
+  /// Adds uint8 weights (returns the tensor) for fan-in `fan_in`; sets the weight scale. Output
+  /// channels are the first dimension, or the last one for a `depthwise` kernel.
+  int Weights(const std::string& name, std::vector<int32_t> shape, bool depthwise, int64_t fan_in, float in_rms,
+              float sigma, float* w_scale);
   int Bias(const std::string& name, int cout, float in_scale, float w_scale, float sigma);
   std::string N(const std::string& name) const { return prefix_.empty() ? name : prefix_ + "/" + name; }
 
