@@ -1,6 +1,6 @@
 // Golden tests against the real compiler: for every (CPU model, compiled model) pair of
 // shared/testdata/groundtruth.json, lay out the mapped operators of the CPU model and compare
-// with the real parameter blobs inside the compiled file: per-layer offsets and sizes, blob
+// with the real parameter blobs inside the compiled file (read with package/package_reader.h): per-layer offsets and sizes, blob
 // totals, and the bytes themselves, layer by layer.
 //
 // Known deviations (src/params/README.md), which the assertions encode as rules, not as model names:
@@ -10,8 +10,6 @@
 //    are not compared;
 //  * a compiled weight may differ by exactly 1 from the CPU file's weight (seen twice in the
 //    2020-11 mobilenet_v2 file); at most kMaxWeightOffByOne such bytes per model, each reported.
-#include <flatbuffers/flatbuffers.h>
-#include <flatbuffers/flexbuffers.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -23,6 +21,7 @@
 #include <sstream>
 
 #include "base/file_io.h"
+#include "package/package_reader.h"
 #include "params/param_layout.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
@@ -32,42 +31,22 @@ namespace {
 
 constexpr int kMaxWeightOffByOne = 2;
 
-// ---- Minimal test-only reader of the real compiled files (package-format.md §1). ----
+// The real parameter blobs of a compiled file, via package::ReadCompiledModel.
 struct RealBlobs {
   std::vector<uint8_t> caching;    // PARAMETER_CACHING parameters
-  std::vector<uint8_t> streamed;   // EXECUTION_ONLY parameters
+  std::vector<uint8_t> streamed;   // EXECUTION_ONLY (or STAND_ALONE) parameters
 };
 
-const flatbuffers::Vector<uint8_t>* ByteVector(const flatbuffers::Table* t, int slot) {
-  return t->GetPointer<const flatbuffers::Vector<uint8_t>*>(static_cast<flatbuffers::voffset_t>(4 + 2 * slot));
-}
-
 bool ExtractBlobs(const ir::Model& compiled, RealBlobs& out, std::string& error) {
-  for (const ir::Operator& op : compiled.ops) {
-    if (op.custom_code != ir::kEdgeTpuCustomOp || op.fb == nullptr) continue;
-    const auto& opts = op.fb->custom_options;
-    if (!flexbuffers::VerifyBuffer(opts.data(), opts.size())) { error = "bad flexbuffer"; return false; }
-    flexbuffers::Map map = flexbuffers::GetRoot(opts.data(), opts.size()).AsMap();
-    flexbuffers::Blob pkg = map["4"].AsBlob();
-    if (pkg.size() < 8 || std::memcmp(pkg.data() + 4, "DWN1", 4) != 0) { error = "no DWN1 package"; return false; }
-    const auto* package = flatbuffers::GetRoot<flatbuffers::Table>(pkg.data());
-    const auto* me_bytes = ByteVector(package, 1);
-    if (me_bytes == nullptr) { error = "no multi executable"; return false; }
-    const auto* me = flatbuffers::GetRoot<flatbuffers::Table>(me_bytes->data());
-    const auto* exes = me->GetPointer<const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>*>(4);
-    if (exes == nullptr) { error = "no executables"; return false; }
-    for (const flatbuffers::String* s : *exes) {
-      const auto* exe = flatbuffers::GetRoot<flatbuffers::Table>(s->data());
-      const int16_t type = exe->GetField<int16_t>(4 + 2 * 13, 0);
-      const auto* params = ByteVector(exe, 6);
-      std::vector<uint8_t> bytes = params ? std::vector<uint8_t>(params->begin(), params->end()) : std::vector<uint8_t>();
-      if (type == 1) out.caching = std::move(bytes);
-      else out.streamed = std::move(bytes);
-    }
-    return true;
+  Result<package::CompiledModelInfo> info = package::ReadCompiledModel(compiled);
+  if (!info.ok()) { error = info.status().ToString(); return false; }
+  if (info->edgetpu_ops.size() != 1) { error = "expected one edgetpu-custom-op"; return false; }
+  const package::PackageInfo& pkg = info->edgetpu_ops[0].package;
+  if (const package::ExecutableInfo* pc = pkg.caching()) out.caching.assign(pc->parameters.begin(), pc->parameters.end());
+  if (const package::ExecutableInfo* main = pkg.main(); main != nullptr && main != pkg.caching()) {
+    out.streamed.assign(main->parameters.begin(), main->parameters.end());
   }
-  error = "no edgetpu-custom-op";
-  return false;
+  return true;
 }
 
 bool ContentIsOurs(LayoutKind k) {
@@ -176,6 +155,17 @@ TEST(RealBlobsTest, EveryGroundTruthPairMatches) {
         std::cout << "  [known] " << compiled_name << " op " << op << " weight #" << i << ": CPU file "
                   << int{w.data[i]} << ", compiled " << int{dec->weights[i]} << "\n";
       }
+      // Every differing byte must be one of those weights: re-encoding the decoded real weights
+      // with our layout must give the real bytes exactly (this catches padding/header errors).
+      Result<ConvGeometry> geo = ConvGeometryOf(*cpu, op);
+      ASSERT_TRUE(geo.ok());
+      Result<std::vector<uint8_t>> again = EncodeConv(*geo, dec->weights, dec->bias, dec->scales);
+      ASSERT_TRUE(again.ok()) << again.status().ToString();
+      int64_t differing = 0;
+      for (int64_t i = 0; i < own; ++i) differing += mine[static_cast<size_t>(i)] != theirs[static_cast<size_t>(i)];
+      EXPECT_TRUE(std::equal(again->begin(), again->end(), theirs.begin(), theirs.begin() + own))
+          << "op " << op << ": our layout of the compiled weights differs from the compiled bytes";
+      EXPECT_LE(differing, kMaxWeightOffByOne) << "op " << op;
       EXPECT_TRUE(std::equal(mine.begin() + own, mine.end(), theirs.begin() + own, theirs.end()))
           << "op " << op << ": record after the conv (softmax table) differs";
     }
