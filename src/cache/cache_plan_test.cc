@@ -199,6 +199,41 @@ TEST(CompileSet, OneNonZeroDeterministicTokenPerSet) {
   EXPECT_GE(tokens.size(), 299u) << "different sets must get different tokens";
 }
 
+// End to end on real graphs: random conv-chain models, built, analysed and co-compiled.
+TEST(CompileSet, RandomGraphSetsShareTheWorstCapacityAndRespectOrder) {
+  std::mt19937_64 rng(4242);
+  CapacityModel cm;
+  std::uniform_int_distribution<int> n_models(1, 4), n_convs(1, 6), ch(1, 48), side(1, 12), kernel(0, 1);
+  for (int iter = 0; iter < 40; ++iter) {
+    std::vector<PlanModel> set;
+    int64_t min_alone = INT64_MAX;
+    const int n = n_models(rng);
+    for (int m = 0; m < n; ++m) {
+      std::vector<int> filters(static_cast<size_t>(n_convs(rng)));
+      for (int& f : filters) f = 16 * ch(rng);
+      const int s = 8 * side(rng);
+      std::string name = "m";
+      name += std::to_string(m);
+      ir::Model g = testing::ConvChain(name, s, s, 16 * ch(rng), filters, kernel(rng) ? 3 : 1);
+      auto pm = BuildPlanModel(g, g.path, {}, cm);
+      ASSERT_TRUE(pm.ok()) << pm.status().ToString();
+      const ActivationFootprint alone[1] = {pm->act};
+      min_alone = std::min(min_alone, cm.ParameterCapacity(alone));
+      set.push_back(*pm);
+    }
+    auto plan = PlanCompileSet(set, cm);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_EQ(plan->capacity_bytes, min_alone) << "a set has the capacity of its most demanding member";
+    EXPECT_EQ(plan->capacity_bytes, plan->budget.parameter_capacity_bytes);
+    ExpectPriorityRespected(set, *plan);
+    int64_t first_total = 0;
+    for (const auto& l : set[0].layers) first_total += l.always_streamed ? 0 : l.bytes;
+    if (first_total <= plan->capacity_bytes) {
+      EXPECT_EQ(plan->models[0].cached_bytes, first_total) << "the first model fits, so it is fully cached";
+    }
+  }
+}
+
 // The seed's scenario: two models that together exceed the SRAM, co-compiled in both orders.
 TEST(CompileSet, FirstListedModelKeepsItsLayersOnChip) {
   CapacityModel cm;

@@ -90,7 +90,24 @@ std::string LayerName(const ir::Model& model, const ir::Operator& op) {
 
 }  // namespace
 
+Status ChipMemory::Validate() const {
+  auto bad = [](const char* field, int64_t v, const char* expected) {
+    return InvalidArgumentError(std::string("invalid chip memory description: ") + field + " = " + std::to_string(v) +
+                                " (expected " + expected + ")");
+  };
+  if (sram_bytes <= 0) return bad("sram_bytes", sram_bytes, "> 0");
+  if (tiles <= 0 || tiles > 4096) return bad("tiles", tiles, "1..4096");
+  if (narrow_bytes_per_tile <= 0) return bad("narrow_bytes_per_tile", narrow_bytes_per_tile, "> 0");
+  if (executable_reserve_bytes < 0 || executable_reserve_bytes >= sram_bytes) {
+    return bad("executable_reserve_bytes", executable_reserve_bytes, "0 <= reserve < sram_bytes");
+  }
+  if (activation_staging_bytes < 0) return bad("activation_staging_bytes", activation_staging_bytes, ">= 0");
+  if (tile_alignment <= 0) return bad("tile_alignment", tile_alignment, "> 0");
+  return OkStatus();
+}
+
 Result<ActivationFootprint> CapacityModel::Analyze(const ir::Model& model, std::span<const int> ops_in) const {
+  ETPU_RETURN_IF_ERROR(chip_.Validate());
   std::vector<int> ops(ops_in.begin(), ops_in.end());
   if (ops.empty()) {
     for (const auto& op : model.ops) ops.push_back(op.index);
@@ -147,8 +164,7 @@ Result<ActivationFootprint> CapacityModel::Analyze(const ir::Model& model, std::
       if (tensor.is_variable) first = 0;
       if (leaves_region) last = n - 1;
       if (last < first) return;
-      const int64_t share =
-          base::RoundUp(base::CeilDiv(bytes, chip_.tiles), std::max<int64_t>(1, chip_.tile_alignment));
+      const int64_t share = base::RoundUp(base::CeilDiv(bytes, chip_.tiles), chip_.tile_alignment);
       live_diff[static_cast<size_t>(first)] += bytes;
       live_diff[static_cast<size_t>(last) + 1] -= bytes;
       tile_diff[static_cast<size_t>(first)] += share;

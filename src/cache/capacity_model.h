@@ -51,6 +51,9 @@ struct ChipMemory {
   int64_t tile_alignment = 4;                          ///< Per-tile share of a tensor rounds up to this.
 
   int64_t narrow_total_bytes() const { return narrow_bytes_per_tile * tiles; }
+  /// InvalidArgument unless every size is positive (staging and reserve may be 0) and the
+  /// reserve fits the SRAM; the message names the field.
+  Status Validate() const;
 };
 
 /// What one layer needs of the activation memories.
@@ -91,7 +94,7 @@ class CapacityModel {
 
   /// Analyses the operators `ops` of `model` (indices in execution order; empty = all ops).
   /// Fails with ResourceExhausted (kLargeActivationsMessage + the layer at fault) when a layer
-  /// cannot fit on the chip; with InvalidArgument for a bad operator index.
+  /// cannot fit on the chip; with InvalidArgument for a bad operator index or an invalid chip.
   Result<ActivationFootprint> Analyze(const ir::Model& model, std::span<const int> ops = {}) const;
 
   /// The division of the SRAM for a set of models compiled together (empty set: no activations).

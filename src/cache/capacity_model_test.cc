@@ -140,6 +140,17 @@ TEST(CapacityModel, RowBandThatCannotFitFails) {
   EXPECT_NE(fp.status().message().find("CONV_2D"), std::string::npos) << fp.status().message();
 }
 
+TEST(CapacityModel, RejectsAnInvalidChip) {
+  ChipMemory chip;
+  chip.tiles = 0;
+  auto fp = CapacityModel(chip).Analyze(SweepModel(32));
+  ASSERT_FALSE(fp.ok());
+  EXPECT_NE(fp.status().message().find("tiles"), std::string::npos);
+  chip = ChipMemory();
+  chip.executable_reserve_bytes = chip.sram_bytes;
+  EXPECT_EQ(CapacityModel(chip).Analyze(SweepModel(32)).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(CapacityModel, RejectsBadOperatorIndices) {
   CapacityModel cm;
   ir::Model m = SweepModel(32);
