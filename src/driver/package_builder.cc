@@ -1,0 +1,160 @@
+#include "driver/package_builder.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "base/units.h"
+#include "driver/console_report.h"
+#include "package/custom_op_data.h"
+#include "package/package_writer.h"
+#include "package/program.h"
+#include "tflite/graph_surgery.h"
+#include "tflite/model_writer.h"
+
+namespace etpu::driver {
+namespace {
+
+package::LayerKind ToPackageKind(params::LayoutKind kind) {
+  switch (kind) {
+    case params::LayoutKind::kConv: return package::LayerKind::kConv;
+    case params::LayoutKind::kDepthwise: return package::LayerKind::kDepthwise;
+    case params::LayoutKind::kConvPerChannel: return package::LayerKind::kConvPerChannel;
+    case params::LayoutKind::kDepthwisePerChannel: return package::LayerKind::kDepthwisePerChannel;
+    case params::LayoutKind::kElementwiseConst: return package::LayerKind::kElementwiseConstant;
+    case params::LayoutKind::kSoftmaxTable: return package::LayerKind::kSoftmaxTable;
+    case params::LayoutKind::kLstm: return package::LayerKind::kLstm;
+    default: return package::LayerKind::kOther;
+  }
+}
+
+package::IoLayer MakeIoLayer(const ir::Tensor& t) {
+  package::IoLayer l;
+  l.name = t.name;
+  l.size_bytes = static_cast<int32_t>(base::RoundUp(t.size_bytes(), 8));
+  // Innermost three dimensions: y, x, z (NHWC; shorter shapes fill from z).
+  std::vector<int32_t> dims(3, 1);
+  for (size_t k = 0; k < t.shape.size() && k < 3; ++k) dims[2 - k] = t.shape[t.shape.size() - 1 - k];
+  l.y_dim = dims[0];
+  l.x_dim = dims[1];
+  l.z_dim = dims[2];
+  if (!t.quant.empty()) {
+    l.scale = t.quant.scale[0];
+    l.zero_point = static_cast<int32_t>(t.quant.zero_point[0]);
+  }
+  switch (t.type) {
+    case ir::TensorType::INT8: l.data_type = package::LayerDataType::kSignedFixedPoint8; break;
+    case ir::TensorType::INT16: l.data_type = package::LayerDataType::kSignedFixedPoint16; break;
+    case ir::TensorType::INT32: l.data_type = package::LayerDataType::kSignedFixedPoint32; break;
+    default: l.data_type = package::LayerDataType::kFixedPoint8; break;
+  }
+  return l;
+}
+
+// The region as a stand-alone TFLite model whose parameterised layers have no weight bytes left.
+Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, const partition::Region& region,
+                                                       const std::set<int>& param_ops) {
+  ETPU_ASSIGN_OR_RETURN(auto sub, tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs));
+  auto& sg = *sub->subgraphs[0];
+  // Constant tensors read only by parameterised layers lose their bytes.
+  std::map<int, bool> only_param_users;
+  for (size_t k = 0; k < sg.operators.size(); ++k) {
+    bool is_param = param_ops.count(region.ops[k]) > 0;
+    for (int32_t t : sg.operators[k]->inputs) {
+      if (t < 0) continue;
+      auto it = only_param_users.find(t);
+      only_param_users[t] = (it == only_param_users.end() ? true : it->second) && is_param;
+    }
+  }
+  for (const auto& [t, only_param] : only_param_users) {
+    if (!only_param) continue;
+    auto& tensor = *sg.tensors[static_cast<size_t>(t)];
+    if (tensor.buffer != 0) tensor.buffer = 0;
+  }
+  tflite::CompactModel(*sub);
+  return tflite::SerializeModel(*sub);
+}
+
+}  // namespace
+
+int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
+  std::vector<int> mapped;
+  for (const auto& r : prepared.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
+  return std::max(requested, support::MinRuntimeVersionFor(prepared.model, mapped));
+}
+
+Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
+                                      int min_runtime_version) {
+  const ir::Model& model = prepared.model;
+  if (plan.layers.size() != prepared.layers.size()) {
+    return InternalError(fmt::format("cache plan has {} layers for {} parameterised layers", plan.layers.size(),
+                                     prepared.layers.size()));
+  }
+  std::map<int, size_t> layer_of_op;
+  for (size_t i = 0; i < prepared.layers.size(); ++i) layer_of_op[prepared.layers[i].op_index] = i;
+
+  BuiltModel built;
+  built.package_min_runtime_version = min_runtime_version;
+  std::vector<tflite::RegionReplacement> replacements;
+  for (const auto& region : prepared.partition.regions) {
+    package::ExecutableSpec pc, eo;
+    pc.type = package::ExecutableType::kParameterCaching;
+    pc.name = "Unknown";
+    pc.token = token;
+    eo.type = package::ExecutableType::kExecutionOnly;
+    eo.name = "model";
+    eo.token = token;
+    package::Program program;
+    std::set<int> param_ops;
+    for (size_t k = 0; k < region.ops.size(); ++k) {
+      auto it = layer_of_op.find(region.ops[k]);
+      if (it == layer_of_op.end()) continue;
+      const params::LayerParams& layer = prepared.layers[it->second];
+      const cache::LayerPlacement& place = plan.layers[it->second];
+      param_ops.insert(region.ops[k]);
+      std::vector<uint8_t>& blob = place.cached ? pc.parameters : eo.parameters;
+      package::LayerParams rec;
+      rec.op_index = static_cast<int32_t>(k);
+      rec.kind = ToPackageKind(layer.kind);
+      rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
+      rec.offset = blob.size();
+      rec.size = layer.bytes.size();
+      blob.insert(blob.end(), layer.bytes.begin(), layer.bytes.end());
+      program.layers.push_back(rec);
+    }
+    ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));
+    eo.program = package::EncodeProgram(program);
+    for (int t : region.inputs) eo.input_layers.push_back(MakeIoLayer(model.tensor(t)));
+    for (int t : region.outputs) eo.output_layers.push_back(MakeIoLayer(model.tensor(t)));
+    eo.scratch_size_bytes = static_cast<int32_t>(prepared.activations.scratch_bytes);
+    int64_t per_tile = 0;
+    for (const auto& l : prepared.activations.layers) per_tile = std::max(per_tile, l.per_tile_bytes);
+    eo.used_narrow_memory_bytes_per_tile =
+        static_cast<int32_t>(std::min<int64_t>(per_tile, int64_t{192} * 1024));
+    built.cached_bytes += static_cast<int64_t>(pc.parameters.size());
+    built.streamed_bytes += static_cast<int64_t>(eo.parameters.size());
+    pc.dma_hints = package::StandardDmaHints(pc);
+    eo.dma_hints = package::StandardDmaHints(eo);
+
+    package::PackageSpec spec;
+    spec.min_runtime_version = min_runtime_version;
+    spec.compiler_version = fmt::format("etpu {}", kCompilerVersion);
+    spec.executables.push_back(std::move(pc));
+    spec.executables.push_back(std::move(eo));
+    ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> pkg, package::WritePackage(spec));
+
+    tflite::RegionReplacement rep;
+    rep.ops = region.ops;
+    rep.inputs = region.inputs;
+    rep.outputs = region.outputs;
+    rep.custom_code = ir::kEdgeTpuCustomOp;
+    rep.custom_options = package::EncodeEtpuCustomOpData(pkg);
+    replacements.push_back(std::move(rep));
+  }
+  ETPU_ASSIGN_OR_RETURN(auto out, tflite::ReplaceRegions(model, replacements, "Exported from Subgraph."));
+  built.tflite = tflite::SerializeModel(*out);
+  return built;
+}
+
+}  // namespace etpu::driver

@@ -1,0 +1,65 @@
+#include "driver/prepared_model.h"
+
+#include <fmt/format.h>
+
+#include "tflite/model_reader.h"
+
+namespace etpu::driver {
+namespace {
+
+std::string InvalidModel(const std::string& path, const std::string& why) {
+  return fmt::format("Invalid model: {}\n{}\n", path, why);
+}
+
+}  // namespace
+
+Result<ir::Model> LoadAndValidate(const std::string& path) {
+  auto model = tflite::ReadModel(path);
+  if (!model.ok()) {
+    const std::string& msg = model.status().message();
+    // Builtins newer than this schema: the real compiler's words for an unknown builtin code.
+    if (model.status().code() == StatusCode::kUnimplemented && msg.find("builtin code") != std::string::npos) {
+      return InvalidArgumentError(fmt::format("ERROR: {}\nERROR: Registration failed.\n\n{}", msg,
+                                              InvalidModel(path, "Model could not be parsed")));
+    }
+    return InvalidArgumentError(fmt::format("ERROR: {}\n\n{}", msg, InvalidModel(path, "Model could not be parsed")));
+  }
+  if (model->HasEdgeTpuCustomOp()) {
+    return InvalidArgumentError(InvalidModel(path, "Model already compiled for Edge TPU"));
+  }
+  if (Status s = support::CheckOpVersions(*model); !s.ok()) {
+    return InvalidArgumentError(fmt::format("{}\n\n{}", s.message(), InvalidModel(path, "Model could not be parsed")));
+  }
+  if (Status s = support::CheckModelQuantized(*model); !s.ok()) {
+    return InvalidArgumentError(InvalidModel(path, "Model not quantized"));
+  }
+  return model;
+}
+
+Result<PreparedModel> PrepareModel(ir::Model model, const std::string& input_path, const std::string& stem,
+                                   const CompileOptions& options, int max_ops) {
+  PreparedModel p;
+  p.input_path = input_path;
+  p.stem = stem;
+  support::SupportOptions sopts;
+  sopts.min_runtime_version = options.min_runtime_version;
+  p.decisions = support::DecideAll(model, sopts);
+  std::vector<bool> supported(p.decisions.size());
+  for (size_t i = 0; i < p.decisions.size(); ++i) supported[i] = p.decisions[i].supported;
+  partition::PartitionOptions popts;
+  popts.multiple_subgraphs = options.multiple_subgraphs;
+  popts.intermediate_tensors = options.intermediate_tensors;
+  popts.max_ops = max_ops;
+  ETPU_ASSIGN_OR_RETURN(p.partition, partition::PartitionModel(model, supported, popts));
+  std::vector<int> mapped;
+  for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
+  if (!mapped.empty()) {
+    cache::CapacityModel capacity;
+    ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
+    ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, params::CompilerGeneration::k2021_07));
+  }
+  p.model = std::move(model);
+  return p;
+}
+
+}  // namespace etpu::driver

@@ -1,0 +1,156 @@
+// Our compiler against the real one: every CPU model in ../shared/testdata with a real compiled
+// counterpart is compiled by etpu and compared with the real file and groundtruth.json: the same
+// operators absorbed into the custom op and left on the CPU, in the same order (named by their
+// output tensors), the same custom-op input/output tensor names in the same order, and the same
+// on-chip / off-chip parameter bytes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "etpu/compiler.h"
+#include "package/package_reader.h"
+#include "testutil/shared.h"
+#include "tflite/model_reader.h"
+
+namespace etpu {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The 1001-class softmax table the 2021 compiler appends and the 2020-11 one did not
+// (package-format.md §3.1): we match the newer compiler, so a 2020-11 file has this many bytes fewer.
+constexpr int64_t kSoftmaxTable1001Bytes = 48256;
+
+nlohmann::json GroundTruth() {
+  std::ifstream in(testutil::SharedPath("testdata/groundtruth.json"));
+  return nlohmann::json::parse(in);
+}
+
+// "op NAME -> out1,out2" for CPU operators; "edgetpu-custom-op" for the custom op.
+std::vector<std::string> OpSignature(const ir::Model& m) {
+  std::vector<std::string> sig;
+  for (const auto& op : m.ops) {
+    if (op.custom_code == ir::kEdgeTpuCustomOp) {
+      sig.push_back(ir::kEdgeTpuCustomOp);
+      continue;
+    }
+    std::string s = op.name() + " ->";
+    for (int t : op.outputs) s += " " + m.tensor(t).name;
+    sig.push_back(s);
+  }
+  return sig;
+}
+
+std::vector<std::string> Names(const ir::Model& m, const std::vector<int>& tensors) {
+  std::vector<std::string> out;
+  for (int t : tensors) out.push_back(m.tensor(t).name);
+  return out;
+}
+
+struct Compiled {
+  std::vector<ir::Model> models;
+};
+
+Compiled CompileWithEtpu(const std::vector<std::string>& paths, const CompileOptions& base) {
+  CompileOptions options = base;
+  options.out_dir = testutil::MakeTempDir("real");
+  CompileTranscript t = CompileModels(paths, options);
+  EXPECT_TRUE(t.succeeded) << t.console;
+  Compiled c;
+  for (const auto& f : t.files) {
+    if (f.path.size() < 7 || f.path.substr(f.path.size() - 7) != ".tflite") continue;
+    auto m = tflite::ReadModelFromBuffer(f.bytes, f.path);
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    if (m.ok()) c.models.push_back(std::move(m).value());
+  }
+  return c;
+}
+
+void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Model& real, const nlohmann::json& pair) {
+  SCOPED_TRACE(pair["compiled_model"].get<std::string>());
+  EXPECT_EQ(OpSignature(ours), OpSignature(real));
+  auto our_info = package::ReadCompiledModel(ours);
+  auto real_info = package::ReadCompiledModel(real);
+  ASSERT_TRUE(our_info.ok()) << our_info.status().ToString();
+  ASSERT_TRUE(real_info.ok()) << real_info.status().ToString();
+  ASSERT_EQ(our_info->edgetpu_ops.size(), 1u);
+  ASSERT_EQ(real_info->edgetpu_ops.size(), 1u);
+  const auto& our_op = ours.ops[static_cast<size_t>(our_info->edgetpu_ops[0].op_index)];
+  const auto& real_op = real.ops[static_cast<size_t>(real_info->edgetpu_ops[0].op_index)];
+  EXPECT_EQ(Names(ours, our_op.inputs), Names(real, real_op.inputs));
+  EXPECT_EQ(Names(ours, our_op.outputs), Names(real, real_op.outputs));
+
+  const auto& pkg = our_info->edgetpu_ops[0].package;
+  int64_t expected_on = pair["onchip_cached_param_bytes"].get<int64_t>();
+  int64_t expected_off = pair["offchip_streamed_param_bytes"].get<int64_t>();
+  std::string generation = pair["compiler_generation"].get<std::string>();
+  // The older compiler wrote no 1001-class softmax table: account for it explicitly.
+  bool has_1001_softmax = false;
+  for (const auto& op : cpu.ops) {
+    if (op.code == ir::BuiltinOperator::SOFTMAX && cpu.tensor(op.outputs[0]).shape.back() == 1001) has_1001_softmax = true;
+  }
+  bool old_generation = generation.rfind("2020-11", 0) == 0;
+  int64_t table = (has_1001_softmax && old_generation) ? kSoftmaxTable1001Bytes : 0;
+  EXPECT_EQ(pkg.on_chip_bytes(), expected_on + table) << "on-chip bytes (" << generation << ")";
+  EXPECT_EQ(pkg.off_chip_bytes(), expected_off) << "off-chip bytes";
+  // Every package of one compile has one non-zero token in both executables.
+  ASSERT_NE(pkg.caching(), nullptr);
+  EXPECT_NE(pkg.token(), 0u);
+  EXPECT_EQ(pkg.caching()->token, pkg.token());
+}
+
+TEST(RealOutputsTest, SingleModelsMatchTheRealCompiler) {
+  ETPU_SHARED_FILE_OR_SKIP(gt_path, "testdata/groundtruth.json");
+  nlohmann::json gt = GroundTruth();
+  int compared = 0;
+  for (const auto& pair : gt["pairs"]) {
+    std::string compiled = pair["compiled_model"];
+    if (compiled.rfind("cocompiled/", 0) == 0) continue;
+    std::string cpu = testutil::SharedPath("testdata/models/" + pair["cpu_model"].get<std::string>());
+    SCOPED_TRACE(cpu);
+    CompileOptions options;
+    options.min_runtime_version = 12;  // the shared files were compiled for runtime 12
+    Compiled c = CompileWithEtpu({cpu}, options);
+    ASSERT_EQ(c.models.size(), 1u);
+    auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + compiled));
+    ASSERT_TRUE(real.ok()) << real.status().ToString();
+    auto cpu_model = tflite::ReadModel(cpu);
+    ASSERT_TRUE(cpu_model.ok());
+    CompareWithReal(*cpu_model, c.models[0], *real, pair);
+    ++compared;
+  }
+  EXPECT_GE(compared, 7);
+}
+
+TEST(RealOutputsTest, CoCompiledPairMatchesTheRealCompiler) {
+  ETPU_SHARED_FILE_OR_SKIP(gt_path, "testdata/groundtruth.json");
+  nlohmann::json gt = GroundTruth();
+  std::vector<nlohmann::json> pairs;
+  for (const auto& pair : gt["pairs"]) {
+    if (pair["compiled_model"].get<std::string>().rfind("cocompiled/", 0) == 0) pairs.push_back(pair);
+  }
+  ASSERT_EQ(pairs.size(), 2u);
+  std::vector<std::string> cpu;
+  for (const auto& p : pairs) cpu.push_back(testutil::SharedPath("testdata/models/" + p["cpu_model"].get<std::string>()));
+  CompileOptions options;
+  options.min_runtime_version = 12;
+  Compiled c = CompileWithEtpu(cpu, options);
+  ASSERT_EQ(c.models.size(), 2u);
+  uint64_t tokens[2] = {0, 0};
+  for (size_t i = 0; i < 2; ++i) {
+    auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + pairs[i]["compiled_model"].get<std::string>()));
+    ASSERT_TRUE(real.ok());
+    auto cpu_model = tflite::ReadModel(cpu[i]);
+    ASSERT_TRUE(cpu_model.ok());
+    CompareWithReal(*cpu_model, c.models[i], *real, pairs[i]);
+    auto info = package::ReadCompiledModel(c.models[i]);
+    ASSERT_TRUE(info.ok());
+    tokens[i] = info->edgetpu_ops[0].package.token();
+  }
+  EXPECT_EQ(tokens[0], tokens[1]) << "co-compiled models must share one caching token";
+}
+
+}  // namespace
+}  // namespace etpu
