@@ -95,7 +95,7 @@ std::vector<LayerStats> RunConvLayers(const std::string& model_name) {
       st.low += v == 0;
       st.high += v == 255;
       sum += v;
-      sum2 += double{v} * v;
+      sum2 += static_cast<double>(v) * v;
     }
     const double n = static_cast<double>(result.size());
     st.low /= n;
