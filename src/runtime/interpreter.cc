@@ -1,0 +1,156 @@
+#include "runtime/interpreter.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace etpu::runtime {
+
+const ir::Model& OpBuildContext::model() const { return interp_.model(); }
+const ir::Tensor& OpBuildContext::in(int i) const {
+  return interp_.model().tensor(op_.inputs.at(static_cast<size_t>(i)));
+}
+const ir::Tensor& OpBuildContext::out(int i) const {
+  return interp_.model().tensor(op_.outputs.at(static_cast<size_t>(i)));
+}
+const uint8_t* OpBuildContext::in_data(int i) const {
+  return interp_.tensor_data(op_.inputs.at(static_cast<size_t>(i))).data();
+}
+uint8_t* OpBuildContext::out_data(int i) const {
+  return interp_.mutable_tensor_data(op_.outputs.at(static_cast<size_t>(i))).data();
+}
+uint8_t* OpBuildContext::var_data(int i) const {
+  const int t = op_.inputs.at(static_cast<size_t>(i));
+  if (!interp_.model().tensor(t).is_variable) return nullptr;
+  return interp_.mutable_tensor_data(t).data();
+}
+std::string OpBuildContext::label() const {
+  std::string name = op_.code == ir::BuiltinOperator::CUSTOM ? "CUSTOM '" + op_.custom_code + "'" : op_.name();
+  return fmt::format("{} (#{}) of '{}'", name, op_.index, interp_.model().path);
+}
+Status OpBuildContext::Error(const std::string& message) const {
+  return InvalidArgumentError(label() + ": " + message);
+}
+
+Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const ir::Model> model,
+                                                         InterpreterOptions options) {
+  if (model == nullptr) return InvalidArgumentError("Interpreter::Create: no model");
+  std::unique_ptr<Interpreter> interp(new Interpreter(std::move(model)));
+  ETPU_RETURN_IF_ERROR(interp->Allocate(options));
+  ETPU_RETURN_IF_ERROR(interp->Prepare(options));
+  return interp;
+}
+
+Status Interpreter::Allocate(const InterpreterOptions& options) {
+  const size_t n = model_->tensors.size();
+  storage_.assign(n, {});
+  owned_.assign(n, false);
+  std::vector<bool> writable(n, false);
+  for (int t : options.writable_constants) {
+    if (t < 0 || static_cast<size_t>(t) >= n) {
+      return InvalidArgumentError(fmt::format("writable constant tensor #{} out of range (model has {} tensors)", t, n));
+    }
+    writable[static_cast<size_t>(t)] = true;
+  }
+  for (size_t t = 0; t < n; ++t) {
+    const ir::Tensor& tensor = model_->tensors[t];
+    if (tensor.is_constant() && !tensor.is_variable && !writable[t]) continue;
+    const int64_t bytes = tensor.size_bytes();
+    if (bytes < 0) return InvalidArgumentError(fmt::format("tensor '{}' (#{}) has a negative size", tensor.name, t));
+    if (tensor.type == ir::TensorType::STRING) {
+      return UnimplementedError(fmt::format("tensor '{}' (#{}) of '{}': STRING tensors are not supported",
+                                            tensor.name, t, model_->path));
+    }
+    storage_[t].assign(static_cast<size_t>(bytes), 0);
+    if (tensor.is_constant()) {
+      std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
+    }
+    owned_[t] = true;
+  }
+  return OkStatus();
+}
+
+Status Interpreter::Prepare(const InterpreterOptions& options) {
+  for (const ir::Operator& op : model_->ops) {
+    const OpFactory* factory = nullptr;
+    if (op.code == ir::BuiltinOperator::CUSTOM) {
+      auto it = options.custom_ops.find(op.custom_code);
+      if (it == options.custom_ops.end()) {
+        return UnimplementedError(fmt::format("model '{}': unsupported custom operator '{}' (#{})", model_->path,
+                                              op.custom_code, op.index));
+      }
+      factory = &it->second;
+    } else {
+      factory = FindBuiltinOp(op.code);
+      if (factory == nullptr) {
+        return UnimplementedError(
+            fmt::format("model '{}': unsupported operator {} (#{})", model_->path, op.name(), op.index));
+      }
+    }
+    for (int t : op.outputs) {
+      if (t < 0 || !owned_[static_cast<size_t>(t)]) {
+        return InvalidArgumentError(fmt::format("model '{}': operator {} (#{}) writes a constant tensor", model_->path,
+                                                op.name(), op.index));
+      }
+    }
+    OpBuildContext ctx(*this, op);
+    ETPU_ASSIGN_OR_RETURN(EvalFn fn, (*factory)(ctx));
+    evals_.push_back(std::move(fn));
+  }
+  return OkStatus();
+}
+
+Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
+  if (i < 0 || i >= num_inputs()) {
+    return InvalidArgumentError(fmt::format("input #{} out of range (model has {} inputs)", i, num_inputs()));
+  }
+  const int t = model_->inputs[static_cast<size_t>(i)];
+  auto& buf = storage_[static_cast<size_t>(t)];
+  if (bytes.size() != buf.size()) {
+    return InvalidArgumentError(fmt::format("input #{} '{}': got {} bytes (expected {})", i,
+                                            model_->tensor(t).name, bytes.size(), buf.size()));
+  }
+  std::memcpy(buf.data(), bytes.data(), bytes.size());
+  return OkStatus();
+}
+
+std::span<const uint8_t> Interpreter::output(int i) const {
+  if (i < 0 || i >= num_outputs()) return {};
+  return tensor_data(model_->outputs[static_cast<size_t>(i)]);
+}
+
+Status Interpreter::Invoke() { return InvokeOps(0, static_cast<int>(evals_.size())); }
+
+Status Interpreter::InvokeOps(int first, int last) {
+  if (first < 0 || last > static_cast<int>(evals_.size()) || first > last) {
+    return InvalidArgumentError(fmt::format("operator range [{}, {}) out of range (model has {} operators)", first,
+                                            last, evals_.size()));
+  }
+  for (int k = first; k < last; ++k) ETPU_RETURN_IF_ERROR(evals_[static_cast<size_t>(k)]());
+  return OkStatus();
+}
+
+std::span<const uint8_t> Interpreter::tensor_data(int t) const {
+  if (t < 0 || static_cast<size_t>(t) >= storage_.size()) return {};
+  if (owned_[static_cast<size_t>(t)]) return storage_[static_cast<size_t>(t)];
+  return model_->tensor(t).data;
+}
+
+std::span<uint8_t> Interpreter::mutable_tensor_data(int t) {
+  if (t < 0 || static_cast<size_t>(t) >= storage_.size() || !owned_[static_cast<size_t>(t)]) return {};
+  return storage_[static_cast<size_t>(t)];
+}
+
+void Interpreter::ResetVariables() {
+  for (size_t t = 0; t < storage_.size(); ++t) {
+    const ir::Tensor& tensor = model_->tensors[t];
+    if (!tensor.is_variable || !owned_[t]) continue;
+    std::fill(storage_[t].begin(), storage_[t].end(), 0);
+    if (tensor.is_constant()) {
+      std::memcpy(storage_[t].data(), tensor.data.data(), std::min(tensor.data.size(), storage_[t].size()));
+    }
+  }
+}
+
+}  // namespace etpu::runtime

@@ -1,0 +1,123 @@
+// The CPU interpreter: runs one verified TFLite model (ir::Model) operator by operator with the
+// bit-exact reference kernels of src/kernels.
+//
+// Life cycle: Create() allocates one buffer per non-constant tensor (the arena; pointers stay
+// valid for the interpreter's lifetime), then prepares every operator once (shapes, multipliers,
+// activation clamps) into a closure that Eval runs per invocation. An operator the interpreter
+// does not know is an error at Create time naming it. Custom operators are resolved through a
+// CustomOpResolver (the Edge TPU custom op is registered that way by the runtime).
+//
+// Variable tensors (LSTM state) get writable storage initialised from their buffer (or zeros);
+// ResetVariables() restores that. Constant tensors listed in InterpreterOptions::writable_constants
+// get writable storage too (the Edge TPU region's weights, refilled from the device before each run).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+#include "ir/graph.h"
+
+namespace etpu::runtime {
+
+/// What an operator factory sees: the model, the operator and stable tensor data pointers.
+class OpBuildContext;
+
+/// The per-invocation work of one prepared operator.
+using EvalFn = std::function<Status()>;
+/// Prepares one operator (called once at Create).
+using OpFactory = std::function<Result<EvalFn>(OpBuildContext&)>;
+
+/// Custom operator factories by custom_code.
+using CustomOpResolver = std::map<std::string, OpFactory>;
+
+/// Options of Interpreter::Create.
+struct InterpreterOptions {
+  CustomOpResolver custom_ops;
+  /// Constant tensors that get their own writable copy (initialised from the model's bytes).
+  std::vector<int> writable_constants;
+};
+
+class Interpreter;
+
+class OpBuildContext {
+ public:
+  OpBuildContext(Interpreter& interp, const ir::Operator& op) : interp_(interp), op_(op) {}
+  const ir::Model& model() const;
+  const ir::Operator& op() const { return op_; }
+  int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
+  int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
+  /// True when input i exists and is not the optional -1.
+  bool has_input(int i) const { return i < num_inputs() && op_.inputs[static_cast<size_t>(i)] >= 0; }
+  /// The tensor of input / output i (callers check has_input / num_outputs first).
+  const ir::Tensor& in(int i) const;
+  const ir::Tensor& out(int i) const;
+  /// Stable data pointers (constant inputs point into the model's buffers).
+  const uint8_t* in_data(int i) const;
+  uint8_t* out_data(int i) const;
+  /// Writable data of an input (variable tensors only; else nullptr).
+  uint8_t* var_data(int i) const;
+  /// "CONV_2D (#3) of 'model.tflite'" for error messages.
+  std::string label() const;
+  /// InvalidArgument "<label>: <message>".
+  Status Error(const std::string& message) const;
+  Interpreter& interpreter() { return interp_; }
+
+ private:
+  Interpreter& interp_;
+  const ir::Operator& op_;
+};
+
+/// Runs one model on the CPU.
+class Interpreter {
+ public:
+  /// Allocates tensors and prepares every operator. `model` must outlive nothing: it is shared.
+  static Result<std::unique_ptr<Interpreter>> Create(std::shared_ptr<const ir::Model> model,
+                                                     InterpreterOptions options = {});
+
+  const ir::Model& model() const { return *model_; }
+  int num_inputs() const { return static_cast<int>(model_->inputs.size()); }
+  int num_outputs() const { return static_cast<int>(model_->outputs.size()); }
+  const ir::Tensor& input_tensor(int i) const { return model_->tensor(model_->inputs.at(static_cast<size_t>(i))); }
+  const ir::Tensor& output_tensor(int i) const { return model_->tensor(model_->outputs.at(static_cast<size_t>(i))); }
+
+  /// Copies `bytes` into input i; the size must equal the tensor's byte size.
+  Status SetInput(int i, std::span<const uint8_t> bytes);
+  /// The bytes of output i (valid until the next Invoke).
+  std::span<const uint8_t> output(int i) const;
+
+  /// Runs every operator in order.
+  Status Invoke();
+  /// Runs operators [first, last) only (layer-by-layer checks).
+  Status InvokeOps(int first, int last);
+
+  /// Raw bytes of any tensor (constants included; empty for a tensor without data).
+  std::span<const uint8_t> tensor_data(int t) const;
+  /// Writable bytes of a non-constant, variable or writable-constant tensor; empty otherwise.
+  std::span<uint8_t> mutable_tensor_data(int t);
+  /// Restores every variable tensor to its initial value.
+  void ResetVariables();
+
+ private:
+  friend class OpBuildContext;
+  explicit Interpreter(std::shared_ptr<const ir::Model> model) : model_(std::move(model)) {}
+  Status Allocate(const InterpreterOptions& options);
+  Status Prepare(const InterpreterOptions& options);
+
+  std::shared_ptr<const ir::Model> model_;
+  std::vector<std::vector<uint8_t>> storage_;  ///< Per tensor; empty for plain constants.
+  std::vector<bool> owned_;                    ///< storage_[t] is the tensor's data.
+  std::vector<EvalFn> evals_;
+};
+
+/// The factory of a builtin operator, or nullptr when it is not supported.
+const OpFactory* FindBuiltinOp(ir::BuiltinOperator code);
+/// Names of every supported builtin operator (for docs and tests).
+std::vector<std::string> SupportedBuiltinOps();
+
+}  // namespace etpu::runtime

@@ -1,0 +1,90 @@
+// AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H and W of a 4-D tensor) adapters.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "kernels/pooling.h"
+#include "kernels/reduce.h"
+#include "runtime/ops/op_util.h"
+
+namespace etpu::runtime::ops {
+namespace {
+
+using kernels::Shape4;
+
+Result<EvalFn> MakePool(OpBuildContext& c, bool average) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const ir::Tensor& in = c.in(0);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  const auto* opt = c.op().options<tflite_fb::Pool2DOptionsT>();
+  if (opt == nullptr) return c.Error("missing Pool2DOptions");
+  kernels::PoolOptions o;
+  o.padding = ToPadding(opt->padding);
+  o.stride_h = opt->stride_h;
+  o.stride_w = opt->stride_w;
+  o.filter_h = opt->filter_height;
+  o.filter_w = opt->filter_width;
+  o.activation = ToActivation(opt->fused_activation_function);
+  ETPU_ASSIGN_OR_RETURN(Shape4 si, ToShape4(in, c.label()));
+  ETPU_ASSIGN_OR_RETURN(Shape4 so, ToShape4(c.out(0), c.label()));
+  auto r = in.type == TensorType::FLOAT32 ? kernels::PreparePoolFloat(o, si)
+                                          : kernels::PreparePool(o, si, QTypeOf(in.type), Quant(c.out(0)));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  kernels::PoolParams p = std::move(r).value();
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const TensorType t = in.type;
+  return EvalFn([=]() {
+    if (t == TensorType::UINT8) {
+      return average ? kernels::AveragePool(p, si, input, so, output) : kernels::MaxPool(p, si, input, so, output);
+    }
+    if (t == TensorType::INT8) {
+      return average ? kernels::AveragePool(p, si, As<int8_t>(input), so, AsMut<int8_t>(output))
+                     : kernels::MaxPool(p, si, As<int8_t>(input), so, AsMut<int8_t>(output));
+    }
+    return average ? kernels::AveragePool(p, si, As<float>(input), so, AsMut<float>(output))
+                   : kernels::MaxPool(p, si, As<float>(input), so, AsMut<float>(output));
+  });
+}
+
+Result<EvalFn> MakeMean(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  const ir::Tensor& in = c.in(0);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstInts(c, 1));
+  if (in.shape.size() != 4) return UnimplementedError(c.label() + ": MEAN is supported on 4-D inputs only");
+  std::vector<int> norm;
+  for (int64_t a : axes) {
+    ETPU_ASSIGN_OR_RETURN(int n, NormalizeAxis(c, a, 4));
+    if (std::find(norm.begin(), norm.end(), n) == norm.end()) norm.push_back(n);
+  }
+  std::sort(norm.begin(), norm.end());
+  if (norm != std::vector<int>{1, 2}) {
+    return UnimplementedError(c.label() + ": MEAN is supported over axes {1, 2} (height and width) only");
+  }
+  ETPU_ASSIGN_OR_RETURN(Shape4 si, ToShape4(in, c.label()));
+  if (c.out(0).num_elements() != int64_t{si.n} * si.c) return c.Error("output size is not N*C");
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  if (in.type == TensorType::FLOAT32) {
+    return EvalFn([=]() { return kernels::MeanHW(si, As<float>(input), AsMut<float>(output)); });
+  }
+  auto r = kernels::PrepareMeanHW(QTypeOf(in.type), si.h, si.w, Quant(in), Quant(c.out(0)));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  kernels::MeanParams p = std::move(r).value();
+  if (in.type == TensorType::UINT8) return EvalFn([=]() { return kernels::MeanHW(p, si, input, output); });
+  return EvalFn([=]() { return kernels::MeanHW(p, si, As<int8_t>(input), AsMut<int8_t>(output)); });
+}
+
+}  // namespace
+
+void RegisterPoolOps(std::vector<Registration>& r) {
+  using B = ir::BuiltinOperator;
+  r.push_back({B::AVERAGE_POOL_2D, [](OpBuildContext& c) { return MakePool(c, true); }});
+  r.push_back({B::MAX_POOL_2D, [](OpBuildContext& c) { return MakePool(c, false); }});
+  r.push_back({B::MEAN, MakeMean});
+}
+
+}  // namespace etpu::runtime::ops

@@ -1,0 +1,201 @@
+// QUANTIZE, DEQUANTIZE, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR adapters.
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "kernels/quantize.h"
+#include "kernels/reduce.h"
+#include "kernels/resize.h"
+#include "kernels/shape_ops.h"
+#include "runtime/ops/op_util.h"
+
+namespace etpu::runtime::ops {
+namespace {
+
+Result<EvalFn> MakeQuantize(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const ir::Tensor& in = c.in(0);
+  const ir::Tensor& out = c.out(0);
+  ETPU_RETURN_IF_ERROR(CheckSameSize(c, in, out));
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::FLOAT32, TensorType::UINT8, TensorType::INT8}));
+  ETPU_RETURN_IF_ERROR(CheckType(c, out, {TensorType::UINT8, TensorType::INT8}));
+  if (out.quant.per_channel()) return UnimplementedError(c.label() + ": per-channel QUANTIZE is not supported");
+  const int64_t n = out.num_elements();
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const kernels::QuantParams oq = Quant(out);
+  const bool to_i8 = out.type == TensorType::INT8;
+  if (in.type == TensorType::FLOAT32) {
+    return EvalFn([=]() {
+      if (to_i8) {
+        kernels::Quantize(oq, n, As<float>(input), AsMut<int8_t>(output));
+      } else {
+        kernels::Quantize(oq, n, As<float>(input), output);
+      }
+      return OkStatus();
+    });
+  }
+  auto r = kernels::PrepareRequantize(Quant(in), oq);
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const kernels::RequantizeParams p = *r;
+  const bool from_i8 = in.type == TensorType::INT8;
+  return EvalFn([=]() {
+    if (from_i8 && to_i8) kernels::Requantize(p, n, As<int8_t>(input), AsMut<int8_t>(output));
+    if (from_i8 && !to_i8) kernels::Requantize(p, n, As<int8_t>(input), output);
+    if (!from_i8 && to_i8) kernels::Requantize(p, n, input, AsMut<int8_t>(output));
+    if (!from_i8 && !to_i8) kernels::Requantize(p, n, input, output);
+    return OkStatus();
+  });
+}
+
+Result<EvalFn> MakeDequantize(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const ir::Tensor& in = c.in(0);
+  ETPU_RETURN_IF_ERROR(CheckSameSize(c, in, c.out(0)));
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8}));
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.out(0), {TensorType::FLOAT32}));
+  if (in.quant.per_channel()) return UnimplementedError(c.label() + ": per-channel DEQUANTIZE is not supported");
+  const int64_t n = in.num_elements();
+  const kernels::QuantParams q = Quant(in);
+  const uint8_t* input = c.in_data(0);
+  float* output = AsMut<float>(c.out_data(0));
+  const bool i8 = in.type == TensorType::INT8;
+  return EvalFn([=]() {
+    if (i8) {
+      kernels::Dequantize(q, n, As<int8_t>(input), output);
+    } else {
+      kernels::Dequantize(q, n, input, output);
+    }
+    return OkStatus();
+  });
+}
+
+// CAST: static_cast between numeric types, as TFLite's cast kernel.
+template <typename To>
+void CastTo(TensorType from, int64_t n, const uint8_t* in, To* out) {
+  for (int64_t i = 0; i < n; ++i) {
+    switch (from) {
+      case TensorType::FLOAT32: out[i] = static_cast<To>(As<float>(in)[i]); break;
+      case TensorType::INT32: out[i] = static_cast<To>(As<int32_t>(in)[i]); break;
+      case TensorType::INT64: out[i] = static_cast<To>(As<int64_t>(in)[i]); break;
+      case TensorType::INT16: out[i] = static_cast<To>(As<int16_t>(in)[i]); break;
+      case TensorType::UINT8: out[i] = static_cast<To>(in[i]); break;
+      case TensorType::INT8: out[i] = static_cast<To>(As<int8_t>(in)[i]); break;
+      case TensorType::BOOL: out[i] = static_cast<To>(in[i] != 0); break;
+      default: break;
+    }
+  }
+}
+
+Result<EvalFn> MakeCast(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const auto types = {TensorType::FLOAT32, TensorType::INT32, TensorType::INT64, TensorType::INT16,
+                      TensorType::UINT8,   TensorType::INT8,  TensorType::BOOL};
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), types));
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.out(0), types));
+  ETPU_RETURN_IF_ERROR(CheckSameSize(c, c.in(0), c.out(0)));
+  const TensorType from = c.in(0).type, to = c.out(0).type;
+  const int64_t n = c.in(0).num_elements();
+  const uint8_t* in = c.in_data(0);
+  uint8_t* out = c.out_data(0);
+  return EvalFn([=]() {
+    switch (to) {
+      case TensorType::FLOAT32: CastTo(from, n, in, AsMut<float>(out)); break;
+      case TensorType::INT32: CastTo(from, n, in, AsMut<int32_t>(out)); break;
+      case TensorType::INT64: CastTo(from, n, in, AsMut<int64_t>(out)); break;
+      case TensorType::INT16: CastTo(from, n, in, AsMut<int16_t>(out)); break;
+      case TensorType::UINT8: CastTo(from, n, in, out); break;
+      case TensorType::INT8: CastTo(from, n, in, AsMut<int8_t>(out)); break;
+      case TensorType::BOOL: {
+        std::vector<uint8_t> tmp(static_cast<size_t>(n));
+        CastTo(from, n, in, tmp.data());
+        for (int64_t i = 0; i < n; ++i) out[i] = tmp[static_cast<size_t>(i)] != 0;
+        break;
+      }
+      default: break;
+    }
+    return OkStatus();
+  });
+}
+
+Result<EvalFn> MakeArgMax(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  const ir::Tensor& in = c.in(0);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.out(0), {TensorType::INT32, TensorType::INT64}));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axis_v, ConstInts(c, 1));
+  if (axis_v.size() != 1) return c.Error("axis must hold one value");
+  const std::vector<int> d = Dims(in);
+  const int rank = static_cast<int>(d.size());
+  ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, axis_v[0], rank));
+  const int64_t outer = kernels::DimProduct(d, 0, axis);
+  const int64_t inner = kernels::DimProduct(d, axis + 1, rank);
+  const int size = d[static_cast<size_t>(axis)];
+  if (c.out(0).num_elements() != outer * inner) return c.Error("output size does not match the reduced shape");
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const TensorType it = in.type;
+  const bool i64 = c.out(0).type == TensorType::INT64;
+  return EvalFn([=]() -> Status {
+    auto run = [&](auto* o) {
+      if (it == TensorType::UINT8) return kernels::ArgMax(outer, size, inner, input, o);
+      if (it == TensorType::INT8) return kernels::ArgMax(outer, size, inner, As<int8_t>(input), o);
+      return kernels::ArgMax(outer, size, inner, As<float>(input), o);
+    };
+    if (i64) return run(AsMut<int64_t>(output));
+    return run(AsMut<int32_t>(output));
+  });
+}
+
+Result<EvalFn> MakeResize(OpBuildContext& c, bool bilinear) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  const ir::Tensor& in = c.in(0);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  if (in.shape.size() != 4 || c.out(0).shape.size() != 4) return c.Error("input and output must be 4-D");
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> size, ConstInts(c, 1));
+  if (size.size() != 2 || size[0] != c.out(0).shape[1] || size[1] != c.out(0).shape[2]) {
+    return c.Error("size input does not match the output shape");
+  }
+  kernels::ResizeParams p;
+  if (bilinear) {
+    if (const auto* o = c.op().options<tflite_fb::ResizeBilinearOptionsT>()) {
+      p.align_corners = o->align_corners;
+      p.half_pixel_centers = o->half_pixel_centers;
+    }
+  } else if (const auto* o = c.op().options<tflite_fb::ResizeNearestNeighborOptionsT>()) {
+    p.align_corners = o->align_corners;
+    p.half_pixel_centers = o->half_pixel_centers;
+  }
+  ETPU_ASSIGN_OR_RETURN(kernels::Shape4 si, ToShape4(in, c.label()));
+  ETPU_ASSIGN_OR_RETURN(kernels::Shape4 so, ToShape4(c.out(0), c.label()));
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const TensorType t = in.type;
+  return EvalFn([=]() {
+    if (t == TensorType::UINT8) {
+      return bilinear ? kernels::ResizeBilinear(p, si, input, so, output)
+                      : kernels::ResizeNearestNeighbor(p, si, input, so, output);
+    }
+    if (t == TensorType::INT8) {
+      return bilinear ? kernels::ResizeBilinear(p, si, As<int8_t>(input), so, AsMut<int8_t>(output))
+                      : kernels::ResizeNearestNeighbor(p, si, As<int8_t>(input), so, AsMut<int8_t>(output));
+    }
+    return bilinear ? kernels::ResizeBilinear(p, si, As<float>(input), so, AsMut<float>(output))
+                    : kernels::ResizeNearestNeighbor(p, si, As<float>(input), so, AsMut<float>(output));
+  });
+}
+
+}  // namespace
+
+void RegisterQuantOps(std::vector<Registration>& r) {
+  using B = ir::BuiltinOperator;
+  r.push_back({B::QUANTIZE, MakeQuantize});
+  r.push_back({B::DEQUANTIZE, MakeDequantize});
+  r.push_back({B::CAST, MakeCast});
+  r.push_back({B::ARG_MAX, MakeArgMax});
+  r.push_back({B::RESIZE_BILINEAR, [](OpBuildContext& c) { return MakeResize(c, true); }});
+  r.push_back({B::RESIZE_NEAREST_NEIGHBOR, [](OpBuildContext& c) { return MakeResize(c, false); }});
+}
+
+}  // namespace etpu::runtime::ops

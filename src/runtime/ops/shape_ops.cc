@@ -1,0 +1,290 @@
+// Data-movement adapters: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PACK,
+// UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND.
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "kernels/shape_ops.h"
+#include "runtime/ops/op_util.h"
+
+namespace etpu::runtime::ops {
+namespace {
+
+size_t ElemSize(const ir::Tensor& t) { return static_cast<size_t>(ir::ElementSize(t.type)); }
+
+Status CheckSameType(const OpBuildContext& c, const ir::Tensor& a, const ir::Tensor& b) {
+  if (a.type != b.type) {
+    return c.Error(fmt::format("tensor '{}' is {} but '{}' is {}", a.name, ir::TensorTypeName(a.type), b.name,
+                               ir::TensorTypeName(b.type)));
+  }
+  if (ElemSize(a) == 0) return UnimplementedError(c.label() + ": unsupported element type");
+  return OkStatus();
+}
+
+// RESHAPE, SQUEEZE, EXPAND_DIMS: a byte copy (the output shape is the model's).
+Result<EvalFn> MakeCopy(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
+  ETPU_RETURN_IF_ERROR(CheckSameSize(c, c.in(0), c.out(0)));
+  const uint8_t* in = c.in_data(0);
+  uint8_t* out = c.out_data(0);
+  const size_t bytes = static_cast<size_t>(c.out(0).size_bytes());
+  return EvalFn([=]() {
+    kernels::Reshape(in, bytes, out);
+    return OkStatus();
+  });
+}
+
+Result<EvalFn> MakeConcat(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const ir::Tensor& out = c.out(0);
+  const auto* opt = c.op().options<tflite_fb::ConcatenationOptionsT>();
+  if (opt == nullptr) return c.Error("missing ConcatenationOptions");
+  if (opt->fused_activation_function != tflite_fb::ActivationFunctionType::NONE) {
+    return UnimplementedError(c.label() + ": fused activation on CONCATENATION is not supported");
+  }
+  const int rank = static_cast<int>(out.shape.size());
+  ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, opt->axis, rank));
+  const std::vector<int> od = Dims(out);
+  const int64_t outer = kernels::DimProduct(od, 0, axis);
+  const int64_t inner = kernels::DimProduct(od, axis + 1, rank);
+  std::vector<kernels::ConcatInput> inputs;
+  int64_t total = 0;
+  for (int i = 0; i < c.num_inputs(); ++i) {
+    if (!c.has_input(i)) return c.Error(fmt::format("input {} is missing", i));
+    const ir::Tensor& t = c.in(i);
+    ETPU_RETURN_IF_ERROR(CheckSameType(c, t, out));
+    if (static_cast<int>(t.shape.size()) != rank) return c.Error("inputs must have the output's rank");
+    for (int d = 0; d < rank; ++d) {
+      if (d != axis && t.shape[d] != out.shape[d]) {
+        return c.Error(fmt::format("input '{}' dimension {} is {} (expected {})", t.name, d, t.shape[d], out.shape[d]));
+      }
+    }
+    inputs.push_back({c.in_data(i), t.shape[axis], Quant(t)});
+    total += t.shape[axis];
+  }
+  if (total != out.shape[axis]) return c.Error("input extents do not add up to the output's");
+  uint8_t* output = c.out_data(0);
+  if (Is8Bit(out.type)) {
+    const kernels::QType qt = QTypeOf(out.type);
+    const kernels::QuantParams oq = Quant(out);
+    return EvalFn([=]() { return kernels::Concatenation(inputs, outer, inner, qt, oq, output); });
+  }
+  const size_t es = ElemSize(out);
+  return EvalFn([=]() { return kernels::ConcatenationRaw(inputs, outer, inner, es, output); });
+}
+
+// Shared by SPLIT, SPLIT_V and UNPACK: input [outer, sum(sizes), inner] -> outputs.
+Result<EvalFn> MakeSplitImpl(OpBuildContext& c, int data_input, int axis, std::vector<int64_t> sizes) {
+  const ir::Tensor& in = c.in(data_input);
+  const std::vector<int> id = Dims(in);
+  const int rank = static_cast<int>(id.size());
+  const int64_t outer = kernels::DimProduct(id, 0, axis);
+  const int64_t inner = kernels::DimProduct(id, axis + 1, rank);
+  if (static_cast<int>(sizes.size()) != c.num_outputs()) return c.Error("split count does not match the outputs");
+  int64_t sum = 0;
+  std::vector<void*> outs;
+  for (int i = 0; i < c.num_outputs(); ++i) {
+    ETPU_RETURN_IF_ERROR(CheckSameType(c, in, c.out(i)));
+    if (c.out(i).num_elements() != outer * sizes[static_cast<size_t>(i)] * inner) {
+      return c.Error(fmt::format("output '{}' has {} elements (expected {})", c.out(i).name, c.out(i).num_elements(),
+                                 outer * sizes[static_cast<size_t>(i)] * inner));
+    }
+    sum += sizes[static_cast<size_t>(i)];
+    outs.push_back(c.out_data(i));
+  }
+  if (sum != id[static_cast<size_t>(axis)]) return c.Error("split sizes do not add up to the input extent");
+  const uint8_t* input = c.in_data(data_input);
+  const size_t es = ElemSize(in);
+  return EvalFn([=]() { return kernels::Split(input, outer, inner, es, sizes, outs); });
+}
+
+Result<EvalFn> MakeSplit(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, -1));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axis_v, ConstInts(c, 0));
+  if (axis_v.size() != 1) return c.Error("axis must be a scalar");
+  const int rank = static_cast<int>(c.in(1).shape.size());
+  ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, axis_v[0], rank));
+  const int n = c.num_outputs();
+  const int extent = c.in(1).shape[static_cast<size_t>(axis)];
+  if (extent % n != 0) return c.Error(fmt::format("extent {} is not divisible by {} splits", extent, n));
+  return MakeSplitImpl(c, 1, axis, std::vector<int64_t>(static_cast<size_t>(n), extent / n));
+}
+
+Result<EvalFn> MakeSplitV(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 3, -1));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> sizes, ConstInts(c, 1));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axis_v, ConstInts(c, 2));
+  if (axis_v.size() != 1) return c.Error("axis must be a scalar");
+  const int rank = static_cast<int>(c.in(0).shape.size());
+  ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, axis_v[0], rank));
+  const int64_t extent = c.in(0).shape[static_cast<size_t>(axis)];
+  int64_t known = 0, unknown = -1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == -1 && unknown < 0) {
+      unknown = static_cast<int64_t>(i);
+    } else if (sizes[i] < 0) {
+      return c.Error("negative split size");
+    } else {
+      known += sizes[i];
+    }
+  }
+  if (unknown >= 0) sizes[static_cast<size_t>(unknown)] = extent - known;
+  return MakeSplitImpl(c, 0, axis, sizes);
+}
+
+Result<EvalFn> MakeUnpack(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, -1));
+  const auto* opt = c.op().options<tflite_fb::UnpackOptionsT>();
+  const int rank = static_cast<int>(c.in(0).shape.size());
+  ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, opt ? opt->axis : 0, rank));
+  return MakeSplitImpl(c, 0, axis, std::vector<int64_t>(static_cast<size_t>(c.num_outputs()), 1));
+}
+
+Result<EvalFn> MakePack(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const auto* opt = c.op().options<tflite_fb::PackOptionsT>();
+  const ir::Tensor& out = c.out(0);
+  const int rank = static_cast<int>(out.shape.size());
+  ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, opt ? opt->axis : 0, rank));
+  const std::vector<int> od = Dims(out);
+  if (od[static_cast<size_t>(axis)] != c.num_inputs()) return c.Error("output extent differs from the input count");
+  const int64_t outer = kernels::DimProduct(od, 0, axis);
+  const int64_t inner = kernels::DimProduct(od, axis + 1, rank);
+  std::vector<kernels::ConcatInput> inputs;
+  for (int i = 0; i < c.num_inputs(); ++i) {
+    if (!c.has_input(i)) return c.Error("missing input");
+    ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(i), out));
+    if (c.in(i).num_elements() != outer * inner) return c.Error("input sizes do not match the output");
+    inputs.push_back({c.in_data(i), 1, Quant(c.in(i))});
+  }
+  uint8_t* output = c.out_data(0);
+  const size_t es = ElemSize(out);
+  return EvalFn([=]() { return kernels::ConcatenationRaw(inputs, outer, inner, es, output); });
+}
+
+Result<EvalFn> MakePad(OpBuildContext& c, bool v2) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, v2 ? 3 : 2, 1));
+  const ir::Tensor& in = c.in(0);
+  const ir::Tensor& out = c.out(0);
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, in, out));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> pads, ConstInts(c, 1));
+  const std::vector<int> id = Dims(in);
+  if (pads.size() != 2 * id.size()) return c.Error("paddings must be [rank, 2]");
+  std::vector<int> before, after;
+  for (size_t d = 0; d < id.size(); ++d) {
+    if (pads[2 * d] < 0 || pads[2 * d + 1] < 0) return c.Error("negative padding");
+    before.push_back(static_cast<int>(pads[2 * d]));
+    after.push_back(static_cast<int>(pads[2 * d + 1]));
+    if (id[d] + before[d] + after[d] != out.shape[d]) return c.Error("output shape does not match the paddings");
+  }
+  const size_t es = ElemSize(in);
+  auto value = std::make_shared<std::vector<uint8_t>>(es, 0);
+  if (v2) {
+    if (!c.in(2).is_constant() || c.in(2).type != in.type) return UnimplementedError(c.label() + ": pad value must be a constant of the input type");
+    std::memcpy(value->data(), c.in(2).data.data(), es);
+  } else if (Is8Bit(in.type)) {
+    (*value)[0] = static_cast<uint8_t>(Quant(out).zero_point);
+  }
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  return EvalFn([=]() { return kernels::Pad(id, before, after, es, value->data(), input, output); });
+}
+
+Result<EvalFn> MakeTranspose(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
+  ETPU_RETURN_IF_ERROR(CheckSameSize(c, c.in(0), c.out(0)));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> perm64, ConstInts(c, 1));
+  std::vector<int> perm(perm64.begin(), perm64.end());
+  const std::vector<int> id = Dims(c.in(0));
+  if (perm.size() != id.size()) return c.Error("perm size differs from the rank");
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (perm[i] < 0 || perm[i] >= static_cast<int>(id.size()) || id[static_cast<size_t>(perm[i])] != c.out(0).shape[i]) {
+      return c.Error("perm does not match the output shape");
+    }
+  }
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const size_t es = ElemSize(c.in(0));
+  return EvalFn([=]() { return kernels::Transpose(id, perm, es, input, output); });
+}
+
+Result<EvalFn> MakeStridedSlice(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 4, 1));
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
+  const auto* opt = c.op().options<tflite_fb::StridedSliceOptionsT>();
+  if (opt == nullptr) return c.Error("missing StridedSliceOptions");
+  if (opt->ellipsis_mask != 0 || opt->new_axis_mask != 0) {
+    return UnimplementedError(c.label() + ": ellipsis and new-axis masks are not supported");
+  }
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> b64, ConstInts(c, 1));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> e64, ConstInts(c, 2));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> s64, ConstInts(c, 3));
+  std::vector<int> b(b64.begin(), b64.end()), e(e64.begin(), e64.end()), s(s64.begin(), s64.end());
+  const std::vector<int> id = Dims(c.in(0));
+  auto axes = kernels::ResolveStridedSlice(id, b, e, s, opt->begin_mask, opt->end_mask, opt->shrink_axis_mask);
+  if (!axes.ok()) return axes.status().WithContext(c.label());
+  int64_t count = 1;
+  for (const auto& a : *axes) count *= a.Count();
+  if (count != c.out(0).num_elements()) return c.Error("slice size does not match the output");
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const size_t es = ElemSize(c.in(0));
+  auto resolved = *axes;
+  return EvalFn([=]() { return kernels::StridedSlice(id, resolved, es, input, output); });
+}
+
+Result<EvalFn> MakeGatherNd(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  const ir::Tensor& params = c.in(0);
+  const ir::Tensor& idx = c.in(1);
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, params, c.out(0)));
+  ETPU_RETURN_IF_ERROR(CheckType(c, idx, {TensorType::INT32}));
+  if (idx.shape.empty()) return c.Error("indices must have rank >= 1");
+  const int k = idx.shape.back();
+  const std::vector<int> pd = Dims(params);
+  if (k < 1 || k > static_cast<int>(pd.size())) return c.Error("index depth out of range");
+  const int64_t slice = kernels::DimProduct(pd, k, static_cast<int>(pd.size())) * static_cast<int64_t>(ElemSize(params));
+  const int64_t n = idx.num_elements() / k;
+  if (c.out(0).size_bytes() != n * slice) return c.Error("output size does not match the gathered slices");
+  const uint8_t* p = c.in_data(0);
+  const int32_t* ind = As<int32_t>(c.in_data(1));
+  uint8_t* out = c.out_data(0);
+  const std::string label = c.label();
+  return EvalFn([=]() -> Status {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t off = 0;
+      for (int d = 0; d < k; ++d) {
+        const int32_t v = ind[i * k + d];
+        if (v < 0 || v >= pd[static_cast<size_t>(d)]) {
+          return InvalidArgumentError(fmt::format("{}: index {} out of range [0, {})", label, v, pd[static_cast<size_t>(d)]));
+        }
+        off = off * pd[static_cast<size_t>(d)] + v;
+      }
+      std::memcpy(out + i * slice, p + off * slice, static_cast<size_t>(slice));
+    }
+    return OkStatus();
+  });
+}
+
+}  // namespace
+
+void RegisterShapeOps(std::vector<Registration>& r) {
+  using B = ir::BuiltinOperator;
+  r.push_back({B::RESHAPE, MakeCopy});
+  r.push_back({B::SQUEEZE, MakeCopy});
+  r.push_back({B::EXPAND_DIMS, MakeCopy});
+  r.push_back({B::CONCATENATION, MakeConcat});
+  r.push_back({B::SPLIT, MakeSplit});
+  r.push_back({B::SPLIT_V, MakeSplitV});
+  r.push_back({B::PACK, MakePack});
+  r.push_back({B::UNPACK, MakeUnpack});
+  r.push_back({B::PAD, [](OpBuildContext& c) { return MakePad(c, false); }});
+  r.push_back({B::PADV2, [](OpBuildContext& c) { return MakePad(c, true); }});
+  r.push_back({B::TRANSPOSE, MakeTranspose});
+  r.push_back({B::STRIDED_SLICE, MakeStridedSlice});
+  r.push_back({B::GATHER_ND, MakeGatherNd});
+}
+
+}  // namespace etpu::runtime::ops
