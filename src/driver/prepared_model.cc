@@ -16,7 +16,7 @@ std::string InvalidModel(const std::string& path, const std::string& why) {
 Result<ir::Model> LoadAndValidate(const std::string& path) {
   auto model = tflite::ReadModel(path);
   if (!model.ok()) {
-    const std::string& msg = model.status().message();
+    const std::string msg = model.status().message();
     // Builtins newer than this schema: the real compiler's words for an unknown builtin code.
     if (model.status().code() == StatusCode::kUnimplemented && msg.find("builtin code") != std::string::npos) {
       return InvalidArgumentError(fmt::format("ERROR: {}\nERROR: Registration failed.\n\n{}", msg,

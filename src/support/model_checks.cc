@@ -167,7 +167,7 @@ Status CheckModelQuantized(const ir::Model& model) {
 
 int MinRuntimeVersionFor(const ir::Model& model, const std::vector<int>& mapped_ops) {
   constexpr int kLowestRuntime = 10;
-  constexpr int kDilatedDepthwiseRuntime = 13;
+  constexpr int kDilatedDepthwiseRuntime = 12;  // see rules_conv.cc
   constexpr int kInt8HostRuntime = 12;
   int need = kLowestRuntime;
   std::set<int> in_set;

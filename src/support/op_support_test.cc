@@ -74,7 +74,7 @@ struct Gate {
 TEST(RuntimeGating, OperatorsAddedInRuntime13And14) {
   // Unary stand-ins: the generic rules only look at the op code for gating.
   for (Gate g : {Gate{B::TRANSPOSE, 14}, Gate{B::SQUARED_DIFFERENCE, 14}, Gate{B::RSQRT, 14},
-                 Gate{B::REDUCE_MAX, 14}, Gate{B::QUANTIZE, 13}, Gate{B::EXPAND_DIMS, 13}, Gate{B::PACK, 13},
+                 Gate{B::REDUCE_MAX, 14}, Gate{B::QUANTIZE, 12}, Gate{B::EXPAND_DIMS, 13}, Gate{B::PACK, 13},
                  Gate{B::SUM, 13}, Gate{B::TRANSPOSE_CONV, 13}, Gate{B::ADD, 10}, Gate{B::CONV_2D, 10}}) {
     SCOPED_TRACE(ir::BuiltinName(g.code));
     ir::Model m = UnaryModel(g.code, {1, 4, 4, 8});
@@ -91,8 +91,8 @@ TEST(RuntimeGating, OperatorsAddedInRuntime13And14) {
 
 TEST(RuntimeGating, LowRuntimeMapsNothingOfAQuantizeOnlyModel) {
   ir::Model m = UnaryModel(B::QUANTIZE, {1, 8});
-  EXPECT_TRUE(DecideOp(m, 0, {13}).supported);
-  EXPECT_FALSE(DecideOp(m, 0, {12}).supported);
+  EXPECT_TRUE(DecideOp(m, 0, {12}).supported);
+  EXPECT_FALSE(DecideOp(m, 0, {11}).supported);
 }
 
 // ---- whole-model checks ----
@@ -216,7 +216,7 @@ TEST(MinRuntimeVersionFor, LargestRuntimeOfTheMappedOps) {
   ir::Model m = Load(b);
   EXPECT_EQ(MinRuntimeVersionFor(m, {0}), 10);
   EXPECT_EQ(MinRuntimeVersionFor(m, {0, 1}), 14);
-  EXPECT_EQ(MinRuntimeVersionFor(m, {2}), 13);  // QUANTIZE (13) with an INT8 output leaving the set (12).
+  EXPECT_EQ(MinRuntimeVersionFor(m, {2}), 12);  // QUANTIZE (12) with an INT8 output leaving the set (12).
   EXPECT_EQ(MinRuntimeVersionFor(m, {0, 99, -1}), 10);
 }
 

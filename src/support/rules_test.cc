@@ -266,7 +266,7 @@ const std::vector<RuleCase>& Cases() {
       {"depthwise_conv2d.dilation_xy", OpStatus::kUnspecifiedLimitation,
        [](bool fire) { return Depthwise(2, fire ? 1 : 2, 14); }},
       {"depthwise_conv2d.dilation_runtime", OpStatus::kUnspecifiedLimitation,
-       [](bool fire) { return Depthwise(2, 2, fire ? 12 : 13); }},
+       [](bool fire) { return Depthwise(2, 2, fire ? 11 : 12); }},
       {"fully_connected.weights_format", OpStatus::kUnspecifiedLimitation,
        [](bool fire) {
          return FullyConnected(true, fire ? tflite_fb::FullyConnectedOptionsWeightsFormat::SHUFFLED4x16INT8

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "compiler/run_cli.h"
 #include "testutil/shared.h"
@@ -45,15 +46,19 @@ struct ErrorCase {
   std::vector<std::string> expected_lines;
 };
 
+std::set<std::string> Listing(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
 void ExpectFailure(const std::string& dir, const std::string& file, const std::vector<std::string>& expected) {
+  std::set<std::string> before = Listing(dir);
   CliRun run = RunCompiler({file}, dir);
   EXPECT_NE(run.exit_code, 0) << run.out;
   EXPECT_EQ(run.out.rfind("Edge TPU Compiler version 16.0.0-etpu.", 0), 0u) << run.out;
   for (const auto& line : expected) EXPECT_NE(run.out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << run.out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::string n = e.path().filename().string();
-    EXPECT_EQ(n.find("_edgetpu"), std::string::npos) << "output file written despite the error: " << n;
-  }
+  EXPECT_EQ(Listing(dir), before) << "a file was written despite the error";
 }
 
 TEST(CompilerErrorsTest, BadFilesGiveClearErrorsAndNoOutput) {

@@ -11,6 +11,7 @@
 
 #include "etpu/compiler.h"
 #include "package/package_reader.h"
+#include "params/param_layout.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
 
@@ -93,8 +94,22 @@ void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Mode
   }
   bool old_generation = generation.rfind("2020-11", 0) == 0;
   int64_t table = (has_1001_softmax && old_generation) ? kSoftmaxTable1001Bytes : 0;
-  EXPECT_EQ(pkg.on_chip_bytes(), expected_on + table) << "on-chip bytes (" << generation << ")";
-  EXPECT_EQ(pkg.off_chip_bytes(), expected_off) << "off-chip bytes";
+  // The LSTM cell's parameter layout is unknown and ours (src/params/README.md): compare the
+  // other layers' bytes exactly and leave the LSTM's own bytes out on both sides.
+  int64_t our_lstm = 0;
+  for (const auto& op : cpu.ops) {
+    if (op.code == ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) our_lstm += params::LayerParamBytes(cpu, op.index);
+  }
+  if (our_lstm > 0) {
+    int64_t real_known = 0;
+    for (const auto& layer : pair["per_layer"]) real_known += layer[8].get<int64_t>();
+    EXPECT_EQ(pkg.on_chip_bytes() + pkg.off_chip_bytes() - our_lstm, real_known) << "non-LSTM parameter bytes";
+  } else {
+    EXPECT_EQ(pkg.on_chip_bytes(), expected_on + table) << "on-chip bytes (" << generation << ")";
+    EXPECT_EQ(pkg.off_chip_bytes(), expected_off) << "off-chip bytes";
+  }
+  // The package's minimum runtime version is the -m value the real file was compiled for.
+  EXPECT_EQ(pkg.min_runtime_version, real_info->edgetpu_ops[0].package.min_runtime_version);
   // Every package of one compile has one non-zero token in both executables.
   ASSERT_NE(pkg.caching(), nullptr);
   EXPECT_NE(pkg.token(), 0u);
@@ -110,12 +125,15 @@ TEST(RealOutputsTest, SingleModelsMatchTheRealCompiler) {
     if (compiled.rfind("cocompiled/", 0) == 0) continue;
     std::string cpu = testutil::SharedPath("testdata/models/" + pair["cpu_model"].get<std::string>());
     SCOPED_TRACE(cpu);
-    CompileOptions options;
-    options.min_runtime_version = 12;  // the shared files were compiled for runtime 12
-    Compiled c = CompileWithEtpu({cpu}, options);
-    ASSERT_EQ(c.models.size(), 1u);
     auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + compiled));
     ASSERT_TRUE(real.ok()) << real.status().ToString();
+    auto real_info = package::ReadCompiledModel(*real);
+    ASSERT_TRUE(real_info.ok() && !real_info->edgetpu_ops.empty());
+    // Compile for the runtime the real file says it needs (12 for most shared files, 13 for one).
+    CompileOptions options;
+    options.min_runtime_version = real_info->edgetpu_ops[0].package.min_runtime_version;
+    Compiled c = CompileWithEtpu({cpu}, options);
+    ASSERT_EQ(c.models.size(), 1u);
     auto cpu_model = tflite::ReadModel(cpu);
     ASSERT_TRUE(cpu_model.ok());
     CompareWithReal(*cpu_model, c.models[0], *real, pair);

@@ -1,0 +1,42 @@
+// etpu: the multi-tool (demo, inspect, run, zoo, bench). Each subcommand lives in its own file and
+// only parses, calls the library and renders.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "tools/etpu/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(etpu: open tools for the Coral Edge TPU (compiler, virtual Edge TPU runtime, timing model).
+
+Usage: etpu COMMAND [options]
+
+Commands:
+  demo                   The main job: generate a MobileNet, compile it, print the compiler's summary.
+  inspect FILE...        Token, runtime version, executables, on-chip/off-chip bytes and per-layer placement
+                         of compiled models (Google's or ours); --json, --runtime_version N.
+  run MODEL [...]        Run a model on the CPU and the virtual Edge TPU (see 'etpu run --help').
+  zoo --list | NAME -o DIR
+                         Generate quantized models of real architectures.
+  bench MODEL... [...]   Simulated first/later inference times (see 'etpu bench --help').
+
+Run 'etpu COMMAND --help' for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 1 : 0;
+  }
+  std::string cmd = argv[1];
+  int sub_argc = argc - 1;
+  char** sub_argv = argv + 1;
+  for (const auto& c : etpu::tools::Commands()) {
+    if (cmd == c.name) return c.run(sub_argc, sub_argv);
+  }
+  std::fprintf(stderr, "etpu: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return 1;
+}

@@ -1,0 +1,45 @@
+// etpu zoo --list | NAME -o DIR
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "base/file_io.h"
+#include "tools/etpu/commands.h"
+#include "zoo/zoo.h"
+
+namespace etpu::tools {
+
+int ZooCommand(int argc, char** argv) {
+  CLI::App app{"Generate quantized models of real architectures (deterministic weights).", "etpu zoo"};
+  bool list = false;
+  std::string name, out_dir = ".";
+  app.add_flag("--list", list, "List the model names with their parameters and MACs");
+  app.add_option("name", name, "Model to generate");
+  app.add_option("-o,--out_dir", out_dir, "Directory to write NAME.tflite into")->check(CLI::ExistingDirectory);
+  CLI11_PARSE(app, argc, argv);
+  if (list || name.empty()) {
+    std::printf("%-36s %12s %14s\n", "name", "params", "MACs");
+    for (const auto& n : zoo::ZooNames()) {
+      auto info = zoo::GetZooModelInfo(n);
+      if (!info.ok()) continue;
+      std::printf("%-36s %12lld %14lld\n", n.c_str(), static_cast<long long>(info->params),
+                  static_cast<long long>(info->macs));
+    }
+    return list ? 0 : (name.empty() ? 0 : 1);
+  }
+  auto bytes = zoo::GenerateZooModel(name);
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "etpu zoo: %s\n", bytes.status().ToString().c_str());
+    return 1;
+  }
+  std::string path = out_dir + "/" + name + ".tflite";
+  Status s = base::WriteFileAtomic(path, *bytes);
+  if (!s.ok()) {
+    std::fprintf(stderr, "etpu zoo: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::printf("%s (%zu bytes)\n", path.c_str(), bytes->size());
+  return 0;
+}
+
+}  // namespace etpu::tools
