@@ -9,6 +9,9 @@ const std::vector<Command>& Commands() {
 #ifdef ETPU_HAVE_INSPECT
       {"inspect", InspectCommand},
 #endif
+#ifdef ETPU_HAVE_BENCH
+      {"bench", BenchCommand},
+#endif
 #ifdef ETPU_HAVE_RUNTIME
       {"run", RunCommand},
 #endif
