@@ -1,0 +1,135 @@
+// etpu's runtime: runs TFLite models (CPU models, and models compiled by etpu's edgetpu_compiler)
+// bit-exactly with TFLite's reference kernels; Edge TPU regions run on virtual Edge TPUs whose
+// SRAM and caching-token behaviour follow libedgetpu.
+//
+//   auto rt = etpu::Runtime::Create({.num_devices = 2});
+//   auto model = (*rt)->LoadModel("mobilenet_edgetpu.tflite", /*device=*/0);
+//   model->SetInput(0, bytes);  model->Invoke();  auto out = model->GetOutput(0);
+//   for (const auto& e : model->last_events()) ...   // loaded / reused, bytes, simulated time
+//
+// Every model is bound to one device; the cache state is per device, so alternating models with
+// different caching tokens on one device reloads their parameters at every switch, while
+// co-compiled models (same token) keep theirs side by side. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+
+namespace etpu {
+
+/// The runtime version etpu reports by default (libedgetpu's current, 14).
+inline constexpr int kDefaultRuntimeVersion = 14;
+
+struct RuntimeOptions {
+  int num_devices = 1;                          ///< Virtual Edge TPUs (each with its own SRAM).
+  int runtime_version = kDefaultRuntimeVersion;  ///< Packages needing a newer one are refused.
+  std::string host = "usb3";                    ///< Host profile of the device catalog (usb3, usb2, pcie, ...).
+  std::string clock = "max";                    ///< "max" or "std".
+  std::string device_catalog;                   ///< JSON catalog path; empty = built in.
+};
+
+/// One invocation of one Edge TPU executable (one edgetpu-custom-op).
+struct CacheEvent {
+  int device = 0;
+  int op_index = -1;               ///< The edgetpu-custom-op in the model.
+  uint64_t token = 0;              ///< The package's caching token.
+  bool cache_cleared = false;      ///< The device dropped its cached parameters first.
+  bool parameters_loaded = false;  ///< Cached parameters were uploaded into the SRAM.
+  bool parameters_reused = false;  ///< They were already on the device.
+  int64_t sram_bytes_written = 0;
+  int64_t streamed_bytes = 0;
+  double simulated_ms = 0;         ///< Simulated device time of this invocation.
+};
+
+/// Shape, type and quantization of an input or output tensor.
+struct TensorInfo {
+  std::string name;
+  std::string type;                ///< "UINT8", "INT8", "FLOAT32", ...
+  std::vector<int> shape;
+  std::vector<float> scale;        ///< Empty when not quantized.
+  std::vector<int64_t> zero_point;
+  int64_t bytes = 0;
+};
+
+/// State of one virtual Edge TPU.
+struct DeviceState {
+  uint64_t current_token = 0;
+  int cached_executables = 0;
+  int64_t sram_used = 0;
+  int64_t sram_bytes = 0;
+};
+
+/// Summary of a compiled model's Edge TPU part.
+struct EdgeTpuInfo {
+  int op_index = -1;
+  uint64_t token = 0;
+  int64_t cached_bytes = 0;    ///< PARAMETER_CACHING parameters.
+  int64_t streamed_bytes = 0;  ///< EXECUTION_ONLY parameters.
+};
+
+class Runtime;
+
+/// A model loaded on one device. Cheap to move; keeps its runtime's devices alive.
+class LoadedModel {
+ public:
+  int num_inputs() const;
+  int num_outputs() const;
+  TensorInfo input(int i) const;
+  TensorInfo output(int i) const;
+  int device() const;
+  /// The model's edgetpu-custom-ops (empty for a CPU model).
+  std::vector<EdgeTpuInfo> edgetpu_ops() const;
+
+  /// Copies the exact bytes of input i.
+  Status SetInput(int i, std::span<const uint8_t> bytes);
+  /// Runs the model once; Edge TPU regions run on the bound device.
+  Status Invoke();
+  /// Bytes of output i after Invoke (valid until the next Invoke).
+  std::span<const uint8_t> GetOutput(int i) const;
+  /// Cache events of the last Invoke, one per Edge TPU executable run.
+  const std::vector<CacheEvent>& last_events() const;
+  /// Resets LSTM state (variable tensors) to their initial values.
+  void ResetState();
+
+  /// Test hook: XORs byte `offset` of the streamed (EXECUTION_ONLY) parameters of the model's
+  /// `k`-th edgetpu-custom-op with `mask`.
+  Status CorruptStreamedParameters(int k, int64_t offset, uint8_t mask);
+
+  struct Impl;
+  explicit LoadedModel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// N virtual Edge TPUs plus the CPU interpreter.
+class Runtime {
+ public:
+  static Result<std::unique_ptr<Runtime>> Create(const RuntimeOptions& options = {});
+  ~Runtime();
+
+  int num_devices() const;
+  int runtime_version() const;
+  /// Loads a model file, binding its Edge TPU part (if any) to `device`.
+  Result<LoadedModel> LoadModel(const std::string& path, int device = 0);
+  Result<LoadedModel> LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device = 0);
+
+  DeviceState device_state(int device) const;
+  /// Test hook: XORs SRAM byte `offset` of `device` with `mask`.
+  Status CorruptSram(int device, int64_t offset, uint8_t mask);
+  /// Forgets the cached parameters of `device` (closing and reopening it).
+  Status ResetDevice(int device);
+
+  struct Impl;
+
+ private:
+  explicit Runtime(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace etpu

@@ -1,0 +1,285 @@
+#include "runtime/edgetpu_op.h"
+
+#include <cstring>
+#include <set>
+
+#include <flatbuffers/flatbuffers.h>
+#include <fmt/format.h>
+
+#include "device/timing_model.h"
+#include "params/param_layout.h"
+#include "params/table_layout.h"
+#include "tflite/model_reader.h"
+
+namespace etpu::runtime {
+namespace {
+
+using package::LayerKind;
+
+int64_t TensorBytes(const tflite_fb::TensorT& t) {
+  int64_t n = 1;
+  for (int32_t d : t.shape) {
+    if (d < 0 || d > (int64_t{1} << 30)) return -1;
+    n *= d;
+    if (n > tflite::kMaxTensorBytes) return -1;
+  }
+  return n * ir::ElementSize(t.type);
+}
+
+device::LayerCost CostOf(const ir::Model& m, const ir::Operator& op) {
+  device::LayerCost c;
+  c.name = op.name();
+  auto dim = [](const ir::Tensor& t, int fromback) {
+    const int r = static_cast<int>(t.shape.size());
+    return r - fromback >= 0 && r - fromback < r ? std::max(1, t.shape[static_cast<size_t>(r - fromback)]) : 1;
+  };
+  if (op.outputs.empty() || op.inputs.empty() || op.inputs[0] < 0) return c;
+  const ir::Tensor& out = m.tensor(op.outputs[0]);
+  const ir::Tensor& in = m.tensor(op.inputs[0]);
+  c.out_h = out.shape.size() >= 3 ? dim(out, 3) : 1;
+  c.out_w = out.shape.size() >= 2 ? dim(out, 2) : 1;
+  c.out_c = dim(out, 1);
+  c.in_c = dim(in, 1);
+  switch (op.code) {
+    case ir::BuiltinOperator::CONV_2D:
+    case ir::BuiltinOperator::DEPTHWISE_CONV_2D: {
+      const ir::Tensor& f = m.tensor(op.inputs.at(1));
+      c.kind = op.code == ir::BuiltinOperator::CONV_2D ? device::LayerCost::kConv : device::LayerCost::kDepthwise;
+      c.kh = dim(f, 3);
+      c.kw = dim(f, 2);
+      break;
+    }
+    case ir::BuiltinOperator::FULLY_CONNECTED:
+      c.kind = device::LayerCost::kFullyConnected;
+      c.out_h = c.out_w = 1;
+      c.in_c = dim(m.tensor(op.inputs.at(1)), 1);
+      break;
+    case ir::BuiltinOperator::AVERAGE_POOL_2D:
+    case ir::BuiltinOperator::MAX_POOL_2D:
+      c.kind = device::LayerCost::kPool;
+      if (const auto* o = op.options<tflite_fb::Pool2DOptionsT>()) {
+        c.kh = std::max(1, o->filter_height);
+        c.kw = std::max(1, o->filter_width);
+      }
+      break;
+    default:
+      c.kind = device::LayerCost::kElementwise;
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const package::EdgeTpuOpInfo& info,
+                                                                     const ir::Model& outer, VirtualEdgeTpu* device,
+                                                                     const TimingContext& timing,
+                                                                     int runtime_version, uint64_t id) {
+  const package::PackageInfo& pkg = info.package;
+  ETPU_RETURN_IF_ERROR(package::CheckRuntimeVersion(pkg.min_runtime_version, runtime_version));
+  const std::string what = fmt::format("edgetpu-custom-op (#{}) of '{}'", info.op_index, outer.path);
+  if (!pkg.is_virtual()) {
+    return UnimplementedError(fmt::format(
+        "{}: compiled for Edge TPU chip '{}' (Google's compiler): its executables hold real Edge TPU instructions, "
+        "which etpu's virtual Edge TPU does not run. Compile the CPU model with etpu's edgetpu_compiler instead.",
+        what, pkg.chip()));
+  }
+  if (!info.extra_packages.empty()) return UnimplementedError(what + ": multi-chip packages are not supported");
+  const package::ExecutableInfo* main = pkg.main();
+  if (main == nullptr || !main->program.has_value()) return DataLossError(what + ": no executable with a Program");
+  std::unique_ptr<EdgeTpuExecutable> x(new EdgeTpuExecutable());
+  x->op_index_ = info.op_index;
+  x->what_ = what;
+  x->device_ = device;
+  x->id_ = id;
+  x->token_ = main->token;
+  if (const package::ExecutableInfo* pc = pkg.caching()) {
+    x->has_caching_ = true;
+    x->caching_params_.assign(pc->parameters.begin(), pc->parameters.end());
+  }
+  x->streamed_.assign(main->parameters.begin(), main->parameters.end());
+  x->layers_ = main->program->layers;
+
+  // The region model with writable storage for the emptied weight tensors of parameterised layers.
+  const std::vector<uint8_t>& bytes = main->program->region_model;
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!tflite_fb::VerifyModelBuffer(verifier)) return DataLossError(what + ": the region model does not verify");
+  std::unique_ptr<tflite_fb::ModelT> fb(tflite_fb::GetModel(bytes.data())->UnPack());
+  if (fb->subgraphs.size() != 1 || fb->buffers.empty()) return DataLossError(what + ": malformed region model");
+  auto& sg = *fb->subgraphs[0];
+  std::set<int> produced(sg.inputs.begin(), sg.inputs.end());
+  for (const auto& op : sg.operators) produced.insert(op->outputs.begin(), op->outputs.end());
+  std::vector<int> writable;
+  for (const auto& layer : x->layers_) {
+    if (layer.op_index < 0 || static_cast<size_t>(layer.op_index) >= sg.operators.size()) {
+      return DataLossError(fmt::format("{}: layer op index {} out of range", what, layer.op_index));
+    }
+    for (int32_t t : sg.operators[static_cast<size_t>(layer.op_index)]->inputs) {
+      if (t < 0 || static_cast<size_t>(t) >= sg.tensors.size() || produced.count(t)) continue;
+      auto& tensor = *sg.tensors[static_cast<size_t>(t)];
+      const bool empty = tensor.buffer == 0 || static_cast<size_t>(tensor.buffer) >= fb->buffers.size() ||
+                         fb->buffers[tensor.buffer]->data.empty();
+      if (!empty || tensor.is_variable) continue;
+      const int64_t size = TensorBytes(tensor);
+      if (size <= 0) return DataLossError(fmt::format("{}: weight tensor '{}' has a bad shape", what, tensor.name));
+      auto buf = std::make_unique<tflite_fb::BufferT>();
+      buf->data.assign(static_cast<size_t>(size), 0);
+      tensor.buffer = static_cast<uint32_t>(fb->buffers.size());
+      fb->buffers.push_back(std::move(buf));
+      writable.push_back(t);
+    }
+  }
+  auto region = tflite::BuildModel(std::move(fb), what + " region");
+  if (!region.ok()) return region.status().WithContext(what);
+  x->region_ = std::make_shared<ir::Model>(std::move(region).value());
+  InterpreterOptions opts;
+  opts.writable_constants = writable;
+  ETPU_ASSIGN_OR_RETURN(x->interp_, Interpreter::Create(x->region_, opts));
+  const ir::Operator& op = outer.ops.at(static_cast<size_t>(info.op_index));
+  if (op.inputs.size() != x->region_->inputs.size() || op.outputs.size() != x->region_->outputs.size()) {
+    return DataLossError(fmt::format("{}: the op has {} inputs / {} outputs but its region {} / {}", what,
+                                     op.inputs.size(), op.outputs.size(), x->region_->inputs.size(),
+                                     x->region_->outputs.size()));
+  }
+
+  // Simulated time, first (parameters uploaded) and steady state.
+  device::InvocationQuery q;
+  q.estimated_cycles = main->estimated_cycles_64bit > 0 ? main->estimated_cycles_64bit : main->estimated_cycles;
+  if (q.estimated_cycles <= 0) {
+    for (const auto& rop : x->region_->ops) q.layers.push_back(CostOf(*x->region_, rop));
+  }
+  q.instruction_bytes = main->instruction_bytes();
+  for (int t : x->region_->inputs) q.input_bytes += x->region_->tensor(t).size_bytes();
+  for (int t : x->region_->outputs) q.output_bytes += x->region_->tensor(t).size_bytes();
+  q.streamed_param_bytes = x->streamed_bytes();
+  q.cached_param_bytes = x->cached_bytes();
+  auto time = device::EstimateInvocation(q, timing.spec, timing.host, timing.clock);
+  if (!time.ok()) return time.status().WithContext(what + ": timing model");
+  x->first_ms_ = time->first_total_ms;
+  x->steady_ms_ = time->total_ms;
+  return x;
+}
+
+Status EdgeTpuExecutable::FillLayers() {
+  for (const auto& layer : layers_) {
+    std::span<const uint8_t> bytes;
+    if (layer.placement == package::Placement::kCached) {
+      ETPU_ASSIGN_OR_RETURN(bytes, device_->ReadCached(id_, layer.offset, layer.size));
+    } else {
+      if (layer.offset > streamed_.size() || layer.size > streamed_.size() - layer.offset) {
+        return DataLossError(fmt::format("{}: streamed layer range [{}, +{}) leaves the {}-byte blob", what_,
+                                         layer.offset, layer.size, streamed_.size()));
+      }
+      bytes = std::span<const uint8_t>(streamed_.data() + layer.offset, static_cast<size_t>(layer.size));
+    }
+    const ir::Operator& op = region_->ops.at(static_cast<size_t>(layer.op_index));
+    auto write = [&](int slot, std::span<const uint8_t> data) -> Status {
+      if (slot < 0 || static_cast<size_t>(slot) >= op.inputs.size() || op.inputs[static_cast<size_t>(slot)] < 0) {
+        return DataLossError(fmt::format("{}: layer of op #{} names input slot {} it does not have", what_,
+                                         layer.op_index, slot));
+      }
+      auto dst = interp_->mutable_tensor_data(op.inputs[static_cast<size_t>(slot)]);
+      if (dst.size() != data.size()) {
+        return DataLossError(fmt::format("{}: op #{} input {} needs {} bytes, its parameters give {}", what_,
+                                         layer.op_index, slot, dst.size(), data.size()));
+      }
+      std::memcpy(dst.data(), data.data(), data.size());
+      return OkStatus();
+    };
+    switch (layer.kind) {
+      case LayerKind::kConv:
+      case LayerKind::kDepthwise:
+      case LayerKind::kConvPerChannel:
+      case LayerKind::kDepthwisePerChannel: {
+        auto decoded = params::DecodeLayerConv(*region_, layer.op_index, bytes);
+        if (!decoded.ok()) return decoded.status().WithContext(what_);
+        const bool tconv = op.code == ir::BuiltinOperator::TRANSPOSE_CONV;
+        ETPU_RETURN_IF_ERROR(write(1, decoded->weights));
+        const int bias_slot = tconv ? 3 : 2;
+        if (static_cast<size_t>(bias_slot) < op.inputs.size() && op.inputs[static_cast<size_t>(bias_slot)] >= 0 &&
+            !interp_->mutable_tensor_data(op.inputs[static_cast<size_t>(bias_slot)]).empty()) {
+          ETPU_RETURN_IF_ERROR(write(bias_slot, std::span<const uint8_t>(
+                                                    reinterpret_cast<const uint8_t*>(decoded->bias.data()),
+                                                    decoded->bias.size() * sizeof(int32_t))));
+        }
+        break;
+      }
+      case LayerKind::kElementwiseConstant:
+      case LayerKind::kLstm: {
+        auto records = params::DecodeConstRecords(bytes, what_);
+        if (!records.ok()) return records.status();
+        for (const auto& rec : *records) ETPU_RETURN_IF_ERROR(write(rec.input_slot, rec.data));
+        break;
+      }
+      case LayerKind::kSoftmaxTable: {
+        const int classes = region_->tensor(op.inputs.at(0)).shape.empty() ? 0 : region_->tensor(op.inputs.at(0)).shape.back();
+        auto table = params::DecodeSoftmaxTable(bytes, classes);
+        if (!table.ok()) return table.status().WithContext(what_);
+        break;
+      }
+      default:
+        break;  // Bookkeeping records carry nothing the computation needs.
+    }
+  }
+  return OkStatus();
+}
+
+Status EdgeTpuExecutable::Run(const OpBuildContext& outer_op, std::vector<InvocationRecord>* sink) {
+  for (int i = 0; i < outer_op.num_inputs(); ++i) {
+    const uint8_t* src = outer_op.in_data(i);
+    const int64_t n = outer_op.in(i).size_bytes();
+    ETPU_RETURN_IF_ERROR(interp_->SetInput(i, std::span<const uint8_t>(src, static_cast<size_t>(n))));
+  }
+  CachingExecutable pc{id_, token_, caching_params_};
+  ETPU_ASSIGN_OR_RETURN(CachePreparation prep, device_->PrepareInvocation(token_, has_caching_ ? &pc : nullptr));
+  ETPU_RETURN_IF_ERROR(FillLayers());
+  ETPU_RETURN_IF_ERROR(interp_->Invoke());
+  for (int i = 0; i < outer_op.num_outputs(); ++i) {
+    auto out = interp_->output(i);
+    if (static_cast<int64_t>(out.size()) != outer_op.out(i).size_bytes()) {
+      return InternalError(what_ + ": region output size differs from the op's");
+    }
+    std::memcpy(outer_op.out_data(i), out.data(), out.size());
+  }
+  if (sink != nullptr) {
+    InvocationRecord r;
+    r.device = device_->index();
+    r.op_index = op_index_;
+    r.token = token_;
+    r.cache_cleared = prep.cleared;
+    r.parameters_loaded = prep.loaded;
+    r.parameters_reused = has_caching_ && !prep.loaded;
+    r.sram_bytes_written = prep.bytes_written;
+    r.streamed_bytes = streamed_bytes();
+    r.simulated_ms = prep.loaded ? first_ms_ : steady_ms_;
+    sink->push_back(r);
+  }
+  return OkStatus();
+}
+
+OpFactory EdgeTpuExecutable::Factory(std::vector<InvocationRecord>* sink) {
+  return [this, sink](OpBuildContext& c) -> Result<EvalFn> {
+    if (c.op().index != op_index_) return InternalError(what_ + ": factory bound to another operator");
+    for (int i = 0; i < c.num_inputs(); ++i) {
+      if (!c.has_input(i) || c.in(i).size_bytes() != region_->tensor(region_->inputs[static_cast<size_t>(i)]).size_bytes()) {
+        return c.Error(fmt::format("input {} does not match the Edge TPU region's", i));
+      }
+    }
+    for (int i = 0; i < c.num_outputs(); ++i) {
+      if (c.out(i).size_bytes() != region_->tensor(region_->outputs[static_cast<size_t>(i)]).size_bytes()) {
+        return c.Error(fmt::format("output {} does not match the Edge TPU region's", i));
+      }
+    }
+    OpBuildContext ctx = c;
+    return EvalFn([this, ctx, sink]() { return Run(ctx, sink); });
+  };
+}
+
+Status EdgeTpuExecutable::CorruptStreamed(int64_t offset, uint8_t mask) {
+  if (offset < 0 || offset >= streamed_bytes()) {
+    return InvalidArgumentError(fmt::format("streamed offset {} out of range [0, {})", offset, streamed_bytes()));
+  }
+  streamed_[static_cast<size_t>(offset)] ^= mask;
+  return OkStatus();
+}
+
+}  // namespace etpu::runtime

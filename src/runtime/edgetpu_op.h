@@ -1,0 +1,88 @@
+// The `edgetpu-custom-op`: runs one etpu-compiled Edge TPU region on a VirtualEdgeTpu.
+//
+// Load (Create): reads the op's DWN1 package, checks the runtime version (the real runtime's
+// words), refuses Google's executables (chip "beagle": real instructions, never run), decodes the
+// virtual-chip Program, gives the region model's emptied weight tensors writable storage and
+// prepares a CPU Interpreter on the region.
+// Invoke (the op's EvalFn): copies the op's inputs into the region, applies the device's caching
+// rule (virtual_edgetpu.h), then refills EVERY parameterised layer's weights: cached layers from
+// the device SRAM, streamed ones from (a private copy of) the EXECUTION_ONLY blob, decoded with
+// src/params; runs the region and copies its outputs back. Each invocation appends an
+// InvocationRecord (cache event, bytes, simulated time from device/timing_model.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "device/device_spec.h"
+#include "etpu/status.h"
+#include "ir/graph.h"
+#include "package/package_reader.h"
+#include "runtime/interpreter.h"
+#include "runtime/virtual_edgetpu.h"
+
+namespace etpu::runtime {
+
+/// What one invocation of an Edge TPU executable did.
+struct InvocationRecord {
+  int device = 0;
+  int op_index = -1;                ///< The custom op in the model.
+  uint64_t token = 0;               ///< Caching token of the package.
+  bool cache_cleared = false;       ///< The device's cached set was reset first.
+  bool parameters_loaded = false;   ///< The PARAMETER_CACHING executable ran (SRAM written).
+  bool parameters_reused = false;   ///< Cached parameters were already on the device.
+  int64_t sram_bytes_written = 0;
+  int64_t streamed_bytes = 0;       ///< EXECUTION_ONLY parameters read this invocation.
+  double simulated_ms = 0;          ///< Timing model: first_total_ms when loaded, else total_ms.
+};
+
+/// Device timing inputs shared by every executable of a runtime.
+struct TimingContext {
+  device::DeviceSpec spec;
+  device::HostProfile host;
+  device::Clock clock = device::Clock::kMax;
+};
+
+class EdgeTpuExecutable {
+ public:
+  /// Prepares the executable of one edgetpu-custom-op. `id` must be unique per runtime.
+  static Result<std::unique_ptr<EdgeTpuExecutable>> Create(const package::EdgeTpuOpInfo& info,
+                                                           const ir::Model& outer, VirtualEdgeTpu* device,
+                                                           const TimingContext& timing, int runtime_version,
+                                                           uint64_t id);
+
+  /// The custom-op factory for the outer interpreter; records go to *sink.
+  OpFactory Factory(std::vector<InvocationRecord>* sink);
+
+  int op_index() const { return op_index_; }
+  uint64_t token() const { return token_; }
+  int64_t cached_bytes() const { return static_cast<int64_t>(caching_params_.size()); }
+  int64_t streamed_bytes() const { return static_cast<int64_t>(streamed_.size()); }
+  const ir::Model& region_model() const { return *region_; }
+  VirtualEdgeTpu* device() const { return device_; }
+
+  /// Test hook: XORs byte `offset` of this executable's streamed blob with `mask`.
+  Status CorruptStreamed(int64_t offset, uint8_t mask);
+
+ private:
+  EdgeTpuExecutable() = default;
+  Status Run(const OpBuildContext& outer_op, std::vector<InvocationRecord>* sink);
+  Status FillLayers();
+
+  int op_index_ = -1;
+  std::string what_;
+  VirtualEdgeTpu* device_ = nullptr;
+  uint64_t id_ = 0;
+  uint64_t token_ = 0;
+  bool has_caching_ = false;
+  std::vector<uint8_t> caching_params_;
+  std::vector<uint8_t> streamed_;
+  std::vector<package::LayerParams> layers_;
+  std::shared_ptr<ir::Model> region_;
+  std::unique_ptr<Interpreter> interp_;
+  double first_ms_ = 0, steady_ms_ = 0;
+};
+
+}  // namespace etpu::runtime

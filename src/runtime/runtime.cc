@@ -1,0 +1,189 @@
+// The public API (include/etpu/runtime.h) on top of Interpreter, EdgeTpuExecutable and
+// VirtualEdgeTpu.
+#include "etpu/runtime.h"
+
+#include <fmt/format.h>
+
+#include "base/file_io.h"
+#include "device/device_catalog.h"
+#include "package/package_reader.h"
+#include "runtime/edgetpu_op.h"
+#include "runtime/interpreter.h"
+#include "runtime/virtual_edgetpu.h"
+#include "tflite/model_reader.h"
+
+namespace etpu {
+
+using runtime::EdgeTpuExecutable;
+using runtime::Interpreter;
+using runtime::InvocationRecord;
+using runtime::VirtualEdgeTpu;
+
+struct Runtime::Impl {
+  RuntimeOptions options;
+  runtime::TimingContext timing;
+  std::vector<std::unique_ptr<VirtualEdgeTpu>> devices;
+  uint64_t next_id = 1;
+};
+
+struct LoadedModel::Impl {
+  std::shared_ptr<Runtime::Impl> runtime;  // Keeps the devices alive.
+  int device = 0;
+  std::shared_ptr<ir::Model> model;
+  std::vector<std::unique_ptr<EdgeTpuExecutable>> executables;
+  std::vector<InvocationRecord> records;
+  std::vector<CacheEvent> events;
+  std::unique_ptr<Interpreter> interp;  // Declared last: destroyed first (its ops point at executables).
+};
+
+namespace {
+
+TensorInfo InfoOf(const ir::Tensor& t) {
+  TensorInfo i;
+  i.name = t.name;
+  i.type = ir::TensorTypeName(t.type);
+  i.shape.assign(t.shape.begin(), t.shape.end());
+  i.scale = t.quant.scale;
+  i.zero_point = t.quant.zero_point;
+  i.bytes = t.size_bytes();
+  return i;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// LoadedModel
+
+int LoadedModel::num_inputs() const { return impl_->interp->num_inputs(); }
+int LoadedModel::num_outputs() const { return impl_->interp->num_outputs(); }
+TensorInfo LoadedModel::input(int i) const {
+  if (i < 0 || i >= num_inputs()) return {};
+  return InfoOf(impl_->interp->input_tensor(i));
+}
+TensorInfo LoadedModel::output(int i) const {
+  if (i < 0 || i >= num_outputs()) return {};
+  return InfoOf(impl_->interp->output_tensor(i));
+}
+int LoadedModel::device() const { return impl_->device; }
+
+std::vector<EdgeTpuInfo> LoadedModel::edgetpu_ops() const {
+  std::vector<EdgeTpuInfo> v;
+  for (const auto& x : impl_->executables) {
+    v.push_back({x->op_index(), x->token(), x->cached_bytes(), x->streamed_bytes()});
+  }
+  return v;
+}
+
+Status LoadedModel::SetInput(int i, std::span<const uint8_t> bytes) { return impl_->interp->SetInput(i, bytes); }
+
+Status LoadedModel::Invoke() {
+  impl_->records.clear();
+  impl_->events.clear();
+  Status s = impl_->interp->Invoke();
+  for (const auto& r : impl_->records) {
+    CacheEvent e;
+    e.device = r.device;
+    e.op_index = r.op_index;
+    e.token = r.token;
+    e.cache_cleared = r.cache_cleared;
+    e.parameters_loaded = r.parameters_loaded;
+    e.parameters_reused = r.parameters_reused;
+    e.sram_bytes_written = r.sram_bytes_written;
+    e.streamed_bytes = r.streamed_bytes;
+    e.simulated_ms = r.simulated_ms;
+    impl_->events.push_back(e);
+  }
+  return s;
+}
+
+std::span<const uint8_t> LoadedModel::GetOutput(int i) const { return impl_->interp->output(i); }
+const std::vector<CacheEvent>& LoadedModel::last_events() const { return impl_->events; }
+void LoadedModel::ResetState() { impl_->interp->ResetVariables(); }
+
+Status LoadedModel::CorruptStreamedParameters(int k, int64_t offset, uint8_t mask) {
+  if (k < 0 || static_cast<size_t>(k) >= impl_->executables.size()) {
+    return InvalidArgumentError(fmt::format("edgetpu op #{} out of range (model has {})", k, impl_->executables.size()));
+  }
+  return impl_->executables[static_cast<size_t>(k)]->CorruptStreamed(offset, mask);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime
+
+Result<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& options) {
+  if (options.num_devices < 1 || options.num_devices > 64) {
+    return InvalidArgumentError(fmt::format("num_devices {} out of range [1, 64]", options.num_devices));
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->options = options;
+  ETPU_ASSIGN_OR_RETURN(device::DeviceCatalog catalog, device::LoadDeviceCatalogOrBuiltin(options.device_catalog));
+  if (catalog.chips.empty()) return InvalidArgumentError("the device catalog has no chip");
+  impl->timing.spec = catalog.DefaultChip();
+  ETPU_ASSIGN_OR_RETURN(impl->timing.host, catalog.Host(options.host));
+  ETPU_ASSIGN_OR_RETURN(impl->timing.clock, device::ParseClock(options.clock));
+  for (int d = 0; d < options.num_devices; ++d) {
+    impl->devices.push_back(std::make_unique<VirtualEdgeTpu>(d, impl->timing.spec.sram_bytes));
+  }
+  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+Runtime::~Runtime() = default;
+int Runtime::num_devices() const { return static_cast<int>(impl_->devices.size()); }
+int Runtime::runtime_version() const { return impl_->options.runtime_version; }
+
+Result<LoadedModel> Runtime::LoadModel(const std::string& path, int device) {
+  ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, base::ReadFile(path));
+  return LoadModelFromBuffer(bytes, path, device);
+}
+
+Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device) {
+  if (device < 0 || device >= num_devices()) {
+    return InvalidArgumentError(fmt::format("device {} out of range (the runtime has {} devices)", device, num_devices()));
+  }
+  ETPU_ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModelFromBuffer(bytes, name));
+  auto impl = std::make_shared<LoadedModel::Impl>();
+  impl->runtime = impl_;
+  impl->device = device;
+  impl->model = std::make_shared<ir::Model>(std::move(model));
+  runtime::InterpreterOptions opts;
+  if (impl->model->HasEdgeTpuCustomOp()) {
+    ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model));
+    for (const auto& op : info.edgetpu_ops) {
+      ETPU_ASSIGN_OR_RETURN(auto x, EdgeTpuExecutable::Create(op, *impl->model, impl_->devices[static_cast<size_t>(device)].get(),
+                                                               impl_->timing, impl_->options.runtime_version,
+                                                               impl_->next_id++));
+      impl->executables.push_back(std::move(x));
+    }
+    // One factory dispatching on the operator index (a model may hold several edgetpu ops).
+    LoadedModel::Impl* raw = impl.get();
+    opts.custom_ops[ir::kEdgeTpuCustomOp] = [raw](runtime::OpBuildContext& c) -> Result<runtime::EvalFn> {
+      for (size_t k = 0; k < raw->executables.size(); ++k) {
+        auto f = raw->executables[k]->Factory(&raw->records);
+        auto r = f(c);
+        if (r.ok() || r.status().code() != StatusCode::kInternal) return r;
+      }
+      return c.Error("no Edge TPU package decoded for this operator");
+    };
+  }
+  ETPU_ASSIGN_OR_RETURN(impl->interp, Interpreter::Create(impl->model, std::move(opts)));
+  return LoadedModel(std::move(impl));
+}
+
+DeviceState Runtime::device_state(int device) const {
+  if (device < 0 || device >= num_devices()) return {};
+  const auto& d = *impl_->devices[static_cast<size_t>(device)];
+  return DeviceState{d.current_token(), d.cached_count(), d.sram_used(), d.sram_bytes()};
+}
+
+Status Runtime::CorruptSram(int device, int64_t offset, uint8_t mask) {
+  if (device < 0 || device >= num_devices()) return InvalidArgumentError(fmt::format("device {} out of range", device));
+  return impl_->devices[static_cast<size_t>(device)]->CorruptSram(offset, mask);
+}
+
+Status Runtime::ResetDevice(int device) {
+  if (device < 0 || device >= num_devices()) return InvalidArgumentError(fmt::format("device {} out of range", device));
+  impl_->devices[static_cast<size_t>(device)]->Reset();
+  return OkStatus();
+}
+
+}  // namespace etpu
