@@ -74,6 +74,7 @@ std::string MatchGolden(const std::string& golden, const std::string& actual,
     };
     replace_all("{ANY_SIZE}", R"(\d+\.\d\d(B|KiB|MiB|GiB))");
     replace_all("{ANY_MS}", R"(\d+)");
+    replace_all("{ANY_INT}", R"(\d+)");
     if (!std::regex_match(a[i], std::regex(pattern))) {
       return "line " + std::to_string(i + 1) + ":\n  expected: '" + g[i] + "'\n  actual:   '" + a[i] + "'";
     }

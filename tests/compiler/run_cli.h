@@ -18,7 +18,7 @@ CliRun RunCompiler(const std::vector<std::string>& args, const std::string& cwd)
 std::string ReadGolden(const std::string& name);
 
 /// Matches `actual` against a golden text line by line. In the golden, "{ANY_SIZE}" matches one
-/// size as the compiler prints it ("7.96MiB"), "{ANY_MS}" a whole number of milliseconds, and
+/// size as the compiler prints it ("7.96MiB"), "{ANY_MS}" and "{ANY_INT}" a whole number, and
 /// "{VAR}" placeholders given in `vars` their literal values. Returns "" or a description of the
 /// first difference.
 std::string MatchGolden(const std::string& golden, const std::string& actual,
