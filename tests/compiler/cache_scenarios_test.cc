@@ -1,0 +1,136 @@
+// The parameter cache seen through the whole compiler: the seed's co-compilation scenario and the
+// real compiler's capacity sweep (five 3x3 convolutions F->F at 64x64, timing-anchors.md §2.3).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "base/file_io.h"
+#include "etpu/compiler.h"
+#include "package/package_reader.h"
+#include "testutil/shared.h"
+#include "tflite/model_builder.h"
+#include "tflite/model_reader.h"
+#include "zoo/zoo.h"
+
+namespace etpu {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Bytes {
+  int64_t on_chip = 0;
+  int64_t off_chip = 0;
+  uint64_t token = 0;
+};
+
+std::vector<Bytes> Compile(const std::vector<std::string>& paths, const std::string& dir) {
+  CompileOptions options;
+  options.out_dir = dir;
+  CompileTranscript t = CompileModels(paths, options);
+  EXPECT_TRUE(t.succeeded) << t.console;
+  std::vector<Bytes> out;
+  for (const auto& f : t.files) {
+    if (f.path.size() < 7 || f.path.substr(f.path.size() - 7) != ".tflite") continue;
+    auto m = tflite::ReadModelFromBuffer(f.bytes, f.path);
+    EXPECT_TRUE(m.ok());
+    auto info = package::ReadCompiledModel(*m);
+    EXPECT_TRUE(info.ok());
+    Bytes b;
+    for (const auto& op : info->edgetpu_ops) {
+      b.on_chip += op.package.on_chip_bytes();
+      b.off_chip += op.package.off_chip_bytes();
+      b.token = op.package.token();
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::string WriteZoo(const std::string& dir, const std::string& name) {
+  auto bytes = zoo::GenerateZooModel(name);
+  EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+  std::string path = dir + "/" + name + ".tflite";
+  EXPECT_TRUE(base::WriteFileAtomic(path, *bytes).ok());
+  return path;
+}
+
+TEST(CacheScenarioTest, SeedScenarioFirstListedModelKeepsItsLayersOnChip) {
+  std::string dir = testutil::MakeTempDir("seed");
+  std::string a = WriteZoo(dir, "mobilenet_v1_1.0_224");
+  std::string b = WriteZoo(dir, "efficientnet_edgetpu_s");
+  std::vector<Bytes> alone_a = Compile({a}, dir);
+  std::vector<Bytes> alone_b = Compile({b}, dir);
+  ASSERT_EQ(alone_a.size(), 1u);
+  ASSERT_EQ(alone_b.size(), 1u);
+  // Each fits alone; together they exceed the SRAM.
+  EXPECT_EQ(alone_a[0].off_chip, 0);
+  EXPECT_EQ(alone_b[0].off_chip, 0);
+  const int64_t total_a = alone_a[0].on_chip, total_b = alone_b[0].on_chip;
+  EXPECT_GT(total_a + total_b, int64_t{8} << 20);
+  EXPECT_NE(alone_a[0].token, alone_b[0].token);
+
+  for (bool a_first : {true, false}) {
+    SCOPED_TRACE(a_first ? "a first" : "b first");
+    std::vector<Bytes> co = Compile(a_first ? std::vector<std::string>{a, b} : std::vector<std::string>{b, a}, dir);
+    ASSERT_EQ(co.size(), 2u);
+    const Bytes& first = co[0];
+    const Bytes& second = co[1];
+    const int64_t first_total = a_first ? total_a : total_b;
+    const int64_t second_total = a_first ? total_b : total_a;
+    EXPECT_EQ(first.on_chip, first_total) << "the first listed model keeps all its layers on chip";
+    EXPECT_EQ(first.off_chip, 0);
+    EXPECT_GT(second.off_chip, 0) << "the second streams what does not fit";
+    EXPECT_EQ(second.on_chip + second.off_chip, second_total) << "no parameter is lost or duplicated";
+    EXPECT_EQ(first.token, second.token) << "one caching token for the co-compiled set";
+  }
+}
+
+// Five 3x3 SAME convolutions at 64x64: 3 -> F, then F -> F four times (the sweep's generator).
+std::vector<uint8_t> SweepModel(int f) {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("in", ir::TensorType::UINT8, {1, 64, 64, 3}, tflite::Quant(0.5f, 0));
+  int cin = 3;
+  for (int i = 0; i < 5; ++i) {
+    std::vector<uint8_t> w(static_cast<size_t>(f) * 9 * static_cast<size_t>(cin), 129);
+    int wt = b.AddTensor("w" + std::to_string(i), ir::TensorType::UINT8, {f, 3, 3, cin}, tflite::Quant(0.01f, 128), w);
+    std::vector<int32_t> bias(static_cast<size_t>(f), 1);
+    int bt = b.AddConstant<int32_t>("b" + std::to_string(i), ir::TensorType::INT32, {f}, bias, tflite::Quant(0.005f, 0));
+    int y = b.AddTensor("conv" + std::to_string(i), ir::TensorType::UINT8, {1, 64, 64, f}, tflite::Quant(0.5f, 0));
+    b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, bt}, {y}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+    x = y;
+    cin = f;
+  }
+  b.SetInputs({0});
+  b.SetOutputs({x});
+  return b.Serialize();
+}
+
+TEST(CacheScenarioTest, CapacitySweepFollowsTheRealCompiler) {
+  std::string dir = testutil::MakeTempDir("sweep");
+  auto compile_f = [&](int f) {
+    std::string path = dir + "/conv5_" + std::to_string(f) + ".tflite";
+    EXPECT_TRUE(base::WriteFileAtomic(path, SweepModel(f)).ok());
+    auto r = Compile({path}, dir);
+    EXPECT_EQ(r.size(), 1u);
+    return r.empty() ? Bytes{} : r[0];
+  };
+  // Everything on chip up to F = 442.
+  for (int f : {32, 232, 442}) {
+    Bytes b = compile_f(f);
+    EXPECT_EQ(b.off_chip, 0) << "F=" << f;
+  }
+  // The first spill comes between 442 and 452; on-chip bytes within 10% of the real compiler's.
+  const std::pair<int, double> kReal[] = {{452, 5.99}, {522, 5.21}, {642, 3.93}};
+  for (const auto& [f, real_mib] : kReal) {
+    Bytes b = compile_f(f);
+    double ours = static_cast<double>(b.on_chip) / (1 << 20);
+    EXPECT_GT(b.off_chip, 0) << "F=" << f;
+    EXPECT_LT(std::abs(ours - real_mib) / real_mib, 0.10) << "F=" << f << ": ours " << ours << " MiB, real " << real_mib;
+    std::printf("sweep F=%d: on-chip %.2f MiB (real %.2f), off-chip %.2f MiB\n", f, ours, real_mib,
+                static_cast<double>(b.off_chip) / (1 << 20));
+  }
+}
+
+}  // namespace
+}  // namespace etpu
