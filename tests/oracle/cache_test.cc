@@ -62,7 +62,7 @@ std::vector<std::vector<uint8_t>> CpuOutputs(const std::string& path, const std:
   return out;
 }
 
-std::vector<std::vector<uint8_t>> Run(LoadedModel& m, const std::vector<uint8_t>& input) {
+std::vector<std::vector<uint8_t>> RunModel(LoadedModel& m, const std::vector<uint8_t>& input) {
   EXPECT_TRUE(m.SetInput(0, input).ok());
   Status s = m.Invoke();
   EXPECT_TRUE(s.ok()) << s.ToString();
@@ -115,7 +115,7 @@ TEST_P(CompiledModelTest, CompiledOutputsEqualCpuOutputs) {
   bool first = true;
   for (const auto& in : Inputs(m->input(0).bytes)) {
     m->ResetState();
-    EXPECT_EQ(Run(*m, in), CpuOutputs(path, in)) << GetParam();
+    EXPECT_EQ(RunModel(*m, in), CpuOutputs(path, in)) << GetParam();
     ASSERT_FALSE(m->last_events().empty());
     EXPECT_EQ(m->last_events()[0].parameters_loaded, first && m->edgetpu_ops()[0].cached_bytes > 0);
     first = false;
@@ -145,7 +145,7 @@ TEST(CacheTest, SeparatelyCompiledModelsReloadAtEverySwitchCoCompiledDoNot) {
     for (int round = 0; round < 3; ++round) {
       for (LoadedModel* m : {&*ma, &*mb}) {
         const bool is_a = m == &*ma;
-        EXPECT_EQ(Run(*m, is_a ? ia : ib), is_a ? ref_a : ref_b);
+        EXPECT_EQ(RunModel(*m, is_a ? ia : ib), is_a ? ref_a : ref_b);
         const CacheEvent& e = m->last_events().at(0);
         // Separately: every invocation after a switch reloads. Co-compiled: only the first of each.
         const bool expect_load = cocompiled ? round == 0 : true;
@@ -171,10 +171,10 @@ TEST(CacheTest, ModelsOnDifferentDevicesKeepTheirCaches) {
   ASSERT_TRUE(ma.ok() && mb.ok());
   const std::vector<uint8_t> ia(static_cast<size_t>(ma->input(0).bytes), 9), ib(static_cast<size_t>(mb->input(0).bytes), 9);
   for (int round = 0; round < 3; ++round) {
-    Run(*ma, ia);
+    RunModel(*ma, ia);
     EXPECT_EQ(ma->last_events().at(0).parameters_loaded, round == 0);
     EXPECT_EQ(ma->last_events().at(0).device, 0);
-    Run(*mb, ib);
+    RunModel(*mb, ib);
     EXPECT_EQ(mb->last_events().at(0).parameters_loaded, round == 0);
     EXPECT_EQ(mb->last_events().at(0).device, 1);
   }
@@ -194,7 +194,7 @@ TEST(CacheTest, PartlyStreamedGivesSameOutputsAndCorruptionChangesThem) {
   ASSERT_GT(info.streamed_bytes, 0);
   const std::vector<uint8_t> in(static_cast<size_t>(m->input(0).bytes), 77);
   const auto ref = CpuOutputs(a, in);
-  EXPECT_EQ(Run(*m, in), ref);
+  EXPECT_EQ(RunModel(*m, in), ref);
   EXPECT_EQ(m->last_events().at(0).streamed_bytes, info.streamed_bytes);
 
   // Corrupt cached parameters in the SRAM: wrong numbers (or a decode error for padding bytes).
@@ -210,7 +210,7 @@ TEST(CacheTest, PartlyStreamedGivesSameOutputsAndCorruptionChangesThem) {
       if (std::vector<uint8_t>(out.begin(), out.end()) != ref[0]) ++changed;
     }
     ASSERT_TRUE((*rt)->CorruptSram(0, off, 0x5A).ok());  // Undo.
-    EXPECT_EQ(Run(*m, in), ref);
+    EXPECT_EQ(RunModel(*m, in), ref);
   }
   EXPECT_GE(changed, 2);
   // Corrupt the streamed blob the same way.
@@ -226,13 +226,13 @@ TEST(CacheTest, PartlyStreamedGivesSameOutputsAndCorruptionChangesThem) {
       if (std::vector<uint8_t>(out.begin(), out.end()) != ref[0]) ++changed;
     }
     ASSERT_TRUE(m->CorruptStreamedParameters(0, off, 0x5A).ok());
-    EXPECT_EQ(Run(*m, in), ref);
+    EXPECT_EQ(RunModel(*m, in), ref);
   }
   EXPECT_GE(changed, 2);
   // A cache clear (another token) followed by a reload repairs a corrupted SRAM.
   ASSERT_TRUE((*rt)->CorruptSram(0, 100, 0x5A).ok());
   ASSERT_TRUE((*rt)->ResetDevice(0).ok());
-  EXPECT_EQ(Run(*m, in), ref);
+  EXPECT_EQ(RunModel(*m, in), ref);
   EXPECT_TRUE(m->last_events().at(0).parameters_loaded);
 }
 
