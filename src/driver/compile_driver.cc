@@ -60,16 +60,8 @@ cache::PlanModel ToPlanModel(const PreparedModel& p) {
   }
   std::vector<int> mapped;
   for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
-  pm.content_digest = cache::ModelContentDigest(p.model, mapped);
+  pm.content_digest = cache::ModelContentDigest(*p.model, mapped);
   return pm;
-}
-
-ir::Model CloneIr(const ir::Model& m) {
-  auto bytes = tflite::SerializeModel(*m.fb);
-  auto again = tflite::ReadModelFromBuffer(bytes, m.path);
-  ir::Model out = std::move(again).value();  // The bytes came from a verified model.
-  out.file_size = m.file_size;
-  return out;
 }
 
 /// Compiles one set (co-compiled models, or one model), each with its own max_ops.
@@ -79,7 +71,7 @@ SetOutcome CompileSet(const std::vector<InputModel>& inputs, const std::vector<i
   auto start = std::chrono::steady_clock::now();
   std::vector<PreparedModel> prepared;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    auto p = driver::PrepareModel(CloneIr(*inputs[i].model), inputs[i].path, inputs[i].stem, options, max_ops[i]);
+    auto p = driver::PrepareModel(*inputs[i].model, inputs[i].path, inputs[i].stem, options, max_ops[i]);
     if (!p.ok()) {
       out.failed_model = static_cast<int>(i);
       std::string msg = p.status().code() == StatusCode::kResourceExhausted ? cache::kLargeActivationsMessage
@@ -121,9 +113,9 @@ SetOutcome CompileSet(const std::vector<InputModel>& inputs, const std::vector<i
     s.onchip_remaining = plan->remaining_bytes;
     s.offchip_used = built->streamed_bytes;
     s.num_subgraphs = static_cast<int>(p.partition.regions.size());
-    s.total_ops = static_cast<int>(p.model.ops.size());
+    s.total_ops = static_cast<int>(p.model->ops.size());
     s.tpu_ops = p.partition.mapped_count();
-    s.rows = driver::BuildOpLogRows(p.model, driver::OperatorStatuses(p.decisions, p.partition));
+    s.rows = driver::BuildOpLogRows(*p.model, driver::OperatorStatuses(p.decisions, p.partition));
     std::string log = driver::RenderLogFile(p.input_path, s.output_model, s.rows);
     out.files.push_back({s.output_model, std::move(built->tflite)});
     out.files.push_back({s.log_path, std::vector<uint8_t>(log.begin(), log.end())});

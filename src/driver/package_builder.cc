@@ -52,27 +52,25 @@ package::IoLayer MakeIoLayer(const ir::Tensor& t) {
   return l;
 }
 
-// The region as a stand-alone TFLite model whose parameterised layers have no weight bytes left.
+// The region as a stand-alone TFLite model whose parameterised layers have no weight bytes left:
+// constant tensors read only by parameterised layers keep their shape and quantization but lose
+// their bytes (those live in the parameter blobs, in the real layout).
 Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, const partition::Region& region,
                                                        const std::set<int>& param_ops) {
-  ETPU_ASSIGN_OR_RETURN(auto sub, tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs));
-  auto& sg = *sub->subgraphs[0];
-  // Constant tensors read only by parameterised layers lose their bytes.
   std::map<int, bool> only_param_users;
-  for (size_t k = 0; k < sg.operators.size(); ++k) {
-    bool is_param = param_ops.count(region.ops[k]) > 0;
-    for (int32_t t : sg.operators[k]->inputs) {
-      if (t < 0) continue;
+  for (int op_index : region.ops) {
+    bool is_param = param_ops.count(op_index) > 0;
+    for (int t : model.ops[static_cast<size_t>(op_index)].inputs) {
+      if (t < 0 || !model.tensor(t).is_constant()) continue;
       auto it = only_param_users.find(t);
       only_param_users[t] = (it == only_param_users.end() ? true : it->second) && is_param;
     }
   }
+  std::vector<int> without_data;
   for (const auto& [t, only_param] : only_param_users) {
-    if (!only_param) continue;
-    auto& tensor = *sg.tensors[static_cast<size_t>(t)];
-    if (tensor.buffer != 0) tensor.buffer = 0;
+    if (only_param) without_data.push_back(t);
   }
-  tflite::CompactModel(*sub);
+  ETPU_ASSIGN_OR_RETURN(auto sub, tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs, without_data));
   return tflite::SerializeModel(*sub);
 }
 
@@ -81,12 +79,12 @@ Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, c
 int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
   std::vector<int> mapped;
   for (const auto& r : prepared.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
-  return std::max(requested, support::MinRuntimeVersionFor(prepared.model, mapped));
+  return std::max(requested, support::MinRuntimeVersionFor(*prepared.model, mapped));
 }
 
 Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
                                       int min_runtime_version) {
-  const ir::Model& model = prepared.model;
+  const ir::Model& model = *prepared.model;
   if (plan.layers.size() != prepared.layers.size()) {
     return InternalError(fmt::format("cache plan has {} layers for {} parameterised layers", plan.layers.size(),
                                      prepared.layers.size()));

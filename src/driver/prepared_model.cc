@@ -36,9 +36,10 @@ Result<ir::Model> LoadAndValidate(const std::string& path) {
   return model;
 }
 
-Result<PreparedModel> PrepareModel(ir::Model model, const std::string& input_path, const std::string& stem,
+Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,
                                    const CompileOptions& options, int max_ops) {
   PreparedModel p;
+  p.model = &model;
   p.input_path = input_path;
   p.stem = stem;
   support::SupportOptions sopts;
@@ -58,7 +59,6 @@ Result<PreparedModel> PrepareModel(ir::Model model, const std::string& input_pat
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, params::CompilerGeneration::k2021_07));
   }
-  p.model = std::move(model);
   return p;
 }
 

@@ -16,7 +16,7 @@ namespace etpu::driver {
 struct PreparedModel {
   std::string input_path;   ///< As given on the command line (or the segment's name).
   std::string stem;         ///< Output name stem ("foo" for foo.tflite).
-  ir::Model model;
+  const ir::Model* model = nullptr;         ///< Not owned: must outlive this PreparedModel.
   std::vector<support::SupportDecision> decisions;
   partition::Partition partition;
   std::vector<params::LayerParams> layers;   ///< Parameterised layers of all regions, execution order.
@@ -29,7 +29,7 @@ Result<ir::Model> LoadAndValidate(const std::string& path);
 
 /// Support decisions, partitioning (ops [0, max_ops) when max_ops >= 0), activation analysis and
 /// parameter layout. ResourceExhausted (kLargeActivationsMessage) when activations cannot fit.
-Result<PreparedModel> PrepareModel(ir::Model model, const std::string& input_path, const std::string& stem,
+Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,
                                    const CompileOptions& options, int max_ops);
 
 }  // namespace etpu::driver

@@ -164,18 +164,43 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
   const int64_t k = taps * c4;
   const int64_t o4 = RoundUp(o, 4);
   const int64_t opad = PaddedOutputChannels(o);
+  const uint8_t flip = g.int8 ? 0x80 : 0x00;  // Store() as a mask, for the hot loop
   for (int64_t g0 = 0; g0 < opad; g0 += 64) {
     const int64_t n = std::min<int64_t>(64, opad - g0);
     PutHeader(g, g0, n, bias, scales, out);
-    for (int64_t row = 0; row < k / 4; ++row) {
-      for (int64_t oc = g0; oc < g0 + n; ++oc) {
-        for (int64_t j = 0; j < 4; ++j) {
-          const int64_t kk = row * 4 + j;
-          const int64_t tap = kk / c4;
-          const int64_t c = kk % c4;
-          if (oc >= o4) out.push_back(0);
-          else if (oc >= o || c >= cin) out.push_back(pad);
-          else out.push_back(Store(g, weights[static_cast<size_t>((oc * taps + tap) * cin + c)]));
+    // Rows of 4 input values x the group's n channels: byte (row, oc, j) at (row * n + oc) * 4 + j,
+    // where the weight index kk = tap * c4 + c gives row = kk / 4 and j = kk % 4. Fill with the pad
+    // byte (0 for channels past ceil4(O)), then scatter each channel's contiguous weights.
+    const size_t base = out.size();
+    out.resize(base + static_cast<size_t>(k * n), pad);
+    uint8_t* dst = out.data() + base;
+    if (g0 + n > o4) {
+      for (int64_t row = 0; row < k / 4; ++row) {
+        for (int64_t oc = std::max(g0, o4); oc < g0 + n; ++oc) std::memset(dst + (row * n + (oc - g0)) * 4, 0, 4);
+      }
+    }
+    const int64_t real_end = std::min(g0 + n, o);
+    if (cin == c4) {
+      // No input padding: the 4 weights of (oc, row) are contiguous in the source (OHWI).
+      const uint32_t flip4 = flip * 0x01010101u;
+      for (int64_t row = 0; row < k / 4; ++row) {
+        uint8_t* row_dst = dst + row * n * 4;
+        for (int64_t oc = g0; oc < real_end; ++oc) {
+          uint32_t w;
+          std::memcpy(&w, weights.data() + oc * k + row * 4, 4);
+          w ^= flip4;
+          std::memcpy(row_dst + (oc - g0) * 4, &w, 4);
+        }
+      }
+      continue;
+    }
+    for (int64_t oc = g0; oc < real_end; ++oc) {
+      uint8_t* col = dst + (oc - g0) * 4;
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        const uint8_t* src = weights.data() + (oc * taps + tap) * cin;
+        for (int64_t c = 0; c < cin; ++c) {
+          const int64_t kk = tap * c4 + c;
+          col[(kk >> 2) * n * 4 + (kk & 3)] = static_cast<uint8_t>(src[c] ^ flip);
         }
       }
     }

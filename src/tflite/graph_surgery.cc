@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "tflite/model_writer.h"
 
@@ -24,111 +25,156 @@ uint32_t FindOrAddCustomCode(tflite_fb::ModelT& m, const std::string& custom_cod
   return static_cast<uint32_t>(m.operator_codes.size() - 1);
 }
 
-void DropOperatorCodesNotUsed(tflite_fb::ModelT& m) {
-  std::vector<int> used(m.operator_codes.size(), 0);
-  for (const auto& sg : m.subgraphs) {
-    for (const auto& op : sg->operators) used[op->opcode_index] = 1;
-  }
-  std::vector<uint32_t> remap(m.operator_codes.size(), 0);
-  std::vector<std::unique_ptr<tflite_fb::OperatorCodeT>> kept;
-  for (size_t i = 0; i < m.operator_codes.size(); ++i) {
-    if (!used[i]) continue;
-    remap[i] = static_cast<uint32_t>(kept.size());
-    kept.push_back(std::move(m.operator_codes[i]));
-  }
-  m.operator_codes = std::move(kept);
-  for (auto& sg : m.subgraphs) {
-    for (auto& op : sg->operators) op->opcode_index = remap[op->opcode_index];
-  }
-}
-
-void DropMetadata(tflite_fb::ModelT& m) {
-  std::vector<std::unique_ptr<tflite_fb::MetadataT>> kept;
-  for (auto& md : m.metadata) {
-    bool drop = false;
-    for (const char* name : kDroppedMetadata) drop = drop || md->name == name;
-    if (!drop) kept.push_back(std::move(md));
-  }
-  m.metadata = std::move(kept);
-  m.metadata_buffer.clear();
-}
-
 }  // namespace
 
-void CompactModel(tflite_fb::ModelT& m) {
-  DropOperatorCodesNotUsed(m);
-  auto& sg = *m.subgraphs[0];
+namespace {
+
+// Deep copy of one object-API table (by packing it alone and unpacking it again).
+template <typename Table, typename Native>
+std::unique_ptr<Native> DeepCopy(const Native& obj) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  fbb.Finish(Table::Pack(fbb, &obj));
+  return std::unique_ptr<Native>(flatbuffers::GetRoot<Table>(fbb.GetBufferPointer())->UnPack());
+}
+
+/// One operator of an assembled model: a copy of a source operator, or a new custom operator.
+struct OpSource {
+  int source_op = -1;                        ///< >= 0: copy this operator of the source.
+  const RegionReplacement* custom = nullptr;  ///< Else: build this custom operator.
+};
+
+// Builds a model from selected parts of `src`, copying only what the result references.
+std::unique_ptr<tflite_fb::ModelT> Assemble(const tflite_fb::ModelT& src, const std::vector<OpSource>& ops,
+                                            const std::vector<int>& inputs, const std::vector<int>& outputs,
+                                            bool keep_signatures, const std::set<int>& without_data) {
+  const auto& sg = *src.subgraphs[0];
   const size_t nt = sg.tensors.size();
-  std::vector<int> used(nt, 0);
+  std::vector<char> used(nt, 0);
   auto mark = [&](const std::vector<int32_t>& list) {
     for (int32_t t : list) {
       if (t >= 0 && static_cast<size_t>(t) < nt) used[static_cast<size_t>(t)] = 1;
     }
   };
-  mark(sg.inputs);
-  mark(sg.outputs);
-  for (const auto& op : sg.operators) {
-    mark(op->inputs);
-    mark(op->outputs);
-    mark(op->intermediates);
+  for (const auto& o : ops) {
+    if (o.source_op >= 0) {
+      const auto& op = *sg.operators[static_cast<size_t>(o.source_op)];
+      mark(op.inputs);
+      mark(op.outputs);
+      mark(op.intermediates);
+    } else {
+      mark(std::vector<int32_t>(o.custom->inputs.begin(), o.custom->inputs.end()));
+      mark(std::vector<int32_t>(o.custom->outputs.begin(), o.custom->outputs.end()));
+    }
   }
-  for (const auto& sig : m.signature_defs) {
-    for (const auto& tm : sig->inputs) used[tm->tensor_index] = 1;
-    for (const auto& tm : sig->outputs) used[tm->tensor_index] = 1;
+  mark(std::vector<int32_t>(inputs.begin(), inputs.end()));
+  mark(std::vector<int32_t>(outputs.begin(), outputs.end()));
+  if (keep_signatures) {
+    for (const auto& sig : src.signature_defs) {
+      for (const auto& tm : sig->inputs) used[tm->tensor_index] = 1;
+      for (const auto& tm : sig->outputs) used[tm->tensor_index] = 1;
+    }
   }
-  std::vector<int32_t> remap(nt, -1);
-  std::vector<std::unique_ptr<tflite_fb::TensorT>> kept;
-  for (size_t i = 0; i < nt; ++i) {
-    if (!used[i]) continue;
-    remap[i] = static_cast<int32_t>(kept.size());
-    kept.push_back(std::move(sg.tensors[i]));
+
+  auto out = std::make_unique<tflite_fb::ModelT>();
+  out->version = src.version;
+  out->description = src.description;
+  out->subgraphs.push_back(std::make_unique<tflite_fb::SubGraphT>());
+  auto& osg = *out->subgraphs[0];
+  osg.name = sg.name;
+
+  // Buffers: the sentinel, then those of kept tensors and kept metadata, in source order.
+  std::vector<char> buf_used(src.buffers.size(), 0);
+  std::vector<char> drop_meta(src.metadata.size(), 0);
+  for (size_t i = 0; i < src.metadata.size(); ++i) {
+    for (const char* name : kDroppedMetadata) drop_meta[i] = drop_meta[i] || src.metadata[i]->name == name;
   }
-  sg.tensors = std::move(kept);
-  auto apply = [&](std::vector<int32_t>& list) {
+  for (size_t t = 0; t < nt; ++t) {
+    uint32_t b = sg.tensors[t]->buffer;
+    if (used[t] && !without_data.count(static_cast<int>(t)) && b < buf_used.size()) buf_used[b] = 1;
+  }
+  for (size_t i = 0; i < src.metadata.size(); ++i) {
+    if (!drop_meta[i] && src.metadata[i]->buffer < buf_used.size()) buf_used[src.metadata[i]->buffer] = 1;
+  }
+  std::vector<uint32_t> bremap(src.buffers.size(), 0);
+  out->buffers.push_back(std::make_unique<tflite_fb::BufferT>());
+  for (size_t b = 1; b < src.buffers.size(); ++b) {
+    if (!buf_used[b]) continue;
+    bremap[b] = static_cast<uint32_t>(out->buffers.size());
+    auto copy = std::make_unique<tflite_fb::BufferT>();
+    copy->data = src.buffers[b]->data;
+    out->buffers.push_back(std::move(copy));
+  }
+
+  std::vector<int32_t> tremap(nt, -1);
+  for (size_t t = 0; t < nt; ++t) {
+    if (!used[t]) continue;
+    tremap[t] = static_cast<int32_t>(osg.tensors.size());
+    auto copy = DeepCopy<tflite_fb::Tensor>(*sg.tensors[t]);
+    copy->buffer = without_data.count(static_cast<int>(t)) ? 0 : bremap[copy->buffer < bremap.size() ? copy->buffer : 0];
+    osg.tensors.push_back(std::move(copy));
+  }
+  auto remap_list = [&](std::vector<int32_t>& list) {
     for (int32_t& t : list) {
-      if (t >= 0) t = remap[static_cast<size_t>(t)];
+      if (t >= 0) t = tremap[static_cast<size_t>(t)];
     }
   };
-  apply(sg.inputs);
-  apply(sg.outputs);
-  for (auto& op : sg.operators) {
-    apply(op->inputs);
-    apply(op->outputs);
-    apply(op->intermediates);
+
+  std::vector<int32_t> code_remap(src.operator_codes.size(), -1);
+  auto map_code = [&](uint32_t c) {
+    if (code_remap[c] < 0) {
+      code_remap[c] = static_cast<int32_t>(out->operator_codes.size());
+      out->operator_codes.push_back(DeepCopy<tflite_fb::OperatorCode>(*src.operator_codes[c]));
+    }
+    return static_cast<uint32_t>(code_remap[c]);
+  };
+  for (const auto& o : ops) {
+    if (o.source_op >= 0) {
+      auto op = DeepCopy<tflite_fb::Operator>(*sg.operators[static_cast<size_t>(o.source_op)]);
+      op->opcode_index = map_code(op->opcode_index);
+      remap_list(op->inputs);
+      remap_list(op->outputs);
+      remap_list(op->intermediates);
+      osg.operators.push_back(std::move(op));
+      continue;
+    }
+    auto op = std::make_unique<tflite_fb::OperatorT>();
+    op->opcode_index = FindOrAddCustomCode(*out, o.custom->custom_code);
+    op->inputs.assign(o.custom->inputs.begin(), o.custom->inputs.end());
+    op->outputs.assign(o.custom->outputs.begin(), o.custom->outputs.end());
+    remap_list(op->inputs);
+    remap_list(op->outputs);
+    op->custom_options = o.custom->custom_options;
+    op->custom_options_format = tflite_fb::CustomOptionsFormat::FLEXBUFFERS;
+    osg.operators.push_back(std::move(op));
   }
-  for (auto& sig : m.signature_defs) {
-    for (auto& tm : sig->inputs) tm->tensor_index = static_cast<uint32_t>(remap[tm->tensor_index]);
-    for (auto& tm : sig->outputs) tm->tensor_index = static_cast<uint32_t>(remap[tm->tensor_index]);
+  osg.inputs.assign(inputs.begin(), inputs.end());
+  osg.outputs.assign(outputs.begin(), outputs.end());
+  remap_list(osg.inputs);
+  remap_list(osg.outputs);
+
+  for (size_t i = 0; i < src.metadata.size(); ++i) {
+    if (drop_meta[i]) continue;
+    auto md = DeepCopy<tflite_fb::Metadata>(*src.metadata[i]);
+    md->buffer = bremap[md->buffer < bremap.size() ? md->buffer : 0];
+    out->metadata.push_back(std::move(md));
   }
-  // Buffers: keep the sentinel, those of remaining tensors and those of metadata.
-  std::vector<int> buf_used(m.buffers.size(), 0);
-  if (!buf_used.empty()) buf_used[0] = 1;
-  for (const auto& t : sg.tensors) {
-    if (t->buffer < buf_used.size()) buf_used[t->buffer] = 1;
+  if (keep_signatures) {
+    for (const auto& sig : src.signature_defs) {
+      auto copy = DeepCopy<tflite_fb::SignatureDef>(*sig);
+      for (auto& tm : copy->inputs) tm->tensor_index = static_cast<uint32_t>(tremap[tm->tensor_index]);
+      for (auto& tm : copy->outputs) tm->tensor_index = static_cast<uint32_t>(tremap[tm->tensor_index]);
+      out->signature_defs.push_back(std::move(copy));
+    }
   }
-  for (const auto& md : m.metadata) {
-    if (md->buffer < buf_used.size()) buf_used[md->buffer] = 1;
-  }
-  std::vector<uint32_t> bremap(m.buffers.size(), 0);
-  std::vector<std::unique_ptr<tflite_fb::BufferT>> bkept;
-  for (size_t i = 0; i < m.buffers.size(); ++i) {
-    if (!buf_used[i]) continue;
-    bremap[i] = static_cast<uint32_t>(bkept.size());
-    bkept.push_back(std::move(m.buffers[i]));
-  }
-  m.buffers = std::move(bkept);
-  if (m.buffers.empty()) m.buffers.push_back(std::make_unique<tflite_fb::BufferT>());
-  for (auto& t : sg.tensors) t->buffer = t->buffer < bremap.size() ? bremap[t->buffer] : 0;
-  for (auto& md : m.metadata) md->buffer = bremap[md->buffer];
-  m.metadata_buffer.clear();
+  return out;
 }
+
+}  // namespace
 
 Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model,
                                                           const std::vector<RegionReplacement>& regions,
                                                           const std::string& description) {
-  auto out = CloneModel(*model.fb);
-  auto& sg = *out->subgraphs[0];
-  const int n = static_cast<int>(sg.operators.size());
+  const int n = static_cast<int>(model.ops.size());
   std::vector<int> region_of(static_cast<size_t>(n), -1);
   for (size_t r = 0; r < regions.size(); ++r) {
     const auto& ops = regions[r].ops;
@@ -142,49 +188,44 @@ Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model
       region_of[static_cast<size_t>(op)] = static_cast<int>(r);
     }
   }
-  std::vector<std::unique_ptr<tflite_fb::OperatorT>> ops;
+  std::vector<OpSource> ops;
   for (int i = 0; i < n; ++i) {
     int r = region_of[static_cast<size_t>(i)];
     if (r < 0) {
-      ops.push_back(std::move(sg.operators[static_cast<size_t>(i)]));
-      continue;
+      ops.push_back({i, nullptr});
+    } else if (regions[static_cast<size_t>(r)].ops.front() == i) {
+      ops.push_back({-1, &regions[static_cast<size_t>(r)]});
     }
-    if (regions[static_cast<size_t>(r)].ops.front() != i) continue;
-    const RegionReplacement& rep = regions[static_cast<size_t>(r)];
-    auto op = std::make_unique<tflite_fb::OperatorT>();
-    op->opcode_index = FindOrAddCustomCode(*out, rep.custom_code);
-    op->inputs.assign(rep.inputs.begin(), rep.inputs.end());
-    op->outputs.assign(rep.outputs.begin(), rep.outputs.end());
-    op->custom_options = rep.custom_options;
-    op->custom_options_format = tflite_fb::CustomOptionsFormat::FLEXBUFFERS;
-    ops.push_back(std::move(op));
   }
-  sg.operators = std::move(ops);
-  if (!regions.empty()) DropMetadata(*out);
+  const auto& sg = *model.fb->subgraphs[0];
+  std::vector<int> inputs(sg.inputs.begin(), sg.inputs.end()), outputs(sg.outputs.begin(), sg.outputs.end());
+  // Nothing replaced: an unchanged copy (the metadata is dropped only when operators are replaced).
+  auto out = regions.empty() ? CloneModel(*model.fb)
+                             : Assemble(*model.fb, ops, inputs, outputs, /*keep_signatures=*/true, {});
   if (!description.empty()) out->description = description;
-  CompactModel(*out);
   return out;
 }
 
 Result<std::unique_ptr<tflite_fb::ModelT>> ExtractSubModel(const ir::Model& model, const std::vector<int>& ops,
                                                            const std::vector<int>& inputs,
-                                                           const std::vector<int>& outputs) {
-  auto out = CloneModel(*model.fb);
-  auto& sg = *out->subgraphs[0];
-  std::vector<std::unique_ptr<tflite_fb::OperatorT>> kept;
+                                                           const std::vector<int>& outputs,
+                                                           const std::vector<int>& without_data) {
+  std::vector<OpSource> sources;
+  std::set<int> seen;
   for (int op : ops) {
-    if (op < 0 || static_cast<size_t>(op) >= sg.operators.size() || !sg.operators[static_cast<size_t>(op)]) {
+    if (op < 0 || static_cast<size_t>(op) >= model.ops.size() || !seen.insert(op).second) {
       return InternalError(fmt::format("sub-model operator #{} is invalid or repeated", op));
     }
-    kept.push_back(std::move(sg.operators[static_cast<size_t>(op)]));
+    sources.push_back({op, nullptr});
   }
-  sg.operators = std::move(kept);
-  sg.inputs.assign(inputs.begin(), inputs.end());
-  sg.outputs.assign(outputs.begin(), outputs.end());
-  out->signature_defs.clear();
-  DropMetadata(*out);
-  CompactModel(*out);
-  return out;
+  for (int t : inputs) {
+    if (t < 0 || static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("sub-model input tensor #{} is invalid", t));
+  }
+  for (int t : outputs) {
+    if (t < 0 || static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("sub-model output tensor #{} is invalid", t));
+  }
+  std::set<int> drop(without_data.begin(), without_data.end());
+  return Assemble(*model.fb, sources, inputs, outputs, /*keep_signatures=*/false, drop);
 }
 
 }  // namespace etpu::tflite

@@ -30,19 +30,19 @@ struct RegionReplacement {
 inline constexpr const char* kDroppedMetadata[] = {"min_runtime_version", "CONVERSION_METADATA"};
 
 /// Returns a copy of `model` with each region replaced, in place, by one custom operator.
-/// Regions must be disjoint runs of consecutive operators. Unreferenced tensors and buffers are
-/// removed and indices renumbered. `description` replaces the model description when non-empty.
+/// Regions must be disjoint runs of consecutive operators. Only what the result references is
+/// copied (the weights of replaced operators never are); surviving tensors and buffers keep their
+/// relative order. `description` replaces the model description when non-empty.
 Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model,
                                                           const std::vector<RegionReplacement>& regions,
                                                           const std::string& description);
 
 /// A stand-alone model made of `ops` (execution order) with the given boundary tensors.
-/// Signatures are dropped (they describe the whole model).
+/// Signatures are dropped (they describe the whole model). Tensors listed in `without_data` keep
+/// their name, shape and quantization but lose their bytes (buffer 0).
 Result<std::unique_ptr<tflite_fb::ModelT>> ExtractSubModel(const ir::Model& model, const std::vector<int>& ops,
                                                            const std::vector<int>& inputs,
-                                                           const std::vector<int>& outputs);
-
-/// Removes tensors and buffers nothing refers to and renumbers every index (in place).
-void CompactModel(tflite_fb::ModelT& model);
+                                                           const std::vector<int>& outputs,
+                                                           const std::vector<int>& without_data = {});
 
 }  // namespace etpu::tflite
