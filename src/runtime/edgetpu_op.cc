@@ -68,6 +68,22 @@ device::LayerCost CostOf(const ir::Model& m, const ir::Operator& op) {
   return c;
 }
 
+// Whether a layer of `kind` provides the bytes of the operator's input `slot` at run time.
+bool LayerRefills(LayerKind kind, size_t slot) {
+  switch (kind) {
+    case LayerKind::kConv:
+    case LayerKind::kDepthwise:
+    case LayerKind::kConvPerChannel:
+    case LayerKind::kDepthwisePerChannel:
+      return slot >= 1 && slot <= 3;  // Weights, bias (TRANSPOSE_CONV: weights 1, bias 3).
+    case LayerKind::kElementwiseConstant:
+    case LayerKind::kLstm:
+      return true;  // Constant records name their slots.
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const package::EdgeTpuOpInfo& info,
@@ -113,12 +129,25 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
     if (layer.op_index < 0 || static_cast<size_t>(layer.op_index) >= sg.operators.size()) {
       return DataLossError(fmt::format("{}: layer op index {} out of range", what, layer.op_index));
     }
-    for (int32_t t : sg.operators[static_cast<size_t>(layer.op_index)]->inputs) {
+    const auto& inputs = sg.operators[static_cast<size_t>(layer.op_index)]->inputs;
+    for (size_t slot = 0; slot < inputs.size(); ++slot) {
+      const int32_t t = inputs[slot];
       if (t < 0 || static_cast<size_t>(t) >= sg.tensors.size() || produced.count(t)) continue;
       auto& tensor = *sg.tensors[static_cast<size_t>(t)];
       const bool empty = tensor.buffer == 0 || static_cast<size_t>(tensor.buffer) >= fb->buffers.size() ||
                          fb->buffers[tensor.buffer]->data.empty();
       if (!empty || tensor.is_variable) continue;
+      // RESHAPE's shape operand is not read (the output shape is the model's), so an emptied one is harmless.
+      const bool unread = sg.operators[static_cast<size_t>(layer.op_index)]->opcode_index < fb->operator_codes.size() &&
+                          tflite::EffectiveBuiltinCode(*fb->operator_codes[sg.operators[static_cast<size_t>(layer.op_index)]->opcode_index]) ==
+                              static_cast<int32_t>(tflite_fb::BuiltinOperator::RESHAPE) &&
+                          slot == 1;
+      if (!LayerRefills(layer.kind, slot) && !unread) {
+        return DataLossError(fmt::format(
+            "{}: constant tensor '{}' (input {} of region op #{}) has no data and its parameter record (kind {}) "
+            "does not carry it",
+            what, tensor.name, slot, layer.op_index, package::LayerKindName(layer.kind)));
+      }
       const int64_t size = TensorBytes(tensor);
       if (size <= 0) return DataLossError(fmt::format("{}: weight tensor '{}' has a bad shape", what, tensor.name));
       auto buf = std::make_unique<tflite_fb::BufferT>();
