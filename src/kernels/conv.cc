@@ -5,6 +5,9 @@
 #include <string>
 #include <type_traits>
 
+#include "kernels/dispatch.h"
+#include "kernels/fast_kernels.h"
+
 namespace etpu::kernels {
 namespace {
 
@@ -253,21 +256,67 @@ Result<ConvParams> PrepareConvFloat(const ConvOptions& options, Shape4 input, Sh
   return p;
 }
 
+Status Conv2DReference(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+                       const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output) {
+  return ConvQuantized(p, in, input, filter, weights, bias, out, output);
+}
+Status Conv2DReference(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+                       const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output) {
+  return ConvQuantized(p, in, input, filter, weights, bias, out, output);
+}
+Status DepthwiseConv2DReference(const ConvParams& p, Shape4 in, const uint8_t* input,
+                                Shape4 filter, const uint8_t* weights, const int32_t* bias,
+                                Shape4 out, uint8_t* output) {
+  return DepthwiseQuantized(p, in, input, filter, weights, bias, out, output);
+}
+Status DepthwiseConv2DReference(const ConvParams& p, Shape4 in, const int8_t* input,
+                                Shape4 filter, const int8_t* weights, const int32_t* bias,
+                                Shape4 out, int8_t* output) {
+  return DepthwiseQuantized(p, in, input, filter, weights, bias, out, output);
+}
+
+namespace {
+
+template <typename T>
+Status ConvDispatch(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
+                    const T* weights, const int32_t* bias, Shape4 out, T* output) {
+  if (FastKernelsActive()) {
+    ETPU_RETURN_IF_ERROR(CheckEvalShapes("CONV_2D", p, in, filter, out, false, filter.n, true));
+    if (fast::Conv2D(p, in, input, filter, weights, bias, out, output)) return OkStatus();
+  }
+  return ConvQuantized(p, in, input, filter, weights, bias, out, output);
+}
+
+template <typename T>
+Status DepthwiseDispatch(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
+                         const T* weights, const int32_t* bias, Shape4 out, T* output) {
+  if (FastKernelsActive()) {
+    ETPU_RETURN_IF_ERROR(
+        CheckEvalShapes("DEPTHWISE_CONV_2D", p, in, filter, out, true, out.c, true));
+    if (fast::DepthwiseConv2D(p, in, input, filter, weights, bias, out, output)) {
+      return OkStatus();
+    }
+  }
+  return DepthwiseQuantized(p, in, input, filter, weights, bias, out, output);
+}
+
+}  // namespace
+
 Status Conv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
               const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output) {
-  return ConvQuantized(p, in, input, filter, weights, bias, out, output);
+  return ConvDispatch(p, in, input, filter, weights, bias, out, output);
 }
 Status Conv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
               const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output) {
-  return ConvQuantized(p, in, input, filter, weights, bias, out, output);
+  return ConvDispatch(p, in, input, filter, weights, bias, out, output);
 }
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
                        const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output) {
-  return DepthwiseQuantized(p, in, input, filter, weights, bias, out, output);
+  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output);
 }
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
                        const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output) {
-  return DepthwiseQuantized(p, in, input, filter, weights, bias, out, output);
+  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output);
 }
 
 Status Conv2D(const ConvParams& p, Shape4 in, const float* input, Shape4 filter,

@@ -61,6 +61,7 @@ Result<ConvParams> PrepareConvFloat(const ConvOptions& options, Shape4 input, Sh
                                     bool depthwise);
 
 /// Quantized CONV_2D. `bias` may be null (one int32 per output channel otherwise).
+/// Takes a bit-exact SIMD fast path when one applies (see kernels/dispatch.h).
 Status Conv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
               const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output);
 Status Conv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
@@ -69,12 +70,26 @@ Status Conv2D(const ConvParams& p, Shape4 in, const float* input, Shape4 filter,
               const float* weights, const float* bias, Shape4 out, float* output);
 
 /// Quantized DEPTHWISE_CONV_2D with depth multiplier p.depth_multiplier.
+/// Takes a bit-exact SIMD fast path when one applies (see kernels/dispatch.h).
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
                        const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output);
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
                        const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output);
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const float* input, Shape4 filter,
                        const float* weights, const float* bias, Shape4 out, float* output);
+
+/// The reference (plain loop) quantized kernels, whatever the fast-path setting: the baseline
+/// that tests and benchmarks compare the fast paths with.
+Status Conv2DReference(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+                       const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output);
+Status Conv2DReference(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+                       const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output);
+Status DepthwiseConv2DReference(const ConvParams& p, Shape4 in, const uint8_t* input,
+                                Shape4 filter, const uint8_t* weights, const int32_t* bias,
+                                Shape4 out, uint8_t* output);
+Status DepthwiseConv2DReference(const ConvParams& p, Shape4 in, const int8_t* input,
+                                Shape4 filter, const int8_t* weights, const int32_t* bias,
+                                Shape4 out, int8_t* output);
 
 /// Fills per-channel multipliers: m = double(in) * double(filter_scales[i]) / double(out).
 /// Shared by conv, depthwise, fully connected and transpose conv.

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "kernels/conv.h"
+#include "kernels/dispatch.h"
+#include "kernels/fast_kernels.h"
 
 namespace etpu::kernels {
 namespace {
@@ -89,13 +91,36 @@ Result<FullyConnectedParams> PrepareFullyConnectedFloat(Activation activation) {
   return p;
 }
 
+Status FullyConnectedReference(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
+                               const uint8_t* weights, const int32_t* bias, uint8_t* output) {
+  return FcQuantized(p, d, input, weights, bias, output);
+}
+Status FullyConnectedReference(const FullyConnectedParams& p, FcDims d, const int8_t* input,
+                               const int8_t* weights, const int32_t* bias, int8_t* output) {
+  return FcQuantized(p, d, input, weights, bias, output);
+}
+
+namespace {
+
+template <typename T>
+Status FcDispatch(const FullyConnectedParams& p, FcDims d, const T* input, const T* weights,
+                  const int32_t* bias, T* output) {
+  if (FastKernelsActive() && d.batches > 0 && d.accum_depth > 0 && d.out_depth > 0 &&
+      fast::FullyConnected(p, d, input, weights, bias, output)) {
+    return OkStatus();
+  }
+  return FcQuantized(p, d, input, weights, bias, output);
+}
+
+}  // namespace
+
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
                       const uint8_t* weights, const int32_t* bias, uint8_t* output) {
-  return FcQuantized(p, d, input, weights, bias, output);
+  return FcDispatch(p, d, input, weights, bias, output);
 }
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
                       const int8_t* weights, const int32_t* bias, int8_t* output) {
-  return FcQuantized(p, d, input, weights, bias, output);
+  return FcDispatch(p, d, input, weights, bias, output);
 }
 
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const float* input,

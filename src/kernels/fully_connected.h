@@ -43,10 +43,17 @@ Result<FullyConnectedParams> PrepareFullyConnected(QType type, QuantParams input
 /// Prepares a float FULLY_CONNECTED (clamp only).
 Result<FullyConnectedParams> PrepareFullyConnectedFloat(Activation activation);
 
+/// Quantized FULLY_CONNECTED; takes a bit-exact SIMD fast path when one applies.
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
                       const uint8_t* weights, const int32_t* bias, uint8_t* output);
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
                       const int8_t* weights, const int32_t* bias, int8_t* output);
+/// The reference quantized kernels, whatever the fast-path setting (kernels/dispatch.h).
+Status FullyConnectedReference(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
+                               const uint8_t* weights, const int32_t* bias, uint8_t* output);
+Status FullyConnectedReference(const FullyConnectedParams& p, FcDims d, const int8_t* input,
+                               const int8_t* weights, const int32_t* bias, int8_t* output);
+
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const float* input,
                       const float* weights, const float* bias, float* output);
 

@@ -1,0 +1,28 @@
+// Run-time selection between etpu's fast (SIMD) kernels and the reference kernels.
+//
+// The public kernels (Conv2D, DepthwiseConv2D, FullyConnected for uint8 / int8) take a fast path
+// when the CPU has one and its parameters fit it; every fast path is bit-exact with the
+// reference kernel (same int32 accumulators, same double-rounding requantization), which the
+// tests check. The switch below exists for tests and benchmarks that run both side by side; it
+// is process-wide and not meant to be flipped while kernels run on other threads.
+#pragma once
+
+namespace etpu::kernels {
+
+/// Instruction sets the fast kernels can use on this CPU (decided once, at run time).
+enum class FastIsa { kNone, kAvx2 };
+
+/// The fast instruction set detected on this CPU (kNone on non-x86 CPUs or without AVX2).
+FastIsa DetectedFastIsa();
+
+/// "avx2" or "none" (for logs and benchmark labels).
+const char* FastIsaName(FastIsa isa);
+
+/// Enables (default) or disables the fast paths process-wide; disabled, every kernel runs its
+/// reference implementation. Returns the previous setting.
+bool SetFastKernelsEnabled(bool enabled);
+
+/// True when the fast paths are enabled and the CPU has one.
+bool FastKernelsActive();
+
+}  // namespace etpu::kernels

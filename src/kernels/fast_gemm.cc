@@ -1,0 +1,255 @@
+// Fast CONV_2D (any kernel size, stride, dilation, padding; 1x1 needs no tap gathering) and
+// FULLY_CONNECTED as an int16 GEMM with int32 accumulation (AVX2 vpmaddwd), followed by the
+// vectorised requantization. Rows are output pixels (conv) or batches (FC), columns output
+// channels, the depth K = filter_h * filter_w * in_c (the OHWI filter row order).
+//
+// Per call: the weights become W'[oc][K16] = w + filter_offset (int16, zero-padded to a multiple
+// of 16), the input rows are gathered in chunks into X'[row][K16] = x + input_offset (0 for
+// padded taps and the K padding), acc = bias + X' . W'^T, then requantized row by row.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/fast_kernels.h"
+#include "kernels/fast_simd.h"
+
+namespace etpu::kernels::fast {
+
+#ifdef ETPU_FAST_X86
+namespace {
+
+constexpr int kMr = 3;  // Rows per micro-tile.
+constexpr int kNr = 4;  // Output channels per micro-tile.
+constexpr int kChunkBytes = 96 * 1024;
+
+/// Scratch buffers reused across calls on one thread.
+struct Scratch {
+  std::vector<int16_t> w, x;
+  std::vector<int32_t> acc, bias;
+};
+Scratch& GetScratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+ETPU_AVX2 inline int32_t HSum(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+}
+
+/// acc[r][oc..oc+3] = bias + X'[r] . W'[oc+j] for kMr rows.
+ETPU_AVX2 void Tile3x4(const int16_t* x, const int16_t* w, int k16, const int32_t* bias,
+                       int32_t* acc, int ldacc) {
+  __m256i a[kMr][kNr];
+  for (int r = 0; r < kMr; ++r)
+    for (int j = 0; j < kNr; ++j) a[r][j] = _mm256_setzero_si256();
+  for (int k = 0; k < k16; k += 16) {
+    __m256i xv[kMr];
+    for (int r = 0; r < kMr; ++r)
+      xv[r] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + r * k16 + k));
+    for (int j = 0; j < kNr; ++j) {
+      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + j * k16 + k));
+      for (int r = 0; r < kMr; ++r) a[r][j] = _mm256_add_epi32(a[r][j], _mm256_madd_epi16(xv[r], wv));
+    }
+  }
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bias));
+  for (int r = 0; r < kMr; ++r) {
+    const __m256i h01 = _mm256_hadd_epi32(a[r][0], a[r][1]);
+    const __m256i h23 = _mm256_hadd_epi32(a[r][2], a[r][3]);
+    const __m256i h = _mm256_hadd_epi32(h01, h23);
+    const __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(acc + r * ldacc), _mm_add_epi32(s, b));
+  }
+}
+
+/// One output channel for kMr rows (channel tail).
+ETPU_AVX2 void Tile3x1(const int16_t* x, const int16_t* w, int k16, int32_t bias, int32_t* acc,
+                       int ldacc) {
+  __m256i a[kMr];
+  for (int r = 0; r < kMr; ++r) a[r] = _mm256_setzero_si256();
+  for (int k = 0; k < k16; k += 16) {
+    const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k));
+    for (int r = 0; r < kMr; ++r) {
+      a[r] = _mm256_add_epi32(
+          a[r], _mm256_madd_epi16(
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + r * k16 + k)), wv));
+    }
+  }
+  for (int r = 0; r < kMr; ++r) acc[r * ldacc] = HSum(a[r]) + bias;
+}
+
+/// acc[rows_padded][oc] for every output channel; rows_padded is a multiple of kMr.
+ETPU_AVX2 void Gemm(const int16_t* x, int rows_padded, int k16, const int16_t* w, int oc_n,
+                    const int32_t* bias, int32_t* acc) {
+  int oc = 0;
+  for (; oc + kNr <= oc_n; oc += kNr) {
+    for (int r = 0; r < rows_padded; r += kMr) {
+      Tile3x4(x + int64_t{r} * k16, w + int64_t{oc} * k16, k16, bias + oc,
+              acc + int64_t{r} * oc_n + oc, oc_n);
+    }
+  }
+  for (; oc < oc_n; ++oc) {
+    for (int r = 0; r < rows_padded; r += kMr) {
+      Tile3x1(x + int64_t{r} * k16, w + int64_t{oc} * k16, k16, bias[oc],
+              acc + int64_t{r} * oc_n + oc, oc_n);
+    }
+  }
+}
+
+/// W'[oc][k16] = w[oc][k] + offset, zero-padded.
+template <typename T>
+ETPU_AVX2 void PrepareWeights(const T* w, int oc_n, int k, int k16, int16_t offset,
+                              std::vector<int16_t>* out) {
+  out->resize(static_cast<size_t>(oc_n) * k16);
+  for (int oc = 0; oc < oc_n; ++oc) {
+    int16_t* dst = out->data() + int64_t{oc} * k16;
+    WidenAdd(w + int64_t{oc} * k, k, offset, dst);
+    std::fill(dst + k, dst + k16, int16_t{0});
+  }
+}
+
+/// The rows of a GEMM: how to gather row i into X'.
+struct ConvRows {
+  const ConvParams* p;
+  Shape4 in, filter, out;
+};
+
+template <typename T>
+ETPU_AVX2 void GatherConvRow(const ConvRows& g, const T* input, int64_t row, int16_t io,
+                             int k16, int16_t* dst) {
+  const ConvParams& p = *g.p;
+  const int ow = g.out.w, oh = g.out.h;
+  const int ox = static_cast<int>(row % ow);
+  const int oy = static_cast<int>((row / ow) % oh);
+  const int b = static_cast<int>(row / (int64_t{ow} * oh));
+  const int ic = g.in.c;
+  const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
+  int16_t* d = dst;
+  for (int fy = 0; fy < g.filter.h; ++fy) {
+    const int iy = iy0 + p.dilation_h * fy;
+    const bool row_in = iy >= 0 && iy < g.in.h;
+    for (int fx = 0; fx < g.filter.w; ++fx, d += ic) {
+      const int ix = ix0 + p.dilation_w * fx;
+      if (row_in && ix >= 0 && ix < g.in.w) {
+        WidenAdd(input + Offset(g.in, b, iy, ix, 0), ic, io, d);
+      } else {
+        std::memset(d, 0, sizeof(int16_t) * static_cast<size_t>(ic));
+      }
+    }
+  }
+  std::fill(d, dst + k16, int16_t{0});
+}
+
+/// Shared driver: `rows` GEMM rows of depth k; row i gathered by gather(i, dst).
+template <typename T, typename Gather>
+ETPU_AVX2 void RunGemm(int64_t rows, int k, int oc_n, const T* weights, int16_t filter_offset,
+                       const int32_t* bias, const RequantTable& rq, T* output, Gather gather) {
+  Scratch& s = GetScratch();
+  const int k16 = (k + 15) / 16 * 16;
+  PrepareWeights(weights, oc_n, k, k16, filter_offset, &s.w);
+  s.bias.assign(static_cast<size_t>(oc_n) + kNr, 0);
+  if (bias) std::copy(bias, bias + oc_n, s.bias.begin());
+  int chunk = std::max(kMr, kChunkBytes / (k16 * 2) / kMr * kMr);
+  if (chunk > rows) chunk = static_cast<int>((rows + kMr - 1) / kMr * kMr);
+  s.x.resize(static_cast<size_t>(chunk) * k16);
+  s.acc.resize(static_cast<size_t>(chunk) * oc_n);
+  for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+    const int n = static_cast<int>(std::min<int64_t>(chunk, rows - r0));
+    const int padded = (n + kMr - 1) / kMr * kMr;
+    for (int i = 0; i < n; ++i) gather(r0 + i, s.x.data() + int64_t{i} * k16);
+    std::fill(s.x.begin() + int64_t{n} * k16, s.x.begin() + int64_t{padded} * k16, int16_t{0});
+    Gemm(s.x.data(), padded, k16, s.w.data(), oc_n, s.bias.data(), s.acc.data());
+    for (int i = 0; i < n; ++i) {
+      RequantRow(s.acc.data() + int64_t{i} * oc_n, oc_n, rq, output + (r0 + i) * oc_n);
+    }
+  }
+}
+
+bool OffsetsFit(int32_t a, int32_t b) { return a >= -256 && a <= 256 && b >= -256 && b <= 256; }
+
+template <typename T>
+ETPU_AVX2 bool ConvImpl(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
+                        const T* weights, const int32_t* bias, Shape4 out, T* output) {
+  if (!OffsetsFit(p.input_offset, p.filter_offset)) return false;
+  RequantTable rq;
+  if (!BuildRequantTable(p.output_multiplier, p.output_shift, out.c, p.output_offset, p.act_min,
+                         p.act_max, &rq)) {
+    return false;
+  }
+  const int64_t k64 = int64_t{filter.h} * filter.w * in.c;
+  if (k64 > (1 << 20)) return false;
+  const int k = static_cast<int>(k64);
+  const int k16 = (k + 15) / 16 * 16;
+  const ConvRows g{&p, in, filter, out};
+  const int16_t io = static_cast<int16_t>(p.input_offset);
+  const int64_t rows = int64_t{out.n} * out.h * out.w;
+  const bool pointwise = filter.h == 1 && filter.w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+                         p.pad_top == 0 && p.pad_left == 0 && in.h == out.h && in.w == out.w;
+  if (pointwise) {
+    RunGemm(rows, k, out.c, weights, static_cast<int16_t>(p.filter_offset), bias, rq, output,
+            [&](int64_t row, int16_t* dst) ETPU_AVX2 {
+              WidenAdd(input + row * k, k, io, dst);
+              std::fill(dst + k, dst + k16, int16_t{0});
+            });
+  } else {
+    RunGemm(rows, k, out.c, weights, static_cast<int16_t>(p.filter_offset), bias, rq, output,
+            [&](int64_t row, int16_t* dst) ETPU_AVX2 { GatherConvRow(g, input, row, io, k16, dst); });
+  }
+  return true;
+}
+
+template <typename T>
+ETPU_AVX2 bool FcImpl(const FullyConnectedParams& p, FcDims d, const T* input, const T* weights,
+                      const int32_t* bias, T* output) {
+  if (!OffsetsFit(p.input_offset, p.filter_offset)) return false;
+  RequantTable rq;
+  if (!BuildRequantTable(p.output_multiplier, p.output_shift, d.out_depth, p.output_offset,
+                         p.act_min, p.act_max, &rq)) {
+    return false;
+  }
+  const int k = d.accum_depth;
+  const int k16 = (k + 15) / 16 * 16;
+  const int16_t io = static_cast<int16_t>(p.input_offset);
+  RunGemm(d.batches, k, d.out_depth, weights, static_cast<int16_t>(p.filter_offset), bias, rq,
+          output, [&](int64_t row, int16_t* dst) ETPU_AVX2 {
+            WidenAdd(input + row * k, k, io, dst);
+            std::fill(dst + k, dst + k16, int16_t{0});
+          });
+  return true;
+}
+
+}  // namespace
+
+bool Conv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+            const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output) {
+  return ConvImpl(p, in, input, filter, weights, bias, out, output);
+}
+bool Conv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+            const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output) {
+  return ConvImpl(p, in, input, filter, weights, bias, out, output);
+}
+bool FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
+                    const uint8_t* weights, const int32_t* bias, uint8_t* output) {
+  return FcImpl(p, d, input, weights, bias, output);
+}
+bool FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
+                    const int8_t* weights, const int32_t* bias, int8_t* output) {
+  return FcImpl(p, d, input, weights, bias, output);
+}
+
+#else  // not x86: no fast path.
+
+bool Conv2D(const ConvParams&, Shape4, const uint8_t*, Shape4, const uint8_t*, const int32_t*,
+            Shape4, uint8_t*) { return false; }
+bool Conv2D(const ConvParams&, Shape4, const int8_t*, Shape4, const int8_t*, const int32_t*,
+            Shape4, int8_t*) { return false; }
+bool FullyConnected(const FullyConnectedParams&, FcDims, const uint8_t*, const uint8_t*,
+                    const int32_t*, uint8_t*) { return false; }
+bool FullyConnected(const FullyConnectedParams&, FcDims, const int8_t*, const int8_t*,
+                    const int32_t*, int8_t*) { return false; }
+
+#endif
+
+}  // namespace etpu::kernels::fast

@@ -1,0 +1,63 @@
+// Internal: the fast (SIMD) paths behind Conv2D, DepthwiseConv2D and FullyConnected.
+//
+// Each entry point returns true when it computed the output and false when the case is not
+// covered (no AVX2, depth multiplier > 1, offsets or multipliers outside the ranges the SIMD
+// arithmetic is exact for); the public kernel then runs the reference loop. The caller has
+// checked the shapes. Bit-exactness argument:
+//  - accumulators: (w + filter_offset) and (x + input_offset) are formed exactly in int16
+//    (|offset| <= 256) and multiplied/summed in int32 with wrap-around (vpmaddwd / vpmulld,
+//    vpaddd); the reference sums the same products in int32, so as long as the reference does
+//    not overflow (it would be undefined behaviour there) the sums are identical whatever the
+//    order. Padded taps contribute 0 in both.
+//  - requantization: RequantTable holds the reference's per-channel (multiplier, shift); the
+//    vector code computes SaturatingRoundingDoublingHighMul as floor((x*m + 2^30) / 2^31) with
+//    64-bit products (identical to the reference for every x when m >= 0, which the table
+//    requires) and RoundingDivideByPOT with the reference's mask / threshold formula.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv.h"
+#include "kernels/fully_connected.h"
+#include "kernels/types.h"
+
+namespace etpu::kernels::fast {
+
+bool Conv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+            const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output);
+bool Conv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+            const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output);
+bool DepthwiseConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+                     const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output);
+bool DepthwiseConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+                     const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output);
+bool FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
+                    const uint8_t* weights, const int32_t* bias, uint8_t* output);
+bool FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
+                    const int8_t* weights, const int32_t* bias, int8_t* output);
+
+/// Per-channel requantization parameters laid out for 8-lane vectors (padded with zeros to a
+/// multiple of 8 channels).
+struct RequantTable {
+  std::vector<int32_t> mult, left, right, mask, half;
+  int channels = 0;
+  int32_t out_offset = 0, act_min = 0, act_max = 0;
+  /// The reference's (multiplier, shift) of channel c (for scalar tails).
+  int32_t scalar_mult(int c) const { return mult[static_cast<size_t>(c)]; }
+  int scalar_shift(int c) const {
+    return left[static_cast<size_t>(c)] - right[static_cast<size_t>(c)];
+  }
+};
+
+/// Fills `t` from one (per-tensor) or `channels` (per-channel) multipliers and shifts. Returns
+/// false when the vector arithmetic would not be exact (a negative multiplier, |shift| > 31).
+bool BuildRequantTable(const std::vector<int32_t>& multipliers, const std::vector<int>& shifts,
+                       int channels, int32_t out_offset, int32_t act_min, int32_t act_max,
+                       RequantTable* t);
+
+/// Requantizes `n` int32 accumulators of channels [0, n) into 8-bit outputs (AVX2).
+void RequantRow(const int32_t* acc, int n, const RequantTable& t, uint8_t* out);
+void RequantRow(const int32_t* acc, int n, const RequantTable& t, int8_t* out);
+
+}  // namespace etpu::kernels::fast
