@@ -1,0 +1,254 @@
+// Bit-exact comparison of the integer LSTM with TFLite 2.9 (the oracle, libtflite29.so).
+//
+// The LSTM operator of the real model keras_lstm_mnist_ptq.tflite is cut out as a one-operator
+// model (its weights, quantization and intermediates unchanged), optionally changed (batch,
+// time-major layout, CIFG, peephole, projection, layer norm with made-up tensors), run by the
+// oracle on random int8 sequences and by IntegerLstm from the same model file; every output
+// byte must agree.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <ostream>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kernels/lstm.h"
+#include "kernels/oracle_test_util.h"
+#include "testutil/shared.h"
+#include "tflite/graph_surgery.h"
+#include "tflite/model_reader.h"
+#include "tflite/model_writer.h"
+
+namespace etpu::kernels {
+namespace {
+
+namespace fb = tflite_fb;
+
+QuantParams Q(const ir::Tensor& t) {
+  QuantParams q;
+  if (!t.quant.empty()) {
+    q.scale = t.quant.scale[0];
+    q.zero_point = t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]);
+  }
+  return q;
+}
+
+template <typename T>
+LstmTensor<T> Tensor(const ir::Model& m, int index) {
+  LstmTensor<T> t;
+  if (index < 0) return t;
+  t.data = reinterpret_cast<const T*>(m.tensor(index).data.data());
+  t.scale = Q(m.tensor(index)).scale;
+  return t;
+}
+
+// The spec of the first UNIDIRECTIONAL_SEQUENCE_LSTM of `m` (test helper, trusts the model).
+IntegerLstmSpec SpecFromModel(const ir::Model& m) {
+  const ir::Operator* op = nullptr;
+  for (const auto& o : m.ops) {
+    if (o.code == fb::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) op = &o;
+  }
+  EXPECT_NE(op, nullptr);
+  const auto in = [&](int k) { return k < static_cast<int>(op->inputs.size()) ? op->inputs[k] : -1; };
+  const auto* opts = op->options<fb::UnidirectionalSequenceLSTMOptionsT>();
+  IntegerLstmSpec s;
+  const ir::Tensor& input = m.tensor(in(0));
+  s.time_major = opts->time_major;
+  s.n_time = s.time_major ? input.shape[0] : input.shape[1];
+  s.n_batch = s.time_major ? input.shape[1] : input.shape[0];
+  s.n_input = input.shape[2];
+  s.n_cell = m.tensor(in(4)).shape[0];
+  s.n_output = m.tensor(in(8)).shape[1];
+  s.cell_clip = opts->cell_clip;
+  s.proj_clip = opts->proj_clip;
+  s.input = Q(input);
+  s.output_state = Q(m.tensor(in(18)));
+  s.cell_state_scale = Q(m.tensor(in(19))).scale;
+  s.output = Q(m.tensor(op->outputs[0]));
+  for (int g = 0; g < 4; ++g) {
+    s.input_weights[g] = Tensor<int8_t>(m, in(1 + g));
+    s.recurrent_weights[g] = Tensor<int8_t>(m, in(5 + g));
+    s.biases[g] = in(12 + g) < 0 ? nullptr : reinterpret_cast<const int32_t*>(m.tensor(in(12 + g)).data.data());
+    s.layer_norm[g] = Tensor<int16_t>(m, in(20 + g));
+  }
+  s.peephole_weights[kLstmInputGate] = Tensor<int16_t>(m, in(9));
+  s.peephole_weights[kLstmForgetGate] = Tensor<int16_t>(m, in(10));
+  s.peephole_weights[kLstmOutputGate] = Tensor<int16_t>(m, in(11));
+  s.projection = Tensor<int8_t>(m, in(16));
+  s.projection_bias = in(17) < 0 ? nullptr : reinterpret_cast<const int32_t*>(m.tensor(in(17)).data.data());
+  const auto& inter = op->fb->intermediates;
+  EXPECT_EQ(inter.size(), 5u);
+  for (size_t k = 0; k < inter.size() && k < 5; ++k) s.intermediates[k] = Q(m.tensor(inter[k]));
+  return s;
+}
+
+// Adds a tensor (constant when `data` is non-empty) to subgraph 0 and returns its index.
+int AddTensor(fb::ModelT& m, const std::string& name, fb::TensorType type, std::vector<int32_t> shape,
+              float scale, int64_t zp, std::vector<uint8_t> data) {
+  auto t = std::make_unique<fb::TensorT>();
+  t->name = name;
+  t->type = type;
+  t->shape = std::move(shape);
+  t->quantization = std::make_unique<fb::QuantizationParametersT>();
+  t->quantization->scale = {scale};
+  t->quantization->zero_point = {zp};
+  if (!data.empty()) {
+    auto b = std::make_unique<fb::BufferT>();
+    b->data = std::move(data);
+    t->buffer = static_cast<uint32_t>(m.buffers.size());
+    m.buffers.push_back(std::move(b));
+  }
+  m.subgraphs[0]->tensors.push_back(std::move(t));
+  return static_cast<int>(m.subgraphs[0]->tensors.size() - 1);
+}
+
+template <typename T>
+std::vector<uint8_t> RandomBytes(std::mt19937& rng, size_t n, int lo, int hi) {
+  std::uniform_int_distribution<int> d(lo, hi);
+  std::vector<uint8_t> b(n * sizeof(T));
+  for (size_t i = 0; i < n; ++i) {
+    const T v = static_cast<T>(d(rng));
+    std::memcpy(b.data() + i * sizeof(T), &v, sizeof(T));
+  }
+  return b;
+}
+
+struct Variant {
+  std::string name;
+  int batch = 1;
+  bool time_major = false;
+  bool cifg = false, peephole = false, layer_norm = false;
+  int projection = 0;  ///< n_output with projection, 0 = none.
+};
+
+// The real model's LSTM, cut out and changed as `v` says.
+std::unique_ptr<fb::ModelT> MakeVariant(const ir::Model& real, const Variant& v, std::mt19937& rng) {
+  int lstm = -1;
+  for (const auto& o : real.ops) {
+    if (o.code == fb::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) lstm = o.index;
+  }
+  const ir::Operator& op = real.ops.at(lstm);
+  auto cut = tflite::ExtractSubModel(real, {lstm}, {op.inputs[0]}, {op.outputs[0]});
+  EXPECT_TRUE(cut.ok()) << cut.status().message();
+  std::unique_ptr<fb::ModelT> m = std::move(cut).value();
+  fb::SubGraphT& sg = *m->subgraphs[0];
+  fb::OperatorT& o = *sg.operators[0];
+  auto& tensors = sg.tensors;
+  auto* opts = o.builtin_options.AsUnidirectionalSequenceLSTMOptions();
+  const int n_time = tensors[o.inputs[0]]->shape[1];
+  const int n_input = tensors[o.inputs[0]]->shape[2];
+  const int n_cell = tensors[o.inputs[4]]->shape[0];
+  const int n_out = v.projection > 0 ? v.projection : n_cell;
+  opts->time_major = v.time_major;
+  tensors[o.inputs[0]]->shape = v.time_major ? std::vector<int32_t>{n_time, v.batch, n_input}
+                                             : std::vector<int32_t>{v.batch, n_time, n_input};
+  tensors[o.outputs[0]]->shape = v.time_major ? std::vector<int32_t>{n_time, v.batch, n_out}
+                                              : std::vector<int32_t>{v.batch, n_time, n_out};
+  tensors[o.inputs[18]]->shape = {v.batch, n_out};
+  tensors[o.inputs[19]]->shape = {v.batch, n_cell};
+  if (v.cifg) o.inputs[1] = o.inputs[5] = o.inputs[12] = -1;
+  if (v.peephole) {
+    const float scales[3] = {0.0021f, 0.0013f, 0.0034f};
+    for (int k = 0; k < 3; ++k) {
+      if (v.cifg && k == 0) continue;
+      o.inputs[9 + k] = AddTensor(*m, "peephole" + std::to_string(k), fb::TensorType::INT16, {n_cell},
+                                  scales[k], 0, RandomBytes<int16_t>(rng, n_cell, -3000, 3000));
+    }
+  }
+  if (v.projection > 0) {
+    for (int g = 0; g < 4; ++g) {
+      if (v.cifg && g == 0) continue;
+      const int t = AddTensor(*m, "recurrent" + std::to_string(g), fb::TensorType::INT8, {n_cell, n_out},
+                              0.004f + 0.001f * g, 0, RandomBytes<int8_t>(rng, size_t(n_cell) * n_out, -127, 127));
+      o.inputs[5 + g] = t;
+    }
+    o.inputs[16] = AddTensor(*m, "projection", fb::TensorType::INT8, {n_out, n_cell}, 0.0061f, 0,
+                             RandomBytes<int8_t>(rng, size_t(n_cell) * n_out, -127, 127));
+    o.inputs[17] = AddTensor(*m, "projection_bias", fb::TensorType::INT32, {n_out}, 0.0061f * 0.0078f, 0,
+                             RandomBytes<int32_t>(rng, n_out, -3000, 3000));
+    opts->proj_clip = 0.5f;
+  }
+  if (v.layer_norm) {
+    for (int g = 0; g < 4; ++g) {
+      if (v.cifg && g == 0) continue;
+      o.inputs[20 + g] = AddTensor(*m, "layer_norm" + std::to_string(g), fb::TensorType::INT16, {n_cell},
+                                   0.00005f * (g + 1), 0, RandomBytes<int16_t>(rng, n_cell, 8000, 30000));
+      // The bias is added after normalisation; keep it in a plausible range.
+      const int bias = AddTensor(*m, "ln_bias" + std::to_string(g), fb::TensorType::INT32, {n_cell},
+                                 0.00005f * (g + 1) / 1024, 0, RandomBytes<int32_t>(rng, n_cell, -40000, 40000));
+      o.inputs[12 + g] = bias;
+      auto& inter = *tensors[o.intermediates[g]];
+      inter.type = fb::TensorType::INT16;
+      inter.quantization = std::make_unique<fb::QuantizationParametersT>();
+      inter.quantization->scale = {0.0007f + 0.0002f * g};
+      inter.quantization->zero_point = {0};
+    }
+  }
+  return m;
+}
+
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
+
+class LstmOracle : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(LstmOracle, BitExactWithTflite29) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/keras_lstm_mnist_ptq.tflite");
+  ETPU_ORACLE_OR_SKIP(oracle);
+  auto real = tflite::ReadModel(path);
+  ASSERT_TRUE(real.ok()) << real.status().message();
+  const Variant& v = GetParam();
+  std::mt19937 rng(1234 + v.batch * 7 + v.projection);
+  const std::vector<uint8_t> bytes = tflite::SerializeModel(*MakeVariant(real.value(), v, rng));
+  auto model = tflite::ReadModelFromBuffer(bytes, v.name);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const IntegerLstmSpec spec = SpecFromModel(model.value());
+  auto params = PrepareIntegerLstm(spec);
+  ASSERT_TRUE(params.ok()) << params.status().message();
+
+  const size_t n_in = size_t(spec.n_batch) * spec.n_time * spec.n_input;
+  const size_t n_out = size_t(spec.n_batch) * spec.n_time * spec.n_output;
+  size_t compared = 0;
+  for (int run = 0; run < 4; ++run) {
+    // Run 0: MNIST-like sparse rows (mostly -128, the zero point); others uniform.
+    std::vector<uint8_t> in = RandomBytes<int8_t>(rng, n_in, -128, 127);
+    if (run == 0) {
+      for (auto& b : in) b = (rng() % 4 == 0) ? b : static_cast<uint8_t>(int8_t{-128});
+    }
+    std::string log;
+    const auto outs = testing::RunOracle(oracle, "libtflite29.so", bytes, {in}, 1, &log);
+    ASSERT_EQ(outs.size(), 1u) << log;
+    ASSERT_EQ(outs[0].size(), n_out) << log;
+
+    std::vector<int8_t> output_state(size_t(spec.n_batch) * spec.n_output,
+                                     static_cast<int8_t>(spec.output_state.zero_point));
+    std::vector<int16_t> cell_state(size_t(spec.n_batch) * spec.n_cell, 0);
+    std::vector<int8_t> mine(n_out);
+    ASSERT_TRUE(IntegerLstm(params.value(), reinterpret_cast<const int8_t*>(in.data()), output_state.data(),
+                            cell_state.data(), mine.data())
+                    .ok());
+    // Guard against a trivial agreement (saturated or constant outputs).
+    const std::set<uint8_t> distinct(outs[0].begin(), outs[0].end());
+    EXPECT_GE(distinct.size(), 16u) << v.name << ": oracle output nearly constant";
+    size_t mismatches = 0;
+    for (size_t i = 0; i < n_out; ++i) mismatches += static_cast<uint8_t>(mine[i]) != outs[0][i];
+    EXPECT_EQ(mismatches, 0u) << v.name << " run " << run << ": " << mismatches << " of " << n_out;
+    compared += n_out;
+  }
+  RecordProperty("compared_bytes", static_cast<int>(compared));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Variants, LstmOracle,
+    ::testing::Values(Variant{"real_model_lstm"}, Variant{"batch3", 3},
+                      Variant{"time_major_batch2", 2, true}, Variant{"cifg", 1, false, true},
+                      Variant{"peephole", 2, false, false, true},
+                      Variant{"cifg_peephole", 1, false, true, true},
+                      Variant{"projection12", 2, false, false, false, false, 12},
+                      Variant{"layer_norm", 2, false, false, false, true},
+                      Variant{"everything", 2, true, false, false, true, 16}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace etpu::kernels
