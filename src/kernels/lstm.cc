@@ -1,5 +1,7 @@
 #include "kernels/lstm.h"
 
+#include "kernels/fixed_point16.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,21 +18,10 @@ constexpr int32_t kI16Max = std::numeric_limits<int16_t>::max();
 // 16-bit SaturatingRoundingDoublingHighMul, sums wrap, constants are the int32 ones rounded
 // down by 16 bits, and exp's final sum saturates.
 
-int16_t Wrap16(int32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(static_cast<uint32_t>(v))); }
-
-int16_t Mul16(int16_t a, int16_t b) {
-  if (a == b && a == kI16Min) return static_cast<int16_t>(kI16Max);
-  const int32_t ab = int32_t{a} * int32_t{b};
-  const int32_t nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
-  return static_cast<int16_t>((ab + nudge) / (1 << 15));
-}
-
-int16_t RoundingDivideByPOT16(int16_t x, int exponent) {
-  const int16_t mask = static_cast<int16_t>((1 << exponent) - 1);
-  const int16_t remainder = static_cast<int16_t>(x & mask);
-  const int16_t threshold = static_cast<int16_t>((mask >> 1) + (x < 0 ? 1 : 0));
-  return Wrap16((x >> exponent) + (remainder > threshold ? 1 : 0));
-}
+using fixed16::Wrap;
+int16_t Wrap16(int32_t v) { return Wrap(v); }
+int16_t Mul16(int16_t a, int16_t b) { return fixed16::SaturatingRoundingDoublingHighMul(a, b); }
+int16_t RoundingDivideByPOT16(int16_t x, int e) { return fixed16::RoundingDivideByPOT(x, e); }
 
 // x * 2^e: saturating left shift (e > 0) or rounding right shift (e < 0).
 int16_t MulPOT16(int16_t x, int e) {
