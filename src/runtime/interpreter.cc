@@ -7,6 +7,17 @@
 
 namespace etpu::runtime {
 
+namespace {
+// TFLite resets an int8 variable tensor without data to its zero point (the real value 0), any
+// other tensor to zero bytes.
+uint8_t InitialByte(const ir::Tensor& t) {
+  if (t.is_variable && t.type == ir::TensorType::INT8 && !t.quant.zero_point.empty()) {
+    return static_cast<uint8_t>(static_cast<int8_t>(t.quant.zero_point[0]));
+  }
+  return 0;
+}
+}  // namespace
+
 const ir::Model& OpBuildContext::model() const { return interp_.model(); }
 const ir::Tensor& OpBuildContext::in(int i) const {
   return interp_.model().tensor(op_.inputs.at(static_cast<size_t>(i)));
@@ -62,7 +73,7 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
       return UnimplementedError(fmt::format("tensor '{}' (#{}) of '{}': STRING tensors are not supported",
                                             tensor.name, t, model_->path));
     }
-    storage_[t].assign(static_cast<size_t>(bytes), 0);
+    storage_[t].assign(static_cast<size_t>(bytes), InitialByte(tensor));
     if (tensor.is_constant()) {
       std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
     }
@@ -146,7 +157,7 @@ void Interpreter::ResetVariables() {
   for (size_t t = 0; t < storage_.size(); ++t) {
     const ir::Tensor& tensor = model_->tensors[t];
     if (!tensor.is_variable || !owned_[t]) continue;
-    std::fill(storage_[t].begin(), storage_[t].end(), 0);
+    std::fill(storage_[t].begin(), storage_[t].end(), InitialByte(tensor));
     if (tensor.is_constant()) {
       std::memcpy(storage_[t].data(), tensor.data.data(), std::min(tensor.data.size(), storage_[t].size()));
     }

@@ -6,7 +6,9 @@
 //   with s_xg = w_scale * x_scale / 2^-12, s_hg = r_scale * h_scale / 2^-12 (float), then
 //   sigmoid (F3 -> F0, int16 gemmlowp) for input/forget/output, tanh for the cell gate;
 //   c = RDBP(f*c, 15) + RDBP(i*g, 30 + log2(c_scale)), saturated, clipped to cell_clip;
-//   h = clamp8(MBQM(o * tanh_{15+log2(c_scale)}(c), 2^-30 / hidden_scale) + hidden_zp).
+//   h = clamp8(MBQM(o * tanh_{15+log2(c_scale)}(c), 2^-30 / hidden_scale) - hidden_zp)
+//   (the zero point is subtracted, as TFLite 2.9 does; checked bit for bit against libtflite29).
+// The int8 output state starts at its zero point (TFLite's variable reset), see interpreter.cc.
 #include <cmath>
 #include <cstring>
 
