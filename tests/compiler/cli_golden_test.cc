@@ -69,6 +69,18 @@ TEST(CompilerGoldenTest, ShowOperationsAndOutDir) {
   EXPECT_EQ(diff, "") << run.out;
 }
 
+TEST(CompilerGoldenTest, PartlyMappedModelWithShowOperations) {
+  ETPU_SHARED_FILE_OR_SKIP(model, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
+  std::string dir = testutil::MakeTempDir("golden_partial");
+  CliRun run = RunCompiler({"-m", "12", "-s", model}, dir);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  fs::path out = fs::path(dir) / "deeplabv3_mnv2_dm05_pascal_quant_edgetpu.tflite";
+  ASSERT_TRUE(fs::exists(out));
+  std::string diff = MatchGolden(ReadGolden("partly_mapped_deeplab.txt"), run.out,
+                                 {{"MODEL", model}, {"OUTPUT_SIZE", Size(fs::file_size(out))}});
+  EXPECT_EQ(diff, "") << run.out;
+}
+
 TEST(CompilerGoldenTest, CoCompilation) {
   ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
   ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
