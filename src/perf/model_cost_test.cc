@@ -1,0 +1,188 @@
+// ComputeModelCost on compiled models: ours (zoo models compiled by etpu) and Google's (the real
+// compiled files in ../shared). Expected values come from the package itself (read independently
+// with package_reader), from the source model's tensors, or from the parsed figures of
+// timing-anchors.md §4.5 — never from a run of this code.
+#include "perf/model_cost.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/file_io.h"
+#include "base/units.h"
+#include "device/device_catalog.h"
+#include "device/estimates.h"
+#include "perf/bench.h"
+#include "testutil/shared.h"
+#include "tflite/model_reader.h"
+#include "zoo/zoo.h"
+
+namespace etpu::perf {
+namespace {
+
+device::DeviceSpec Chip() {
+  auto catalog = device::BuiltinDeviceCatalog();
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  return catalog->DefaultChip();
+}
+
+// Generates a zoo model into a temp dir and compiles it alone.
+ir::Model CompileZoo(const std::string& name) {
+  const std::string dir = testutil::MakeTempDir("perf-" + name);
+  auto bytes = zoo::GenerateZooModel(name);
+  EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+  const std::string path = dir + "/" + name + ".tflite";
+  EXPECT_TRUE(base::WriteFileAtomic(path, *bytes).ok());
+  auto compiled = CompileForBench({path}, false, dir);
+  EXPECT_TRUE(compiled.ok()) << compiled.status().ToString();
+  return std::move(compiled->front());
+}
+
+TEST(LayerCostTest, MacsOfTheSourceModelMatchTheZooCount) {
+  // The zoo counts conv/depthwise/FC MACs its own way; LayerCostOf + LayerMacs must agree.
+  for (const std::string name : {"mobilenet_v1_0.25_128", "mobilenet_v2_1.0_224", "inception_v1_224"}) {
+    zoo::ZooModelInfo info;
+    auto bytes = zoo::GenerateZooModel(name, &info);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    auto m = tflite::ReadModelFromBuffer(*bytes, name);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    int64_t macs = 0;
+    for (const auto& op : m->ops) {
+      auto c = LayerCostOf(*m, op);
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      if (c->kind == device::LayerCost::kConv || c->kind == device::LayerCost::kDepthwise ||
+          c->kind == device::LayerCost::kFullyConnected) {
+        macs += device::LayerMacs(*c);
+      }
+    }
+    EXPECT_EQ(macs, info.macs) << name;
+  }
+}
+
+TEST(ModelCostTest, OursTakesBytesFromThePackageAndShapesFromTheRegion) {
+  const device::DeviceSpec spec = Chip();
+  ir::Model compiled = CompileZoo("mobilenet_v2_1.0_224");
+  auto info = package::ReadCompiledModel(compiled);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  ASSERT_EQ(info->edgetpu_ops.size(), 1u);
+  auto cost = ComputeModelCost(compiled, spec);
+  ASSERT_TRUE(cost.ok()) << cost.status().ToString();
+  ASSERT_EQ(cost->edgetpu_ops.size(), 1u);
+  const EdgeTpuOpCost& op = cost->edgetpu_ops[0];
+  const package::PackageInfo& pkg = info->edgetpu_ops[0].package;
+  EXPECT_TRUE(op.structural);
+  EXPECT_EQ(op.chip, "etpu-virtual");
+  EXPECT_EQ(op.caching_token, pkg.token());
+  EXPECT_NE(op.caching_token, 0u);
+  EXPECT_EQ(op.query.cached_param_bytes, pkg.on_chip_bytes());
+  EXPECT_EQ(op.query.streamed_param_bytes, pkg.off_chip_bytes());
+  EXPECT_EQ(cost->on_chip_bytes() + cost->off_chip_bytes(), pkg.on_chip_bytes() + pkg.off_chip_bytes());
+  EXPECT_GT(op.query.cached_param_bytes, 3'000'000);  // ~3.5 M weights + biases, all cached.
+  // Input: the 224x224x3 uint8 image of the custom op's input tensor (8-byte padded).
+  const ir::Operator& custom = compiled.ops.at(static_cast<size_t>(op.op_index));
+  EXPECT_EQ(op.query.input_bytes, base::RoundUp(compiled.tensor(custom.inputs.at(0)).size_bytes(), 8));
+  EXPECT_EQ(op.query.output_bytes, base::RoundUp(compiled.tensor(custom.outputs.at(0)).size_bytes(), 8));
+  // Layers: one per non-shape operator of the region, and every convolution, depthwise and FC
+  // operator of the source model is there with its kind.
+  const auto& program = *pkg.main()->program;
+  EXPECT_LE(op.query.layers.size(), static_cast<size_t>(program.region_op_count));
+  auto source_bytes = zoo::GenerateZooModel("mobilenet_v2_1.0_224");
+  ASSERT_TRUE(source_bytes.ok());
+  auto source = tflite::ReadModelFromBuffer(*source_bytes, "source");
+  ASSERT_TRUE(source.ok());
+  auto count = [](auto&& pred, const auto& list) { return std::count_if(list.begin(), list.end(), pred); };
+  using ir::BuiltinOperator;
+  EXPECT_EQ(count([](const device::LayerCost& l) { return l.kind == device::LayerCost::kConv; }, op.query.layers),
+            count([](const ir::Operator& o) { return o.code == BuiltinOperator::CONV_2D; }, source->ops));
+  EXPECT_EQ(count([](const device::LayerCost& l) { return l.kind == device::LayerCost::kDepthwise; }, op.query.layers),
+            count([](const ir::Operator& o) { return o.code == BuiltinOperator::DEPTHWISE_CONV_2D; }, source->ops));
+  EXPECT_EQ(count([](const device::LayerCost& l) { return l.kind == device::LayerCost::kDepthwise; }, op.query.layers),
+            17);
+  // Instructions: the estimate from the layers, not the size of etpu's own program.
+  auto instr = device::EstimateInstructionBytes(op.query.layers, spec);
+  ASSERT_TRUE(instr.ok());
+  EXPECT_EQ(op.query.instruction_bytes, *instr);
+  EXPECT_EQ(op.query.estimated_cycles, 0);
+  EXPECT_EQ(cost->cpu_op_count, static_cast<int>(info->cpu_ops.size()));
+}
+
+TEST(ModelCostTest, LinkTrafficIsWhatTheDmaHintsList) {
+  // A model with large activations (etpu's compiler may declare a host scratch buffer for it).
+  ir::Model compiled = CompileZoo("posenet_mobilenet_v1_075_481_641");
+  auto info = package::ReadCompiledModel(compiled);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  auto cost = ComputeModelCost(compiled, Chip());
+  ASSERT_TRUE(cost.ok()) << cost.status().ToString();
+  ASSERT_EQ(cost->edgetpu_ops.size(), info->edgetpu_ops.size());
+  for (size_t i = 0; i < cost->edgetpu_ops.size(); ++i) {
+    const package::ExecutableInfo* main = info->edgetpu_ops[i].package.main();
+    ASSERT_NE(main, nullptr);
+    ASSERT_FALSE(main->dma_hints.empty());
+    int64_t in = 0, out = 0, s_in = 0, s_out = 0;
+    for (const auto& h : main->dma_hints) {
+      if (h.kind != package::DmaHint::Kind::kDescriptor) continue;
+      if (h.address == package::AddressKind::kInputActivation) in += h.size_bytes;
+      if (h.address == package::AddressKind::kOutputActivation) out += h.size_bytes;
+      if (h.address == package::AddressKind::kScratch) (h.outfeed ? s_out : s_in) += h.size_bytes;
+    }
+    const auto& q = cost->edgetpu_ops[i].query;
+    EXPECT_EQ(q.input_bytes, in);
+    EXPECT_EQ(q.output_bytes, out);
+    EXPECT_EQ(q.scratch_h2d_bytes, s_in);
+    EXPECT_EQ(q.scratch_d2h_bytes, s_out);
+    EXPECT_EQ(cost->edgetpu_ops[i].declared_scratch_bytes, main->scratch_size_bytes);
+  }
+}
+
+TEST(ModelCostTest, GoogleFileUsesItsDmaHintsAndInstructions) {
+  // timing-anchors.md §4.5 (parsed from Coral's file): cached 566,912 B, instructions 170,032 B,
+  // input 49,152 B, output 1,008 B, nothing streamed, no cycle estimate (older compiler).
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant_edgetpu.tflite");
+  auto m = tflite::ReadModel(path);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto cost = ComputeModelCost(*m, Chip());
+  ASSERT_TRUE(cost.ok()) << cost.status().ToString();
+  ASSERT_EQ(cost->edgetpu_ops.size(), 1u);
+  const auto& op = cost->edgetpu_ops[0];
+  EXPECT_EQ(op.chip, "beagle");
+  EXPECT_FALSE(op.structural);
+  EXPECT_FALSE(op.compute_known);
+  EXPECT_EQ(op.query.cached_param_bytes, 566912);
+  EXPECT_EQ(op.query.streamed_param_bytes, 0);
+  EXPECT_EQ(op.query.instruction_bytes, 170032);
+  EXPECT_EQ(op.query.input_bytes, 49152);
+  EXPECT_EQ(op.query.output_bytes, 1008);
+}
+
+TEST(ModelCostTest, UncompiledModelIsAllCpu) {
+  auto bytes = zoo::GenerateZooModel("mobilenet_v1_0.25_128");
+  ASSERT_TRUE(bytes.ok());
+  auto m = tflite::ReadModelFromBuffer(*bytes, "mobilenet_v1_0.25_128");
+  ASSERT_TRUE(m.ok());
+  auto cost = ComputeModelCost(*m, Chip());
+  ASSERT_TRUE(cost.ok()) << cost.status().ToString();
+  EXPECT_TRUE(cost->edgetpu_ops.empty());
+  EXPECT_EQ(cost->cpu_op_count, static_cast<int>(m->ops.size()));
+  zoo::ZooModelInfo info;
+  ASSERT_TRUE(zoo::GenerateZooModel("mobilenet_v1_0.25_128", &info).ok());
+  EXPECT_EQ(cost->cpu_macs, info.macs);
+}
+
+TEST(ModelCostTest, BadOperatorIndicesAreErrorsNotCrashes) {
+  auto bytes = zoo::GenerateZooModel("mobilenet_v1_0.25_128");
+  ASSERT_TRUE(bytes.ok());
+  auto m = tflite::ReadModelFromBuffer(*bytes, "m");
+  ASSERT_TRUE(m.ok());
+  ir::Operator op = m->ops.at(0);  // CONV_2D
+  op.inputs[1] = static_cast<int>(m->tensors.size()) + 5;
+  auto c = LayerCostOf(*m, op);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("operator #0"), std::string::npos) << c.status().ToString();
+  op = m->ops.at(0);
+  op.inputs.resize(1);
+  EXPECT_FALSE(LayerCostOf(*m, op).ok());
+}
+
+}  // namespace
+}  // namespace etpu::perf
