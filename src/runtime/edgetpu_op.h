@@ -63,6 +63,9 @@ class EdgeTpuExecutable {
   const ir::Model& region_model() const { return *region_; }
   VirtualEdgeTpu* device() const { return device_; }
 
+  /// Restores the region's variable tensors (LSTM state) to their initial values.
+  void ResetState() { interp_->ResetVariables(); }
+
   /// Test hook: XORs byte `offset` of this executable's streamed blob with `mask`.
   Status CorruptStreamed(int64_t offset, uint8_t mask);
 

@@ -98,7 +98,10 @@ Status LoadedModel::Invoke() {
 
 std::span<const uint8_t> LoadedModel::GetOutput(int i) const { return impl_->interp->output(i); }
 const std::vector<CacheEvent>& LoadedModel::last_events() const { return impl_->events; }
-void LoadedModel::ResetState() { impl_->interp->ResetVariables(); }
+void LoadedModel::ResetState() {
+  impl_->interp->ResetVariables();
+  for (auto& x : impl_->executables) x->ResetState();
+}
 
 Status LoadedModel::CorruptStreamedParameters(int k, int64_t offset, uint8_t mask) {
   if (k < 0 || static_cast<size_t>(k) >= impl_->executables.size()) {

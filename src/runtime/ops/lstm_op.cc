@@ -31,7 +31,9 @@ constexpr int kCellState = 19;
 struct GateParams {
   const int8_t* w = nullptr;   // [n_cell, n_input]
   const int8_t* r = nullptr;   // [n_cell, n_output]
-  std::vector<int32_t> x_bias;  // bias - zp_x * row sums of w
+  const int32_t* bias = nullptr;
+  std::vector<int32_t> x_bias;  // bias - zp_x * row sums of w (recomputed per invocation: the
+                                // weights may be refilled, e.g. from a virtual Edge TPU's SRAM)
   std::vector<int32_t> h_bias;  // -zp_h * row sums of r
   kernels::QuantizedMultiplier x_scale, h_scale;
 };
@@ -44,6 +46,7 @@ struct LstmState {
   int16_t cell_clip = 0;
   kernels::QuantizedMultiplier hidden_scale;
   int32_t hidden_zp = 0;
+  int32_t input_zp = 0, state_zp = 0;
   const int8_t* input = nullptr;
   int8_t* output = nullptr;
   int8_t* output_state = nullptr;
@@ -182,16 +185,9 @@ Result<EvalFn> MakeLstm(OpBuildContext& c) {
     GateParams& g = s->gates[k];
     g.w = As<int8_t>(c.in_data(kInputToGate[k]));
     g.r = As<int8_t>(c.in_data(kRecurrentToGate[k]));
-    const int32_t* bias = As<int32_t>(c.in_data(kGateBias[k]));
+    g.bias = As<int32_t>(c.in_data(kGateBias[k]));
     g.x_bias.resize(static_cast<size_t>(s->n_cell));
     g.h_bias.resize(static_cast<size_t>(s->n_cell));
-    for (int row = 0; row < s->n_cell; ++row) {
-      int32_t sw = 0, sr = 0;
-      for (int col = 0; col < s->n_input; ++col) sw += g.w[static_cast<size_t>(row) * s->n_input + col];
-      for (int col = 0; col < s->n_output; ++col) sr += g.r[static_cast<size_t>(row) * s->n_output + col];
-      g.x_bias[static_cast<size_t>(row)] = bias[row] + sw * -in_zp;
-      g.h_bias[static_cast<size_t>(row)] = sr * -h_zp;
-    }
     const float ex = w.quant.scale[0] * in_scale / inter_scale;
     const float eh = r.quant.scale[0] * h_scale / inter_scale;
     g.x_scale = kernels::QuantizeMultiplier(static_cast<double>(ex));
@@ -211,6 +207,8 @@ Result<EvalFn> MakeLstm(OpBuildContext& c) {
   const float eh = static_cast<float>(std::pow(2.0, -15) / static_cast<double>(hidden.quant.scale[0]) * std::pow(2.0, -15));
   s->hidden_scale = kernels::QuantizeMultiplier(static_cast<double>(eh));
   s->hidden_zp = static_cast<int32_t>(hidden.quant.zero_point.empty() ? 0 : hidden.quant.zero_point[0]);
+  s->input_zp = in_zp;
+  s->state_zp = h_zp;
   s->input = As<int8_t>(c.in_data(kInput));
   s->output = AsMut<int8_t>(c.out_data(0));
   s->output_state = AsMut<int8_t>(c.var_data(kOutputState));
@@ -218,6 +216,15 @@ Result<EvalFn> MakeLstm(OpBuildContext& c) {
   if (s->output_state == nullptr || s->cell_state == nullptr) return c.Error("state tensors have no storage");
   return EvalFn([s]() {
     LstmState& st = *s;
+    for (GateParams& g : st.gates) {
+      for (int row = 0; row < st.n_cell; ++row) {
+        int32_t sw = 0, sr = 0;
+        for (int col = 0; col < st.n_input; ++col) sw += g.w[static_cast<size_t>(row) * st.n_input + col];
+        for (int col = 0; col < st.n_output; ++col) sr += g.r[static_cast<size_t>(row) * st.n_output + col];
+        g.x_bias[static_cast<size_t>(row)] = g.bias[row] + sw * -st.input_zp;
+        g.h_bias[static_cast<size_t>(row)] = sr * -st.state_zp;
+      }
+    }
     for (int b = 0; b < st.n_batch; ++b) {
       for (int t = 0; t < st.max_time; ++t) {
         const int64_t idx = st.time_major ? int64_t{t} * st.n_batch + b : int64_t{b} * st.max_time + t;
