@@ -184,8 +184,9 @@ Result<BenchReport> RunBench(const std::vector<std::string>& models, const Bench
   for (const auto& r : resolved) {
     if (!r.precompiled) to_compile.push_back(r.path);
   }
-  Report(progress, options.cocompile ? fmt::format("co-compiling {} models", to_compile.size())
-                                     : fmt::format("compiling {} model(s) one by one", to_compile.size()));
+  if (options.cocompile && !to_compile.empty()) {
+    Report(progress, fmt::format("co-compiling {} models", to_compile.size()));
+  }
   std::vector<ir::Model> compiled;
   if (!to_compile.empty()) {
     if (options.cocompile) {

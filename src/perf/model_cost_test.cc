@@ -155,6 +155,26 @@ TEST(ModelCostTest, GoogleFileUsesItsDmaHintsAndInstructions) {
   EXPECT_EQ(op.query.output_bytes, 1008);
 }
 
+TEST(ModelCostTest, LayerModelCyclesNearTheRealCompilersEstimate) {
+  // Coral's compiled MobileNet v2 carries the real compiler's estimated_cycles_64bit; the
+  // structural layer model on our compiled zoo MobileNet v2 (same architecture) must be within 25%.
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v2_1.0_224_quant_edgetpu.tflite");
+  auto real = tflite::ReadModel(path);
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  const device::DeviceSpec spec = Chip();
+  auto real_cost = ComputeModelCost(*real, spec);
+  ASSERT_TRUE(real_cost.ok()) << real_cost.status().ToString();
+  ASSERT_EQ(real_cost->edgetpu_ops.size(), 1u);
+  const int64_t real_cycles = real_cost->edgetpu_ops[0].query.estimated_cycles;
+  ASSERT_GT(real_cycles, 0);
+  auto ours = ComputeModelCost(CompileZoo("mobilenet_v2_1.0_224"), spec);
+  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  auto cycles = device::EstimateComputeCycles(ours->edgetpu_ops.at(0).query.layers, spec);
+  ASSERT_TRUE(cycles.ok());
+  EXPECT_NEAR(static_cast<double>(*cycles) / static_cast<double>(real_cycles), 1.0, 0.25)
+      << *cycles << " vs the compiler's " << real_cycles;
+}
+
 TEST(ModelCostTest, UncompiledModelIsAllCpu) {
   auto bytes = zoo::GenerateZooModel("mobilenet_v1_0.25_128");
   ASSERT_TRUE(bytes.ok());
