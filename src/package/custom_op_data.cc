@@ -48,6 +48,13 @@ Result<std::vector<flexbuffers::Reference>> ElementsOf(const flexbuffers::Refere
   return out;
 }
 
+/// Adds bytes as a FlexBuffer string. Builder::String(ptr, len) reads len + 1 bytes (it copies the
+/// terminator from the source), so the bytes go through a std::string, whose terminator exists.
+void AddBytesAsString(flexbuffers::Builder& fbb, const std::vector<uint8_t>& bytes) {
+  const std::string s(bytes.begin(), bytes.end());
+  fbb.String(s);
+}
+
 }  // namespace
 
 std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
@@ -57,11 +64,10 @@ std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
   if (data.legacy_chip_name) fbb.String(kKeyLegacyChip, *data.legacy_chip_name);
   if (data.legacy_parameter_caching_executable) {
     fbb.Key(kKeyLegacyCaching);
-    const auto& b = *data.legacy_parameter_caching_executable;
-    fbb.String(reinterpret_cast<const char*>(b.data()), b.size());
+    AddBytesAsString(fbb, *data.legacy_parameter_caching_executable);
   }
   fbb.Key(kKeyPackage);
-  fbb.String(reinterpret_cast<const char*>(data.package.data()), data.package.size());
+  AddBytesAsString(fbb, data.package);
   if (data.has_execution_preference) fbb.Int(kKeyPreference, data.execution_preference);
   if (data.chip_ids) {
     fbb.Vector(kKeyChipIds, [&] {
@@ -70,7 +76,7 @@ std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
   }
   if (data.chip_ids || !data.extra_packages.empty()) {
     fbb.Vector(kKeyExtraPackages, [&] {
-      for (const auto& p : data.extra_packages) fbb.String(reinterpret_cast<const char*>(p.data()), p.size());
+      for (const auto& p : data.extra_packages) AddBytesAsString(fbb, p);
     });
   }
   fbb.EndMap(map);  // Sorts the keys, as FlexBuffer maps require.
@@ -88,6 +94,12 @@ std::vector<uint8_t> EncodeEtpuCustomOpData(std::span<const uint8_t> package) {
 Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what) {
   if (bytes.size() < 3) return Bad(what, fmt::format("{} bytes, too few for a FlexBuffer", bytes.size()));
   if (bytes.size() >= kMaxOptionsBytes) return Bad(what, fmt::format("{} bytes, more than etpu accepts", bytes.size()));
+  // FlexBuffer reads are plain loads: work on an aligned copy when the caller's bytes are not.
+  std::vector<uint8_t> aligned_copy;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+    aligned_copy.assign(bytes.begin(), bytes.end());
+    bytes = aligned_copy;
+  }
   if (!flexbuffers::VerifyBuffer(bytes.data(), bytes.size())) {
     return Bad(what, "the FlexBuffer is corrupt or truncated (verification failed)");
   }
