@@ -15,8 +15,6 @@ TEST(InterpreterTest, LoadsEverySharedCpuModel) {
                            "keras_lstm_mnist_ptq"}) {
     auto model = tflite::ReadModel(dir + "/" + name + ".tflite");
     ASSERT_TRUE(model.ok()) << model.status().ToString();
-    for (const auto& op : model->ops) std::printf("%s ", op.name().c_str());
-    std::printf("\n");
     auto interp = Interpreter::Create(std::make_shared<ir::Model>(std::move(model).value()));
     EXPECT_TRUE(interp.ok()) << name << ": " << interp.status().ToString();
     if (!interp.ok()) continue;

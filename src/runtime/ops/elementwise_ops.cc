@@ -122,7 +122,13 @@ Result<EvalFn> MakeDiv(OpBuildContext& c, bool floor) {
   ETPU_ASSIGN_OR_RETURN(auto range, kernels::CalculateActivationRangeFloat(ToActivation(FusedActivation(c))));
   const std::string label = c.label();
   if (t == TensorType::FLOAT32) {
-    return EvalFn([=]() {
+    return EvalFn([=]() -> Status {
+      if (floor) {  // TFLite refuses a zero divisor in FLOOR_DIV (float too).
+        const int64_t n2 = io.s2.FlatSize();
+        for (int64_t i = 0; i < n2; ++i) {
+          if (As<float>(io.in2)[i] == 0.0f) return InvalidArgumentError(label + ": division by 0");
+        }
+      }
       Broadcast<float>(io, [&](float a, float b) {
         const float q = floor ? std::floor(a / b) : a / b;
         return std::min(std::max(q, range.min), range.max);
