@@ -10,12 +10,13 @@
 namespace etpu::kernels {
 
 /// Instruction sets the fast kernels can use on this CPU (decided once, at run time).
-enum class FastIsa { kNone, kAvx2 };
+/// kAvx512Vnni: AVX2 plus AVX512-VNNI/VL (8-bit dot products, vpdpbusd on 256-bit vectors).
+enum class FastIsa { kNone, kAvx2, kAvx512Vnni };
 
 /// The fast instruction set detected on this CPU (kNone on non-x86 CPUs or without AVX2).
 FastIsa DetectedFastIsa();
 
-/// "avx2" or "none" (for logs and benchmark labels).
+/// "avx512vnni", "avx2" or "none" (for logs and benchmark labels).
 const char* FastIsaName(FastIsa isa);
 
 /// Enables (default) or disables the fast paths process-wide; disabled, every kernel runs its
@@ -24,5 +25,12 @@ bool SetFastKernelsEnabled(bool enabled);
 
 /// True when the fast paths are enabled and the CPU has one.
 bool FastKernelsActive();
+
+/// Caps the instruction set the fast paths use (tests run the AVX2 paths on VNNI CPUs too).
+/// Returns the previous cap. The effective ISA is min(detected, cap).
+FastIsa SetFastIsaCap(FastIsa cap);
+
+/// The instruction set the fast paths use now: min(DetectedFastIsa(), cap).
+FastIsa ActiveFastIsa();
 
 }  // namespace etpu::kernels

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/dispatch.h"
 #include "kernels/fast_kernels.h"
 #include "kernels/fast_simd.h"
 
@@ -178,6 +179,10 @@ ETPU_AVX2 bool ConvImpl(const ConvParams& p, Shape4 in, const T* input, Shape4 f
                          p.act_max, &rq)) {
     return false;
   }
+  if (ActiveFastIsa() == FastIsa::kAvx512Vnni &&
+      VnniConv2D(p, in, input, filter, weights, bias, out, output, rq)) {
+    return true;
+  }
   const int64_t k64 = int64_t{filter.h} * filter.w * in.c;
   if (k64 > (1 << 20)) return false;
   const int k = static_cast<int>(k64);
@@ -208,6 +213,10 @@ ETPU_AVX2 bool FcImpl(const FullyConnectedParams& p, FcDims d, const T* input, c
   if (!BuildRequantTable(p.output_multiplier, p.output_shift, d.out_depth, p.output_offset,
                          p.act_min, p.act_max, &rq)) {
     return false;
+  }
+  if (ActiveFastIsa() == FastIsa::kAvx512Vnni &&
+      VnniFullyConnected(p, d, input, weights, bias, output, rq)) {
+    return true;
   }
   const int k = d.accum_depth;
   const int k16 = (k + 15) / 16 * 16;

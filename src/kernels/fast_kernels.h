@@ -60,4 +60,19 @@ bool BuildRequantTable(const std::vector<int32_t>& multipliers, const std::vecto
 void RequantRow(const int32_t* acc, int n, const RequantTable& t, uint8_t* out);
 void RequantRow(const int32_t* acc, int n, const RequantTable& t, int8_t* out);
 
+/// The AVX512-VNNI GEMM behind Conv2D / FullyConnected (fast_gemm_vnni.cc); only called when
+/// ActiveFastIsa() is kAvx512Vnni. False = not covered (the AVX2 int16 path runs instead).
+bool VnniConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+                const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output,
+                const RequantTable& rq);
+bool VnniConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+                const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output,
+                const RequantTable& rq);
+bool VnniFullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
+                        const uint8_t* weights, const int32_t* bias, uint8_t* output,
+                        const RequantTable& rq);
+bool VnniFullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
+                        const int8_t* weights, const int32_t* bias, int8_t* output,
+                        const RequantTable& rq);
+
 }  // namespace etpu::kernels::fast

@@ -18,10 +18,25 @@
 namespace etpu::kernels {
 namespace {
 
-using testing::RandomVector;
+using etpu::kernels::testing::RandomVector;
 
 #define SKIP_WITHOUT_FAST_ISA()                                              \
   if (DetectedFastIsa() == FastIsa::kNone) GTEST_SKIP() << "no SIMD fast path on this CPU"
+
+/// Runs fn once per fast instruction set this CPU has (AVX2, then AVX512-VNNI), capping the
+/// dispatcher to it; restores the cap afterwards.
+template <typename Fn>
+void ForEachIsa(Fn fn) {
+  const FastIsa before = SetFastIsaCap(FastIsa::kAvx2);
+  for (FastIsa isa : {FastIsa::kAvx2, FastIsa::kAvx512Vnni}) {
+    if (static_cast<int>(isa) > static_cast<int>(DetectedFastIsa())) break;
+    SetFastIsaCap(isa);
+    SCOPED_TRACE(FastIsaName(isa));
+    fn();
+    if (::testing::Test::HasFatalFailure()) break;
+  }
+  SetFastIsaCap(before);
+}
 
 int Pick(std::mt19937& rng, int lo, int hi) {
   return std::uniform_int_distribution<int>(lo, hi)(rng);
@@ -112,6 +127,14 @@ void CompareConv(std::mt19937& rng, const Case& c, bool depthwise, int iter) {
     ASSERT_TRUE(Conv2DReference(c.p, c.in, x.data(), c.f, w.data(), b, c.out, want.data()).ok());
     ASSERT_TRUE(fast::Conv2D(c.p, c.in, x.data(), c.f, w.data(), b, c.out, got.data()))
         << "fast conv path not taken, iter " << iter;
+    if (ActiveFastIsa() == FastIsa::kAvx512Vnni) {  // The VNNI GEMM must be the one that ran.
+      fast::RequantTable rq;
+      ASSERT_TRUE(fast::BuildRequantTable(c.p.output_multiplier, c.p.output_shift, c.out.c,
+                                          c.p.output_offset, c.p.act_min, c.p.act_max, &rq));
+      std::vector<T> vnni(want.size());
+      ASSERT_TRUE(fast::VnniConv2D(c.p, c.in, x.data(), c.f, w.data(), b, c.out, vnni.data(), rq));
+      ASSERT_EQ(vnni, want) << "VNNI conv iter " << iter;
+    }
   }
   for (size_t i = 0; i < want.size(); ++i) {
     ASSERT_EQ(int{got[i]}, int{want[i]})
@@ -165,15 +188,16 @@ void RunRandom(uint32_t seed, bool depthwise, bool pointwise, int iters) {
   }
 }
 
-TEST(FastConv, GeneralMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); RunRandom<uint8_t>(11, false, false, 250); }
-TEST(FastConv, GeneralMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunRandom<int8_t>(12, false, false, 250); }
-TEST(FastConv, PointwiseMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); RunRandom<uint8_t>(13, false, true, 250); }
-TEST(FastConv, PointwiseMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunRandom<int8_t>(14, false, true, 250); }
-TEST(FastDepthwise, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); RunRandom<uint8_t>(15, true, false, 300); }
-TEST(FastDepthwise, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunRandom<int8_t>(16, true, false, 300); }
+TEST(FastConv, GeneralMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<uint8_t>(11, false, false, 250); }); }
+TEST(FastConv, GeneralMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(12, false, false, 250); }); }
+TEST(FastConv, PointwiseMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<uint8_t>(13, false, true, 250); }); }
+TEST(FastConv, PointwiseMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(14, false, true, 250); }); }
+TEST(FastDepthwise, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<uint8_t>(15, true, false, 300); }); }
+TEST(FastDepthwise, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(16, true, false, 300); }); }
 
 TEST(FastConv, MobileNetLikeShapes) {
   SKIP_WITHOUT_FAST_ISA();
+  ForEachIsa([] {
   std::mt19937 rng(21);
   struct S { int hw, ic, oc, k, stride; bool dw; };
   const S shapes[] = {{56, 24, 144, 1, 1, false}, {14, 96, 576, 1, 1, false}, {7, 320, 1280, 1, 1, false},
@@ -199,6 +223,7 @@ TEST(FastConv, MobileNetLikeShapes) {
       else CompareConv<int8_t>(rng, c, s.dw, s.hw);
     }
   }
+  });
 }
 
 TEST(FastDepthwise, DepthMultiplierFallsBackToReference) {
@@ -242,8 +267,8 @@ void RunFc(uint32_t seed) {
   }
 }
 
-TEST(FastFullyConnected, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); RunFc<uint8_t>(31); }
-TEST(FastFullyConnected, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunFc<int8_t>(32); }
+TEST(FastFullyConnected, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunFc<uint8_t>(31); }); }
+TEST(FastFullyConnected, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunFc<int8_t>(32); }); }
 
 TEST(FastDispatch, SwitchSelectsReference) {
   const bool before = SetFastKernelsEnabled(false);
