@@ -24,3 +24,81 @@ TEST(InterpreterTest, LoadsEverySharedCpuModel) {
 
 }  // namespace
 }  // namespace etpu::runtime
+
+#include "runtime/image_prep.h"
+#include "tflite/model_builder.h"
+
+namespace etpu::runtime {
+namespace {
+
+TEST(InterpreterTest, UnknownOperatorsAreNamedAtLoadTime) {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("x", ir::TensorType::FLOAT32, {1, 4});
+  int y = b.AddTensor("y", ir::TensorType::FLOAT32, {1, 4});
+  b.AddOperator(ir::BuiltinOperator::LOG_SOFTMAX, {x}, {y});
+  int z = b.AddTensor("z", ir::TensorType::FLOAT32, {1, 4});
+  b.AddCustomOperator("MyCustomOp", {y}, {z});
+  b.SetInputs({x});
+  b.SetOutputs({z});
+  auto model = tflite::BuildModel(b.Build(), "unknown.tflite");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto shared = std::make_shared<ir::Model>(std::move(model).value());
+  auto interp = Interpreter::Create(shared);
+  ASSERT_FALSE(interp.ok());
+  EXPECT_EQ(interp.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(interp.status().message().find("LOG_SOFTMAX (#0)"), std::string::npos) << interp.status().message();
+}
+
+TEST(InterpreterTest, RejectsBadInputsAndRanges) {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("x", ir::TensorType::UINT8, {1, 4}, tflite::Quant(0.1f, 0));
+  int y = b.AddTensor("y", ir::TensorType::UINT8, {1, 4}, tflite::Quant(0.1f, 0));
+  b.AddOperator(ir::BuiltinOperator::RELU, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  auto model = tflite::BuildModel(b.Build(), "relu.tflite");
+  ASSERT_TRUE(model.ok());
+  auto interp = Interpreter::Create(std::make_shared<ir::Model>(std::move(model).value()));
+  ASSERT_TRUE(interp.ok()) << interp.status().ToString();
+  EXPECT_FALSE((*interp)->SetInput(0, std::vector<uint8_t>(3)).ok());
+  EXPECT_FALSE((*interp)->SetInput(1, std::vector<uint8_t>(4)).ok());
+  EXPECT_FALSE((*interp)->InvokeOps(0, 2).ok());
+  ASSERT_TRUE((*interp)->SetInput(0, std::vector<uint8_t>{0, 5, 200, 255}).ok());
+  ASSERT_TRUE((*interp)->Invoke().ok());
+  EXPECT_EQ(std::vector<uint8_t>((*interp)->output(0).begin(), (*interp)->output(0).end()),
+            (std::vector<uint8_t>{0, 5, 200, 255}));
+  EXPECT_TRUE((*interp)->output(5).empty());
+}
+
+TEST(ImagePrepTest, HostileBmpsAreErrorsNotCrashes) {
+  std::vector<uint8_t> bmp(54 + 4 * 2 * 3, 0);
+  bmp[0] = 'B';
+  bmp[1] = 'M';
+  auto put32 = [&](size_t o, uint32_t v) { for (int i = 0; i < 4; ++i) bmp[o + i] = static_cast<uint8_t>(v >> (8 * i)); };
+  put32(10, 54);
+  put32(18, 2);
+  put32(22, 2);
+  bmp[28] = 24;
+  auto ok = DecodeBmp(bmp, "ok.bmp");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->pixels.size(), 12u);
+  for (uint32_t bad_w : {0u, 0xFFFFFFFFu, 100000u, 3000u}) {
+    auto copy = bmp;
+    for (int i = 0; i < 4; ++i) copy[18 + i] = static_cast<uint8_t>(bad_w >> (8 * i));
+    EXPECT_FALSE(DecodeBmp(copy, "bad.bmp").ok()) << bad_w;
+  }
+  auto truncated = bmp;
+  truncated.resize(60);
+  EXPECT_FALSE(DecodeBmp(truncated, "short.bmp").ok());
+  auto compressed = bmp;
+  compressed[30] = 1;
+  EXPECT_FALSE(DecodeBmp(compressed, "rle.bmp").ok());
+  put32(10, 0xFFFFFFF0u);
+  EXPECT_FALSE(DecodeBmp(bmp, "offset.bmp").ok());
+  EXPECT_FALSE(PrepareImage(*ok, 4, 4, 2).ok());  // 3 channels cannot become 2.
+  auto gray = PrepareImage(*ok, 3, 3, 1);
+  EXPECT_TRUE(gray.ok());
+}
+
+}  // namespace
+}  // namespace etpu::runtime

@@ -251,6 +251,27 @@ std::vector<OpCase> Cases() {
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
+  c.push_back({"slice_space_to_depth_reduce_u8", [=](ModelBuilder& b) {
+                 int x = b.AddTensor("x", u8, {1, 6, 8, 3}, Quant(0.1f, 0));
+                 int be = Const<int32_t>(b, "begin", i32, {4}, {0, 1, 2, 0});
+                 int sz = Const<int32_t>(b, "size", i32, {4}, {1, 4, -1, 3});
+                 int sl = b.AddTensor("sl", u8, {1, 4, 6, 3}, Quant(0.1f, 0));
+                 b.AddOperator(BuiltinOperator::SLICE, {x, be, sz}, {sl});
+                 int sd = b.AddTensor("sd", u8, {1, 2, 3, 12}, Quant(0.1f, 0));
+                 fb::SpaceToDepthOptionsT so;
+                 so.block_size = 2;
+                 b.AddOperator(BuiltinOperator::SPACE_TO_DEPTH, {sl}, {sd}, Options(so));
+                 int axes = Const<int32_t>(b, "axes", i32, {2}, {1, 3});
+                 int rmax = b.AddTensor("rmax", u8, {1, 3}, Quant(0.1f, 0));
+                 b.AddOperator(BuiltinOperator::REDUCE_MAX, {sd, axes}, {rmax}, Options(fb::ReducerOptionsT{}));
+                 int rmin = b.AddTensor("rmin", u8, {1, 2, 3, 1}, Quant(0.1f, 0));
+                 fb::ReducerOptionsT keep;
+                 keep.keep_dims = true;
+                 int ax3 = Const<int32_t>(b, "ax3", i32, {1}, {-1});
+                 b.AddOperator(BuiltinOperator::REDUCE_MIN, {sd, ax3}, {rmin}, Options(keep));
+                 b.SetInputs({x});
+                 b.SetOutputs({sd, rmax, rmin});
+               }});
   return c;
 }
 

@@ -78,6 +78,63 @@ Result<EvalFn> MakeMean(OpBuildContext& c) {
   return EvalFn([=]() { return kernels::MeanHW(p, si, As<int8_t>(input), AsMut<int8_t>(output)); });
 }
 
+// REDUCE_MAX / REDUCE_MIN over any constant axes: raw values compared (TFLite keeps the input's
+// quantization), for uint8, int8, int32 and float.
+template <typename T>
+void ReduceRaw(const std::vector<int>& dims, const std::vector<bool>& reduced, bool max, const T* in, T* out,
+               int64_t out_count) {
+  std::vector<bool> seen(static_cast<size_t>(out_count), false);
+  const int rank = static_cast<int>(dims.size());
+  std::vector<int> idx(static_cast<size_t>(rank), 0);
+  int64_t total = 1;
+  for (int d : dims) total *= d;
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t o = 0;
+    for (int d = 0; d < rank; ++d) {
+      if (!reduced[static_cast<size_t>(d)]) o = o * dims[static_cast<size_t>(d)] + idx[static_cast<size_t>(d)];
+    }
+    const T v = in[i];
+    if (!seen[static_cast<size_t>(o)] || (max ? v > out[o] : v < out[o])) out[o] = v;
+    seen[static_cast<size_t>(o)] = true;
+    for (int d = rank - 1; d >= 0; --d) {
+      if (++idx[static_cast<size_t>(d)] < dims[static_cast<size_t>(d)]) break;
+      idx[static_cast<size_t>(d)] = 0;
+    }
+  }
+}
+
+Result<EvalFn> MakeReduceMaxMin(OpBuildContext& c, bool max) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  const ir::Tensor& in = c.in(0);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::INT32, TensorType::FLOAT32}));
+  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstInts(c, 1));
+  const std::vector<int> dims = Dims(in);
+  std::vector<bool> reduced(dims.size(), false);
+  for (int64_t a : axes) {
+    ETPU_ASSIGN_OR_RETURN(int n, NormalizeAxis(c, a, static_cast<int>(dims.size())));
+    reduced[static_cast<size_t>(n)] = true;
+  }
+  int64_t out_count = 1;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    if (!reduced[d]) out_count *= dims[d];
+  }
+  if (out_count != c.out(0).num_elements()) return c.Error("output size does not match the reduced shape");
+  if (in.num_elements() == 0) return c.Error("empty input");
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const TensorType t = in.type;
+  return EvalFn([=]() {
+    switch (t) {
+      case TensorType::UINT8: ReduceRaw(dims, reduced, max, input, output, out_count); break;
+      case TensorType::INT8: ReduceRaw(dims, reduced, max, As<int8_t>(input), AsMut<int8_t>(output), out_count); break;
+      case TensorType::INT32: ReduceRaw(dims, reduced, max, As<int32_t>(input), AsMut<int32_t>(output), out_count); break;
+      default: ReduceRaw(dims, reduced, max, As<float>(input), AsMut<float>(output), out_count); break;
+    }
+    return OkStatus();
+  });
+}
+
 }  // namespace
 
 void RegisterPoolOps(std::vector<Registration>& r) {
@@ -85,6 +142,8 @@ void RegisterPoolOps(std::vector<Registration>& r) {
   r.push_back({B::AVERAGE_POOL_2D, [](OpBuildContext& c) { return MakePool(c, true); }});
   r.push_back({B::MAX_POOL_2D, [](OpBuildContext& c) { return MakePool(c, false); }});
   r.push_back({B::MEAN, MakeMean});
+  r.push_back({B::REDUCE_MAX, [](OpBuildContext& c) { return MakeReduceMaxMin(c, true); }});
+  r.push_back({B::REDUCE_MIN, [](OpBuildContext& c) { return MakeReduceMaxMin(c, false); }});
 }
 
 }  // namespace etpu::runtime::ops

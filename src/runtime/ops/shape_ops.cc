@@ -268,6 +268,60 @@ Result<EvalFn> MakeGatherNd(OpBuildContext& c) {
   });
 }
 
+// SLICE: begin / size constants (size -1 = to the end), as a stride-1 strided slice.
+Result<EvalFn> MakeSlice(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 3, 1));
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> begin, ConstInts(c, 1));
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> size, ConstInts(c, 2));
+  const std::vector<int> id = Dims(c.in(0));
+  if (begin.size() != id.size() || size.size() != id.size()) return c.Error("begin and size must have one entry per dimension");
+  std::vector<kernels::SliceAxis> axes;
+  int64_t count = 1;
+  for (size_t d = 0; d < id.size(); ++d) {
+    const int64_t b = begin[d];
+    const int64_t n = size[d] == -1 ? id[d] - b : size[d];
+    if (b < 0 || n < 0 || b + n > id[d]) return c.Error(fmt::format("slice [{}, +{}) out of range for dimension {} of size {}", b, n, d, id[d]));
+    axes.push_back({static_cast<int>(b), static_cast<int>(b + n), 1});
+    count *= n;
+  }
+  if (count != c.out(0).num_elements()) return c.Error("slice size does not match the output");
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const size_t es = ElemSize(c.in(0));
+  return EvalFn([=]() { return kernels::StridedSlice(id, axes, es, input, output); });
+}
+
+// SPACE_TO_DEPTH: NHWC, blocks of b x b pixels become b*b*C channels (row-major within the block).
+Result<EvalFn> MakeSpaceToDepth(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
+  const auto* opt = c.op().options<tflite_fb::SpaceToDepthOptionsT>();
+  const int bs = opt ? opt->block_size : 0;
+  ETPU_ASSIGN_OR_RETURN(kernels::Shape4 si, ToShape4(c.in(0), c.label()));
+  ETPU_ASSIGN_OR_RETURN(kernels::Shape4 so, ToShape4(c.out(0), c.label()));
+  if (bs < 1 || si.h % bs != 0 || si.w % bs != 0 ||
+      !(so == kernels::Shape4{si.n, si.h / bs, si.w / bs, si.c * bs * bs})) {
+    return c.Error(fmt::format("block size {} does not fit input {} / output {}", bs, si.ToString(), so.ToString()));
+  }
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const size_t es = ElemSize(c.in(0));
+  return EvalFn([=]() {
+    for (int b = 0; b < so.n; ++b)
+      for (int y = 0; y < so.h; ++y)
+        for (int x = 0; x < so.w; ++x)
+          for (int by = 0; by < bs; ++by)
+            for (int bx = 0; bx < bs; ++bx) {
+              const int64_t src = kernels::Offset(si, b, y * bs + by, x * bs + bx, 0);
+              const int64_t dst = kernels::Offset(so, b, y, x, (by * bs + bx) * si.c);
+              std::memcpy(output + dst * static_cast<int64_t>(es), input + src * static_cast<int64_t>(es),
+                          static_cast<size_t>(si.c) * es);
+            }
+    return OkStatus();
+  });
+}
+
 }  // namespace
 
 void RegisterShapeOps(std::vector<Registration>& r) {
@@ -285,6 +339,8 @@ void RegisterShapeOps(std::vector<Registration>& r) {
   r.push_back({B::TRANSPOSE, MakeTranspose});
   r.push_back({B::STRIDED_SLICE, MakeStridedSlice});
   r.push_back({B::GATHER_ND, MakeGatherNd});
+  r.push_back({B::SLICE, MakeSlice});
+  r.push_back({B::SPACE_TO_DEPTH, MakeSpaceToDepth});
 }
 
 }  // namespace etpu::runtime::ops
