@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/ops/op_util.h"
+
 namespace etpu::runtime {
 
 namespace {
@@ -87,11 +89,15 @@ Status Interpreter::Prepare(const InterpreterOptions& options) {
     const OpFactory* factory = nullptr;
     if (op.code == ir::BuiltinOperator::CUSTOM) {
       auto it = options.custom_ops.find(op.custom_code);
-      if (it == options.custom_ops.end()) {
+      if (it != options.custom_ops.end()) {
+        factory = &it->second;
+      } else {
+        factory = ops::FindDefaultCustomOp(op.custom_code);
+      }
+      if (factory == nullptr) {
         return UnimplementedError(fmt::format("model '{}': unsupported custom operator '{}' (#{})", model_->path,
                                               op.custom_code, op.index));
       }
-      factory = &it->second;
     } else {
       factory = FindBuiltinOp(op.code);
       if (factory == nullptr) {

@@ -61,5 +61,7 @@ void RegisterActivationOps(std::vector<Registration>& r);
 void RegisterShapeOps(std::vector<Registration>& r);
 void RegisterQuantOps(std::vector<Registration>& r);
 void RegisterLstmOps(std::vector<Registration>& r);
+/// Custom operators known by default (TFLite_Detection_PostProcess, PosenetDecoderOp); nullptr otherwise.
+const OpFactory* FindDefaultCustomOp(const std::string& name);
 
 }  // namespace etpu::runtime::ops
