@@ -128,6 +128,13 @@ Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::str
     for (int i = 4; i < 8; ++i) id += (bytes[i] >= 32 && bytes[i] < 127) ? static_cast<char>(bytes[i]) : '?';
     return Fail(name, fmt::format("not a TFLite model (file identifier '{}', expected 'TFL3')", id));
   }
+  // Flatbuffers are read in place: work on an 8-byte-aligned copy when the caller's bytes are not.
+  std::vector<uint64_t> aligned_copy;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+    aligned_copy.resize((bytes.size() + 7) / 8);
+    std::memcpy(aligned_copy.data(), bytes.data(), bytes.size());
+    bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(aligned_copy.data()), bytes.size());
+  }
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 64;
   opts.max_tables = 50'000'000;
@@ -135,7 +142,23 @@ Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::str
   if (!tflite_fb::VerifyModelBuffer(verifier)) {
     return DataLossError(fmt::format("failed to read model '{}': the flatbuffer is corrupt or truncated (verification failed)", name));
   }
-  std::unique_ptr<tflite_fb::ModelT> fb(tflite_fb::GetModel(bytes.data())->UnPack());
+  // The verifier checks the alignment of vector lengths, not of 8-byte elements: a hostile file can
+  // place a zero_point ([long]) vector at a 4-byte boundary. Writers always align it; refuse it.
+  const tflite_fb::Model* root = tflite_fb::GetModel(bytes.data());
+  if (root->subgraphs() != nullptr) {
+    for (const auto* sg : *root->subgraphs()) {
+      if (sg == nullptr || sg->tensors() == nullptr) continue;
+      for (const auto* t : *sg->tensors()) {
+        const auto* q = t == nullptr ? nullptr : t->quantization();
+        if (q != nullptr && q->zero_point() != nullptr &&
+            (reinterpret_cast<uintptr_t>(q->zero_point()->data()) - reinterpret_cast<uintptr_t>(bytes.data())) % 8 != 0) {
+          return DataLossError(fmt::format("failed to read model '{}': the zero points of tensor '{}' are not 8-byte aligned "
+                                           "(corrupt flatbuffer)", name, t->name() ? t->name()->str() : ""));
+        }
+      }
+    }
+  }
+  std::unique_ptr<tflite_fb::ModelT> fb(root->UnPack());
   ETPU_ASSIGN_OR_RETURN(Model model, BuildModel(std::move(fb), name));
   model.file_size = static_cast<int64_t>(bytes.size());
   return model;
