@@ -4,6 +4,9 @@
 #include <cmath>
 #include <string>
 
+#include "kernels/dispatch.h"
+#include "kernels/fast_kernels.h"
+
 namespace etpu::kernels {
 namespace {
 
@@ -162,9 +165,14 @@ Result<ArithmeticParams> PrepareArithmeticFloat(Activation activation) {
   return p;
 }
 
+// Same-shape inputs take the bit-exact SIMD path when one applies (fast_elementwise.cc).
 #define ETPU_ADD_SUB(Name, op, sub, T)                                                       \
   Status Name(const ArithmeticParams& p, Shape4 s1, const T* in1, Shape4 s2, const T* in2, \
               Shape4 out, T* output) {                                                     \
+    if (FastKernelsActive() && s1 == s2 && s1 == out && out.Valid() &&                     \
+        fast::AddSub(p, sub, out.FlatSize(), in1, in2, output)) {                          \
+      return OkStatus();                                                                   \
+    }                                                                                      \
     return AddSubQuantized(op, sub, p, s1, in1, s2, in2, out, output);                     \
   }
 ETPU_ADD_SUB(Add, "ADD", false, uint8_t)

@@ -1,7 +1,8 @@
-// Fast DEPTHWISE_CONV_2D (depth multiplier 1, any kernel size, stride, dilation, padding),
-// vectorised over channels: 8 channels per AVX2 vector, (x + input_offset) * (w + filter_offset)
-// in int32 (vpmulld), summed over the taps that fall inside the input (padded taps are skipped
-// as in the reference), then requantized 8 lanes at a time.
+// Fast DEPTHWISE_CONV_2D (depth multiplier 1, any kernel size <= 64 taps, stride, dilation,
+// padding), vectorised over channels: blocks of 16 channels take two taps per vpmaddwd
+// ((x + input_offset) and (w + filter_offset) as int16, interleaved), a block of 8 uses vpmulld
+// in int32, the last < 8 channels are scalar. Taps outside the input contribute 0 (the reference
+// skips them). Then the vector requantization, 8 lanes at a time.
 #include <algorithm>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace etpu::kernels::fast {
 
 #ifdef ETPU_FAST_X86
 namespace {
+
+ETPU_AVX2 inline __m256i Ld(const std::vector<int32_t>& v, int c) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + c));
+}
 
 template <typename T>
 ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
@@ -27,18 +32,39 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
     return false;
   }
   const int c_n = out.c;
+  const int c16 = c_n / 16 * 16;
   const int c8 = c_n / 8 * 8;
   const int taps = filter.h * filter.w;
   if (taps > 64) return false;
-  // w'[tap][c] = w + filter_offset as int32; bias padded.
+  const int pairs = (taps + 1) / 2;
+  // wt[tap][c] = w + filter_offset (int32, for the 8-wide tail); wp: per tap pair and block of
+  // 16 channels, the two taps' int16 weights interleaved as _mm256_unpack{lo,hi}_epi16 leaves
+  // the inputs (lo then hi, 32 int16); a missing odd tap has zero weights.
   thread_local std::vector<int32_t> wt, bs;
+  thread_local std::vector<int16_t> wp;
   wt.resize(static_cast<size_t>(taps) * c_n);
   for (int t = 0; t < taps; ++t)
     for (int c = 0; c < c_n; ++c)
       wt[static_cast<size_t>(t) * c_n + c] = int32_t{weights[int64_t{t} * c_n + c]} + p.filter_offset;
+  const int blocks = c16 / 16;
+  wp.resize(static_cast<size_t>(pairs) * blocks * 32);
+  const __m256i fo16 = _mm256_set1_epi16(static_cast<int16_t>(p.filter_offset));
+  for (int q = 0; q < pairs; ++q) {
+    for (int cb = 0; cb < blocks; ++cb) {
+      const int c = cb * 16;
+      const __m256i w0 = _mm256_add_epi16(Widen16(weights + int64_t{2 * q} * c_n + c), fo16);
+      const __m256i w1 = 2 * q + 1 < taps
+                             ? _mm256_add_epi16(Widen16(weights + int64_t{2 * q + 1} * c_n + c), fo16)
+                             : _mm256_setzero_si256();
+      int16_t* d = wp.data() + (static_cast<size_t>(q) * blocks + cb) * 32;
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d), _mm256_unpacklo_epi16(w0, w1));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + 16), _mm256_unpackhi_epi16(w0, w1));
+    }
+  }
   bs.assign(static_cast<size_t>(c_n), 0);
   if (bias) std::copy(bias, bias + c_n, bs.begin());
   const __m256i io = _mm256_set1_epi32(p.input_offset);
+  const __m256i io16 = _mm256_set1_epi16(static_cast<int16_t>(p.input_offset));
   const __m256i off = _mm256_set1_epi32(rq.out_offset);
   const __m256i lo = _mm256_set1_epi32(rq.act_min);
   const __m256i hi = _mm256_set1_epi32(rq.act_max);
@@ -47,49 +73,70 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
       const int iy0 = oy * p.stride_h - p.pad_top;
       for (int ox = 0; ox < out.w; ++ox) {
         const int ix0 = ox * p.stride_w - p.pad_left;
-        // Valid taps of this output pixel.
-        const T* src[64];
+        // Every tap in filter order; nullptr for taps outside the input (skipped: they add 0).
+        const T* src[66];
+        const T* valid[64];
         const int32_t* wsrc[64];
         int nv = 0;
         for (int fy = 0; fy < filter.h; ++fy) {
           const int iy = iy0 + p.dilation_h * fy;
-          if (iy < 0 || iy >= in.h) continue;
           for (int fx = 0; fx < filter.w; ++fx) {
             const int ix = ix0 + p.dilation_w * fx;
-            if (ix < 0 || ix >= in.w) continue;
-            src[nv] = input + Offset(in, b, iy, ix, 0);
-            wsrc[nv] = wt.data() + static_cast<size_t>(fy * filter.w + fx) * c_n;
+            const int t = fy * filter.w + fx;
+            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
+              src[t] = nullptr;
+              continue;
+            }
+            src[t] = input + Offset(in, b, iy, ix, 0);
+            valid[nv] = src[t];
+            wsrc[nv] = wt.data() + static_cast<size_t>(t) * c_n;
             ++nv;
           }
         }
+        src[taps] = nullptr;
         T* dst = output + Offset(out, b, oy, ox, 0);
         int c = 0;
+        for (; c < c16; c += 16) {
+          __m256i acc_lo = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
+          const int16_t* wq = wp.data() + static_cast<size_t>(c / 16) * 32;
+          for (int q = 0; q < pairs; ++q, wq += static_cast<size_t>(blocks) * 32) {
+            const T* s0 = src[2 * q];
+            const T* s1 = src[2 * q + 1];
+            if (s0 == nullptr && s1 == nullptr) continue;
+            const __m256i x0 = s0 ? _mm256_add_epi16(Widen16(s0 + c), io16) : _mm256_setzero_si256();
+            const __m256i x1 = s1 ? _mm256_add_epi16(Widen16(s1 + c), io16) : _mm256_setzero_si256();
+            const __m256i wlo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq));
+            const __m256i whi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 16));
+            acc_lo = _mm256_add_epi32(acc_lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), wlo));
+            acc_hi = _mm256_add_epi32(acc_hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), whi));
+          }
+          // lo holds channels 0-3 | 8-11, hi 4-7 | 12-15.
+          for (int half = 0; half < 2; ++half) {
+            const int cc = c + 8 * half;
+            __m256i acc = half == 0 ? _mm256_permute2x128_si256(acc_lo, acc_hi, 0x20)
+                                    : _mm256_permute2x128_si256(acc_lo, acc_hi, 0x31);
+            acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + cc)));
+            Store8(RequantLanes(acc, Ld(rq.mult, cc), Ld(rq.left, cc), Ld(rq.right, cc),
+                                Ld(rq.mask, cc), Ld(rq.half, cc), off, lo, hi),
+                   dst + cc);
+          }
+        }
         for (; c < c8; c += 8) {
           __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + c));
           for (int t = 0; t < nv; ++t) {
-            const __m256i xv = _mm256_add_epi32(Widen8To32(src[t] + c), io);
+            const __m256i xv = _mm256_add_epi32(Widen8To32(valid[t] + c), io);
             const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wsrc[t] + c));
             acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, wv));
           }
-          const auto L = [&](const std::vector<int32_t>& v) ETPU_AVX2 {
-            return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + c));
-          };
-          Store8(RequantLanes(acc, L(rq.mult), L(rq.left), L(rq.right), L(rq.mask), L(rq.half),
-                              off, lo, hi),
+          Store8(RequantLanes(acc, Ld(rq.mult, c), Ld(rq.left, c), Ld(rq.right, c), Ld(rq.mask, c),
+                              Ld(rq.half, c), off, lo, hi),
                  dst + c);
         }
-        if (c < c_n) {
-          int32_t tail[8];
-          for (int cc = c; cc < c_n; ++cc) {
-            int32_t a = bs[static_cast<size_t>(cc)];
-            for (int t = 0; t < nv; ++t) a += (int32_t{src[t][cc]} + p.input_offset) * wsrc[t][cc];
-            tail[cc - c] = a;
-          }
-          for (int cc = c; cc < c_n; ++cc) {
-            int32_t v = MultiplyByQuantizedMultiplier(tail[cc - c], rq.scalar_mult(cc),
-                                                      rq.scalar_shift(cc));
-            dst[cc] = static_cast<T>(Clamp(v + rq.out_offset, rq.act_min, rq.act_max));
-          }
+        for (; c < c_n; ++c) {
+          int32_t a = bs[static_cast<size_t>(c)];
+          for (int t = 0; t < nv; ++t) a += (int32_t{valid[t][c]} + p.input_offset) * wsrc[t][c];
+          const int32_t v = MultiplyByQuantizedMultiplier(a, rq.scalar_mult(c), rq.scalar_shift(c));
+          dst[c] = static_cast<T>(Clamp(v + rq.out_offset, rq.act_min, rq.act_max));
         }
       }
     }

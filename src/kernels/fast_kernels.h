@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kernels/conv.h"
+#include "kernels/elementwise.h"
 #include "kernels/fully_connected.h"
 #include "kernels/types.h"
 
@@ -36,6 +37,12 @@ bool FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* inpu
                     const uint8_t* weights, const int32_t* bias, uint8_t* output);
 bool FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
                     const int8_t* weights, const int32_t* bias, int8_t* output);
+
+/// ADD (subtract = false) or SUB of two same-shape tensors of n elements (fast_elementwise.cc).
+bool AddSub(const ArithmeticParams& p, bool subtract, int64_t n, const uint8_t* a,
+            const uint8_t* b, uint8_t* out);
+bool AddSub(const ArithmeticParams& p, bool subtract, int64_t n, const int8_t* a, const int8_t* b,
+            int8_t* out);
 
 /// Per-channel requantization parameters laid out for 8-lane vectors (padded with zeros to a
 /// multiple of 8 channels).

@@ -280,3 +280,38 @@ TEST(FastDispatch, SwitchSelectsReference) {
 
 }  // namespace
 }  // namespace etpu::kernels
+
+namespace etpu::kernels {
+namespace {
+
+template <typename T>
+void RunAddSub(uint32_t seed) {
+  std::mt19937 rng(seed);
+  constexpr bool kU8 = std::is_same_v<T, uint8_t>;
+  const int lo = kU8 ? 0 : -128, hi = kU8 ? 255 : 127;
+  const QType type = kU8 ? QType::kUInt8 : QType::kInt8;
+  for (int iter = 0; iter < 300; ++iter) {
+    const QuantParams q1{PickScale(rng, 0.001f, 1.f), Pick(rng, lo, hi)};
+    const QuantParams q2{Pick(rng, 0, 3) == 0 ? q1.scale : PickScale(rng, 0.001f, 1.f), Pick(rng, lo, hi)};
+    const QuantParams qo{PickScale(rng, 0.001f, 2.f), Pick(rng, lo, hi)};
+    auto p = PrepareAdd(type, q1, q2, qo, static_cast<Activation>(Pick(rng, 0, 3)));
+    if (!p.ok()) continue;  // multipliers outside the prepare's range
+    const Shape4 s{1, Pick(rng, 1, 9), Pick(rng, 1, 9), Pick(rng, 1, 40)};
+    auto a = RandomVector<T>(rng, static_cast<size_t>(s.FlatSize()), lo, hi);
+    auto b = RandomVector<T>(rng, static_cast<size_t>(s.FlatSize()), lo, hi);
+    const bool sub = Pick(rng, 0, 1);
+    std::vector<T> want(a.size()), got(a.size());
+    const bool before = SetFastKernelsEnabled(false);
+    ASSERT_TRUE((sub ? Sub(*p, s, a.data(), s, b.data(), s, want.data())
+                     : Add(*p, s, a.data(), s, b.data(), s, want.data())).ok());
+    SetFastKernelsEnabled(before);
+    ASSERT_TRUE(fast::AddSub(*p, sub, s.FlatSize(), a.data(), b.data(), got.data())) << iter;
+    ASSERT_EQ(got, want) << (sub ? "SUB" : "ADD") << " iter " << iter;
+  }
+}
+
+TEST(FastAddSub, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); RunAddSub<uint8_t>(41); }
+TEST(FastAddSub, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunAddSub<int8_t>(42); }
+
+}  // namespace
+}  // namespace etpu::kernels

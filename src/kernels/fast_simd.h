@@ -13,6 +13,23 @@
 
 namespace etpu::kernels::fast {
 
+/// RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, mult), right) on 8 lanes (the
+/// reference's MultiplyByQuantizedMultiplierSmallerThanOneExp). Requires mult >= 0 and
+/// 0 <= right <= 31; mask = 2^right - 1, half = mask >> 1.
+ETPU_AVX2 inline __m256i MulShiftLanes(__m256i x, __m256i mult, __m256i right, __m256i mask,
+                                       __m256i half) {
+  const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
+  __m256i pe = _mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge);
+  __m256i po = _mm256_add_epi64(
+      _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(mult, 32)), nudge);
+  pe = _mm256_srli_epi64(pe, 31);
+  po = _mm256_slli_epi64(_mm256_srli_epi64(po, 31), 32);
+  const __m256i h = _mm256_blend_epi32(pe, po, 0xAA);
+  const __m256i rem = _mm256_and_si256(h, mask);
+  const __m256i thr = _mm256_add_epi32(half, _mm256_srli_epi32(h, 31));
+  return _mm256_sub_epi32(_mm256_srav_epi32(h, right), _mm256_cmpgt_epi32(rem, thr));
+}
+
 /// MultiplyByQuantizedMultiplier(acc, m, shift) + offset, clamped, on 8 lanes. left/right are
 /// the shift split as the reference does; mask = 2^right - 1, half = mask >> 1. Requires
 /// m >= 0 and 0 <= left, right <= 31.
