@@ -29,6 +29,22 @@ package::LayerKind ToPackageKind(params::LayoutKind kind) {
   }
 }
 
+// True for layouts that carry the layer's constant operands (weights, biases, element-wise
+// constants, LSTM cell parameters); false for records that only describe the layer.
+bool EncodesConstants(params::LayoutKind kind) {
+  switch (kind) {
+    case params::LayoutKind::kConv:
+    case params::LayoutKind::kDepthwise:
+    case params::LayoutKind::kConvPerChannel:
+    case params::LayoutKind::kDepthwisePerChannel:
+    case params::LayoutKind::kElementwiseConst:
+    case params::LayoutKind::kLstm:
+      return true;
+    default:
+      return false;
+  }
+}
+
 package::IoLayer MakeIoLayer(const ir::Tensor& t) {
   package::IoLayer l;
   l.name = t.name;
@@ -110,7 +126,9 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
       if (it == layer_of_op.end()) continue;
       const params::LayerParams& layer = prepared.layers[it->second];
       const cache::LayerPlacement& place = plan.layers[it->second];
-      param_ops.insert(region.ops[k]);
+      // Only layers whose constant operands are encoded in the blob lose them in the program's
+      // region model; bookkeeping records (SPLIT/CONCATENATION) keep their axis constants.
+      if (EncodesConstants(layer.kind)) param_ops.insert(region.ops[k]);
       std::vector<uint8_t>& blob = place.cached ? pc.parameters : eo.parameters;
       package::LayerParams rec;
       rec.op_index = static_cast<int32_t>(k);
