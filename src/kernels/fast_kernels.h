@@ -44,6 +44,12 @@ bool AddSub(const ArithmeticParams& p, bool subtract, int64_t n, const uint8_t* 
 bool AddSub(const ArithmeticParams& p, bool subtract, int64_t n, const int8_t* a, const int8_t* b,
             int8_t* out);
 
+/// One output pixel of the uint8 RESIZE_BILINEAR: o[c] = clamp(round(p00[c] s[0] + p01[c] s[1]
+/// + p10[c] s[2] + p11[c] s[3])) in float, summed left to right (fast_resize.cc). `simd` false
+/// runs the scalar formula (also the reference's).
+void BilinearPixelU8(const uint8_t* p00, const uint8_t* p01, const uint8_t* p10,
+                     const uint8_t* p11, const float s[4], int channels, bool simd, uint8_t* o);
+
 /// Per-channel requantization parameters laid out for 8-lane vectors (padded with zeros to a
 /// multiple of 8 channels).
 struct RequantTable {

@@ -315,3 +315,47 @@ TEST(FastAddSub, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunAddSub<int8
 
 }  // namespace
 }  // namespace etpu::kernels
+
+#include "kernels/resize.h"
+
+namespace etpu::kernels {
+namespace {
+
+TEST(FastResizeBilinear, Uint8MatchesScalarFloatPath) {
+  SKIP_WITHOUT_FAST_ISA();
+  std::mt19937 rng(51);
+  for (int iter = 0; iter < 300; ++iter) {
+    ResizeParams p;
+    const int mode = Pick(rng, 0, 2);
+    p.align_corners = mode == 1;
+    p.half_pixel_centers = mode == 2;
+    const Shape4 in{Pick(rng, 1, 2), Pick(rng, 1, 12), Pick(rng, 1, 12), Pick(rng, 1, 40)};
+    const Shape4 out{in.n, Pick(rng, 1, 40), Pick(rng, 1, 40), in.c};
+    auto x = RandomVector<uint8_t>(rng, static_cast<size_t>(in.FlatSize()), 0, 255);
+    std::vector<uint8_t> want(static_cast<size_t>(out.FlatSize())), got(want.size());
+    const bool before = SetFastKernelsEnabled(false);
+    ASSERT_TRUE(ResizeBilinear(p, in, x.data(), out, want.data()).ok());
+    SetFastKernelsEnabled(true);
+    ASSERT_TRUE(ResizeBilinear(p, in, x.data(), out, got.data()).ok());
+    SetFastKernelsEnabled(before);
+    ASSERT_EQ(got, want) << "iter " << iter << " in " << in.ToString() << " out " << out.ToString();
+  }
+  // Values exactly at and next to .5 must round away from zero in both paths.
+  const float halves[][4] = {{0.5f, 0.5f, 0.f, 0.f}, {0.25f, 0.25f, 0.25f, 0.25f},
+                             {0.49999997f, 0.f, 0.f, 0.f}, {0.5000001f, 0.f, 0.f, 0.f}};
+  for (const auto& s : halves) {
+    std::vector<uint8_t> a(40), b(40), c(40), d(40), want(40), got(40);
+    for (int i = 0; i < 40; ++i) {
+      a[i] = static_cast<uint8_t>(i * 6 + 1);
+      b[i] = static_cast<uint8_t>(i * 3);
+      c[i] = static_cast<uint8_t>(255 - i);
+      d[i] = static_cast<uint8_t>(i);
+    }
+    fast::BilinearPixelU8(a.data(), b.data(), c.data(), d.data(), s, 40, false, want.data());
+    fast::BilinearPixelU8(a.data(), b.data(), c.data(), d.data(), s, 40, true, got.data());
+    EXPECT_EQ(got, want);
+  }
+}
+
+}  // namespace
+}  // namespace etpu::kernels
