@@ -6,9 +6,15 @@
 #include <fmt/format.h>
 
 #include "base/units.h"
+#include "params/byte_io.h"
 
 namespace etpu::params {
 namespace {
+
+using internal::BitsFloat;
+using internal::FloatBits;
+using internal::GetU32;
+using internal::PutU32;
 
 using base::RoundUp;
 
@@ -21,24 +27,6 @@ uint8_t Unstore(const ConvGeometry& g, uint8_t stored) { return Store(g, stored)
 uint8_t PadByte(const ConvGeometry& g) { return Store(g, static_cast<uint8_t>(g.weight_zero_point & 0xff)); }
 int64_t HeaderBytesPerChannel(const ConvGeometry& g) { return g.per_channel ? 12 : 4; }
 
-void PutU32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-uint32_t GetU32(std::span<const uint8_t> b, int64_t pos) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(b[static_cast<size_t>(pos + i)]) << (8 * i);
-  return v;
-}
-uint32_t FloatBits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-float BitsFloat(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 // Channel header for channels [c0, c0+n) of a layer with `o_real` channels.
 void PutHeader(const ConvGeometry& g, int64_t c0, int64_t n, std::span<const int32_t> bias,

@@ -5,32 +5,20 @@
 #include <fmt/format.h>
 
 #include "base/units.h"
+#include "params/byte_io.h"
 
 namespace etpu::params {
 namespace {
+
+using internal::BitsFloat;
+using internal::FloatBits;
+using internal::GetU32;
+using internal::SetU32;
 
 constexpr uint32_t kConstMagic = 0x54534345;  // "ECST" little-endian.
 constexpr int64_t kConstHeaderBytes = 64;
 constexpr int kMaxClasses = 1 << 20;
 
-void SetU32(std::vector<uint8_t>& b, int64_t pos, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[static_cast<size_t>(pos + i)] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint32_t GetU32(std::span<const uint8_t> b, int64_t pos) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(b[static_cast<size_t>(pos + i)]) << (8 * i);
-  return v;
-}
-uint32_t FloatBits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-float BitsFloat(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 }  // namespace
 

@@ -128,6 +128,15 @@ void ModelBuilder::AddSignature(const std::string& key, const std::vector<std::s
 std::unique_ptr<tflite_fb::ModelT> ModelBuilder::Build() const { return CloneModel(*model_); }
 std::vector<uint8_t> ModelBuilder::Serialize() const { return SerializeModel(*model_); }
 
+namespace {
+template <typename T>
+tflite_fb::BuiltinOptionsUnion WrapOptions(T options) {
+  tflite_fb::BuiltinOptionsUnion u;
+  u.Set(std::move(options));
+  return u;
+}
+}  // namespace
+
 tflite_fb::BuiltinOptionsUnion ConvOptions(int stride_h, int stride_w, tflite_fb::Padding padding,
                                            tflite_fb::ActivationFunctionType act, int dilation_h, int dilation_w) {
   tflite_fb::Conv2DOptionsT o;
@@ -137,9 +146,7 @@ tflite_fb::BuiltinOptionsUnion ConvOptions(int stride_h, int stride_w, tflite_fb
   o.fused_activation_function = act;
   o.dilation_h_factor = dilation_h;
   o.dilation_w_factor = dilation_w;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion DepthwiseOptions(int stride_h, int stride_w, tflite_fb::Padding padding,
@@ -153,9 +160,7 @@ tflite_fb::BuiltinOptionsUnion DepthwiseOptions(int stride_h, int stride_w, tfli
   o.fused_activation_function = act;
   o.dilation_h_factor = dilation_h;
   o.dilation_w_factor = dilation_w;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion PoolOptions(int filter_h, int filter_w, int stride_h, int stride_w,
@@ -167,49 +172,37 @@ tflite_fb::BuiltinOptionsUnion PoolOptions(int filter_h, int filter_w, int strid
   o.stride_w = stride_w;
   o.padding = padding;
   o.fused_activation_function = act;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion FullyConnectedOpts(tflite_fb::ActivationFunctionType act) {
   tflite_fb::FullyConnectedOptionsT o;
   o.fused_activation_function = act;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion AddOpts(tflite_fb::ActivationFunctionType act) {
   tflite_fb::AddOptionsT o;
   o.fused_activation_function = act;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion SoftmaxOpts(float beta) {
   tflite_fb::SoftmaxOptionsT o;
   o.beta = beta;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion ReshapeOpts(std::vector<int32_t> new_shape) {
   tflite_fb::ReshapeOptionsT o;
   o.new_shape = std::move(new_shape);
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 tflite_fb::BuiltinOptionsUnion ConcatOpts(int axis) {
   tflite_fb::ConcatenationOptionsT o;
   o.axis = axis;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(o));
-  return u;
+  return WrapOptions(std::move(o));
 }
 
 }  // namespace etpu::tflite
