@@ -60,7 +60,7 @@ for name in $models; do
     [[ -n $line ]] || { echo "model_bench failed on $model" >&2; exit 1; }
     e_med+=("$(field fast_median_ms "$line")")
     ((r == 0)) && ref=$(field ref_median_ms "$line")
-    [[ $(field bitexact "$line") == yes ]] || exact=NO
+    ((r == 0)) && { [[ $(field bitexact "$line") == yes ]] || exact=NO; }
     if (( litert )); then
       lline=$(cd "$cache" && node litert_bench.mjs "$model" --runs "$runs" 2>/dev/null | grep '^LITERT' || true)
       [[ -n $lline ]] && l_med+=("$(field median_ms "$lline")")

@@ -23,14 +23,17 @@ namespace {
 
 #define ETPU_VNNI __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vnni")))
 
-constexpr int kMr = 3;
+constexpr int kMr = 3;   // Dot-product tiles: rows x output channels.
 constexpr int kNr = 4;
+constexpr int kBr = 6;   // Broadcast tiles: rows x output channels (packed weights).
+constexpr int kBn = 16;
 constexpr int kChunkBytes = 48 * 1024;
 
 struct VnniScratch {
   std::vector<uint8_t> x;
   std::vector<int8_t> w;
   std::vector<int32_t> acc, col, rowc;
+  std::vector<int32_t> wp;  ///< Broadcast-kernel weights: [oc / 16][k / 4][16] groups of 4 bytes.
 };
 VnniScratch& GetVnniScratch() {
   thread_local VnniScratch s;
@@ -78,6 +81,30 @@ ETPU_VNNI inline void CopyFlip(const void* src, int n, uint8_t flip, void* dst) 
   for (; i < n; ++i) d[i] = static_cast<uint8_t>(s[i] ^ flip);
 }
 
+/// n bytes (src[i] ^ flip) to dst with masked loads / stores (no over-read, no over-write).
+ETPU_VNNI inline void CopyFlipMasked(const void* src, int n, uint8_t flip, void* dst) {
+  const uint8_t* s = static_cast<const uint8_t*>(src);
+  uint8_t* d = static_cast<uint8_t*>(dst);
+  const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
+                        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), f));
+  }
+  if (i < n) {
+    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1);
+    _mm256_mask_storeu_epi8(d + i, m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, s + i), f));
+  }
+}
+
+/// n bytes of value v (masked stores).
+ETPU_VNNI inline void FillMasked(uint8_t v, int n, uint8_t* d) {
+  const __m256i f = _mm256_set1_epi8(static_cast<char>(v));
+  int i = 0;
+  for (; i + 32 <= n; i += 32) _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i), f);
+  if (i < n) _mm256_mask_storeu_epi8(d + i, static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1), f);
+}
+
 ETPU_VNNI void Tile3x4(const uint8_t* x, const int8_t* w, int k32, const int32_t* col,
                        const int32_t* rowc, int32_t* acc, int ldacc) {
   __m256i a[kMr][kNr];
@@ -119,6 +146,48 @@ ETPU_VNNI void Tile3x1(const uint8_t* x, const int8_t* w, int k32, int32_t col,
   }
 }
 
+/// Broadcast tile: acc[r][0..15] = col + rowc[r] + sum_g dot4(x[r][4g..], w[g][0..15]); each
+/// group of 4 input bytes is broadcast to every lane (no horizontal sums).
+ETPU_VNNI void Tile6x16(const uint8_t* x, int k32, int groups, const int32_t* wp,
+                        const int32_t* col, const int32_t* rowc, int32_t* acc, int ldacc) {
+  __m256i a[kBr][2];
+  const __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col));
+  const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 8));
+  for (int r = 0; r < kBr; ++r) {
+    const __m256i rb = _mm256_set1_epi32(rowc[r]);
+    a[r][0] = _mm256_add_epi32(c0, rb);
+    a[r][1] = _mm256_add_epi32(c1, rb);
+  }
+  for (int g = 0; g < groups; ++g) {
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + g * kBn));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + g * kBn + 8));
+    for (int r = 0; r < kBr; ++r) {
+      int32_t v;
+      std::memcpy(&v, x + r * k32 + 4 * g, 4);
+      const __m256i b = _mm256_set1_epi32(v);
+      a[r][0] = _mm256_dpbusd_epi32(a[r][0], b, w0);
+      a[r][1] = _mm256_dpbusd_epi32(a[r][1], b, w1);
+    }
+  }
+  for (int r = 0; r < kBr; ++r) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + r * ldacc), a[r][0]);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + r * ldacc + 8), a[r][1]);
+  }
+}
+
+/// Packs the s rows (k32 bytes each) for Tile6x16: wp[((oc/16) * groups + g) * 16 + oc % 16]
+/// = bytes 4g..4g+3 of row oc; channels past oc_n are zero.
+void PackBroadcast(const std::vector<int8_t>& w, int oc_n, int k32, int groups,
+                   std::vector<int32_t>* wp) {
+  const int blocks = (oc_n + kBn - 1) / kBn;
+  wp->assign(static_cast<size_t>(blocks) * groups * kBn, 0);
+  for (int oc = 0; oc < oc_n; ++oc) {
+    const int8_t* row = w.data() + int64_t{oc} * k32;
+    int32_t* dst = wp->data() + static_cast<size_t>(oc / kBn) * groups * kBn + oc % kBn;
+    for (int g = 0; g < groups; ++g) std::memcpy(dst + static_cast<size_t>(g) * kBn, row + 4 * g, 4);
+  }
+}
+
 /// How the GEMM operands map to vpdpbusd's domains (see the file comment).
 struct Domain {
   uint8_t x_flip = 0, w_flip = 0;
@@ -143,7 +212,7 @@ bool MakeDomain(int32_t input_offset, int32_t filter_offset, Domain* d) {
 ETPU_VNNI void PrepareWeights(const void* weights, int oc_n, int k, int k32, const Domain& d,
                               const int32_t* bias, VnniScratch* s) {
   s->w.assign(static_cast<size_t>(oc_n) * k32, 0);
-  s->col.assign(static_cast<size_t>(oc_n) + kNr, 0);
+  s->col.assign(static_cast<size_t>(oc_n) + kBn, 0);
   const uint8_t* w = static_cast<const uint8_t*>(weights);
   const uint32_t kfi = static_cast<uint32_t>(k) * static_cast<uint32_t>(d.F) * static_cast<uint32_t>(d.I);
   for (int oc = 0; oc < oc_n; ++oc) {
@@ -162,41 +231,57 @@ ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, VnniScrat
                        GatherFn gather, void (*store)(const int32_t*, int, const RequantTable&, void*, int64_t),
                        const RequantTable& rq, void* output) {
   const int k32 = (k + 31) / 32 * 32;
-  int chunk = std::max(kMr, kChunkBytes / k32 / kMr * kMr);
-  if (chunk > rows) chunk = static_cast<int>((rows + kMr - 1) / kMr * kMr);
+  // Broadcast tiles (packed weights, no horizontal sums) unless there are too few rows.
+  const bool bcast = rows >= kBr;
+  const int groups = (k + 3) / 4;
+  const int oc16 = (oc_n + kBn - 1) / kBn * kBn;
+  const int ld = bcast ? oc16 : oc_n;
+  if (bcast) PackBroadcast(s.w, oc_n, k32, groups, &s.wp);
+  int chunk = std::max(kBr, kChunkBytes / k32 / kBr * kBr);
+  if (chunk > rows) chunk = static_cast<int>((rows + kBr - 1) / kBr * kBr);
   s.x.resize(static_cast<size_t>(chunk) * k32);
-  s.acc.resize(static_cast<size_t>(chunk) * oc_n);
+  s.acc.resize(static_cast<size_t>(chunk) * ld);
   s.rowc.resize(static_cast<size_t>(chunk));
   for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
     const int n = static_cast<int>(std::min<int64_t>(chunk, rows - r0));
-    const int padded = (n + kMr - 1) / kMr * kMr;
+    const int padded = (n + kBr - 1) / kBr * kBr;  // a multiple of kMr too
     for (int i = 0; i < padded; ++i) {
       uint8_t* row = s.x.data() + int64_t{i} * k32;
       if (i < n) {
         gather(r0 + i, row);
-        std::memset(row + k, 0, static_cast<size_t>(k32 - k));
+        FillMasked(0, k32 - k, row + k);
         s.rowc[static_cast<size_t>(i)] =
-            static_cast<int32_t>(static_cast<uint32_t>(d.F) * SumBytes(row, k, 0));
+            static_cast<int32_t>(static_cast<uint32_t>(d.F) * SumBytes(row, k32, 0));
       } else {
         std::memset(row, 0, static_cast<size_t>(k32));
         s.rowc[static_cast<size_t>(i)] = 0;
       }
     }
-    int oc = 0;
-    for (; oc + kNr <= oc_n; oc += kNr) {
-      for (int r = 0; r < padded; r += kMr) {
-        Tile3x4(s.x.data() + int64_t{r} * k32, s.w.data() + int64_t{oc} * k32, k32,
-                s.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
+    if (bcast) {
+      for (int oc = 0; oc < oc_n; oc += kBn) {
+        const int32_t* wp = s.wp.data() + static_cast<size_t>(oc / kBn) * groups * kBn;
+        for (int r = 0; r < padded; r += kBr) {
+          Tile6x16(s.x.data() + int64_t{r} * k32, k32, groups, wp, s.col.data() + oc,
+                   s.rowc.data() + r, s.acc.data() + int64_t{r} * ld + oc, ld);
+        }
+      }
+    } else {
+      int oc = 0;
+      for (; oc + kNr <= oc_n; oc += kNr) {
+        for (int r = 0; r < padded; r += kMr) {
+          Tile3x4(s.x.data() + int64_t{r} * k32, s.w.data() + int64_t{oc} * k32, k32,
+                  s.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * ld + oc, ld);
+        }
+      }
+      for (; oc < oc_n; ++oc) {
+        for (int r = 0; r < padded; r += kMr) {
+          Tile3x1(s.x.data() + int64_t{r} * k32, s.w.data() + int64_t{oc} * k32, k32,
+                  s.col[static_cast<size_t>(oc)], s.rowc.data() + r,
+                  s.acc.data() + int64_t{r} * ld + oc, ld);
+        }
       }
     }
-    for (; oc < oc_n; ++oc) {
-      for (int r = 0; r < padded; r += kMr) {
-        Tile3x1(s.x.data() + int64_t{r} * k32, s.w.data() + int64_t{oc} * k32, k32,
-                s.col[static_cast<size_t>(oc)], s.rowc.data() + r,
-                s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
-      }
-    }
-    for (int i = 0; i < n; ++i) store(s.acc.data() + int64_t{i} * oc_n, oc_n, rq, output, r0 + i);
+    for (int i = 0; i < n; ++i) store(s.acc.data() + int64_t{i} * ld, oc_n, rq, output, r0 + i);
   }
 }
 
@@ -227,7 +312,7 @@ ETPU_VNNI bool VnniConvImpl(const ConvParams& p, Shape4 in, const T* input, Shap
   const uint8_t xf = d.x_flip, pad = d.pad;
   if (pointwise) {
     RunVnni(rows, k, out.c, d, s,
-            [&](int64_t row, uint8_t* dst) ETPU_VNNI { CopyFlip(input + row * k, k, xf, dst); },
+            [&](int64_t row, uint8_t* dst) ETPU_VNNI { CopyFlipMasked(input + row * k, k, xf, dst); },
             &StoreRow<T>, rq, output);
   } else {
     const int ic = in.c;
@@ -244,9 +329,9 @@ ETPU_VNNI bool VnniConvImpl(const ConvParams& p, Shape4 in, const T* input, Shap
                 for (int fx = 0; fx < filter.w; ++fx, o += ic) {
                   const int ix = ix0 + p.dilation_w * fx;
                   if (row_in && ix >= 0 && ix < in.w) {
-                    CopyFlip(input + Offset(in, b, iy, ix, 0), ic, xf, o);
+                    CopyFlipMasked(input + Offset(in, b, iy, ix, 0), ic, xf, o);
                   } else {
-                    std::memset(o, pad, static_cast<size_t>(ic));
+                    FillMasked(pad, ic, o);
                   }
                 }
               }
@@ -267,7 +352,7 @@ ETPU_VNNI bool VnniFcImpl(const FullyConnectedParams& p, FcDims dims, const T* i
   PrepareWeights(weights, dims.out_depth, k, k32, d, bias, &s);
   const uint8_t xf = d.x_flip;
   RunVnni(dims.batches, k, dims.out_depth, d, s,
-          [&](int64_t row, uint8_t* dst) ETPU_VNNI { CopyFlip(input + row * k, k, xf, dst); },
+          [&](int64_t row, uint8_t* dst) ETPU_VNNI { CopyFlipMasked(input + row * k, k, xf, dst); },
           &StoreRow<T>, rq, output);
   return true;
 }
