@@ -78,5 +78,5 @@ for name in $models; do
 done
 echo
 echo "etpu_ms / litert_ms: best median over $rounds interleaved rounds of $runs runs, single thread."
-echo "exact: etpu fast output == etpu reference-kernel output, byte for byte (fill 128 input)."
+echo "exact: etpu fast output == etpu reference-kernel output, byte for byte (fill 128 and a seeded random input)."
 echo "litert/etpu > 1 means etpu is faster. LiteRT is not bit-exact with the reference kernels."

@@ -14,10 +14,6 @@ namespace etpu::kernels::fast {
 #ifdef ETPU_FAST_X86
 namespace {
 
-ETPU_AVX2 inline __m256i Ld(const std::vector<int32_t>& v, int c) {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + c));
-}
-
 template <typename T>
 ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
                              const T* weights, const int32_t* bias, Shape4 out, T* output) {
@@ -65,9 +61,7 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
   if (bias) std::copy(bias, bias + c_n, bs.begin());
   const __m256i io = _mm256_set1_epi32(p.input_offset);
   const __m256i io16 = _mm256_set1_epi16(static_cast<int16_t>(p.input_offset));
-  const __m256i off = _mm256_set1_epi32(rq.out_offset);
-  const __m256i lo = _mm256_set1_epi32(rq.act_min);
-  const __m256i hi = _mm256_set1_epi32(rq.act_max);
+  const RequantVec rv = MakeRequantVec(rq);
   for (int b = 0; b < out.n; ++b) {
     for (int oy = 0; oy < out.h; ++oy) {
       const int iy0 = oy * p.stride_h - p.pad_top;
@@ -116,9 +110,7 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
             __m256i acc = half == 0 ? _mm256_permute2x128_si256(acc_lo, acc_hi, 0x20)
                                     : _mm256_permute2x128_si256(acc_lo, acc_hi, 0x31);
             acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + cc)));
-            Store8(RequantLanes(acc, Ld(rq.mult, cc), Ld(rq.left, cc), Ld(rq.right, cc),
-                                Ld(rq.mask, cc), Ld(rq.half, cc), off, lo, hi),
-                   dst + cc);
+            Store8(RequantAt(rv, rq, acc, cc), dst + cc);
           }
         }
         for (; c < c8; c += 8) {
@@ -128,9 +120,7 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
             const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wsrc[t] + c));
             acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, wv));
           }
-          Store8(RequantLanes(acc, Ld(rq.mult, c), Ld(rq.left, c), Ld(rq.right, c), Ld(rq.mask, c),
-                              Ld(rq.half, c), off, lo, hi),
-                 dst + c);
+          Store8(RequantAt(rv, rq, acc, c), dst + c);
         }
         for (; c < c_n; ++c) {
           int32_t a = bs[static_cast<size_t>(c)];

@@ -56,6 +56,7 @@ struct RequantTable {
   std::vector<int32_t> mult, left, right, mask, half;
   int channels = 0;
   int32_t out_offset = 0, act_min = 0, act_max = 0;
+  bool uniform = false;  ///< Every channel has the same multiplier and shift (per-tensor).
   /// The reference's (multiplier, shift) of channel c (for scalar tails).
   int32_t scalar_mult(int c) const { return mult[static_cast<size_t>(c)]; }
   int scalar_shift(int c) const {

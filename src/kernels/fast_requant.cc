@@ -32,6 +32,12 @@ bool BuildRequantTable(const std::vector<int32_t>& multipliers, const std::vecto
     t->mask[c] = static_cast<int32_t>((int64_t{1} << t->right[c]) - 1);
     t->half[c] = t->mask[c] >> 1;
   }
+  t->uniform = true;
+  for (size_t c = 1; c < static_cast<size_t>(channels); ++c) {
+    if (t->mult[c] != t->mult[0] || t->left[c] != t->left[0] || t->right[c] != t->right[0]) {
+      t->uniform = false;
+    }
+  }
   t->channels = channels;
   t->out_offset = out_offset;
   t->act_min = act_min;
@@ -51,20 +57,12 @@ void RequantTail(const int32_t* acc, int from, int n, const RequantTable& t, T* 
 }
 
 #ifdef ETPU_FAST_X86
-ETPU_AVX2 inline __m256i ld(const std::vector<int32_t>& v, int c) {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + c));
-}
-
 template <typename T>
 ETPU_AVX2 void RequantRowAvx2(const int32_t* acc, int n, const RequantTable& t, T* out) {
-  const __m256i off = _mm256_set1_epi32(t.out_offset);
-  const __m256i lo = _mm256_set1_epi32(t.act_min);
-  const __m256i hi = _mm256_set1_epi32(t.act_max);
+  const RequantVec v = MakeRequantVec(t);
   int c = 0;
   for (; c + 8 <= n; c += 8) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + c));
-    Store8(RequantLanes(a, ld(t.mult, c), ld(t.left, c), ld(t.right, c), ld(t.mask, c),
-                        ld(t.half, c), off, lo, hi),
+    Store8(RequantAt(v, t, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + c)), c),
            out + c);
   }
   RequantTail(acc, c, n, t, out);

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "kernels/fast_kernels.h"
+
 #define ETPU_AVX2 __attribute__((target("avx2")))
 
 namespace etpu::kernels::fast {
@@ -52,6 +54,36 @@ ETPU_AVX2 inline __m256i RequantLanes(__m256i acc, __m256i mult, __m256i left, _
   __m256i r = _mm256_sub_epi32(_mm256_srav_epi32(h, right), _mm256_cmpgt_epi32(rem, thr));
   r = _mm256_add_epi32(r, offset);
   return _mm256_min_epi32(_mm256_max_epi32(r, lo), hi);
+}
+
+/// A RequantTable's constants in registers (for per-tensor tables: no per-channel loads).
+struct RequantVec {
+  __m256i m, left, right, mask, half, off, lo, hi;
+  bool uniform, no_left;
+};
+
+ETPU_AVX2 inline RequantVec MakeRequantVec(const RequantTable& t) {
+  return {_mm256_set1_epi32(t.mult[0]),  _mm256_set1_epi32(t.left[0]),
+          _mm256_set1_epi32(t.right[0]), _mm256_set1_epi32(t.mask[0]),
+          _mm256_set1_epi32(t.half[0]),  _mm256_set1_epi32(t.out_offset),
+          _mm256_set1_epi32(t.act_min),  _mm256_set1_epi32(t.act_max),
+          t.uniform,                     t.uniform && t.left[0] == 0};
+}
+
+ETPU_AVX2 inline __m256i LoadAt(const std::vector<int32_t>& v, int c) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + c));
+}
+
+/// Requantizes the accumulators of channels [c, c + 8) (same result as RequantLanes with the
+/// table's entries; a per-tensor table uses the constants of `v`).
+ETPU_AVX2 inline __m256i RequantAt(const RequantVec& v, const RequantTable& t, __m256i acc, int c) {
+  if (v.uniform) {
+    const __m256i x = v.no_left ? acc : _mm256_sllv_epi32(acc, v.left);
+    const __m256i r = _mm256_add_epi32(MulShiftLanes(x, v.m, v.right, v.mask, v.half), v.off);
+    return _mm256_min_epi32(_mm256_max_epi32(r, v.lo), v.hi);
+  }
+  return RequantLanes(acc, LoadAt(t.mult, c), LoadAt(t.left, c), LoadAt(t.right, c),
+                      LoadAt(t.mask, c), LoadAt(t.half, c), v.off, v.lo, v.hi);
 }
 
 /// Packs 8 int32 lanes already within the 8-bit range into 8 bytes at dst.
