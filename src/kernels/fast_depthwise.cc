@@ -62,72 +62,134 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
   const __m256i io = _mm256_set1_epi32(p.input_offset);
   const __m256i io16 = _mm256_set1_epi16(static_cast<int16_t>(p.input_offset));
   const RequantVec rv = MakeRequantVec(rq);
+  // One output pixel, channels [c_begin, c_n): any position (taps outside the input skipped).
+  auto pixel = [&](int b, int oy, int ox, int c_begin) ETPU_AVX2 {
+    const int iy0 = oy * p.stride_h - p.pad_top;
+    const int ix0 = ox * p.stride_w - p.pad_left;
+    // Every tap in filter order; nullptr for taps outside the input (skipped: they add 0).
+    const T* src[66];
+    const T* valid[64];
+    const int32_t* wsrc[64];
+    int nv = 0;
+    for (int fy = 0; fy < filter.h; ++fy) {
+      const int iy = iy0 + p.dilation_h * fy;
+      for (int fx = 0; fx < filter.w; ++fx) {
+        const int ix = ix0 + p.dilation_w * fx;
+        const int t = fy * filter.w + fx;
+        if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
+          src[t] = nullptr;
+          continue;
+        }
+        src[t] = input + Offset(in, b, iy, ix, 0);
+        valid[nv] = src[t];
+        wsrc[nv] = wt.data() + static_cast<size_t>(t) * c_n;
+        ++nv;
+      }
+    }
+    src[taps] = nullptr;
+    T* dst = output + Offset(out, b, oy, ox, 0);
+    int c = c_begin;
+    for (; c < c16; c += 16) {
+      __m256i acc_lo = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
+      const int16_t* wq = wp.data() + static_cast<size_t>(c / 16) * 32;
+      for (int q = 0; q < pairs; ++q, wq += static_cast<size_t>(blocks) * 32) {
+        const T* s0 = src[2 * q];
+        const T* s1 = src[2 * q + 1];
+        if (s0 == nullptr && s1 == nullptr) continue;
+        const __m256i x0 = s0 ? _mm256_add_epi16(Widen16(s0 + c), io16) : _mm256_setzero_si256();
+        const __m256i x1 = s1 ? _mm256_add_epi16(Widen16(s1 + c), io16) : _mm256_setzero_si256();
+        const __m256i wlo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq));
+        const __m256i whi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 16));
+        acc_lo = _mm256_add_epi32(acc_lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), wlo));
+        acc_hi = _mm256_add_epi32(acc_hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), whi));
+      }
+      // lo holds channels 0-3 | 8-11, hi 4-7 | 12-15.
+      for (int half = 0; half < 2; ++half) {
+        const int cc = c + 8 * half;
+        __m256i acc = half == 0 ? _mm256_permute2x128_si256(acc_lo, acc_hi, 0x20)
+                                : _mm256_permute2x128_si256(acc_lo, acc_hi, 0x31);
+        acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + cc)));
+        Store8(RequantAt(rv, rq, acc, cc), dst + cc);
+      }
+    }
+    for (; c < c8; c += 8) {
+      __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + c));
+      for (int t = 0; t < nv; ++t) {
+        const __m256i xv = _mm256_add_epi32(Widen8To32(valid[t] + c), io);
+        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wsrc[t] + c));
+        acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, wv));
+      }
+      Store8(RequantAt(rv, rq, acc, c), dst + c);
+    }
+    for (; c < c_n; ++c) {
+      int32_t a = bs[static_cast<size_t>(c)];
+      for (int t = 0; t < nv; ++t) a += (int32_t{valid[t][c]} + p.input_offset) * wsrc[t][c];
+      const int32_t v = MultiplyByQuantizedMultiplier(a, rq.scalar_mult(c), rq.scalar_shift(c));
+      dst[c] = static_cast<T>(Clamp(v + rq.out_offset, rq.act_min, rq.act_max));
+    }
+  };
+  // Interior of a 3x3 filter (every tap inside the input): blocks of 16 channels outer, pixels
+  // inner, the tap-pair weights held in registers.
+  int ox_lo = out.w, ox_hi = 0;
+  for (int ox = 0; ox < out.w; ++ox) {
+    const int ix0 = ox * p.stride_w - p.pad_left;
+    if (ix0 >= 0 && ix0 + p.dilation_w * (filter.w - 1) < in.w) {
+      ox_lo = std::min(ox_lo, ox);
+      ox_hi = ox + 1;
+    }
+  }
+  int64_t tap_off[9] = {};
+  const bool fast3x3 = taps == 9 && filter.h == 3 && ox_lo < ox_hi && blocks > 0;
+  if (fast3x3) {
+    for (int fy = 0; fy < 3; ++fy)
+      for (int fx = 0; fx < 3; ++fx)
+        tap_off[fy * 3 + fx] = (int64_t{p.dilation_h} * fy * in.w + int64_t{p.dilation_w} * fx) * in.c;
+  }
+  auto interior = [&](int b, int oy) ETPU_AVX2 {
+    const int iy0 = oy * p.stride_h - p.pad_top;
+    const size_t pair_stride = static_cast<size_t>(blocks) * 32;
+    for (int cb = 0; cb < blocks; ++cb) {
+      const int c = cb * 16;
+      const int16_t* wq = wp.data() + static_cast<size_t>(cb) * 32;
+      __m256i wl[5], wh[5];
+      for (int q = 0; q < 5; ++q) {
+        wl[q] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + q * pair_stride));
+        wh[q] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + q * pair_stride + 16));
+      }
+      const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + c));
+      const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + c + 8));
+      for (int ox = ox_lo; ox < ox_hi; ++ox) {
+        const T* base = input + Offset(in, b, iy0, ox * p.stride_w - p.pad_left, c);
+        __m256i x[10];
+        for (int t = 0; t < 9; ++t) x[t] = _mm256_add_epi16(Widen16(base + tap_off[t]), io16);
+        x[9] = _mm256_setzero_si256();
+        __m256i lo_acc = _mm256_madd_epi16(_mm256_unpacklo_epi16(x[0], x[1]), wl[0]);
+        __m256i hi_acc = _mm256_madd_epi16(_mm256_unpackhi_epi16(x[0], x[1]), wh[0]);
+        for (int q = 1; q < 5; ++q) {
+          lo_acc = _mm256_add_epi32(lo_acc, _mm256_madd_epi16(_mm256_unpacklo_epi16(x[2 * q], x[2 * q + 1]), wl[q]));
+          hi_acc = _mm256_add_epi32(hi_acc, _mm256_madd_epi16(_mm256_unpackhi_epi16(x[2 * q], x[2 * q + 1]), wh[q]));
+        }
+        T* dst = output + Offset(out, b, oy, ox, c);
+        const __m256i a0 = _mm256_add_epi32(_mm256_permute2x128_si256(lo_acc, hi_acc, 0x20), b0);
+        const __m256i a1 = _mm256_add_epi32(_mm256_permute2x128_si256(lo_acc, hi_acc, 0x31), b1);
+        Store8(RequantAt(rv, rq, a0, c), dst);
+        Store8(RequantAt(rv, rq, a1, c + 8), dst + 8);
+      }
+    }
+    if (c16 < c_n) {
+      for (int ox = ox_lo; ox < ox_hi; ++ox) pixel(b, oy, ox, c16);
+    }
+  };
   for (int b = 0; b < out.n; ++b) {
     for (int oy = 0; oy < out.h; ++oy) {
       const int iy0 = oy * p.stride_h - p.pad_top;
-      for (int ox = 0; ox < out.w; ++ox) {
-        const int ix0 = ox * p.stride_w - p.pad_left;
-        // Every tap in filter order; nullptr for taps outside the input (skipped: they add 0).
-        const T* src[66];
-        const T* valid[64];
-        const int32_t* wsrc[64];
-        int nv = 0;
-        for (int fy = 0; fy < filter.h; ++fy) {
-          const int iy = iy0 + p.dilation_h * fy;
-          for (int fx = 0; fx < filter.w; ++fx) {
-            const int ix = ix0 + p.dilation_w * fx;
-            const int t = fy * filter.w + fx;
-            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
-              src[t] = nullptr;
-              continue;
-            }
-            src[t] = input + Offset(in, b, iy, ix, 0);
-            valid[nv] = src[t];
-            wsrc[nv] = wt.data() + static_cast<size_t>(t) * c_n;
-            ++nv;
-          }
-        }
-        src[taps] = nullptr;
-        T* dst = output + Offset(out, b, oy, ox, 0);
-        int c = 0;
-        for (; c < c16; c += 16) {
-          __m256i acc_lo = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
-          const int16_t* wq = wp.data() + static_cast<size_t>(c / 16) * 32;
-          for (int q = 0; q < pairs; ++q, wq += static_cast<size_t>(blocks) * 32) {
-            const T* s0 = src[2 * q];
-            const T* s1 = src[2 * q + 1];
-            if (s0 == nullptr && s1 == nullptr) continue;
-            const __m256i x0 = s0 ? _mm256_add_epi16(Widen16(s0 + c), io16) : _mm256_setzero_si256();
-            const __m256i x1 = s1 ? _mm256_add_epi16(Widen16(s1 + c), io16) : _mm256_setzero_si256();
-            const __m256i wlo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq));
-            const __m256i whi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 16));
-            acc_lo = _mm256_add_epi32(acc_lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), wlo));
-            acc_hi = _mm256_add_epi32(acc_hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), whi));
-          }
-          // lo holds channels 0-3 | 8-11, hi 4-7 | 12-15.
-          for (int half = 0; half < 2; ++half) {
-            const int cc = c + 8 * half;
-            __m256i acc = half == 0 ? _mm256_permute2x128_si256(acc_lo, acc_hi, 0x20)
-                                    : _mm256_permute2x128_si256(acc_lo, acc_hi, 0x31);
-            acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + cc)));
-            Store8(RequantAt(rv, rq, acc, cc), dst + cc);
-          }
-        }
-        for (; c < c8; c += 8) {
-          __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + c));
-          for (int t = 0; t < nv; ++t) {
-            const __m256i xv = _mm256_add_epi32(Widen8To32(valid[t] + c), io);
-            const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wsrc[t] + c));
-            acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, wv));
-          }
-          Store8(RequantAt(rv, rq, acc, c), dst + c);
-        }
-        for (; c < c_n; ++c) {
-          int32_t a = bs[static_cast<size_t>(c)];
-          for (int t = 0; t < nv; ++t) a += (int32_t{valid[t][c]} + p.input_offset) * wsrc[t][c];
-          const int32_t v = MultiplyByQuantizedMultiplier(a, rq.scalar_mult(c), rq.scalar_shift(c));
-          dst[c] = static_cast<T>(Clamp(v + rq.out_offset, rq.act_min, rq.act_max));
-        }
+      const bool row_inside = iy0 >= 0 && iy0 + p.dilation_h * (filter.h - 1) < in.h;
+      if (fast3x3 && row_inside) {
+        for (int ox = 0; ox < ox_lo; ++ox) pixel(b, oy, ox, 0);
+        interior(b, oy);
+        for (int ox = ox_hi; ox < out.w; ++ox) pixel(b, oy, ox, 0);
+      } else {
+        for (int ox = 0; ox < out.w; ++ox) pixel(b, oy, ox, 0);
       }
     }
   }

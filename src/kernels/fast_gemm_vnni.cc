@@ -97,6 +97,23 @@ ETPU_VNNI inline void CopyFlipMasked(const void* src, int n, uint8_t flip, void*
   }
 }
 
+/// Copies n bytes (src[i] ^ flip) into dst, zero-fills dst up to n32 (the next multiple of 32)
+/// and returns the sum of the copied bytes.
+ETPU_VNNI inline uint32_t CopyRowSum(const void* src, int n, uint8_t flip, uint8_t* dst) {
+  const uint8_t* s = static_cast<const uint8_t*>(src);
+  const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
+  __m256i sum = _mm256_setzero_si256();
+  for (int i = 0; i < n; i += 32) {
+    const int m = n - i < 32 ? n - i : 32;
+    const __mmask32 mask = static_cast<__mmask32>((uint64_t{1} << m) - 1);
+    const __m256i v = _mm256_maskz_mov_epi8(mask, _mm256_xor_si256(_mm256_maskz_loadu_epi8(mask, s + i), f));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), v);
+    sum = _mm256_add_epi64(sum, _mm256_sad_epu8(v, _mm256_setzero_si256()));
+  }
+  const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+  return static_cast<uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
+}
+
 /// n bytes of value v (masked stores).
 ETPU_VNNI inline void FillMasked(uint8_t v, int n, uint8_t* d) {
   const __m256i f = _mm256_set1_epi8(static_cast<char>(v));
@@ -248,10 +265,9 @@ ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, VnniScrat
     for (int i = 0; i < padded; ++i) {
       uint8_t* row = s.x.data() + int64_t{i} * k32;
       if (i < n) {
-        gather(r0 + i, row);
-        FillMasked(0, k32 - k, row + k);
-        s.rowc[static_cast<size_t>(i)] =
-            static_cast<int32_t>(static_cast<uint32_t>(d.F) * SumBytes(row, k32, 0));
+        // gather fills the row (zero-padded to k32) and returns the sum of its bytes.
+        const uint32_t sum = gather(r0 + i, row);
+        s.rowc[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(d.F) * sum);
       } else {
         std::memset(row, 0, static_cast<size_t>(k32));
         s.rowc[static_cast<size_t>(i)] = 0;
@@ -312,7 +328,7 @@ ETPU_VNNI bool VnniConvImpl(const ConvParams& p, Shape4 in, const T* input, Shap
   const uint8_t xf = d.x_flip, pad = d.pad;
   if (pointwise) {
     RunVnni(rows, k, out.c, d, s,
-            [&](int64_t row, uint8_t* dst) ETPU_VNNI { CopyFlipMasked(input + row * k, k, xf, dst); },
+            [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
             &StoreRow<T>, rq, output);
   } else {
     const int ic = in.c;
@@ -335,6 +351,8 @@ ETPU_VNNI bool VnniConvImpl(const ConvParams& p, Shape4 in, const T* input, Shap
                   }
                 }
               }
+              FillMasked(0, k32 - k, dst + k);
+              return SumBytes(dst, k32, 0);
             },
             &StoreRow<T>, rq, output);
   }
@@ -352,7 +370,7 @@ ETPU_VNNI bool VnniFcImpl(const FullyConnectedParams& p, FcDims dims, const T* i
   PrepareWeights(weights, dims.out_depth, k, k32, d, bias, &s);
   const uint8_t xf = d.x_flip;
   RunVnni(dims.batches, k, dims.out_depth, d, s,
-          [&](int64_t row, uint8_t* dst) ETPU_VNNI { CopyFlipMasked(input + row * k, k, xf, dst); },
+          [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
           &StoreRow<T>, rq, output);
   return true;
 }

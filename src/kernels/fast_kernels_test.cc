@@ -153,7 +153,7 @@ void CompareConv(std::mt19937& rng, const Case& c, bool depthwise, int iter) {
 }
 
 template <typename T>
-void RunRandom(uint32_t seed, bool depthwise, bool pointwise, int iters) {
+void RunRandom(uint32_t seed, bool depthwise, bool pointwise, int iters, int force_k = 0) {
   std::mt19937 rng(seed);
   constexpr bool kU8 = std::is_same_v<T, uint8_t>;
   const QType type = kU8 ? QType::kUInt8 : QType::kInt8;
@@ -166,7 +166,13 @@ void RunRandom(uint32_t seed, bool depthwise, bool pointwise, int iters) {
     c.o.dilation_w = pointwise || Pick(rng, 0, 2) ? 1 : Pick(rng, 2, 3);
     c.o.activation = static_cast<Activation>(Pick(rng, 0, 3));
     c.in = Shape4{Pick(rng, 1, 2), Pick(rng, 1, 13), Pick(rng, 1, 13), Pick(rng, 1, 45)};
-    const int kh = pointwise ? 1 : Pick(rng, 1, 5), kw = pointwise ? 1 : Pick(rng, 1, 5);
+    int kh = pointwise ? 1 : Pick(rng, 1, 5), kw = pointwise ? 1 : Pick(rng, 1, 5);
+    if (force_k > 0) {
+      kh = kw = force_k;
+      c.in.h += Pick(rng, 0, 12);  // larger images: interior rows and columns
+      c.in.w += Pick(rng, 0, 12);
+      c.in.c = Pick(rng, 1, 70);
+    }
     if (c.o.padding == Padding::kValid) {
       c.in.h = std::max(c.in.h, (kh - 1) * c.o.dilation_h + 1);
       c.in.w = std::max(c.in.w, (kw - 1) * c.o.dilation_w + 1);
@@ -193,6 +199,8 @@ TEST(FastConv, GeneralMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIs
 TEST(FastConv, PointwiseMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<uint8_t>(13, false, true, 250); }); }
 TEST(FastConv, PointwiseMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(14, false, true, 250); }); }
 TEST(FastDepthwise, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<uint8_t>(15, true, false, 300); }); }
+TEST(FastDepthwise, ThreeByThreeMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<uint8_t>(17, true, false, 300, 3); }); }
+TEST(FastDepthwise, ThreeByThreeMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(18, true, false, 300, 3); }); }
 TEST(FastDepthwise, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(16, true, false, 300); }); }
 
 TEST(FastConv, MobileNetLikeShapes) {
