@@ -3,7 +3,8 @@
 // every output (fast vs reference, on the fill input and on a seeded random input).
 // run_model_bench.sh runs LiteRT beside it and prints ratios.
 //
-//   model_bench [--runs N] [--ref-runs M] [--fill V] MODEL.tflite...   (M = 0: no reference run)
+//   model_bench [--runs N] [--ref-runs M] [--fill V] [--isa avx2|avx512vnni] MODEL.tflite...
+//   (M = 0: no reference run; --isa caps the fast paths' instruction set)
 //   model_bench --strip-int64-outputs IN.tflite OUT.tflite
 //
 // The second form writes a copy of IN without a final ARG_MAX whose INT64 output LiteRT.js
@@ -99,6 +100,11 @@ int main(int argc, char** argv) {
     if (args[i] == "--runs" && i + 1 < args.size()) runs = std::atoi(args[++i].c_str());
     else if (args[i] == "--ref-runs" && i + 1 < args.size()) ref_runs = std::atoi(args[++i].c_str());
     else if (args[i] == "--fill" && i + 1 < args.size()) fill = std::atoi(args[++i].c_str());
+    else if (args[i] == "--isa" && i + 1 < args.size()) {
+      const std::string isa = args[++i];  // Caps the fast paths' instruction set.
+      etpu::kernels::SetFastIsaCap(isa == "avx2" ? etpu::kernels::FastIsa::kAvx2
+                                                 : etpu::kernels::FastIsa::kAvx512Vnni);
+    }
     else models.push_back(args[i]);
   }
   if (models.empty() || runs < 1) {
@@ -111,7 +117,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("fast ISA: %s (single thread)\n",
-              etpu::kernels::FastIsaName(etpu::kernels::DetectedFastIsa()));
+              etpu::kernels::FastIsaName(etpu::kernels::ActiveFastIsa()));
   int status = 0;
   for (const std::string& path : models) {
     auto m = (*rt)->LoadModel(path);

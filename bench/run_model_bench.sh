@@ -4,7 +4,8 @@
 # 1 thread) in the same run, interleaved in rounds, reported as ratios.
 #
 #   bench/run_model_bench.sh [BUILD_DIR]        (default: build-fast beside this folder)
-#   env: RUNS (timed runs per round, 20), ROUNDS (2), REF_RUNS (1), MODELS (names in
+#   env: RUNS (timed runs per round, 20), ROUNDS (2), REF_RUNS (1), ISA (avx2 to leave out
+#        AVX512-VNNI), MODELS (names in
 #        testdata/models), ETPU_SHARED_DIR (default ../shared), ETPU_LITERT_CACHE (npm cache dir)
 #
 # Models with a final ARG_MAX (deeplab) are benchmarked without it on both sides: the LiteRT.js
@@ -56,7 +57,7 @@ for name in $models; do
   fi
   e_med=(); l_med=(); ref=""; exact=yes
   for ((r = 0; r < rounds; r++)); do
-    line=$("$bench" --runs "$runs" --ref-runs "$( ((r == 0)) && echo "$ref_runs" || echo 0)" "$model" | grep '^RESULT' || true)
+    line=$("$bench" ${ISA:+--isa "$ISA"} --runs "$runs" --ref-runs "$( ((r == 0)) && echo "$ref_runs" || echo 0)" "$model" | grep '^RESULT' || true)
     [[ -n $line ]] || { echo "model_bench failed on $model" >&2; exit 1; }
     e_med+=("$(field fast_median_ms "$line")")
     ((r == 0)) && ref=$(field ref_median_ms "$line")

@@ -19,14 +19,17 @@ namespace etpu::kernels::fast {
 #ifdef ETPU_FAST_X86
 namespace {
 
-constexpr int kMr = 3;  // Rows per micro-tile.
-constexpr int kNr = 4;  // Output channels per micro-tile.
+constexpr int kMr = 3;  // Rows per dot-product micro-tile.
+constexpr int kNr = 4;  // Output channels per dot-product micro-tile.
+constexpr int kBr = 6;  // Rows per broadcast micro-tile (packed weights).
+constexpr int kBn = 16;  // Output channels per broadcast micro-tile.
 constexpr int kChunkBytes = 96 * 1024;
 
 /// Scratch buffers reused across calls on one thread.
 struct Scratch {
   std::vector<int16_t> w, x;
   std::vector<int32_t> acc, bias;
+  std::vector<int32_t> wp;  ///< Broadcast-tile weights: [oc / 16][k / 2][16] int16 pairs.
 };
 Scratch& GetScratch() {
   thread_local Scratch s;
@@ -81,20 +84,73 @@ ETPU_AVX2 void Tile3x1(const int16_t* x, const int16_t* w, int k16, int32_t bias
   for (int r = 0; r < kMr; ++r) acc[r * ldacc] = HSum(a[r]) + bias;
 }
 
-/// acc[rows_padded][oc] for every output channel; rows_padded is a multiple of kMr.
-ETPU_AVX2 void Gemm(const int16_t* x, int rows_padded, int k16, const int16_t* w, int oc_n,
-                    const int32_t* bias, int32_t* acc) {
+/// Broadcast tile: acc[r][0..15] = bias + sum over int16 pairs g of x[r][2g..2g+1] (broadcast)
+/// times the packed weights of 16 channels (vpmaddwd; no horizontal sums).
+ETPU_AVX2 void Tile6x16(const int16_t* x, int k16, const int32_t* wp, const int32_t* bias,
+                        int32_t* acc, int ldacc) {
+  __m256i a[kBr][2];
+  const __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
+  const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
+  for (int r = 0; r < kBr; ++r) {
+    a[r][0] = c0;
+    a[r][1] = c1;
+  }
+  const int pairs = k16 / 2;
+  for (int g = 0; g < pairs; ++g) {
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + g * kBn));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + g * kBn + 8));
+    for (int r = 0; r < kBr; ++r) {
+      int32_t v;
+      std::memcpy(&v, x + r * k16 + 2 * g, 4);
+      const __m256i b = _mm256_set1_epi32(v);
+      a[r][0] = _mm256_add_epi32(a[r][0], _mm256_madd_epi16(b, w0));
+      a[r][1] = _mm256_add_epi32(a[r][1], _mm256_madd_epi16(b, w1));
+    }
+  }
+  for (int r = 0; r < kBr; ++r) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + r * ldacc), a[r][0]);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + r * ldacc + 8), a[r][1]);
+  }
+}
+
+/// Packs W' rows (k16 int16 each) for Tile6x16; channels past oc_n are zero.
+void PackBroadcast(const std::vector<int16_t>& w, int oc_n, int k16, std::vector<int32_t>* wp) {
+  const int blocks = (oc_n + kBn - 1) / kBn, pairs = k16 / 2;
+  wp->assign(static_cast<size_t>(blocks) * pairs * kBn, 0);
+  for (int oc = 0; oc < oc_n; ++oc) {
+    const int16_t* row = w.data() + int64_t{oc} * k16;
+    int32_t* dst = wp->data() + static_cast<size_t>(oc / kBn) * pairs * kBn + oc % kBn;
+    for (int g = 0; g < pairs; ++g) std::memcpy(dst + static_cast<size_t>(g) * kBn, row + 2 * g, 4);
+  }
+}
+
+/// acc[rows_padded][ld] for every output channel; rows_padded is a multiple of kBr (and kMr).
+/// Broadcast tiles (ld = oc_n rounded up to 16) when there are at least kBr rows.
+ETPU_AVX2 void Gemm(const int16_t* x, int rows_padded, int k16, const Scratch& s, int oc_n,
+                    int ld, bool bcast, int32_t* acc) {
+  if (bcast) {
+    const int pairs = k16 / 2;
+    for (int oc = 0; oc < oc_n; oc += kBn) {
+      const int32_t* wp = s.wp.data() + static_cast<size_t>(oc / kBn) * pairs * kBn;
+      for (int r = 0; r < rows_padded; r += kBr) {
+        Tile6x16(x + int64_t{r} * k16, k16, wp, s.bias.data() + oc, acc + int64_t{r} * ld + oc, ld);
+      }
+    }
+    return;
+  }
+  const int16_t* w = s.w.data();
+  const int32_t* bias = s.bias.data();
   int oc = 0;
   for (; oc + kNr <= oc_n; oc += kNr) {
     for (int r = 0; r < rows_padded; r += kMr) {
       Tile3x4(x + int64_t{r} * k16, w + int64_t{oc} * k16, k16, bias + oc,
-              acc + int64_t{r} * oc_n + oc, oc_n);
+              acc + int64_t{r} * ld + oc, ld);
     }
   }
   for (; oc < oc_n; ++oc) {
     for (int r = 0; r < rows_padded; r += kMr) {
       Tile3x1(x + int64_t{r} * k16, w + int64_t{oc} * k16, k16, bias[oc],
-              acc + int64_t{r} * oc_n + oc, oc_n);
+              acc + int64_t{r} * ld + oc, ld);
     }
   }
 }
@@ -150,20 +206,23 @@ ETPU_AVX2 void RunGemm(int64_t rows, int k, int oc_n, const T* weights, int16_t 
   Scratch& s = GetScratch();
   const int k16 = (k + 15) / 16 * 16;
   PrepareWeights(weights, oc_n, k, k16, filter_offset, &s.w);
-  s.bias.assign(static_cast<size_t>(oc_n) + kNr, 0);
+  s.bias.assign(static_cast<size_t>(oc_n) + kBn, 0);
   if (bias) std::copy(bias, bias + oc_n, s.bias.begin());
-  int chunk = std::max(kMr, kChunkBytes / (k16 * 2) / kMr * kMr);
-  if (chunk > rows) chunk = static_cast<int>((rows + kMr - 1) / kMr * kMr);
+  const bool bcast = rows >= kBr;
+  const int ld = bcast ? (oc_n + kBn - 1) / kBn * kBn : oc_n;
+  if (bcast) PackBroadcast(s.w, oc_n, k16, &s.wp);
+  int chunk = std::max(kBr, kChunkBytes / (k16 * 2) / kBr * kBr);
+  if (chunk > rows) chunk = static_cast<int>((rows + kBr - 1) / kBr * kBr);
   s.x.resize(static_cast<size_t>(chunk) * k16);
-  s.acc.resize(static_cast<size_t>(chunk) * oc_n);
+  s.acc.resize(static_cast<size_t>(chunk) * ld);
   for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
     const int n = static_cast<int>(std::min<int64_t>(chunk, rows - r0));
-    const int padded = (n + kMr - 1) / kMr * kMr;
+    const int padded = (n + kBr - 1) / kBr * kBr;  // a multiple of kMr too
     for (int i = 0; i < n; ++i) gather(r0 + i, s.x.data() + int64_t{i} * k16);
     std::fill(s.x.begin() + int64_t{n} * k16, s.x.begin() + int64_t{padded} * k16, int16_t{0});
-    Gemm(s.x.data(), padded, k16, s.w.data(), oc_n, s.bias.data(), s.acc.data());
+    Gemm(s.x.data(), padded, k16, s, oc_n, ld, bcast, s.acc.data());
     for (int i = 0; i < n; ++i) {
-      RequantRow(s.acc.data() + int64_t{i} * oc_n, oc_n, rq, output + (r0 + i) * oc_n);
+      RequantRow(s.acc.data() + int64_t{i} * ld, oc_n, rq, output + (r0 + i) * oc_n);
     }
   }
 }
