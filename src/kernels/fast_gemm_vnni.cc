@@ -122,17 +122,29 @@ ETPU_VNNI inline void FillMasked(uint8_t v, int n, uint8_t* d) {
   if (i < n) _mm256_mask_storeu_epi8(d + i, static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1), f);
 }
 
-ETPU_VNNI void Tile3x4(const uint8_t* x, const int8_t* w, int k32, const int32_t* col,
-                       const int32_t* rowc, int32_t* acc, int ldacc) {
+/// 32 weight bytes of a row at column k0 (masked past k; those lanes meet zero inputs), flipped
+/// into the signed domain.
+ETPU_VNNI inline __m256i LoadW(const uint8_t* w, int k0, int k, __m256i flip) {
+  const __m256i v = k0 + 32 <= k
+                        ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k0))
+                        : _mm256_maskz_loadu_epi8(static_cast<__mmask32>((uint64_t{1} << (k - k0)) - 1), w + k0);
+  return _mm256_xor_si256(v, flip);
+}
+
+/// Dot-product tile (few rows): reads the weight rows in place (stride k), so the weights are
+/// not copied; x rows are zero-padded to k32.
+ETPU_VNNI void Tile3x4(const uint8_t* x, const uint8_t* w, int k, int k32, uint8_t w_flip,
+                       const int32_t* col, const int32_t* rowc, int32_t* acc, int ldacc) {
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(w_flip));
   __m256i a[kMr][kNr];
   for (int r = 0; r < kMr; ++r)
     for (int j = 0; j < kNr; ++j) a[r][j] = _mm256_setzero_si256();
-  for (int k = 0; k < k32; k += 32) {
+  for (int k0 = 0; k0 < k; k0 += 32) {
     __m256i xv[kMr];
     for (int r = 0; r < kMr; ++r)
-      xv[r] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + r * k32 + k));
+      xv[r] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + r * k32 + k0));
     for (int j = 0; j < kNr; ++j) {
-      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + j * k32 + k));
+      const __m256i wv = LoadW(w + int64_t{j} * k, k0, k, flip);
       for (int r = 0; r < kMr; ++r) a[r][j] = _mm256_dpbusd_epi32(a[r][j], xv[r], wv);
     }
   }
@@ -146,15 +158,16 @@ ETPU_VNNI void Tile3x4(const uint8_t* x, const int8_t* w, int k32, const int32_t
   }
 }
 
-ETPU_VNNI void Tile3x1(const uint8_t* x, const int8_t* w, int k32, int32_t col,
-                       const int32_t* rowc, int32_t* acc, int ldacc) {
+ETPU_VNNI void Tile3x1(const uint8_t* x, const uint8_t* w, int k, int k32, uint8_t w_flip,
+                       int32_t col, const int32_t* rowc, int32_t* acc, int ldacc) {
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(w_flip));
   __m256i a[kMr];
   for (int r = 0; r < kMr; ++r) a[r] = _mm256_setzero_si256();
-  for (int k = 0; k < k32; k += 32) {
-    const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k));
+  for (int k0 = 0; k0 < k; k0 += 32) {
+    const __m256i wv = LoadW(w, k0, k, flip);
     for (int r = 0; r < kMr; ++r) {
       a[r] = _mm256_dpbusd_epi32(
-          a[r], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + r * k32 + k)), wv);
+          a[r], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + r * k32 + k0)), wv);
     }
   }
   for (int r = 0; r < kMr; ++r) {
@@ -227,16 +240,17 @@ bool MakeDomain(int32_t input_offset, int32_t filter_offset, Domain* d) {
 
 /// s rows padded to k32, and col[oc] = bias + I * sum(s) + K * F * I (wrap-around).
 ETPU_VNNI void PrepareWeights(const void* weights, int oc_n, int k, int k32, const Domain& d,
-                              const int32_t* bias, VnniScratch* s) {
-  s->w.assign(static_cast<size_t>(oc_n) * k32, 0);
+                              const int32_t* bias, bool copy, VnniScratch* s) {
+  if (copy) s->w.assign(static_cast<size_t>(oc_n) * k32, 0);
   s->col.assign(static_cast<size_t>(oc_n) + kBn, 0);
   const uint8_t* w = static_cast<const uint8_t*>(weights);
   const uint32_t kfi = static_cast<uint32_t>(k) * static_cast<uint32_t>(d.F) * static_cast<uint32_t>(d.I);
   for (int oc = 0; oc < oc_n; ++oc) {
-    int8_t* dst = s->w.data() + int64_t{oc} * k32;
-    CopyFlip(w + int64_t{oc} * k, k, d.w_flip, dst);
-    // sum(s) over the signed bytes = sum((s ^ 0x80) as unsigned) - 128 k.
-    const uint32_t sum_s = SumBytes(dst, k, 0x80) - 128u * static_cast<uint32_t>(k);
+    // sum(s) over the signed bytes s = w ^ w_flip: sum((s ^ 0x80) as unsigned) - 128 k.
+    const uint8_t* row = w + int64_t{oc} * k;
+    if (copy) CopyFlip(row, k, d.w_flip, s->w.data() + int64_t{oc} * k32);
+    const uint32_t sum_s = SumBytes(row, k, static_cast<uint8_t>(d.w_flip ^ 0x80)) -
+                           128u * static_cast<uint32_t>(k);
     const uint32_t b = bias ? static_cast<uint32_t>(bias[oc]) : 0u;
     s->col[static_cast<size_t>(oc)] =
         static_cast<int32_t>(b + static_cast<uint32_t>(d.I) * sum_s + kfi);
@@ -244,7 +258,8 @@ ETPU_VNNI void PrepareWeights(const void* weights, int oc_n, int k, int k32, con
 }
 
 template <typename GatherFn>
-ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, VnniScratch& s,
+ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, const void* weights,
+                       VnniScratch& s,
                        GatherFn gather, void (*store)(const int32_t*, int, const RequantTable&, void*, int64_t),
                        const RequantTable& rq, void* output) {
   const int k32 = (k + 31) / 32 * 32;
@@ -254,14 +269,15 @@ ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, VnniScrat
   const int oc16 = (oc_n + kBn - 1) / kBn * kBn;
   const int ld = bcast ? oc16 : oc_n;
   if (bcast) PackBroadcast(s.w, oc_n, k32, groups, &s.wp);
-  int chunk = std::max(kBr, kChunkBytes / k32 / kBr * kBr);
-  if (chunk > rows) chunk = static_cast<int>((rows + kBr - 1) / kBr * kBr);
+  const int row_tile = bcast ? kBr : kMr;
+  int chunk = std::max(row_tile, kChunkBytes / k32 / row_tile * row_tile);
+  if (chunk > rows) chunk = static_cast<int>((rows + row_tile - 1) / row_tile * row_tile);
   s.x.resize(static_cast<size_t>(chunk) * k32);
   s.acc.resize(static_cast<size_t>(chunk) * ld);
   s.rowc.resize(static_cast<size_t>(chunk));
   for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
     const int n = static_cast<int>(std::min<int64_t>(chunk, rows - r0));
-    const int padded = (n + kBr - 1) / kBr * kBr;  // a multiple of kMr too
+    const int padded = (n + row_tile - 1) / row_tile * row_tile;
     for (int i = 0; i < padded; ++i) {
       uint8_t* row = s.x.data() + int64_t{i} * k32;
       if (i < n) {
@@ -282,16 +298,17 @@ ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, VnniScrat
         }
       }
     } else {
+      const uint8_t* w8 = static_cast<const uint8_t*>(weights);
       int oc = 0;
       for (; oc + kNr <= oc_n; oc += kNr) {
         for (int r = 0; r < padded; r += kMr) {
-          Tile3x4(s.x.data() + int64_t{r} * k32, s.w.data() + int64_t{oc} * k32, k32,
+          Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, d.w_flip,
                   s.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * ld + oc, ld);
         }
       }
       for (; oc < oc_n; ++oc) {
         for (int r = 0; r < padded; r += kMr) {
-          Tile3x1(s.x.data() + int64_t{r} * k32, s.w.data() + int64_t{oc} * k32, k32,
+          Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, d.w_flip,
                   s.col[static_cast<size_t>(oc)], s.rowc.data() + r,
                   s.acc.data() + int64_t{r} * ld + oc, ld);
         }
@@ -321,18 +338,18 @@ ETPU_VNNI bool VnniConvImpl(const ConvParams& p, Shape4 in, const T* input, Shap
   const int k = static_cast<int>(k64);
   const int k32 = (k + 31) / 32 * 32;
   VnniScratch& s = GetVnniScratch();
-  PrepareWeights(weights, out.c, k, k32, d, bias, &s);
   const int64_t rows = int64_t{out.n} * out.h * out.w;
+  PrepareWeights(weights, out.c, k, k32, d, bias, /*copy=*/rows >= kBr, &s);
   const bool pointwise = filter.h == 1 && filter.w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
                          p.pad_top == 0 && p.pad_left == 0 && in.h == out.h && in.w == out.w;
   const uint8_t xf = d.x_flip, pad = d.pad;
   if (pointwise) {
-    RunVnni(rows, k, out.c, d, s,
+    RunVnni(rows, k, out.c, d, weights, s,
             [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
             &StoreRow<T>, rq, output);
   } else {
     const int ic = in.c;
-    RunVnni(rows, k, out.c, d, s,
+    RunVnni(rows, k, out.c, d, weights, s,
             [&](int64_t row, uint8_t* dst) ETPU_VNNI {
               const int ox = static_cast<int>(row % out.w);
               const int oy = static_cast<int>((row / out.w) % out.h);
@@ -367,9 +384,9 @@ ETPU_VNNI bool VnniFcImpl(const FullyConnectedParams& p, FcDims dims, const T* i
   const int k = dims.accum_depth;
   const int k32 = (k + 31) / 32 * 32;
   VnniScratch& s = GetVnniScratch();
-  PrepareWeights(weights, dims.out_depth, k, k32, d, bias, &s);
+  PrepareWeights(weights, dims.out_depth, k, k32, d, bias, /*copy=*/dims.batches >= kBr, &s);
   const uint8_t xf = d.x_flip;
-  RunVnni(dims.batches, k, dims.out_depth, d, s,
+  RunVnni(dims.batches, k, dims.out_depth, d, weights, s,
           [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
           &StoreRow<T>, rq, output);
   return true;
