@@ -47,7 +47,7 @@ trap 'rm -rf "$tmp"' EXIT
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 min() { printf '%s\n' "$@" | sort -g | head -1; }
 
-printf '\n%-36s %10s %10s %10s %9s %10s %9s\n' model etpu_ms ref_ms litert_ms exact "ref/etpu" "litert/etpu"
+printf '\n%-46s %8s %8s %9s %9s %8s %6s %9s %12s %10s\n' model etpu_ms etpu_min ref_ms litert_ms lt_min exact "ref/etpu" "litert/etpu" "(min/min)"
 for name in $models; do
   model=$shared/testdata/models/$name.tflite
   [[ -f $model ]] || { echo "missing $model"; continue; }
@@ -55,29 +55,32 @@ for name in $models; do
   if "$bench" --strip-int64-outputs "$model" "$tmp/$name.tflite" >/dev/null 2>&1; then
     model=$tmp/$name.tflite; label="$name (no ARG_MAX)"
   fi
-  e_med=(); l_med=(); ref=""; exact=yes
+  e_med=(); e_min=(); l_med=(); l_min=(); ref=""; exact=yes
   for ((r = 0; r < rounds; r++)); do
     line=$("$bench" ${ISA:+--isa "$ISA"} --runs "$runs" --ref-runs "$( ((r == 0)) && echo "$ref_runs" || echo 0)" "$model" | grep '^RESULT' || true)
     [[ -n $line ]] || { echo "model_bench failed on $model" >&2; exit 1; }
     e_med+=("$(field fast_median_ms "$line")")
+    e_min+=("$(field fast_min_ms "$line")")
     ((r == 0)) && ref=$(field ref_median_ms "$line")
     ((r == 0)) && { [[ $(field bitexact "$line") == yes ]] || exact=NO; }
     if (( litert )); then
       lline=$(cd "$cache" && node litert_bench.mjs "$model" --runs "$runs" 2>/dev/null | grep '^LITERT' || true)
-      [[ -n $lline ]] && l_med+=("$(field median_ms "$lline")")
+      [[ -n $lline ]] && { l_med+=("$(field median_ms "$lline")"); l_min+=("$(field min_ms "$lline")"); }
     fi
   done
-  e=$(min "${e_med[@]}")
+  e=$(min "${e_med[@]}"); em=$(min "${e_min[@]}")
   if (( ${#l_med[@]} )); then
-    l=$(min "${l_med[@]}")
+    l=$(min "${l_med[@]}"); lm=$(min "${l_min[@]}")
     lr=$(awk -v a="$l" -v b="$e" 'BEGIN{printf "%.2fx", a/b}')
+    lmr=$(awk -v a="$lm" -v b="$em" 'BEGIN{printf "%.2fx", a/b}')
   else
-    l="-"; lr="-"
+    l="-"; lm="-"; lr="-"; lmr="-"
   fi
   rr=$(awk -v a="$ref" -v b="$e" 'BEGIN{printf "%.1fx", a/b}')
-  printf '%-36s %10.2f %10.1f %10s %9s %10s %9s\n' "$label" "$e" "$ref" "$l" "$exact" "$rr" "$lr"
+  printf '%-46s %8.2f %8.2f %9.1f %9s %8s %6s %9s %12s %10s\n' "$label" "$e" "$em" "$ref" "$l" "$lm" "$exact" "$rr" "$lr" "$lmr"
 done
 echo
-echo "etpu_ms / litert_ms: best median over $rounds interleaved rounds of $runs runs, single thread."
+echo "etpu_ms / litert_ms: best median over $rounds interleaved rounds of $runs runs (etpu_min / lt_min:"
+echo "fastest single run), single thread; ref_ms: etpu's reference kernels, same runtime."
 echo "exact: etpu fast output == etpu reference-kernel output, byte for byte (fill 128 and a seeded random input)."
 echo "litert/etpu > 1 means etpu is faster. LiteRT is not bit-exact with the reference kernels."

@@ -14,6 +14,7 @@
 #include "kernels/fast_kernels.h"
 #include "kernels/fully_connected.h"
 #include "kernels/kernels_test_util.h"
+#include "kernels/resize.h"
 
 namespace etpu::kernels {
 namespace {
@@ -323,8 +324,6 @@ TEST(FastAddSub, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); RunAddSub<int8
 
 }  // namespace
 }  // namespace etpu::kernels
-
-#include "kernels/resize.h"
 
 namespace etpu::kernels {
 namespace {
