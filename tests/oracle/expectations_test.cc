@@ -1,17 +1,26 @@
-// The public expectations of ../shared/oracle/README.md: libcoral's classification cases on
-// the CPU models (top-k contains the expected class with a dequantized score above the bound)
-// and deeplabv3 segmentation of bird_segmentation.bmp (IoU with the mask > 0.9).
+// The public expectations of ../shared/oracle/README.md: libcoral's classification cases
+// (top-k contains the expected class with a dequantized score above the bound) and deeplabv3
+// segmentation of bird_segmentation.bmp (IoU with the mask > 0.9), on the CPU models and on the
+// same models compiled by etpu and run on the virtual Edge TPU.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <numeric>
 
+#include "etpu/compiler.h"
+#include "etpu/runtime.h"
 #include "runtime/image_prep.h"
 #include "runtime/interpreter.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
 
 namespace etpu::oracle_test {
+
+using etpu::CompileModels;
+using etpu::CompileOptions;
+using etpu::CompileTranscript;
+using etpu::Runtime;
+using etpu::TensorInfo;
 namespace {
 
 std::unique_ptr<runtime::Interpreter> Load(const std::string& path) {
@@ -65,6 +74,40 @@ TEST_P(ClassificationTest, CatIsClassifiedAsInLibcoral) {
   }
   EXPECT_TRUE(found) << c.model << ": top class " << order[0] << " score " << scores[order[0]] << ", class "
                      << c.expected << " score " << scores[c.expected];
+}
+
+// The same case on the model compiled by etpu, run through the public runtime API.
+TEST_P(ClassificationTest, CompiledModelClassifiesTheCatToo) {
+  const ClassCase& c = GetParam();
+  ETPU_SHARED_FILE_OR_SKIP(path, std::string("testdata/models/") + c.model + ".tflite");
+  ETPU_SHARED_FILE_OR_SKIP(image, "testdata/images/cat.bmp");
+  CompileOptions options;
+  options.out_dir = testutil::MakeTempDir("expect");
+  CompileTranscript t = CompileModels({path}, options);
+  ASSERT_TRUE(t.succeeded) << t.console;
+  auto runtime = Runtime::Create();
+  ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
+  auto model = (*runtime)->LoadModelFromBuffer(t.files[0].bytes, t.files[0].path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  ASSERT_EQ(model->edgetpu_ops().size(), 1u);
+  auto cpu = Load(path);
+  ASSERT_NE(cpu, nullptr);
+  ASSERT_TRUE(model->SetInput(0, ImageInput(*cpu, image)).ok());
+  ASSERT_TRUE(model->Invoke().ok());
+  TensorInfo out = model->output(0);
+  auto bytes = model->GetOutput(0);
+  std::vector<float> scores(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    scores[i] = out.scale.at(0) * (static_cast<float>(bytes[i]) - static_cast<float>(out.zero_point.at(0)));
+  }
+  std::vector<int> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+  bool found = false;
+  for (int k = 0; k < c.top_k; ++k) {
+    if (order[k] == c.expected && scores[order[k]] > c.min_score) found = true;
+  }
+  EXPECT_TRUE(found) << c.model << " (compiled): top class " << order[0] << " score " << scores[order[0]];
 }
 
 INSTANTIATE_TEST_SUITE_P(Libcoral, ClassificationTest,
