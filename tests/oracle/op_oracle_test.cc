@@ -210,6 +210,46 @@ std::vector<OpCase> Cases() {
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
+  // int8 per-channel TRANSPOSE_CONV: without bias on libtflite22 (version 2), with a bias
+  // (version 3, which 2.2 lacks) on libtflite29.
+  for (const bool with_bias : {false, true}) {
+    c.push_back({with_bias ? "transpose_conv_i8_per_channel_bias" : "transpose_conv_i8_per_channel",
+                 [=](ModelBuilder& b) {
+                   int x = b.AddTensor("x", i8, {1, 5, 3, 4}, Quant(0.05f, -7));
+                   int shape = Const<int32_t>(b, "shape", i32, {4}, {1, 11, 7, 3});
+                   int w = RandomConst(b, "w", i8, {3, 3, 3, 4}, tflite::QuantPerChannel({0.01f, 0.03f, 0.007f}, 0), 14);
+                   std::vector<int32_t> inputs = {shape, w, x};
+                   if (with_bias) {
+                     std::vector<int32_t> bias = {250, -1000, 77};
+                     inputs.push_back(b.AddConstant<int32_t>("b", i32, {3}, std::span<const int32_t>(bias)));
+                   }
+                   int o = b.AddTensor("o", i8, {1, 11, 7, 3}, Quant(0.06f, 4));
+                   fb::TransposeConvOptionsT opt;
+                   opt.padding = fb::Padding::VALID;
+                   opt.stride_h = 2;
+                   opt.stride_w = 2;
+                   b.AddOperator(BuiltinOperator::TRANSPOSE_CONV, inputs, {o}, Options(opt), with_bias ? 3 : 2);
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 },
+                 with_bias});
+  }
+  // Quantized HARD_SWISH (kernels/hard_swish.h); 256 elements so the random inputs cover most
+  // byte values.
+  c.push_back({"hard_swish_u8", [=](ModelBuilder& b) {
+                 int x = b.AddTensor("x", u8, {1, 256}, Quant(0.05f, 140));
+                 int o = b.AddTensor("o", u8, {1, 256}, Quant(0.03f, 20));
+                 b.AddOperator(BuiltinOperator::HARD_SWISH, {x}, {o});
+                 b.SetInputs({x});
+                 b.SetOutputs({o});
+               }});
+  c.push_back({"hard_swish_i8", [=](ModelBuilder& b) {
+                 int x = b.AddTensor("x", i8, {2, 128}, Quant(0.04f, -9));
+                 int o = b.AddTensor("o", i8, {2, 128}, Quant(0.025f, -110));
+                 b.AddOperator(BuiltinOperator::HARD_SWISH, {x}, {o});
+                 b.SetInputs({x});
+                 b.SetOutputs({o});
+               }});
   c.push_back({"conv_i8_per_channel_dilated", [=](ModelBuilder& b) {
                  int x = b.AddTensor("x", i8, {1, 9, 9, 4}, Quant(0.04f, -10));
                  int w = RandomConst(b, "w", i8, {6, 3, 3, 4}, tflite::QuantPerChannel({0.01f, 0.02f, 0.015f, 0.03f, 0.005f, 0.012f}, 0), 12);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "kernels/activations.h"
+#include "kernels/hard_swish.h"
 #include "kernels/softmax.h"
 #include "runtime/ops/op_util.h"
 
@@ -122,12 +123,18 @@ Result<EvalFn> MakeLeakyRelu(OpBuildContext& c) {
 
 Result<EvalFn> MakeHardSwish(OpBuildContext& c) {
   ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c));
-  if (io.type != TensorType::FLOAT32) {
-    return UnimplementedError(c.label() + ": quantized HARD_SWISH is not implemented yet (float only)");
+  if (io.type == TensorType::FLOAT32) {
+    return EvalFn([=]() {
+      kernels::HardSwishFloat(io.n, As<float>(io.in), AsMut<float>(io.out));
+      return OkStatus();
+    });
   }
+  auto r = kernels::PrepareHardSwish(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const kernels::HardSwishParams p = *r;
   return EvalFn([=]() {
-    kernels::HardSwishFloat(io.n, As<float>(io.in), AsMut<float>(io.out));
-    return OkStatus();
+    if (io.type == TensorType::UINT8) return kernels::HardSwish(p, io.n, io.in, io.out);
+    return kernels::HardSwish(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out));
   });
 }
 

@@ -1,11 +1,13 @@
 // CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV adapters (uint8 per-tensor,
 // int8 per-tensor / per-channel, float32).
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "kernels/conv.h"
 #include "kernels/fully_connected.h"
 #include "runtime/ops/op_util.h"
-#include "runtime/ops/transpose_conv.h"
 
 namespace etpu::runtime::ops {
 namespace {
@@ -195,6 +197,117 @@ Result<EvalFn> MakeFullyConnected(OpBuildContext& c) {
   return EvalFn([=]() {
     return kernels::FullyConnected(p, d, As<int8_t>(input), As<int8_t>(weights), As<int32_t>(bias),
                                    AsMut<int8_t>(output));
+  });
+}
+
+// Float TRANSPOSE_CONV (src/kernels has only the quantized kernel): every input pixel scatters
+// x * w into an output-sized accumulator, then bias and the fused activation's clamp.
+void TransposeConvFloat(const kernels::ConvParams& p, Shape4 in, const float* input, Shape4 filter,
+                        const float* weights, const float* bias, Shape4 out, float* output) {
+  std::fill(output, output + out.FlatSize(), 0.0f);
+  for (int b = 0; b < in.n; ++b) {
+    for (int iy = 0; iy < in.h; ++iy) {
+      for (int ix = 0; ix < in.w; ++ix) {
+        const float* x = input + kernels::Offset(in, b, iy, ix, 0);
+        for (int fy = 0; fy < filter.h; ++fy) {
+          const int oy = iy * p.stride_h - p.pad_top + fy;
+          if (oy < 0 || oy >= out.h) continue;
+          for (int fx = 0; fx < filter.w; ++fx) {
+            const int ox = ix * p.stride_w - p.pad_left + fx;
+            if (ox < 0 || ox >= out.w) continue;
+            float* acc = output + kernels::Offset(out, b, oy, ox, 0);
+            for (int oc = 0; oc < out.c; ++oc) {
+              const float* w = weights + kernels::Offset(filter, oc, fy, fx, 0);
+              float sum = 0;
+              for (int ic = 0; ic < in.c; ++ic) sum += x[ic] * w[ic];
+              acc[oc] += sum;
+            }
+          }
+        }
+      }
+    }
+  }
+  for (int64_t i = 0; i < out.FlatSize(); ++i) {
+    const float v = output[i] + (bias != nullptr ? bias[i % out.c] : 0.0f);
+    output[i] = std::min(std::max(v, p.float_min), p.float_max);
+  }
+}
+
+// TRANSPOSE_CONV: inputs (output_shape, weights OHWI, input, [bias]); uint8 per-tensor, int8
+// per-channel (src/kernels TransposeConv) and float32. The fused activation (newer schemas) is
+// applied as the clamp; TFLite 2.2's options have none (the type range).
+Result<EvalFn> MakeTransposeConv(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 3, 1));
+  const ir::Tensor& filter = c.in(1);
+  const ir::Tensor& in = c.in(2);
+  const ir::Tensor& out = c.out(0);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  if (filter.type != in.type || out.type != in.type) {
+    return UnimplementedError(c.label() + ": mixed input/filter/output types are not supported");
+  }
+  const auto* opt = c.op().options<tflite_fb::TransposeConvOptionsT>();
+  if (opt == nullptr) return c.Error("missing TransposeConvOptions");
+  ConvIo io;
+  ETPU_ASSIGN_OR_RETURN(io.in, ToShape4(in, c.label()));
+  ETPU_ASSIGN_OR_RETURN(io.filter, ToShape4(filter, c.label()));
+  ETPU_ASSIGN_OR_RETURN(io.out, ToShape4(out, c.label()));
+  io.input = c.in_data(2);
+  io.weights = c.in_data(1);
+  io.output = c.out_data(0);
+  io.bias = nullptr;
+  io.fbias = nullptr;
+  if (c.has_input(3)) {
+    ETPU_RETURN_IF_ERROR(CheckType(c, c.in(3), {in.type == TensorType::FLOAT32 ? TensorType::FLOAT32 : TensorType::INT32}));
+    if (c.in(3).num_elements() != io.out.c) return c.Error("bias size does not match the output channels");
+    io.bias = As<int32_t>(c.in_data(3));
+    io.fbias = As<float>(c.in_data(3));
+  }
+  if (io.input == nullptr || io.weights == nullptr) return c.Error("input or filter has no data");
+  if (io.filter.c != io.in.c || io.filter.n != io.out.c || io.in.n != io.out.n) {
+    return c.Error("filter, input and output shapes do not match");
+  }
+  const kernels::Activation act = ToActivation(opt->fused_activation_function);
+  const kernels::Padding padding = ToPadding(opt->padding);
+  kernels::ConvParams p;
+  if (in.type == TensorType::FLOAT32) {
+    kernels::ConvOptions o;
+    o.padding = padding;
+    o.stride_h = opt->stride_h;
+    o.stride_w = opt->stride_w;
+    o.activation = act;
+    // The padding of the forward convolution output -> input.
+    auto r = kernels::PrepareConvFloat(o, io.out, Shape4{io.filter.n, io.filter.h, io.filter.w, io.out.c}, false);
+    if (!r.ok()) return r.status().WithContext(c.label());
+    p = std::move(r).value();
+    return EvalFn([p, io]() {
+      TransposeConvFloat(p, io.in, As<float>(io.input), io.filter, As<float>(io.weights), io.fbias, io.out,
+                         AsMut<float>(io.output));
+      return OkStatus();
+    });
+  }
+  const kernels::QType qt = QTypeOf(in.type);
+  if (filter.quant.scale.empty()) return c.Error("filter '" + filter.name + "' is not quantized");
+  const int32_t fzp = filter.quant.zero_point.empty() ? 0 : static_cast<int32_t>(filter.quant.zero_point[0]);
+  auto r = kernels::PrepareTransposeConv(padding, opt->stride_h, opt->stride_w, io.in, io.filter, io.out, qt, Quant(in),
+                                         filter.quant.scale, fzp, Quant(out));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  p = std::move(r).value();
+  if (qt == kernels::QType::kUInt8 && filter.quant.scale.size() == 1) {
+    const auto m = PerTensorUint8Multiplier(Quant(in).scale, filter.quant.scale[0], Quant(out).scale);
+    p.output_multiplier.assign(1, m.multiplier);
+    p.output_shift.assign(1, m.shift);
+  }
+  ETPU_ASSIGN_OR_RETURN(auto range, kernels::CalculateActivationRangeQuantized(act, qt, Quant(out)));
+  p.act_min = range.min;
+  p.act_max = range.max;
+  if (qt == kernels::QType::kUInt8) {
+    return EvalFn([p, io]() {
+      return kernels::TransposeConv(p, io.in, io.input, io.filter, io.weights, io.bias, io.out, io.output);
+    });
+  }
+  return EvalFn([p, io]() {
+    return kernels::TransposeConv(p, io.in, As<int8_t>(io.input), io.filter, As<int8_t>(io.weights), io.bias, io.out,
+                                  AsMut<int8_t>(io.output));
   });
 }
 
