@@ -9,6 +9,7 @@
 #include "device/timing_model.h"
 #include "params/param_layout.h"
 #include "params/table_layout.h"
+#include "perf/model_cost.h"
 #include "tflite/model_reader.h"
 
 namespace etpu::runtime {
@@ -24,48 +25,6 @@ int64_t TensorBytes(const tflite_fb::TensorT& t) {
     if (n > tflite::kMaxTensorBytes) return -1;
   }
   return n * ir::ElementSize(t.type);
-}
-
-device::LayerCost CostOf(const ir::Model& m, const ir::Operator& op) {
-  device::LayerCost c;
-  c.name = op.name();
-  auto dim = [](const ir::Tensor& t, int fromback) {
-    const int r = static_cast<int>(t.shape.size());
-    return r - fromback >= 0 && r - fromback < r ? std::max(1, t.shape[static_cast<size_t>(r - fromback)]) : 1;
-  };
-  if (op.outputs.empty() || op.inputs.empty() || op.inputs[0] < 0) return c;
-  const ir::Tensor& out = m.tensor(op.outputs[0]);
-  const ir::Tensor& in = m.tensor(op.inputs[0]);
-  c.out_h = out.shape.size() >= 3 ? dim(out, 3) : 1;
-  c.out_w = out.shape.size() >= 2 ? dim(out, 2) : 1;
-  c.out_c = dim(out, 1);
-  c.in_c = dim(in, 1);
-  switch (op.code) {
-    case ir::BuiltinOperator::CONV_2D:
-    case ir::BuiltinOperator::DEPTHWISE_CONV_2D: {
-      const ir::Tensor& f = m.tensor(op.inputs.at(1));
-      c.kind = op.code == ir::BuiltinOperator::CONV_2D ? device::LayerCost::kConv : device::LayerCost::kDepthwise;
-      c.kh = dim(f, 3);
-      c.kw = dim(f, 2);
-      break;
-    }
-    case ir::BuiltinOperator::FULLY_CONNECTED:
-      c.kind = device::LayerCost::kFullyConnected;
-      c.out_h = c.out_w = 1;
-      c.in_c = dim(m.tensor(op.inputs.at(1)), 1);
-      break;
-    case ir::BuiltinOperator::AVERAGE_POOL_2D:
-    case ir::BuiltinOperator::MAX_POOL_2D:
-      c.kind = device::LayerCost::kPool;
-      if (const auto* o = op.options<tflite_fb::Pool2DOptionsT>()) {
-        c.kh = std::max(1, o->filter_height);
-        c.kw = std::max(1, o->filter_width);
-      }
-      break;
-    default:
-      c.kind = device::LayerCost::kElementwise;
-  }
-  return c;
 }
 
 // Whether a layer of `kind` provides the bytes of the operator's input `slot` at run time.
@@ -170,18 +129,10 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
                                      x->region_->outputs.size()));
   }
 
-  // Simulated time, first (parameters uploaded) and steady state.
-  device::InvocationQuery q;
-  q.estimated_cycles = main->estimated_cycles_64bit > 0 ? main->estimated_cycles_64bit : main->estimated_cycles;
-  if (q.estimated_cycles <= 0) {
-    for (const auto& rop : x->region_->ops) q.layers.push_back(CostOf(*x->region_, rop));
-  }
-  q.instruction_bytes = main->instruction_bytes();
-  for (int t : x->region_->inputs) q.input_bytes += x->region_->tensor(t).size_bytes();
-  for (int t : x->region_->outputs) q.output_bytes += x->region_->tensor(t).size_bytes();
-  q.streamed_param_bytes = x->streamed_bytes();
-  q.cached_param_bytes = x->cached_bytes();
-  auto time = device::EstimateInvocation(q, timing.spec, timing.host, timing.clock);
+  // Simulated time, first (parameters uploaded) and steady state: the shared model cost
+  // (perf/model_cost.h), as the compiler report and `etpu bench` compute it.
+  ETPU_ASSIGN_OR_RETURN(perf::EdgeTpuOpCost cost, perf::EdgeTpuOpCostOf(info, timing.spec, what));
+  auto time = device::EstimateInvocation(cost.query, timing.spec, timing.host, timing.clock);
   if (!time.ok()) return time.status().WithContext(what + ": timing model");
   x->first_ms_ = time->first_total_ms;
   x->steady_ms_ = time->total_ms;

@@ -8,7 +8,9 @@
 // rule (virtual_edgetpu.h), then refills EVERY parameterised layer's weights: cached layers from
 // the device SRAM, streamed ones from (a private copy of) the EXECUTION_ONLY blob, decoded with
 // src/params; runs the region and copies its outputs back. Each invocation appends an
-// InvocationRecord (cache event, bytes, simulated time from device/timing_model.h).
+// InvocationRecord (cache event, bytes, simulated time). The time is the shared model cost of the
+// op (perf::EdgeTpuOpCostOf) through device::EstimateInvocation: the same figures as the compiler
+// report and `etpu bench` (perf::EstimateModelTime).
 #pragma once
 
 #include <cstdint>
