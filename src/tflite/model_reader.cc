@@ -222,6 +222,36 @@ Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::strin
     }
   }
 
+  // Metadata and signatures point into buffers and tensors too.
+  for (size_t k = 0; k < fb->metadata.size(); ++k) {
+    const auto* md = fb->metadata[k].get();
+    if (md == nullptr) return Fail(name, fmt::format("metadata entry #{} is null", k));
+    if (md->buffer >= fb->buffers.size()) {
+      return Fail(name, fmt::format("metadata '{}' refers to buffer #{} (the model has {} buffers)", md->name, md->buffer,
+                                    fb->buffers.size()));
+    }
+  }
+  for (size_t k = 0; k < fb->signature_defs.size(); ++k) {
+    const auto* sig = fb->signature_defs[k].get();
+    if (sig == nullptr) return Fail(name, fmt::format("signature #{} is null", k));
+    if (sig->subgraph_index != 0) {
+      return Fail(name, fmt::format("signature '{}' names subgraph #{} (the model has 1)", sig->signature_key, sig->subgraph_index));
+    }
+    for (const auto* list : {&sig->inputs, &sig->outputs}) {
+      for (const auto& tm : *list) {
+        if (tm == nullptr || tm->tensor_index >= nt) {
+          return Fail(name, fmt::format("signature '{}' refers to tensor #{} (the subgraph has {} tensors)", sig->signature_key,
+                                        tm == nullptr ? -1 : static_cast<int64_t>(tm->tensor_index), nt));
+        }
+      }
+    }
+  }
+  for (int32_t b : fb->metadata_buffer) {
+    if (b < 0 || static_cast<size_t>(b) >= fb->buffers.size()) {
+      return Fail(name, fmt::format("metadata_buffer refers to buffer #{} (the model has {} buffers)", b, fb->buffers.size()));
+    }
+  }
+
   // Data flow: each tensor is written at most once, and read only after it is written.
   std::vector<char> is_input(nt, 0);
   for (int t : m.inputs) is_input[static_cast<size_t>(t)] = 1;

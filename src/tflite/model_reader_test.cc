@@ -110,6 +110,23 @@ TEST(ModelReaderTest, RejectsBadIndicesAndShapes) {
   }
 }
 
+TEST(ModelReaderTest, RejectsSignaturesAndMetadataPointingNowhere) {
+  {
+    auto b = TinyModel();
+    b.AddSignature("serving_default", {"x"}, {"y"});
+    auto fb = b.Build();
+    fb->signature_defs[0]->outputs[0]->tensor_index = 77;
+    ExpectError(SerializeModel(*fb), "signature 'serving_default' refers to tensor #77");
+  }
+  {
+    auto b = TinyModel();
+    b.AddMetadata("TFLITE_METADATA", {1});
+    auto fb = b.Build();
+    fb->metadata[0]->buffer = 99;
+    ExpectError(SerializeModel(*fb), "metadata 'TFLITE_METADATA' refers to buffer #99");
+  }
+}
+
 TEST(ModelReaderTest, RejectsCyclesAndDanglingReferences) {
   {
     // RELU reads its own output: a cycle.
