@@ -21,13 +21,33 @@ struct UnaryIo {
 Result<UnaryIo> GetUnary(OpBuildContext& c, bool allow_float = true) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
   if (allow_float) {
-    ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+    ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
   } else {
-    ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), {TensorType::UINT8, TensorType::INT8}));
+    ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8}));
   }
-  if (c.out(0).type != c.in(0).type) return UnimplementedError(c.label() + ": input and output types differ");
   ETPU_RETURN_IF_ERROR(CheckSameSize(c, c.in(0), c.out(0)));
   return UnaryIo{c.in(0).type, c.out(0).num_elements(), c.in_data(0), c.out_data(0)};
+}
+
+// The float path of a unary activation: `f(n, in, out)`.
+template <typename F>
+EvalFn FloatUnary(const UnaryIo& io, F f) {
+  return EvalFn([=]() {
+    f(io.n, As<float>(io.in), AsMut<float>(io.out));
+    return OkStatus();
+  });
+}
+
+// The quantized path: `prepared` holds the kernel parameters (an error gets the operator's
+// label); `run(p, n, in, out)` is called with uint8_t or int8_t pointers.
+template <typename Params, typename Run>
+Result<EvalFn> QuantizedUnary(const OpBuildContext& c, const UnaryIo& io, Result<Params> prepared, Run run) {
+  if (!prepared.ok()) return prepared.status().WithContext(c.label());
+  const Params p = *prepared;
+  return EvalFn([=]() {
+    if (io.type == TensorType::UINT8) return run(p, io.n, io.in, io.out);
+    return run(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out));
+  });
 }
 
 Result<EvalFn> MakeSoftmax(OpBuildContext& c) {
@@ -48,35 +68,26 @@ Result<EvalFn> MakeSoftmax(OpBuildContext& c) {
     p = *r;
   }
   return EvalFn([=]() {
-    if (io.type == TensorType::UINT8) return kernels::Softmax(p, rows, depth, io.in, io.out);
-    if (io.type == TensorType::INT8) return kernels::Softmax(p, rows, depth, As<int8_t>(io.in), AsMut<int8_t>(io.out));
-    return kernels::Softmax(p, rows, depth, As<float>(io.in), AsMut<float>(io.out));
+    return VisitType(io.type, [&](auto v) {
+      using T = decltype(v);
+      return kernels::Softmax(p, rows, depth, As<T>(io.in), AsMut<T>(io.out));
+    });
   });
 }
 
 Result<EvalFn> MakeSigmoid(OpBuildContext& c, bool tanh) {
   ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c));
   if (io.type == TensorType::FLOAT32) {
-    return EvalFn([=]() {
-      if (tanh) {
-        kernels::Tanh(io.n, As<float>(io.in), AsMut<float>(io.out));
-      } else {
-        kernels::Logistic(io.n, As<float>(io.in), AsMut<float>(io.out));
-      }
-      return OkStatus();
+    return FloatUnary(io, [tanh](int64_t n, const float* in, float* out) {
+      tanh ? kernels::Tanh(n, in, out) : kernels::Logistic(n, in, out);
     });
   }
-  auto r = tanh ? kernels::PrepareTanh(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)))
-                : kernels::PrepareLogistic(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)));
-  if (!r.ok()) return r.status().WithContext(c.label());
-  kernels::SigmoidParams p = *r;
-  return EvalFn([=]() {
-    if (io.type == TensorType::UINT8) {
-      return tanh ? kernels::Tanh(p, io.n, io.in, io.out) : kernels::Logistic(p, io.n, io.in, io.out);
-    }
-    return tanh ? kernels::Tanh(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out))
-                : kernels::Logistic(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out));
-  });
+  return QuantizedUnary(c, io,
+                        tanh ? kernels::PrepareTanh(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)))
+                             : kernels::PrepareLogistic(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0))),
+                        [tanh](const kernels::SigmoidParams& p, int64_t n, auto in, auto out) {
+                          return tanh ? kernels::Tanh(p, n, in, out) : kernels::Logistic(p, n, in, out);
+                        });
 }
 
 Result<EvalFn> MakeRelu(OpBuildContext& c, kernels::Activation act) {
@@ -88,18 +99,12 @@ Result<EvalFn> MakeRelu(OpBuildContext& c, kernels::Activation act) {
       lo = -1;
       hi = 1;
     }
-    return EvalFn([=]() {
-      kernels::ReluFloat(lo, hi, io.n, As<float>(io.in), AsMut<float>(io.out));
-      return OkStatus();
-    });
+    return FloatUnary(io, [lo, hi](int64_t n, const float* in, float* out) { kernels::ReluFloat(lo, hi, n, in, out); });
   }
-  auto r = kernels::PrepareRelu(act, QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)));
-  if (!r.ok()) return r.status().WithContext(c.label());
-  kernels::ReluParams p = *r;
-  return EvalFn([=]() {
-    if (io.type == TensorType::UINT8) return kernels::Relu(p, io.n, io.in, io.out);
-    return kernels::Relu(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out));
-  });
+  return QuantizedUnary(c, io, kernels::PrepareRelu(act, QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0))),
+                        [](const kernels::ReluParams& p, int64_t n, auto in, auto out) {
+                          return kernels::Relu(p, n, in, out);
+                        });
 }
 
 Result<EvalFn> MakeLeakyRelu(OpBuildContext& c) {
@@ -107,35 +112,23 @@ Result<EvalFn> MakeLeakyRelu(OpBuildContext& c) {
   const auto* opt = c.op().options<tflite_fb::LeakyReluOptionsT>();
   const float alpha = opt ? opt->alpha : 0.2f;
   if (io.type == TensorType::FLOAT32) {
-    return EvalFn([=]() {
-      kernels::LeakyReluFloat(alpha, io.n, As<float>(io.in), AsMut<float>(io.out));
-      return OkStatus();
-    });
+    return FloatUnary(io, [alpha](int64_t n, const float* in, float* out) { kernels::LeakyReluFloat(alpha, n, in, out); });
   }
-  auto r = kernels::PrepareLeakyRelu(alpha, QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)));
-  if (!r.ok()) return r.status().WithContext(c.label());
-  kernels::ReluParams p = *r;
-  return EvalFn([=]() {
-    if (io.type == TensorType::UINT8) return kernels::LeakyRelu(p, io.n, io.in, io.out);
-    return kernels::LeakyRelu(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out));
-  });
+  return QuantizedUnary(c, io, kernels::PrepareLeakyRelu(alpha, QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0))),
+                        [](const kernels::ReluParams& p, int64_t n, auto in, auto out) {
+                          return kernels::LeakyRelu(p, n, in, out);
+                        });
 }
 
 Result<EvalFn> MakeHardSwish(OpBuildContext& c) {
   ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c));
   if (io.type == TensorType::FLOAT32) {
-    return EvalFn([=]() {
-      kernels::HardSwishFloat(io.n, As<float>(io.in), AsMut<float>(io.out));
-      return OkStatus();
-    });
+    return FloatUnary(io, kernels::HardSwishFloat);
   }
-  auto r = kernels::PrepareHardSwish(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0)));
-  if (!r.ok()) return r.status().WithContext(c.label());
-  const kernels::HardSwishParams p = *r;
-  return EvalFn([=]() {
-    if (io.type == TensorType::UINT8) return kernels::HardSwish(p, io.n, io.in, io.out);
-    return kernels::HardSwish(p, io.n, As<int8_t>(io.in), AsMut<int8_t>(io.out));
-  });
+  return QuantizedUnary(c, io, kernels::PrepareHardSwish(QTypeOf(io.type), Quant(c.in(0)), Quant(c.out(0))),
+                        [](const kernels::HardSwishParams& p, int64_t n, auto in, auto out) {
+                          return kernels::HardSwish(p, n, in, out);
+                        });
 }
 
 }  // namespace

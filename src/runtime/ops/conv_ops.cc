@@ -23,6 +23,30 @@ kernels::QuantizedMultiplier PerTensorUint8Multiplier(float input_scale, float f
   return kernels::QuantizeMultiplier(static_cast<double>(product) / static_cast<double>(output_scale));
 }
 
+// Overrides the kernels' multiplier of a uint8 per-tensor layer with TFLite's (above).
+template <typename Params>
+void UseTfliteUint8Multiplier(Params& p, const ir::Tensor& in, const ir::Tensor& filter, const ir::Tensor& out) {
+  if (in.type != TensorType::UINT8 || filter.quant.scale.size() != 1) return;
+  const auto m = PerTensorUint8Multiplier(Quant(in).scale, filter.quant.scale[0], Quant(out).scale);
+  p.output_multiplier.assign(1, m.multiplier);
+  p.output_shift.assign(1, m.shift);
+}
+
+// The filter's zero point (0 when absent; the kernels ignore it for int8).
+int32_t FilterZeroPoint(const ir::Tensor& filter) {
+  return filter.quant.zero_point.empty() ? 0 : static_cast<int32_t>(filter.quant.zero_point[0]);
+}
+
+// Input `in_slot` is uint8, int8 or float32 and the filter (`filter_slot`) and output 0 have its type.
+Status CheckSameConvTypes(const OpBuildContext& c, int in_slot, int filter_slot) {
+  const ir::Tensor& in = c.in(in_slot);
+  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  if (c.in(filter_slot).type != in.type || c.out(0).type != in.type) {
+    return UnimplementedError(c.label() + ": mixed input/filter/output types are not supported");
+  }
+  return OkStatus();
+}
+
 struct ConvIo {
   Shape4 in, filter, out;
   const uint8_t* input;
@@ -32,25 +56,26 @@ struct ConvIo {
   uint8_t* output;
 };
 
-Result<ConvIo> GetIo(OpBuildContext& c) {
-  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+// Shapes and data of a convolution's input, filter, optional bias (by input slot) and output 0.
+Result<ConvIo> GetIo(OpBuildContext& c, int in_slot = 0, int filter_slot = 1, int bias_slot = 2) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, std::max(in_slot, filter_slot) + 1, 1));
   ConvIo io;
-  ETPU_ASSIGN_OR_RETURN(io.in, ToShape4(c.in(0), c.label()));
-  ETPU_ASSIGN_OR_RETURN(io.filter, ToShape4(c.in(1), c.label()));
+  ETPU_ASSIGN_OR_RETURN(io.in, ToShape4(c.in(in_slot), c.label()));
+  ETPU_ASSIGN_OR_RETURN(io.filter, ToShape4(c.in(filter_slot), c.label()));
   ETPU_ASSIGN_OR_RETURN(io.out, ToShape4(c.out(0), c.label()));
-  io.input = c.in_data(0);
-  io.weights = c.in_data(1);
+  io.input = c.in_data(in_slot);
+  io.weights = c.in_data(filter_slot);
   io.output = c.out_data(0);
   io.bias = nullptr;
   io.fbias = nullptr;
-  if (c.has_input(2)) {
-    const ir::Tensor& b = c.in(2);
-    if (c.in(0).type == TensorType::FLOAT32) {
+  if (c.has_input(bias_slot)) {
+    const ir::Tensor& b = c.in(bias_slot);
+    if (c.in(in_slot).type == TensorType::FLOAT32) {
       ETPU_RETURN_IF_ERROR(CheckType(c, b, {TensorType::FLOAT32}));
-      io.fbias = As<float>(c.in_data(2));
+      io.fbias = As<float>(c.in_data(bias_slot));
     } else {
       ETPU_RETURN_IF_ERROR(CheckType(c, b, {TensorType::INT32}));
-      io.bias = As<int32_t>(c.in_data(2));
+      io.bias = As<int32_t>(c.in_data(bias_slot));
     }
     if (b.num_elements() != c.out(0).shape.back()) {
       return c.Error(fmt::format("bias '{}' has {} elements (expected {})", b.name, b.num_elements(),
@@ -65,10 +90,7 @@ Result<EvalFn> MakeConv(OpBuildContext& c, bool depthwise) {
   ETPU_ASSIGN_OR_RETURN(ConvIo io, GetIo(c));
   const ir::Tensor& in = c.in(0);
   const ir::Tensor& filter = c.in(1);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  if (filter.type != in.type || c.out(0).type != in.type) {
-    return UnimplementedError(c.label() + ": mixed input/filter/output types are not supported");
-  }
+  ETPU_RETURN_IF_ERROR(CheckSameConvTypes(c, 0, 1));
   kernels::ConvOptions o;
   if (depthwise) {
     const auto* opt = c.op().options<tflite_fb::DepthwiseConv2DOptionsT>();
@@ -108,18 +130,14 @@ Result<EvalFn> MakeConv(OpBuildContext& c, bool depthwise) {
   }
   const kernels::QType qt = QTypeOf(in.type);
   if (filter.quant.scale.empty()) return c.Error("filter '" + filter.name + "' is not quantized");
-  const int32_t fzp = filter.quant.zero_point.empty() ? 0 : static_cast<int32_t>(filter.quant.zero_point[0]);
+  const int32_t fzp = FilterZeroPoint(filter);
   auto r = depthwise ? kernels::PrepareDepthwiseConv(o, io.in, io.filter, qt, Quant(in), filter.quant.scale, fzp,
                                                      Quant(c.out(0)))
                      : kernels::PrepareConv(o, io.in, io.filter, qt, Quant(in), filter.quant.scale, fzp,
                                             Quant(c.out(0)));
   if (!r.ok()) return r.status().WithContext(c.label());
   p = std::move(r).value();
-  if (qt == kernels::QType::kUInt8 && filter.quant.scale.size() == 1) {
-    const auto m = PerTensorUint8Multiplier(Quant(in).scale, filter.quant.scale[0], Quant(c.out(0)).scale);
-    p.output_multiplier.assign(1, m.multiplier);
-    p.output_shift.assign(1, m.shift);
-  }
+  UseTfliteUint8Multiplier(p, in, filter, c.out(0));
   if (qt == kernels::QType::kUInt8) {
     return EvalFn([p, io, depthwise]() {
       if (depthwise) {
@@ -143,10 +161,7 @@ Result<EvalFn> MakeFullyConnected(OpBuildContext& c) {
   const ir::Tensor& in = c.in(0);
   const ir::Tensor& filter = c.in(1);
   const ir::Tensor& out = c.out(0);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  if (filter.type != in.type || out.type != in.type) {
-    return UnimplementedError(c.label() + ": mixed input/filter/output types are not supported");
-  }
+  ETPU_RETURN_IF_ERROR(CheckSameConvTypes(c, 0, 1));
   const auto* opt = c.op().options<tflite_fb::FullyConnectedOptionsT>();
   const kernels::Activation act = opt ? ToActivation(opt->fused_activation_function) : kernels::Activation::kNone;
   if (opt != nullptr && opt->weights_format != tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
@@ -181,16 +196,11 @@ Result<EvalFn> MakeFullyConnected(OpBuildContext& c) {
     });
   }
   if (filter.quant.scale.empty()) return c.Error("filter '" + filter.name + "' is not quantized");
-  const int32_t fzp = filter.quant.zero_point.empty() ? 0 : static_cast<int32_t>(filter.quant.zero_point[0]);
-  auto r = kernels::PrepareFullyConnected(QTypeOf(in.type), Quant(in), filter.quant.scale, fzp, Quant(out), act,
-                                          d.out_depth);
+  auto r = kernels::PrepareFullyConnected(QTypeOf(in.type), Quant(in), filter.quant.scale, FilterZeroPoint(filter),
+                                          Quant(out), act, d.out_depth);
   if (!r.ok()) return r.status().WithContext(c.label());
   auto p = std::move(r).value();
-  if (in.type == TensorType::UINT8 && filter.quant.scale.size() == 1) {
-    const auto m = PerTensorUint8Multiplier(Quant(in).scale, filter.quant.scale[0], Quant(out).scale);
-    p.output_multiplier.assign(1, m.multiplier);
-    p.output_shift.assign(1, m.shift);
-  }
+  UseTfliteUint8Multiplier(p, in, filter, out);
   if (in.type == TensorType::UINT8) {
     return EvalFn([=]() { return kernels::FullyConnected(p, d, input, weights, As<int32_t>(bias), output); });
   }
@@ -241,28 +251,10 @@ Result<EvalFn> MakeTransposeConv(OpBuildContext& c) {
   const ir::Tensor& filter = c.in(1);
   const ir::Tensor& in = c.in(2);
   const ir::Tensor& out = c.out(0);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  if (filter.type != in.type || out.type != in.type) {
-    return UnimplementedError(c.label() + ": mixed input/filter/output types are not supported");
-  }
+  ETPU_RETURN_IF_ERROR(CheckSameConvTypes(c, 2, 1));
   const auto* opt = c.op().options<tflite_fb::TransposeConvOptionsT>();
   if (opt == nullptr) return c.Error("missing TransposeConvOptions");
-  ConvIo io;
-  ETPU_ASSIGN_OR_RETURN(io.in, ToShape4(in, c.label()));
-  ETPU_ASSIGN_OR_RETURN(io.filter, ToShape4(filter, c.label()));
-  ETPU_ASSIGN_OR_RETURN(io.out, ToShape4(out, c.label()));
-  io.input = c.in_data(2);
-  io.weights = c.in_data(1);
-  io.output = c.out_data(0);
-  io.bias = nullptr;
-  io.fbias = nullptr;
-  if (c.has_input(3)) {
-    ETPU_RETURN_IF_ERROR(CheckType(c, c.in(3), {in.type == TensorType::FLOAT32 ? TensorType::FLOAT32 : TensorType::INT32}));
-    if (c.in(3).num_elements() != io.out.c) return c.Error("bias size does not match the output channels");
-    io.bias = As<int32_t>(c.in_data(3));
-    io.fbias = As<float>(c.in_data(3));
-  }
-  if (io.input == nullptr || io.weights == nullptr) return c.Error("input or filter has no data");
+  ETPU_ASSIGN_OR_RETURN(ConvIo io, GetIo(c, 2, 1, 3));
   if (io.filter.c != io.in.c || io.filter.n != io.out.c || io.in.n != io.out.n) {
     return c.Error("filter, input and output shapes do not match");
   }
@@ -287,16 +279,11 @@ Result<EvalFn> MakeTransposeConv(OpBuildContext& c) {
   }
   const kernels::QType qt = QTypeOf(in.type);
   if (filter.quant.scale.empty()) return c.Error("filter '" + filter.name + "' is not quantized");
-  const int32_t fzp = filter.quant.zero_point.empty() ? 0 : static_cast<int32_t>(filter.quant.zero_point[0]);
   auto r = kernels::PrepareTransposeConv(padding, opt->stride_h, opt->stride_w, io.in, io.filter, io.out, qt, Quant(in),
-                                         filter.quant.scale, fzp, Quant(out));
+                                         filter.quant.scale, FilterZeroPoint(filter), Quant(out));
   if (!r.ok()) return r.status().WithContext(c.label());
   p = std::move(r).value();
-  if (qt == kernels::QType::kUInt8 && filter.quant.scale.size() == 1) {
-    const auto m = PerTensorUint8Multiplier(Quant(in).scale, filter.quant.scale[0], Quant(out).scale);
-    p.output_multiplier.assign(1, m.multiplier);
-    p.output_shift.assign(1, m.shift);
-  }
+  UseTfliteUint8Multiplier(p, in, filter, out);
   ETPU_ASSIGN_OR_RETURN(auto range, kernels::CalculateActivationRangeQuantized(act, qt, Quant(out)));
   p.act_min = range.min;
   p.act_max = range.max;

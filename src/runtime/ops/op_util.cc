@@ -60,6 +60,12 @@ Status CheckType(const OpBuildContext& c, const ir::Tensor& t, std::initializer_
                                         ir::TensorTypeName(t.type), list));
 }
 
+Status CheckInOutType(const OpBuildContext& c, std::initializer_list<TensorType> types) {
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), types));
+  if (c.out(0).type != c.in(0).type) return UnimplementedError(c.label() + ": input and output types differ");
+  return OkStatus();
+}
+
 Status CheckSameSize(const OpBuildContext& c, const ir::Tensor& a, const ir::Tensor& b) {
   if (a.num_elements() != b.num_elements()) {
     return c.Error(fmt::format("tensor '{}' has {} elements but '{}' has {}", a.name, a.num_elements(), b.name,

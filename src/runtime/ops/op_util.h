@@ -37,6 +37,8 @@ inline kernels::Padding ToPadding(tflite_fb::Padding p) {
 Status CheckArity(const OpBuildContext& c, int min_in, int outs);
 /// Checks that a tensor's element type is one of `types`.
 Status CheckType(const OpBuildContext& c, const ir::Tensor& t, std::initializer_list<TensorType> types);
+/// Checks that input 0 has one of `types` and that output 0 has the same type.
+Status CheckInOutType(const OpBuildContext& c, std::initializer_list<TensorType> types);
 /// Checks two tensors have the same element count.
 Status CheckSameSize(const OpBuildContext& c, const ir::Tensor& a, const ir::Tensor& b);
 /// Reads a constant int32/int64 tensor as ints; error when not constant.
@@ -48,6 +50,16 @@ template <typename T>
 const T* As(const uint8_t* p) { return reinterpret_cast<const T*>(p); }
 template <typename T>
 T* AsMut(uint8_t* p) { return reinterpret_cast<T*>(p); }
+
+/// Calls `f` with a value of the C++ element type of `t` (uint8_t, int8_t, else float), so that
+/// one generic lambda picks the kernel overload: `VisitType(t, [&](auto v) { using T =
+/// decltype(v); return Kernel(p, As<T>(in), AsMut<T>(out)); })`.
+template <typename F>
+auto VisitType(TensorType t, F&& f) {
+  if (t == TensorType::UINT8) return f(uint8_t{});
+  if (t == TensorType::INT8) return f(int8_t{});
+  return f(float{});
+}
 
 /// Registrations, one per op-family file: append (code, factory) pairs.
 struct Registration {

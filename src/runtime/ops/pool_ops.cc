@@ -15,8 +15,7 @@ using kernels::Shape4;
 Result<EvalFn> MakePool(OpBuildContext& c, bool average) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
   const ir::Tensor& in = c.in(0);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
   const auto* opt = c.op().options<tflite_fb::Pool2DOptionsT>();
   if (opt == nullptr) return c.Error("missing Pool2DOptions");
   kernels::PoolOptions o;
@@ -36,23 +35,18 @@ Result<EvalFn> MakePool(OpBuildContext& c, bool average) {
   uint8_t* output = c.out_data(0);
   const TensorType t = in.type;
   return EvalFn([=]() {
-    if (t == TensorType::UINT8) {
-      return average ? kernels::AveragePool(p, si, input, so, output) : kernels::MaxPool(p, si, input, so, output);
-    }
-    if (t == TensorType::INT8) {
-      return average ? kernels::AveragePool(p, si, As<int8_t>(input), so, AsMut<int8_t>(output))
-                     : kernels::MaxPool(p, si, As<int8_t>(input), so, AsMut<int8_t>(output));
-    }
-    return average ? kernels::AveragePool(p, si, As<float>(input), so, AsMut<float>(output))
-                   : kernels::MaxPool(p, si, As<float>(input), so, AsMut<float>(output));
+    return VisitType(t, [&](auto v) {
+      using T = decltype(v);
+      return average ? kernels::AveragePool(p, si, As<T>(input), so, AsMut<T>(output))
+                     : kernels::MaxPool(p, si, As<T>(input), so, AsMut<T>(output));
+    });
   });
 }
 
 Result<EvalFn> MakeMean(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
   const ir::Tensor& in = c.in(0);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
   ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstInts(c, 1));
   if (in.shape.size() != 4) return UnimplementedError(c.label() + ": MEAN is supported on 4-D inputs only");
   std::vector<int> norm;
@@ -106,8 +100,7 @@ void ReduceRaw(const std::vector<int>& dims, const std::vector<bool>& reduced, b
 Result<EvalFn> MakeReduceMaxMin(OpBuildContext& c, bool max) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
   const ir::Tensor& in = c.in(0);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::INT32, TensorType::FLOAT32}));
-  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::INT32, TensorType::FLOAT32}));
   ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstInts(c, 1));
   const std::vector<int> dims = Dims(in);
   std::vector<bool> reduced(dims.size(), false);

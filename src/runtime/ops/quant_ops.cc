@@ -150,8 +150,7 @@ Result<EvalFn> MakeArgMax(OpBuildContext& c) {
 Result<EvalFn> MakeResize(OpBuildContext& c, bool bilinear) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
   const ir::Tensor& in = c.in(0);
-  ETPU_RETURN_IF_ERROR(CheckType(c, in, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  if (c.out(0).type != in.type) return UnimplementedError(c.label() + ": input and output types differ");
+  ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
   if (in.shape.size() != 4 || c.out(0).shape.size() != 4) return c.Error("input and output must be 4-D");
   ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> size, ConstInts(c, 1));
   if (size.size() != 2 || size[0] != c.out(0).shape[1] || size[1] != c.out(0).shape[2]) {
@@ -173,16 +172,11 @@ Result<EvalFn> MakeResize(OpBuildContext& c, bool bilinear) {
   uint8_t* output = c.out_data(0);
   const TensorType t = in.type;
   return EvalFn([=]() {
-    if (t == TensorType::UINT8) {
-      return bilinear ? kernels::ResizeBilinear(p, si, input, so, output)
-                      : kernels::ResizeNearestNeighbor(p, si, input, so, output);
-    }
-    if (t == TensorType::INT8) {
-      return bilinear ? kernels::ResizeBilinear(p, si, As<int8_t>(input), so, AsMut<int8_t>(output))
-                      : kernels::ResizeNearestNeighbor(p, si, As<int8_t>(input), so, AsMut<int8_t>(output));
-    }
-    return bilinear ? kernels::ResizeBilinear(p, si, As<float>(input), so, AsMut<float>(output))
-                    : kernels::ResizeNearestNeighbor(p, si, As<float>(input), so, AsMut<float>(output));
+    return VisitType(t, [&](auto v) {
+      using T = decltype(v);
+      return bilinear ? kernels::ResizeBilinear(p, si, As<T>(input), so, AsMut<T>(output))
+                      : kernels::ResizeNearestNeighbor(p, si, As<T>(input), so, AsMut<T>(output));
+    });
   });
 }
 
