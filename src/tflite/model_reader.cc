@@ -217,6 +217,10 @@ Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::strin
     ETPU_RETURN_IF_ERROR(CheckIndexList(op.inputs, nt, true, name, what));
     what = fmt::format("operator #{} ({}) output", i, o.name());
     ETPU_RETURN_IF_ERROR(CheckIndexList(op.outputs, nt, false, name, what));
+    if (op.builtin_options.type != tflite_fb::BuiltinOptions::NONE && op.builtin_options.value == nullptr) {
+      return Fail(name, fmt::format("operator #{} ({}) declares {} but holds none (corrupt options)", i, o.name(),
+                                    tflite_fb::EnumNameBuiltinOptions(op.builtin_options.type)));
+    }
     if (op.large_custom_options_offset > 1) {
       return UnimplementedError(fmt::format("failed to read model '{}': operator #{} keeps its options outside the flatbuffer (models over 2 GB are not supported)", name, i));
     }
