@@ -217,6 +217,8 @@ Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::strin
     ETPU_RETURN_IF_ERROR(CheckIndexList(op.inputs, nt, true, name, what));
     what = fmt::format("operator #{} ({}) output", i, o.name());
     ETPU_RETURN_IF_ERROR(CheckIndexList(op.outputs, nt, false, name, what));
+    what = fmt::format("operator #{} ({}) intermediate", i, o.name());
+    ETPU_RETURN_IF_ERROR(CheckIndexList(op.intermediates, nt, false, name, what));
     if (op.builtin_options.type != tflite_fb::BuiltinOptions::NONE && op.builtin_options.value == nullptr) {
       return Fail(name, fmt::format("operator #{} ({}) declares {} but holds none (corrupt options)", i, o.name(),
                                     tflite_fb::EnumNameBuiltinOptions(op.builtin_options.type)));
