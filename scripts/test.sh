@@ -17,8 +17,9 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 900
 if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
   # The untrusted-input readers, the compiler's model surgery and the runtime, under ASan/UBSan
   # (clang), then each fuzzer for a short run seeded with the shared models.
-  echo "== ASan/UBSan build (clang): readers, package, partition, runtime tests; short fuzzing"
-  asan_targets=(tflite_test package_test partition_test runtime_test model_reader_fuzzer package_reader_fuzzer)
+  echo "== ASan/UBSan build (clang): readers, package, partition, runtime tests; short fuzzing (reader, package, compiler)"
+  asan_targets=(tflite_test package_test partition_test runtime_test model_reader_fuzzer package_reader_fuzzer
+                compiler_fuzzer)
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DETPU_SANITIZE=ON -DETPU_FUZZ=ON -DETPU_BUILD_BENCH=OFF -DETPU_ONLY_MODULES= > /dev/null
   cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
