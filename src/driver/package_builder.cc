@@ -121,6 +121,14 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     eo.token = token;
     package::Program program;
     std::set<int> param_ops;
+    size_t cached_total = 0, streamed_total = 0;
+    for (int op_index : region.ops) {
+      auto it = layer_of_op.find(op_index);
+      if (it == layer_of_op.end()) continue;
+      (plan.layers[it->second].cached ? cached_total : streamed_total) += prepared.layers[it->second].bytes.size();
+    }
+    pc.parameters.reserve(cached_total);
+    eo.parameters.reserve(streamed_total);
     for (size_t k = 0; k < region.ops.size(); ++k) {
       auto it = layer_of_op.find(region.ops[k]);
       if (it == layer_of_op.end()) continue;
@@ -168,7 +176,7 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     rep.custom_options = package::EncodeEtpuCustomOpData(pkg);
     replacements.push_back(std::move(rep));
   }
-  ETPU_ASSIGN_OR_RETURN(auto out, tflite::ReplaceRegions(model, replacements, "Exported from Subgraph."));
+  ETPU_ASSIGN_OR_RETURN(auto out, tflite::ReplaceRegions(model, std::move(replacements), "Exported from Subgraph."));
   built.tflite = tflite::SerializeModel(*out);
   return built;
 }

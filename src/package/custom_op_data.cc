@@ -58,7 +58,11 @@ void AddBytesAsString(flexbuffers::Builder& fbb, const std::vector<uint8_t>& byt
 }  // namespace
 
 std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
-  flexbuffers::Builder fbb;
+  // Sized for the package up front: a growing builder would copy megabytes several times.
+  size_t payload = data.package.size() + 1024;
+  if (data.legacy_parameter_caching_executable) payload += data.legacy_parameter_caching_executable->size();
+  for (const auto& p : data.extra_packages) payload += p.size();
+  flexbuffers::Builder fbb(payload);
   size_t map = fbb.StartMap();
   fbb.Int(kKeyVersion, data.version);
   if (data.legacy_chip_name) fbb.String(kKeyLegacyChip, *data.legacy_chip_name);

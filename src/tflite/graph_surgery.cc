@@ -40,7 +40,7 @@ std::unique_ptr<Native> DeepCopy(const Native& obj) {
 /// One operator of an assembled model: a copy of a source operator, or a new custom operator.
 struct OpSource {
   int source_op = -1;                        ///< >= 0: copy this operator of the source.
-  const RegionReplacement* custom = nullptr;  ///< Else: build this custom operator.
+  RegionReplacement* custom = nullptr;  ///< Else: build this custom operator (its options are moved).
 };
 
 // Builds a model from selected parts of `src`, copying only what the result references.
@@ -143,7 +143,7 @@ std::unique_ptr<tflite_fb::ModelT> Assemble(const tflite_fb::ModelT& src, const 
     op->outputs.assign(o.custom->outputs.begin(), o.custom->outputs.end());
     remap_list(op->inputs);
     remap_list(op->outputs);
-    op->custom_options = o.custom->custom_options;
+    op->custom_options = std::move(o.custom->custom_options);
     op->custom_options_format = tflite_fb::CustomOptionsFormat::FLEXBUFFERS;
     osg.operators.push_back(std::move(op));
   }
@@ -171,8 +171,7 @@ std::unique_ptr<tflite_fb::ModelT> Assemble(const tflite_fb::ModelT& src, const 
 
 }  // namespace
 
-Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model,
-                                                          const std::vector<RegionReplacement>& regions,
+Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
                                                           const std::string& description) {
   const int n = static_cast<int>(model.ops.size());
   std::vector<int> region_of(static_cast<size_t>(n), -1);

@@ -33,8 +33,8 @@ inline constexpr const char* kDroppedMetadata[] = {"min_runtime_version", "CONVE
 /// Regions must be disjoint runs of consecutive operators. Only what the result references is
 /// copied (the weights of replaced operators never are); surviving tensors and buffers keep their
 /// relative order. `description` replaces the model description when non-empty.
-Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model,
-                                                          const std::vector<RegionReplacement>& regions,
+/// The regions are taken by value: their custom options move into the result without a copy.
+Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
                                                           const std::string& description);
 
 /// A stand-alone model made of `ops` (execution order) with the given boundary tensors.

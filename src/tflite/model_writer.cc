@@ -3,7 +3,15 @@
 namespace etpu::tflite {
 
 std::vector<uint8_t> SerializeModel(const tflite_fb::ModelT& model) {
-  flatbuffers::FlatBufferBuilder fbb(1 << 20);
+  // Sized for the constant data and custom options up front, so the builder never regrows
+  // (each regrowth copies everything written so far).
+  size_t estimate = size_t{1} << 16;
+  for (const auto& b : model.buffers) estimate += (b ? b->data.size() : 0) + 32;
+  for (const auto& sg : model.subgraphs) {
+    for (const auto& op : sg->operators) estimate += op->custom_options.size() + 128;
+    estimate += sg->tensors.size() * 256;
+  }
+  flatbuffers::FlatBufferBuilder fbb(estimate);
   auto root = tflite_fb::Model::Pack(fbb, &model);
   tflite_fb::FinishModelBuffer(fbb, root);
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
