@@ -17,14 +17,14 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 900
 if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
   # The untrusted-input readers, the compiler's model surgery and the runtime, under ASan/UBSan
   # (clang), then each fuzzer for a short run seeded with the shared models.
-  echo "== ASan/UBSan build (clang): readers, package, partition, runtime tests; short fuzzing (reader, package, compiler)"
-  asan_targets=(tflite_test package_test partition_test runtime_test model_reader_fuzzer package_reader_fuzzer
-                compiler_fuzzer)
+  echo "== ASan/UBSan build (clang): readers, package, partition, runtime and oracle tests; short fuzzing"
+  asan_targets=(tflite_test package_test partition_test runtime_test oracle_test model_reader_fuzzer
+                package_reader_fuzzer compiler_fuzzer)
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DETPU_SANITIZE=ON -DETPU_FUZZ=ON -DETPU_BUILD_BENCH=OFF -DETPU_ONLY_MODULES= > /dev/null
   cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
   export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  for t in tflite_test package_test partition_test runtime_test; do
+  for t in tflite_test package_test partition_test runtime_test oracle_test; do
     bin=$(find build-asan -name "$t" -type f -perm -u+x | head -n 1)
     echo "-- $t (ASan/UBSan)"
     "$bin" --gtest_brief=1
