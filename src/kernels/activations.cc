@@ -98,6 +98,18 @@ Status LeakyReluQuantized(const ReluParams& p, int64_t n, const T* input, T* out
   return OkStatus();
 }
 
+// TFLite 2.9's QuantizeLeakyRelu: both branches requantized from the input's scale.
+Status LeakyReluRequantized(const ReluParams& p, int64_t n, const int8_t* input, int8_t* output) {
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t x = int32_t{input[i]} - p.input_zero_point;
+    const int32_t v =
+        p.output_zero_point + (x >= 0 ? MultiplyByQuantizedMultiplier(x, p.multiplier, p.shift)
+                                      : MultiplyByQuantizedMultiplier(x, p.alpha_multiplier, p.alpha_shift));
+    output[i] = static_cast<int8_t>(Clamp(v, int32_t{-128}, int32_t{127}));
+  }
+  return OkStatus();
+}
+
 Status CheckScales(const char* op, QuantParams input, QuantParams output) {
   if (!(input.scale > 0) || !(output.scale > 0) || !std::isfinite(input.scale) ||
       !std::isfinite(output.scale)) {
@@ -166,6 +178,25 @@ Result<ReluParams> PrepareLeakyRelu(float alpha, QType type, QuantParams input, 
   ReluParams p;
   p.input_zero_point = input.zero_point;
   p.output_zero_point = output.zero_point;
+  p.act_min = QMin(type);
+  p.act_max = QMax(type);
+  if (type == QType::kInt8) {
+    // TFLite 2.9's Prepare: both ratios computed in float, then quantized as doubles.
+    if (!std::isfinite(alpha)) return InvalidArgumentError("failed to prepare LEAKY_RELU: alpha is not finite");
+    const QuantizedMultiplier id = QuantizeMultiplier(static_cast<double>(input.scale / output.scale));
+    const QuantizedMultiplier al = QuantizeMultiplier(static_cast<double>(input.scale * alpha / output.scale));
+    if (!std::isfinite(input.scale / output.scale) || !std::isfinite(input.scale * alpha / output.scale) ||
+        id.shift > 31 || al.shift > 31) {
+      return InvalidArgumentError("failed to prepare LEAKY_RELU: scale ratio too large (input scale " +
+                                  std::to_string(input.scale) + ", alpha " + std::to_string(alpha) +
+                                  ", output scale " + std::to_string(output.scale) + ")");
+    }
+    p.multiplier = id.multiplier;
+    p.shift = id.shift;
+    p.alpha_multiplier = al.multiplier;
+    p.alpha_shift = al.shift;
+    return p;
+  }
   // Float arithmetic as TFLite 2.2's Prepare.
   const float q_alpha = std::max<float>(
       static_cast<float>(QMin(type)),
@@ -177,8 +208,6 @@ Result<ReluParams> PrepareLeakyRelu(float alpha, QType type, QuantParams input, 
                         QuantizeMultiplierSmallerThanOneExp(static_cast<double>(real)));
   p.multiplier = q.multiplier;
   p.shift = q.shift;
-  p.act_min = QMin(type);
-  p.act_max = QMax(type);
   return p;
 }
 
@@ -192,7 +221,7 @@ Status LeakyRelu(const ReluParams& p, int64_t n, const uint8_t* input, uint8_t* 
   return LeakyReluQuantized(p, n, input, output);
 }
 Status LeakyRelu(const ReluParams& p, int64_t n, const int8_t* input, int8_t* output) {
-  return LeakyReluQuantized(p, n, input, output);
+  return LeakyReluRequantized(p, n, input, output);
 }
 
 void ReluFloat(float lo, float hi, int64_t n, const float* input, float* output) {

@@ -39,14 +39,20 @@ struct ReluParams {
   int32_t input_zero_point = 0, output_zero_point = 0;
   int32_t multiplier = 0;  ///< input_scale / output_scale.
   int shift = 0;
-  /// LEAKY_RELU (TFLite 2.2): alpha quantized with the input's scale and zero point, minus
+  /// uint8 LEAKY_RELU (TFLite 2.2): alpha quantized with the input's scale and zero point, minus
   /// that zero point; `multiplier` is then float(s_in * s_in / s_out).
   int32_t alpha_value = 0;
+  /// int8 LEAKY_RELU (TFLite 2.9): negative-branch multiplier float(s_in * alpha / s_out);
+  /// `multiplier`/`shift` are then the identity float(s_in / s_out).
+  int32_t alpha_multiplier = 0;
+  int alpha_shift = 0;
   int32_t act_min = 0, act_max = 0;
 };
 
-/// LEAKY_RELU follows TFLite 2.2 (the oracle): x >= zp_in passes through unchanged (raw), else
-/// zp_out + MBQM((x - zp_in) * alpha_value, multiplier), clamped to the type.
+/// uint8 LEAKY_RELU follows TFLite 2.2 (the oracle): x >= zp_in passes through unchanged (raw),
+/// else zp_out + MBQM((x - zp_in) * alpha_value, multiplier), clamped to the type.
+/// int8 LEAKY_RELU follows TFLite 2.9 (2.2 has none): both branches requantized,
+/// zp_out + MBQM(x - zp_in, identity or alpha multiplier), clamped to the type.
 /// RELU (min 0), RELU6 ([0, 6]) or RELU_N1_TO_1 ([-1, 1]) by `act`; clamps are
 /// zero_point + round(bound / scale) in float, limited to the type range.
 Result<ReluParams> PrepareRelu(Activation act, QType type, QuantParams input, QuantParams output);

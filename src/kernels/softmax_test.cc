@@ -120,18 +120,47 @@ TEST(ReluTest, RequantizesAndClamps) {
   EXPECT_EQ(y[1], 10);
   EXPECT_EQ(y[2], 50);
   EXPECT_EQ(y[3], 130);  // 6 / 0.05 + 10
-  // LEAKY_RELU (2.2): alpha 0.25 at scale 0.5 -> q_alpha = round(0 + 0.5) = 1, multiplier
-  // 0.5 * 0.5 / 0.5 = 0.5: negatives become round(x / 2), positives pass through raw.
+  // uint8 LEAKY_RELU (2.2): alpha 0.25 at scale 0.5, zero point 128 -> q_alpha = round(128.5) =
+  // 129, alpha_value 1, multiplier 0.5 * 0.5 / 0.5 = 0.5: negatives become zp + round(x / 2),
+  // positives pass through raw.
+  auto lu = PrepareLeakyRelu(0.25f, QType::kUInt8, {0.5f, 128}, {0.5f, 128});
+  ASSERT_TRUE(lu.ok());
+  EXPECT_EQ(lu->alpha_value, 1);
+  const uint8_t xu[4] = {120, 125, 128, 135};
+  uint8_t yu[4];
+  ASSERT_TRUE(LeakyRelu(*lu, 4, xu, yu).ok());
+  EXPECT_EQ(yu[0], 124);
+  EXPECT_EQ(yu[1], 127);  // -1.5 in the high mul alone (shift 0) rounds up
+  EXPECT_EQ(yu[2], 128);
+  EXPECT_EQ(yu[3], 135);
+  // int8 LEAKY_RELU (2.9): identity multiplier 0.5 / 0.5 = 1 (2^30, shift 1) and alpha multiplier
+  // 0.25 (2^30, shift -1), both through MBQM: -8 -> high mul -4, /2 -> -2; -3 -> high mul -1
+  // (-1.5 rounds up), /2 -> -1 (-0.5 rounds away from zero).
   auto l = PrepareLeakyRelu(0.25f, QType::kInt8, {0.5f, 0}, {0.5f, 0});
   ASSERT_TRUE(l.ok());
-  EXPECT_EQ(l->alpha_value, 1);
-  const int8_t xi[4] = {-8, -3, 0, 7};
-  int8_t yi[4];
-  ASSERT_TRUE(LeakyRelu(*l, 4, xi, yi).ok());
-  EXPECT_EQ(yi[0], -4);
-  EXPECT_EQ(yi[1], -1);  // -1.5 in the high mul alone (shift 0) rounds up
+  EXPECT_EQ(l->multiplier, 1 << 30);
+  EXPECT_EQ(l->shift, 1);
+  EXPECT_EQ(l->alpha_multiplier, 1 << 30);
+  EXPECT_EQ(l->alpha_shift, -1);
+  const int8_t xi[5] = {-8, -3, 0, 7, 127};
+  int8_t yi[5];
+  ASSERT_TRUE(LeakyRelu(*l, 5, xi, yi).ok());
+  EXPECT_EQ(yi[0], -2);
+  EXPECT_EQ(yi[1], -1);
   EXPECT_EQ(yi[2], 0);
   EXPECT_EQ(yi[3], 7);
+  EXPECT_EQ(yi[4], 127);
+  // int8 with a rescale: s_in / s_out = 2 doubles positives and clamps at 127; zero point moves.
+  auto l2 = PrepareLeakyRelu(0.5f, QType::kInt8, {0.2f, -10}, {0.1f, 5});
+  ASSERT_TRUE(l2.ok());
+  const int8_t x2[4] = {-10, 0, 100, -20};  // real 0, 2, 22, -2
+  int8_t y2[4];
+  ASSERT_TRUE(LeakyRelu(*l2, 4, x2, y2).ok());
+  EXPECT_EQ(y2[0], 5);
+  EXPECT_EQ(y2[1], 25);
+  EXPECT_EQ(y2[2], 127);
+  EXPECT_EQ(y2[3], -5);  // -2 * 0.5 / 0.1 = -10 steps from 5
+  EXPECT_FALSE(PrepareLeakyRelu(0.2f, QType::kInt8, {1e30f, 0}, {1e-30f, 0}).ok());  // ratio overflows
   EXPECT_FALSE(PrepareLeakyRelu(0.2f, QType::kUInt8, {2.0f, 0}, {1.0f, 0}).ok());  // multiplier >= 1
 }
 

@@ -46,6 +46,7 @@ struct OpCase {
   std::string name;
   std::function<void(ModelBuilder&)> build;
   bool lib29 = false;  ///< libtflite22 lacks the operator (or its type).
+  bool ramp = false;   ///< One more input variant: byte i holds i % 256 (every value once per 256).
 };
 
 fb::BuiltinOptionsUnion Options(auto value) {
@@ -189,8 +190,8 @@ std::vector<OpCase> Cases() {
                }});
   // uint8 LEAKY_RELU at operator version 1, the only one libtflite22 registers: 2.2 runs it and
   // is the reference (a version-2 operator fell back to 2.9, whose newer formula requantizes
-  // both branches and differs). libtflite22 has no int8 LEAKY_RELU. 256 elements: the random
-  // inputs cover most byte values.
+  // both branches and differs). libtflite22 has no int8 LEAKY_RELU (cases below). 256 elements
+  // and the ramp variant: every byte value.
   c.push_back({"leaky_relu_u8", [=](ModelBuilder& b) {
                  int x = b.AddTensor("x", u8, {1, 256}, Quant(0.05f, 128));
                  int o = b.AddTensor("o", u8, {1, 256}, Quant(0.04f, 100));
@@ -199,7 +200,35 @@ std::vector<OpCase> Cases() {
                  b.AddOperator(BuiltinOperator::LEAKY_RELU, {x}, {o}, Options(opt));
                  b.SetInputs({x});
                  b.SetOutputs({o});
-               }});
+               },
+               /*lib29=*/false, /*ramp=*/true});
+  // int8 LEAKY_RELU (operator version 2): libtflite22 refuses it, so libtflite29 is the reference
+  // (both branches requantized). The ramp variant feeds every int8 value; the quantizations cover
+  // an identity ratio, a down- and an up-scaling ratio, alphas below and above 1, and a zero alpha.
+  struct LeakyI8 {
+    const char* name;
+    float in_scale;
+    int in_zp;
+    float out_scale;
+    int out_zp;
+    float alpha;
+  };
+  for (const LeakyI8& q : {LeakyI8{"leaky_relu_i8", 0.05f, -3, 0.05f, -3, 0.2f},
+                           LeakyI8{"leaky_relu_i8_rescale", 0.07f, 10, 0.03f, -20, 0.1f},
+                           LeakyI8{"leaky_relu_i8_big_alpha", 0.02f, -128, 0.09f, 50, 1.7f},
+                           LeakyI8{"leaky_relu_i8_zero_alpha", 0.04f, 127, 0.04f, 0, 0.0f}}) {
+    c.push_back({q.name,
+                 [=](ModelBuilder& b) {
+                   int x = b.AddTensor("x", i8, {1, 256}, Quant(q.in_scale, q.in_zp));
+                   int o = b.AddTensor("o", i8, {1, 256}, Quant(q.out_scale, q.out_zp));
+                   fb::LeakyReluOptionsT opt;
+                   opt.alpha = q.alpha;
+                   b.AddOperator(BuiltinOperator::LEAKY_RELU, {x}, {o}, Options(opt), 2);
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 },
+                 /*lib29=*/true, /*ramp=*/true});
+  }
   c.push_back({"transpose_conv_u8", [=](ModelBuilder& b) {
                  int x = b.AddTensor("x", u8, {1, 4, 4, 3}, Quant(0.05f, 120));
                  int shape = Const<int32_t>(b, "shape", i32, {4}, {1, 8, 8, 5});
@@ -339,12 +368,16 @@ TEST_P(OpOracleTest, MatchesTfliteReference) {
   auto interp = runtime::Interpreter::Create(std::make_shared<ir::Model>(std::move(model).value()));
   ASSERT_TRUE(interp.ok()) << interp.status().ToString();
   runtime::Interpreter& it = **interp;
-  for (int variant = 0; variant < 6; ++variant) {
+  const int variants = GetParam().ramp ? 7 : 6;
+  for (int variant = 0; variant < variants; ++variant) {
     std::vector<std::string> specs;
     for (int i = 0; i < it.num_inputs(); ++i) {
       const size_t n = static_cast<size_t>(it.input_tensor(i).size_bytes());
       std::vector<uint8_t> in = variant < 3 ? std::vector<uint8_t>(n, static_cast<uint8_t>(variant * 127 + variant / 2))
                                             : RandomBytes(n, static_cast<uint32_t>(variant * 31 + i));
+      if (variant == 6) {
+        for (size_t j = 0; j < n; ++j) in[j] = static_cast<uint8_t>(j);
+      }
       ASSERT_TRUE(it.SetInput(i, in).ok());
       specs.push_back(dir + "/in" + std::to_string(i) + ".raw");
       WriteBytes(specs.back(), in);
