@@ -109,6 +109,16 @@ Status CheckEvalShapes(const char* op, const ConvParams& p, Shape4 in, Shape4 fi
   return OkStatus();
 }
 
+// Bias, the reference double-rounding requantization, the output offset and the activation clamp
+// of one output channel: the last step of every quantized convolution.
+template <typename T>
+T RequantizeOutput(const ConvParams& p, int32_t acc, const int32_t* bias, int oc, bool per_channel) {
+  if (bias) acc += bias[oc];
+  const int k = per_channel ? oc : 0;
+  acc = MultiplyByQuantizedMultiplier(acc, p.output_multiplier[k], p.output_shift[k]);
+  return static_cast<T>(Clamp(acc + p.output_offset, p.act_min, p.act_max));
+}
+
 template <typename T>
 Status ConvQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
                      const T* weights, const int32_t* bias, Shape4 out, T* output) {
@@ -137,11 +147,7 @@ Status ConvQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4 filt
               }
             }
           }
-          if (bias) acc += bias[oc];
-          const int k = per_channel ? oc : 0;
-          acc = MultiplyByQuantizedMultiplier(acc, p.output_multiplier[k], p.output_shift[k]);
-          acc += p.output_offset;
-          dst[oc] = static_cast<T>(Clamp(acc, p.act_min, p.act_max));
+          dst[oc] = RequantizeOutput<T>(p, acc, bias, oc, per_channel);
         }
       }
     }
@@ -187,12 +193,7 @@ Status DepthwiseQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4
         }
         T* dst = output + Offset(out, b, oy, ox, 0);
         for (int oc = 0; oc < out.c; ++oc) {
-          int32_t a = acc[oc];
-          if (bias) a += bias[oc];
-          const int k = per_channel ? oc : 0;
-          a = MultiplyByQuantizedMultiplier(a, p.output_multiplier[k], p.output_shift[k]);
-          a += p.output_offset;
-          dst[oc] = static_cast<T>(Clamp(a, p.act_min, p.act_max));
+          dst[oc] = RequantizeOutput<T>(p, acc[oc], bias, oc, per_channel);
         }
       }
     }

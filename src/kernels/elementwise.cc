@@ -53,17 +53,7 @@ template <typename T>
 Status AddSubQuantized(const char* op, bool subtract, const ArithmeticParams& p, Shape4 s1,
                        const T* in1, Shape4 s2, const T* in2, Shape4 out, T* output) {
   return ForEachBroadcast(op, s1, s2, out, [&](int64_t o, int64_t a, int64_t b) {
-    const int32_t x1 = (p.input1_offset + in1[a]) * (1 << p.left_shift);
-    const int32_t x2 = (p.input2_offset + in2[b]) * (1 << p.left_shift);
-    const int32_t y1 =
-        MultiplyByQuantizedMultiplierSmallerThanOneExp(x1, p.input1_multiplier, p.input1_shift);
-    const int32_t y2 =
-        MultiplyByQuantizedMultiplierSmallerThanOneExp(x2, p.input2_multiplier, p.input2_shift);
-    const int32_t raw = subtract ? y1 - y2 : y1 + y2;
-    const int32_t v = MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.output_multiplier,
-                                                                     p.output_shift) +
-                      p.output_offset;
-    output[o] = static_cast<T>(Clamp(v, p.act_min, p.act_max));
+    output[o] = AddSubElement<T>(p, subtract, in1[a], in2[b]);
   });
 }
 

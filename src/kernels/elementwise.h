@@ -29,6 +29,20 @@ struct ArithmeticParams {
   float float_min = 0, float_max = 0;
 };
 
+/// One quantized ADD/SUB element, exactly the reference arithmetic (shared by the reference loop
+/// and the fast path's scalar tails).
+template <typename T>
+inline T AddSubElement(const ArithmeticParams& p, bool subtract, T a, T b) {
+  const int32_t x1 = (p.input1_offset + a) * (1 << p.left_shift);
+  const int32_t x2 = (p.input2_offset + b) * (1 << p.left_shift);
+  const int32_t y1 = MultiplyByQuantizedMultiplierSmallerThanOneExp(x1, p.input1_multiplier, p.input1_shift);
+  const int32_t y2 = MultiplyByQuantizedMultiplierSmallerThanOneExp(x2, p.input2_multiplier, p.input2_shift);
+  const int32_t raw = subtract ? y1 - y2 : y1 + y2;
+  const int32_t v =
+      MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.output_multiplier, p.output_shift) + p.output_offset;
+  return static_cast<T>(Clamp(v, p.act_min, p.act_max));
+}
+
 /// Prepares a quantized ADD (or SUB: same parameters).
 Result<ArithmeticParams> PrepareAdd(QType type, QuantParams in1, QuantParams in2, QuantParams out,
                                     Activation activation);

@@ -19,19 +19,7 @@ bool Fits(const ArithmeticParams& p) {
 template <typename T>
 void ScalarAddSub(const ArithmeticParams& p, bool subtract, int64_t from, int64_t n, const T* a,
                   const T* b, T* out) {
-  for (int64_t i = from; i < n; ++i) {
-    const int32_t x1 = (p.input1_offset + a[i]) * (1 << p.left_shift);
-    const int32_t x2 = (p.input2_offset + b[i]) * (1 << p.left_shift);
-    const int32_t y1 =
-        MultiplyByQuantizedMultiplierSmallerThanOneExp(x1, p.input1_multiplier, p.input1_shift);
-    const int32_t y2 =
-        MultiplyByQuantizedMultiplierSmallerThanOneExp(x2, p.input2_multiplier, p.input2_shift);
-    const int32_t raw = subtract ? y1 - y2 : y1 + y2;
-    const int32_t v = MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.output_multiplier,
-                                                                     p.output_shift) +
-                      p.output_offset;
-    out[i] = static_cast<T>(Clamp(v, p.act_min, p.act_max));
-  }
+  for (int64_t i = from; i < n; ++i) out[i] = AddSubElement<T>(p, subtract, a[i], b[i]);
 }
 
 #ifdef ETPU_FAST_X86
