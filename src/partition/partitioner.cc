@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace etpu::partition {
@@ -28,15 +29,31 @@ Region MakeRegion(const ir::Model& model, std::vector<int> ops, const std::vecto
       if (seen_inputs.insert(t).second) region.inputs.push_back(t);
     }
   }
+  // Outputs: tensors written inside and read outside (or model outputs, or requested cuts),
+  // ordered by the depth of their producer inside the region (longest chain of region operators
+  // from the region's inputs), ties in production order.
+  std::map<int, int> depth_of_op;
+  for (int op_index : region.ops) {
+    int depth = 1;
+    for (int t : model.ops[static_cast<size_t>(op_index)].inputs) {
+      if (t < 0) continue;
+      auto it = depth_of_op.find(model.tensor(t).producer);
+      if (it != depth_of_op.end()) depth = std::max(depth, it->second + 1);
+    }
+    depth_of_op[op_index] = depth;
+  }
+  std::vector<std::pair<int, int>> outputs;  // (depth, tensor), in production order
   for (int op_index : region.ops) {
     const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
     for (int t : op.outputs) {
       const ir::Tensor& tensor = model.tensor(t);
       bool used_outside = graph_outputs.count(t) > 0 || extra.count(t) > 0;
       for (int c : tensor.consumers) used_outside = used_outside || in_region.count(c) == 0;
-      if (used_outside) region.outputs.push_back(t);
+      if (used_outside) outputs.emplace_back(depth_of_op[op_index], t);
     }
   }
+  std::stable_sort(outputs.begin(), outputs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [depth, t] : outputs) region.outputs.push_back(t);
   return region;
 }
 

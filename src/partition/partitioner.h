@@ -13,7 +13,14 @@
 //   inputs:  non-constant tensors read by the region and not written inside it (graph inputs,
 //            CPU results, variable state), in order of first use (operator, then input slot);
 //   outputs: tensors written inside the region and read outside it or listed as model outputs,
-//            in order of production (operator, then output slot).
+//            ordered by the depth of their producer in the region (the longest chain of region
+//            operators from the region's inputs to it), ties in order of production (operator,
+//            then output slot). [U, fitted to two files: Google's deeplabv3 (two outputs: the
+//            shallower ASPP branch first, also first produced) and PoseNet (the heatmap and short
+//            offset heads, one operator after their convolution, before the mid offsets, two after
+//            it, although the mid offsets are produced first); every single-output file agrees
+//            trivially. A schedule-based rule (Google reorders PoseNet's head convolutions in its
+//            parameter blob too) may be the real one.]
 #pragma once
 
 #include <string>

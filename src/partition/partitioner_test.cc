@@ -110,5 +110,28 @@ TEST(PartitionerTest, BoundaryOrderFollowsProductionAndFirstUse) {
   EXPECT_EQ(p->regions[0].outputs, (std::vector<int>{y, x}));
 }
 
+TEST(PartitionerTest, OutputsOrderedByDepthThenProduction) {
+  // A PoseNet-like head: one feature f feeds a two-operator branch (m1 -> m, produced first) and
+  // two one-operator branches (h, s); a CPU operator reads h, s, m. The shallower outputs come
+  // first, in production order: h, s, then m.
+  ModelBuilder b;
+  auto t = [&](const char* name) { return b.AddTensor(name, TensorType::UINT8, {1, 4}, Quant(1.0f, 0)); };
+  int in = t("in"), f = t("f"), m1 = t("m1"), m = t("m"), h = t("h"), s = t("s"), out = t("out");
+  b.AddOperator(BuiltinOperator::RELU, {in}, {f});
+  b.AddOperator(BuiltinOperator::RELU, {f}, {m1});
+  b.AddOperator(BuiltinOperator::RELU, {m1}, {m});
+  b.AddOperator(BuiltinOperator::RELU, {f}, {h});
+  b.AddOperator(BuiltinOperator::RELU, {f}, {s});
+  b.AddOperator(BuiltinOperator::CONCATENATION, {h, s, m}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto bytes = b.Serialize();
+  auto model = tflite::ReadModelFromBuffer(bytes, "heads.tflite");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto p = PartitionModel(*model, {true, true, true, true, true, false}, {});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->regions[0].outputs, (std::vector<int>{h, s, m}));
+}
+
 }  // namespace
 }  // namespace etpu::partition

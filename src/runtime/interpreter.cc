@@ -21,12 +21,8 @@ uint8_t InitialByte(const ir::Tensor& t) {
 }  // namespace
 
 const ir::Model& OpBuildContext::model() const { return interp_.model(); }
-const ir::Tensor& OpBuildContext::in(int i) const {
-  return interp_.model().tensor(op_.inputs.at(static_cast<size_t>(i)));
-}
-const ir::Tensor& OpBuildContext::out(int i) const {
-  return interp_.model().tensor(op_.outputs.at(static_cast<size_t>(i)));
-}
+const ir::Tensor& OpBuildContext::in(int i) const { return interp_.tensor(op_.inputs.at(static_cast<size_t>(i))); }
+const ir::Tensor& OpBuildContext::out(int i) const { return interp_.tensor(op_.outputs.at(static_cast<size_t>(i))); }
 const uint8_t* OpBuildContext::in_data(int i) const {
   return interp_.tensor_data(op_.inputs.at(static_cast<size_t>(i))).data();
 }
@@ -37,6 +33,23 @@ uint8_t* OpBuildContext::var_data(int i) const {
   const int t = op_.inputs.at(static_cast<size_t>(i));
   if (!interp_.model().tensor(t).is_variable) return nullptr;
   return interp_.mutable_tensor_data(t).data();
+}
+Status OpBuildContext::SetOutputShape(int i, std::vector<int32_t> shape) {
+  if (i < 0 || i >= num_outputs()) return Error(fmt::format("output {} out of range", i));
+  const size_t t = static_cast<size_t>(op_.outputs[static_cast<size_t>(i)]);
+  ir::Tensor& tensor = interp_.tensors_[t];
+  if (!interp_.owned_[t] || tensor.is_constant()) return Error(fmt::format("output {} '{}' is constant", i, tensor.name));
+  int64_t elements = 1;
+  for (int32_t d : shape) {
+    if (d < 0 || (d > 0 && elements > (int64_t{1} << 40) / d)) {
+      return Error(fmt::format("output {} '{}': invalid shape from the operator", i, tensor.name));
+    }
+    elements *= d;
+  }
+  tensor.shape = std::move(shape);
+  tensor.shape_signature.clear();
+  interp_.storage_[t].assign(static_cast<size_t>(tensor.size_bytes()), InitialByte(tensor));
+  return OkStatus();
 }
 std::string OpBuildContext::label() const {
   std::string name = op_.code == ir::BuiltinOperator::CUSTOM ? "CUSTOM '" + op_.custom_code + "'" : op_.name();
@@ -57,6 +70,7 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const i
 
 Status Interpreter::Allocate(const InterpreterOptions& options) {
   const size_t n = model_->tensors.size();
+  tensors_ = model_->tensors;
   storage_.assign(n, {});
   owned_.assign(n, false);
   std::vector<bool> writable(n, false);
@@ -126,7 +140,7 @@ Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
   auto& buf = storage_[static_cast<size_t>(t)];
   if (bytes.size() != buf.size()) {
     return InvalidArgumentError(fmt::format("input #{} '{}': got {} bytes (expected {})", i,
-                                            model_->tensor(t).name, bytes.size(), buf.size()));
+                                            tensor(t).name, bytes.size(), buf.size()));
   }
   std::memcpy(buf.data(), bytes.data(), bytes.size());
   return OkStatus();

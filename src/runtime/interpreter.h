@@ -62,6 +62,10 @@ class OpBuildContext {
   uint8_t* out_data(int i) const;
   /// Writable data of an input (variable tensors only; else nullptr).
   uint8_t* var_data(int i) const;
+  /// Gives output i the shape the operator computes at prepare time (as TFLite's Prepare resizes
+  /// outputs): the interpreter's view of the tensor and its storage take that shape, whatever the
+  /// model declared (custom operators often declare `[]`). Operators prepared later see it.
+  Status SetOutputShape(int i, std::vector<int32_t> shape);
   /// "CONV_2D (#3) of 'model.tflite'" for error messages.
   std::string label() const;
   /// InvalidArgument "<label>: <message>".
@@ -83,8 +87,10 @@ class Interpreter {
   const ir::Model& model() const { return *model_; }
   int num_inputs() const { return static_cast<int>(model_->inputs.size()); }
   int num_outputs() const { return static_cast<int>(model_->outputs.size()); }
-  const ir::Tensor& input_tensor(int i) const { return model_->tensor(model_->inputs.at(static_cast<size_t>(i))); }
-  const ir::Tensor& output_tensor(int i) const { return model_->tensor(model_->outputs.at(static_cast<size_t>(i))); }
+  /// The interpreter's view of a tensor: the model's, with the shapes operators set at prepare time.
+  const ir::Tensor& tensor(int t) const { return tensors_.at(static_cast<size_t>(t)); }
+  const ir::Tensor& input_tensor(int i) const { return tensor(model_->inputs.at(static_cast<size_t>(i))); }
+  const ir::Tensor& output_tensor(int i) const { return tensor(model_->outputs.at(static_cast<size_t>(i))); }
 
   /// Copies `bytes` into input i; the size must equal the tensor's byte size.
   Status SetInput(int i, std::span<const uint8_t> bytes);
@@ -110,6 +116,7 @@ class Interpreter {
   Status Prepare(const InterpreterOptions& options);
 
   std::shared_ptr<const ir::Model> model_;
+  std::vector<ir::Tensor> tensors_;            ///< The model's tensors with prepare-time shapes.
   std::vector<std::vector<uint8_t>> storage_;  ///< Per tensor; empty for plain constants.
   std::vector<bool> owned_;                    ///< storage_[t] is the tensor's data.
   std::vector<EvalFn> evals_;

@@ -69,7 +69,10 @@ Compiled CompileWithEtpu(const std::vector<std::string>& paths, const CompileOpt
   return c;
 }
 
-void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Model& real, const nlohmann::json& pair) {
+/// Compares the mapping (operators, custom-op boundary tensors in order) and, unless
+/// `structure_only`, the parameter bytes, runtime version and token.
+void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Model& real, const nlohmann::json& pair,
+                     bool structure_only = false) {
   SCOPED_TRACE(pair["compiled_model"].get<std::string>());
   EXPECT_EQ(OpSignature(ours), OpSignature(real));
   auto our_info = package::ReadCompiledModel(ours);
@@ -82,6 +85,7 @@ void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Mode
   const auto& real_op = real.ops[static_cast<size_t>(real_info->edgetpu_ops[0].op_index)];
   EXPECT_EQ(Names(ours, our_op.inputs), Names(real, real_op.inputs));
   EXPECT_EQ(Names(ours, our_op.outputs), Names(real, real_op.outputs));
+  if (structure_only) return;
 
   const auto& pkg = our_info->edgetpu_ops[0].package;
   int64_t expected_on = pair["onchip_cached_param_bytes"].get<int64_t>();
@@ -168,6 +172,37 @@ TEST(RealOutputsTest, CoCompiledPairMatchesTheRealCompiler) {
     tokens[i] = info->edgetpu_ops[0].package.token();
   }
   EXPECT_EQ(tokens[0], tokens[1]) << "co-compiled models must share one caching token";
+}
+
+// groundtruth.json's pending_pairs: files whose parameter bytes etpu does not reproduce yet (the
+// per-channel records of issue 11). Their mapping must match already: the same operators on the
+// CPU and in the custom op, and the custom op's boundary tensors in Google's order.
+TEST(RealOutputsTest, PendingModelsMapLikeTheRealCompiler) {
+  ETPU_SHARED_FILE_OR_SKIP(gt_path, "testdata/groundtruth.json");
+  nlohmann::json gt = GroundTruth();
+  if (!gt.contains("pending_pairs")) GTEST_SKIP() << "no pending_pairs in groundtruth.json";
+  for (const auto& pair : gt["pending_pairs"]) {
+    std::string cpu = testutil::SharedPath("testdata/models/" + pair["cpu_model"].get<std::string>());
+    SCOPED_TRACE(cpu);
+    auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + pair["compiled_model"].get<std::string>()));
+    ASSERT_TRUE(real.ok()) << real.status().ToString();
+    auto real_info = package::ReadCompiledModel(*real);
+    ASSERT_TRUE(real_info.ok() && !real_info->edgetpu_ops.empty());
+    CompileOptions options;
+    options.min_runtime_version = real_info->edgetpu_ops[0].package.min_runtime_version;
+    Compiled c = CompileWithEtpu({cpu}, options);
+    ASSERT_EQ(c.models.size(), 1u);
+    auto cpu_model = tflite::ReadModel(cpu);
+    ASSERT_TRUE(cpu_model.ok());
+    CompareWithReal(*cpu_model, c.models[0], *real, pair, /*structure_only=*/true);
+    auto ours = package::ReadCompiledModel(c.models[0]);
+    ASSERT_TRUE(ours.ok());
+    const auto& pkg = ours->edgetpu_ops[0].package;
+    std::printf("[ pending ] %s: parameter bytes ours %lld + %lld, Google's %lld + %lld\n",
+                pair["cpu_model"].get<std::string>().c_str(), static_cast<long long>(pkg.on_chip_bytes()),
+                static_cast<long long>(pkg.off_chip_bytes()), pair["onchip_cached_param_bytes"].get<long long>(),
+                pair["offchip_streamed_param_bytes"].get<long long>());
+  }
 }
 
 }  // namespace

@@ -53,6 +53,12 @@ Result<EvalFn> MakeDetectionPostProcess(OpBuildContext& c) {
     return UnimplementedError(c.label() + ": inputs must all be UINT8 or all FLOAT32");
   }
   auto o = *opts;
+  // TFLite's Prepare gives the outputs their sizes: boxes [1, D, 4], classes and scores [1, D], count [1].
+  const int32_t d = o.max_detections * o.max_classes_per_detection;
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(0, {1, d, 4}));
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(1, {1, d}));
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(2, {1, d}));
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(3, {1}));
   return EvalFn([c, o, n, classes, t]() -> Status {
     Result<kernels::DetectionResult> r =
         t == TensorType::FLOAT32
@@ -85,6 +91,13 @@ Result<EvalFn> MakePosenetDecoder(OpBuildContext& c) {
     ETPU_RETURN_IF_ERROR(CheckType(c, c.in(i), {TensorType::UINT8, TensorType::FLOAT32}));
   }
   auto o = *opts;
+  // Sized at prepare time, as the decoder's Prepare does: keypoints [1, D, 17, 2], keypoint scores
+  // [1, D, 17], pose scores [1, D], count [1].
+  const int32_t d = o.max_detections;
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(0, {1, d, kernels::kPoseKeypoints, 2}));
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(1, {1, d, kernels::kPoseKeypoints}));
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(2, {1, d}));
+  ETPU_RETURN_IF_ERROR(c.SetOutputShape(3, {1}));
   return EvalFn([c, o, h, w]() -> Status {
     auto map = [&](int i) {
       kernels::PoseMap m;
