@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
 
 namespace {
@@ -21,7 +22,8 @@ Commands:
                          Generate quantized models of real architectures.
   bench MODEL... [...]   Simulated first/later inference times (see 'etpu bench --help').
 
-Run 'etpu COMMAND --help' for a command's options.
+Run 'etpu COMMAND --help' for a command's options; 'etpu --version' for the version.
+Exit codes (every command): 0 success, 1 failure, 2 usage error.
 )";
 
 }  // namespace
@@ -29,7 +31,11 @@ Run 'etpu COMMAND --help' for a command's options.
 int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 1 : 0;
+    return argc < 2 ? etpu::tools::kExitUsage : etpu::tools::kExitOk;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::printf("%s\n", etpu::tools::VersionText().c_str());
+    return etpu::tools::kExitOk;
   }
   std::string cmd = argv[1];
   int sub_argc = argc - 1;
@@ -38,5 +44,5 @@ int main(int argc, char** argv) {
     if (cmd == c.name) return c.run(sub_argc, sub_argv);
   }
   std::fprintf(stderr, "etpu: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
-  return 1;
+  return etpu::tools::kExitUsage;
 }
