@@ -32,6 +32,8 @@ TEST(EtpuExitCodes, UnknownOptionIsAUsageErrorInEveryCommand) {
     ToolRun r = RunEtpu({cmd, "x", "--no_such_option"});
     EXPECT_EQ(r.exit_code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Has(r.err, "--no_such_option")) << cmd << ": " << r.err;
+    EXPECT_TRUE(Has(r.err, "etpu " + cmd + ": ")) << r.err;  // Says which command complains.
+    EXPECT_TRUE(Has(r.err, "etpu " + cmd + " --help")) << r.err;
   }
 }
 
@@ -152,6 +154,7 @@ TEST(EtpuRun, NoInputSaysTheZeroPointIsUsed) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Has(r.err, "no --image or --input for input 0")) << r.err;
   EXPECT_TRUE(Has(r.err, "zero point")) << r.err;
+  EXPECT_TRUE(Has(r.out, "No edgetpu-custom-op: the whole model runs on the CPU")) << r.out;
 }
 
 TEST(EtpuRun, RepeatPrintsMinMedianMax) {

@@ -20,8 +20,10 @@ std::optional<int> ParseCommandLine(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // Prints help, the version or the error (with a --help hint).
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version.
+    // "etpu run: The following argument was not expected: --bogus" and the --help hint.
+    const std::string name = app.get_name();
+    return UsageError(name.starts_with("etpu ") ? name.substr(5) : name, e.what());
   }
   return std::nullopt;
 }

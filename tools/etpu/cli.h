@@ -1,5 +1,5 @@
-// What every etpu subcommand shares on the command line: one exit-code convention (the same as
-// edgetpu_compiler's), `--version`, and the words of usage errors.
+// What every etpu subcommand shares on the command line: one exit-code convention, `--version`,
+// and the words of usage errors. (edgetpu_compiler keeps Google's 0 / 1: it is drop-in.)
 //   0  success (also --help and --version)
 //   1  failure (a file cannot be read, a model is refused, a check fails)
 //   2  usage error (unknown option, bad option value, missing or conflicting arguments)

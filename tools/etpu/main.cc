@@ -14,10 +14,12 @@ constexpr const char* kUsage = R"(etpu: open tools for the Coral Edge TPU (compi
 Usage: etpu COMMAND [options]
 
 Commands:
-  demo                   The main job: generate a MobileNet, compile it, print the compiler's summary.
-  inspect FILE...        Token, runtime version, executables, on-chip/off-chip bytes and per-layer placement
-                         of compiled models (Google's or ours); --json, --runtime_version N.
+  demo [ZOO_MODEL]       The main job: generate a MobileNet, compile it, run it twice on a virtual Edge TPU,
+                         print the seed's table (--keep_dir DIR keeps the files).
+  inspect FILE...        Token, runtime version, executables, on-chip/off-chip bytes of compiled models
+                         (Google's or ours; per-layer placement for etpu's); --json, --runtime_version N.
   run MODEL [...]        Run a model on the CPU and the virtual Edge TPU (see 'etpu run --help').
+                         Compiled files run on etpu's virtual Edge TPU only, not on Coral hardware.
   zoo --list | NAME -o DIR
                          Generate quantized models of real architectures.
   bench MODEL... [...]   Simulated first/later inference times (see 'etpu bench --help').

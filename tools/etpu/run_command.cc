@@ -140,6 +140,10 @@ int RunCommand(int argc, char** argv) {
   LoadedModel& m = *loaded;
   std::printf("Model: %s (runtime version %d, %d virtual Edge TPU%s, host %s, clock %s)\n", model_path.c_str(),
               runtime_version, devices, devices > 1 ? "s" : "", host.c_str(), clock.c_str());
+  if (m.edgetpu_ops().empty()) {
+    std::printf("No edgetpu-custom-op: the whole model runs on the CPU (compile it with edgetpu_compiler for the "
+                "virtual Edge TPU)\n");
+  }
   for (const auto& e : m.edgetpu_ops()) {
     std::printf("Edge TPU op #%d: caching token %016llx, %s cached, %s streamed\n", e.op_index,
                 static_cast<unsigned long long>(e.token), base::FormatBytes(static_cast<uint64_t>(e.cached_bytes)).c_str(),
