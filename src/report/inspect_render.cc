@@ -146,6 +146,7 @@ std::string RenderInspectJson(const InspectReport& report) { return ReportJson(r
 
 std::string RenderInspectText(std::span<const InspectReport> reports) {
   std::string s;
+  if (reports.empty()) return s;
   for (const InspectReport& r : reports) s += RenderInspectText(r) + "\n";
   s += "Caching-token groups:\n";
   for (const TokenGroup& g : GroupByToken(reports)) {

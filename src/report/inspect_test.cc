@@ -106,6 +106,10 @@ TEST(Inspect, MissingFileIsAnError) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(Inspect, NoReportsRenderNoEmptyHeader) {
+  EXPECT_EQ(RenderInspectText(std::span<const InspectReport>()), "");
+}
+
 /// An etpu-compiled model written with our own writer: per-layer placement is reported.
 TEST(Inspect, EtpuPackageShowsLayerPlacement) {
   using namespace package;

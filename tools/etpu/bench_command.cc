@@ -1,5 +1,6 @@
-// etpu bench MODEL... [--host H] [--clock std|max] [--cocompile] [--switch] [--json]
+// etpu bench MODEL... [--host H] [--clock std|max] [--cocompile] [--switch [--rounds N]] [--json]
 // etpu bench --seed [--json]
+// JSON schemas: docs/json/bench.schema.json and docs/json/bench-seed.schema.json (tokens as hex strings).
 //
 // Simulated Edge TPU inference times: each MODEL (a .tflite path or a zoo name) is compiled with
 // etpu's compiler and its package costed by the timing model (perf::RunBench). Timing needs only
@@ -15,6 +16,7 @@
 #include "base/units.h"
 #include "device/device_catalog.h"
 #include "perf/bench.h"
+#include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
 
 namespace etpu::tools {
@@ -54,7 +56,7 @@ nlohmann::json BenchJson(const perf::BenchReport& r) {
     nlohmann::json ops = nlohmann::json::array();
     for (size_t i = 0; i < m.cost.edgetpu_ops.size(); ++i) {
       const auto& op = m.cost.edgetpu_ops[i];
-      ops.push_back({{"op_index", op.op_index}, {"chip", op.chip}, {"caching_token", op.caching_token},
+      ops.push_back({{"op_index", op.op_index}, {"chip", op.chip}, {"caching_token", fmt::format("0x{:016x}", op.caching_token)},
                      {"structural", op.structural}, {"compute_known", op.compute_known},
                      {"declared_scratch_bytes", op.declared_scratch_bytes},
                      {"query", QueryJson(op.query)}, {"time", TimeJson(m.time.ops.at(i))}});
@@ -162,7 +164,7 @@ int BenchCommand(int argc, char** argv) {
   CLI::App app{"Simulated Edge TPU inference times of compiled models (timing model only; nothing is executed).",
                "etpu bench"};
   std::vector<std::string> models;
-  std::string host = "usb3", clock_text, devices_file, work_dir;
+  std::string host = "usb3", clock_text, catalog_file, old_devices_file, work_dir;
   bool cocompile = false, switching = false, json = false, seed = false;
   int rounds = 10;
   app.add_option("models", models, "MODEL: a .tflite file (source or compiled) or a zoo name (etpu zoo --list)");
@@ -171,28 +173,39 @@ int BenchCommand(int argc, char** argv) {
       ->check(CLI::IsMember({"std", "max"}));
   app.add_flag("--cocompile", cocompile, "Compile all models together (one caching token), as edgetpu_compiler A B");
   app.add_flag("--switch", switching, "Also cost alternating between the models: compiled separately vs together");
-  app.add_option("--rounds", rounds, "Round-robin passes for --switch")->check(CLI::Range(1, 100000));
+  app.add_option("--rounds", rounds, "Round-robin passes for --switch (default 10; needs --switch)")
+      ->check(CLI::Range(1, 100000));
   app.add_flag("--seed", seed, "The seed's table (EfficientNet S/M/L, Jetson Nano, std clock) and Coral's figures");
-  app.add_flag("--json", json, "Machine-readable output");
-  app.add_option("--devices", devices_file, "Device catalog JSON (default: the built-in devices/devices.json)");
-  app.add_option("--work_dir", work_dir, "Keep the generated and compiled files here (default: a temp dir)");
-  CLI11_PARSE(app, argc, argv);
-
-  auto catalog = device::LoadDeviceCatalogOrBuiltin(devices_file);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "etpu bench: %s\n", catalog.status().ToString().c_str());
-    return 1;
+  app.add_flag("--json", json,
+               "Machine-readable output (schemas: docs/json/bench.schema.json, docs/json/bench-seed.schema.json)");
+  auto* catalog_opt = app.add_option("--device_catalog", catalog_file,
+                                     "Device catalog JSON: chips and host profiles (default: the built-in "
+                                     "devices/devices.json)");
+  app.add_option("--devices", old_devices_file, "Deprecated spelling of --device_catalog")
+      ->excludes(catalog_opt)
+      ->group("Deprecated");
+  app.add_option("--work_dir", work_dir,
+                 "Generate zoo models into this folder and keep them there (default: a temporary folder, removed); "
+                 "compiled packages are costed in memory and not written (compile with edgetpu_compiler to keep them)");
+  if (auto code = ParseCommandLine(app, argc, argv)) return *code;
+  if (!old_devices_file.empty()) {
+    std::fprintf(stderr, "etpu bench: note: --devices is deprecated (it never meant a device count here); "
+                         "use --device_catalog %s\n", old_devices_file.c_str());
+    catalog_file = old_devices_file;
   }
+  if (app.count("--rounds") > 0 && !switching) return UsageError("bench", "--rounds needs --switch");
+  if (seed && !models.empty()) return UsageError("bench", "--seed takes no MODEL");
+  if (seed && (cocompile || switching || app.count("--host") > 0 || app.count("--clock") > 0)) {
+    return UsageError("bench", "--seed uses the seed's own models, host and clock: no --cocompile, --switch, --host or "
+                               "--clock");
+  }
+  if (!seed && models.empty()) return UsageError("bench", "give at least one MODEL (or --seed)");
+
+  auto catalog = device::LoadDeviceCatalogOrBuiltin(catalog_file);
+  if (!catalog.ok()) return Failure("bench", catalog.status().ToString());
   if (seed) {
-    if (!models.empty()) {
-      std::fprintf(stderr, "etpu bench: --seed takes no MODEL\n");
-      return 1;
-    }
     auto report = perf::RunSeedComparison(*catalog, /*with_coral=*/true, work_dir, Progress);
-    if (!report.ok()) {
-      std::fprintf(stderr, "etpu bench: %s\n", report.status().ToString().c_str());
-      return 1;
-    }
+    if (!report.ok()) return Failure("bench", report.status().ToString());
     if (json) {
       nlohmann::json j = {{"seed", nlohmann::json::array()}, {"coral", nlohmann::json::array()},
                           {"coral_median_abs_error", report->coral_median_abs_error}};
@@ -204,18 +217,11 @@ int BenchCommand(int argc, char** argv) {
     }
     return 0;
   }
-  if (models.empty()) {
-    std::fprintf(stderr, "etpu bench: give at least one MODEL (or --seed); see etpu bench --help\n");
-    return 1;
-  }
   perf::BenchOptions options;
   options.host = host;
   if (!clock_text.empty()) {
     auto clock = device::ParseClock(clock_text);
-    if (!clock.ok()) {
-      std::fprintf(stderr, "etpu bench: %s\n", clock.status().ToString().c_str());
-      return 1;
-    }
+    if (!clock.ok()) return Failure("bench", clock.status().ToString());
     options.clock = *clock;
   }
   options.cocompile = cocompile;
@@ -223,10 +229,7 @@ int BenchCommand(int argc, char** argv) {
   options.switch_rounds = rounds;
   options.work_dir = work_dir;
   auto report = perf::RunBench(models, options, *catalog, Progress);
-  if (!report.ok()) {
-    std::fprintf(stderr, "etpu bench: %s\n", report.status().ToString().c_str());
-    return 1;
-  }
+  if (!report.ok()) return Failure("bench", report.status().ToString());
   if (json) {
     std::printf("%s\n", BenchJson(*report).dump(2).c_str());
   } else {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
 
 namespace {
@@ -13,15 +14,18 @@ constexpr const char* kUsage = R"(etpu: open tools for the Coral Edge TPU (compi
 Usage: etpu COMMAND [options]
 
 Commands:
-  demo                   The main job: generate a MobileNet, compile it, print the compiler's summary.
-  inspect FILE...        Token, runtime version, executables, on-chip/off-chip bytes and per-layer placement
-                         of compiled models (Google's or ours); --json, --runtime_version N.
+  demo [ZOO_MODEL]       The main job: generate a MobileNet, compile it, run it twice on a virtual Edge TPU,
+                         print the seed's table (--keep_dir DIR keeps the files).
+  inspect FILE...        Token, runtime version, executables, on-chip/off-chip bytes of compiled models
+                         (Google's or ours; per-layer placement for etpu's); --json, --runtime_version N.
   run MODEL [...]        Run a model on the CPU and the virtual Edge TPU (see 'etpu run --help').
+                         Compiled files run on etpu's virtual Edge TPU only, not on Coral hardware.
   zoo --list | NAME -o DIR
                          Generate quantized models of real architectures.
   bench MODEL... [...]   Simulated first/later inference times (see 'etpu bench --help').
 
-Run 'etpu COMMAND --help' for a command's options.
+Run 'etpu COMMAND --help' for a command's options; 'etpu --version' for the version.
+Exit codes (every command): 0 success, 1 failure, 2 usage error.
 )";
 
 }  // namespace
@@ -29,7 +33,11 @@ Run 'etpu COMMAND --help' for a command's options.
 int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 1 : 0;
+    return argc < 2 ? etpu::tools::kExitUsage : etpu::tools::kExitOk;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::printf("%s\n", etpu::tools::VersionText().c_str());
+    return etpu::tools::kExitOk;
   }
   std::string cmd = argv[1];
   int sub_argc = argc - 1;
@@ -38,5 +46,5 @@ int main(int argc, char** argv) {
     if (cmd == c.name) return c.run(sub_argc, sub_argv);
   }
   std::fprintf(stderr, "etpu: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
-  return 1;
+  return etpu::tools::kExitUsage;
 }
