@@ -4,11 +4,10 @@
 #include <memory>
 #include <set>
 
-#include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
 #include "device/estimates.h"
-#include "tflite/model_reader.h"
+#include "package/region_model.h"
 
 namespace etpu::perf {
 namespace {
@@ -52,47 +51,6 @@ Status WeightRank(const ir::Model& model, const ir::Operator& op, const ir::Tens
 }
 
 int ClampDim(int64_t v) { return static_cast<int>(std::clamp<int64_t>(v, 1, kMaxDim + 1)); }
-
-// Reads a Program's region model. Its parameterised layers' weight buffers were emptied by the
-// compiler (the weights live in the parameter blobs), so give them zero bytes first: only the
-// shapes matter here, and the reader insists that every operator input is available.
-Result<ir::Model> ReadRegionModel(const std::vector<uint8_t>& bytes, const std::string& what) {
-  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
-  if (!tflite_fb::VerifyModelBuffer(verifier)) return DataLossError(what + ": the region model does not verify");
-  std::unique_ptr<tflite_fb::ModelT> fb(tflite_fb::GetModel(bytes.data())->UnPack());
-  if (fb->subgraphs.size() != 1 || fb->buffers.empty() || !fb->subgraphs[0]) {
-    return DataLossError(what + ": the region model must have exactly one subgraph and a buffer table");
-  }
-  auto& sg = *fb->subgraphs[0];
-  std::set<int32_t> available(sg.inputs.begin(), sg.inputs.end());
-  for (const auto& op : sg.operators) {
-    if (op) available.insert(op->outputs.begin(), op->outputs.end());
-  }
-  for (const auto& op : sg.operators) {
-    if (!op) continue;
-    for (int32_t t : op->inputs) {
-      if (t < 0 || static_cast<size_t>(t) >= sg.tensors.size() || available.count(t) || !sg.tensors[t]) continue;
-      auto& tensor = *sg.tensors[static_cast<size_t>(t)];
-      const bool empty = tensor.buffer == 0 || tensor.buffer >= fb->buffers.size() || !fb->buffers[tensor.buffer] ||
-                         fb->buffers[tensor.buffer]->data.empty();
-      if (!empty || tensor.is_variable) continue;
-      int64_t n = ir::ElementSize(tensor.type);
-      for (int32_t d : tensor.shape) {
-        if (d < 0 || d > kMaxDim) return DataLossError(fmt::format("{}: weight tensor '{}' has a bad shape", what, tensor.name));
-        n *= d;
-        if (n > tflite::kMaxTensorBytes) return DataLossError(fmt::format("{}: weight tensor '{}' is too large", what, tensor.name));
-      }
-      auto buf = std::make_unique<tflite_fb::BufferT>();
-      buf->data.assign(static_cast<size_t>(n), 0);
-      tensor.buffer = static_cast<uint32_t>(fb->buffers.size());
-      fb->buffers.push_back(std::move(buf));
-      available.insert(t);
-    }
-  }
-  auto region = tflite::BuildModel(std::move(fb), what + " region");
-  if (!region.ok()) return region.status().WithContext(what);
-  return std::move(region).value();
-}
 
 int64_t IoBytes(const std::vector<package::IoLayer>& layers) {
   int64_t sum = 0;
@@ -203,7 +161,7 @@ Result<std::vector<device::LayerCost>> RegionLayerCosts(const ir::Model& region)
 }
 
 Result<EdgeTpuOpCost> EdgeTpuOpCostOf(const package::EdgeTpuOpInfo& op, const device::DeviceSpec& spec,
-                                      const std::string& what) {
+                                      const std::string& what, const ir::Model* region) {
   const package::PackageInfo& pkg = op.package;
   const package::ExecutableInfo* main = pkg.main();
   if (main == nullptr) return DataLossError(what + ": the package has no executable to run");
@@ -241,8 +199,12 @@ Result<EdgeTpuOpCost> EdgeTpuOpCostOf(const package::EdgeTpuOpInfo& op, const de
   }
   // Extra packages (key "7", multi-chip) are other chips' work: their traffic is not this chip's.
   if (main->program.has_value()) {
-    ETPU_ASSIGN_OR_RETURN(ir::Model region, ReadRegionModel(main->program->region_model, what));
-    ETPU_ASSIGN_OR_RETURN(q.layers, RegionLayerCosts(region));
+    package::RegionModel unpacked;
+    if (region == nullptr) {
+      ETPU_ASSIGN_OR_RETURN(unpacked, package::UnpackRegionModel(*main->program, what));
+      region = unpacked.model.get();
+    }
+    ETPU_ASSIGN_OR_RETURN(q.layers, RegionLayerCosts(*region));
     auto instr = device::EstimateInstructionBytes(q.layers, spec);
     if (!instr.ok()) return instr.status().WithContext(what);
     q.instruction_bytes = *instr;

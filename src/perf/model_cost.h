@@ -83,10 +83,12 @@ bool IsShapeOnly(ir::BuiltinOperator code);
 Result<std::vector<device::LayerCost>> RegionLayerCosts(const ir::Model& region);
 
 /// The query of one edgetpu-custom-op (see the table at the top of this file). `what` names
-/// the op in messages. Errors: no main executable, an etpu package whose Program's region model
-/// does not read, bad shapes.
+/// the op in messages. `region`, when given, is the etpu package's region model already decoded
+/// by package::UnpackRegionModel (the runtime decodes it once per load); otherwise it is decoded
+/// here. Errors: no main executable, an etpu package whose Program's region model does not
+/// read, bad shapes.
 Result<EdgeTpuOpCost> EdgeTpuOpCostOf(const package::EdgeTpuOpInfo& op, const device::DeviceSpec& spec,
-                                      const std::string& what);
+                                      const std::string& what, const ir::Model* region = nullptr);
 
 /// Reads every edgetpu-custom-op of the compiled `model` and costs it; the other operators are
 /// the CPU part. A model without an edgetpu-custom-op gives no edgetpu_ops (all CPU).

@@ -1,31 +1,21 @@
 #include "runtime/edgetpu_op.h"
 
 #include <cstring>
-#include <set>
+#include <map>
 
-#include <flatbuffers/flatbuffers.h>
+
 #include <fmt/format.h>
 
 #include "device/timing_model.h"
 #include "params/param_layout.h"
 #include "params/table_layout.h"
+#include "package/region_model.h"
 #include "perf/model_cost.h"
-#include "tflite/model_reader.h"
 
 namespace etpu::runtime {
 namespace {
 
 using package::LayerKind;
-
-int64_t TensorBytes(const tflite_fb::TensorT& t) {
-  int64_t n = 1;
-  for (int32_t d : t.shape) {
-    if (d < 0 || d > (int64_t{1} << 30)) return -1;
-    n *= d;
-    if (n > tflite::kMaxTensorBytes) return -1;
-  }
-  return n * ir::ElementSize(t.type);
-}
 
 // Whether a layer of `kind` provides the bytes of the operator's input `slot` at run time.
 bool LayerRefills(LayerKind kind, size_t slot) {
@@ -74,51 +64,30 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   x->streamed_.assign(main->parameters.begin(), main->parameters.end());
   x->layers_ = main->program->layers;
 
-  // The region model with writable storage for the emptied weight tensors of parameterised layers.
-  const std::vector<uint8_t>& bytes = main->program->region_model;
-  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
-  if (!tflite_fb::VerifyModelBuffer(verifier)) return DataLossError(what + ": the region model does not verify");
-  std::unique_ptr<tflite_fb::ModelT> fb(tflite_fb::GetModel(bytes.data())->UnPack());
-  if (fb->subgraphs.size() != 1 || fb->buffers.empty()) return DataLossError(what + ": malformed region model");
-  auto& sg = *fb->subgraphs[0];
-  std::set<int> produced(sg.inputs.begin(), sg.inputs.end());
-  for (const auto& op : sg.operators) produced.insert(op->outputs.begin(), op->outputs.end());
-  std::vector<int> writable;
+  // The region model, decoded once; its emptied weight tensors get writable storage, refilled
+  // from the parameter records before each run.
+  ETPU_ASSIGN_OR_RETURN(package::RegionModel region, package::UnpackRegionModel(*main->program, what));
+  std::map<int, const package::LayerParams*> layer_of_op;
   for (const auto& layer : x->layers_) {
-    if (layer.op_index < 0 || static_cast<size_t>(layer.op_index) >= sg.operators.size()) {
+    if (layer.op_index < 0 || static_cast<size_t>(layer.op_index) >= region.model->ops.size()) {
       return DataLossError(fmt::format("{}: layer op index {} out of range", what, layer.op_index));
     }
-    const auto& inputs = sg.operators[static_cast<size_t>(layer.op_index)]->inputs;
-    for (size_t slot = 0; slot < inputs.size(); ++slot) {
-      const int32_t t = inputs[slot];
-      if (t < 0 || static_cast<size_t>(t) >= sg.tensors.size() || produced.count(t)) continue;
-      auto& tensor = *sg.tensors[static_cast<size_t>(t)];
-      const bool empty = tensor.buffer == 0 || static_cast<size_t>(tensor.buffer) >= fb->buffers.size() ||
-                         fb->buffers[tensor.buffer]->data.empty();
-      if (!empty || tensor.is_variable) continue;
-      // RESHAPE's shape operand is not read (the output shape is the model's), so an emptied one is harmless.
-      const bool unread = sg.operators[static_cast<size_t>(layer.op_index)]->opcode_index < fb->operator_codes.size() &&
-                          tflite::EffectiveBuiltinCode(*fb->operator_codes[sg.operators[static_cast<size_t>(layer.op_index)]->opcode_index]) ==
-                              static_cast<int32_t>(tflite_fb::BuiltinOperator::RESHAPE) &&
-                          slot == 1;
-      if (!LayerRefills(layer.kind, slot) && !unread) {
-        return DataLossError(fmt::format(
-            "{}: constant tensor '{}' (input {} of region op #{}) has no data and its parameter record (kind {}) "
-            "does not carry it",
-            what, tensor.name, slot, layer.op_index, package::LayerKindName(layer.kind)));
-      }
-      const int64_t size = TensorBytes(tensor);
-      if (size <= 0) return DataLossError(fmt::format("{}: weight tensor '{}' has a bad shape", what, tensor.name));
-      auto buf = std::make_unique<tflite_fb::BufferT>();
-      buf->data.assign(static_cast<size_t>(size), 0);
-      tensor.buffer = static_cast<uint32_t>(fb->buffers.size());
-      fb->buffers.push_back(std::move(buf));
-      writable.push_back(t);
-    }
+    layer_of_op[layer.op_index] = &layer;
   }
-  auto region = tflite::BuildModel(std::move(fb), what + " region");
-  if (!region.ok()) return region.status().WithContext(what);
-  x->region_ = std::make_shared<ir::Model>(std::move(region).value());
+  std::vector<int> writable;
+  for (const package::EmptiedInput& e : region.emptied) {
+    const ir::Operator& reader = region.model->ops[static_cast<size_t>(e.op_index)];
+    // RESHAPE's shape operand is not read (the output shape is the model's): an emptied one is harmless.
+    if (reader.code == ir::BuiltinOperator::RESHAPE && e.slot == 1) continue;
+    auto it = layer_of_op.find(e.op_index);
+    if (it == layer_of_op.end() || !LayerRefills(it->second->kind, static_cast<size_t>(e.slot))) {
+      return DataLossError(fmt::format(
+          "{}: constant tensor '{}' (input {} of region op #{}) has no data and no parameter record carries it", what,
+          region.model->tensor(e.tensor).name, e.slot, e.op_index));
+    }
+    writable.push_back(e.tensor);
+  }
+  x->region_ = region.model;
   InterpreterOptions opts;
   opts.writable_constants = writable;
   ETPU_ASSIGN_OR_RETURN(x->interp_, Interpreter::Create(x->region_, opts));
@@ -131,7 +100,7 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
 
   // Simulated time, first (parameters uploaded) and steady state: the shared model cost
   // (perf/model_cost.h), as the compiler report and `etpu bench` compute it.
-  ETPU_ASSIGN_OR_RETURN(perf::EdgeTpuOpCost cost, perf::EdgeTpuOpCostOf(info, timing.spec, what));
+  ETPU_ASSIGN_OR_RETURN(perf::EdgeTpuOpCost cost, perf::EdgeTpuOpCostOf(info, timing.spec, what, x->region_.get()));
   auto time = device::EstimateInvocation(cost.query, timing.spec, timing.host, timing.clock);
   if (!time.ok()) return time.status().WithContext(what + ": timing model");
   x->first_ms_ = time->first_total_ms;

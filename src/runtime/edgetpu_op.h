@@ -85,7 +85,7 @@ class EdgeTpuExecutable {
   std::vector<uint8_t> caching_params_;
   std::vector<uint8_t> streamed_;
   std::vector<package::LayerParams> layers_;
-  std::shared_ptr<ir::Model> region_;
+  std::shared_ptr<const ir::Model> region_;
   std::unique_ptr<Interpreter> interp_;
   double first_ms_ = 0, steady_ms_ = 0;
 };
