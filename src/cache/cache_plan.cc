@@ -63,6 +63,85 @@ Result<CachePlan> GreedyInOrderPolicy::Plan(std::span<const PlanModel> models, i
 
 namespace {
 
+/// One cacheable or always-streamed layer of the set, with where it sits.
+struct Ranked {
+  size_t model;
+  size_t layer;
+  const PlanLayer* l;
+};
+
+/// Depthwise layers first, then larger first; ties keep the given order.
+void SortByRank(std::vector<Ranked>& items) {
+  std::stable_sort(items.begin(), items.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.l->depthwise() != b.l->depthwise()) return a.l->depthwise();
+    return a.l->bytes > b.l->bytes;
+  });
+}
+
+/// Caches, in `order`, each layer that fits what is left; then lays out offsets per model in
+/// execution order (cached and streamed blobs separately).
+CachePlan PlaceInRankOrder(std::span<const PlanModel> models, int64_t capacity_bytes,
+                           const std::vector<std::vector<Ranked>>& passes, const std::string& policy) {
+  std::vector<std::vector<char>> cached(models.size());
+  for (size_t m = 0; m < models.size(); ++m) cached[m].assign(models[m].layers.size(), 0);
+  int64_t remaining = capacity_bytes;
+  for (const auto& pass : passes) {
+    for (const Ranked& r : pass) {
+      if (r.l->always_streamed || r.l->bytes > remaining) continue;
+      cached[r.model][r.layer] = 1;
+      remaining -= r.l->bytes;
+    }
+  }
+  CachePlan plan;
+  plan.policy = policy;
+  plan.capacity_bytes = capacity_bytes;
+  plan.remaining_bytes = remaining;
+  for (size_t m = 0; m < models.size(); ++m) {
+    ModelPlan mp;
+    mp.name = models[m].name;
+    for (size_t l = 0; l < models[m].layers.size(); ++l) {
+      const PlanLayer& layer = models[m].layers[l];
+      LayerPlacement p{layer.op_index, cached[m][l] != 0, 0, layer.bytes};
+      int64_t& off = p.cached ? mp.cached_bytes : mp.streamed_bytes;
+      p.offset = off;
+      off += layer.bytes;
+      mp.layers.push_back(p);
+    }
+    plan.models.push_back(std::move(mp));
+  }
+  return plan;
+}
+
+std::vector<Ranked> LayersOf(std::span<const PlanModel> models, size_t m) {
+  std::vector<Ranked> items;
+  for (size_t l = 0; l < models[m].layers.size(); ++l) items.push_back({m, l, &models[m].layers[l]});
+  return items;
+}
+
+}  // namespace
+
+Result<CachePlan> RankedInModelOrderPolicy::Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const {
+  ETPU_RETURN_IF_ERROR(ValidatePlanInput(models, capacity_bytes));
+  std::vector<std::vector<Ranked>> passes;
+  for (size_t m = 0; m < models.size(); ++m) {
+    passes.push_back(LayersOf(models, m));
+    SortByRank(passes.back());
+  }
+  return PlaceInRankOrder(models, capacity_bytes, passes, name());
+}
+
+Result<CachePlan> RankedAcrossModelsPolicy::Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const {
+  ETPU_RETURN_IF_ERROR(ValidatePlanInput(models, capacity_bytes));
+  std::vector<Ranked> all;
+  for (size_t m = 0; m < models.size(); ++m) {
+    for (const Ranked& r : LayersOf(models, m)) all.push_back(r);
+  }
+  SortByRank(all);
+  return PlaceInRankOrder(models, capacity_bytes, {all}, name());
+}
+
+namespace {
+
 struct Registry {
   std::mutex mu;
   std::map<std::string, CachePolicyRegistry::Factory> factories;
@@ -72,6 +151,8 @@ Registry& GetRegistry() {
   static Registry* r = [] {
     auto* reg = new Registry;
     reg->factories[GreedyInOrderPolicy::kName] = [] { return std::make_unique<GreedyInOrderPolicy>(); };
+    reg->factories[RankedInModelOrderPolicy::kName] = [] { return std::make_unique<RankedInModelOrderPolicy>(); };
+    reg->factories[RankedAcrossModelsPolicy::kName] = [] { return std::make_unique<RankedAcrossModelsPolicy>(); };
     return reg;
   }();
   return *r;

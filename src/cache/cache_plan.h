@@ -24,6 +24,7 @@
 
 #include "cache/capacity_model.h"
 #include "etpu/status.h"
+#include "package/program.h"
 
 namespace etpu::cache {
 
@@ -32,6 +33,11 @@ struct PlanLayer {
   int op_index = -1;
   int64_t bytes = 0;             ///< Its parameter bytes in the real layout.
   bool always_streamed = false;  ///< Element-wise constants: never cached.
+  package::LayerKind kind = package::LayerKind::kOther;  ///< Its record's layout (ranking policies).
+
+  bool depthwise() const {
+    return kind == package::LayerKind::kDepthwise || kind == package::LayerKind::kDepthwisePerChannel;
+  }
 };
 
 /// One model of a compile set.
@@ -75,6 +81,12 @@ class CachePolicy {
   virtual std::string name() const = 0;
   /// Plans `models` (command-line order) into `capacity_bytes`. Leaves `token` at 0.
   virtual Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const = 0;
+  /// SRAM a co-compiled set (two or more models) keeps back beyond the budget's own reserves.
+  virtual int64_t SetReserveBytes(const ChipMemory& chip, size_t num_models) const {
+    (void)chip;
+    (void)num_models;
+    return 0;
+  }
 };
 
 /// The default policy (see the file comment).
@@ -85,7 +97,40 @@ class GreedyInOrderPolicy final : public CachePolicy {
   Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const override;
 };
 
-/// Name -> policy factory. "greedy-in-order" is always present.
+/// Google's compiler 15 (2020-11) on a co-compiled set [fitted, see docs/COMPILER.md
+/// "Co-compilation by generation"]: models in command-line order; inside each model, its
+/// depthwise layers first, then the others largest first (ties in execution order); a layer is
+/// cached iff it fits what is left. A set of two or more models also keeps the activation staging
+/// area (ChipMemory::activation_staging_bytes) back from the capacity.
+class RankedInModelOrderPolicy final : public CachePolicy {
+ public:
+  static constexpr const char* kName = "v15-ranked-in-model-order";
+  std::string name() const override { return kName; }
+  Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const override;
+  int64_t SetReserveBytes(const ChipMemory& chip, size_t num_models) const override {
+    return num_models >= 2 ? chip.activation_staging_bytes : 0;
+  }
+};
+
+/// Google's compiler 16 (2021-07) [fitted, weaker: see docs/COMPILER.md]: the same ranking
+/// (depthwise first, then largest first) applied once across every layer of every model of the
+/// set (ties: command-line order, then execution order); a layer is cached iff it fits what is
+/// left. A set of two or more models keeps kSetReserveBytes back.
+class RankedAcrossModelsPolicy final : public CachePolicy {
+ public:
+  static constexpr const char* kName = "v16-ranked-across-models";
+  /// Fitted to the one v16 co-compiled set in ../shared (any value in [43,744, 43,872] reproduces
+  /// its 90 placements); no second data point.
+  static constexpr int64_t kSetReserveBytes = 43808;
+  std::string name() const override { return kName; }
+  Result<CachePlan> Plan(std::span<const PlanModel> models, int64_t capacity_bytes) const override;
+  int64_t SetReserveBytes(const ChipMemory& chip, size_t num_models) const override {
+    (void)chip;
+    return num_models >= 2 ? kSetReserveBytes : 0;
+  }
+};
+
+/// Name -> policy factory. "greedy-in-order" and the two ranked policies are always present.
 class CachePolicyRegistry {
  public:
   using Factory = std::function<std::unique_ptr<CachePolicy>()>;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -32,26 +33,38 @@ std::vector<PlanModel> RandomSet(std::mt19937_64& rng) {
     for (int l = 0; l < n; ++l) {
       op += gap(rng);
       const int64_t bytes = base::RoundUp(static_cast<int64_t>(std::exp2(log_size(rng))), 16);
-      set[m].layers.push_back(PlanLayer{op, bytes, pct(rng) < 10});
+      const bool streamed = pct(rng) < 10;
+      const auto kind = pct(rng) < 30 ? package::LayerKind::kDepthwise : package::LayerKind::kConv;
+      set[m].layers.push_back(PlanLayer{op, bytes, streamed, kind});
     }
   }
   return set;
 }
 
-// The priority rule of cache_plan.h, checked directly on a plan.
-void ExpectPriorityRespected(const std::vector<PlanModel>& set, const CachePlan& plan) {
+// (model, layer) of every cacheable layer, in command-line then execution order.
+std::vector<std::pair<size_t, size_t>> InOrder(const std::vector<PlanModel>& set) {
+  std::vector<std::pair<size_t, size_t>> order;
+  for (size_t m = 0; m < set.size(); ++m) {
+    for (size_t l = 0; l < set[m].layers.size(); ++l) {
+      if (!set[m].layers[l].always_streamed) order.push_back({m, l});
+    }
+  }
+  return order;
+}
+
+// The priority rule of cache_plan.h, checked directly on a plan: in the policy's priority order
+// (default: command-line, then execution order), a layer is streamed only if it is larger than
+// what remains plus every layer cached after it.
+void ExpectPriorityRespected(const std::vector<PlanModel>& set, const CachePlan& plan,
+                             std::vector<std::pair<size_t, size_t>> priority = {}) {
+  if (priority.empty()) priority = InOrder(set);
   struct Item {
     size_t model, layer;
     int64_t bytes;
     bool cached;
   };
   std::vector<Item> order;  // cacheable layers in priority order
-  for (size_t m = 0; m < set.size(); ++m) {
-    for (size_t l = 0; l < set[m].layers.size(); ++l) {
-      if (set[m].layers[l].always_streamed) continue;
-      order.push_back({m, l, set[m].layers[l].bytes, plan.models[m].layers[l].cached});
-    }
-  }
+  for (const auto& [m, l] : priority) order.push_back({m, l, set[m].layers[l].bytes, plan.models[m].layers[l].cached});
   int64_t cached_after = 0;
   for (size_t i = order.size(); i-- > 0;) {
     const Item& it = order[i];
@@ -100,6 +113,76 @@ TEST(GreedyInOrderPolicy, PropertiesOnRandomSets) {
     }
   }
   EXPECT_GT(sets_with_partial, 100) << "the generator must exercise partly cached models";
+}
+
+// The ranking of the generation policies, restated: depthwise first, then larger first, ties in
+// the given order.
+void RankStable(const std::vector<PlanModel>& set, std::vector<std::pair<size_t, size_t>>& order) {
+  auto key = [&](const std::pair<size_t, size_t>& i) {
+    const PlanLayer& l = set[i.first].layers[i.second];
+    return std::make_pair(l.depthwise() ? 0 : 1, -l.bytes);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+}
+
+TEST(RankedPolicies, PropertiesOnRandomSets) {
+  std::mt19937_64 rng(20261207);
+  std::uniform_int_distribution<int64_t> cap_dist(0, 9 * static_cast<int64_t>(kMiB));
+  const RankedInModelOrderPolicy v15;
+  const RankedAcrossModelsPolicy v16;
+  int partial = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    const std::vector<PlanModel> set = RandomSet(rng);
+    const int64_t capacity = cap_dist(rng);
+    for (const CachePolicy* policy : {static_cast<const CachePolicy*>(&v15), static_cast<const CachePolicy*>(&v16)}) {
+      SCOPED_TRACE(policy->name());
+      auto plan = policy->Plan(set, capacity);
+      ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+      ASSERT_TRUE(VerifyPlan(set, *plan).ok()) << VerifyPlan(set, *plan).ToString();  // whole layers, <= capacity
+      // Priority: v15 ranks inside each model, models in command-line order; v16 ranks across all.
+      std::vector<std::pair<size_t, size_t>> priority;
+      if (policy == &v15) {
+        for (size_t m = 0; m < set.size(); ++m) {
+          std::vector<std::pair<size_t, size_t>> one;
+          for (const auto& i : InOrder(set)) {
+            if (i.first == m) one.push_back(i);
+          }
+          RankStable(set, one);
+          priority.insert(priority.end(), one.begin(), one.end());
+        }
+      } else {
+        priority = InOrder(set);
+        RankStable(set, priority);
+      }
+      ExpectPriorityRespected(set, *plan, priority);
+      for (size_t m = 0; m < set.size(); ++m) {
+        for (size_t l = 0; l < set[m].layers.size(); ++l) {
+          if (set[m].layers[l].always_streamed) EXPECT_FALSE(plan->models[m].layers[l].cached);
+        }
+        partial += plan->models[m].cached_bytes > 0 && plan->models[m].streamed_bytes > 0;
+      }
+      // Deterministic: the same input gives the same plan.
+      auto again = policy->Plan(set, capacity);
+      ASSERT_TRUE(again.ok());
+      for (size_t m = 0; m < set.size(); ++m) {
+        for (size_t l = 0; l < set[m].layers.size(); ++l) {
+          EXPECT_EQ(again->models[m].layers[l].cached, plan->models[m].layers[l].cached);
+          EXPECT_EQ(again->models[m].layers[l].offset, plan->models[m].layers[l].offset);
+        }
+      }
+    }
+  }
+  EXPECT_GT(partial, 200) << "the generator must exercise partly cached models";
+}
+
+TEST(RankedPolicies, RegisteredAndReserveOnlyForSets) {
+  for (const char* name : {RankedInModelOrderPolicy::kName, RankedAcrossModelsPolicy::kName}) {
+    auto p = CachePolicyRegistry::Create(name);
+    ASSERT_TRUE(p.ok()) << name;
+    EXPECT_EQ((*p)->SetReserveBytes(ChipMemory{}, 1), 0) << name;
+    EXPECT_GT((*p)->SetReserveBytes(ChipMemory{}, 2), 0) << name;
+  }
+  EXPECT_EQ(GreedyInOrderPolicy().SetReserveBytes(ChipMemory{}, 4), 0);
 }
 
 TEST(GreedyInOrderPolicy, AnEarlierModelIsNeverStarvedByALaterOne) {

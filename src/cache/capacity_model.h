@@ -82,6 +82,8 @@ struct SramBudget {
   int64_t executable_reserve_bytes = 0;
   int64_t activation_bytes = 0;           ///< Largest activation need among the set's models.
   int64_t parameter_capacity_bytes = 0;   ///< What is left for cached parameters (>= 0).
+  int64_t set_reserve_bytes = 0;          ///< Kept back by the caching policy for a co-compiled set
+                                          ///< (already taken out of parameter_capacity_bytes).
 };
 
 /// The on-chip capacity model (one per device kind).

@@ -1,5 +1,7 @@
 #include "cache/co_compile.h"
 
+#include <algorithm>
+
 namespace etpu::cache {
 
 namespace {
@@ -21,7 +23,10 @@ Result<CachePlan> PlanCompileSet(std::span<const PlanModel> models, const Capaci
   std::vector<ActivationFootprint> acts;
   acts.reserve(models.size());
   for (const auto& m : models) acts.push_back(m.act);
-  ETPU_ASSIGN_OR_RETURN(CachePlan plan, PlanWith(*policy, models, capacity.Budget(acts)));
+  SramBudget budget = capacity.Budget(acts);
+  budget.set_reserve_bytes = std::min(budget.parameter_capacity_bytes, policy->SetReserveBytes(capacity.chip(), models.size()));
+  budget.parameter_capacity_bytes -= budget.set_reserve_bytes;
+  ETPU_ASSIGN_OR_RETURN(CachePlan plan, PlanWith(*policy, models, budget));
   plan.token = MakeCachingToken(models, policy->name(), options.token);
   return plan;
 }

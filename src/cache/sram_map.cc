@@ -58,6 +58,7 @@ std::string RenderSramMap(const CachePlan& plan, int width) {
   if (has_budget) {
     regions.push_back({'#', "executable reserve", plan.budget.executable_reserve_bytes, ""});
     regions.push_back({'~', "activations", plan.budget.activation_bytes, ""});
+    if (plan.budget.set_reserve_bytes > 0) regions.push_back({'=', "co-compile reserve", plan.budget.set_reserve_bytes, ""});
   }
   for (size_t i = 0; i < plan.models.size(); ++i) {
     const ModelPlan& m = plan.models[i];
