@@ -111,7 +111,8 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
   BuiltModel built;
   built.package_min_runtime_version = min_runtime_version;
   std::vector<tflite::RegionReplacement> replacements;
-  for (const auto& region : prepared.partition.regions) {
+  for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
+    const partition::Region& region = prepared.partition.regions[r];
     package::ExecutableSpec pc, eo;
     pc.type = package::ExecutableType::kParameterCaching;
     pc.name = "Unknown";
@@ -146,6 +147,8 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
       rec.size = layer.bytes.size();
       blob.insert(blob.end(), layer.bytes.begin(), layer.bytes.end());
       program.layers.push_back(rec);
+      built.layers.push_back({region.ops[k], static_cast<int>(r), place.cached, static_cast<int64_t>(rec.offset),
+                              static_cast<int64_t>(rec.size)});
     }
     ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));
     eo.program = package::EncodeProgram(program);

@@ -17,6 +17,7 @@ struct BuiltModel {
   int64_t cached_bytes = 0;     ///< All regions' PARAMETER_CACHING parameters.
   int64_t streamed_bytes = 0;   ///< All regions' EXECUTION_ONLY parameters.
   int package_min_runtime_version = 0;
+  std::vector<LayerPlacement> layers;  ///< Where each layer of `prepared.layers` went, region by region.
 };
 
 /// The package's minimum runtime version: the -m value, raised to what the mapped operators need.

@@ -2,40 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "tflite/model_reader.h"
 
 namespace etpu::driver {
-namespace {
-
-std::string InvalidModel(const std::string& path, const std::string& why) {
-  return fmt::format("Invalid model: {}\n{}\n", path, why);
-}
-
-}  // namespace
-
-Result<ir::Model> LoadAndValidate(const std::string& path) {
-  auto model = tflite::ReadModel(path);
-  if (!model.ok()) {
-    const std::string msg = model.status().message();
-    // Builtins newer than this schema: the real compiler's words for an unknown builtin code.
-    if (model.status().code() == StatusCode::kUnimplemented && msg.find("builtin code") != std::string::npos) {
-      return InvalidArgumentError(fmt::format("ERROR: {}\nERROR: Registration failed.\n\n{}", msg,
-                                              InvalidModel(path, "Model could not be parsed")));
-    }
-    return InvalidArgumentError(fmt::format("ERROR: {}\n\n{}", msg, InvalidModel(path, "Model could not be parsed")));
-  }
-  if (model->HasEdgeTpuCustomOp()) {
-    return InvalidArgumentError(InvalidModel(path, "Model already compiled for Edge TPU"));
-  }
-  if (Status s = support::CheckOpVersions(*model); !s.ok()) {
-    return InvalidArgumentError(fmt::format("{}\n\n{}", s.message(), InvalidModel(path, "Model could not be parsed")));
-  }
-  if (Status s = support::CheckModelQuantized(*model); !s.ok()) {
-    return InvalidArgumentError(InvalidModel(path, "Model not quantized"));
-  }
-  return model;
-}
-
 Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,
                                    const CompileOptions& options, int max_ops) {
   PreparedModel p;

@@ -23,10 +23,6 @@ struct PreparedModel {
   cache::ActivationFootprint activations;    ///< Of the mapped operators.
 };
 
-/// Reads `path` and runs the whole-model checks. On failure the Status message is the exact text
-/// the console shows (after the version line), e.g. "Invalid model: x.tflite\nModel not quantized\n".
-Result<ir::Model> LoadAndValidate(const std::string& path);
-
 /// Support decisions, partitioning (ops [0, max_ops) when max_ops >= 0), activation analysis and
 /// parameter layout. ResourceExhausted (kLargeActivationsMessage) when activations cannot fit.
 Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,

@@ -1,0 +1,184 @@
+// etpu::Compile, the in-memory library API: what it reports must agree with the files it
+// produces (read back with the package reader) and with the console rendering; bytes in and
+// paths in give the same outputs; a model parsed once compiles like a fresh one; failures are
+// structured, without console text.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "base/file_io.h"
+#include "driver/transcript.h"
+#include "etpu/compiler.h"
+#include "package/package_reader.h"
+#include "testutil/shared.h"
+#include "tflite/model_builder.h"
+#include "tflite/model_reader.h"
+
+namespace etpu {
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<CompileResult> CompileOne(const ModelInput& in, const CompileOptions& options = {}) {
+  return Compile(std::span<const ModelInput>(&in, 1), options);
+}
+
+TEST(CompileApiTest, BytesAndPathGiveTheSameOutputs) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto bytes = base::ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  auto from_path = CompileOne(ModelInput::FromPath(path));
+  auto from_bytes = CompileOne(ModelInput::FromBytes(*bytes, path));
+  ASSERT_TRUE(from_path.ok() && from_path->ok);
+  ASSERT_TRUE(from_bytes.ok() && from_bytes->ok);
+  ASSERT_EQ(from_path->models.size(), 1u);
+  ASSERT_EQ(from_bytes->models.size(), 1u);
+  EXPECT_EQ(from_path->models[0].model, from_bytes->models[0].model);
+  EXPECT_EQ(from_path->models[0].log, from_bytes->models[0].log);
+  EXPECT_EQ(from_bytes->models[0].input_size, static_cast<int64_t>(bytes->size()));
+  EXPECT_EQ(from_bytes->models[0].output_path, "mobilenet_v1_0.25_128_quant_edgetpu.tflite");
+}
+
+TEST(CompileApiTest, ParsedOnceCompilesLikeAFreshModel) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  std::vector<ModelInput> fresh = {ModelInput::FromPath(a), ModelInput::FromPath(b)};
+  std::vector<ModelInput> parsed = {ModelInput::FromParsed(ParseModel(a)), ModelInput::FromParsed(ParseModel(b))};
+  auto first = Compile(fresh, {});
+  ASSERT_TRUE(first.ok() && first->ok);
+  for (int round = 0; round < 3; ++round) {
+    auto again = Compile(parsed, {});
+    ASSERT_TRUE(again.ok() && again->ok);
+    ASSERT_EQ(again->models.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(again->models[i].model, first->models[i].model) << "round " << round << " model " << i;
+      EXPECT_EQ(again->models[i].log, first->models[i].log);
+    }
+  }
+  // Reversed order reuses the same parsed models; the first listed keeps the cache first.
+  std::vector<ModelInput> reversed = {parsed[1], parsed[0]};
+  auto rev = Compile(reversed, {});
+  ASSERT_TRUE(rev.ok() && rev->ok);
+  EXPECT_EQ(rev->models[0].input_name, b);
+}
+
+// The result's partition, placements, token, runtime and sizes are what the written file holds.
+TEST(CompileApiTest, ResultDescribesTheOutputFile) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
+  CompileOptions options;
+  options.min_runtime_version = 12;
+  auto r = CompileOne(ModelInput::FromPath(path), options);
+  ASSERT_TRUE(r.ok() && r->ok);
+  ASSERT_EQ(r->models.size(), 1u);
+  const ModelResult& m = r->models[0];
+  auto model = tflite::ReadModelFromBuffer(m.model, m.output_path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto info = package::ReadCompiledModel(*model);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  ASSERT_EQ(info->edgetpu_ops.size(), m.regions.size());
+  ASSERT_FALSE(m.regions.empty());
+  EXPECT_EQ(m.caching_token, r->caching_token);
+  int64_t on = 0, off = 0;
+  for (const auto& op : info->edgetpu_ops) {
+    EXPECT_EQ(op.package.token(), m.caching_token);
+    EXPECT_EQ(op.package.min_runtime_version, m.min_runtime_version);
+    on += op.package.on_chip_bytes();
+    off += op.package.off_chip_bytes();
+  }
+  EXPECT_EQ(on, m.onchip_bytes);
+  EXPECT_EQ(off, m.offchip_bytes);
+  EXPECT_LE(m.min_runtime_version, 12);
+  // Placements: per region and blob, the layers tile the blob without gaps or overlaps.
+  std::map<std::pair<int, bool>, int64_t> end;
+  int64_t placed_on = 0, placed_off = 0;
+  for (const LayerPlacement& l : m.layers) {
+    int64_t& e = end[{l.region, l.cached}];
+    EXPECT_EQ(l.offset, e) << "op " << l.op_index;
+    e = l.offset + l.bytes;
+    (l.cached ? placed_on : placed_off) += l.bytes;
+    ASSERT_GE(l.region, 0);
+    ASSERT_LT(static_cast<size_t>(l.region), m.regions.size());
+    const auto& ops = m.regions[static_cast<size_t>(l.region)].ops;
+    EXPECT_NE(std::find(ops.begin(), ops.end(), l.op_index), ops.end());
+  }
+  EXPECT_EQ(placed_on, m.onchip_bytes);
+  EXPECT_EQ(placed_off, m.offchip_bytes);
+  // Verdicts: mapped operators are in a region, the others carry a rule and a reason; the CPU
+  // operators of the result are the ones the file keeps outside its custom ops.
+  ASSERT_EQ(m.operators.size(), m.regions[0].ops.size() + m.cpu_ops.size());
+  int mapped = 0;
+  for (const OperatorVerdict& v : m.operators) {
+    if (v.region >= 0) {
+      ++mapped;
+      EXPECT_EQ(v.status, "Mapped to Edge TPU");
+      EXPECT_TRUE(v.rule_id.empty());
+    } else {
+      EXPECT_NE(v.status, "Mapped to Edge TPU");
+      EXPECT_FALSE(v.rule_id.empty()) << v.op << " #" << v.op_index;
+      EXPECT_FALSE(v.reason.empty()) << v.op << " #" << v.op_index;
+    }
+  }
+  EXPECT_GT(mapped, 0);
+  EXPECT_EQ(static_cast<size_t>(mapped) + m.cpu_ops.size(), m.operators.size());
+  EXPECT_EQ(info->cpu_ops.size(), m.cpu_ops.size());
+  // The .log text lists every verdict's status.
+  for (const OperatorVerdict& v : m.operators) EXPECT_NE(m.log.find(v.status), std::string::npos);
+}
+
+std::vector<uint8_t> FloatConvModel() {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("in", ir::TensorType::FLOAT32, {1, 8, 8, 3});
+  std::vector<float> w(4 * 9 * 3, 0.5f);
+  int wt = b.AddConstant<float>("w", ir::TensorType::FLOAT32, {4, 3, 3, 3}, w);
+  int y = b.AddTensor("out", ir::TensorType::FLOAT32, {1, 8, 8, 4});
+  b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, -1}, {y}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Serialize();
+}
+
+TEST(CompileApiTest, RefusedModelIsAStructuredFailure) {
+  std::vector<uint8_t> bytes = FloatConvModel();
+  auto r = CompileOne(ModelInput::FromBytes(bytes, "float_conv.tflite"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->ok);
+  ASSERT_TRUE(r->failure.has_value());
+  EXPECT_EQ(r->failure->kind, FailureKind::kInvalidModel);
+  EXPECT_EQ(r->failure->model, 0);
+  EXPECT_EQ(r->failure->model_name, "float_conv.tflite");
+  EXPECT_EQ(r->failure->message, "Model not quantized");
+  EXPECT_NE(r->failure->details.find("CONV_2D"), std::string::npos) << r->failure->details;
+  EXPECT_EQ(r->failure->message.find("Invalid model"), std::string::npos);
+  EXPECT_TRUE(r->models.empty());
+  // The console renders it in the real compiler's words.
+  EXPECT_EQ(driver::RenderConsole(*r, {}),
+            driver::VersionLine() + "\nInvalid model: float_conv.tflite\nModel not quantized\n");
+}
+
+TEST(CompileApiTest, UnreadableBytesNameTheModel) {
+  const std::vector<uint8_t> junk = {1, 2, 3, 4, 5, 6, 7, 8};
+  auto r = CompileOne(ModelInput::FromBytes(junk, "junk.tflite"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->failure.has_value());
+  EXPECT_EQ(r->failure->kind, FailureKind::kInvalidModel);
+  EXPECT_EQ(r->failure->message, "Model could not be parsed");
+  EXPECT_FALSE(r->failure->details.empty());
+  EXPECT_NE(driver::RenderConsole(*r, {}).find("Invalid model: junk.tflite\nModel could not be parsed\n"),
+            std::string::npos);
+}
+
+TEST(CompileApiTest, EmptyInputAndBadOptions) {
+  auto none = Compile({}, {});
+  ASSERT_TRUE(none.ok());
+  ASSERT_TRUE(none->failure.has_value());
+  EXPECT_EQ(none->failure->kind, FailureKind::kNoInput);
+  CompileOptions bad;
+  bad.num_segments = 0;
+  std::vector<uint8_t> bytes = FloatConvModel();
+  EXPECT_FALSE(CompileOne(ModelInput::FromBytes(bytes, "x.tflite"), bad).ok());
+}
+
+}  // namespace
+}  // namespace etpu
