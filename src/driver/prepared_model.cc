@@ -19,9 +19,20 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& in
   popts.multiple_subgraphs = options.multiple_subgraphs;
   popts.intermediate_tensors = options.intermediate_tensors;
   popts.max_ops = max_ops;
-  ETPU_ASSIGN_OR_RETURN(p.partition, partition::PartitionModel(model, supported, popts));
+  // -m: an operator that needs a newer runtime only because of what is mapped around it (INT8
+  // data crossing to the host) stays on the CPU; repeat until the mapped set fits the runtime.
   std::vector<int> mapped;
-  for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
+  while (true) {
+    ETPU_ASSIGN_OR_RETURN(p.partition, partition::PartitionModel(model, supported, popts));
+    mapped.clear();
+    for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
+    std::vector<support::RuntimeGated> gated = support::RuntimeGatedOps(model, mapped, sopts);
+    if (gated.empty()) break;
+    for (auto& g : gated) {
+      supported[static_cast<size_t>(g.op_index)] = false;
+      p.decisions[static_cast<size_t>(g.op_index)] = std::move(g.decision);
+    }
+  }
   if (!mapped.empty()) {
     cache::CapacityModel capacity;
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));

@@ -105,4 +105,15 @@ inline constexpr int kMaxTfl25Builtin = 139;
 /// crosses the boundary of the mapped set, and at least 10. Indices out of range are ignored.
 int MinRuntimeVersionFor(const ir::Model& model, const std::vector<int>& mapped_ops);
 
+/// An operator of a mapped set that needs a newer runtime than options.min_runtime_version only
+/// because of the set it is in (INT8 data crossing the set's boundary), with the decision that
+/// keeps it on the CPU. The compiler removes these from the set until none is left, so that no
+/// package needs a runtime above -m.
+struct RuntimeGated {
+  int op_index = 0;
+  SupportDecision decision;
+};
+std::vector<RuntimeGated> RuntimeGatedOps(const ir::Model& model, const std::vector<int>& mapped_ops,
+                                          const SupportOptions& options);
+
 }  // namespace etpu::support

@@ -182,3 +182,80 @@ TEST(CompileApiTest, EmptyInputAndBadOptions) {
 
 }  // namespace
 }  // namespace etpu
+
+namespace etpu {
+namespace {
+
+std::vector<std::string> SharedSourceModels() {
+  std::vector<std::string> out;
+  for (const char* dir : {"testdata/models", "testdata/small"}) {
+    const std::string d = testutil::SharedPath(dir);
+    if (!fs::is_directory(d)) continue;
+    for (const auto& e : fs::directory_iterator(d)) {
+      const std::string name = e.path().filename().string();
+      if (name.ends_with(".tflite") && !name.ends_with("_edgetpu.tflite")) out.push_back(e.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Issue 13: the package's minimum runtime is never above -m, for every shared model and every -m.
+TEST(CompileApiTest, PackagesNeverNeedARuntimeAboveMinRuntimeVersion) {
+  std::vector<std::string> models = SharedSourceModels();
+  if (models.empty()) GTEST_SKIP() << "../shared is absent";
+  int compiled = 0;
+  for (const auto& path : models) {
+    const ModelInput input = ModelInput::FromParsed(ParseModel(path));
+    for (int m = 10; m <= 14; ++m) {
+      SCOPED_TRACE(path + " -m " + std::to_string(m));
+      CompileOptions options;
+      options.min_runtime_version = m;
+      auto r = CompileOne(input, options);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      if (!r->ok) continue;  // Refused models are checked elsewhere.
+      ++compiled;
+      for (const ModelResult& out : r->models) {
+        EXPECT_LE(out.min_runtime_version, m);
+        auto model = tflite::ReadModelFromBuffer(out.model, out.output_path);
+        ASSERT_TRUE(model.ok()) << model.status().ToString();
+        auto info = package::ReadCompiledModel(*model);
+        ASSERT_TRUE(info.ok()) << info.status().ToString();
+        for (const auto& op : info->edgetpu_ops) EXPECT_LE(op.package.min_runtime_version, m);
+        // Every operator kept off the Edge TPU says why.
+        for (const OperatorVerdict& v : out.operators) {
+          if (v.region < 0) EXPECT_FALSE(v.reason.empty()) << v.op << " #" << v.op_index;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compiled, 0);
+}
+
+// An INT8 model whose QUANTIZE boundary ops need runtime 13: at -m 10 the INT8 data its
+// convolution would exchange with the host needs runtime 12, so it stays on the CPU and says so.
+TEST(CompileApiTest, Int8HostDataBelowRuntime12StaysOnTheCpu) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/small/gabor_64x64_p4.tflite");
+  CompileOptions options;
+  options.min_runtime_version = 10;
+  auto r = CompileOne(ModelInput::FromPath(path), options);
+  ASSERT_TRUE(r.ok() && r->ok);
+  const ModelResult& m = r->models[0];
+  EXPECT_LE(m.min_runtime_version, 10);
+  bool int8_gated = false;
+  for (const OperatorVerdict& v : m.operators) {
+    if (v.rule_id == "generic.int8_host_runtime") {
+      int8_gated = true;
+      EXPECT_EQ(v.status, "Operation is working on an unsupported data type");
+      EXPECT_NE(v.reason.find("--min_runtime_version is 10"), std::string::npos) << v.reason;
+    }
+  }
+  EXPECT_TRUE(int8_gated);
+  options.min_runtime_version = 12;
+  auto r12 = CompileOne(ModelInput::FromPath(path), options);
+  ASSERT_TRUE(r12.ok() && r12->ok);
+  EXPECT_FALSE(r12->models[0].regions.empty()) << "runtime 12 takes int8 host data";
+}
+
+}  // namespace
+}  // namespace etpu
