@@ -287,6 +287,8 @@ Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileO
       result.failure = *p->failure;
       result.failure->model = static_cast<int>(i);
       result.failure->model_name = in.name;
+      // Dynamic sizes fail inside the child compilation, as the real compiler's do.
+      if (p->failure->kind == FailureKind::kDynamicShape) result.compilations.push_back({{}, 0, result.failure, {}});
       return result;
     }
     parsed.push_back(std::move(p));

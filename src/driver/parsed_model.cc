@@ -65,6 +65,19 @@ std::optional<CompileFailure> ValidateModel(const ir::Model& model, const std::s
   if (Status s = support::CheckOpVersions(model); !s.ok()) {
     return Invalid(name, "Model could not be parsed", s.message(), Lines(s.message()));
   }
+  if (std::vector<std::string> why = support::ExplainDynamicShapes(model); !why.empty()) {
+    // The real compiler's embedded TFLite refuses dynamic sizes when it applies the delegate
+    // (compiler-behaviour.md §7.1); a dynamic batch alone is compiled as batch 1.
+    CompileFailure f;
+    f.kind = FailureKind::kDynamicShape;
+    f.model_name = name;
+    f.message = "Model failed in Tflite interpreter. Please ensure model can be loaded/run in Tflite interpreter.";
+    f.details = fmt::format("{}", fmt::join(why, "\n"));
+    f.interpreter_errors = {
+        "ERROR: Attempting to use a delegate that only supports static-sized tensors with a graph that has "
+        "dynamic-sized tensors."};
+    return f;
+  }
   if (std::vector<std::string> why = support::ExplainNotQuantized(model); !why.empty()) {
     return Invalid(name, "Model not quantized", fmt::format("{}", fmt::join(why, "\n")));
   }

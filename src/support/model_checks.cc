@@ -113,13 +113,6 @@ Status CheckOpVersions(const ir::Model& model) {
 
 std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
   std::vector<std::string> findings;
-  for (int t : model.inputs) {
-    const ir::Tensor* x = TensorAt(model, t);
-    if (x != nullptr && !x->shape_signature.empty() && x->shape_signature[0] < 0) {
-      findings.push_back(fmt::format("model input '{}' has a dynamic batch dimension (shape_signature [{}])", x->name,
-                                     fmt::join(x->shape_signature, ",")));
-    }
-  }
   const size_t n = model.ops.size();
   std::vector<char> is_int(n), is_float(n), int_up(n), int_down(n);
   for (size_t i = 0; i < n; ++i) {
@@ -156,6 +149,21 @@ std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
     if (int_up[i] && !int_down[i]) continue;
     findings.push_back(fmt::format("{} #{}: {} ({})", op.name(), i, FirstFloatTensor(model, op),
                                    int_up[i] ? "inside the quantized part" : "before any quantized operator"));
+  }
+  return findings;
+}
+
+std::vector<std::string> ExplainDynamicShapes(const ir::Model& model) {
+  std::vector<std::string> findings;
+  for (const ir::Tensor& t : model.tensors) {
+    for (size_t d = 1; d < t.shape_signature.size(); ++d) {
+      if (t.shape_signature[d] >= 0) continue;
+      findings.push_back(fmt::format("tensor '{}' has a dynamic size in dimension {} (shape_signature [{}]); only the "
+                                     "batch dimension (0) may be dynamic, and is compiled as {}",
+                                     t.name, d, fmt::join(t.shape_signature, ","),
+                                     t.shape.empty() ? 1 : t.shape[0]));
+      break;
+    }
   }
   return findings;
 }

@@ -12,7 +12,9 @@
 #include "compiler/run_cli.h"
 #include "package/package_reader.h"
 #include "testutil/shared.h"
+#include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
+#include "tflite/model_writer.h"
 
 namespace etpu::testing {
 namespace {
@@ -74,6 +76,43 @@ TEST(CompilerOutputsTest, AnUnwritableOutputFolderLeavesNothing) {
   EXPECT_TRUE(run.out.ends_with("Compilation failed! \n")) << run.out;
   EXPECT_FALSE(fs::exists("/proc/gabor_64x64_p4_edgetpu.tflite"));
   EXPECT_TRUE(Entries(dir).empty());
+}
+
+TEST(CompilerOutputsTest, DynamicBatchIsCompiledAsBatchOne) {
+  ETPU_SHARED_FILE_OR_SKIP(model, "testdata/small/dense_256.tflite");
+  std::string dir = testutil::MakeTempDir("cli_dynbatch");
+  CliRun run = RunCompiler({model}, dir);
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out.find("Model not quantized"), std::string::npos) << run.out;
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "dense_256_edgetpu.tflite"));
+}
+
+TEST(CompilerOutputsTest, ADynamicInnerDimensionIsRefusedForWhatItIs) {
+  tflite::ModelBuilder b;
+  int in = b.AddTensor("in", ir::TensorType::UINT8, {1, 8}, tflite::Quant(0.5f, 0));
+  int out = b.AddTensor("out", ir::TensorType::UINT8, {1, 8}, tflite::Quant(0.5f, 0));
+  b.AddOperator(ir::BuiltinOperator::RELU, {in}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto fb = b.Build();
+  fb->subgraphs[0]->tensors[0]->shape_signature = {1, -1};
+  std::vector<uint8_t> bytes = tflite::SerializeModel(*fb);
+  std::string dir = testutil::MakeTempDir("cli_dyninner");
+  {
+    std::ofstream f(fs::path(dir) / "dyn.tflite", std::ios::binary);
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  CliRun run = RunCompiler({"dyn.tflite"}, dir);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_EQ(run.out.find("Model not quantized"), std::string::npos) << run.out;
+  // The real compiler's words for dynamic sizes (compiler-behaviour.md §7.1).
+  EXPECT_NE(run.out.find("ERROR: Attempting to use a delegate that only supports static-sized tensors with a graph "
+                         "that has dynamic-sized tensors.\nCompilation failed: Model failed in Tflite interpreter."),
+            std::string::npos)
+      << run.out;
+  EXPECT_TRUE(run.out.ends_with("Compilation child process completed within timeout period.\nCompilation failed! \n"))
+      << run.out;
+  EXPECT_EQ(Entries(dir), std::vector<std::string>{"dyn.tflite"});
 }
 
 }  // namespace

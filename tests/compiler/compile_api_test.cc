@@ -259,3 +259,24 @@ TEST(CompileApiTest, Int8HostDataBelowRuntime12StaysOnTheCpu) {
 
 }  // namespace
 }  // namespace etpu
+
+namespace etpu {
+namespace {
+
+// Issue 13: a dynamic batch dimension (shape_signature -1, as Keras writes it) is compiled as
+// batch 1, as Google's compiler 16 compiled dense_256 and dense_1024 (../shared/testdata/small).
+TEST(CompileApiTest, DynamicBatchCompilesAsBatchOne) {
+  for (const char* name : {"testdata/small/dense_256.tflite", "testdata/small/dense_1024.tflite"}) {
+    ETPU_SHARED_FILE_OR_SKIP(path, name);
+    auto r = CompileOne(ModelInput::FromPath(path));
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->ok) << path << ": " << r->failure->message << "\n" << r->failure->details;
+    const ModelResult& m = r->models[0];
+    EXPECT_FALSE(m.regions.empty());
+    auto model = tflite::ReadModelFromBuffer(m.model, m.output_path);
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+  }
+}
+
+}  // namespace
+}  // namespace etpu
