@@ -30,6 +30,9 @@ struct CompileOptions {
   int timeout_sec = 180;                         ///< -t
   bool random_token = false;                     ///< --random_token: a random caching token, as Google's compiler.
   std::string cache_policy;                      ///< --cache_policy; empty = the default policy.
+  /// false: decide, partition and plan only; every ModelResult field is filled except `model`
+  /// (left empty). For callers that compare many sets (the planner); edgetpu_compiler builds.
+  bool build_models = true;
 };
 
 /// A model read and checked once; pass it in ModelInput::parsed to compile it many times without
@@ -95,7 +98,7 @@ struct ModelResult {
   int64_t onchip_bytes = 0;      ///< Parameters cached on chip.
   int64_t offchip_bytes = 0;     ///< Parameters streamed from the host.
   int64_t onchip_remaining_bytes = 0;
-  std::vector<uint8_t> model;    ///< The compiled .tflite.
+  std::vector<uint8_t> model;    ///< The compiled .tflite (empty with CompileOptions::build_models false).
   std::string log;               ///< The .log text.
 };
 

@@ -36,7 +36,14 @@ struct InputModel {
   std::string stem;
   const ir::Model* model;
   int64_t input_size;
+  const ParsedModel* parsed = nullptr;  ///< Keeps prepared models across compiles; null for segments.
 };
+
+Result<std::shared_ptr<const PreparedModel>> Prepare(const InputModel& in, const CompileOptions& options, int max_ops) {
+  if (in.parsed != nullptr) return in.parsed->Prepared(options, max_ops);
+  ETPU_ASSIGN_OR_RETURN(PreparedModel p, driver::PrepareModel(*in.model, options, max_ops));
+  return std::make_shared<const PreparedModel>(std::move(p));
+}
 
 CompileFailure SetFailure(FailureKind kind, int model, const std::string& name, std::string message,
                           std::vector<std::string> interpreter_errors = {}) {
@@ -52,16 +59,14 @@ CompileFailure SetFailure(FailureKind kind, int model, const std::string& name, 
 /// The line the real compiler prints when the delegate (our mapping) could not be applied.
 const char* kRestoredPlan = "ERROR: Restored original execution plan after delegate application failure.";
 
-cache::PlanModel ToPlanModel(const PreparedModel& p) {
+cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
   cache::PlanModel pm;
-  pm.name = p.input_path;
+  pm.name = in.path;
   pm.act = p.activations;
   for (const auto& l : p.layers) {
     pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed});
   }
-  std::vector<int> mapped;
-  for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
-  pm.content_digest = cache::ModelContentDigest(*p.model, mapped);
+  pm.content_digest = p.content_digest;
   return pm;
 }
 
@@ -70,9 +75,9 @@ ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, dri
                             const CompileOptions& options, uint64_t token, int runtime, int64_t remaining) {
   const ir::Model& m = *p.model;
   ModelResult r;
-  r.input_name = p.input_path;
-  r.output_path = driver::OutputPath(options.out_dir, p.stem + "_edgetpu.tflite");
-  r.log_path = driver::OutputPath(options.out_dir, p.stem + "_edgetpu.log");
+  r.input_name = input.path;
+  r.output_path = driver::OutputPath(options.out_dir, input.stem + "_edgetpu.tflite");
+  r.log_path = driver::OutputPath(options.out_dir, input.stem + "_edgetpu.log");
   r.input_size = input.input_size;
   std::vector<support::OpStatus> statuses = driver::OperatorStatuses(p.decisions, p.partition);
   for (size_t i = 0; i < m.ops.size(); ++i) {
@@ -112,14 +117,23 @@ ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, dri
   return r;
 }
 
+/// What BuildCompiledModel reports, without building: the placements and their byte totals.
+Result<driver::BuiltModel> PlanOnly(const PreparedModel& p, const cache::ModelPlan& plan, int runtime) {
+  driver::BuiltModel b;
+  ETPU_ASSIGN_OR_RETURN(b.layers, driver::PlaceLayers(p, plan));
+  for (const LayerPlacement& l : b.layers) (l.cached ? b.cached_bytes : b.streamed_bytes) += l.bytes;
+  b.package_min_runtime_version = runtime;
+  return b;
+}
+
 /// Compiles one set (co-compiled models, or one model), each with its own max_ops, into `result`.
 Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<int>& max_ops,
                        const CompileOptions& options, CompileResult& result, uint64_t forced_token = 0) {
   Compilation c;
   auto start = std::chrono::steady_clock::now();
-  std::vector<PreparedModel> prepared;
+  std::vector<std::shared_ptr<const PreparedModel>> prepared;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    auto p = driver::PrepareModel(*inputs[i].model, inputs[i].path, inputs[i].stem, options, max_ops[i]);
+    auto p = Prepare(inputs[i], options, max_ops[i]);
     if (!p.ok()) {
       const bool large = p.status().code() == StatusCode::kResourceExhausted;
       c.failure = SetFailure(large ? FailureKind::kLargeActivations : FailureKind::kCompileFailed, static_cast<int>(i),
@@ -131,7 +145,7 @@ Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<
     prepared.push_back(std::move(p).value());
   }
   std::vector<cache::PlanModel> plan_models;
-  for (const auto& p : prepared) plan_models.push_back(ToPlanModel(p));
+  for (size_t i = 0; i < prepared.size(); ++i) plan_models.push_back(ToPlanModel(inputs[i], *prepared[i]));
   cache::CompileSetOptions set_options;
   if (!options.cache_policy.empty()) set_options.policy = options.cache_policy;
   set_options.token.random = options.random_token;
@@ -144,9 +158,10 @@ Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<
 
   std::vector<ModelResult> built_models;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    const PreparedModel& p = prepared[i];
+    const PreparedModel& p = *prepared[i];
     int runtime = driver::PackageRuntimeVersion(p, options.min_runtime_version);
-    auto built = driver::BuildCompiledModel(p, plan->models[i], token, runtime);
+    Result<driver::BuiltModel> built = options.build_models ? driver::BuildCompiledModel(p, plan->models[i], token, runtime)
+                                                            : PlanOnly(p, plan->models[i], runtime);
     if (!built.ok()) {
       c.failure = SetFailure(FailureKind::kPackageFailed, static_cast<int>(i), inputs[i].path, built.status().message());
       return c;
@@ -304,7 +319,7 @@ Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileO
           fmt::format("Two input models would both write {}_edgetpu.tflite: give each model a different name.", stem));
       return result;
     }
-    inputs.push_back({name, stem, &*parsed[i]->model, parsed[i]->model->file_size});
+    inputs.push_back({name, stem, &*parsed[i]->model, parsed[i]->model->file_size, parsed[i].get()});
   }
   if (options.num_segments > 1) {
     CompileSegments(inputs[0], options, result);

@@ -23,6 +23,10 @@ struct BuiltModel {
 /// The package's minimum runtime version: the -m value, raised to what the mapped operators need.
 int PackageRuntimeVersion(const PreparedModel& prepared, int requested);
 
+/// Where each layer of `prepared.layers` goes, region by region in execution order: cached or
+/// streamed, and its offset inside that region's PARAMETER_CACHING or EXECUTION_ONLY blob.
+Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan);
+
 /// Builds the compiled model. `plan` places every layer of `prepared.layers`.
 Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
                                       int min_runtime_version);

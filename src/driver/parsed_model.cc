@@ -98,6 +98,21 @@ std::shared_ptr<const ParsedModel> ParseModel(const std::string& path) {
   return Checked(path, std::move(m).value());
 }
 
+Result<std::shared_ptr<const driver::PreparedModel>> ParsedModel::Prepared(const CompileOptions& options,
+                                                                           int max_ops) const {
+  if (!model) return FailedPreconditionError(fmt::format("'{}' was refused; it cannot be prepared", name));
+  const std::string key = driver::PrepareKey(options, max_ops);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = prepared_.find(key);
+    if (it != prepared_.end()) return it->second;
+  }
+  ETPU_ASSIGN_OR_RETURN(driver::PreparedModel p, driver::PrepareModel(*model, options, max_ops));
+  auto shared = std::make_shared<const driver::PreparedModel>(std::move(p));
+  std::lock_guard<std::mutex> lock(mu_);
+  return prepared_.emplace(key, std::move(shared)).first->second;
+}
+
 ModelInput ModelInput::FromParsed(std::shared_ptr<const ParsedModel> p) {
   ModelInput in;
   in.name = p->name;

@@ -3,9 +3,13 @@
 // driver/console_report). Compile reuses a ParsedModel as often as it is passed in.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
+#include "driver/prepared_model.h"
 #include "etpu/compiler.h"
 #include "ir/graph.h"
 
@@ -16,6 +20,14 @@ class ParsedModel {
   std::string name;                       ///< As given (path or display name).
   std::optional<ir::Model> model;         ///< Set when the model was read and accepted.
   std::optional<CompileFailure> failure;  ///< Set when it was refused (model index -1; Compile fills it in).
+
+  /// The model prepared under `options` (decisions, partition, activations, parameter layout),
+  /// made once per distinct driver::PrepareKey and shared by every later compile. Thread-safe.
+  Result<std::shared_ptr<const driver::PreparedModel>> Prepared(const CompileOptions& options, int max_ops) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<const driver::PreparedModel>> prepared_;
 };
 
 namespace driver {

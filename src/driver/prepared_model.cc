@@ -2,14 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "cache/caching_token.h"
 
 namespace etpu::driver {
-Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,
-                                   const CompileOptions& options, int max_ops) {
+
+Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions& options, int max_ops) {
   PreparedModel p;
   p.model = &model;
-  p.input_path = input_path;
-  p.stem = stem;
   support::SupportOptions sopts;
   sopts.min_runtime_version = options.min_runtime_version;
   p.decisions = support::DecideAll(model, sopts);
@@ -38,7 +37,14 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& in
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, params::CompilerGeneration::k2021_07));
   }
+  p.content_digest = cache::ModelContentDigest(model, mapped);
   return p;
+}
+
+std::string PrepareKey(const CompileOptions& options, int max_ops) {
+  std::string key = fmt::format("m{} a{} k{} i", options.min_runtime_version, options.multiple_subgraphs ? 1 : 0, max_ops);
+  for (const auto& t : options.intermediate_tensors) key += fmt::format("{}:{},", t.size(), t);
+  return key;
 }
 
 }  // namespace etpu::driver

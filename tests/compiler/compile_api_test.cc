@@ -64,6 +64,44 @@ TEST(CompileApiTest, ParsedOnceCompilesLikeAFreshModel) {
   EXPECT_EQ(rev->models[0].input_name, b);
 }
 
+TEST(CompileApiTest, PlanOnlyReportsWhatABuildWould) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.75_192_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(c, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(d, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
+  std::vector<ModelInput> inputs = {ModelInput::FromPath(a), ModelInput::FromPath(b), ModelInput::FromPath(c),
+                                    ModelInput::FromPath(d)};
+  CompileOptions plan_only;
+  plan_only.build_models = false;
+  auto full = Compile(inputs, {});
+  auto plan = Compile(inputs, plan_only);
+  ASSERT_TRUE(full.ok() && full->ok);
+  ASSERT_TRUE(plan.ok() && plan->ok);
+  ASSERT_EQ(plan->models.size(), inputs.size());
+  EXPECT_EQ(plan->caching_token, full->caching_token);
+  int64_t spilled = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ModelResult& f = full->models[i];
+    spilled += f.offchip_bytes;
+    const ModelResult& p = plan->models[i];
+    EXPECT_TRUE(p.model.empty());
+    EXPECT_FALSE(f.model.empty());
+    EXPECT_EQ(p.onchip_bytes, f.onchip_bytes);
+    EXPECT_EQ(p.offchip_bytes, f.offchip_bytes);
+    EXPECT_EQ(p.onchip_remaining_bytes, f.onchip_remaining_bytes);
+    EXPECT_EQ(p.min_runtime_version, f.min_runtime_version);
+    EXPECT_EQ(p.log, f.log);
+    ASSERT_EQ(p.layers.size(), f.layers.size());
+    for (size_t k = 0; k < p.layers.size(); ++k) {
+      EXPECT_EQ(p.layers[k].op_index, f.layers[k].op_index);
+      EXPECT_EQ(p.layers[k].cached, f.layers[k].cached);
+      EXPECT_EQ(p.layers[k].offset, f.layers[k].offset);
+      EXPECT_EQ(p.layers[k].bytes, f.layers[k].bytes);
+    }
+  }
+  EXPECT_GT(spilled, 0) << "the set should spill (cached and streamed layers both compared)";
+}
+
 // The result's partition, placements, token, runtime and sizes are what the written file holds.
 TEST(CompileApiTest, ResultDescribesTheOutputFile) {
   ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
@@ -224,7 +262,9 @@ TEST(CompileApiTest, PackagesNeverNeedARuntimeAboveMinRuntimeVersion) {
         for (const auto& op : info->edgetpu_ops) EXPECT_LE(op.package.min_runtime_version, m);
         // Every operator kept off the Edge TPU says why.
         for (const OperatorVerdict& v : out.operators) {
-          if (v.region < 0) EXPECT_FALSE(v.reason.empty()) << v.op << " #" << v.op_index;
+          if (v.region < 0) {
+            EXPECT_FALSE(v.reason.empty()) << v.op << " #" << v.op_index;
+          }
         }
       }
     }
