@@ -301,7 +301,7 @@ Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileO
     if (p->failure) {
       result.failure = *p->failure;
       result.failure->model = static_cast<int>(i);
-      result.failure->model_name = in.name;
+      result.failure->model_name = in.name.empty() ? p->name : in.name;
       // Dynamic sizes fail inside the child compilation, as the real compiler's do.
       if (p->failure->kind == FailureKind::kDynamicShape) result.compilations.push_back({{}, 0, result.failure, {}});
       return result;
@@ -311,7 +311,7 @@ Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileO
   std::set<std::string> stems;
   std::vector<InputModel> inputs;
   for (size_t i = 0; i < parsed.size(); ++i) {
-    const std::string& name = models[i].name;
+    const std::string& name = models[i].name.empty() ? parsed[i]->name : models[i].name;
     std::string stem = driver::ModelStem(name);
     if (!stems.insert(stem).second) {
       result.failure = SetFailure(
