@@ -25,8 +25,10 @@ struct FileToWrite {
 };
 
 /// Writes all `files` or none: each to a temporary file beside its destination, then, only when
-/// every one was written, renames them into place. If a rename fails, the ones already renamed
-/// are undone (files they replaced are restored) and no temporary is left behind.
+/// every one was written, renames them into place. A destination that is a directory fails the
+/// whole set before any rename. If a rename fails, the ones already renamed are undone (files
+/// they replaced are restored from a hard link kept beside them, where the file system allows
+/// hard links) and no temporary is left behind.
 Status WriteFilesAtomic(std::span<const FileToWrite> files);
 
 /// True when `path` names an existing directory we may write into.
