@@ -38,8 +38,12 @@ Result<std::vector<uint8_t>> ReadFile(const std::string& path, size_t max_bytes)
   return data;
 }
 
-Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+namespace {
+
+std::string TempName(const std::string& path, const char* what) { return path + what + std::to_string(::getpid()); }
+
+/// Writes `bytes` to `tmp` (created fresh); on failure nothing is left at `tmp`.
+Status WriteTemp(const std::string& path, const std::string& tmp, std::span<const uint8_t> bytes) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return InvalidArgumentError("Error opening file for writing: " + path + " (" + std::strerror(errno) + ")");
   size_t done = 0;
@@ -54,10 +58,69 @@ Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes) 
     }
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return DataLossError("failed to write '" + path + "': " + std::strerror(err));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes) {
+  const FileToWrite file{path, bytes};
+  return WriteFilesAtomic(std::span<const FileToWrite>(&file, 1));
+}
+
+Status WriteFilesAtomic(std::span<const FileToWrite> files) {
+  std::vector<std::string> temps;
+  auto drop_temps = [&] {
+    for (const auto& t : temps) ::unlink(t.c_str());
+  };
+  for (const auto& f : files) {
+    std::string tmp = TempName(f.path, ".tmp-");
+    if (Status s = WriteTemp(f.path, tmp, f.bytes); !s.ok()) {
+      drop_temps();
+      return s;
+    }
+    temps.push_back(std::move(tmp));
+  }
+  // Keep what each destination held (a hard link), so that a failed rename can be undone.
+  std::vector<std::string> backups(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    struct stat st {};
+    if (::lstat(files[i].path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      drop_temps();
+      for (const auto& b : backups) {
+        if (!b.empty()) ::unlink(b.c_str());
+      }
+      return InvalidArgumentError("Error opening file for writing: " + files[i].path + " (is a directory)");
+    }
+    std::string bak = TempName(files[i].path, ".bak-");
+    ::unlink(bak.c_str());
+    if (::link(files[i].path.c_str(), bak.c_str()) == 0) backups[i] = std::move(bak);
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (::rename(temps[i].c_str(), files[i].path.c_str()) == 0) continue;
+    int err = errno;
+    for (size_t k = 0; k < i; ++k) {
+      if (!backups[k].empty()) {
+        ::rename(backups[k].c_str(), files[k].path.c_str());
+        backups[k].clear();
+      } else {
+        ::unlink(files[k].path.c_str());
+      }
+    }
+    for (size_t k = i; k < temps.size(); ++k) ::unlink(temps[k].c_str());
+    for (const auto& b : backups) {
+      if (!b.empty()) ::unlink(b.c_str());
+    }
+    return DataLossError("failed to write '" + files[i].path + "': " + std::strerror(err));
+  }
+  for (const auto& b : backups) {
+    if (!b.empty()) ::unlink(b.c_str());
   }
   return OkStatus();
 }

@@ -18,6 +18,19 @@ Result<std::vector<uint8_t>> ReadFile(const std::string& path, size_t max_bytes 
 Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes);
 Status WriteFileAtomic(const std::string& path, std::string_view text);
 
+/// One file of a set written together.
+struct FileToWrite {
+  std::string path;
+  std::span<const uint8_t> bytes;
+};
+
+/// Writes all `files` or none: each to a temporary file beside its destination, then, only when
+/// every one was written, renames them into place. A destination that is a directory fails the
+/// whole set before any rename. If a rename fails, the ones already renamed are undone (files
+/// they replaced are restored from a hard link kept beside them, where the file system allows
+/// hard links) and no temporary is left behind.
+Status WriteFilesAtomic(std::span<const FileToWrite> files);
+
 /// True when `path` names an existing directory we may write into.
 bool IsWritableDirectory(const std::string& path);
 

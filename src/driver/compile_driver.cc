@@ -1,23 +1,24 @@
-// etpu::CompileModels: the compiler pipeline, stage by stage.
+// etpu::Compile: the compiler pipeline, stage by stage, into a CompileResult.
 //
-//   LoadAndValidate -> PrepareModel (support rules, partition, activations, parameter layout)
-//   -> PlanCompileSet (capacity, cache plan, caching token) -> BuildCompiledModel (packages, custom
-//   ops) -> console text, .log files.
+//   ParseModel (read, whole-model checks) -> PrepareModel (support rules, partition, activations,
+//   parameter layout) -> PlanCompileSet (capacity, cache plan, caching token) -> BuildCompiledModel
+//   (packages, custom ops) -> ModelResult (verdicts, partition, placements, bytes, .log text).
 // With -d, a failing compile is retried with the mapped part cut back by -k operators at a time;
 // with -n, the model is cut into segments that are compiled one after another under one token.
+// Nothing here prints or writes: driver/console_report renders the result.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <chrono>
 #include <set>
 
-#include "base/file_io.h"
 #include "base/hash.h"
 #include "cache/co_compile.h"
 #include "driver/console_report.h"
 #include "driver/op_log.h"
 #include "driver/output_paths.h"
 #include "driver/package_builder.h"
+#include "driver/parsed_model.h"
 #include "driver/prepared_model.h"
 #include "etpu/compiler.h"
 #include "partition/segmenter.h"
@@ -28,110 +29,157 @@
 namespace etpu {
 namespace {
 
-using driver::ModelSummary;
 using driver::PreparedModel;
-
-/// What one "child compilation" (one compile set) produced.
-struct SetOutcome {
-  bool ok = false;
-  int failed_model = -1;       ///< With a large-activation failure: which model.
-  std::string text;            ///< Console text from the timer line to the trailer.
-  std::vector<OutputFile> files;
-};
 
 struct InputModel {
   std::string path;            ///< As printed.
   std::string stem;
   const ir::Model* model;
   int64_t input_size;
+  const ParsedModel* parsed = nullptr;  ///< Keeps prepared models across compiles; null for segments.
 };
 
-std::string FailureText(int timeout_sec, const std::string& message) {
-  return driver::TimerLine(timeout_sec) + "ERROR: Restored original execution plan after delegate application failure.\n" +
-         fmt::format("Compilation failed: {}\n", message) + driver::Trailer(false);
+Result<std::shared_ptr<const PreparedModel>> Prepare(const InputModel& in, const CompileOptions& options, int max_ops) {
+  if (in.parsed != nullptr) return in.parsed->Prepared(options, max_ops);
+  ETPU_ASSIGN_OR_RETURN(PreparedModel p, driver::PrepareModel(*in.model, options, max_ops));
+  return std::make_shared<const PreparedModel>(std::move(p));
 }
 
-cache::PlanModel ToPlanModel(const PreparedModel& p) {
+CompileFailure SetFailure(FailureKind kind, int model, const std::string& name, std::string message,
+                          std::vector<std::string> interpreter_errors = {}) {
+  CompileFailure f;
+  f.kind = kind;
+  f.model = model;
+  f.model_name = name;
+  f.message = std::move(message);
+  f.interpreter_errors = std::move(interpreter_errors);
+  return f;
+}
+
+/// The line the real compiler prints when the delegate (our mapping) could not be applied.
+const char* kRestoredPlan = "ERROR: Restored original execution plan after delegate application failure.";
+
+cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
   cache::PlanModel pm;
-  pm.name = p.input_path;
+  pm.name = in.path;
   pm.act = p.activations;
   for (const auto& l : p.layers) {
     pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed});
   }
-  std::vector<int> mapped;
-  for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
-  pm.content_digest = cache::ModelContentDigest(*p.model, mapped);
+  pm.content_digest = p.content_digest;
   return pm;
 }
 
-/// Compiles one set (co-compiled models, or one model), each with its own max_ops.
-SetOutcome CompileSet(const std::vector<InputModel>& inputs, const std::vector<int>& max_ops,
-                      const CompileOptions& options, int64_t elapsed_override, uint64_t forced_token = 0) {
-  SetOutcome out;
+/// Everything known about one compiled model, from its preparation and its build.
+ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, driver::BuiltModel built,
+                            const CompileOptions& options, uint64_t token, int runtime, int64_t remaining) {
+  const ir::Model& m = *p.model;
+  ModelResult r;
+  r.input_name = input.path;
+  r.output_path = driver::OutputPath(options.out_dir, input.stem + "_edgetpu.tflite");
+  r.log_path = driver::OutputPath(options.out_dir, input.stem + "_edgetpu.log");
+  r.input_size = input.input_size;
+  std::vector<support::OpStatus> statuses = driver::OperatorStatuses(p.decisions, p.partition);
+  for (size_t i = 0; i < m.ops.size(); ++i) {
+    OperatorVerdict v;
+    v.op_index = static_cast<int>(i);
+    v.op = m.ops[i].name();
+    v.status = support::StatusText(statuses[i]);
+    v.region = p.partition.region_of[i];
+    if (v.region < 0) {
+      if (p.decisions[i].supported) {
+        v.rule_id = "partition.single_subgraph";
+        v.reason = "supported, but after the first operator that stays on the CPU (one Edge TPU subgraph only; -a lifts this)";
+      } else {
+        v.rule_id = p.decisions[i].rule_id;
+        v.reason = p.decisions[i].reason;
+      }
+      r.cpu_ops.push_back(static_cast<int>(i));
+    }
+    r.operators.push_back(std::move(v));
+  }
+  for (const auto& region : p.partition.regions) {
+    EdgeTpuRegion e;
+    e.ops = region.ops;
+    for (int t : region.inputs) e.inputs.push_back(m.tensor(t).name);
+    for (int t : region.outputs) e.outputs.push_back(m.tensor(t).name);
+    r.regions.push_back(std::move(e));
+  }
+  r.layers = std::move(built.layers);
+  r.caching_token = token;
+  r.min_runtime_version = runtime;
+  r.onchip_bytes = built.cached_bytes;
+  r.offchip_bytes = built.streamed_bytes;
+  // Nothing mapped: the real compiler prints 0.00B for all three memory lines (§4.8).
+  r.onchip_remaining_bytes = p.partition.regions.empty() ? 0 : remaining;
+  r.model = std::move(built.tflite);
+  r.log = driver::RenderLogFile(r.input_name, r.output_path, driver::BuildOpLogRows(r.operators));
+  return r;
+}
+
+/// What BuildCompiledModel reports, without building: the placements and their byte totals.
+Result<driver::BuiltModel> PlanOnly(const PreparedModel& p, const cache::ModelPlan& plan, int runtime) {
+  driver::BuiltModel b;
+  ETPU_ASSIGN_OR_RETURN(b.layers, driver::PlaceLayers(p, plan));
+  for (const LayerPlacement& l : b.layers) (l.cached ? b.cached_bytes : b.streamed_bytes) += l.bytes;
+  b.package_min_runtime_version = runtime;
+  return b;
+}
+
+/// Compiles one set (co-compiled models, or one model), each with its own max_ops, into `result`.
+Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<int>& max_ops,
+                       const CompileOptions& options, CompileResult& result, uint64_t forced_token = 0) {
+  Compilation c;
   auto start = std::chrono::steady_clock::now();
-  std::vector<PreparedModel> prepared;
+  std::vector<std::shared_ptr<const PreparedModel>> prepared;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    auto p = driver::PrepareModel(*inputs[i].model, inputs[i].path, inputs[i].stem, options, max_ops[i]);
+    auto p = Prepare(inputs[i], options, max_ops[i]);
     if (!p.ok()) {
-      out.failed_model = static_cast<int>(i);
-      std::string msg = p.status().code() == StatusCode::kResourceExhausted ? cache::kLargeActivationsMessage
-                                                                              : p.status().message();
-      out.text = FailureText(options.timeout_sec, msg);
-      return out;
+      const bool large = p.status().code() == StatusCode::kResourceExhausted;
+      c.failure = SetFailure(large ? FailureKind::kLargeActivations : FailureKind::kCompileFailed, static_cast<int>(i),
+                             inputs[i].path, large ? cache::kLargeActivationsMessage : p.status().message(),
+                             {kRestoredPlan});
+      if (large) c.failure->details = p.status().message();
+      return c;
     }
     prepared.push_back(std::move(p).value());
   }
   std::vector<cache::PlanModel> plan_models;
-  for (const auto& p : prepared) plan_models.push_back(ToPlanModel(p));
+  for (size_t i = 0; i < prepared.size(); ++i) plan_models.push_back(ToPlanModel(inputs[i], *prepared[i]));
   cache::CompileSetOptions set_options;
   if (!options.cache_policy.empty()) set_options.policy = options.cache_policy;
   set_options.token.random = options.random_token;
   auto plan = cache::PlanCompileSet(plan_models, cache::CapacityModel(), set_options);
   if (!plan.ok()) {
-    out.text = FailureText(options.timeout_sec, plan.status().message());
-    return out;
+    c.failure = SetFailure(FailureKind::kCompileFailed, -1, "", plan.status().message(), {kRestoredPlan});
+    return c;
   }
   uint64_t token = forced_token != 0 ? forced_token : plan->token;
 
-  std::vector<ModelSummary> summaries;
+  std::vector<ModelResult> built_models;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    const PreparedModel& p = prepared[i];
+    const PreparedModel& p = *prepared[i];
     int runtime = driver::PackageRuntimeVersion(p, options.min_runtime_version);
-    auto built = driver::BuildCompiledModel(p, plan->models[i], token, runtime);
+    Result<driver::BuiltModel> built = options.build_models ? driver::BuildCompiledModel(p, plan->models[i], token, runtime)
+                                                            : PlanOnly(p, plan->models[i], runtime);
     if (!built.ok()) {
-      out.text = driver::TimerLine(options.timeout_sec) + fmt::format("Compilation failed: {}\n", built.status().message()) +
-                 driver::Trailer(false);
-      return out;
+      c.failure = SetFailure(FailureKind::kPackageFailed, static_cast<int>(i), inputs[i].path, built.status().message());
+      return c;
     }
-    ModelSummary s;
-    s.input_model = p.input_path;
-    s.output_model = driver::OutputPath(options.out_dir, p.stem + "_edgetpu.tflite");
-    s.log_path = driver::OutputPath(options.out_dir, p.stem + "_edgetpu.log");
-    s.input_size = inputs[i].input_size;
-    s.output_size = static_cast<int64_t>(built->tflite.size());
-    s.onchip_used = built->cached_bytes;
-    // Nothing mapped: the real compiler prints 0.00B for all three memory lines (§4.8).
-    s.onchip_remaining = p.partition.regions.empty() ? 0 : plan->remaining_bytes;
-    s.offchip_used = built->streamed_bytes;
-    s.num_subgraphs = static_cast<int>(p.partition.regions.size());
-    s.total_ops = static_cast<int>(p.model->ops.size());
-    s.tpu_ops = p.partition.mapped_count();
-    s.rows = driver::BuildOpLogRows(*p.model, driver::OperatorStatuses(p.decisions, p.partition));
-    std::string log = driver::RenderLogFile(p.input_path, s.output_model, s.rows);
-    out.files.push_back({s.output_model, std::move(built->tflite)});
-    out.files.push_back({s.log_path, std::vector<uint8_t>(log.begin(), log.end())});
-    summaries.push_back(std::move(s));
+    built_models.push_back(
+        MakeModelResult(inputs[i], p, std::move(built).value(), options, token, runtime, plan->remaining_bytes));
   }
-  int64_t ms = elapsed_override >= 0
-                   ? elapsed_override
-                   : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  out.text = driver::RenderSuccess(summaries, ms, options.timeout_sec, options.show_operations);
-  out.ok = true;
-  return out;
+  for (auto& m : built_models) {
+    c.models.push_back(static_cast<int>(result.models.size()));
+    result.models.push_back(std::move(m));
+  }
+  result.caching_token = token;
+  c.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  return c;
 }
 
 /// The tensors a delegate-search cut at `max_ops` turns into custom-op outputs.
-std::string CutTensors(const ir::Model& m, int max_ops) {
+std::vector<std::string> CutTensors(const ir::Model& m, int max_ops) {
   std::vector<std::string> names;
   std::set<int> seen;
   for (int i = 0; i < max_ops && i < static_cast<int>(m.ops.size()); ++i) {
@@ -141,36 +189,44 @@ std::string CutTensors(const ir::Model& m, int max_ops) {
       }
     }
   }
-  return fmt::format("{}", fmt::join(names, ","));
+  return names;
 }
 
 /// -d: retry the failing model with fewer operators until a compile succeeds.
-SetOutcome SearchDelegate(const std::vector<InputModel>& inputs, const CompileOptions& options, int64_t elapsed_override,
-                          std::string& console) {
-  console += fmt::format("Searching for valid delegate with step {}\n", options.delegate_search_step);
+void SearchDelegate(const std::vector<InputModel>& inputs, const CompileOptions& options, CompileResult& result) {
   std::vector<int> max_ops(inputs.size(), -1);
   while (true) {
+    std::vector<Compilation::Cut> cuts;
     for (size_t i = 0; i < inputs.size(); ++i) {
-      int n = max_ops[i] < 0 ? static_cast<int>(inputs[i].model->ops.size()) : max_ops[i];
-      console += fmt::format("Try to compile segment with {} ops\n", n);
-      if (max_ops[i] >= 0) console += fmt::format("Intermediate tensors: {}\n", CutTensors(*inputs[i].model, n));
+      Compilation::Cut cut;
+      cut.cut = max_ops[i] >= 0;
+      cut.ops = cut.cut ? max_ops[i] : static_cast<int>(inputs[i].model->ops.size());
+      if (cut.cut) cut.tensors = CutTensors(*inputs[i].model, cut.ops);
+      cuts.push_back(std::move(cut));
     }
-    SetOutcome outcome = CompileSet(inputs, max_ops, options, elapsed_override);
-    if (outcome.ok || outcome.failed_model < 0) return outcome;
-    console += outcome.text;
-    size_t f = static_cast<size_t>(outcome.failed_model);
+    Compilation c = CompileSet(inputs, max_ops, options, result);
+    c.cuts = std::move(cuts);
+    std::optional<CompileFailure> failure = c.failure;
+    result.compilations.push_back(std::move(c));
+    if (!failure) return;
+    // Only a model that failed to prepare is cut back; set-level and packaging failures end the search.
+    if (failure->model < 0 || failure->kind == FailureKind::kPackageFailed) {
+      result.failure = failure;
+      return;
+    }
+    size_t f = static_cast<size_t>(failure->model);
     int current = max_ops[f] < 0 ? static_cast<int>(inputs[f].model->ops.size()) : max_ops[f];
     int next = current - options.delegate_search_step;
     if (next < 1) {
-      outcome.text = "No valid delegate found: every cut of the model failed to compile.\n";
-      return outcome;
+      result.failure = SetFailure(FailureKind::kNoValidDelegate, failure->model, failure->model_name,
+                                  "No valid delegate found: every cut of the model failed to compile.");
+      return;
     }
     max_ops[f] = next;
   }
 }
 
-CompileTranscript CompileSegments(const InputModel& input, const CompileOptions& options, int64_t elapsed_override) {
-  CompileTranscript t;
+void CompileSegments(const InputModel& input, const CompileOptions& options, CompileResult& result) {
   const ir::Model& model = *input.model;
   std::vector<int64_t> bytes(model.ops.size(), 0);
   for (size_t i = 0; i < model.ops.size(); ++i) {
@@ -178,26 +234,25 @@ CompileTranscript CompileSegments(const InputModel& input, const CompileOptions&
   }
   auto segments = partition::SegmentByParameters(model, bytes, options.num_segments);
   if (!segments.ok()) {
-    t.console = fmt::format("Invalid model: {}\n{}\n", input.path, segments.status().message());
-    return t;
+    result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, segments.status().message());
+    return;
   }
   // Cut the segments out as CPU models, then compile each; one token for all of them.
   std::vector<ir::Model> seg_models;
-  std::vector<InputModel> seg_inputs;
   base::Hasher token_hash;
   for (size_t s = 0; s < segments->size(); ++s) {
     auto region = partition::MakeRegion(model, (*segments)[s]);
     auto sub = tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs);
     if (!sub.ok()) {
-      t.console = sub.status().message() + "\n";
-      return t;
+      result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, sub.status().message());
+      return;
     }
     auto bytes_s = tflite::SerializeModel(**sub);
     std::string stem = driver::SegmentStem(input.stem, static_cast<int>(s), options.num_segments);
     auto m = tflite::ReadModelFromBuffer(bytes_s, stem + ".tflite");
     if (!m.ok()) {
-      t.console = m.status().message() + "\n";
-      return t;
+      result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, m.status().message());
+      return;
     }
     token_hash.Add(bytes_s);
     m->file_size = static_cast<int64_t>(bytes_s.size());
@@ -206,75 +261,77 @@ CompileTranscript CompileSegments(const InputModel& input, const CompileOptions&
   uint64_t token = token_hash.Add(std::string_view("etpu-segments")).Digest() | 1;
   for (size_t s = 0; s < seg_models.size(); ++s) {
     std::string stem = driver::SegmentStem(input.stem, static_cast<int>(s), options.num_segments);
-    seg_inputs.push_back({driver::OutputPath(options.out_dir, stem + ".tflite"), stem, &seg_models[s],
-                          seg_models[s].file_size});
+    InputModel in{driver::OutputPath(options.out_dir, stem + ".tflite"), stem, &seg_models[s], seg_models[s].file_size};
+    Compilation c = CompileSet({in}, {-1}, options, result, token);
+    std::optional<CompileFailure> failure = c.failure;
+    result.compilations.push_back(std::move(c));
+    if (failure) {
+      result.failure = failure;
+      return;
+    }
   }
-  for (const auto& in : seg_inputs) {
-    SetOutcome o = CompileSet({in}, {-1}, options, elapsed_override, token);
-    t.console += o.text;
-    if (!o.ok) return t;
-    for (auto& f : o.files) t.files.push_back(std::move(f));
-  }
-  t.succeeded = true;
-  return t;
 }
 
 }  // namespace
 
-CompileTranscript CompileModels(const std::vector<std::string>& models, const CompileOptions& options,
-                                int64_t elapsed_override) {
-  CompileTranscript t;
-  t.console = driver::VersionLine() + "\n";
-  if (models.empty()) {
-    t.console += "No input model given.\n";
-    return t;
+Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileOptions& options) {
+  if (options.num_segments < 1) return InvalidArgumentError("Compile: num_segments must be >= 1");
+  if (options.search_delegate && options.delegate_search_step < 1) {
+    return InvalidArgumentError("Compile: delegate_search_step must be >= 1");
   }
-  std::string out_dir = options.out_dir.empty() ? "." : options.out_dir;
-  if (!base::IsWritableDirectory(out_dir)) {
-    t.console += fmt::format("Error opening file for writing: {}\n",
-                             driver::OutputPath(options.out_dir, driver::ModelStem(models[0]) + "_edgetpu.tflite"));
-    t.console += "Compilation failed! \n";
-    return t;
+  CompileResult result;
+  if (models.empty()) {
+    result.failure = SetFailure(FailureKind::kNoInput, -1, "", "No input model given.");
+    return result;
   }
   if (!options.cache_policy.empty()) {
     auto policy = cache::CachePolicyRegistry::Create(options.cache_policy);
     if (!policy.ok()) {
-      t.console += policy.status().message() + "\n";
-      return t;
+      result.failure = SetFailure(FailureKind::kBadOption, -1, "", policy.status().message());
+      return result;
     }
   }
-  std::vector<ir::Model> loaded;
-  loaded.reserve(models.size());
-  for (const auto& path : models) {
-    auto m = driver::LoadAndValidate(path);
-    if (!m.ok()) {
-      t.console += m.status().message();
-      return t;
+  // Parse what was not parsed before; keep every parsed model alive for the whole call.
+  std::vector<std::shared_ptr<const ParsedModel>> parsed;
+  parsed.reserve(models.size());
+  for (size_t i = 0; i < models.size(); ++i) {
+    const ModelInput& in = models[i];
+    std::shared_ptr<const ParsedModel> p = in.parsed;
+    if (p == nullptr) p = in.bytes.empty() ? ParseModel(in.name) : ParseModel(in.bytes, in.name);
+    if (p->failure) {
+      result.failure = *p->failure;
+      result.failure->model = static_cast<int>(i);
+      result.failure->model_name = in.name.empty() ? p->name : in.name;
+      // Dynamic sizes fail inside the child compilation, as the real compiler's do.
+      if (p->failure->kind == FailureKind::kDynamicShape) result.compilations.push_back({{}, 0, result.failure, {}});
+      return result;
     }
-    loaded.push_back(std::move(m).value());
+    parsed.push_back(std::move(p));
   }
   std::set<std::string> stems;
   std::vector<InputModel> inputs;
-  for (size_t i = 0; i < loaded.size(); ++i) {
-    std::string stem = driver::ModelStem(models[i]);
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    const std::string& name = models[i].name.empty() ? parsed[i]->name : models[i].name;
+    std::string stem = driver::ModelStem(name);
     if (!stems.insert(stem).second) {
-      t.console += fmt::format("Two input models would both write {}_edgetpu.tflite: give each model a different name.\n", stem);
-      return t;
+      result.failure = SetFailure(
+          FailureKind::kDuplicateOutput, static_cast<int>(i), name,
+          fmt::format("Two input models would both write {}_edgetpu.tflite: give each model a different name.", stem));
+      return result;
     }
-    inputs.push_back({models[i], stem, &loaded[i], loaded[i].file_size});
+    inputs.push_back({name, stem, &*parsed[i]->model, parsed[i]->model->file_size, parsed[i].get()});
   }
   if (options.num_segments > 1) {
-    CompileTranscript seg = CompileSegments(inputs[0], options, elapsed_override);
-    seg.console = t.console + seg.console;
-    return seg;
+    CompileSegments(inputs[0], options, result);
+  } else if (options.search_delegate) {
+    SearchDelegate(inputs, options, result);
+  } else {
+    Compilation c = CompileSet(inputs, std::vector<int>(inputs.size(), -1), options, result);
+    result.failure = c.failure;
+    result.compilations.push_back(std::move(c));
   }
-  SetOutcome outcome = options.search_delegate
-                           ? SearchDelegate(inputs, options, elapsed_override, t.console)
-                           : CompileSet(inputs, std::vector<int>(inputs.size(), -1), options, elapsed_override);
-  t.console += outcome.text;
-  t.succeeded = outcome.ok;
-  if (outcome.ok) t.files = std::move(outcome.files);
-  return t;
+  result.ok = !result.failure.has_value();
+  return result;
 }
 
 }  // namespace etpu

@@ -15,7 +15,8 @@ std::string RenderOpTable(const std::vector<OpLogRow>& rows) {
 }
 
 std::string RenderLogFile(const std::string& input, const std::string& output, const std::vector<OpLogRow>& rows) {
-  return fmt::format("{}\nInput: {}\nOutput: {}\n\n{}", VersionLine(), input, output, RenderOpTable(rows));
+  return fmt::format("{}\nInput: {}\nOutput: {}\n{}\n\n{}", VersionLine(), input, output, kVirtualTargetNote,
+                     RenderOpTable(rows));
 }
 
 std::string RenderModelBlock(const ModelSummary& s, bool show_operations) {

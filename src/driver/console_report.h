@@ -12,6 +12,11 @@ namespace etpu::driver {
 /// take the last word of the first line still get a version.
 inline constexpr const char* kCompilerVersion = "16.0.0-etpu.1";
 
+/// The .log header's honest line (ours; not in the real compiler's .log): what the output runs on.
+inline constexpr const char* kVirtualTargetNote =
+    "Note: this output runs on etpu's virtual Edge TPU, not on real Coral hardware; for a Coral device, compile "
+    "the model with Google's edgetpu_compiler.";
+
 /// "Edge TPU Compiler version 16.0.0-etpu.1"
 std::string VersionLine();
 
@@ -40,7 +45,7 @@ struct ModelSummary {
 
 /// The operation table: header (Operator 31 columns, Count 11 columns, Status), blank line, rows.
 std::string RenderOpTable(const std::vector<OpLogRow>& rows);
-/// The whole .log file.
+/// The whole .log file: version line, Input:, Output:, kVirtualTargetNote, blank line, the table.
 std::string RenderLogFile(const std::string& input, const std::string& output, const std::vector<OpLogRow>& rows);
 /// One model's block, from "Input model:" to the operation-log details (table with -s).
 std::string RenderModelBlock(const ModelSummary& summary, bool show_operations);

@@ -22,6 +22,8 @@ TEST(ConsoleReportTest, LogFileLayout) {
             "Edge TPU Compiler version 16.0.0-etpu.1\n"
             "Input: test/model/dummy.tflite\n"
             "Output: test/model/compiled/dummy_edgetpu.tflite\n"
+            "Note: this output runs on etpu's virtual Edge TPU, not on real Coral hardware; for a Coral device, "
+            "compile the model with Google's edgetpu_compiler.\n"
             "\n"
             "Operator                       Count      Status\n"
             "\n"

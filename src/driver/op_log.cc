@@ -17,20 +17,18 @@ std::vector<support::OpStatus> OperatorStatuses(const std::vector<support::Suppo
   return out;
 }
 
-std::vector<OpLogRow> BuildOpLogRows(const ir::Model& model, const std::vector<support::OpStatus>& statuses) {
+std::vector<OpLogRow> BuildOpLogRows(const std::vector<OperatorVerdict>& verdicts) {
   std::vector<OpLogRow> rows;
-  for (size_t i = 0; i < model.ops.size() && i < statuses.size(); ++i) {
-    std::string name = model.ops[i].name();
-    std::string status = support::StatusText(statuses[i]);
+  for (const OperatorVerdict& v : verdicts) {
     bool found = false;
     for (auto& r : rows) {
-      if (r.op == name && r.status == status) {
+      if (r.op == v.op && r.status == v.status) {
         ++r.count;
         found = true;
         break;
       }
     }
-    if (!found) rows.push_back({name, 1, status});
+    if (!found) rows.push_back({v.op, 1, v.status});
   }
   return rows;
 }

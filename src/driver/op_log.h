@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "driver/console_report.h"
+#include "etpu/compiler.h"
 #include "ir/graph.h"
 #include "partition/partitioner.h"
 #include "support/op_support.h"
@@ -17,7 +18,7 @@ namespace etpu::driver {
 std::vector<support::OpStatus> OperatorStatuses(const std::vector<support::SupportDecision>& decisions,
                                                 const partition::Partition& partition);
 
-/// Rows of the operation table.
-std::vector<OpLogRow> BuildOpLogRows(const ir::Model& model, const std::vector<support::OpStatus>& statuses);
+/// Rows of the operation table, from the per-operator verdicts.
+std::vector<OpLogRow> BuildOpLogRows(const std::vector<OperatorVerdict>& verdicts);
 
 }  // namespace etpu::driver

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -98,20 +99,42 @@ int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
   return std::max(requested, support::MinRuntimeVersionFor(*prepared.model, mapped));
 }
 
-Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
-                                      int min_runtime_version) {
-  const ir::Model& model = *prepared.model;
+Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan) {
   if (plan.layers.size() != prepared.layers.size()) {
     return InternalError(fmt::format("cache plan has {} layers for {} parameterised layers", plan.layers.size(),
                                      prepared.layers.size()));
   }
   std::map<int, size_t> layer_of_op;
   for (size_t i = 0; i < prepared.layers.size(); ++i) layer_of_op[prepared.layers[i].op_index] = i;
+  std::vector<LayerPlacement> out;
+  out.reserve(prepared.layers.size());
+  for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
+    int64_t cached_end = 0, streamed_end = 0;
+    for (int op_index : prepared.partition.regions[r].ops) {
+      auto it = layer_of_op.find(op_index);
+      if (it == layer_of_op.end()) continue;
+      const bool cached = plan.layers[it->second].cached;
+      const auto bytes = static_cast<int64_t>(prepared.layers[it->second].bytes.size());
+      int64_t& end = cached ? cached_end : streamed_end;
+      out.push_back({op_index, static_cast<int>(r), cached, end, bytes});
+      end += bytes;
+    }
+  }
+  return out;
+}
+
+Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
+                                      int min_runtime_version) {
+  const ir::Model& model = *prepared.model;
+  ETPU_ASSIGN_OR_RETURN(std::vector<LayerPlacement> placements, PlaceLayers(prepared, plan));
+  std::map<int, size_t> layer_of_op;
+  for (size_t i = 0; i < prepared.layers.size(); ++i) layer_of_op[prepared.layers[i].op_index] = i;
 
   BuiltModel built;
   built.package_min_runtime_version = min_runtime_version;
   std::vector<tflite::RegionReplacement> replacements;
-  for (const auto& region : prepared.partition.regions) {
+  for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
+    const partition::Region& region = prepared.partition.regions[r];
     package::ExecutableSpec pc, eo;
     pc.type = package::ExecutableType::kParameterCaching;
     pc.name = "Unknown";
@@ -122,28 +145,25 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     package::Program program;
     std::set<int> param_ops;
     size_t cached_total = 0, streamed_total = 0;
-    for (int op_index : region.ops) {
-      auto it = layer_of_op.find(op_index);
-      if (it == layer_of_op.end()) continue;
-      (plan.layers[it->second].cached ? cached_total : streamed_total) += prepared.layers[it->second].bytes.size();
+    for (const LayerPlacement& place : placements) {
+      if (place.region == static_cast<int>(r)) (place.cached ? cached_total : streamed_total) += static_cast<size_t>(place.bytes);
     }
     pc.parameters.reserve(cached_total);
     eo.parameters.reserve(streamed_total);
-    for (size_t k = 0; k < region.ops.size(); ++k) {
-      auto it = layer_of_op.find(region.ops[k]);
-      if (it == layer_of_op.end()) continue;
-      const params::LayerParams& layer = prepared.layers[it->second];
-      const cache::LayerPlacement& place = plan.layers[it->second];
+    for (const LayerPlacement& place : placements) {
+      if (place.region != static_cast<int>(r)) continue;
+      const params::LayerParams& layer = prepared.layers[layer_of_op.at(place.op_index)];
       // Only layers whose constant operands are encoded in the blob lose them in the program's
       // region model; bookkeeping records (SPLIT/CONCATENATION) keep their axis constants.
-      if (EncodesConstants(layer.kind)) param_ops.insert(region.ops[k]);
+      if (EncodesConstants(layer.kind)) param_ops.insert(place.op_index);
       std::vector<uint8_t>& blob = place.cached ? pc.parameters : eo.parameters;
       package::LayerParams rec;
-      rec.op_index = static_cast<int32_t>(k);
+      rec.op_index = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
       rec.kind = ToPackageKind(layer.kind);
       rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
-      rec.offset = blob.size();
+      rec.offset = static_cast<uint64_t>(place.offset);
       rec.size = layer.bytes.size();
+      if (rec.offset != blob.size()) return InternalError("layer placement does not follow the blob it is written to");
       blob.insert(blob.end(), layer.bytes.begin(), layer.bytes.end());
       program.layers.push_back(rec);
     }
@@ -178,6 +198,7 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
   }
   ETPU_ASSIGN_OR_RETURN(auto out, tflite::ReplaceRegions(model, std::move(replacements), "Exported from Subgraph."));
   built.tflite = tflite::SerializeModel(*out);
+  built.layers = std::move(placements);
   return built;
 }
 

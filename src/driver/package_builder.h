@@ -17,10 +17,15 @@ struct BuiltModel {
   int64_t cached_bytes = 0;     ///< All regions' PARAMETER_CACHING parameters.
   int64_t streamed_bytes = 0;   ///< All regions' EXECUTION_ONLY parameters.
   int package_min_runtime_version = 0;
+  std::vector<LayerPlacement> layers;  ///< Where each layer of `prepared.layers` went, region by region.
 };
 
 /// The package's minimum runtime version: the -m value, raised to what the mapped operators need.
 int PackageRuntimeVersion(const PreparedModel& prepared, int requested);
+
+/// Where each layer of `prepared.layers` goes, region by region in execution order: cached or
+/// streamed, and its offset inside that region's PARAMETER_CACHING or EXECUTION_ONLY blob.
+Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan);
 
 /// Builds the compiled model. `plan` places every layer of `prepared.layers`.
 Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,

@@ -2,46 +2,13 @@
 
 #include <fmt/format.h>
 
-#include "tflite/model_reader.h"
+#include "cache/caching_token.h"
 
 namespace etpu::driver {
-namespace {
 
-std::string InvalidModel(const std::string& path, const std::string& why) {
-  return fmt::format("Invalid model: {}\n{}\n", path, why);
-}
-
-}  // namespace
-
-Result<ir::Model> LoadAndValidate(const std::string& path) {
-  auto model = tflite::ReadModel(path);
-  if (!model.ok()) {
-    const std::string msg = model.status().message();
-    // Builtins newer than this schema: the real compiler's words for an unknown builtin code.
-    if (model.status().code() == StatusCode::kUnimplemented && msg.find("builtin code") != std::string::npos) {
-      return InvalidArgumentError(fmt::format("ERROR: {}\nERROR: Registration failed.\n\n{}", msg,
-                                              InvalidModel(path, "Model could not be parsed")));
-    }
-    return InvalidArgumentError(fmt::format("ERROR: {}\n\n{}", msg, InvalidModel(path, "Model could not be parsed")));
-  }
-  if (model->HasEdgeTpuCustomOp()) {
-    return InvalidArgumentError(InvalidModel(path, "Model already compiled for Edge TPU"));
-  }
-  if (Status s = support::CheckOpVersions(*model); !s.ok()) {
-    return InvalidArgumentError(fmt::format("{}\n\n{}", s.message(), InvalidModel(path, "Model could not be parsed")));
-  }
-  if (Status s = support::CheckModelQuantized(*model); !s.ok()) {
-    return InvalidArgumentError(InvalidModel(path, "Model not quantized"));
-  }
-  return model;
-}
-
-Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,
-                                   const CompileOptions& options, int max_ops) {
+Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions& options, int max_ops) {
   PreparedModel p;
   p.model = &model;
-  p.input_path = input_path;
-  p.stem = stem;
   support::SupportOptions sopts;
   sopts.min_runtime_version = options.min_runtime_version;
   p.decisions = support::DecideAll(model, sopts);
@@ -51,15 +18,33 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& in
   popts.multiple_subgraphs = options.multiple_subgraphs;
   popts.intermediate_tensors = options.intermediate_tensors;
   popts.max_ops = max_ops;
-  ETPU_ASSIGN_OR_RETURN(p.partition, partition::PartitionModel(model, supported, popts));
+  // -m: an operator that needs a newer runtime only because of what is mapped around it (INT8
+  // data crossing to the host) stays on the CPU; repeat until the mapped set fits the runtime.
   std::vector<int> mapped;
-  for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
+  while (true) {
+    ETPU_ASSIGN_OR_RETURN(p.partition, partition::PartitionModel(model, supported, popts));
+    mapped.clear();
+    for (const auto& r : p.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
+    std::vector<support::RuntimeGated> gated = support::RuntimeGatedOps(model, mapped, sopts);
+    if (gated.empty()) break;
+    for (auto& g : gated) {
+      supported[static_cast<size_t>(g.op_index)] = false;
+      p.decisions[static_cast<size_t>(g.op_index)] = std::move(g.decision);
+    }
+  }
   if (!mapped.empty()) {
     cache::CapacityModel capacity;
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, params::CompilerGeneration::k2021_07));
   }
+  p.content_digest = cache::ModelContentDigest(model, mapped);
   return p;
+}
+
+std::string PrepareKey(const CompileOptions& options, int max_ops) {
+  std::string key = fmt::format("m{} a{} k{} i", options.min_runtime_version, options.multiple_subgraphs ? 1 : 0, max_ops);
+  for (const auto& t : options.intermediate_tensors) key += fmt::format("{}:{},", t.size(), t);
+  return key;
 }
 
 }  // namespace etpu::driver

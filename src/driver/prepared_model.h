@@ -13,23 +13,22 @@
 
 namespace etpu::driver {
 
+/// Depends only on the model and the options that decide what maps (-m, -a, -i, the -d cut), so
+/// one PreparedModel serves every compile of the model with those options (ParsedModel keeps them).
 struct PreparedModel {
-  std::string input_path;   ///< As given on the command line (or the segment's name).
-  std::string stem;         ///< Output name stem ("foo" for foo.tflite).
   const ir::Model* model = nullptr;         ///< Not owned: must outlive this PreparedModel.
   std::vector<support::SupportDecision> decisions;
   partition::Partition partition;
   std::vector<params::LayerParams> layers;   ///< Parameterised layers of all regions, execution order.
   cache::ActivationFootprint activations;    ///< Of the mapped operators.
+  uint64_t content_digest = 0;               ///< cache::ModelContentDigest of the mapped operators.
 };
-
-/// Reads `path` and runs the whole-model checks. On failure the Status message is the exact text
-/// the console shows (after the version line), e.g. "Invalid model: x.tflite\nModel not quantized\n".
-Result<ir::Model> LoadAndValidate(const std::string& path);
 
 /// Support decisions, partitioning (ops [0, max_ops) when max_ops >= 0), activation analysis and
 /// parameter layout. ResourceExhausted (kLargeActivationsMessage) when activations cannot fit.
-Result<PreparedModel> PrepareModel(const ir::Model& model, const std::string& input_path, const std::string& stem,
-                                   const CompileOptions& options, int max_ops);
+Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions& options, int max_ops);
+
+/// The options PrepareModel depends on, as a key ("m14 a0 i<tensors> k-1").
+std::string PrepareKey(const CompileOptions& options, int max_ops);
 
 }  // namespace etpu::driver

@@ -113,13 +113,6 @@ Status CheckOpVersions(const ir::Model& model) {
 
 std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
   std::vector<std::string> findings;
-  for (int t : model.inputs) {
-    const ir::Tensor* x = TensorAt(model, t);
-    if (x != nullptr && !x->shape_signature.empty() && x->shape_signature[0] < 0) {
-      findings.push_back(fmt::format("model input '{}' has a dynamic batch dimension (shape_signature [{}])", x->name,
-                                     fmt::join(x->shape_signature, ",")));
-    }
-  }
   const size_t n = model.ops.size();
   std::vector<char> is_int(n), is_float(n), int_up(n), int_down(n);
   for (size_t i = 0; i < n; ++i) {
@@ -160,40 +153,79 @@ std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
   return findings;
 }
 
+std::vector<std::string> ExplainDynamicShapes(const ir::Model& model) {
+  std::vector<std::string> findings;
+  for (const ir::Tensor& t : model.tensors) {
+    for (size_t d = 1; d < t.shape_signature.size(); ++d) {
+      if (t.shape_signature[d] >= 0) continue;
+      findings.push_back(fmt::format("tensor '{}' has a dynamic size in dimension {} (shape_signature [{}]); only the "
+                                     "batch dimension (0) may be dynamic, and is compiled as {}",
+                                     t.name, d, fmt::join(t.shape_signature, ","),
+                                     t.shape.empty() ? 1 : t.shape[0]));
+      break;
+    }
+  }
+  return findings;
+}
+
 Status CheckModelQuantized(const ir::Model& model) {
   if (!ExplainNotQuantized(model).empty()) return InvalidArgumentError("Model not quantized");
   return OkStatus();
 }
 
-int MinRuntimeVersionFor(const ir::Model& model, const std::vector<int>& mapped_ops) {
+namespace internal {
+
+RuntimeNeed OpRuntimeNeed(const ir::Model& model, int op_index, const std::set<int>& in_set) {
   constexpr int kLowestRuntime = 10;
   constexpr int kDilatedDepthwiseRuntime = 12;  // see rules_conv.cc
   constexpr int kInt8HostRuntime = 12;
-  int need = kLowestRuntime;
+  RuntimeNeed need{kLowestRuntime, false, {}};
+  auto raise = [&need](int version, bool int8_host, std::string why) {
+    if (version <= need.version) return;
+    need = {version, int8_host, std::move(why)};
+  };
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  if (const OpSpec* spec = FindOpSpec(op.code)) {
+    raise(spec->min_runtime, false, fmt::format("{} needs runtime {}", op.name(), spec->min_runtime));
+  }
+  if (const auto* o = op.options<tflite_fb::DepthwiseConv2DOptionsT>()) {
+    if (o->dilation_h_factor != 1 || o->dilation_w_factor != 1) {
+      raise(kDilatedDepthwiseRuntime, false, fmt::format("a dilated {} needs runtime {}", op.name(), kDilatedDepthwiseRuntime));
+    }
+  }
+  // INT8 tensors crossing the boundary of the mapped set are host data.
+  for (int t : op.inputs) {
+    const ir::Tensor* x = TensorAt(model, t);
+    if (x == nullptr || x->is_constant() || x->is_variable || x->type != ir::TensorType::INT8) continue;
+    if (x->producer < 0 || in_set.count(x->producer) == 0) {
+      raise(kInt8HostRuntime, true,
+            fmt::format("input '{}' is INT8 data from the host (the CPU or the model input); int8 host data needs runtime {}",
+                        x->name, kInt8HostRuntime));
+    }
+  }
+  for (int t : op.outputs) {
+    const ir::Tensor* x = TensorAt(model, t);
+    if (x == nullptr || x->type != ir::TensorType::INT8) continue;
+    bool leaves = std::find(model.outputs.begin(), model.outputs.end(), t) != model.outputs.end();
+    for (int c : x->consumers) leaves = leaves || in_set.count(c) == 0;
+    if (leaves) {
+      raise(kInt8HostRuntime, true,
+            fmt::format("output '{}' is INT8 data for the host (the CPU or the model output); int8 host data needs runtime {}",
+                        x->name, kInt8HostRuntime));
+    }
+  }
+  return need;
+}
+
+}  // namespace internal
+
+int MinRuntimeVersionFor(const ir::Model& model, const std::vector<int>& mapped_ops) {
   std::set<int> in_set;
   for (int i : mapped_ops) {
     if (i >= 0 && static_cast<size_t>(i) < model.ops.size()) in_set.insert(i);
   }
-  for (int i : in_set) {
-    const ir::Operator& op = model.ops[static_cast<size_t>(i)];
-    if (const internal::OpSpec* spec = internal::FindOpSpec(op.code)) need = std::max(need, spec->min_runtime);
-    if (const auto* o = op.options<tflite_fb::DepthwiseConv2DOptionsT>()) {
-      if (o->dilation_h_factor != 1 || o->dilation_w_factor != 1) need = std::max(need, kDilatedDepthwiseRuntime);
-    }
-    // INT8 tensors crossing the boundary of the mapped set are host data.
-    for (int t : op.inputs) {
-      const ir::Tensor* x = TensorAt(model, t);
-      if (x == nullptr || x->is_constant() || x->is_variable || x->type != ir::TensorType::INT8) continue;
-      if (x->producer < 0 || in_set.count(x->producer) == 0) need = std::max(need, kInt8HostRuntime);
-    }
-    for (int t : op.outputs) {
-      const ir::Tensor* x = TensorAt(model, t);
-      if (x == nullptr || x->type != ir::TensorType::INT8) continue;
-      bool leaves = std::find(model.outputs.begin(), model.outputs.end(), t) != model.outputs.end();
-      for (int c : x->consumers) leaves = leaves || in_set.count(c) == 0;
-      if (leaves) need = std::max(need, kInt8HostRuntime);
-    }
-  }
+  int need = 10;
+  for (int i : in_set) need = std::max(need, internal::OpRuntimeNeed(model, i, in_set).version);
   return need;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "support/rules.h"
 
@@ -23,7 +24,8 @@ constexpr RuleDef kNotInSet{"generic.not_supported", OpStatus::kNotSupported, Ce
 constexpr RuleDef kMinRuntime{"generic.min_runtime", OpStatus::kNotSupported, Certainty::kSupported,
                               "the operator needs a newer runtime than --min_runtime_version"};
 constexpr RuleDef kInt8Runtime{"generic.int8_host_runtime", OpStatus::kUnsupportedDataType, Certainty::kUnconfirmed,
-                               "INT8 model inputs/outputs need runtime >= 12 (int8 host data type)"};
+                               "INT8 data exchanged with the host (model inputs/outputs, CPU operators next to the mapped part) needs "
+                               "runtime >= 12 (int8 host data type)"};
 constexpr RuleDef kOpVersion{"generic.op_version", OpStatus::kVersionNotSupported, Certainty::kSupported,
                              "op version newer than the compiler's TFLite (TF 2.5) knows"};
 constexpr RuleDef kRank{"generic.rank", OpStatus::kUnsupportedRank, Certainty::kConfirmed,
@@ -233,6 +235,25 @@ SupportDecision DecideOp(const ir::Model& model, int op_index, const SupportOpti
   }
   const internal::OpContext ctx{model, model.ops[static_cast<size_t>(op_index)], options};
   return internal::Decide(ctx);
+}
+
+std::vector<RuntimeGated> RuntimeGatedOps(const ir::Model& model, const std::vector<int>& mapped_ops,
+                                          const SupportOptions& options) {
+  std::set<int> in_set;
+  for (int i : mapped_ops) {
+    if (i >= 0 && static_cast<size_t>(i) < model.ops.size()) in_set.insert(i);
+  }
+  std::vector<RuntimeGated> out;
+  for (int i : in_set) {
+    internal::RuntimeNeed need = internal::OpRuntimeNeed(model, i, in_set);
+    if (need.version <= options.min_runtime_version) continue;
+    const ir::Operator& op = model.ops[static_cast<size_t>(i)];
+    const internal::RuleDef& rule = need.int8_host ? internal::kInt8Runtime : internal::kMinRuntime;
+    SupportDecision d = internal::Fail(rule, fmt::format("{} #{}: {} but --min_runtime_version is {}", op.name(), i,
+                                                         need.why, options.min_runtime_version));
+    out.push_back({i, std::move(d)});
+  }
+  return out;
 }
 
 std::vector<SupportDecision> DecideAll(const ir::Model& model, const SupportOptions& options) {

@@ -82,11 +82,16 @@ SupportDecision DecideOp(const ir::Model& model, int op_index, const SupportOpti
 std::vector<SupportDecision> DecideAll(const ir::Model& model, const SupportOptions& options);
 
 /// Whole-model check of compiler-behaviour.md §5.2/§7.1: float (or other non-integer) activations
-/// in any operator other than a boundary QUANTIZE/DEQUANTIZE or a custom op, or a dynamic batch
-/// dimension, give InvalidArgument with the exact message "Model not quantized".
+/// in any operator other than a boundary QUANTIZE/DEQUANTIZE or a custom op give InvalidArgument
+/// with the exact message "Model not quantized". A dynamic batch dimension is not a reason:
+/// Google's compiler 16 compiles such models (dense_256, dense_1024) as batch 1.
 Status CheckModelQuantized(const ir::Model& model);
 /// Why CheckModelQuantized fails, one line per finding (operator, tensor, type); empty when it passes.
 std::vector<std::string> ExplainNotQuantized(const ir::Model& model);
+/// Tensors with a dynamic size (shape_signature -1) in a dimension other than the batch
+/// (dimension 0), one line each; the compiler refuses these (compiler-behaviour.md §7.1,
+/// "static-sized tensors"). Empty when every size is static or only the batch is dynamic.
+std::vector<std::string> ExplainDynamicShapes(const ir::Model& model);
 
 /// Whole-model check of the embedded TFLite's op registry (≈ TF 2.5, [S]): the first operator code
 /// whose builtin is unknown or whose version is newer gives InvalidArgument whose message is the
@@ -104,5 +109,16 @@ inline constexpr int kMaxTfl25Builtin = 139;
 /// operators' minimum runtimes, 13 for dilated depthwise convolutions, 12 when an INT8 tensor
 /// crosses the boundary of the mapped set, and at least 10. Indices out of range are ignored.
 int MinRuntimeVersionFor(const ir::Model& model, const std::vector<int>& mapped_ops);
+
+/// An operator of a mapped set that needs a newer runtime than options.min_runtime_version only
+/// because of the set it is in (INT8 data crossing the set's boundary), with the decision that
+/// keeps it on the CPU. The compiler removes these from the set until none is left, so that no
+/// package needs a runtime above -m.
+struct RuntimeGated {
+  int op_index = 0;
+  SupportDecision decision;
+};
+std::vector<RuntimeGated> RuntimeGatedOps(const ir::Model& model, const std::vector<int>& mapped_ops,
+                                          const SupportOptions& options);
 
 }  // namespace etpu::support

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,15 @@ std::vector<const RuleDef*> LstmRules();
 
 /// The generic rules (op_support.cc), in check order.
 std::vector<const RuleDef*> GenericRules();
+
+/// The runtime one operator of a mapped set needs, and why (for messages).
+struct RuntimeNeed {
+  int version = 10;
+  bool int8_host = false;  ///< Raised by INT8 data crossing the set's boundary.
+  std::string why;
+};
+/// What operator `op_index` needs when the operators `in_set` are mapped (compiler-behaviour.md §1.3, §5.3).
+RuntimeNeed OpRuntimeNeed(const ir::Model& model, int op_index, const std::set<int>& in_set);
 
 /// The spec of a supported operator, or nullptr.
 const OpSpec* FindOpSpec(ir::BuiltinOperator code);

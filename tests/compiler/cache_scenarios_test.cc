@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
 
-#include "base/file_io.h"
 #include "etpu/compiler.h"
 #include "package/package_reader.h"
 #include "testutil/shared.h"
@@ -16,23 +14,28 @@
 namespace etpu {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct Bytes {
   int64_t on_chip = 0;
   int64_t off_chip = 0;
   uint64_t token = 0;
 };
 
-std::vector<Bytes> Compile(const std::vector<std::string>& paths, const std::string& dir) {
-  CompileOptions options;
-  options.out_dir = dir;
-  CompileTranscript t = CompileModels(paths, options);
-  EXPECT_TRUE(t.succeeded) << t.console;
+/// A model in memory: its bytes and the name it is compiled under.
+struct Named {
+  std::string name;
+  std::vector<uint8_t> bytes;
+};
+
+// Compiles in memory (etpu::Compile) and reads each output's packages back.
+std::vector<Bytes> Compile(const std::vector<Named>& models) {
+  std::vector<ModelInput> inputs;
+  for (const auto& m : models) inputs.push_back(ModelInput::FromBytes(m.bytes, m.name));
+  auto r = etpu::Compile(inputs, CompileOptions());
+  EXPECT_TRUE(r.ok() && r->ok) << (r.ok() ? r->failure->message : r.status().ToString());
   std::vector<Bytes> out;
-  for (const auto& f : t.files) {
-    if (f.path.size() < 7 || f.path.substr(f.path.size() - 7) != ".tflite") continue;
-    auto m = tflite::ReadModelFromBuffer(f.bytes, f.path);
+  if (!r.ok()) return out;
+  for (const ModelResult& model : r->models) {
+    auto m = tflite::ReadModelFromBuffer(model.model, model.output_path);
     EXPECT_TRUE(m.ok());
     auto info = package::ReadCompiledModel(*m);
     EXPECT_TRUE(info.ok());
@@ -42,25 +45,26 @@ std::vector<Bytes> Compile(const std::vector<std::string>& paths, const std::str
       b.off_chip += op.package.off_chip_bytes();
       b.token = op.package.token();
     }
+    // The result reports what the packages hold.
+    EXPECT_EQ(model.onchip_bytes, b.on_chip);
+    EXPECT_EQ(model.offchip_bytes, b.off_chip);
+    EXPECT_EQ(model.caching_token, b.token);
     out.push_back(b);
   }
   return out;
 }
 
-std::string WriteZoo(const std::string& dir, const std::string& name) {
+Named Zoo(const std::string& name) {
   auto bytes = zoo::GenerateZooModel(name);
   EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-  std::string path = dir + "/" + name + ".tflite";
-  EXPECT_TRUE(base::WriteFileAtomic(path, *bytes).ok());
-  return path;
+  return {name + ".tflite", bytes.ok() ? *bytes : std::vector<uint8_t>{}};
 }
 
 TEST(CacheScenarioTest, SeedScenarioFirstListedModelKeepsItsLayersOnChip) {
-  std::string dir = testutil::MakeTempDir("seed");
-  std::string a = WriteZoo(dir, "mobilenet_v1_1.0_224");
-  std::string b = WriteZoo(dir, "efficientnet_edgetpu_s");
-  std::vector<Bytes> alone_a = Compile({a}, dir);
-  std::vector<Bytes> alone_b = Compile({b}, dir);
+  Named a = Zoo("mobilenet_v1_1.0_224");
+  Named b = Zoo("efficientnet_edgetpu_s");
+  std::vector<Bytes> alone_a = Compile({a});
+  std::vector<Bytes> alone_b = Compile({b});
   ASSERT_EQ(alone_a.size(), 1u);
   ASSERT_EQ(alone_b.size(), 1u);
   // Each fits alone; together they exceed the SRAM.
@@ -72,7 +76,7 @@ TEST(CacheScenarioTest, SeedScenarioFirstListedModelKeepsItsLayersOnChip) {
 
   for (bool a_first : {true, false}) {
     SCOPED_TRACE(a_first ? "a first" : "b first");
-    std::vector<Bytes> co = Compile(a_first ? std::vector<std::string>{a, b} : std::vector<std::string>{b, a}, dir);
+    std::vector<Bytes> co = Compile(a_first ? std::vector<Named>{a, b} : std::vector<Named>{b, a});
     ASSERT_EQ(co.size(), 2u);
     const Bytes& first = co[0];
     const Bytes& second = co[1];
@@ -107,11 +111,8 @@ std::vector<uint8_t> SweepModel(int f) {
 }
 
 TEST(CacheScenarioTest, CapacitySweepFollowsTheRealCompiler) {
-  std::string dir = testutil::MakeTempDir("sweep");
   auto compile_f = [&](int f) {
-    std::string path = dir + "/conv5_" + std::to_string(f) + ".tflite";
-    EXPECT_TRUE(base::WriteFileAtomic(path, SweepModel(f)).ok());
-    auto r = Compile({path}, dir);
+    auto r = Compile({{"conv5_" + std::to_string(f) + ".tflite", SweepModel(f)}});
     EXPECT_EQ(r.size(), 1u);
     return r.empty() ? Bytes{} : r[0];
   };

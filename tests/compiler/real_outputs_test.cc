@@ -55,14 +55,14 @@ struct Compiled {
 };
 
 Compiled CompileWithEtpu(const std::vector<std::string>& paths, const CompileOptions& base) {
-  CompileOptions options = base;
-  options.out_dir = testutil::MakeTempDir("real");
-  CompileTranscript t = CompileModels(paths, options);
-  EXPECT_TRUE(t.succeeded) << t.console;
+  std::vector<ModelInput> inputs;
+  for (const auto& p : paths) inputs.push_back(ModelInput::FromPath(p));
+  auto r = Compile(inputs, base);
+  EXPECT_TRUE(r.ok() && r->ok) << (r.ok() ? r->failure->message : r.status().ToString());
   Compiled c;
-  for (const auto& f : t.files) {
-    if (f.path.size() < 7 || f.path.substr(f.path.size() - 7) != ".tflite") continue;
-    auto m = tflite::ReadModelFromBuffer(f.bytes, f.path);
+  if (!r.ok()) return c;
+  for (const auto& f : r->models) {
+    auto m = tflite::ReadModelFromBuffer(f.model, f.output_path);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     if (m.ok()) c.models.push_back(std::move(m).value());
   }

@@ -1,6 +1,7 @@
 // edgetpu_compiler: a drop-in replacement for Google's Edge TPU compiler command line.
 // Thin front end: parse the real flags (getopt_long grammar: combined short flags, --x=v and
-// --x v, options anywhere), call etpu::CompileModels, print, write the files atomically.
+// --x v, options anywhere), call etpu::CompileModels (etpu::Compile rendered as the console and
+// the files), write all files or none, then print.
 #include <getopt.h>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 
 #include "base/file_io.h"
 #include "driver/console_report.h"
+#include "driver/transcript.h"
 #include "etpu/compiler.h"
 
 namespace {
@@ -179,14 +181,18 @@ int main(int argc, char** argv) {
     }
   }
   worker.join();
-  std::fputs(transcript.console.c_str(), stdout);
-  if (!transcript.succeeded) return 1;
-  for (const auto& f : transcript.files) {
-    etpu::Status s = etpu::base::WriteFileAtomic(f.path, f.bytes);
-    if (!s.ok()) {
-      std::printf("%s\nCompilation failed! \n", s.message().c_str());
-      return 1;
-    }
+  if (!transcript.succeeded) {
+    std::fputs(transcript.console.c_str(), stdout);
+    return 1;
   }
+  // All or nothing: every output of the run is written to a temporary beside its destination and
+  // renamed only when all were written; success is printed only after that.
+  std::vector<etpu::base::FileToWrite> files;
+  for (const auto& f : transcript.files) files.push_back({f.path, f.bytes});
+  if (etpu::Status s = etpu::base::WriteFilesAtomic(files); !s.ok()) {
+    std::fputs(etpu::driver::RenderWriteFailure(transcript.console, s.message()).c_str(), stdout);
+    return 1;
+  }
+  std::fputs(transcript.console.c_str(), stdout);
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/file_io.h"
+#include "driver/transcript.h"
 #include "etpu/compiler.h"
 #include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
@@ -111,10 +112,12 @@ int DemoCommand(int argc, char** argv) {
   CompileOptions options;
   options.out_dir = dir;
   options.show_operations = true;
-  CompileTranscript t = CompileModels({path}, options);
-  std::fputs(t.console.c_str(), stdout);
-  if (!t.succeeded) return 1;
-  for (const auto& f : t.files) {
+  const ModelInput input = ModelInput::FromBytes(*bytes, path);
+  auto compiled_set = Compile(std::span<const ModelInput>(&input, 1), options);
+  if (!compiled_set.ok()) return Fail(compiled_set.status());
+  std::fputs(driver::RenderConsole(*compiled_set, options).c_str(), stdout);
+  if (!compiled_set->ok) return 1;
+  for (const auto& f : driver::OutputFiles(*compiled_set)) {
     if (Status s = base::WriteFileAtomic(f.path, f.bytes); !s.ok()) return Fail(s);
   }
   const std::string compiled = dir + "/" + model + "_edgetpu.tflite";
