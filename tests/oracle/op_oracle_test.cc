@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 
+#include "oracle/op_oracle_cases.h"
 #include "oracle/oracle_util.h"
 #include "runtime/interpreter.h"
 #include "testutil/shared.h"
@@ -22,46 +23,11 @@ using tflite::ModelBuilder;
 using tflite::Quant;
 namespace fb = tflite_fb;
 
-std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& x : v) x = static_cast<uint8_t>(rng() >> 24);
-  return v;
-}
-
-template <typename T>
-int Const(ModelBuilder& b, const std::string& name, TensorType type, std::vector<int32_t> shape, std::vector<T> values,
-          const ir::Quantization& q = {}) {
-  return b.AddConstant<T>(name, type, std::move(shape), std::span<const T>(values), q);
-}
-
-int RandomConst(ModelBuilder& b, const std::string& name, TensorType type, std::vector<int32_t> shape,
-                const ir::Quantization& q, uint32_t seed) {
-  size_t n = 1;
-  for (int d : shape) n *= static_cast<size_t>(d);
-  return b.AddTensor(name, type, std::move(shape), q, RandomBytes(n, seed));
-}
-
-struct OpCase {
-  std::string name;
-  std::function<void(ModelBuilder&)> build;
-  bool lib29 = false;  ///< libtflite22 lacks the operator (or its type).
-  bool ramp = false;   ///< One more input variant: byte i holds i % 256 (every value once per 256).
-  /// Maps every input byte into the operator's domain (e.g. RSQRT: no value below the zero point).
-  std::function<uint8_t(uint8_t)> domain;
-};
-
-fb::BuiltinOptionsUnion Options(auto value) {
-  fb::BuiltinOptionsUnion u;
-  u.Set(std::move(value));
-  return u;
-}
-
 // The operators the compiler maps from runtime 13/14 on (PRELU, L2_NORMALIZATION,
 // SQUARED_DIFFERENCE, SUM, RSQRT): several shapes and quantizations, uint8 and int8, every input
 // value for the element-wise ones (ramp variant). libtflite22 where it has the operator and type,
 // libtflite29 otherwise (int8 PRELU, SQUARED_DIFFERENCE and RSQRT). uint8 SQUARED_DIFFERENCE and RSQRT
-// have no TFLite kernel: kernels/inv_sqrt_test.cc and misc_ops_test.cc check them against int8.
+// have no TFLite kernel: src/kernels/coverage_ops_test.cc pins them to the int8 paths.
 void AddRuntimeCoverageCases(std::vector<OpCase>& c) {
   const auto u8 = TensorType::UINT8, i8 = TensorType::INT8, i32 = TensorType::INT32;
   struct PreluCase {
@@ -473,10 +439,9 @@ std::vector<OpCase> Cases() {
                  b.SetOutputs({sd, rmax, rmin});
                }});
   AddRuntimeCoverageCases(c);
+  AddLayerCheckCases(c);
   return c;
 }
-
-void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name; }
 
 class OpOracleTest : public ::testing::TestWithParam<OpCase> {};
 
