@@ -116,4 +116,12 @@ Status TransposeConv(const ConvParams& p, Shape4 in, const uint8_t* input, Shape
 Status TransposeConv(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
                      const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output);
 
+/// Prepares a float TRANSPOSE_CONV (padding as the quantized one, clamp of `activation`).
+Result<ConvParams> PrepareTransposeConvFloat(Padding padding, int stride_h, int stride_w, Activation activation,
+                                             Shape4 input, Shape4 filter, Shape4 output);
+/// Float TRANSPOSE_CONV: the same scatter with float products (summed over input channels per
+/// tap, then added), bias (may be null), then the clamp.
+Status TransposeConv(const ConvParams& p, Shape4 in, const float* input, Shape4 filter, const float* weights,
+                     const float* bias, Shape4 out, float* output);
+
 }  // namespace etpu::kernels

@@ -70,6 +70,36 @@ Status MulQuantized(const ArithmeticParams& p, Shape4 s1, const T* in1, Shape4 s
   });
 }
 
+template <typename T>
+Status SquaredDifferenceQuantized(const ArithmeticParams& p, Shape4 s1, const T* in1, Shape4 s2, const T* in2,
+                                  Shape4 out, T* output) {
+  return ForEachBroadcast("SQUARED_DIFFERENCE", s1, s2, out, [&](int64_t o, int64_t a, int64_t b) {
+    const int32_t x1 = (p.input1_offset + in1[a]) * (1 << p.left_shift);
+    const int32_t x2 = (p.input2_offset + in2[b]) * (1 << p.left_shift);
+    const int32_t d = MultiplyByQuantizedMultiplierSmallerThanOneExp(x1, p.input1_multiplier, p.input1_shift) -
+                      MultiplyByQuantizedMultiplierSmallerThanOneExp(x2, p.input2_multiplier, p.input2_shift);
+    // |x'| <= 255 * 2^7 / 2 (multipliers <= 1/2), so |d| <= 32640 and d * d fits in int32.
+    const int32_t v = MultiplyByQuantizedMultiplier(d * d, p.output_multiplier, p.output_shift) + p.output_offset;
+    output[o] = static_cast<T>(Clamp(v, p.act_min, p.act_max));
+  });
+}
+
+template <typename T>
+Status PreluQuantized(const PreluParams& p, Shape4 s_in, const T* input, Shape4 s_alpha, const T* alpha,
+                      Shape4 out, T* output) {
+  return ForEachBroadcast("PRELU", s_in, s_alpha, out, [&](int64_t o, int64_t a, int64_t b) {
+    const int32_t x = p.input_offset + input[a];
+    if (x >= 0 && p.raw_positive) {
+      output[o] = input[a];
+      return;
+    }
+    const int32_t v = x >= 0 ? MultiplyByQuantizedMultiplier(x, p.positive_multiplier, p.positive_shift)
+                             : MultiplyByQuantizedMultiplier(x * (p.alpha_offset + alpha[b]), p.negative_multiplier,
+                                                             p.negative_shift);
+    output[o] = static_cast<T>(Clamp(v + p.output_offset, p.act_min, p.act_max));
+  });
+}
+
 template <typename T, typename F>
 Status FloatOrRaw(const char* op, Shape4 s1, const T* in1, Shape4 s2, const T* in2, Shape4 out,
                   T* output, F&& f) {
@@ -153,6 +183,127 @@ Result<ArithmeticParams> PrepareArithmeticFloat(Activation activation) {
   p.float_min = r.min;
   p.float_max = r.max;
   return p;
+}
+
+Result<ArithmeticParams> PrepareSquaredDifference(QType type, QuantParams in1, QuantParams in2, QuantParams out) {
+  ETPU_RETURN_IF_ERROR(CheckQuant("SQUARED_DIFFERENCE", "input1", in1, type));
+  ETPU_RETURN_IF_ERROR(CheckQuant("SQUARED_DIFFERENCE", "input2", in2, type));
+  ETPU_RETURN_IF_ERROR(CheckQuant("SQUARED_DIFFERENCE", "output", out, type));
+  ArithmeticParams p;
+  p.input1_offset = -in1.zero_point;
+  p.input2_offset = -in2.zero_point;
+  p.output_offset = out.zero_point;
+  p.left_shift = 7;
+  const double twice_max_input_scale = 2.0 * std::max(in1.scale, in2.scale);
+  const double real1 = in1.scale / twice_max_input_scale;
+  const double real2 = in2.scale / twice_max_input_scale;
+  // 2^14 * s_out is formed in float (exact: a power of two).
+  const float scaled_out = static_cast<float>(1 << (2 * p.left_shift)) * out.scale;
+  const double real_out = twice_max_input_scale * twice_max_input_scale / scaled_out;
+  ETPU_ASSIGN_OR_RETURN(QuantizedMultiplier q1, QuantizeMultiplierSmallerThanOneExp(real1));
+  ETPU_ASSIGN_OR_RETURN(QuantizedMultiplier q2, QuantizeMultiplierSmallerThanOneExp(real2));
+  const QuantizedMultiplier qo = QuantizeMultiplier(real_out);
+  p.input1_multiplier = q1.multiplier;
+  p.input1_shift = q1.shift;
+  p.input2_multiplier = q2.multiplier;
+  p.input2_shift = q2.shift;
+  p.output_multiplier = qo.multiplier;
+  p.output_shift = qo.shift;
+  p.act_min = QMin(type);
+  p.act_max = QMax(type);
+  return p;
+}
+
+Status SquaredDifference(const ArithmeticParams& p, Shape4 s1, const uint8_t* in1, Shape4 s2, const uint8_t* in2,
+                         Shape4 out, uint8_t* output) {
+  return SquaredDifferenceQuantized(p, s1, in1, s2, in2, out, output);
+}
+Status SquaredDifference(const ArithmeticParams& p, Shape4 s1, const int8_t* in1, Shape4 s2, const int8_t* in2,
+                         Shape4 out, int8_t* output) {
+  return SquaredDifferenceQuantized(p, s1, in1, s2, in2, out, output);
+}
+
+Result<PreluParams> PreparePrelu(QType type, QuantParams input, QuantParams alpha, QuantParams output) {
+  ETPU_RETURN_IF_ERROR(CheckQuant("PRELU", "input", input, type));
+  ETPU_RETURN_IF_ERROR(CheckQuant("PRELU", "alpha", alpha, type));
+  ETPU_RETURN_IF_ERROR(CheckQuant("PRELU", "output", output, type));
+  PreluParams p;
+  p.input_offset = -input.zero_point;
+  p.alpha_offset = -alpha.zero_point;
+  p.output_offset = output.zero_point;
+  p.raw_positive = type == QType::kUInt8;
+  const QuantizedMultiplier pos =
+      QuantizeMultiplier(static_cast<double>(input.scale) / static_cast<double>(output.scale));
+  const float neg_f = input.scale * alpha.scale / output.scale;  // uint8: float, as TFLite 2.2
+  const QuantizedMultiplier neg =
+      type == QType::kUInt8 ? QuantizeMultiplier(static_cast<double>(neg_f))
+                            : QuantizeMultiplier(static_cast<double>(input.scale) * static_cast<double>(alpha.scale) /
+                                                 static_cast<double>(output.scale));
+  p.positive_multiplier = pos.multiplier;
+  p.positive_shift = pos.shift;
+  p.negative_multiplier = neg.multiplier;
+  p.negative_shift = neg.shift;
+  p.act_min = QMin(type);
+  p.act_max = QMax(type);
+  return p;
+}
+
+Status Prelu(const PreluParams& p, Shape4 s_in, const uint8_t* input, Shape4 s_alpha, const uint8_t* alpha,
+             Shape4 out, uint8_t* output) {
+  return PreluQuantized(p, s_in, input, s_alpha, alpha, out, output);
+}
+Status Prelu(const PreluParams& p, Shape4 s_in, const int8_t* input, Shape4 s_alpha, const int8_t* alpha,
+             Shape4 out, int8_t* output) {
+  return PreluQuantized(p, s_in, input, s_alpha, alpha, out, output);
+}
+Status Prelu(Shape4 s_in, const float* input, Shape4 s_alpha, const float* alpha, Shape4 out, float* output) {
+  return FloatOrRaw("PRELU", s_in, input, s_alpha, alpha, out, output,
+                    [](float x, float a) { return x >= 0.0f ? x : x * a; });
+}
+
+Status Div(float lo, float hi, Shape4 s1, const float* in1, Shape4 s2, const float* in2, Shape4 out, float* output) {
+  return FloatOrRaw("DIV", s1, in1, s2, in2, out, output,
+                    [&](float a, float b) { return std::min(std::max(a / b, lo), hi); });
+}
+
+Status FloorDiv(float lo, float hi, Shape4 s1, const float* in1, Shape4 s2, const float* in2, Shape4 out,
+                float* output) {
+  if (!s2.Valid()) return InvalidArgumentError("failed to run FLOOR_DIV: bad divisor shape " + s2.ToString());
+  const int64_t n2 = s2.FlatSize();
+  for (int64_t i = 0; i < n2; ++i) {
+    if (in2[i] == 0.0f) return InvalidArgumentError("failed to run FLOOR_DIV: division by 0");
+  }
+  return FloatOrRaw("FLOOR_DIV", s1, in1, s2, in2, out, output,
+                    [&](float a, float b) { return std::min(std::max(std::floor(a / b), lo), hi); });
+}
+
+namespace {
+Status IntDiv(bool floor, Shape4 s1, const int32_t* in1, Shape4 s2, const int32_t* in2, Shape4 out,
+              int32_t* output) {
+  bool div_by_zero = false;
+  ETPU_RETURN_IF_ERROR(FloatOrRaw(floor ? "FLOOR_DIV" : "DIV", s1, in1, s2, in2, out, output,
+                                  [&](int32_t a, int32_t b) -> int32_t {
+                                    if (b == 0) {
+                                      div_by_zero = true;
+                                      return 0;
+                                    }
+                                    if (!floor) return (a == INT32_MIN && b == -1) ? a : a / b;  // no overflow trap
+                                    return static_cast<int32_t>(
+                                        std::floor(static_cast<double>(a) / static_cast<double>(b)));
+                                  }));
+  if (div_by_zero) {
+    return InvalidArgumentError(std::string("failed to run ") + (floor ? "FLOOR_DIV" : "DIV") +
+                                ": integer division by zero");
+  }
+  return OkStatus();
+}
+}  // namespace
+
+Status Div(Shape4 s1, const int32_t* in1, Shape4 s2, const int32_t* in2, Shape4 out, int32_t* output) {
+  return IntDiv(false, s1, in1, s2, in2, out, output);
+}
+Status FloorDiv(Shape4 s1, const int32_t* in1, Shape4 s2, const int32_t* in2, Shape4 out, int32_t* output) {
+  return IntDiv(true, s1, in1, s2, in2, out, output);
 }
 
 // Same-shape inputs take the bit-exact SIMD path when one applies (fast_elementwise.cc).

@@ -1,10 +1,12 @@
 // QUANTIZE / DEQUANTIZE, CONCATENATION, SPLIT, PAD, TRANSPOSE, STRIDED_SLICE, RESIZE_*, MEAN and
-// ARG_MAX: hand-computed cases and independent double-precision formulas.
+// ARG_MAX, CAST, GATHER_ND, SLICE, SPACE_TO_DEPTH, float TRANSPOSE_CONV: hand-computed cases and
+// independent double-precision formulas.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
+#include "kernels/conv.h"
 #include "kernels/kernels_test_util.h"
 #include "kernels/quantize.h"
 #include "kernels/reduce.h"
@@ -263,6 +265,90 @@ TEST(ArgMaxTest, FirstMaximumWins) {
   EXPECT_EQ(oi[0], 1);  // -5, -1, -9
   EXPECT_EQ(oi[1], 0);  // 4, 3, 4
   EXPECT_FALSE(ArgMax(1, 0, 2, xi, oi).ok());
+}
+
+TEST(CastTest, StaticCastAndBoolAsTfliteDoes) {
+  const float f[4] = {0.5f, -1.7f, 256.0f, 0.0f};
+  int32_t i[4];
+  Cast(CastType::kFloat32, CastType::kInt32, 4, f, i);
+  EXPECT_EQ(std::vector<int32_t>(i, i + 4), (std::vector<int32_t>{0, -1, 256, 0}));
+  uint8_t b[4];
+  Cast(CastType::kFloat32, CastType::kBool, 4, f, b);  // Any non-zero value is true.
+  EXPECT_EQ(std::vector<uint8_t>(b, b + 4), (std::vector<uint8_t>{1, 1, 1, 0}));
+  const uint8_t bytes[3] = {0, 1, 7};
+  float g[3];
+  Cast(CastType::kBool, CastType::kFloat32, 3, bytes, g);
+  EXPECT_EQ(std::vector<float>(g, g + 3), (std::vector<float>{0, 1, 1}));
+  const int32_t big[2] = {300, -1};
+  uint8_t u[2];
+  Cast(CastType::kInt32, CastType::kUInt8, 2, big, u);
+  EXPECT_EQ(u[0], 44);
+  EXPECT_EQ(u[1], 255);
+}
+
+TEST(GatherNdTest, SlicesByIndexTuplesAndRejectsOutOfRange) {
+  const int dims[3] = {3, 2, 2};
+  std::vector<uint8_t> params(12);
+  for (size_t i = 0; i < params.size(); ++i) params[i] = static_cast<uint8_t>(i);
+  const int32_t idx[4] = {2, 1, 0, 0};  // Two tuples of depth 2 -> two slices of 2 elements.
+  uint8_t out[4];
+  ASSERT_TRUE(GatherNd(dims, 1, params.data(), idx, 2, 2, out).ok());
+  EXPECT_EQ(std::vector<uint8_t>(out, out + 4), (std::vector<uint8_t>{10, 11, 0, 1}));
+  const int32_t bad[2] = {3, 0};
+  EXPECT_FALSE(GatherNd(dims, 1, params.data(), bad, 1, 2, out).ok());
+}
+
+TEST(SliceTest, ResolvesBeginAndSize) {
+  const int dims[2] = {4, 5};
+  const int64_t begin[2] = {1, 2}, size[2] = {2, -1};
+  auto axes = ResolveSlice(dims, begin, size);
+  ASSERT_TRUE(axes.ok());
+  EXPECT_EQ((*axes)[0].start, 1);
+  EXPECT_EQ((*axes)[0].stop, 3);
+  EXPECT_EQ((*axes)[1].start, 2);
+  EXPECT_EQ((*axes)[1].stop, 5);
+  const int64_t too_far[2] = {3, 4};
+  EXPECT_FALSE(ResolveSlice(dims, begin, too_far).ok());
+}
+
+TEST(SpaceToDepthTest, MovesEachTileIntoChannels) {
+  // 1x2x4x1 -> 1x1x2x4 with block 2: tile (y, x) pixels in row-major order.
+  const uint8_t in[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  uint8_t out[8];
+  ASSERT_TRUE(SpaceToDepth(2, Shape4{1, 2, 4, 1}, 1, in, Shape4{1, 1, 2, 4}, out).ok());
+  EXPECT_EQ(std::vector<uint8_t>(out, out + 8), (std::vector<uint8_t>{1, 2, 5, 6, 3, 4, 7, 8}));
+  EXPECT_FALSE(SpaceToDepth(3, Shape4{1, 2, 4, 1}, 1, in, Shape4{1, 1, 2, 4}, out).ok());
+}
+
+TEST(TransposeConvFloatTest, EqualsTheGatherFormulation) {
+  // Output pixel (oy, ox, oc) = bias + sum over input pixels and taps with iy * s - pad + fy = oy.
+  const Shape4 in{1, 3, 2, 2}, filter{3, 3, 3, 2}, out{1, 6, 4, 3};
+  auto p = PrepareTransposeConvFloat(Padding::kSame, 2, 2, Activation::kNone, in, filter, out);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> x(static_cast<size_t>(in.FlatSize())), w(static_cast<size_t>(filter.FlatSize())), bias(3);
+  for (auto& v : x) v = dist(rng);
+  for (auto& v : w) v = dist(rng);
+  for (auto& v : bias) v = dist(rng);
+  std::vector<float> y(static_cast<size_t>(out.FlatSize()));
+  ASSERT_TRUE(TransposeConv(*p, in, x.data(), filter, w.data(), bias.data(), out, y.data()).ok());
+  for (int oy = 0; oy < out.h; ++oy)
+    for (int ox = 0; ox < out.w; ++ox)
+      for (int oc = 0; oc < out.c; ++oc) {
+        double want = bias[static_cast<size_t>(oc)];
+        for (int iy = 0; iy < in.h; ++iy)
+          for (int ix = 0; ix < in.w; ++ix) {
+            const int fy = oy - (iy * 2 - p->pad_top), fx = ox - (ix * 2 - p->pad_left);
+            if (fy < 0 || fy >= filter.h || fx < 0 || fx >= filter.w) continue;
+            for (int ic = 0; ic < in.c; ++ic) {
+              want += double{x[static_cast<size_t>(Offset(in, 0, iy, ix, ic))]} *
+                      w[static_cast<size_t>(Offset(filter, oc, fy, fx, ic))];
+            }
+          }
+        EXPECT_NEAR(y[static_cast<size_t>(Offset(out, 0, oy, ox, oc))], want, 1e-5) << oy << " " << ox << " " << oc;
+      }
+  EXPECT_FALSE(TransposeConv(*p, Shape4{1, 4, 2, 2}, x.data(), filter, w.data(), nullptr, out, y.data()).ok());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 namespace etpu::kernels {
 namespace {
@@ -79,6 +81,52 @@ void Dequantize(QuantParams q, int64_t n, const uint8_t* input, float* output) {
 }
 void Dequantize(QuantParams q, int64_t n, const int8_t* input, float* output) {
   DequantizeImpl(q, n, input, output);
+}
+
+namespace {
+
+template <typename To, typename From>
+void CastFrom(int64_t n, const From* in, void* output) {
+  if constexpr (std::is_same_v<To, bool>) {
+    auto* out = static_cast<uint8_t*>(output);
+    for (int64_t i = 0; i < n; ++i) out[i] = in[i] != From{0} ? 1 : 0;
+  } else {
+    auto* out = static_cast<To*>(output);
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<To>(in[i]);
+  }
+}
+
+template <typename To>
+void CastTo(CastType from, int64_t n, const void* input, void* output) {
+  switch (from) {
+    case CastType::kFloat32: return CastFrom<To>(n, static_cast<const float*>(input), output);
+    case CastType::kInt32: return CastFrom<To>(n, static_cast<const int32_t*>(input), output);
+    case CastType::kInt64: return CastFrom<To>(n, static_cast<const int64_t*>(input), output);
+    case CastType::kInt16: return CastFrom<To>(n, static_cast<const int16_t*>(input), output);
+    case CastType::kUInt8: return CastFrom<To>(n, static_cast<const uint8_t*>(input), output);
+    case CastType::kInt8: return CastFrom<To>(n, static_cast<const int8_t*>(input), output);
+    case CastType::kBool: {
+      // A bool byte reads as 0 or 1.
+      const auto* in = static_cast<const uint8_t*>(input);
+      std::vector<uint8_t> bits(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) bits[static_cast<size_t>(i)] = in[i] != 0 ? 1 : 0;
+      return CastFrom<To>(n, bits.data(), output);
+    }
+  }
+}
+
+}  // namespace
+
+void Cast(CastType from, CastType to, int64_t n, const void* input, void* output) {
+  switch (to) {
+    case CastType::kFloat32: return CastTo<float>(from, n, input, output);
+    case CastType::kInt32: return CastTo<int32_t>(from, n, input, output);
+    case CastType::kInt64: return CastTo<int64_t>(from, n, input, output);
+    case CastType::kInt16: return CastTo<int16_t>(from, n, input, output);
+    case CastType::kUInt8: return CastTo<uint8_t>(from, n, input, output);
+    case CastType::kInt8: return CastTo<int8_t>(from, n, input, output);
+    case CastType::kBool: return CastTo<bool>(from, n, input, output);
+  }
 }
 
 }  // namespace etpu::kernels

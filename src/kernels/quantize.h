@@ -3,6 +3,8 @@
 // float -> q: zero_point + (int32)round(x / scale) (float division, ties away from zero),
 // clamped to the type. q -> q: MBQM(x - zp_in, m) + zp_out with m = double(s_in) / double(s_out).
 // q -> float: (float)(double(scale) * (x - zero_point)).
+// CAST (TFLite's cast kernel): static_cast between numeric types; to BOOL: x != 0; a BOOL element
+// is one byte, any non-zero byte reads as true.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +32,10 @@ void Requantize(const RequantizeParams& p, int64_t n, const int8_t* input, int8_
 
 void Dequantize(QuantParams q, int64_t n, const uint8_t* input, float* output);
 void Dequantize(QuantParams q, int64_t n, const int8_t* input, float* output);
+
+/// The element types CAST converts between.
+enum class CastType { kFloat32, kInt32, kInt64, kInt16, kUInt8, kInt8, kBool };
+/// `n` elements of `from` at `input` (aligned for that type) -> `to` at `output`.
+void Cast(CastType from, CastType to, int64_t n, const void* input, void* output);
 
 }  // namespace etpu::kernels

@@ -1,7 +1,10 @@
 #include "kernels/reduce.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace etpu::kernels {
 namespace {
@@ -34,6 +37,68 @@ Status MeanQuantized(const MeanParams& p, Shape4 in, const T* input, T* output) 
   return OkStatus();
 }
 
+// Calls f(input_index, output_index) for every input element, in input order.
+template <typename F>
+void ForEachReduced(const ReduceAxes& a, F&& f) {
+  const size_t rank = a.dims.size();
+  std::vector<int> idx(rank, 0);
+  int64_t total = 1;
+  for (int d : a.dims) total *= d;
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t o = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      if (!a.reduced[d]) o = o * a.dims[d] + idx[d];
+    }
+    f(i, o);
+    for (size_t d = rank; d-- > 0;) {
+      if (++idx[d] < a.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+template <typename T>
+Status SumQuantized(const SumParams& p, const ReduceAxes& axes, const T* input, T* output) {
+  int64_t outputs = 0, count = 0;
+  ETPU_RETURN_IF_ERROR(axes.Validate("SUM", &outputs, &count));
+  if (count != p.count) {
+    return InvalidArgumentError("failed to run SUM: " + std::to_string(count) +
+                                " elements per output, prepared for " + std::to_string(p.count));
+  }
+  if (!p.requantize) {
+    std::vector<T> acc(static_cast<size_t>(outputs), T{0});
+    ForEachReduced(axes, [&](int64_t i, int64_t o) {
+      acc[static_cast<size_t>(o)] = static_cast<T>(acc[static_cast<size_t>(o)] + input[i]);
+    });
+    std::copy(acc.begin(), acc.end(), output);
+    return OkStatus();
+  }
+  std::vector<int32_t> acc(static_cast<size_t>(outputs), 0);
+  ForEachReduced(axes, [&](int64_t i, int64_t o) {
+    acc[static_cast<size_t>(o)] = static_cast<int32_t>(static_cast<uint32_t>(acc[static_cast<size_t>(o)]) +
+                                                       static_cast<uint32_t>(int32_t{input[i]}));
+  });
+  for (int64_t o = 0; o < outputs; ++o) {
+    const float v = static_cast<float>(acc[static_cast<size_t>(o)]) * p.scale + p.bias;
+    const int32_t q = static_cast<int32_t>(std::round(v)) + p.output_zero_point;
+    output[o] = static_cast<T>(q);  // TFLite casts without clamping.
+  }
+  return OkStatus();
+}
+
+template <typename T>
+Status ReduceMaxMin(const char* op, bool max, const ReduceAxes& axes, const T* input, T* output) {
+  int64_t outputs = 0, count = 0;
+  ETPU_RETURN_IF_ERROR(axes.Validate(op, &outputs, &count));
+  std::vector<bool> seen(static_cast<size_t>(outputs), false);
+  ForEachReduced(axes, [&](int64_t i, int64_t o) {
+    const T v = input[i];
+    if (!seen[static_cast<size_t>(o)] || (max ? v > output[o] : v < output[o])) output[o] = v;
+    seen[static_cast<size_t>(o)] = true;
+  });
+  return OkStatus();
+}
+
 template <typename T, typename I>
 Status ArgMaxImpl(int64_t outer, int axis_size, int64_t inner, const T* input, I* output) {
   if (outer < 0 || inner < 0 || axis_size <= 0) {
@@ -57,6 +122,65 @@ Status ArgMaxImpl(int64_t outer, int axis_size, int64_t inner, const T* input, I
 }
 
 }  // namespace
+
+Status ReduceAxes::Validate(const char* op, int64_t* outputs, int64_t* count) const {
+  if (dims.size() != reduced.size()) {
+    return InvalidArgumentError(std::string("failed to run ") + op + ": " + std::to_string(dims.size()) +
+                                " dimensions with " + std::to_string(reduced.size()) + " flags");
+  }
+  int64_t o = 1, c = 1;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    if (dims[d] < 1) {
+      return InvalidArgumentError(std::string("failed to run ") + op + ": dimension " + std::to_string(d) +
+                                  " is " + std::to_string(dims[d]) + " (expected >= 1)");
+    }
+    (reduced[d] ? c : o) *= dims[d];
+    if (o * c > INT32_MAX) return InvalidArgumentError(std::string("failed to run ") + op + ": input too large");
+  }
+  *outputs = o;
+  *count = c;
+  return OkStatus();
+}
+
+Result<SumParams> PrepareSum(QType type, QuantParams input, QuantParams output, int64_t count) {
+  if (!(input.scale > 0) || !(output.scale > 0) || !std::isfinite(input.scale) || !std::isfinite(output.scale) ||
+      count < 1 || count > INT32_MAX) {
+    return InvalidArgumentError("failed to prepare SUM: bad scale or element count " + std::to_string(count));
+  }
+  if (input.zero_point < QMin(type) || input.zero_point > QMax(type) || output.zero_point < QMin(type) ||
+      output.zero_point > QMax(type)) {
+    return InvalidArgumentError("failed to prepare SUM: zero point out of the type's range");
+  }
+  SumParams p;
+  p.count = count;
+  p.input_zero_point = input.zero_point;
+  p.output_zero_point = output.zero_point;
+  p.requantize = !(input.scale == output.scale && input.zero_point == output.zero_point);
+  p.scale = input.scale / output.scale;
+  // TFLite 2.2 adds 0.5 before rounding half away from zero (later versions dropped it).
+  p.bias = static_cast<float>(-input.zero_point) * p.scale * static_cast<float>(count) + 0.5f;
+  return p;
+}
+
+Status Sum(const SumParams& p, const ReduceAxes& axes, const uint8_t* input, uint8_t* output) {
+  return SumQuantized(p, axes, input, output);
+}
+Status Sum(const SumParams& p, const ReduceAxes& axes, const int8_t* input, int8_t* output) {
+  return SumQuantized(p, axes, input, output);
+}
+
+#define ETPU_REDUCE_MAX_MIN(T)                                                     \
+  Status ReduceMax(const ReduceAxes& axes, const T* input, T* output) {            \
+    return ReduceMaxMin("REDUCE_MAX", true, axes, input, output);                  \
+  }                                                                                \
+  Status ReduceMin(const ReduceAxes& axes, const T* input, T* output) {            \
+    return ReduceMaxMin("REDUCE_MIN", false, axes, input, output);                 \
+  }
+ETPU_REDUCE_MAX_MIN(uint8_t)
+ETPU_REDUCE_MAX_MIN(int8_t)
+ETPU_REDUCE_MAX_MIN(int32_t)
+ETPU_REDUCE_MAX_MIN(float)
+#undef ETPU_REDUCE_MAX_MIN
 
 Result<MeanParams> PrepareMeanHW(QType type, int h, int w, QuantParams input, QuantParams output) {
   if (h <= 0 || w <= 0 || !(input.scale > 0) || !(output.scale > 0)) {

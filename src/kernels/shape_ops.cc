@@ -255,4 +255,70 @@ Status StridedSlice(std::span<const int> in_dims, std::span<const SliceAxis> axe
   return OkStatus();
 }
 
+Result<std::vector<SliceAxis>> ResolveSlice(std::span<const int> in_dims, std::span<const int64_t> begin,
+                                            std::span<const int64_t> size) {
+  if (begin.size() != in_dims.size() || size.size() != in_dims.size()) {
+    return InvalidArgumentError("failed to prepare SLICE: begin and size must have one entry per dimension");
+  }
+  std::vector<SliceAxis> axes;
+  for (size_t d = 0; d < in_dims.size(); ++d) {
+    const int64_t b = begin[d];
+    const int64_t n = size[d] == -1 ? in_dims[d] - b : size[d];
+    if (b < 0 || n < 0 || b + n > in_dims[d]) {
+      return InvalidArgumentError("failed to prepare SLICE: slice [" + std::to_string(b) + ", +" + std::to_string(n) +
+                                  ") out of range for dimension " + std::to_string(d) + " of size " +
+                                  std::to_string(in_dims[d]));
+    }
+    axes.push_back({static_cast<int>(b), static_cast<int>(b + n), 1});
+  }
+  return axes;
+}
+
+Status GatherNd(std::span<const int> params_dims, size_t elem_size, const void* params, const int32_t* indices,
+                int64_t count, int k, void* output) {
+  ETPU_RETURN_IF_ERROR(CheckDims("GATHER_ND", params_dims));
+  if (k < 1 || k > static_cast<int>(params_dims.size()) || count < 0) {
+    return InvalidArgumentError("failed to run GATHER_ND: index depth " + std::to_string(k) + " for rank " +
+                                std::to_string(params_dims.size()));
+  }
+  const int64_t slice = DimProduct(params_dims, k, static_cast<int>(params_dims.size())) * static_cast<int64_t>(elem_size);
+  const auto* p = static_cast<const uint8_t*>(params);
+  auto* out = static_cast<uint8_t*>(output);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t off = 0;
+    for (int d = 0; d < k; ++d) {
+      const int32_t v = indices[i * k + d];
+      const int dim = params_dims[static_cast<size_t>(d)];
+      if (v < 0 || v >= dim) {
+        return InvalidArgumentError("failed to run GATHER_ND: index " + std::to_string(v) + " out of range [0, " +
+                                    std::to_string(dim) + ")");
+      }
+      off = off * dim + v;
+    }
+    std::memcpy(out + i * slice, p + off * slice, static_cast<size_t>(slice));
+  }
+  return OkStatus();
+}
+
+Status SpaceToDepth(int block, Shape4 in, size_t elem_size, const void* input, Shape4 out, void* output) {
+  if (block < 1 || !in.Valid() || in.h % block != 0 || in.w % block != 0 ||
+      !(out == Shape4{in.n, in.h / block, in.w / block, in.c * block * block})) {
+    return InvalidArgumentError("failed to run SPACE_TO_DEPTH: block size " + std::to_string(block) +
+                                " does not fit input " + in.ToString() + " / output " + out.ToString());
+  }
+  const auto* src_base = static_cast<const uint8_t*>(input);
+  auto* dst_base = static_cast<uint8_t*>(output);
+  const int64_t es = static_cast<int64_t>(elem_size);
+  for (int b = 0; b < out.n; ++b)
+    for (int y = 0; y < out.h; ++y)
+      for (int x = 0; x < out.w; ++x)
+        for (int by = 0; by < block; ++by)
+          for (int bx = 0; bx < block; ++bx) {
+            const int64_t src = Offset(in, b, y * block + by, x * block + bx, 0);
+            const int64_t dst = Offset(out, b, y, x, (by * block + bx) * in.c);
+            std::memcpy(dst_base + dst * es, src_base + src * es, static_cast<size_t>(in.c) * elem_size);
+          }
+  return OkStatus();
+}
+
 }  // namespace etpu::kernels

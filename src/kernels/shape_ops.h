@@ -1,6 +1,6 @@
 // Data-movement kernels: CONCATENATION (with 8-bit requantization of inputs whose quantization
 // differs from the output's), SPLIT / SPLIT_V, RESHAPE (copy), PAD / PADV2, TRANSPOSE,
-// STRIDED_SLICE. Shapes are N-D (at most kMaxDims), row-major; copy-only kernels work on raw
+// STRIDED_SLICE, SLICE, GATHER_ND, SPACE_TO_DEPTH. Shapes are N-D (at most kMaxDims), row-major; copy-only kernels work on raw
 // bytes of `elem_size` bytes each.
 #pragma once
 
@@ -65,5 +65,20 @@ Result<std::vector<SliceAxis>> ResolveStridedSlice(std::span<const int> in_dims,
 /// STRIDED_SLICE with resolved axes; output holds the product of counts elements.
 Status StridedSlice(std::span<const int> in_dims, std::span<const SliceAxis> axes,
                     size_t elem_size, const void* input, void* output);
+
+/// SLICE: begin / size per dimension (size -1 = to the end) as stride-1 axes for StridedSlice;
+/// an error when a slice leaves its dimension.
+Result<std::vector<SliceAxis>> ResolveSlice(std::span<const int> in_dims, std::span<const int64_t> begin,
+                                            std::span<const int64_t> size);
+
+/// GATHER_ND: `count` index tuples of depth k (indices[i * k + d]) each select the slice
+/// params[i_0, ..., i_{k-1}, ...] (the product of params_dims[k:] elements) into output i.
+/// An index outside its dimension is an error.
+Status GatherNd(std::span<const int> params_dims, size_t elem_size, const void* params, const int32_t* indices,
+                int64_t count, int k, void* output);
+
+/// SPACE_TO_DEPTH (NHWC): each block x block tile of pixels becomes block * block * C channels,
+/// row-major within the tile; `out` must be [n, h / block, w / block, c * block^2].
+Status SpaceToDepth(int block, Shape4 in, size_t elem_size, const void* input, Shape4 out, void* output);
 
 }  // namespace etpu::kernels

@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 
+#include "oracle/op_oracle_cases.h"
 #include "oracle/oracle_util.h"
 #include "runtime/interpreter.h"
 #include "testutil/shared.h"
@@ -22,37 +23,131 @@ using tflite::ModelBuilder;
 using tflite::Quant;
 namespace fb = tflite_fb;
 
-std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& x : v) x = static_cast<uint8_t>(rng() >> 24);
-  return v;
-}
-
-template <typename T>
-int Const(ModelBuilder& b, const std::string& name, TensorType type, std::vector<int32_t> shape, std::vector<T> values,
-          const ir::Quantization& q = {}) {
-  return b.AddConstant<T>(name, type, std::move(shape), std::span<const T>(values), q);
-}
-
-int RandomConst(ModelBuilder& b, const std::string& name, TensorType type, std::vector<int32_t> shape,
-                const ir::Quantization& q, uint32_t seed) {
-  size_t n = 1;
-  for (int d : shape) n *= static_cast<size_t>(d);
-  return b.AddTensor(name, type, std::move(shape), q, RandomBytes(n, seed));
-}
-
-struct OpCase {
-  std::string name;
-  std::function<void(ModelBuilder&)> build;
-  bool lib29 = false;  ///< libtflite22 lacks the operator (or its type).
-  bool ramp = false;   ///< One more input variant: byte i holds i % 256 (every value once per 256).
-};
-
-fb::BuiltinOptionsUnion Options(auto value) {
-  fb::BuiltinOptionsUnion u;
-  u.Set(std::move(value));
-  return u;
+// The operators the compiler maps from runtime 13/14 on (PRELU, L2_NORMALIZATION,
+// SQUARED_DIFFERENCE, SUM, RSQRT): several shapes and quantizations, uint8 and int8, every input
+// value for the element-wise ones (ramp variant). libtflite22 where it has the operator and type,
+// libtflite29 otherwise (int8 PRELU, SQUARED_DIFFERENCE and RSQRT). uint8 SQUARED_DIFFERENCE and RSQRT
+// have no TFLite kernel: src/kernels/coverage_ops_test.cc pins them to the int8 paths.
+void AddRuntimeCoverageCases(std::vector<OpCase>& c) {
+  const auto u8 = TensorType::UINT8, i8 = TensorType::INT8, i32 = TensorType::INT32;
+  struct PreluCase {
+    const char* name;
+    TensorType type;
+    std::vector<int32_t> shape, alpha_shape;
+    float in_scale, alpha_scale, out_scale;
+    int in_zp, alpha_zp, out_zp;
+  };
+  for (const PreluCase& q :
+       {PreluCase{"prelu_u8_channel_alpha", u8, {1, 4, 4, 64}, {1, 1, 64}, 0.05f, 0.01f, 0.04f, 128, 100, 120},
+        PreluCase{"prelu_u8_scalar_alpha_upscale", u8, {1, 256}, {1}, 0.03f, 0.004f, 0.012f, 70, 0, 30},
+        PreluCase{"prelu_i8_channel_alpha", i8, {2, 8, 32}, {32}, 0.04f, 0.02f, 0.05f, -3, -5, 10},
+        PreluCase{"prelu_i8_negative_alpha", i8, {1, 2, 2, 128}, {1, 1, 1, 128}, 0.02f, 0.015f, 0.02f, 0, 60, -128}}) {
+    c.push_back({q.name,
+                 [=](ModelBuilder& b) {
+                   int x = b.AddTensor("x", q.type, q.shape, Quant(q.in_scale, q.in_zp));
+                   int a = RandomConst(b, "alpha", q.type, q.alpha_shape, Quant(q.alpha_scale, q.alpha_zp), 21);
+                   int o = b.AddTensor("o", q.type, q.shape, Quant(q.out_scale, q.out_zp));
+                   b.AddOperator(BuiltinOperator::PRELU, {x, a}, {o});
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 },
+                 /*lib29=*/q.type == i8, /*ramp=*/true});
+  }
+  struct L2Case {
+    const char* name;
+    TensorType type;
+    std::vector<int32_t> shape;
+    float scale;
+    int zp;
+  };
+  for (const L2Case& q : {L2Case{"l2_norm_u8", u8, {1, 4, 4, 16}, 0.1f, 120},
+                          L2Case{"l2_norm_u8_deep", u8, {2, 1000}, 0.02f, 3},
+                          L2Case{"l2_norm_u8_short_rows", u8, {64, 2}, 0.5f, 128},
+                          L2Case{"l2_norm_i8", i8, {2, 3, 32}, 0.05f, -3},
+                          L2Case{"l2_norm_i8_short_rows", i8, {128, 2}, 0.3f, 0}}) {
+    c.push_back({q.name,
+                 [=](ModelBuilder& b) {
+                   const int zp = q.type == u8 ? 128 : 0;
+                   int x = b.AddTensor("x", q.type, q.shape, Quant(q.scale, q.zp));
+                   int o = b.AddTensor("o", q.type, q.shape, Quant(1.0f / 128, zp));
+                   b.AddOperator(BuiltinOperator::L2_NORMALIZATION, {x}, {o}, Options(fb::L2NormOptionsT{}),
+                                 q.type == i8 ? 2 : 1);
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 },
+                 /*lib29=*/false, /*ramp=*/true});
+  }
+  struct SqDiffCase {
+    const char* name;
+    std::vector<int32_t> s1, s2, out;
+    float scale1, scale2, out_scale;
+    int zp1, zp2, out_zp;
+  };
+  for (const SqDiffCase& q :
+       {SqDiffCase{"squared_difference_i8", {1, 16, 16}, {1, 16, 16}, {1, 16, 16}, 0.05f, 0.05f, 0.1f, 0, 0, -128},
+        SqDiffCase{"squared_difference_i8_broadcast", {2, 4, 4, 8}, {1, 1, 1, 8}, {2, 4, 4, 8}, 0.03f, 0.08f, 0.5f,
+                   -10, 7, -100},
+        SqDiffCase{"squared_difference_i8_small_out", {1, 256}, {1, 256}, {1, 256}, 0.01f, 0.02f, 0.0005f, 5, -5,
+                   -128}}) {
+    c.push_back({q.name,
+                 [=](ModelBuilder& b) {
+                   int x = b.AddTensor("x", i8, q.s1, Quant(q.scale1, q.zp1));
+                   int y = b.AddTensor("y", i8, q.s2, Quant(q.scale2, q.zp2));
+                   int o = b.AddTensor("o", i8, q.out, Quant(q.out_scale, q.out_zp));
+                   b.AddOperator(BuiltinOperator::SQUARED_DIFFERENCE, {x, y}, {o}, {}, 2);
+                   b.SetInputs({x, y});
+                   b.SetOutputs({o});
+                 },
+                 /*lib29=*/true, /*ramp=*/true});
+  }
+  struct SumCase {
+    const char* name;
+    TensorType type;
+    std::vector<int32_t> shape, axes, out;
+    bool keep;
+    float in_scale, out_scale;
+    int in_zp, out_zp;
+  };
+  for (const SumCase& q :
+       {SumCase{"sum_u8_hw_keep", u8, {1, 5, 7, 6}, {1, 2}, {1, 1, 1, 6}, true, 0.02f, 0.5f, 100, 20},
+        SumCase{"sum_u8_channels", u8, {1, 4, 4, 8}, {3}, {1, 4, 4}, false, 0.01f, 0.06f, 128, 0},
+        SumCase{"sum_u8_same_quant_wraps", u8, {1, 3, 4, 5}, {-1}, {1, 3, 4}, false, 0.1f, 0.1f, 10, 10},
+        SumCase{"sum_u8_two_axes", u8, {1, 6, 3, 4}, {3, 1}, {1, 3}, false, 0.05f, 0.3f, 0, 128},
+        SumCase{"sum_i8_width", i8, {2, 3, 9, 4}, {2}, {2, 3, 1, 4}, true, 0.04f, 0.15f, -7, 3},
+        SumCase{"sum_i8_all_but_batch", i8, {1, 4, 5, 6}, {1, 2, 3}, {1}, false, 0.01f, 1.0f, 0, -100}}) {
+    c.push_back({q.name, [=](ModelBuilder& b) {
+                   int x = b.AddTensor("x", q.type, q.shape, Quant(q.in_scale, q.in_zp));
+                   int axes = Const<int32_t>(b, "axes", i32, {static_cast<int32_t>(q.axes.size())}, q.axes);
+                   int o = b.AddTensor("o", q.type, q.out, Quant(q.out_scale, q.out_zp));
+                   fb::ReducerOptionsT opt;
+                   opt.keep_dims = q.keep;
+                   b.AddOperator(BuiltinOperator::SUM, {x, axes}, {o}, Options(opt), q.type == i8 ? 2 : 1);
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 }});
+  }
+  struct RsqrtCase {
+    const char* name;
+    float in_scale, out_scale;
+    int in_zp, out_zp;
+  };
+  for (const RsqrtCase& q : {RsqrtCase{"rsqrt_i8", 0.05f, 0.0177f, -128, -128},
+                             RsqrtCase{"rsqrt_i8_offset_zero_point", 0.002f, 0.09f, -20, -60},
+                             RsqrtCase{"rsqrt_i8_saturating", 0.25f, 0.001f, 0, 0}}) {
+    c.push_back({q.name,
+                 [=](ModelBuilder& b) {
+                   int x = b.AddTensor("x", i8, {1, 512}, Quant(q.in_scale, q.in_zp));
+                   int o = b.AddTensor("o", i8, {1, 512}, Quant(q.out_scale, q.out_zp));
+                   b.AddOperator(BuiltinOperator::RSQRT, {x}, {o}, {}, 2);
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 },
+                 /*lib29=*/true, /*ramp=*/true,
+                 // TFLite refuses values below the zero point: fold bytes into [zp, 127].
+                 [zp = q.in_zp](uint8_t byte) {
+                   return static_cast<uint8_t>(static_cast<int8_t>(zp + byte % (128 - zp)));
+                 }});
+  }
 }
 
 std::vector<OpCase> Cases() {
@@ -343,10 +438,10 @@ std::vector<OpCase> Cases() {
                  b.SetInputs({x});
                  b.SetOutputs({sd, rmax, rmin});
                }});
+  AddRuntimeCoverageCases(c);
+  AddLayerCheckCases(c);
   return c;
 }
-
-void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name; }
 
 class OpOracleTest : public ::testing::TestWithParam<OpCase> {};
 
@@ -377,6 +472,9 @@ TEST_P(OpOracleTest, MatchesTfliteReference) {
                                             : RandomBytes(n, static_cast<uint32_t>(variant * 31 + i));
       if (variant == 6) {
         for (size_t j = 0; j < n; ++j) in[j] = static_cast<uint8_t>(j);
+      }
+      if (GetParam().domain) {
+        for (auto& byte : in) byte = GetParam().domain(byte);
       }
       ASSERT_TRUE(it.SetInput(i, in).ok());
       specs.push_back(dir + "/in" + std::to_string(i) + ".raw");

@@ -1,10 +1,12 @@
-// SOFTMAX, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, HARD_SWISH adapters.
+// SOFTMAX, LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, HARD_SWISH,
+// L2_NORMALIZATION (uint8/int8) adapters.
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "kernels/activations.h"
 #include "kernels/hard_swish.h"
+#include "kernels/inv_sqrt.h"
 #include "kernels/softmax.h"
 #include "runtime/ops/op_util.h"
 
@@ -131,6 +133,30 @@ Result<EvalFn> MakeHardSwish(OpBuildContext& c) {
                         });
 }
 
+// L2_NORMALIZATION over the last axis; the output quantization is fixed (1/128, zero point 128
+// for uint8, 0 for int8) as TFLite requires.
+Result<EvalFn> MakeL2Normalization(OpBuildContext& c) {
+  ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c, /*allow_float=*/false));
+  if (const auto* o = c.op().options<tflite_fb::L2NormOptionsT>()) {
+    if (o->fused_activation_function != tflite_fb::ActivationFunctionType::NONE) {
+      return UnimplementedError(c.label() + ": fused activation on L2_NORMALIZATION is not supported");
+    }
+  }
+  const ir::Tensor& in = c.in(0);
+  if (in.shape.empty() || in.shape.back() <= 0) return c.Error("input must have rank >= 1 and a non-empty last axis");
+  if (in.shape != c.out(0).shape) return c.Error("output shape differs from the input's");
+  const int depth = in.shape.back();
+  const int64_t rows = io.n / depth;
+  const kernels::QuantParams q = Quant(in);
+  Status prepared = kernels::PrepareL2Normalization(QTypeOf(io.type), q, Quant(c.out(0)));
+  if (!prepared.ok()) return prepared.WithContext(c.label());
+  const int32_t zp = q.zero_point;
+  return EvalFn([=]() {
+    if (io.type == TensorType::UINT8) return kernels::L2Normalization(zp, rows, depth, io.in, io.out);
+    return kernels::L2Normalization(zp, rows, depth, As<int8_t>(io.in), AsMut<int8_t>(io.out));
+  });
+}
+
 }  // namespace
 
 void RegisterActivationOps(std::vector<Registration>& r) {
@@ -144,6 +170,7 @@ void RegisterActivationOps(std::vector<Registration>& r) {
   r.push_back({B::RELU_N1_TO_1, [](OpBuildContext& c) { return MakeRelu(c, A::kReluN1To1); }});
   r.push_back({B::LEAKY_RELU, MakeLeakyRelu});
   r.push_back({B::HARD_SWISH, MakeHardSwish});
+  r.push_back({B::L2_NORMALIZATION, MakeL2Normalization});
 }
 
 }  // namespace etpu::runtime::ops

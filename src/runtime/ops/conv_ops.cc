@@ -210,39 +210,6 @@ Result<EvalFn> MakeFullyConnected(OpBuildContext& c) {
   });
 }
 
-// Float TRANSPOSE_CONV (src/kernels has only the quantized kernel): every input pixel scatters
-// x * w into an output-sized accumulator, then bias and the fused activation's clamp.
-void TransposeConvFloat(const kernels::ConvParams& p, Shape4 in, const float* input, Shape4 filter,
-                        const float* weights, const float* bias, Shape4 out, float* output) {
-  std::fill(output, output + out.FlatSize(), 0.0f);
-  for (int b = 0; b < in.n; ++b) {
-    for (int iy = 0; iy < in.h; ++iy) {
-      for (int ix = 0; ix < in.w; ++ix) {
-        const float* x = input + kernels::Offset(in, b, iy, ix, 0);
-        for (int fy = 0; fy < filter.h; ++fy) {
-          const int oy = iy * p.stride_h - p.pad_top + fy;
-          if (oy < 0 || oy >= out.h) continue;
-          for (int fx = 0; fx < filter.w; ++fx) {
-            const int ox = ix * p.stride_w - p.pad_left + fx;
-            if (ox < 0 || ox >= out.w) continue;
-            float* acc = output + kernels::Offset(out, b, oy, ox, 0);
-            for (int oc = 0; oc < out.c; ++oc) {
-              const float* w = weights + kernels::Offset(filter, oc, fy, fx, 0);
-              float sum = 0;
-              for (int ic = 0; ic < in.c; ++ic) sum += x[ic] * w[ic];
-              acc[oc] += sum;
-            }
-          }
-        }
-      }
-    }
-  }
-  for (int64_t i = 0; i < out.FlatSize(); ++i) {
-    const float v = output[i] + (bias != nullptr ? bias[i % out.c] : 0.0f);
-    output[i] = std::min(std::max(v, p.float_min), p.float_max);
-  }
-}
-
 // TRANSPOSE_CONV: inputs (output_shape, weights OHWI, input, [bias]); uint8 per-tensor, int8
 // per-channel (src/kernels TransposeConv) and float32. The fused activation (newer schemas) is
 // applied as the clamp; TFLite 2.2's options have none (the type range).
@@ -262,19 +229,12 @@ Result<EvalFn> MakeTransposeConv(OpBuildContext& c) {
   const kernels::Padding padding = ToPadding(opt->padding);
   kernels::ConvParams p;
   if (in.type == TensorType::FLOAT32) {
-    kernels::ConvOptions o;
-    o.padding = padding;
-    o.stride_h = opt->stride_h;
-    o.stride_w = opt->stride_w;
-    o.activation = act;
-    // The padding of the forward convolution output -> input.
-    auto r = kernels::PrepareConvFloat(o, io.out, Shape4{io.filter.n, io.filter.h, io.filter.w, io.out.c}, false);
+    auto r = kernels::PrepareTransposeConvFloat(padding, opt->stride_h, opt->stride_w, act, io.in, io.filter, io.out);
     if (!r.ok()) return r.status().WithContext(c.label());
     p = std::move(r).value();
     return EvalFn([p, io]() {
-      TransposeConvFloat(p, io.in, As<float>(io.input), io.filter, As<float>(io.weights), io.fbias, io.out,
-                         AsMut<float>(io.output));
-      return OkStatus();
+      return kernels::TransposeConv(p, io.in, As<float>(io.input), io.filter, As<float>(io.weights), io.fbias, io.out,
+                                    AsMut<float>(io.output));
     });
   }
   const kernels::QType qt = QTypeOf(in.type);

@@ -1,10 +1,13 @@
-// ADD, SUB, MUL, MAXIMUM, MINIMUM (uint8/int8/float, 4-D broadcast), DIV, FLOOR_DIV (float,
-// int32), SQRT, RSQRT (float) adapters.
+// ADD, SUB, MUL, MAXIMUM, MINIMUM (uint8/int8/float, 4-D broadcast), SQUARED_DIFFERENCE
+// (uint8/int8), PRELU (uint8/int8/float), DIV, FLOOR_DIV (float, int32), SQRT (float), RSQRT
+// (float, uint8/int8) adapters.
 #include <cmath>
+#include <type_traits>
 
 #include <fmt/format.h>
 
 #include "kernels/elementwise.h"
+#include "kernels/inv_sqrt.h"
 #include "runtime/ops/op_util.h"
 
 namespace etpu::runtime::ops {
@@ -97,24 +100,6 @@ Result<EvalFn> MakeMaxMin(OpBuildContext& c, bool max) {
   return EvalFn([=]() { return RunMaxMin<float>(max, io); });
 }
 
-// Generic broadcast loop for float / int32 binary functions.
-template <typename T, typename F>
-void Broadcast(const BinaryIo& io, F f) {
-  const T* x = As<T>(io.in1);
-  const T* y = As<T>(io.in2);
-  T* o = AsMut<T>(io.output);
-  for (int b = 0; b < io.out.n; ++b)
-    for (int h = 0; h < io.out.h; ++h)
-      for (int w = 0; w < io.out.w; ++w)
-        for (int ch = 0; ch < io.out.c; ++ch) {
-          const auto i1 = kernels::Offset(io.s1, io.s1.n == 1 ? 0 : b, io.s1.h == 1 ? 0 : h, io.s1.w == 1 ? 0 : w,
-                                          io.s1.c == 1 ? 0 : ch);
-          const auto i2 = kernels::Offset(io.s2, io.s2.n == 1 ? 0 : b, io.s2.h == 1 ? 0 : h, io.s2.w == 1 ? 0 : w,
-                                          io.s2.c == 1 ? 0 : ch);
-          o[kernels::Offset(io.out, b, h, w, ch)] = f(x[i1], y[i2]);
-        }
-}
-
 Result<EvalFn> MakeDiv(OpBuildContext& c, bool floor) {
   ETPU_ASSIGN_OR_RETURN(BinaryIo io, GetBinaryIo(c));
   const TensorType t = c.in(0).type;
@@ -123,31 +108,60 @@ Result<EvalFn> MakeDiv(OpBuildContext& c, bool floor) {
   const std::string label = c.label();
   if (t == TensorType::FLOAT32) {
     return EvalFn([=]() -> Status {
-      if (floor) {  // TFLite refuses a zero divisor in FLOOR_DIV (float too).
-        const int64_t n2 = io.s2.FlatSize();
-        for (int64_t i = 0; i < n2; ++i) {
-          if (As<float>(io.in2)[i] == 0.0f) return InvalidArgumentError(label + ": division by 0");
-        }
-      }
-      Broadcast<float>(io, [&](float a, float b) {
-        const float q = floor ? std::floor(a / b) : a / b;
-        return std::min(std::max(q, range.min), range.max);
-      });
-      return OkStatus();
+      const float* x = As<float>(io.in1);
+      const float* y = As<float>(io.in2);
+      float* o = AsMut<float>(io.output);
+      Status s = floor ? kernels::FloorDiv(range.min, range.max, io.s1, x, io.s2, y, io.out, o)
+                       : kernels::Div(range.min, range.max, io.s1, x, io.s2, y, io.out, o);
+      return s.ok() ? s : s.WithContext(label);
     });
   }
   return EvalFn([=]() -> Status {
-    bool div_by_zero = false;
-    Broadcast<int32_t>(io, [&](int32_t a, int32_t b) -> int32_t {
-      if (b == 0) {
-        div_by_zero = true;
-        return 0;
+    const int32_t* x = As<int32_t>(io.in1);
+    const int32_t* y = As<int32_t>(io.in2);
+    int32_t* o = AsMut<int32_t>(io.output);
+    Status s = floor ? kernels::FloorDiv(io.s1, x, io.s2, y, io.out, o) : kernels::Div(io.s1, x, io.s2, y, io.out, o);
+    return s.ok() ? s : s.WithContext(label);
+  });
+}
+
+Result<EvalFn> MakeSquaredDifference(OpBuildContext& c) {
+  ETPU_ASSIGN_OR_RETURN(BinaryIo io, GetBinaryIo(c));
+  const TensorType t = c.in(0).type;
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), {TensorType::UINT8, TensorType::INT8}));
+  auto r = kernels::PrepareSquaredDifference(QTypeOf(t), Quant(c.in(0)), Quant(c.in(1)), Quant(c.out(0)));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const kernels::ArithmeticParams p = *r;
+  return EvalFn([=]() {
+    return VisitType(t, [&](auto v) -> Status {
+      using T = decltype(v);
+      if constexpr (std::is_same_v<T, float>) {
+        return InternalError("SQUARED_DIFFERENCE: float is not prepared");
+      } else {
+        return kernels::SquaredDifference(p, io.s1, As<T>(io.in1), io.s2, As<T>(io.in2), io.out, AsMut<T>(io.output));
       }
-      if (!floor) return a / b;
-      return static_cast<int32_t>(std::floor(static_cast<double>(a) / static_cast<double>(b)));
     });
-    if (div_by_zero) return InvalidArgumentError(label + ": integer division by zero");
-    return OkStatus();
+  });
+}
+
+// PRELU: input 0 is x, input 1 the alpha (broadcast against x).
+Result<EvalFn> MakePrelu(OpBuildContext& c) {
+  ETPU_ASSIGN_OR_RETURN(BinaryIo io, GetBinaryIo(c));
+  const TensorType t = c.in(0).type;
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
+  if (t == TensorType::FLOAT32) {
+    return EvalFn([=]() {
+      return kernels::Prelu(io.s1, As<float>(io.in1), io.s2, As<float>(io.in2), io.out, AsMut<float>(io.output));
+    });
+  }
+  auto r = kernels::PreparePrelu(QTypeOf(t), Quant(c.in(0)), Quant(c.in(1)), Quant(c.out(0)));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const kernels::PreluParams p = *r;
+  if (t == TensorType::UINT8) {
+    return EvalFn([=]() { return kernels::Prelu(p, io.s1, io.in1, io.s2, io.in2, io.out, io.output); });
+  }
+  return EvalFn([=]() {
+    return kernels::Prelu(p, io.s1, As<int8_t>(io.in1), io.s2, As<int8_t>(io.in2), io.out, AsMut<int8_t>(io.output));
   });
 }
 
@@ -168,6 +182,27 @@ Result<EvalFn> MakeUnaryFloat(OpBuildContext& c, float (*f)(float)) {
 float Sqrt(float x) { return std::sqrt(x); }
 float Rsqrt(float x) { return 1.0f / std::sqrt(x); }
 
+// RSQRT: float, or uint8 / int8 (kernels/inv_sqrt.h).
+Result<EvalFn> MakeRsqrt(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
+  const TensorType t = c.in(0).type;
+  if (t == TensorType::FLOAT32) return MakeUnaryFloat(c, Rsqrt);
+  ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8}));
+  ETPU_RETURN_IF_ERROR(CheckSameSize(c, c.in(0), c.out(0)));
+  auto r = kernels::PrepareRsqrt(QTypeOf(t), Quant(c.in(0)), Quant(c.out(0)));
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const kernels::RsqrtParams p = *r;
+  const uint8_t* in = c.in_data(0);
+  uint8_t* out = c.out_data(0);
+  const int64_t n = c.out(0).num_elements();
+  const std::string label = c.label();
+  return EvalFn([=]() -> Status {
+    Status s = t == TensorType::UINT8 ? kernels::Rsqrt(p, n, in, out)
+                                      : kernels::Rsqrt(p, n, As<int8_t>(in), AsMut<int8_t>(out));
+    return s.ok() ? s : s.WithContext(label);
+  });
+}
+
 }  // namespace
 
 void RegisterElementwiseOps(std::vector<Registration>& r) {
@@ -180,7 +215,9 @@ void RegisterElementwiseOps(std::vector<Registration>& r) {
   r.push_back({B::DIV, [](OpBuildContext& c) { return MakeDiv(c, false); }});
   r.push_back({B::FLOOR_DIV, [](OpBuildContext& c) { return MakeDiv(c, true); }});
   r.push_back({B::SQRT, [](OpBuildContext& c) { return MakeUnaryFloat(c, Sqrt); }});
-  r.push_back({B::RSQRT, [](OpBuildContext& c) { return MakeUnaryFloat(c, Rsqrt); }});
+  r.push_back({B::RSQRT, MakeRsqrt});
+  r.push_back({B::SQUARED_DIFFERENCE, MakeSquaredDifference});
+  r.push_back({B::PRELU, MakePrelu});
 }
 
 }  // namespace etpu::runtime::ops

@@ -1,4 +1,5 @@
-// AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H and W of a 4-D tensor) adapters.
+// AVERAGE_POOL_2D, MAX_POOL_2D, MEAN (over H and W of a 4-D tensor), SUM (uint8/int8, any
+// axes), REDUCE_MAX, REDUCE_MIN adapters.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -72,60 +73,59 @@ Result<EvalFn> MakeMean(OpBuildContext& c) {
   return EvalFn([=]() { return kernels::MeanHW(p, si, As<int8_t>(input), AsMut<int8_t>(output)); });
 }
 
-// REDUCE_MAX / REDUCE_MIN over any constant axes: raw values compared (TFLite keeps the input's
-// quantization), for uint8, int8, int32 and float.
-template <typename T>
-void ReduceRaw(const std::vector<int>& dims, const std::vector<bool>& reduced, bool max, const T* in, T* out,
-               int64_t out_count) {
-  std::vector<bool> seen(static_cast<size_t>(out_count), false);
-  const int rank = static_cast<int>(dims.size());
-  std::vector<int> idx(static_cast<size_t>(rank), 0);
-  int64_t total = 1;
-  for (int d : dims) total *= d;
-  for (int64_t i = 0; i < total; ++i) {
-    int64_t o = 0;
-    for (int d = 0; d < rank; ++d) {
-      if (!reduced[static_cast<size_t>(d)]) o = o * dims[static_cast<size_t>(d)] + idx[static_cast<size_t>(d)];
-    }
-    const T v = in[i];
-    if (!seen[static_cast<size_t>(o)] || (max ? v > out[o] : v < out[o])) out[o] = v;
-    seen[static_cast<size_t>(o)] = true;
-    for (int d = rank - 1; d >= 0; --d) {
-      if (++idx[static_cast<size_t>(d)] < dims[static_cast<size_t>(d)]) break;
-      idx[static_cast<size_t>(d)] = 0;
-    }
+// The constant axes of a reduction (input 1) over input 0, checked against output 0's size.
+Result<kernels::ReduceAxes> GetReduceAxes(OpBuildContext& c) {
+  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstInts(c, 1));
+  kernels::ReduceAxes r;
+  r.dims = Dims(c.in(0));
+  r.reduced.assign(r.dims.size(), false);
+  for (int64_t a : axes) {
+    ETPU_ASSIGN_OR_RETURN(int n, NormalizeAxis(c, a, static_cast<int>(r.dims.size())));
+    r.reduced[static_cast<size_t>(n)] = true;
   }
+  int64_t outputs = 0, count = 0;
+  Status valid = r.Validate(ir::BuiltinName(c.op().code).c_str(), &outputs, &count);
+  if (!valid.ok()) return valid.WithContext(c.label());
+  if (outputs != c.out(0).num_elements()) return c.Error("output size does not match the reduced shape");
+  return r;
 }
 
+// REDUCE_MAX / REDUCE_MIN over any constant axes (uint8, int8, int32, float).
 Result<EvalFn> MakeReduceMaxMin(OpBuildContext& c, bool max) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
-  const ir::Tensor& in = c.in(0);
   ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::INT32, TensorType::FLOAT32}));
-  ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ConstInts(c, 1));
-  const std::vector<int> dims = Dims(in);
-  std::vector<bool> reduced(dims.size(), false);
-  for (int64_t a : axes) {
-    ETPU_ASSIGN_OR_RETURN(int n, NormalizeAxis(c, a, static_cast<int>(dims.size())));
-    reduced[static_cast<size_t>(n)] = true;
-  }
-  int64_t out_count = 1;
-  for (size_t d = 0; d < dims.size(); ++d) {
-    if (!reduced[d]) out_count *= dims[d];
-  }
-  if (out_count != c.out(0).num_elements()) return c.Error("output size does not match the reduced shape");
-  if (in.num_elements() == 0) return c.Error("empty input");
+  ETPU_ASSIGN_OR_RETURN(kernels::ReduceAxes axes, GetReduceAxes(c));
   const uint8_t* input = c.in_data(0);
   uint8_t* output = c.out_data(0);
-  const TensorType t = in.type;
+  const TensorType t = c.in(0).type;
+  auto run = [=](auto* in, auto* out) { return max ? kernels::ReduceMax(axes, in, out) : kernels::ReduceMin(axes, in, out); };
   return EvalFn([=]() {
     switch (t) {
-      case TensorType::UINT8: ReduceRaw(dims, reduced, max, input, output, out_count); break;
-      case TensorType::INT8: ReduceRaw(dims, reduced, max, As<int8_t>(input), AsMut<int8_t>(output), out_count); break;
-      case TensorType::INT32: ReduceRaw(dims, reduced, max, As<int32_t>(input), AsMut<int32_t>(output), out_count); break;
-      default: ReduceRaw(dims, reduced, max, As<float>(input), AsMut<float>(output), out_count); break;
+      case TensorType::UINT8: return run(input, output);
+      case TensorType::INT8: return run(As<int8_t>(input), AsMut<int8_t>(output));
+      case TensorType::INT32: return run(As<int32_t>(input), AsMut<int32_t>(output));
+      default: return run(As<float>(input), AsMut<float>(output));
     }
-    return OkStatus();
   });
+}
+
+// SUM over any constant axes (uint8, int8).
+Result<EvalFn> MakeSum(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8}));
+  ETPU_ASSIGN_OR_RETURN(kernels::ReduceAxes axes, GetReduceAxes(c));
+  int64_t count = 1;
+  for (size_t d = 0; d < axes.dims.size(); ++d) {
+    if (axes.reduced[d]) count *= axes.dims[d];
+  }
+  const TensorType t = c.in(0).type;
+  auto r = kernels::PrepareSum(QTypeOf(t), Quant(c.in(0)), Quant(c.out(0)), count);
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const kernels::SumParams p = *r;
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  if (t == TensorType::UINT8) return EvalFn([=]() { return kernels::Sum(p, axes, input, output); });
+  return EvalFn([=]() { return kernels::Sum(p, axes, As<int8_t>(input), AsMut<int8_t>(output)); });
 }
 
 }  // namespace
@@ -137,6 +137,7 @@ void RegisterPoolOps(std::vector<Registration>& r) {
   r.push_back({B::MEAN, MakeMean});
   r.push_back({B::REDUCE_MAX, [](OpBuildContext& c) { return MakeReduceMaxMin(c, true); }});
   r.push_back({B::REDUCE_MIN, [](OpBuildContext& c) { return MakeReduceMaxMin(c, false); }});
+  r.push_back({B::SUM, MakeSum});
 }
 
 }  // namespace etpu::runtime::ops

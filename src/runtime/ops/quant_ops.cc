@@ -1,5 +1,6 @@
 // QUANTIZE, DEQUANTIZE, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR adapters.
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -70,20 +71,17 @@ Result<EvalFn> MakeDequantize(OpBuildContext& c) {
   });
 }
 
-// CAST: static_cast between numeric types, as TFLite's cast kernel.
-template <typename To>
-void CastTo(TensorType from, int64_t n, const uint8_t* in, To* out) {
-  for (int64_t i = 0; i < n; ++i) {
-    switch (from) {
-      case TensorType::FLOAT32: out[i] = static_cast<To>(As<float>(in)[i]); break;
-      case TensorType::INT32: out[i] = static_cast<To>(As<int32_t>(in)[i]); break;
-      case TensorType::INT64: out[i] = static_cast<To>(As<int64_t>(in)[i]); break;
-      case TensorType::INT16: out[i] = static_cast<To>(As<int16_t>(in)[i]); break;
-      case TensorType::UINT8: out[i] = static_cast<To>(in[i]); break;
-      case TensorType::INT8: out[i] = static_cast<To>(As<int8_t>(in)[i]); break;
-      case TensorType::BOOL: out[i] = static_cast<To>(in[i] != 0); break;
-      default: break;
-    }
+// CAST (kernels::Cast); the element types it converts.
+std::optional<kernels::CastType> CastTypeOf(TensorType t) {
+  switch (t) {
+    case TensorType::FLOAT32: return kernels::CastType::kFloat32;
+    case TensorType::INT32: return kernels::CastType::kInt32;
+    case TensorType::INT64: return kernels::CastType::kInt64;
+    case TensorType::INT16: return kernels::CastType::kInt16;
+    case TensorType::UINT8: return kernels::CastType::kUInt8;
+    case TensorType::INT8: return kernels::CastType::kInt8;
+    case TensorType::BOOL: return kernels::CastType::kBool;
+    default: return std::nullopt;
   }
 }
 
@@ -94,26 +92,12 @@ Result<EvalFn> MakeCast(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), types));
   ETPU_RETURN_IF_ERROR(CheckType(c, c.out(0), types));
   ETPU_RETURN_IF_ERROR(CheckSameSize(c, c.in(0), c.out(0)));
-  const TensorType from = c.in(0).type, to = c.out(0).type;
+  const kernels::CastType from = *CastTypeOf(c.in(0).type), to = *CastTypeOf(c.out(0).type);
   const int64_t n = c.in(0).num_elements();
   const uint8_t* in = c.in_data(0);
   uint8_t* out = c.out_data(0);
   return EvalFn([=]() {
-    switch (to) {
-      case TensorType::FLOAT32: CastTo(from, n, in, AsMut<float>(out)); break;
-      case TensorType::INT32: CastTo(from, n, in, AsMut<int32_t>(out)); break;
-      case TensorType::INT64: CastTo(from, n, in, AsMut<int64_t>(out)); break;
-      case TensorType::INT16: CastTo(from, n, in, AsMut<int16_t>(out)); break;
-      case TensorType::UINT8: CastTo(from, n, in, out); break;
-      case TensorType::INT8: CastTo(from, n, in, AsMut<int8_t>(out)); break;
-      case TensorType::BOOL: {
-        std::vector<uint8_t> tmp(static_cast<size_t>(n));
-        CastTo(from, n, in, tmp.data());
-        for (int64_t i = 0; i < n; ++i) out[i] = tmp[static_cast<size_t>(i)] != 0;
-        break;
-      }
-      default: break;
-    }
+    kernels::Cast(from, to, n, in, out);
     return OkStatus();
   });
 }

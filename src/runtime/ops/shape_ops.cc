@@ -1,5 +1,5 @@
 // Data-movement adapters: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PACK,
-// UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND.
+// UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND, SLICE, SPACE_TO_DEPTH.
 #include <cstring>
 
 #include <fmt/format.h>
@@ -251,20 +251,11 @@ Result<EvalFn> MakeGatherNd(OpBuildContext& c) {
   const uint8_t* p = c.in_data(0);
   const int32_t* ind = As<int32_t>(c.in_data(1));
   uint8_t* out = c.out_data(0);
+  const size_t es = ElemSize(params);
   const std::string label = c.label();
   return EvalFn([=]() -> Status {
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t off = 0;
-      for (int d = 0; d < k; ++d) {
-        const int32_t v = ind[i * k + d];
-        if (v < 0 || v >= pd[static_cast<size_t>(d)]) {
-          return InvalidArgumentError(fmt::format("{}: index {} out of range [0, {})", label, v, pd[static_cast<size_t>(d)]));
-        }
-        off = off * pd[static_cast<size_t>(d)] + v;
-      }
-      std::memcpy(out + i * slice, p + off * slice, static_cast<size_t>(slice));
-    }
-    return OkStatus();
+    Status s = kernels::GatherNd(pd, es, p, ind, n, k, out);
+    return s.ok() ? s : s.WithContext(label);
   });
 }
 
@@ -275,16 +266,11 @@ Result<EvalFn> MakeSlice(OpBuildContext& c) {
   ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> begin, ConstInts(c, 1));
   ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> size, ConstInts(c, 2));
   const std::vector<int> id = Dims(c.in(0));
-  if (begin.size() != id.size() || size.size() != id.size()) return c.Error("begin and size must have one entry per dimension");
-  std::vector<kernels::SliceAxis> axes;
+  auto r = kernels::ResolveSlice(id, begin, size);
+  if (!r.ok()) return r.status().WithContext(c.label());
+  const std::vector<kernels::SliceAxis> axes = std::move(r).value();
   int64_t count = 1;
-  for (size_t d = 0; d < id.size(); ++d) {
-    const int64_t b = begin[d];
-    const int64_t n = size[d] == -1 ? id[d] - b : size[d];
-    if (b < 0 || n < 0 || b + n > id[d]) return c.Error(fmt::format("slice [{}, +{}) out of range for dimension {} of size {}", b, n, d, id[d]));
-    axes.push_back({static_cast<int>(b), static_cast<int>(b + n), 1});
-    count *= n;
-  }
+  for (const auto& a : axes) count *= a.Count();
   if (count != c.out(0).num_elements()) return c.Error("slice size does not match the output");
   const uint8_t* input = c.in_data(0);
   uint8_t* output = c.out_data(0);
@@ -307,19 +293,7 @@ Result<EvalFn> MakeSpaceToDepth(OpBuildContext& c) {
   const uint8_t* input = c.in_data(0);
   uint8_t* output = c.out_data(0);
   const size_t es = ElemSize(c.in(0));
-  return EvalFn([=]() {
-    for (int b = 0; b < so.n; ++b)
-      for (int y = 0; y < so.h; ++y)
-        for (int x = 0; x < so.w; ++x)
-          for (int by = 0; by < bs; ++by)
-            for (int bx = 0; bx < bs; ++bx) {
-              const int64_t src = kernels::Offset(si, b, y * bs + by, x * bs + bx, 0);
-              const int64_t dst = kernels::Offset(so, b, y, x, (by * bs + bx) * si.c);
-              std::memcpy(output + dst * static_cast<int64_t>(es), input + src * static_cast<int64_t>(es),
-                          static_cast<size_t>(si.c) * es);
-            }
-    return OkStatus();
-  });
+  return EvalFn([=]() { return kernels::SpaceToDepth(bs, si, es, input, so, output); });
 }
 
 }  // namespace
