@@ -20,7 +20,12 @@ namespace etpu {
 /// Options of one compiler run; the defaults are the real compiler v16's (compiler-behaviour.md §2.2).
 struct CompileOptions {
   std::string out_dir = ".";                     ///< -o; output paths are named with it as given.
-  int min_runtime_version = 14;                  ///< -m: no package needs a newer runtime.
+  /// --emulate 15|16: which generation of Google's compiler to reproduce: 16 (2021-07) or 15
+  /// (2020-11). It selects the co-compile caching policy, whether a softmax table is written (16
+  /// only), the default -m and the version line (docs/COMPILER.md, "Generations").
+  int emulate = 16;
+  /// -m: no package needs a newer runtime. 0 = the emulated generation's default (16: 14, 15: 13).
+  int min_runtime_version = 0;
   bool show_operations = false;                  ///< -s
   bool multiple_subgraphs = false;               ///< -a
   std::vector<std::string> intermediate_tensors; ///< -i
@@ -29,7 +34,7 @@ struct CompileOptions {
   int delegate_search_step = 1;                  ///< -k
   int timeout_sec = 180;                         ///< -t
   bool random_token = false;                     ///< --random_token: a random caching token, as Google's compiler.
-  std::string cache_policy;                      ///< --cache_policy; empty = the default policy.
+  std::string cache_policy;                      ///< --cache_policy; empty = the emulated generation's policy.
   /// false: decide, partition and plan only; every ModelResult field is filled except `model`
   /// (left empty). For callers that compare many sets (the planner); edgetpu_compiler builds.
   bool build_models = true;

@@ -15,6 +15,7 @@
 #include "base/hash.h"
 #include "cache/co_compile.h"
 #include "driver/console_report.h"
+#include "driver/generation.h"
 #include "driver/op_log.h"
 #include "driver/output_paths.h"
 #include "driver/package_builder.h"
@@ -64,7 +65,7 @@ cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
   pm.name = in.path;
   pm.act = p.activations;
   for (const auto& l : p.layers) {
-    pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed});
+    pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed, driver::ToPackageKind(l.kind)});
   }
   pm.content_digest = p.content_digest;
   return pm;
@@ -113,7 +114,7 @@ ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, dri
   // Nothing mapped: the real compiler prints 0.00B for all three memory lines (§4.8).
   r.onchip_remaining_bytes = p.partition.regions.empty() ? 0 : remaining;
   r.model = std::move(built.tflite);
-  r.log = driver::RenderLogFile(r.input_name, r.output_path, driver::BuildOpLogRows(r.operators));
+  r.log = driver::RenderLogFile(options.emulate, r.input_name, r.output_path, driver::BuildOpLogRows(r.operators));
   return r;
 }
 
@@ -147,7 +148,7 @@ Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<
   std::vector<cache::PlanModel> plan_models;
   for (size_t i = 0; i < prepared.size(); ++i) plan_models.push_back(ToPlanModel(inputs[i], *prepared[i]));
   cache::CompileSetOptions set_options;
-  if (!options.cache_policy.empty()) set_options.policy = options.cache_policy;
+  set_options.policy = options.cache_policy.empty() ? driver::DefaultCachePolicy(options.emulate) : options.cache_policy;
   set_options.token.random = options.random_token;
   auto plan = cache::PlanCompileSet(plan_models, cache::CapacityModel(), set_options);
   if (!plan.ok()) {
@@ -230,7 +231,7 @@ void CompileSegments(const InputModel& input, const CompileOptions& options, Com
   const ir::Model& model = *input.model;
   std::vector<int64_t> bytes(model.ops.size(), 0);
   for (size_t i = 0; i < model.ops.size(); ++i) {
-    bytes[i] = params::LayerParamBytes(model, static_cast<int>(i), params::CompilerGeneration::k2021_07);
+    bytes[i] = params::LayerParamBytes(model, static_cast<int>(i), driver::Generation(options.emulate));
   }
   auto segments = partition::SegmentByParameters(model, bytes, options.num_segments);
   if (!segments.ok()) {
@@ -274,7 +275,12 @@ void CompileSegments(const InputModel& input, const CompileOptions& options, Com
 
 }  // namespace
 
-Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileOptions& options) {
+Result<CompileResult> Compile(std::span<const ModelInput> models, const CompileOptions& given) {
+  if (given.emulate != 15 && given.emulate != 16) {
+    return InvalidArgumentError("Compile: emulate must be 15 or 16, got " + std::to_string(given.emulate));
+  }
+  CompileOptions options = given;
+  if (options.min_runtime_version == 0) options.min_runtime_version = driver::DefaultMinRuntimeVersion(options.emulate);
   if (options.num_segments < 1) return InvalidArgumentError("Compile: num_segments must be >= 1");
   if (options.search_delegate && options.delegate_search_step < 1) {
     return InvalidArgumentError("Compile: delegate_search_step must be >= 1");

@@ -6,7 +6,9 @@
 
 namespace etpu::driver {
 
-std::string VersionLine() { return fmt::format("Edge TPU Compiler version {}", kCompilerVersion); }
+std::string CompilerVersion(int emulate) { return fmt::format("{}.0.0-etpu.1", emulate); }
+
+std::string VersionLine(int emulate) { return fmt::format("Edge TPU Compiler version {}", CompilerVersion(emulate)); }
 
 std::string RenderOpTable(const std::vector<OpLogRow>& rows) {
   std::string out = fmt::format("{:<31}{:<11}{}\n\n", "Operator", "Count", "Status");
@@ -14,8 +16,9 @@ std::string RenderOpTable(const std::vector<OpLogRow>& rows) {
   return out;
 }
 
-std::string RenderLogFile(const std::string& input, const std::string& output, const std::vector<OpLogRow>& rows) {
-  return fmt::format("{}\nInput: {}\nOutput: {}\n{}\n\n{}", VersionLine(), input, output, kVirtualTargetNote,
+std::string RenderLogFile(int emulate, const std::string& input, const std::string& output,
+                          const std::vector<OpLogRow>& rows) {
+  return fmt::format("{}\nInput: {}\nOutput: {}\n{}\n\n{}", VersionLine(emulate), input, output, kVirtualTargetNote,
                      RenderOpTable(rows));
 }
 

@@ -8,17 +8,20 @@
 
 namespace etpu::driver {
 
-/// Our version: the real grammar with our build after "16.0.0-etpu.", so that parsers that
-/// take the last word of the first line still get a version.
+/// Our version: the real grammar with our build after "<generation>.0.0-etpu.", so that parsers
+/// that take the last word of the first line still get a version (and its major number tells
+/// which generation of Google's compiler is emulated).
 inline constexpr const char* kCompilerVersion = "16.0.0-etpu.1";
+/// The version of an emulated generation (15 or 16): "15.0.0-etpu.1", "16.0.0-etpu.1".
+std::string CompilerVersion(int emulate);
 
 /// The .log header's honest line (ours; not in the real compiler's .log): what the output runs on.
 inline constexpr const char* kVirtualTargetNote =
     "Note: this output runs on etpu's virtual Edge TPU, not on real Coral hardware; for a Coral device, compile "
     "the model with Google's edgetpu_compiler.";
 
-/// "Edge TPU Compiler version 16.0.0-etpu.1"
-std::string VersionLine();
+/// "Edge TPU Compiler version 16.0.0-etpu.1" (15.0.0-... when emulating compiler 15).
+std::string VersionLine(int emulate = 16);
 
 /// One row of the operation table: one per distinct (operator, status) pair.
 struct OpLogRow {
@@ -46,7 +49,7 @@ struct ModelSummary {
 /// The operation table: header (Operator 31 columns, Count 11 columns, Status), blank line, rows.
 std::string RenderOpTable(const std::vector<OpLogRow>& rows);
 /// The whole .log file: version line, Input:, Output:, kVirtualTargetNote, blank line, the table.
-std::string RenderLogFile(const std::string& input, const std::string& output, const std::vector<OpLogRow>& rows);
+std::string RenderLogFile(int emulate, const std::string& input, const std::string& output, const std::vector<OpLogRow>& rows);
 /// One model's block, from "Input model:" to the operation-log details (table with -s).
 std::string RenderModelBlock(const ModelSummary& summary, bool show_operations);
 /// The success output of one compilation (one model or a co-compilation), after the version line:

@@ -16,7 +16,7 @@ TEST(ConsoleReportTest, OpTableColumnsAre31And11Wide) {
 }
 
 TEST(ConsoleReportTest, LogFileLayout) {
-  std::string log = RenderLogFile("test/model/dummy.tflite", "test/model/compiled/dummy_edgetpu.tflite",
+  std::string log = RenderLogFile(16, "test/model/dummy.tflite", "test/model/compiled/dummy_edgetpu.tflite",
                                   {{"QUANTIZE", 2, "Mapped to Edge TPU"}});
   EXPECT_EQ(log,
             "Edge TPU Compiler version 16.0.0-etpu.1\n"

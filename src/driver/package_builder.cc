@@ -15,7 +15,6 @@
 #include "tflite/model_writer.h"
 
 namespace etpu::driver {
-namespace {
 
 package::LayerKind ToPackageKind(params::LayoutKind kind) {
   switch (kind) {
@@ -29,6 +28,8 @@ package::LayerKind ToPackageKind(params::LayoutKind kind) {
     default: return package::LayerKind::kOther;
   }
 }
+
+namespace {
 
 // True for layouts that carry the layer's constant operands (weights, biases, element-wise
 // constants, LSTM cell parameters); false for records that only describe the layer.

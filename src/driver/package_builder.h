@@ -12,6 +12,9 @@
 
 namespace etpu::driver {
 
+/// The package format's layer kind of a parameter record's layout.
+package::LayerKind ToPackageKind(params::LayoutKind kind);
+
 struct BuiltModel {
   std::vector<uint8_t> tflite;  ///< The compiled model file.
   int64_t cached_bytes = 0;     ///< All regions' PARAMETER_CACHING parameters.

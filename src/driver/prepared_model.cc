@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cache/caching_token.h"
+#include "driver/generation.h"
 
 namespace etpu::driver {
 
@@ -35,14 +36,14 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions&
   if (!mapped.empty()) {
     cache::CapacityModel capacity;
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
-    ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, params::CompilerGeneration::k2021_07));
+    ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, Generation(options.emulate)));
   }
   p.content_digest = cache::ModelContentDigest(model, mapped);
   return p;
 }
 
 std::string PrepareKey(const CompileOptions& options, int max_ops) {
-  std::string key = fmt::format("m{} a{} k{} i", options.min_runtime_version, options.multiple_subgraphs ? 1 : 0, max_ops);
+  std::string key = fmt::format("e{} m{} a{} k{} i", options.emulate, options.min_runtime_version, options.multiple_subgraphs ? 1 : 0, max_ops);
   for (const auto& t : options.intermediate_tensors) key += fmt::format("{}:{},", t.size(), t);
   return key;
 }

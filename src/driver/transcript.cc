@@ -51,7 +51,7 @@ ModelSummary Summarize(const ModelResult& m) {
 }
 
 std::string RenderConsole(const CompileResult& result, const CompileOptions& options, int64_t elapsed_ms_override) {
-  std::string out = VersionLine() + "\n";
+  std::string out = VersionLine(options.emulate) + "\n";
   const bool searching = options.search_delegate && options.num_segments <= 1;
   if (searching && !result.compilations.empty()) {
     out += fmt::format("Searching for valid delegate with step {}\n", options.delegate_search_step);
@@ -85,8 +85,9 @@ std::string RenderWriteFailure(const std::string& console, const std::string& er
   return out + error + "\n" + "Compilation failed! \n";
 }
 
-std::string RenderOutDirNotWritable(const std::string& first_output_path) {
-  return fmt::format("{}\nError opening file for writing: {}\nCompilation failed! \n", VersionLine(), first_output_path);
+std::string RenderOutDirNotWritable(const std::string& first_output_path, int emulate) {
+  return fmt::format("{}\nError opening file for writing: {}\nCompilation failed! \n", VersionLine(emulate),
+                     first_output_path);
 }
 
 std::vector<OutputFile> OutputFiles(const CompileResult& result) {
@@ -109,7 +110,7 @@ CompileTranscript CompileModels(const std::vector<std::string>& models, const Co
     const std::string out_dir = options.out_dir.empty() ? "." : options.out_dir;
     if (!base::IsWritableDirectory(out_dir)) {
       t.console = driver::RenderOutDirNotWritable(
-          driver::OutputPath(options.out_dir, driver::ModelStem(models[0]) + "_edgetpu.tflite"));
+          driver::OutputPath(options.out_dir, driver::ModelStem(models[0]) + "_edgetpu.tflite"), options.emulate);
       return t;
     }
   }
@@ -117,7 +118,7 @@ CompileTranscript CompileModels(const std::vector<std::string>& models, const Co
   for (const auto& m : models) inputs.push_back(ModelInput::FromPath(m));
   auto result = Compile(inputs, options);
   if (!result.ok()) {
-    t.console = driver::VersionLine() + "\n" + result.status().message() + "\n";
+    t.console = driver::VersionLine(options.emulate) + "\n" + result.status().message() + "\n";
     return t;
   }
   t.console = driver::RenderConsole(*result, options, elapsed_ms_override);

@@ -23,7 +23,7 @@ std::string RenderConsole(const CompileResult& result, const CompileOptions& opt
 std::string RenderWriteFailure(const std::string& console, const std::string& error);
 
 /// The console text when the output folder cannot be written (checked before compiling).
-std::string RenderOutDirNotWritable(const std::string& first_output_path);
+std::string RenderOutDirNotWritable(const std::string& first_output_path, int emulate = 16);
 
 /// The files of a successful run: per model its .tflite, then its .log.
 std::vector<OutputFile> OutputFiles(const CompileResult& result);

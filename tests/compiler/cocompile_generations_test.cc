@@ -19,6 +19,7 @@
 #include <numeric>
 
 #include "cache/co_compile.h"
+#include "etpu/compiler.h"
 #include "package/package_reader.h"
 #include "params/param_layout.h"
 #include "testutil/shared.h"
@@ -191,6 +192,50 @@ TEST(CoCompileGenerations, Compiler16RankingAcrossModelsReproducesEveryLayerInAn
         << "order " << order[0] << order[1] << order[2] << order[3];
     EXPECT_GT(Mismatches(e, order, cache::RankedInModelOrderPolicy::kName), 0);
   } while (std::next_permutation(order.begin(), order.end()));
+}
+
+// Through the whole compiler (etpu::Compile with --emulate), in an order that lists 0.75_192 last:
+// each model's on-chip / streamed bytes against Google's file. Compiler 15: exact. Compiler 16:
+// the same total per model, on-chip within one 64-byte row: Google's compiler places a softmax
+// table's 64-byte row apart from the table (cached while the table streams), which is not
+// modelled (docs/COMPILER.md).
+TEST(CoCompileGenerations, WholeCompilerReproducesGooglesBytesPerModel) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/cocompiled/v16_set_of_4");
+  auto zoo_bytes = zoo::GenerateZooModel("mobilenet_v1_1.0_224");
+  ASSERT_TRUE(zoo_bytes.ok());
+  const std::vector<size_t> order = {0, 1, 3, 2};
+  for (int emulate : {15, 16}) {
+    SCOPED_TRACE("emulate " + std::to_string(emulate));
+    std::vector<ModelInput> inputs;
+    for (size_t i : order) {
+      inputs.push_back(kModels[i] == "mobilenet_v1_1.0_224"
+                           ? ModelInput::FromBytes(*zoo_bytes, kModels[i] + ".tflite")
+                           : ModelInput::FromPath(testutil::SharedPath("testdata/models/" + kModels[i] + "_quant.tflite")));
+    }
+    CompileOptions options;
+    options.emulate = emulate;
+    options.build_models = false;
+    auto r = etpu::Compile(inputs, options);
+    ASSERT_TRUE(r.ok() && r->ok) << (r.ok() ? r->failure->message : r.status().ToString());
+    for (size_t k = 0; k < order.size(); ++k) {
+      if (kModels[order[k]] == "mobilenet_v1_1.0_224") continue;
+      auto real = tflite::ReadModel(testutil::SharedPath("testdata/cocompiled/v" + std::to_string(emulate) +
+                                                         "_set_of_4/" + kModels[order[k]] +
+                                                         "_quant_cocompiled_with_3quant_edgetpu.tflite"));
+      ASSERT_TRUE(real.ok());
+      auto info = package::ReadCompiledModel(*real);
+      ASSERT_TRUE(info.ok());
+      const auto& pkg = info->edgetpu_ops[0].package;
+      const ModelResult& ours = r->models[k];
+      SCOPED_TRACE(kModels[order[k]]);
+      EXPECT_EQ(ours.onchip_bytes + ours.offchip_bytes, pkg.on_chip_bytes() + pkg.off_chip_bytes());
+      if (emulate == 15) {
+        EXPECT_EQ(ours.onchip_bytes, pkg.on_chip_bytes());
+      } else {
+        EXPECT_LE(std::abs(ours.onchip_bytes - pkg.on_chip_bytes()), 64);
+      }
+    }
+  }
 }
 
 }  // namespace

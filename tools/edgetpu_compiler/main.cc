@@ -41,7 +41,8 @@ Options:
 -k, --delegate_search_step
         Step size (number of ops to move backward) for --search_delegate. Default 1.
 -m, --min_runtime_version
-        The lowest Edge TPU runtime version you want the model to be compatible with. Default 14.
+        The lowest Edge TPU runtime version you want the model to be compatible with. Default 14
+        (13 with --emulate 15).
 -n, --num_segments
         Compile the model into num segments for model pipelining.
 -o, --out_dir
@@ -57,8 +58,13 @@ etpu options (long only):
 --random_token
         Draw a random caching token, as Google's compiler does (default: derived from content,
         so the same command gives the same bytes).
+--emulate 15|16
+        Which generation of Google's compiler to reproduce: 16 (2021-07, the default) or 15
+        (2020-11). It selects the co-compilation caching policy, whether a softmax table is
+        written (16 only), the default --min_runtime_version and the version line.
 --cache_policy NAME
-        Parameter-cache allocation policy (default: greedy-in-order).
+        Parameter-cache allocation policy (default: the emulated generation's,
+        v16-ranked-across-models or v15-ranked-in-model-order; also greedy-in-order).
 )";
 
 bool ParseInt(const char* text, int* out) {
@@ -90,7 +96,7 @@ int Usage(const std::string& error) {
 
 int main(int argc, char** argv) {
   etpu::CompileOptions options;
-  enum { kRandomToken = 1000, kCachePolicy };
+  enum { kRandomToken = 1000, kCachePolicy, kEmulate };
   static const option kLong[] = {
       {"enable_multiple_subgraphs", no_argument, nullptr, 'a'},
       {"search_delegate", no_argument, nullptr, 'd'},
@@ -105,14 +111,16 @@ int main(int argc, char** argv) {
       {"version", no_argument, nullptr, 'v'},
       {"random_token", no_argument, nullptr, kRandomToken},
       {"cache_policy", required_argument, nullptr, kCachePolicy},
+      {"emulate", required_argument, nullptr, kEmulate},
       {nullptr, 0, nullptr, 0}};
   opterr = 0;
   int c;
+  bool show_help = false, show_version = false;
   while ((c = getopt_long(argc, argv, ":adhi:k:m:n:o:st:v", kLong, nullptr)) != -1) {
     switch (c) {
       case 'a': options.multiple_subgraphs = true; break;
       case 'd': options.search_delegate = true; break;
-      case 'h': std::printf("%s\n%s", etpu::driver::VersionLine().c_str(), kHelp); return 0;
+      case 'h': show_help = true; break;
       case 'i': options.intermediate_tensors = SplitCommas(optarg); break;
       case 'k':
         if (!ParseInt(optarg, &options.delegate_search_step) || options.delegate_search_step < 1) {
@@ -137,17 +145,28 @@ int main(int argc, char** argv) {
           return Usage(std::string("--timeout_sec must be a whole number >= 1, got '") + optarg + "'");
         }
         break;
-      case 'v':
-        std::printf("%s\n", etpu::driver::VersionLine().c_str());
-        std::printf("etpu %s: an open, portable reimplementation of the Coral Edge TPU compiler.\n"
-                    "Console grammar and flags of Edge TPU Compiler 16.0; output packages target etpu's virtual Edge TPU.\n",
-                    etpu::driver::kCompilerVersion);
-        return 0;
+      case 'v': show_version = true; break;
+      case kEmulate:
+        if (!ParseInt(optarg, &options.emulate) || (options.emulate != 15 && options.emulate != 16)) {
+          return Usage(std::string("--emulate must be 15 or 16, got '") + optarg + "'");
+        }
+        break;
       case kRandomToken: options.random_token = true; break;
       case kCachePolicy: options.cache_policy = optarg; break;
       case ':': return Usage(std::string("Option '") + argv[optind - 1] + "' needs a value.");
       default: return Usage(std::string("Unknown option '") + argv[optind - 1] + "'.");
     }
+  }
+  if (show_help) {
+    std::printf("%s\n%s", etpu::driver::VersionLine(options.emulate).c_str(), kHelp);
+    return 0;
+  }
+  if (show_version) {
+    std::printf("%s\n", etpu::driver::VersionLine(options.emulate).c_str());
+    std::printf("etpu %s: an open, portable reimplementation of the Coral Edge TPU compiler.\n"
+                "Console grammar and flags of Edge TPU Compiler %d.0; output packages target etpu's virtual Edge TPU.\n",
+                etpu::driver::CompilerVersion(options.emulate).c_str(), options.emulate);
+    return 0;
   }
   std::vector<std::string> models(argv + optind, argv + argc);
   if (models.empty()) return Usage("No input model given.");
@@ -174,7 +193,7 @@ int main(int argc, char** argv) {
     std::unique_lock<std::mutex> lock(mu);
     int children = options.num_segments * (options.search_delegate ? 4 : 1);
     if (!cv.wait_for(lock, std::chrono::seconds(static_cast<int64_t>(options.timeout_sec) * children), [&] { return done; })) {
-      std::printf("%s\n%s", etpu::driver::VersionLine().c_str(), etpu::driver::TimerLine(options.timeout_sec).c_str());
+      std::printf("%s\n%s", etpu::driver::VersionLine(options.emulate).c_str(), etpu::driver::TimerLine(options.timeout_sec).c_str());
       std::printf("Compilation timeout. This is usually caused by large activations.\nCompilation failed! \n");
       std::fflush(stdout);
       std::_Exit(1);
