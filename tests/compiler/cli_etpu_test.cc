@@ -111,6 +111,22 @@ TEST(EtpuOptions, BenchRoundsNeedSwitch) {
   EXPECT_EQ(seed.exit_code, 2) << seed.err;
 }
 
+// A figure that leaves out work it cannot estimate says so in the headline (">=" and what is
+// left out); a figure that leaves nothing out does not.
+TEST(EtpuBench, LowerBoundsSayWhatTheyLeaveOut) {
+  ETPU_SHARED_FILE_OR_SKIP(google, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder_edgetpu.tflite");
+  ToolRun partial = RunEtpu({"bench", google});
+  ASSERT_EQ(partial.exit_code, 0) << partial.err;
+  EXPECT_TRUE(Has(partial.out, "later inferences             >=")) << partial.out;
+  EXPECT_TRUE(Has(partial.out, "leaves out Edge TPU compute of edgetpu-custom-op #0")) << partial.out;
+  EXPECT_TRUE(Has(partial.out, "leaves out 1 operator(s) on the host CPU")) << partial.out;
+  ToolRun complete = RunEtpu({"bench", "mobilenet_v1_0.25_128"});
+  ASSERT_EQ(complete.exit_code, 0) << complete.err;
+  EXPECT_TRUE(Has(complete.out, "later inferences")) << complete.out;
+  EXPECT_FALSE(Has(complete.out, ">=")) << complete.out;
+  EXPECT_FALSE(Has(complete.out, "leaves out")) << complete.out;
+}
+
 TEST(EtpuOptions, DevicesIsNowTwoUnambiguousNames) {
   const std::string dir = testutil::MakeTempDir("etpu-devices");
   const std::string catalog = dir + "/missing_catalog.json";
