@@ -25,7 +25,8 @@ constexpr int32_t kPerChannelWord = 0x80;
 uint8_t Store(const ConvGeometry& g, uint8_t raw) { return g.int8 ? static_cast<uint8_t>(raw ^ 0x80) : raw; }
 uint8_t Unstore(const ConvGeometry& g, uint8_t stored) { return Store(g, stored); }
 uint8_t PadByte(const ConvGeometry& g) { return Store(g, static_cast<uint8_t>(g.weight_zero_point & 0xff)); }
-int64_t HeaderBytesPerChannel(const ConvGeometry& g) { return g.per_channel ? 12 : 4; }
+bool BiasWords(const ConvGeometry& g) { return !g.per_channel || g.has_bias; }
+int64_t HeaderBytesPerChannel(const ConvGeometry& g) { return (g.per_channel ? 8 : 0) + (BiasWords(g) ? 4 : 0); }
 
 
 // Channel header for channels [c0, c0+n) of a layer with `o_real` channels.
@@ -35,7 +36,7 @@ void PutHeader(const ConvGeometry& g, int64_t c0, int64_t n, std::span<const int
   if (g.per_channel) {
     for (int64_t c = c0; c < c0 + n; ++c) PutU32(out, c < g.out_channels ? FloatBits(scales[static_cast<size_t>(c)]) : 0u);
   }
-  for (int64_t c = c0; c < c0 + n; ++c) {
+  for (int64_t c = c0; c < c0 + n && BiasWords(g); ++c) {
     PutU32(out, c < g.out_channels && !bias.empty() ? static_cast<uint32_t>(bias[static_cast<size_t>(c)]) : 0u);
   }
   if (g.per_channel) {
@@ -58,7 +59,7 @@ Status GetHeader(const ConvGeometry& g, std::span<const uint8_t> b, int64_t pos,
       else if (v != 0) return bad("scale", c);
     }
   }
-  for (int64_t c = c0; c < c0 + n; ++c, pos += 4) {
+  for (int64_t c = c0; c < c0 + n && BiasWords(g); ++c, pos += 4) {
     const uint32_t v = GetU32(b, pos);
     if (c < g.out_channels) d.bias[static_cast<size_t>(c)] = static_cast<int32_t>(v);
     else if (v != 0) return bad("bias", c);
@@ -124,6 +125,10 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
   if (!bias.empty() && static_cast<int64_t>(bias.size()) != o) {
     return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: {} biases (expected {})", what,
                                             bias.size(), o));
+  }
+  if (!BiasWords(g) && std::any_of(bias.begin(), bias.end(), [](int32_t v) { return v != 0; })) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: a non-zero bias in a layout "
+                                            "without bias words", what));
   }
   if (g.per_channel && static_cast<int64_t>(scales.size()) != o) {
     return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: {} per-channel scales (expected {})",

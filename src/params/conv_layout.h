@@ -5,6 +5,7 @@
 //   group holds O_pad mod 64 channels when O <= 64). Each group of G channels is
 //     per-tensor:   [G x int32 bias]
 //     per-channel:  [G x float32 scale][G x int32 bias][G x int32 0x80 word]
+//                   (no bias words when the layer has no bias or an all-zero one: has_bias)
 //     then K/4 rows of G x 4 bytes, K = kh*kw*ceil4(C): the weight of channel o at reduction
 //     index k (= tap*ceil4(C) + c) sits at row k/4, column o, byte k%4.
 //   Stored weight byte: uint8 unchanged, int8 as w ^ 0x80 ("Store").
@@ -35,6 +36,10 @@ namespace etpu::params {
 struct ConvGeometry {
   bool depthwise = false;
   bool per_channel = false;        ///< int8 per-channel weights (12-byte channel header).
+  /// Per-channel only: false when the layer has no bias or an all-zero one; its channel header
+  /// then has no bias words (8 bytes). [C for FULLY_CONNECTED without a bias: Google's dense_256
+  /// and dense_1024 (2021-07) are O x (8 + C) bytes; issue 11 reports it for zero-bias depthwise.]
+  bool has_bias = true;
   bool int8 = false;               ///< int8 weights (stored XOR 0x80); else uint8 (unchanged).
   int out_channels = 0;            ///< O (for depthwise: C * depth multiplier).
   int kernel_h = 1;

@@ -39,18 +39,22 @@ Case RandomCase(std::mt19937& rng) {
   if (pick(0, 3) != 0) {
     for (int i = 0; i < c.g.out_channels; ++i) c.bias.push_back(static_cast<int32_t>(rng()));
   }
+  // A per-channel layer without a bias (or an all-zero one) has no bias words.
+  c.g.has_bias = !c.g.per_channel || !c.bias.empty();
   if (c.g.per_channel) {
     for (int i = 0; i < c.g.out_channels; ++i) c.scales.push_back(std::uniform_real_distribution<float>(1e-5f, 1.0f)(rng));
   }
   return c;
 }
 
+// Channel header: per-tensor 4 (bias); per-channel 12 (scale, bias, 0x80 word), 8 without bias words.
 int64_t FormulaBytes(const ConvGeometry& g) {
   const int64_t pc = g.per_channel ? 1 : 0;
+  const int64_t header = 4 * (1 + 2 * pc) - (g.per_channel && !g.has_bias ? 4 : 0);
   const int64_t taps = int64_t{g.kernel_h} * g.kernel_w;
-  if (g.depthwise) return RoundUp(g.out_channels, 4) * (4 * (1 + 2 * pc) + 4 * taps);
+  if (g.depthwise) return RoundUp(g.out_channels, 4) * (header + 4 * taps);
   const int64_t opad = g.out_channels <= 64 ? RoundUp(g.out_channels, 16) : RoundUp(g.out_channels, 64);
-  return opad * (4 * (1 + 2 * pc) + taps * RoundUp(g.in_channels, 4));
+  return opad * (header + taps * RoundUp(g.in_channels, 4));
 }
 
 TEST(ConvLayoutTest, DecodeInvertsEncodeOnRandomLayers) {
@@ -83,6 +87,29 @@ TEST(ConvLayoutTest, DecodeInvertsEncodeOnRandomLayers) {
       EXPECT_FALSE(same) << "byte " << pos << " changed but decoded identically";
     }
   }
+}
+
+TEST(ConvLayoutTest, PerChannelWithoutBiasHasNoBiasWords) {
+  // A fully connected 256 -> 256 per-channel layer without a bias: O x (8 + C) bytes, as Google's
+  // dense_256 (67,584 bytes); with a bias 12 bytes a channel.
+  ConvGeometry g;
+  g.int8 = true;
+  g.per_channel = true;
+  g.out_channels = 256;
+  g.in_channels = 256;
+  g.has_bias = false;
+  EXPECT_EQ(ConvParamBytes(g), 256 * (8 + 256));
+  std::vector<uint8_t> w(256 * 256, 7);
+  std::vector<float> scales(256, 0.5f);
+  auto enc = EncodeConv(g, w, {}, scales);
+  ASSERT_TRUE(enc.ok()) << enc.status().ToString();
+  EXPECT_EQ(enc->size(), 67584u);
+  // The first group's header: 64 scales, then straight the 0x80 words (no bias words).
+  EXPECT_EQ((*enc)[64 * 4], 0x80);
+  std::vector<int32_t> nonzero(256, 1);
+  EXPECT_FALSE(EncodeConv(g, w, nonzero, scales).ok()) << "a bias cannot be dropped silently";
+  g.has_bias = true;
+  EXPECT_EQ(ConvParamBytes(g), 256 * (12 + 256));
 }
 
 TEST(ConvLayoutTest, SmallConvMatchesHandLayout) {

@@ -1,5 +1,6 @@
 #include "params/param_layout.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -153,6 +154,10 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
     g.in_channels = s[3];
   }
   if (g.per_channel) {
+    // No bias words for a per-channel layer without a bias or with an all-zero one.
+    const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
+    const ir::Tensor* b = InputTensor(model, op, bias_slot);
+    g.has_bias = b != nullptr && std::any_of(b->data.begin(), b->data.end(), [](uint8_t x) { return x != 0; });
     const int32_t want_dim = g.depthwise ? 3 : 0;
     if (!g.int8 || w->quant.quantized_dimension != want_dim ||
         static_cast<int64_t>(w->quant.scale.size()) != g.out_channels) {
