@@ -1,11 +1,18 @@
-# etpu_module(NAME SOURCES ... DEPS ...): one static library per folder under src/.
+# etpu_module(NAME SOURCES ... DEPS ... PUBLIC_DEPS ...): one static library per folder under src/.
+#   DEPS         what the module's sources use: linked PRIVATE.
+#   PUBLIC_DEPS  what the module's headers include: linked PUBLIC, so its includers get them too.
+# scripts/check_layering.sh checks both lists against the #include lines (no module may include
+# a header of a module it does not declare). Modules include each other's headers as
+# "<folder>/x.h" from src/, so src/ (and the generated headers under the build tree) is a
+# build-tree-only include path; an installed consumer sees include/ only (etpu::etpu, below).
 function(etpu_module name)
-  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;PUBLIC_DEPS" ${ARGN})
   add_library(etpu_${name} STATIC ${M_SOURCES})
-  target_include_directories(etpu_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src
-                                          ${PROJECT_BINARY_DIR}/src)
+  target_include_directories(etpu_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                             $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src> $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/src>)
   target_compile_options(etpu_${name} PRIVATE ${ETPU_WARNINGS})
-  target_link_libraries(etpu_${name} PUBLIC ${M_DEPS})
+  target_link_libraries(etpu_${name} PUBLIC ${M_PUBLIC_DEPS} PRIVATE ${M_DEPS})
+  set_property(GLOBAL APPEND PROPERTY ETPU_MODULE_TARGETS etpu_${name})  # for the combined library
 endfunction()
 
 # etpu_tests(NAME SOURCES ... DEPS ...): one GoogleTest binary per module; tests sit beside their code.

@@ -12,6 +12,7 @@ jobs=$(nproc)
 echo "== Release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DETPU_ONLY_MODULES= > /dev/null
 cmake --build build -j "$jobs"
+scripts/check_layering.sh
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 900
 
 if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then

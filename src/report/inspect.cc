@@ -127,6 +127,16 @@ std::string FormatToken(uint64_t token) { return fmt::format("0x{:016x}", token)
 
 Result<InspectReport> InspectCompiledModel(const std::string& path, const InspectOptions& options) {
   ETPU_ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModel(path));
+  return InspectModel(model, path, options);
+}
+
+Result<InspectReport> InspectCompiledModelBytes(std::span<const uint8_t> bytes, const std::string& name,
+                                                const InspectOptions& options) {
+  ETPU_ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModelFromBuffer(bytes, name));
+  return InspectModel(model, name, options);
+}
+
+Result<InspectReport> InspectModel(const ir::Model& model, const std::string& path, const InspectOptions& options) {
   ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(model));
   InspectReport r;
   r.path = path;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "etpu/status.h"
+#include "ir/graph.h"
 #include "package/package_reader.h"
 
 namespace etpu::report {
@@ -98,6 +99,11 @@ struct InspectOptions {
 /// Reads and describes a compiled model. Models without an edgetpu-custom-op give a report with
 /// no custom ops (all operators on CPU). Unreadable or corrupt files give the reader's Status.
 Result<InspectReport> InspectCompiledModel(const std::string& path, const InspectOptions& options = {});
+/// Same for a compiled model held in memory; `name` stands for the path.
+Result<InspectReport> InspectCompiledModelBytes(std::span<const uint8_t> bytes, const std::string& name,
+                                                const InspectOptions& options = {});
+/// Same for a model already read.
+Result<InspectReport> InspectModel(const ir::Model& model, const std::string& path, const InspectOptions& options = {});
 
 /// Files sharing a caching token.
 struct TokenGroup {

@@ -6,15 +6,9 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"demo", DemoCommand},
       {"zoo", ZooCommand},
-#ifdef ETPU_HAVE_INSPECT
       {"inspect", InspectCommand},
-#endif
-#ifdef ETPU_HAVE_BENCH
       {"bench", BenchCommand},
-#endif
-#ifdef ETPU_HAVE_RUNTIME
       {"run", RunCommand},
-#endif
   };
   return kCommands;
 }

@@ -18,9 +18,7 @@
 #include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
 #include "zoo/zoo.h"
-#ifdef ETPU_HAVE_RUNTIME
 #include "etpu/runtime.h"
-#endif
 
 namespace etpu::tools {
 namespace {
@@ -66,7 +64,6 @@ class WorkFolder {
   bool owned_ = false;
 };
 
-#ifdef ETPU_HAVE_RUNTIME
 int RunTwice(const std::string& compiled) {
   auto runtime = Runtime::Create();
   if (!runtime.ok()) return Fail(runtime.status());
@@ -85,7 +82,6 @@ int RunTwice(const std::string& compiled) {
   }
   return 0;
 }
-#endif
 
 }  // namespace
 
@@ -121,19 +117,13 @@ int DemoCommand(int argc, char** argv) {
     if (Status s = base::WriteFileAtomic(f.path, f.bytes); !s.ok()) return Fail(s);
   }
   const std::string compiled = dir + "/" + model + "_edgetpu.tflite";
-#ifdef ETPU_HAVE_RUNTIME
   std::printf("\n== 2. Run %s twice on a virtual Edge TPU\n", compiled.c_str());
   if (int rc = RunTwice(compiled); rc != 0) return rc;
-#endif
-#ifdef ETPU_HAVE_BENCH
   std::printf("\n== 3. The seed's measurements, reproduced without hardware\n");
   char name[] = "bench";
   char flag[] = "--seed";
   char* seed_argv[] = {name, flag, nullptr};
   const int rc = BenchCommand(2, seed_argv);
-#else
-  const int rc = 0;
-#endif
   if (!keep_dir.empty()) std::printf("\nThe generated and compiled files are kept in %s\n", dir.c_str());
   return rc;
 }

@@ -1,0 +1,67 @@
+// Device time of a compiled model, for library users: what one inference costs on an Edge TPU
+// behind a given host link, from etpu's timing model (docs/TIMING_MODEL.md) and the device
+// catalog built into the library (devices/devices.json).
+//
+//   auto t = etpu::EstimateModelTiming(compiled_bytes, {.host = "usb2"});
+//   t->first_ms;   // first inference: cached parameters uploaded
+//   t->later_ms;   // every later inference
+//
+// The same numbers the runtime's CacheEvent::simulated_ms and `etpu bench` report. Operators
+// left on the host CPU are counted, not timed. Implemented by src/perf (model_cost).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+
+namespace etpu {
+
+struct TimingOptions {
+  std::string chip;            ///< Chip of the catalog; empty = its default chip.
+  std::string host = "usb3";   ///< Host profile (usb3, usb2, pcie, ...), as RuntimeOptions::host.
+  std::string clock;           ///< "max" or "std"; empty = the host profile's default clock.
+  std::string device_catalog;  ///< JSON catalog path; empty = the built-in one.
+};
+
+/// One edgetpu-custom-op, one inference.
+struct EdgeTpuOpTiming {
+  int op_index = -1;           ///< Operator index in the compiled model.
+  uint64_t token = 0;          ///< Caching token (0: none).
+  double first_ms = 0;         ///< First inference (cached parameters uploaded first).
+  double later_ms = 0;         ///< Every later inference.
+  double compute_ms = 0;
+  double h2d_ms = 0;           ///< Host to device transfers (inputs, streamed parameters, ...).
+  double d2h_ms = 0;
+  double stream_ms = 0;        ///< Streaming the off-chip parameters.
+  double param_load_ms = 0;    ///< Uploading the cached parameters (first inference only).
+  int64_t cycles = 0;
+  double clock_hz = 0;
+  bool stream_bound = false;   ///< Streaming, not compute, bounds the inference.
+  int64_t cached_param_bytes = 0;
+  int64_t streamed_param_bytes = 0;
+};
+
+/// A whole compiled model: its edgetpu-custom-ops run one after another.
+struct ModelTiming {
+  std::string chip;            ///< The chip, host and clock actually used.
+  std::string host;
+  std::string clock;
+  std::vector<EdgeTpuOpTiming> edgetpu_ops;
+  double first_ms = 0;         ///< Σ first_ms.
+  double later_ms = 0;         ///< Σ later_ms.
+  int cpu_op_count = 0;        ///< Operators left on the host CPU (not timed).
+  int64_t cpu_macs = 0;        ///< Their conv / depthwise / fully-connected MACs.
+};
+
+/// Times one inference of a compiled model held in memory; `name` names it in errors. Errors:
+/// unreadable model, unknown chip / host / clock, an unreadable catalog.
+Result<ModelTiming> EstimateModelTiming(std::span<const uint8_t> compiled_model, const std::string& name,
+                                        const TimingOptions& options = {});
+
+/// Same, reading the file at `path`.
+Result<ModelTiming> EstimateModelTimingFile(const std::string& path, const TimingOptions& options = {});
+
+}  // namespace etpu

@@ -1,0 +1,68 @@
+// include/etpu/timing.h: EstimateModelTiming must give the device time the runtime simulates
+// for the same compiled model (first and later inference), and honour the host and chip options.
+#include <gtest/gtest.h>
+
+#include "etpu/compiler.h"
+#include "etpu/runtime.h"
+#include "etpu/timing.h"
+#include "zoo/zoo.h"
+
+namespace etpu {
+namespace {
+
+std::vector<uint8_t> CompileZoo(const std::string& name) {
+  auto bytes = zoo::GenerateZooModel(name);
+  EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+  if (!bytes.ok()) return {};
+  const ModelInput in = ModelInput::FromBytes(*bytes, name + ".tflite");
+  auto r = Compile(std::span<const ModelInput>(&in, 1), CompileOptions{});
+  EXPECT_TRUE(r.ok() && r->ok && r->models.size() == 1);
+  if (!r.ok() || !r->ok || r->models.size() != 1) return {};
+  return r->models.front().model;
+}
+
+TEST(TimingApiTest, EqualsTheRuntimesSimulatedTime) {
+  const std::vector<uint8_t> compiled = CompileZoo("mobilenet_v1_0.25_128");
+  ASSERT_FALSE(compiled.empty());
+  for (const std::string host : {"usb3", "usb2"}) {
+    SCOPED_TRACE(host);
+    auto t = EstimateModelTiming(compiled, "m_edgetpu.tflite", {.host = host, .clock = "max"});
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_EQ(t->host, host);
+    EXPECT_EQ(t->clock, "max");
+    ASSERT_EQ(t->edgetpu_ops.size(), 1u);
+    EXPECT_GT(t->first_ms, t->later_ms);  // the first inference uploads the cached parameters
+    EXPECT_GT(t->edgetpu_ops[0].cached_param_bytes, 0);
+
+    auto rt = Runtime::Create({.num_devices = 1, .host = host, .clock = "max"});
+    ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+    auto model = (*rt)->LoadModelFromBuffer(compiled, "m_edgetpu.tflite");
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    ASSERT_TRUE(model->SetInput(0, std::vector<uint8_t>(static_cast<size_t>(model->input(0).bytes), 0)).ok());
+    for (double expected : {t->first_ms, t->later_ms}) {
+      ASSERT_TRUE(model->Invoke().ok());
+      double simulated = 0;
+      for (const CacheEvent& e : model->last_events()) simulated += e.simulated_ms;
+      EXPECT_DOUBLE_EQ(simulated, expected);
+      EXPECT_EQ(model->last_events().front().token, t->edgetpu_ops[0].token);
+    }
+  }
+}
+
+TEST(TimingApiTest, SlowerLinkIsSlowerAndBadOptionsFail) {
+  const std::vector<uint8_t> compiled = CompileZoo("mobilenet_v1_0.25_128");
+  ASSERT_FALSE(compiled.empty());
+  auto usb3 = EstimateModelTiming(compiled, "m", {.host = "usb3", .clock = "max"});
+  auto usb2 = EstimateModelTiming(compiled, "m", {.host = "usb2", .clock = "max"});
+  ASSERT_TRUE(usb3.ok() && usb2.ok());
+  EXPECT_GT(usb2->later_ms, usb3->later_ms);
+  EXPECT_FALSE(EstimateModelTiming(compiled, "m", {.chip = "no-such-chip"}).ok());
+  EXPECT_FALSE(EstimateModelTiming(compiled, "m", {.host = "no-such-host"}).ok());
+  EXPECT_FALSE(EstimateModelTiming(compiled, "m", {.clock = "turbo"}).ok());
+  auto junk = EstimateModelTiming(std::vector<uint8_t>(32, 1), "junk.tflite");
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.status().ToString().find("junk.tflite"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace etpu

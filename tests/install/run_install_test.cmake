@@ -1,0 +1,46 @@
+# ctest install_consumer (see CMakeLists.txt). Fails on any step; prints the consumer's output.
+function(run what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "install_consumer: ${what} failed (${rc})\n${out}\n${err}")
+  endif()
+  set(run_out "${out}" PARENT_SCOPE)
+endfunction()
+
+set(prefix ${WORK_DIR}/prefix)
+file(REMOVE_RECURSE ${WORK_DIR})
+run("cmake --install" ${CMAKE_COMMAND} --install ${ETPU_BUILD_DIR} --prefix ${prefix} --component etpu_dev)
+
+# The prefix holds the public headers only (no internal src/ header), the library and the package.
+file(GLOB_RECURSE headers RELATIVE ${prefix}/include ${prefix}/include/*)
+foreach(h ${headers})
+  if(NOT h MATCHES "^etpu/[a-z_]+\\.h$")
+    message(FATAL_ERROR "install_consumer: unexpected installed header include/${h}")
+  endif()
+endforeach()
+foreach(h compiler.h runtime.h inspect.h timing.h zoo.h status.h)
+  if(NOT EXISTS ${prefix}/include/etpu/${h})
+    message(FATAL_ERROR "install_consumer: include/etpu/${h} not installed")
+  endif()
+endforeach()
+file(GLOB_RECURSE archives ${prefix}/*.a)
+file(GLOB_RECURSE configs ${prefix}/*/etpuConfig.cmake)
+list(LENGTH archives n_archives)
+if(NOT n_archives EQUAL 1 OR NOT configs)
+  message(FATAL_ERROR "install_consumer: expected one archive and etpuConfig.cmake, got: ${archives} ${configs}")
+endif()
+
+set(launcher "")
+if(CXX_LAUNCHER)
+  set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${CXX_LAUNCHER})
+endif()
+run("consumer configure" ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX_COMPILER} ${launcher} -DCMAKE_PREFIX_PATH=${prefix})
+run("consumer build" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+# Run from the work dir: nothing may come from the source or build tree at run time.
+execute_process(COMMAND ${WORK_DIR}/build/etpu_consumer WORKING_DIRECTORY ${WORK_DIR}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT rc EQUAL 0 OR NOT out MATCHES "token 0x[0-9a-f]+")
+  message(FATAL_ERROR "install_consumer: the consumer failed (${rc})")
+endif()
