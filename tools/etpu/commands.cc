@@ -12,6 +12,9 @@ const std::vector<Command>& Commands() {
 #ifdef ETPU_HAVE_BENCH
       {"bench", BenchCommand},
 #endif
+#ifdef ETPU_HAVE_PLAN
+      {"plan", PlanCommand},
+#endif
 #ifdef ETPU_HAVE_RUNTIME
       {"run", RunCommand},
 #endif
