@@ -69,11 +69,11 @@ void PrintPlan(const planner::Problem& p, const planner::PlanEval& e, const std:
     if (dev.groups.empty()) std::printf("  (idle)\n");
     for (size_t g = 0; g < dev.groups.size(); ++g) {
       std::printf("  group %zu: %s\n", g + 1, planner::CompileCommand(p, e.plan.devices[d][g]).c_str());
-      std::printf("    %-30s %8s %7s %10s %10s %9s %9s %7s %6s\n", "model", "rate Hz", "share", "on-chip", "streamed",
+      std::printf("    %-34s %8s %7s %10s %10s %9s %9s %7s %6s\n", "model", "rate Hz", "share", "on-chip", "streamed",
                   "first ms", "steady ms", "reload", "util");
       for (const auto& l : dev.groups[g]) {
         const auto& m = p.models[static_cast<size_t>(l.model)];
-        std::printf("    %-30s %8.2f %6.1f%% %10s %10s %9.2f %9.2f %6.1f%% %5.1f%%\n", m.name.c_str(), m.rate_hz,
+        std::printf("    %-34s %8.2f %6.1f%% %10s %10s %9.2f %9.2f %6.1f%% %5.1f%%\n", m.name.c_str(), m.rate_hz,
                     100 * l.share, base::FormatBytes(static_cast<uint64_t>(l.onchip_bytes)).c_str(),
                     base::FormatBytes(static_cast<uint64_t>(l.offchip_bytes)).c_str(), l.first_ms, l.later_ms,
                     100 * l.reload_probability, 100 * l.utilisation);
