@@ -93,6 +93,10 @@ TEST(EtpuPlan, BadInputIsAClearError) {
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
   EXPECT_EQ(RunEtpu({"plan"}).exit_code, 2);
+  ToolRun option = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--no_such_option"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_TRUE(Has(option.err, "--no_such_option")) << option.err;
+  EXPECT_EQ(RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--clock", "fast"}).exit_code, 2);
   EXPECT_EQ(RunEtpu({"plan", "--help"}).exit_code, 0);
 }
 
