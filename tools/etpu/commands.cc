@@ -8,6 +8,7 @@ const std::vector<Command>& Commands() {
       {"zoo", ZooCommand},
       {"inspect", InspectCommand},
       {"bench", BenchCommand},
+      {"plan", PlanCommand},
       {"run", RunCommand},
   };
   return kCommands;

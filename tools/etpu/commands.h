@@ -18,5 +18,6 @@ int ZooCommand(int argc, char** argv);
 int InspectCommand(int argc, char** argv);
 int RunCommand(int argc, char** argv);
 int BenchCommand(int argc, char** argv);
+int PlanCommand(int argc, char** argv);
 
 }  // namespace etpu::tools

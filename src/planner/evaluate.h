@@ -1,0 +1,79 @@
+// The cost of a plan (docs/PLANNER.md §2-3): per device, the utilisation
+//   U_d = Σ_m λ_m · (later_m + q_m · (first_m − later_m)) / 1000
+// where later/first are the timing model's steady and first (parameters loaded) inference times
+// of model m in its ordered group on that device's host, and q_m is the probability that an
+// invocation of m has to reload its cached parameters because another token ran since its last
+// invocation (the switch model below). The plan's objective, lexicographic:
+//   1. minimise max_d U_d       (= maximise the throughput headroom a* = 1 / max_d U_d)
+//   2. minimise streamed host traffic Σ_m λ_m · (offchip_m + q_m · onchip_m)  [MB/s]
+//   3. minimise the number of groups.
+//
+// Switch model (Poisson demands, first-come-first-served): the invocations reaching device d form
+// a sequence in which each invocation is of model m with probability p_m = λ_m / Λ_d (Λ_d = Σ λ on
+// d), independently. Let P_g = Σ_{m∈g} p_m for m's group g. The TPU holds one token; running a
+// model of another group clears the cache (libedgetpu's token rule). Looking back from an
+// invocation of m, m reloads iff an invocation of another group comes before the previous one of m:
+//   q_m = (1 − P_g) / (1 − P_g + p_m)            (0 when g is the only group on d)
+// Token switches per second on d: Σ_g Λ_d · P_g · (1 − P_g).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+#include "planner/group_cost.h"
+
+namespace etpu::planner {
+
+/// A plan: per device, its groups, each a list of model indices in compile order.
+struct Plan {
+  std::vector<std::vector<std::vector<int>>> devices;  ///< devices[d][g] = group g of device d.
+};
+
+/// One model as placed by a plan.
+struct ModelLoad {
+  int model = 0;
+  int64_t onchip_bytes = 0, offchip_bytes = 0;
+  double first_ms = 0, later_ms = 0;
+  double share = 0;             ///< λ_m / Λ_d: its share of the device's invocations.
+  double reload_probability = 0;///< q_m.
+  double utilisation = 0;       ///< Its part of U_d.
+};
+
+struct DeviceEval {
+  double utilisation = 0;
+  double switches_per_s = 0;
+  double streamed_mb_s = 0;
+  std::vector<std::vector<ModelLoad>> groups;  ///< As in the plan.
+};
+
+/// The lexicographic objective (smaller is better in every field).
+struct Objective {
+  double max_utilisation = 0;
+  double streamed_mb_s = 0;
+  int groups = 0;
+  double headroom() const { return max_utilisation > 0 ? 1.0 / max_utilisation : 0; }
+};
+
+/// a strictly better than b: lexicographic, with a relative tolerance of 1e-9 on the two real
+/// fields (sums taken in different orders differ in the last bits).
+bool Better(const Objective& a, const Objective& b);
+
+/// Costs device `device` holding `groups`. With `detail` null only the numbers are returned (the
+/// search's hot path); the formula is the same. Errors: a group the compiler refuses (its
+/// message), a bad group.
+Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::vector<std::vector<int>>& groups,
+                                  bool detail = true);
+
+struct PlanEval {
+  Plan plan;
+  std::vector<DeviceEval> devices;
+  Objective objective;
+};
+
+/// Costs a whole plan. Errors: the plan does not place every model exactly once, names a device
+/// that does not exist, or holds a group that does not compile.
+Result<PlanEval> EvaluatePlan(GroupCoster& coster, const Plan& plan);
+
+}  // namespace etpu::planner

@@ -1,0 +1,154 @@
+#include "planner/group_cost.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "tflite/model_reader.h"
+
+namespace etpu::planner {
+namespace {
+
+// Cached and streamed parameter bytes per region of one compiled model.
+Status RegionBytes(const ModelResult& m, std::vector<int64_t>& cached, std::vector<int64_t>& streamed) {
+  cached.assign(m.regions.size(), 0);
+  streamed.assign(m.regions.size(), 0);
+  for (const auto& l : m.layers) {
+    if (l.region < 0 || static_cast<size_t>(l.region) >= m.regions.size() || l.bytes < 0) {
+      return InternalError(fmt::format("plan: '{}': a layer placement names region {} of {}", m.input_name, l.region,
+                                       m.regions.size()));
+    }
+    (l.cached ? cached : streamed)[static_cast<size_t>(l.region)] += l.bytes;
+  }
+  return OkStatus();
+}
+
+std::string FailureText(const CompileResult& r) {
+  if (!r.failure) return "the compilation failed";
+  std::string s = r.failure->message;
+  if (!r.failure->model_name.empty()) s = fmt::format("{}: {}", r.failure->model_name, s);
+  if (!r.failure->details.empty()) s += " (" + r.failure->details + ")";
+  return s;
+}
+
+std::vector<ModelInput> Inputs(const Problem& p, const std::vector<int>& order) {
+  std::vector<ModelInput> in;
+  for (int i : order) in.push_back(ModelInput::FromParsed(p.models[static_cast<size_t>(i)].parsed));
+  return in;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem) {
+  std::unique_ptr<GroupCoster> c(new GroupCoster(problem));
+  // Host kinds: devices with the same profile name and clock time identically.
+  std::vector<std::pair<std::string, device::Clock>> kinds;
+  for (size_t d = 0; d < problem.devices.size(); ++d) {
+    const std::pair<std::string, device::Clock> key{problem.devices[d].name, problem.ClockOf(static_cast<int>(d))};
+    size_t k = 0;
+    while (k < kinds.size() && kinds[k] != key) ++k;
+    if (k == kinds.size()) {
+      kinds.push_back(key);
+      c->kind_device_.push_back(static_cast<int>(d));
+    }
+    c->device_kind_.push_back(static_cast<int>(k));
+  }
+  CompileOptions built;
+  for (size_t i = 0; i < problem.models.size(); ++i) {
+    const PlanModel& m = problem.models[i];
+    std::vector<ModelInput> in{ModelInput::FromParsed(m.parsed)};
+    ETPU_ASSIGN_OR_RETURN(CompileResult r, Compile(in, built));
+    ++c->compilations_;
+    if (!r.ok || r.models.size() != 1) {
+      return FailedPreconditionError(fmt::format("plan: '{}' does not compile: {}", m.name, FailureText(r)));
+    }
+    ETPU_ASSIGN_OR_RETURN(ir::Model compiled, tflite::ReadModelFromBuffer(r.models[0].model, m.file));
+    Solo s;
+    ETPU_ASSIGN_OR_RETURN(s.cost, perf::ComputeModelCost(compiled, problem.chip));
+    ETPU_RETURN_IF_ERROR(RegionBytes(r.models[0], s.region_cached, s.region_streamed));
+    if (s.region_cached.size() != s.cost.edgetpu_ops.size()) {
+      return InternalError(fmt::format("plan: '{}': {} regions but {} edgetpu-custom-ops", m.name,
+                                       s.region_cached.size(), s.cost.edgetpu_ops.size()));
+    }
+    c->solo_.push_back(std::move(s));
+  }
+  return c;
+}
+
+Status GroupCoster::Times(MemberCost& m) const {
+  for (int k = 0; k < kinds(); ++k) {
+    const int d = DeviceOfKind(k);
+    auto t = perf::EstimateModelTime(m.cost, problem_->chip, problem_->devices[static_cast<size_t>(d)],
+                                     problem_->ClockOf(d));
+    if (!t.ok()) return t.status().WithContext(fmt::format("plan: timing '{}'", problem_->models[m.model].name));
+    m.first_ms.push_back(t->first_ms);
+    m.later_ms.push_back(t->later_ms);
+  }
+  return OkStatus();
+}
+
+Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
+  auto it = memo_.find(order);
+  if (it != memo_.end()) return it->second.get();
+  if (order.empty()) return InvalidArgumentError("plan: an empty group");
+  std::set<int> seen;
+  for (int i : order) {
+    if (i < 0 || static_cast<size_t>(i) >= problem_->models.size() || !seen.insert(i).second) {
+      return InvalidArgumentError(fmt::format("plan: group [{}] names a model twice or out of range", fmt::join(order, ",")));
+    }
+  }
+  auto g = std::make_unique<GroupCost>();
+  g->order = order;
+  CompileOptions plan_only;
+  plan_only.build_models = false;
+  const std::vector<ModelInput> in = Inputs(*problem_, order);
+  ETPU_ASSIGN_OR_RETURN(CompileResult r, Compile(in, plan_only));
+  ++compilations_;
+  if (!r.ok || r.models.size() != order.size()) {
+    g->error = FailureText(r);
+  } else {
+    g->ok = true;
+    for (size_t pos = 0; pos < order.size(); ++pos) {
+      const int mi = order[pos];
+      const Solo& solo = solo_[static_cast<size_t>(mi)];
+      MemberCost m;
+      m.model = mi;
+      m.onchip_bytes = r.models[pos].onchip_bytes;
+      m.offchip_bytes = r.models[pos].offchip_bytes;
+      m.cost = solo.cost;
+      std::vector<int64_t> cached, streamed;
+      ETPU_RETURN_IF_ERROR(RegionBytes(r.models[pos], cached, streamed));
+      if (cached.size() != solo.region_cached.size()) {
+        return InternalError(fmt::format("plan: '{}' has {} regions in group [{}] but {} alone",
+                                         problem_->models[mi].name, cached.size(), fmt::join(order, ","),
+                                         solo.region_cached.size()));
+      }
+      for (size_t k = 0; k < cached.size(); ++k) {
+        auto& q = m.cost.edgetpu_ops[k].query;
+        q.cached_param_bytes += cached[k] - solo.region_cached[k];
+        q.streamed_param_bytes += streamed[k] - solo.region_streamed[k];
+        if (q.cached_param_bytes < 0 || q.streamed_param_bytes < 0) {
+          return InternalError(fmt::format("plan: '{}' in group [{}]: negative parameter bytes",
+                                           problem_->models[mi].name, fmt::join(order, ",")));
+        }
+      }
+      ETPU_RETURN_IF_ERROR(Times(m));
+      g->members.push_back(std::move(m));
+    }
+  }
+  const GroupCost* out = g.get();
+  memo_.emplace(order, std::move(g));
+  return out;
+}
+
+std::string CompileCommand(const Problem& problem, const std::vector<int>& order) {
+  std::string s = "edgetpu_compiler";
+  for (int i : order) {
+    const std::string& f = problem.models[static_cast<size_t>(i)].file;
+    s += ' ';
+    s += f.find_first_of(" \t'\"") == std::string::npos ? f : "'" + f + "'";
+  }
+  return s;
+}
+
+}  // namespace etpu::planner

@@ -1,0 +1,88 @@
+// What each model of one ORDERED co-compile group costs, from the compiler's own allocation of
+// that group and the one timing model. Memoised per ordered group.
+//
+//   1. Each model is compiled alone once, models built (CompileOptions::build_models = true), and
+//      costed with perf::ComputeModelCost: its InvocationQuery per edgetpu-custom-op (layers,
+//      instruction, input/output bytes, cached and streamed parameters).
+//   2. An ordered group is compiled with build_models = false (decide + partition + cache plan,
+//      no package bytes): its per-layer placements say how many parameter bytes of each region
+//      are cached and how many streamed in THIS group, in THIS order.
+//   3. The model's query in the group = its solo query with the cached / streamed parameter
+//      bytes of each region moved by the difference between the group's placements and the
+//      solo placements. Nothing else of a package depends on the co-compilation, so this is the
+//      query ComputeModelCost reads from the built co-compiled package (group_cost_test checks it
+//      against real built packages).
+//   4. Times: perf::EstimateModelTime of that query on each distinct (host profile, clock).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "etpu/status.h"
+#include "perf/model_cost.h"
+#include "planner/problem.h"
+
+namespace etpu::planner {
+
+/// One model inside one ordered group.
+struct MemberCost {
+  int model = 0;                 ///< Index into Problem::models.
+  int64_t onchip_bytes = 0;      ///< Parameters cached on chip (the group's SRAM split).
+  int64_t offchip_bytes = 0;     ///< Parameters streamed on every inference.
+  perf::ModelCost cost;          ///< The query per edgetpu-custom-op in this group.
+  std::vector<double> first_ms;  ///< Per host kind (GroupCoster::KindOf): first inference (parameters loaded).
+  std::vector<double> later_ms;  ///< Per host kind: every later inference.
+};
+
+/// One ordered group: compiled, or the compiler's failure.
+struct GroupCost {
+  std::vector<int> order;
+  bool ok = false;
+  std::string error;               ///< Why the group cannot be compiled (when !ok).
+  std::vector<MemberCost> members; ///< In compile order.
+};
+
+/// The memo. Not thread-safe.
+class GroupCoster {
+ public:
+  /// Compiles and costs every model alone. Errors: a model the compiler refuses alone (named), a
+  /// timing-model error. `problem` must outlive the coster.
+  static Result<std::unique_ptr<GroupCoster>> Create(const Problem& problem);
+
+  const Problem& problem() const { return *problem_; }
+  /// Distinct (host profile, clock) pairs of the devices; device d uses kind KindOf(d).
+  int kinds() const { return static_cast<int>(kind_device_.size()); }
+  int KindOf(int device) const { return device_kind_.at(static_cast<size_t>(device)); }
+  /// A device of that kind (for its host profile and clock).
+  int DeviceOfKind(int kind) const { return kind_device_.at(static_cast<size_t>(kind)); }
+
+  /// The group `order` (model indices, compile order; distinct, in range). Compiled on first use.
+  /// Errors only for a bad `order` or a timing-model error; a compiler failure is a GroupCost with
+  /// ok == false.
+  Result<const GroupCost*> Cost(const std::vector<int>& order);
+
+  /// Compilations run so far (one per distinct ordered group plus one per model alone).
+  int64_t compilations() const { return compilations_; }
+
+ private:
+  struct Solo {
+    perf::ModelCost cost;
+    std::vector<int64_t> region_cached, region_streamed;
+  };
+  explicit GroupCoster(const Problem& p) : problem_(&p) {}
+  Status Times(MemberCost& m) const;
+
+  const Problem* problem_;
+  std::vector<int> device_kind_, kind_device_;
+  std::vector<Solo> solo_;
+  std::map<std::vector<int>, std::unique_ptr<GroupCost>> memo_;
+  int64_t compilations_ = 0;
+};
+
+/// The edgetpu_compiler command line that compiles `order` (files in compile order).
+std::string CompileCommand(const Problem& problem, const std::vector<int>& order);
+
+}  // namespace etpu::planner

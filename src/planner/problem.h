@@ -1,0 +1,55 @@
+// The planning problem of `etpu plan` (docs/PLANNER.md): M models, each with a demand in Hz, N
+// Edge TPUs (a host profile each, mixed allowed), one chip spec and a clock. Models are parsed
+// once (etpu::ParseModel) so that the planner can compile thousands of ordered groups cheaply.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "device/device_catalog.h"
+#include "device/device_spec.h"
+#include "etpu/compiler.h"
+#include "etpu/status.h"
+
+namespace etpu::planner {
+
+/// One model to serve.
+struct PlanModel {
+  std::string name;        ///< As given (a path or a zoo name); shown in tables.
+  std::string file;        ///< The file edgetpu_compiler is given ("<zoo name>.tflite" for zoo models).
+  bool from_zoo = false;
+  double rate_hz = 0;      ///< Demand: invocations per second (> 0).
+  std::vector<uint8_t> bytes;                   ///< The source .tflite.
+  std::shared_ptr<const ParsedModel> parsed;    ///< ParseModel(bytes).
+};
+
+/// The whole problem.
+struct Problem {
+  std::vector<PlanModel> models;
+  std::vector<device::HostProfile> devices;  ///< One host profile per Edge TPU (devices[i] = TPU i).
+  device::DeviceSpec chip;
+  std::optional<device::Clock> clock;        ///< Empty: each host profile's default clock.
+
+  device::Clock ClockOf(int device) const {
+    return clock.value_or(devices.at(static_cast<size_t>(device)).default_clock);
+  }
+};
+
+/// One "MODEL@HZ" argument split: the model part and the rate. Errors: no '@', a rate that is
+/// not a finite number > 0.
+struct ModelDemand {
+  std::string model;
+  double rate_hz = 0;
+};
+Result<ModelDemand> ParseModelDemand(const std::string& text);
+
+/// Builds a Problem: each model is a .tflite file or a zoo name (generated in memory), each
+/// device a host profile name of `catalog`. Errors: no model, no device, an unknown model or host,
+/// a non-positive rate, two models with the same compiler output name.
+Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::vector<std::string>& device_hosts,
+                            const device::DeviceCatalog& catalog, std::optional<device::Clock> clock);
+
+}  // namespace etpu::planner

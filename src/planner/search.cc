@@ -1,0 +1,225 @@
+#include "planner/search.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace etpu::planner {
+namespace {
+
+using Mask = uint32_t;
+
+std::vector<int> Members(Mask m) {
+  std::vector<int> out;
+  for (int i = 0; m != 0; ++i, m >>= 1) {
+    if (m & 1u) out.push_back(i);
+  }
+  return out;
+}
+
+// One point of a Pareto front with what produced it.
+template <typename Payload>
+struct Point {
+  Objective value;
+  Payload payload;
+};
+
+bool Dominates(const Objective& a, const Objective& b) {
+  return a.max_utilisation <= b.max_utilisation && a.streamed_mb_s <= b.streamed_mb_s && a.groups <= b.groups;
+}
+
+template <typename Payload>
+void AddToFront(std::vector<Point<Payload>>& front, Point<Payload> p) {
+  for (const auto& q : front) {
+    if (Dominates(q.value, p.value)) return;
+  }
+  std::erase_if(front, [&](const Point<Payload>& q) { return Dominates(p.value, q.value); });
+  front.push_back(std::move(p));
+}
+
+using DeviceConfig = std::vector<std::vector<int>>;  // groups, each in compile order
+
+// Enumerates every configuration of `rest` (cut into groups, each with a candidate order).
+class ConfigEnumerator {
+ public:
+  ConfigEnumerator(const std::vector<std::vector<std::vector<int>>>& candidates, GroupCoster& coster, int device,
+                   int64_t* count)
+      : candidates_(candidates), coster_(coster), device_(device), count_(count) {}
+
+  Status Run(Mask all, std::vector<Point<DeviceConfig>>& front) {
+    DeviceConfig current;
+    return Recurse(all, current, front);
+  }
+
+ private:
+  Status Recurse(Mask rest, DeviceConfig& current, std::vector<Point<DeviceConfig>>& front) {
+    if (rest == 0) {
+      ++*count_;
+      ETPU_ASSIGN_OR_RETURN(DeviceEval e, EvaluateDevice(coster_, device_, current, /*detail=*/false));
+      Objective o;
+      o.max_utilisation = e.utilisation;
+      o.streamed_mb_s = e.streamed_mb_s;
+      o.groups = static_cast<int>(current.size());
+      AddToFront(front, Point<DeviceConfig>{o, current});
+      return OkStatus();
+    }
+    const Mask low = rest & (~rest + 1);
+    const Mask others = rest & ~low;
+    // Every block containing the lowest remaining model.
+    for (Mask sub = others;; sub = (sub - 1) & others) {
+      const Mask block = sub | low;
+      for (const auto& order : candidates_[block]) {
+        current.push_back(order);
+        ETPU_RETURN_IF_ERROR(Recurse(rest & ~block, current, front));
+        current.pop_back();
+      }
+      if (sub == 0) break;
+    }
+    return OkStatus();
+  }
+
+  const std::vector<std::vector<std::vector<int>>>& candidates_;
+  GroupCoster& coster_;
+  int device_;
+  int64_t* count_;
+};
+
+struct Pick {
+  std::vector<std::pair<Mask, int>> per_device;  // (models, index into that front)
+};
+
+}  // namespace
+
+Result<PlanEval> PlanExact(GroupCoster& coster, SearchStats* stats) {
+  const Problem& p = coster.problem();
+  const int n = static_cast<int>(p.models.size());
+  const int devices = static_cast<int>(p.devices.size());
+  if (n < 1 || devices < 1) return InvalidArgumentError("plan: the problem needs a model and a device");
+  if (n > kMaxExactModels || devices > kMaxExactDevices) {
+    return InvalidArgumentError(fmt::format("plan: the exact search handles up to {} models and {} devices (got {} and {})",
+                                            kMaxExactModels, kMaxExactDevices, n, devices));
+  }
+  SearchStats local;
+  SearchStats& st = stats ? *stats : local;
+  const Mask full = (Mask{1} << n) - 1;
+  // 1. Candidate orders per block: every permutation that compiles, one per placement signature.
+  std::vector<std::vector<std::vector<int>>> candidates(full + 1);
+  for (Mask b = 1; b <= full; ++b) {
+    std::vector<int> order = Members(b);
+    std::set<std::vector<int64_t>> signatures;
+    do {
+      ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost(order));
+      ++st.ordered_groups;
+      if (!g->ok) continue;
+      std::vector<int64_t> sig(static_cast<size_t>(2 * n), -1);
+      for (const auto& m : g->members) {
+        sig[static_cast<size_t>(2 * m.model)] = m.onchip_bytes;
+        sig[static_cast<size_t>(2 * m.model + 1)] = m.offchip_bytes;
+      }
+      if (signatures.insert(sig).second) {
+        candidates[b].push_back(order);
+        ++st.candidate_groups;
+      }
+    } while (std::next_permutation(order.begin(), order.end()));
+  }
+  // 2. Pareto front per (set, host kind).
+  std::vector<std::vector<std::vector<Point<DeviceConfig>>>> fronts(
+      static_cast<size_t>(coster.kinds()), std::vector<std::vector<Point<DeviceConfig>>>(full + 1));
+  for (int k = 0; k < coster.kinds(); ++k) {
+    fronts[k][0].push_back(Point<DeviceConfig>{Objective{}, {}});
+    ConfigEnumerator en(candidates, coster, coster.DeviceOfKind(k), &st.device_configs);
+    for (Mask s = 1; s <= full; ++s) ETPU_RETURN_IF_ERROR(en.Run(s, fronts[k][s]));
+  }
+  // 3. DP over devices.
+  std::vector<std::vector<Point<Pick>>> dp(full + 1);
+  dp[0].push_back(Point<Pick>{Objective{}, {}});
+  for (int d = 0; d < devices; ++d) {
+    const auto& front = fronts[static_cast<size_t>(coster.KindOf(d))];
+    std::vector<std::vector<Point<Pick>>> next(full + 1);
+    for (Mask placed = 0; placed <= full; ++placed) {
+      if (dp[placed].empty()) continue;
+      const Mask rest = full & ~placed;
+      for (Mask s = rest;; s = (s - 1) & rest) {
+        for (size_t fi = 0; fi < front[s].size(); ++fi) {
+          const Objective& f = front[s][fi].value;
+          for (const auto& e : dp[placed]) {
+            Point<Pick> np;
+            np.value.max_utilisation = std::max(e.value.max_utilisation, f.max_utilisation);
+            np.value.streamed_mb_s = e.value.streamed_mb_s + f.streamed_mb_s;
+            np.value.groups = e.value.groups + f.groups;
+            np.payload = e.payload;
+            np.payload.per_device.emplace_back(s, static_cast<int>(fi));
+            AddToFront(next[placed | s], std::move(np));
+          }
+        }
+        if (s == 0) break;
+      }
+    }
+    dp = std::move(next);
+  }
+  st.front_entries = static_cast<int64_t>(dp[full].size());
+  if (dp[full].empty()) {
+    return FailedPreconditionError("plan: no plan compiles (every grouping of some model fails; see the baselines)");
+  }
+  const Point<Pick>* best = &dp[full].front();
+  for (const auto& e : dp[full]) {
+    if (Better(e.value, best->value)) best = &e;
+  }
+  Plan plan;
+  for (int d = 0; d < devices; ++d) {
+    const auto [s, fi] = best->payload.per_device[static_cast<size_t>(d)];
+    plan.devices.push_back(fronts[static_cast<size_t>(coster.KindOf(d))][s][static_cast<size_t>(fi)].payload);
+  }
+  return EvaluatePlan(coster, plan);
+}
+
+std::vector<std::string> BaselineNames() { return {"one-per-tpu", "all-cocompiled", "greedy"}; }
+
+Result<Plan> BaselinePlan(GroupCoster& coster, const std::string& name) {
+  const Problem& p = coster.problem();
+  const int n = static_cast<int>(p.models.size());
+  const int devices = static_cast<int>(p.devices.size());
+  Plan plan;
+  plan.devices.resize(static_cast<size_t>(devices));
+  if (name == "one-per-tpu") {
+    for (int m = 0; m < n; ++m) plan.devices[static_cast<size_t>(m % devices)].push_back({m});
+    return plan;
+  }
+  if (name == "all-cocompiled") {
+    std::vector<int> all(static_cast<size_t>(n));
+    std::iota(all.begin(), all.end(), 0);
+    plan.devices[0].push_back(all);
+    return plan;
+  }
+  if (name == "greedy") {
+    std::vector<int> by_demand(static_cast<size_t>(n));
+    std::iota(by_demand.begin(), by_demand.end(), 0);
+    std::stable_sort(by_demand.begin(), by_demand.end(), [&](int a, int b) {
+      return p.models[static_cast<size_t>(a)].rate_hz > p.models[static_cast<size_t>(b)].rate_hz;
+    });
+    std::vector<double> load(static_cast<size_t>(devices), 0.0);
+    std::vector<std::vector<int>> on(static_cast<size_t>(devices));
+    for (int m : by_demand) {
+      size_t best = 0;
+      for (size_t d = 1; d < load.size(); ++d) {
+        if (load[d] < load[best]) best = d;
+      }
+      // The model's steady time compiled alone on that device's host.
+      ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost({m}));
+      if (!g->ok) return FailedPreconditionError(fmt::format("plan: '{}' does not compile: {}", p.models[m].name, g->error));
+      load[best] += p.models[static_cast<size_t>(m)].rate_hz *
+                    g->members[0].later_ms[static_cast<size_t>(coster.KindOf(static_cast<int>(best)))] / 1000.0;
+      on[best].push_back(m);
+    }
+    for (size_t d = 0; d < on.size(); ++d) {
+      if (!on[d].empty()) plan.devices[d].push_back(on[d]);
+    }
+    return plan;
+  }
+  return InvalidArgumentError(fmt::format("plan: unknown baseline '{}' (expected {})", name, fmt::join(BaselineNames(), ", ")));
+}
+
+}  // namespace etpu::planner

@@ -1,0 +1,104 @@
+// etpu plan: the command line, the table, the JSON and the errors.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "compiler/cli_tool.h"
+
+namespace etpu::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+const std::vector<std::string> kModels = {"mobilenet_v1_1.0_224@30", "mobilenet_v1_0.75_192@20",
+                                          "mobilenet_v1_0.5_160@10"};
+
+TEST(EtpuPlan, JsonHasTheDevicesGroupsAndBaselines) {
+  std::vector<std::string> args = {"plan"};
+  args.insert(args.end(), kModels.begin(), kModels.end());
+  args.insert(args.end(), {"--devices", "usb3,pcie", "--json"});
+  ToolRun r = RunEtpu(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["devices"].size(), 2u);
+  EXPECT_EQ(j["devices"][0]["host"], "usb3");
+  EXPECT_EQ(j["devices"][0]["device_string"], "usb:0");
+  EXPECT_EQ(j["devices"][1]["device_string"], "pci:0");
+  // Every model placed exactly once; each group's command lists its models in compile order.
+  std::multiset<std::string> placed;
+  double max_util = 0;
+  for (const auto& d : j["devices"]) {
+    max_util = std::max(max_util, d["utilisation"].get<double>());
+    for (const auto& g : d["groups"]) {
+      std::string expected = "edgetpu_compiler";
+      for (const auto& m : g["models"]) {
+        placed.insert(m.get<std::string>());
+        expected += " " + m.get<std::string>() + ".tflite";
+      }
+      EXPECT_EQ(g["compile_command"], expected);
+      for (const auto& m : g["members"]) EXPECT_TRUE(m["onchip_bytes"].is_string());
+    }
+  }
+  EXPECT_EQ(placed, (std::multiset<std::string>{"mobilenet_v1_1.0_224", "mobilenet_v1_0.75_192", "mobilenet_v1_0.5_160"}));
+  const double headroom = j["throughput_headroom"].get<double>();
+  EXPECT_NEAR(headroom, 1.0 / max_util, 1e-9 * headroom);
+  for (const char* name : {"one-per-tpu", "all-cocompiled", "greedy"}) {
+    ASSERT_TRUE(j["baselines"].contains(name)) << name;
+    EXPECT_LE(j["baselines"][name]["throughput_headroom"].get<double>(), headroom * (1 + 1e-9)) << name;
+  }
+}
+
+TEST(EtpuPlan, TablePrintsCommandsAndBaselines) {
+  std::vector<std::string> args = {"plan"};
+  args.insert(args.end(), kModels.begin(), kModels.end());
+  args.insert(args.end(), {"--devices", "usb3", "--clock", "std"});
+  ToolRun r = RunEtpu(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Has(r.out, "TPU 0  usb3  device \"usb:0\"  clock std")) << r.out;
+  EXPECT_TRUE(Has(r.out, "edgetpu_compiler ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "Throughput headroom a* = ")) << r.out;
+  for (const char* name : {"one-per-tpu", "all-cocompiled", "greedy"}) EXPECT_TRUE(Has(r.out, name)) << name;
+}
+
+TEST(EtpuPlan, AcceptsAFile) {
+  const fs::path dir = fs::temp_directory_path() / "etpu-plan-cli-test";
+  fs::create_directories(dir);
+  ToolRun z = RunEtpu({"zoo", "mobilenet_v1_0.25_128", "-o", dir.string()});
+  ASSERT_EQ(z.exit_code, 0) << z.err;
+  fs::rename(dir / "mobilenet_v1_0.25_128.tflite", dir / "small.tflite");
+  ToolRun r = RunEtpu({"plan", (dir / "small.tflite").string() + "@5", "mobilenet_v1_0.5_160@5", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Has(r.out, (dir / "small.tflite").string()));
+  fs::remove_all(dir);
+}
+
+TEST(EtpuPlan, BadInputIsAClearError) {
+  ToolRun unknown = RunEtpu({"plan", "no_such_model@10"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(Has(unknown.err, "'no_such_model' is neither a .tflite file nor a zoo model")) << unknown.err;
+  ToolRun zero_devices = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--devices", ""});
+  EXPECT_EQ(zero_devices.exit_code, 2);
+  EXPECT_TRUE(Has(zero_devices.err, "--devices names no device")) << zero_devices.err;
+  ToolRun bad_device = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--devices", "usb3,floppy"});
+  EXPECT_EQ(bad_device.exit_code, 2);
+  EXPECT_TRUE(Has(bad_device.err, "unknown device 'floppy'")) << bad_device.err;
+  for (const char* bad : {"mobilenet_v1_0.25_128@0", "mobilenet_v1_0.25_128@-5", "mobilenet_v1_0.25_128"}) {
+    ToolRun r = RunEtpu({"plan", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_TRUE(Has(r.err, "etpu plan: ")) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  EXPECT_EQ(RunEtpu({"plan"}).exit_code, 2);
+  ToolRun option = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--no_such_option"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_TRUE(Has(option.err, "--no_such_option")) << option.err;
+  EXPECT_EQ(RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--clock", "fast"}).exit_code, 2);
+  EXPECT_EQ(RunEtpu({"plan", "--help"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace etpu::testing

@@ -1,0 +1,237 @@
+// etpu plan MODEL@HZ... [--devices usb3,usb3,...] [--clock max|std] [--device_catalog FILE] [--json]
+//
+// Which models to co-compile, in which order, on which Edge TPU (docs/PLANNER.md): the exact
+// optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
+// grouping, order and assignment, costed by etpu's compiler and its one timing model, beside the
+// baselines one-per-tpu, all-cocompiled and greedy. Nothing is executed and nothing is written.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/units.h"
+#include "device/device_catalog.h"
+#include "planner/search.h"
+#include "tools/etpu/cli.h"
+#include "tools/etpu/commands.h"
+
+namespace etpu::tools {
+namespace {
+
+std::vector<std::string> SplitCommas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// "usb:N" / "pci:N": the N-th device of that bus, as a pycoral app passes it.
+std::vector<std::string> DeviceStrings(const planner::Problem& p) {
+  std::vector<std::string> out;
+  int usb = 0, pci = 0;
+  for (const auto& h : p.devices) {
+    out.push_back(h.link == device::LinkKind::kPcie ? fmt::format("pci:{}", pci++) : fmt::format("usb:{}", usb++));
+  }
+  return out;
+}
+
+struct Baseline {
+  std::string name;
+  std::optional<planner::PlanEval> eval;
+  std::string error;
+};
+
+std::string Factor(const planner::PlanEval& best, const Baseline& b) {
+  if (!b.eval) return "-";
+  const double base = b.eval->objective.headroom();
+  return base > 0 ? fmt::format("{:.2f}x", best.objective.headroom() / base) : "-";
+}
+
+void PrintPlan(const planner::Problem& p, const planner::PlanEval& e, const std::vector<Baseline>& baselines,
+               const std::string& method, double ms, int64_t compilations) {
+  const auto strings = DeviceStrings(p);
+  std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", p.models.size(),
+              p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
+  std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
+  for (size_t d = 0; d < e.devices.size(); ++d) {
+    const auto& dev = e.devices[d];
+    std::printf("\nTPU %zu  %s  device \"%s\"  clock %s: utilisation %.1f%%, %.2f token switches/s, streamed %.2f MB/s\n",
+                d, p.devices[d].name.c_str(), strings[d].c_str(), device::ClockName(p.ClockOf(static_cast<int>(d))),
+                100 * dev.utilisation, dev.switches_per_s, dev.streamed_mb_s);
+    if (dev.groups.empty()) std::printf("  (idle)\n");
+    for (size_t g = 0; g < dev.groups.size(); ++g) {
+      std::printf("  group %zu: %s\n", g + 1, planner::CompileCommand(p, e.plan.devices[d][g]).c_str());
+      std::printf("    %-34s %8s %7s %10s %10s %9s %9s %7s %6s\n", "model", "rate Hz", "share", "on-chip", "streamed",
+                  "first ms", "steady ms", "reload", "util");
+      for (const auto& l : dev.groups[g]) {
+        const auto& m = p.models[static_cast<size_t>(l.model)];
+        std::printf("    %-34s %8.2f %6.1f%% %10s %10s %9.2f %9.2f %6.1f%% %5.1f%%\n", m.name.c_str(), m.rate_hz,
+                    100 * l.share, base::FormatBytes(static_cast<uint64_t>(l.onchip_bytes)).c_str(),
+                    base::FormatBytes(static_cast<uint64_t>(l.offchip_bytes)).c_str(), l.first_ms, l.later_ms,
+                    100 * l.reload_probability, 100 * l.utilisation);
+      }
+    }
+  }
+  std::printf("\nThroughput headroom a* = %.3f (every demand can grow by this factor before a TPU saturates)%s\n",
+              e.objective.headroom(), e.objective.max_utilisation > 1 ? "; OVERLOADED: a* < 1" : "");
+  std::printf("Streamed host traffic %.2f MB/s, %d group(s)\n", e.objective.streamed_mb_s, e.objective.groups);
+  std::printf("\n%-16s %10s %14s %7s %10s\n", "plan", "headroom", "streamed MB/s", "groups", "plan gain");
+  std::printf("%-16s %10.3f %14.2f %7d %10s\n", "etpu plan", e.objective.headroom(), e.objective.streamed_mb_s,
+              e.objective.groups, "1.00x");
+  for (const auto& b : baselines) {
+    if (!b.eval) {
+      std::printf("%-16s %10s  does not compile: %s\n", b.name.c_str(), "-", b.error.c_str());
+      continue;
+    }
+    std::printf("%-16s %10.3f %14.2f %7d %10s\n", b.name.c_str(), b.eval->objective.headroom(),
+                b.eval->objective.streamed_mb_s, b.eval->objective.groups, Factor(e, b).c_str());
+  }
+}
+
+nlohmann::json PlanJson(const planner::Problem& p, const planner::PlanEval& e, const std::vector<Baseline>& baselines,
+                        const std::string& method, const planner::SearchStats& stats) {
+  const auto strings = DeviceStrings(p);
+  nlohmann::json devices = nlohmann::json::array();
+  for (size_t d = 0; d < e.devices.size(); ++d) {
+    const auto& dev = e.devices[d];
+    nlohmann::json groups = nlohmann::json::array();
+    for (size_t g = 0; g < dev.groups.size(); ++g) {
+      nlohmann::json names = nlohmann::json::array(), members = nlohmann::json::array();
+      for (const auto& l : dev.groups[g]) {
+        const auto& m = p.models[static_cast<size_t>(l.model)];
+        names.push_back(m.name);
+        members.push_back({{"name", m.name}, {"file", m.file}, {"rate_hz", m.rate_hz},
+                           {"onchip_bytes", std::to_string(l.onchip_bytes)},
+                           {"offchip_bytes", std::to_string(l.offchip_bytes)}, {"first_ms", l.first_ms},
+                           {"later_ms", l.later_ms}, {"share", l.share}, {"reload_probability", l.reload_probability},
+                           {"utilisation", l.utilisation}});
+      }
+      groups.push_back({{"models", names},
+                        {"compile_command", planner::CompileCommand(p, e.plan.devices[d][g])},
+                        {"members", members}});
+    }
+    devices.push_back({{"host", p.devices[d].name}, {"device_string", strings[d]},
+                       {"clock", device::ClockName(p.ClockOf(static_cast<int>(d)))},
+                       {"utilisation", dev.utilisation}, {"token_switches_per_s", dev.switches_per_s},
+                       {"streamed_mb_s", dev.streamed_mb_s}, {"groups", groups}});
+  }
+  nlohmann::json base = nlohmann::json::object();
+  for (const auto& b : baselines) {
+    if (b.eval) {
+      base[b.name] = {{"throughput_headroom", b.eval->objective.headroom()},
+                      {"streamed_mb_s", b.eval->objective.streamed_mb_s},
+                      {"groups", b.eval->objective.groups}};
+    } else {
+      base[b.name] = {{"throughput_headroom", nullptr}, {"error", b.error}};
+    }
+  }
+  return {{"devices", devices},
+          {"throughput_headroom", e.objective.headroom()},
+          {"max_utilisation", e.objective.max_utilisation},
+          {"streamed_mb_s", e.objective.streamed_mb_s},
+          {"groups", e.objective.groups},
+          {"method", method},
+          {"search", {{"ordered_groups", std::to_string(stats.ordered_groups)},
+                      {"candidate_groups", std::to_string(stats.candidate_groups)},
+                      {"device_configs", std::to_string(stats.device_configs)}}},
+          {"baselines", base}};
+}
+
+}  // namespace
+
+int PlanCommand(int argc, char** argv) {
+  CLI::App app{"Which models to co-compile, in which order, on which Edge TPU: the plan with the most throughput "
+               "headroom (timing model only; nothing is executed or written).",
+               "etpu plan"};
+  std::vector<std::string> demands;
+  std::string devices_text = "usb3", clock_text, catalog_file;
+  bool json = false;
+  app.add_option("models", demands, "MODEL@HZ: a .tflite file or a zoo name (etpu zoo --list) and its demand in Hz")
+      ->required();
+  app.add_option("--devices", devices_text,
+                 "Edge TPUs as host profiles, comma-separated (usb3, usb2, pcie, rpi4-usb3, ...; default usb3)");
+  app.add_option("--clock", clock_text, "std or max (default: each host profile's usual runtime build)")
+      ->check(CLI::IsMember({"std", "max"}));
+  app.add_option("--device_catalog", catalog_file, "Device catalog JSON (default: the built-in devices/devices.json)");
+  app.add_flag("--json", json, "Machine-readable output");
+  if (auto code = ParseCommandLine(app, argc, argv)) return *code;
+
+  std::vector<planner::ModelDemand> models;
+  for (const auto& d : demands) {
+    auto parsed = planner::ParseModelDemand(d);
+    if (!parsed.ok()) return UsageError("plan", parsed.status().message());
+    models.push_back(*parsed);
+  }
+  const std::vector<std::string> hosts = SplitCommas(devices_text);
+  if (hosts.empty()) return UsageError("plan", "--devices names no device (e.g. --devices usb3,usb3)");
+  std::optional<device::Clock> clock;
+  if (!clock_text.empty()) {
+    auto c = device::ParseClock(clock_text);
+    if (!c.ok()) return UsageError("plan", c.status().message());
+    clock = *c;
+  }
+  auto catalog = device::LoadDeviceCatalogOrBuiltin(catalog_file);
+  if (!catalog.ok()) return Failure("plan", catalog.status().ToString());
+  for (const auto& h : hosts) {
+    if (catalog->FindHost(h) == nullptr) {
+      std::string names;
+      for (const auto& known : catalog->hosts) names += (names.empty() ? "" : ", ") + known.name;
+      return UsageError("plan", fmt::format("unknown device '{}' in --devices (host profiles: {})", h, names));
+    }
+  }
+  auto problem = planner::MakeProblem(models, hosts, *catalog, clock);
+  if (!problem.ok()) return Failure("plan", problem.status().message());
+
+  const auto start = std::chrono::steady_clock::now();
+  auto coster = planner::GroupCoster::Create(*problem);
+  if (!coster.ok()) return Failure("plan", coster.status().message());
+  std::vector<Baseline> baselines;
+  for (const auto& name : planner::BaselineNames()) {
+    Baseline b;
+    b.name = name;
+    auto plan = planner::BaselinePlan(**coster, name);
+    if (!plan.ok()) {
+      b.error = plan.status().message();
+    } else if (auto e = planner::EvaluatePlan(**coster, *plan); e.ok()) {
+      b.eval = std::move(e).value();
+    } else {
+      b.error = e.status().message();
+    }
+    baselines.push_back(std::move(b));
+  }
+  planner::SearchStats stats;
+  std::optional<planner::PlanEval> best;
+  std::string method;
+  if (static_cast<int>(problem->models.size()) <= planner::kMaxExactModels &&
+      static_cast<int>(problem->devices.size()) <= planner::kMaxExactDevices) {
+    auto e = planner::PlanExact(**coster, &stats);
+    if (!e.ok()) return Failure("plan", e.status().message());
+    best = std::move(e).value();
+    method = "exact optimum over every grouping, order and assignment";
+  } else {
+    for (const auto& b : baselines) {
+      if (b.eval && (!best || planner::Better(b.eval->objective, best->objective))) best = *b.eval;
+    }
+    if (!best) return Failure("plan", "no baseline plan compiles");
+    method = fmt::format("best baseline (the exact search handles up to {} models and {} devices; no heuristic yet)",
+                         planner::kMaxExactModels, planner::kMaxExactDevices);
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (json) {
+    std::printf("%s\n", PlanJson(*problem, *best, baselines, method, stats).dump(2).c_str());
+  } else {
+    PrintPlan(*problem, *best, baselines, method, ms, (*coster)->compilations());
+  }
+  return kExitOk;
+}
+
+}  // namespace etpu::tools
