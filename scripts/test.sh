@@ -10,7 +10,7 @@ scripts/install-deps.sh
 jobs=$(nproc)
 
 echo "== Release build and tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DETPU_ONLY_MODULES= > /dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j "$jobs"
 scripts/check_layering.sh
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 900
@@ -22,7 +22,7 @@ if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
   asan_targets=(tflite_test package_test partition_test runtime_test oracle_test model_reader_fuzzer
                 package_reader_fuzzer compiler_fuzzer)
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-        -DCMAKE_CXX_COMPILER=clang++ -DETPU_SANITIZE=ON -DETPU_FUZZ=ON -DETPU_BUILD_BENCH=OFF -DETPU_ONLY_MODULES= > /dev/null
+        -DCMAKE_CXX_COMPILER=clang++ -DETPU_SANITIZE=ON -DETPU_FUZZ=ON -DETPU_BUILD_BENCH=OFF > /dev/null
   cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
   export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   for t in tflite_test package_test partition_test runtime_test oracle_test; do

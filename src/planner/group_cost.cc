@@ -54,6 +54,7 @@ Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem)
     c->device_kind_.push_back(static_cast<int>(k));
   }
   CompileOptions built;
+  built.emulate = problem.emulate;
   for (size_t i = 0; i < problem.models.size(); ++i) {
     const PlanModel& m = problem.models[i];
     std::vector<ModelInput> in{ModelInput::FromParsed(m.parsed)};
@@ -101,6 +102,7 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
   g->order = order;
   CompileOptions plan_only;
   plan_only.build_models = false;
+  plan_only.emulate = problem_->emulate;
   const std::vector<ModelInput> in = Inputs(*problem_, order);
   ETPU_ASSIGN_OR_RETURN(CompileResult r, Compile(in, plan_only));
   ++compilations_;

@@ -32,6 +32,7 @@ struct Problem {
   std::vector<device::HostProfile> devices;  ///< One host profile per Edge TPU (devices[i] = TPU i).
   device::DeviceSpec chip;
   std::optional<device::Clock> clock;        ///< Empty: each host profile's default clock.
+  int emulate = 16;                          ///< Generation of Google's compiler (CompileOptions::emulate).
 
   device::Clock ClockOf(int device) const {
     return clock.value_or(devices.at(static_cast<size_t>(device)).default_clock);
