@@ -57,6 +57,8 @@ class WorkDir {
     }
   }
   const std::string& path() const { return path_; }
+  /// True for a folder the user named (kept), false for a temporary one.
+  bool kept() const { return !owned_; }
 
  private:
   std::string path_;
@@ -70,7 +72,9 @@ std::string Stem(const std::string& path) {
 }
 
 // Compiles one set (one CompileModels call) and reads back each model's compiled file.
-Result<std::vector<ir::Model>> CompileSet(const std::vector<std::string>& paths, const std::string& out_dir) {
+// Compiles `paths` together (in memory); the output files are appended to `files` when given.
+Result<std::vector<ir::Model>> CompileSet(const std::vector<std::string>& paths, const std::string& out_dir,
+                                          std::vector<OutputFile>* files = nullptr) {
   CompileOptions options;
   options.out_dir = out_dir;
   CompileTranscript t = CompileModels(paths, options);
@@ -87,6 +91,9 @@ Result<std::vector<ir::Model>> CompileSet(const std::vector<std::string>& paths,
     if (file == nullptr) return InternalError(fmt::format("bench: the compiler produced no {} for '{}'", want, path));
     ETPU_ASSIGN_OR_RETURN(ir::Model m, tflite::ReadModelFromBuffer(file->bytes, file->path));
     out.push_back(std::move(m));
+  }
+  if (files != nullptr) {
+    for (auto& f : t.files) files->push_back(std::move(f));
   }
   return out;
 }
@@ -188,15 +195,23 @@ Result<BenchReport> RunBench(const std::vector<std::string>& models, const Bench
     Report(progress, fmt::format("co-compiling {} models", to_compile.size()));
   }
   std::vector<ir::Model> compiled;
+  std::vector<OutputFile> outputs;  // written to a --work_dir the user named
+  std::vector<OutputFile>* keep = dir.kept() ? &outputs : nullptr;
   if (!to_compile.empty()) {
     if (options.cocompile) {
-      ETPU_ASSIGN_OR_RETURN(compiled, CompileSet(to_compile, dir.path()));
+      ETPU_ASSIGN_OR_RETURN(compiled, CompileSet(to_compile, dir.path(), keep));
     } else {
       for (const auto& p : to_compile) {
         Report(progress, fmt::format("compiling {}", Stem(p)));
-        ETPU_ASSIGN_OR_RETURN(std::vector<ir::Model> one, CompileSet({p}, dir.path()));
+        ETPU_ASSIGN_OR_RETURN(std::vector<ir::Model> one, CompileSet({p}, dir.path(), keep));
         compiled.push_back(std::move(one.front()));
       }
+    }
+    if (!outputs.empty()) {
+      std::vector<base::FileToWrite> files;
+      for (const auto& f : outputs) files.push_back({f.path, f.bytes});
+      ETPU_RETURN_IF_ERROR(base::WriteFilesAtomic(files));
+      Report(progress, fmt::format("wrote the compiled models and their logs to {}", dir.path()));
     }
   }
   size_t next = 0;

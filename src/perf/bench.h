@@ -35,7 +35,8 @@ struct BenchOptions {
   bool cocompile = false;              ///< Compile all models together (one caching token).
   bool switching = false;              ///< Also cost alternating between the models (>= 2 models).
   int switch_rounds = 10;              ///< Round-robin passes over the models in the switching scenario.
-  std::string work_dir;                ///< Where zoo models are generated and compiled; empty = a temp dir.
+  std::string work_dir;                ///< Where zoo models are generated and the compiled models (and
+                                       ///< logs) written; empty = a temporary folder, removed.
 };
 
 /// One benchmarked model.

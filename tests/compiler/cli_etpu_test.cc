@@ -127,6 +127,16 @@ TEST(EtpuBench, LowerBoundsSayWhatTheyLeaveOut) {
   EXPECT_FALSE(Has(complete.out, "leaves out")) << complete.out;
 }
 
+TEST(EtpuBench, WorkDirKeepsTheGeneratedAndTheCompiledModels) {
+  const std::string dir = testutil::MakeTempDir("etpu-bench-work") + "/kept";
+  ToolRun r = RunEtpu({"bench", "mobilenet_v1_0.25_128", "--work_dir", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"mobilenet_v1_0.25_128.tflite", "mobilenet_v1_0.25_128_edgetpu.tflite",
+                        "mobilenet_v1_0.25_128_edgetpu.log"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir + "/" + f)) << f << " missing; stderr: " << r.err;
+  }
+}
+
 TEST(EtpuOptions, DevicesIsNowTwoUnambiguousNames) {
   const std::string dir = testutil::MakeTempDir("etpu-devices");
   const std::string catalog = dir + "/missing_catalog.json";

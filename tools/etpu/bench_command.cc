@@ -204,8 +204,8 @@ int BenchCommand(int argc, char** argv) {
       ->excludes(catalog_opt)
       ->group("Deprecated");
   app.add_option("--work_dir", work_dir,
-                 "Generate zoo models into this folder and keep them there (default: a temporary folder, removed); "
-                 "compiled packages are costed in memory and not written (compile with edgetpu_compiler to keep them)");
+                 "Generate zoo models into this folder and keep them there, with the compiled models and their "
+                 ".log files (default: a temporary folder, removed)");
   if (auto code = ParseCommandLine(app, argc, argv)) return *code;
   if (!old_devices_file.empty()) {
     std::fprintf(stderr, "etpu bench: note: --devices is deprecated (it never meant a device count here); "
