@@ -222,6 +222,10 @@ TEST(EtpuDemo, LeavesNothingBehindAndKeepsFilesOnlyWhenAsked) {
   ToolRun r = RunEtpu({"demo"}, ".", {"TMPDIR=" + tmp});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::is_empty(tmp)) << fs::directory_iterator(tmp)->path();
+  // The main job ends with the plan for the seed's scenario on one and on two Edge TPUs.
+  EXPECT_TRUE(Has(r.out, "etpu plan: 4 model(s) on 1 Edge TPU(s)")) << r.out;
+  EXPECT_TRUE(Has(r.out, "etpu plan: 4 model(s) on 2 Edge TPU(s)")) << r.out;
+  EXPECT_TRUE(Has(r.out, "one-per-tpu")) << r.out;
   const std::string keep = testutil::MakeTempDir("etpu-demo-keep") + "/kept";
   ToolRun k = RunEtpu({"demo", "--keep_dir", keep}, ".", {"TMPDIR=" + tmp});
   ASSERT_EQ(k.exit_code, 0) << k.err;

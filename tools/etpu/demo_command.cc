@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <utility>
 
@@ -123,7 +124,21 @@ int DemoCommand(int argc, char** argv) {
   char name[] = "bench";
   char flag[] = "--seed";
   char* seed_argv[] = {name, flag, nullptr};
-  const int rc = BenchCommand(2, seed_argv);
+  int rc = BenchCommand(2, seed_argv);
+  if (rc != 0) return rc;
+  // The seed's question: EfficientNet-EdgeTPU S, M, L and a PoseNet (10 Hz each, our choice) on
+  // one and on two USB 3 Edge TPUs: what to co-compile, in which order, on which device.
+  for (const char* devices : {"usb3", "usb3,usb3"}) {
+    std::printf("\n== 4. The plan for the seed's models at 10 Hz each on %s: etpu plan ... --devices %s\n",
+                std::strchr(devices, ',') == nullptr ? "one USB 3 Edge TPU" : "two USB 3 Edge TPUs", devices);
+    char plan_name[] = "plan";
+    std::string m1 = "efficientnet_edgetpu_s@10", m2 = "efficientnet_edgetpu_m@10", m3 = "efficientnet_edgetpu_l@10",
+                m4 = "posenet_mobilenet_v1_075_353_481@10", flag_devices = "--devices", dev = devices;
+    char* plan_argv[] = {plan_name, m1.data(), m2.data(), m3.data(), m4.data(), flag_devices.data(), dev.data(), nullptr};
+    std::fflush(stdout);
+    rc = PlanCommand(7, plan_argv);
+    if (rc != 0) return rc;
+  }
   if (!keep_dir.empty()) std::printf("\nThe generated and compiled files are kept in %s\n", dir.c_str());
   return rc;
 }
