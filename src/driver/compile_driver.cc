@@ -161,7 +161,7 @@ Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<
   for (size_t i = 0; i < prepared.size(); ++i) {
     const PreparedModel& p = *prepared[i];
     int runtime = driver::PackageRuntimeVersion(p, options.min_runtime_version);
-    Result<driver::BuiltModel> built = options.build_models ? driver::BuildCompiledModel(p, plan->models[i], token, runtime)
+    Result<driver::BuiltModel> built = options.build_models ? driver::BuildCompiledModel(p, plan->models[i], token, runtime, options.emulate)
                                                             : PlanOnly(p, plan->models[i], runtime);
     if (!built.ok()) {
       c.failure = SetFailure(FailureKind::kPackageFailed, static_cast<int>(i), inputs[i].path, built.status().message());

@@ -125,7 +125,7 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
 }
 
 Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
-                                      int min_runtime_version) {
+                                      int min_runtime_version, int emulate) {
   const ir::Model& model = *prepared.model;
   ETPU_ASSIGN_OR_RETURN(std::vector<LayerPlacement> placements, PlaceLayers(prepared, plan));
   std::map<int, size_t> layer_of_op;
@@ -184,7 +184,7 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
 
     package::PackageSpec spec;
     spec.min_runtime_version = min_runtime_version;
-    spec.compiler_version = fmt::format("etpu {}", kCompilerVersion);
+    spec.compiler_version = fmt::format("etpu {}", CompilerVersion(emulate));
     spec.executables.push_back(std::move(pc));
     spec.executables.push_back(std::move(eo));
     ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> pkg, package::WritePackage(spec));

@@ -30,8 +30,9 @@ int PackageRuntimeVersion(const PreparedModel& prepared, int requested);
 /// streamed, and its offset inside that region's PARAMETER_CACHING or EXECUTION_ONLY blob.
 Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan);
 
-/// Builds the compiled model. `plan` places every layer of `prepared.layers`.
+/// Builds the compiled model. `plan` places every layer of `prepared.layers`; `emulate` (15 or
+/// 16) names the compiler generation in the package's compiler version.
 Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache::ModelPlan& plan, uint64_t token,
-                                      int min_runtime_version);
+                                      int min_runtime_version, int emulate = 16);
 
 }  // namespace etpu::driver

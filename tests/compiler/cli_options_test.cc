@@ -49,6 +49,18 @@ Written ReadCompiled(const fs::path& p) {
   return {std::move(m).value(), std::move(info).value()};
 }
 
+TEST(CompilerOptionsTest, EmulateSelectsTheGenerationOrIsAUsageError) {
+  const std::string dir = testutil::MakeTempDir("emulate");
+  CliRun v15 = RunCompiler({"--emulate", "15", "--version"}, dir);
+  EXPECT_EQ(v15.exit_code, 0);
+  EXPECT_EQ(v15.out.rfind("Edge TPU Compiler version 15.0.0-etpu.", 0), 0u) << v15.out;
+  CliRun v16 = RunCompiler({"--version"}, dir);
+  EXPECT_EQ(v16.out.rfind("Edge TPU Compiler version 16.0.0-etpu.", 0), 0u) << v16.out;
+  CliRun bad = RunCompiler({"--emulate", "14", "model.tflite"}, dir);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.out.find("--emulate must be 15 or 16"), std::string::npos) << bad.out;
+}
+
 TEST(CompilerOptionsTest, TwoSegmentsShareOneTokenAndSplitTheParameters) {
   ETPU_SHARED_FILE_OR_SKIP(model, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
   std::string dir = testutil::MakeTempDir("seg");

@@ -41,6 +41,34 @@ TEST(CompileApiTest, BytesAndPathGiveTheSameOutputs) {
   EXPECT_EQ(from_bytes->models[0].output_path, "mobilenet_v1_0.25_128_quant_edgetpu.tflite");
 }
 
+// --emulate names its generation everywhere it shows: the .log's version line, the package's
+// compiler version and the default minimum runtime (16: 14, 15: 13); 15 writes no softmax table.
+TEST(CompileApiTest, EmulatedGenerationShowsInLogPackageAndRuntime) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  int64_t onchip16 = 0;
+  for (int emulate : {16, 15}) {
+    SCOPED_TRACE(emulate);
+    CompileOptions options;
+    options.emulate = emulate;
+    auto r = CompileOne(ModelInput::FromPath(path), options);
+    ASSERT_TRUE(r.ok() && r->ok);
+    const ModelResult& m = r->models.at(0);
+    EXPECT_EQ(m.log.rfind("Edge TPU Compiler version " + std::to_string(emulate) + ".0.0-etpu.", 0), 0u) << m.log;
+    auto model = tflite::ReadModelFromBuffer(m.model, "out.tflite");
+    ASSERT_TRUE(model.ok());
+    auto info = package::ReadCompiledModel(*model);
+    ASSERT_TRUE(info.ok() && info->edgetpu_ops.size() == 1);
+    const auto& pkg = info->edgetpu_ops[0].package;
+    EXPECT_NE(pkg.compiler_version.find(std::to_string(emulate) + ".0.0-etpu."), std::string::npos) << pkg.compiler_version;
+    EXPECT_EQ(pkg.min_runtime_version, emulate == 16 ? 14 : 13);
+    if (emulate == 16) onchip16 = m.onchip_bytes;
+    if (emulate == 15) EXPECT_EQ(onchip16 - m.onchip_bytes, 48256) << "the 1001-class softmax table (16 only)";
+  }
+  CompileOptions bad;
+  bad.emulate = 14;
+  EXPECT_FALSE(CompileOne(ModelInput::FromPath(path), bad).ok());
+}
+
 TEST(CompileApiTest, ParsedOnceCompilesLikeAFreshModel) {
   ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
   ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
