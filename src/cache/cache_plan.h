@@ -3,7 +3,10 @@
 // inference (EXECUTION_ONLY blob).
 //
 // The planner works on plain structs so it can be property-tested without models. Policies are
-// replaceable and looked up by name. The default "greedy-in-order" policy:
+// replaceable and looked up by name. The compiler uses the emulated generation's policy
+// (RankedAcrossModelsPolicy for compiler 16, RankedInModelOrderPolicy for 15; driver/generation.h);
+// every policy takes whole layers and streams `always_streamed` ones. "greedy-in-order" (this
+// module's default, and the compiler's before generations were told apart):
 //   * takes whole layers only: a layer that does not fit what is left is streamed entirely;
 //   * serves models in command-line order, layers in execution order; each layer is cached iff
 //     it fits what is left at its turn (so a smaller later layer may still be cached);
