@@ -157,7 +157,9 @@ TEST(RankedPolicies, PropertiesOnRandomSets) {
       ExpectPriorityRespected(set, *plan, priority);
       for (size_t m = 0; m < set.size(); ++m) {
         for (size_t l = 0; l < set[m].layers.size(); ++l) {
-          if (set[m].layers[l].always_streamed) EXPECT_FALSE(plan->models[m].layers[l].cached);
+          if (set[m].layers[l].always_streamed) {
+            EXPECT_FALSE(plan->models[m].layers[l].cached);
+          }
         }
         partial += plan->models[m].cached_bytes > 0 && plan->models[m].streamed_bytes > 0;
       }

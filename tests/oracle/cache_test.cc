@@ -18,8 +18,6 @@
 namespace etpu::oracle_test {
 namespace {
 
-std::string Model(const std::string& name) { return testutil::SharedPath("testdata/models/" + name + ".tflite"); }
-
 /// Compiles `models` together; returns the compiled files' bytes in order.
 std::vector<std::vector<uint8_t>> Compile(const std::vector<std::string>& models, const std::string& policy = "") {
   CompileOptions o;
