@@ -114,6 +114,27 @@ void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Mode
   EXPECT_EQ(pkg.caching()->token, pkg.token());
 }
 
+/// Compiles a groundtruth record's CPU model as the real file was compiled (its runtime version,
+/// its generation) and compares the result with the real file; the compiled model goes to `out`.
+void CompileLikeTheRealFile(const nlohmann::json& pair, bool structure_only, ir::Model* out) {
+  std::string cpu = testutil::SharedPath("testdata/models/" + pair["cpu_model"].get<std::string>());
+  SCOPED_TRACE(cpu);
+  auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + pair["compiled_model"].get<std::string>()));
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  auto real_info = package::ReadCompiledModel(*real);
+  ASSERT_TRUE(real_info.ok() && !real_info->edgetpu_ops.empty());
+  // Compile for the runtime the real file says it needs (12 for most shared files, 13 for one).
+  CompileOptions options;
+  options.min_runtime_version = real_info->edgetpu_ops[0].package.min_runtime_version;
+  options.emulate = EmulateFor(pair);  // the 2020-11 files compile byte-identically with --emulate 15
+  Compiled c = CompileWithEtpu({cpu}, options);
+  ASSERT_EQ(c.models.size(), 1u);
+  auto cpu_model = tflite::ReadModel(cpu);
+  ASSERT_TRUE(cpu_model.ok());
+  CompareWithReal(*cpu_model, c.models[0], *real, pair, structure_only);
+  *out = std::move(c.models[0]);
+}
+
 TEST(RealOutputsTest, SingleModelsMatchTheRealCompiler) {
   ETPU_SHARED_FILE_OR_SKIP(gt_path, "testdata/groundtruth.json");
   nlohmann::json gt = GroundTruth();
@@ -121,21 +142,9 @@ TEST(RealOutputsTest, SingleModelsMatchTheRealCompiler) {
   for (const auto& pair : gt["pairs"]) {
     std::string compiled = pair["compiled_model"];
     if (compiled.rfind("cocompiled/", 0) == 0) continue;
-    std::string cpu = testutil::SharedPath("testdata/models/" + pair["cpu_model"].get<std::string>());
-    SCOPED_TRACE(cpu);
-    auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + compiled));
-    ASSERT_TRUE(real.ok()) << real.status().ToString();
-    auto real_info = package::ReadCompiledModel(*real);
-    ASSERT_TRUE(real_info.ok() && !real_info->edgetpu_ops.empty());
-    // Compile for the runtime the real file says it needs (12 for most shared files, 13 for one).
-    CompileOptions options;
-    options.min_runtime_version = real_info->edgetpu_ops[0].package.min_runtime_version;
-    options.emulate = EmulateFor(pair);  // the 2020-11 files compile byte-identically with --emulate 15
-    Compiled c = CompileWithEtpu({cpu}, options);
-    ASSERT_EQ(c.models.size(), 1u);
-    auto cpu_model = tflite::ReadModel(cpu);
-    ASSERT_TRUE(cpu_model.ok());
-    CompareWithReal(*cpu_model, c.models[0], *real, pair);
+    ir::Model ours;
+    CompileLikeTheRealFile(pair, /*structure_only=*/false, &ours);
+    if (::testing::Test::HasFatalFailure()) return;
     ++compared;
   }
   EXPECT_GE(compared, 7);
@@ -177,21 +186,10 @@ TEST(RealOutputsTest, PendingModelsMapLikeTheRealCompiler) {
   nlohmann::json gt = GroundTruth();
   if (!gt.contains("pending_pairs")) GTEST_SKIP() << "no pending_pairs in groundtruth.json";
   for (const auto& pair : gt["pending_pairs"]) {
-    std::string cpu = testutil::SharedPath("testdata/models/" + pair["cpu_model"].get<std::string>());
-    SCOPED_TRACE(cpu);
-    auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + pair["compiled_model"].get<std::string>()));
-    ASSERT_TRUE(real.ok()) << real.status().ToString();
-    auto real_info = package::ReadCompiledModel(*real);
-    ASSERT_TRUE(real_info.ok() && !real_info->edgetpu_ops.empty());
-    CompileOptions options;
-    options.min_runtime_version = real_info->edgetpu_ops[0].package.min_runtime_version;
-    options.emulate = EmulateFor(pair);  // the 2020-11 files compile byte-identically with --emulate 15
-    Compiled c = CompileWithEtpu({cpu}, options);
-    ASSERT_EQ(c.models.size(), 1u);
-    auto cpu_model = tflite::ReadModel(cpu);
-    ASSERT_TRUE(cpu_model.ok());
-    CompareWithReal(*cpu_model, c.models[0], *real, pair, /*structure_only=*/true);
-    auto ours = package::ReadCompiledModel(c.models[0]);
+    ir::Model compiled;
+    CompileLikeTheRealFile(pair, /*structure_only=*/true, &compiled);
+    if (::testing::Test::HasFatalFailure()) return;
+    auto ours = package::ReadCompiledModel(compiled);
     ASSERT_TRUE(ours.ok());
     const auto& pkg = ours->edgetpu_ops[0].package;
     std::printf("[ pending ] %s: parameter bytes ours %lld + %lld, Google's %lld + %lld\n",
