@@ -50,6 +50,7 @@ const ConstantField<HostProfile> kHostFields[] = {
     {"d2h_bytes_per_s", &HostProfile::d2h_bytes_per_s, 1e13},
     {"fixed_ms", &HostProfile::fixed_ms, 1e6},
     {"pipeline_hop_ms", &HostProfile::pipeline_hop_ms, 1e6},
+    {"cpu_time_factor", &HostProfile::cpu_time_factor, 1e3},
 };
 
 std::string Shown(const Json& j) {

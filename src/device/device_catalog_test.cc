@@ -71,7 +71,7 @@ TEST(DeviceCatalogTest, EveryConstantHasASource) {
     EXPECT_EQ(chip.sources.at("tiles").basis, Basis::kPublished);
   }
   for (const HostProfile& h : c->hosts) {
-    EXPECT_EQ(h.sources.size(), 4u) << h.name;
+    EXPECT_EQ(h.sources.size(), 5u) << h.name;
     for (const auto& [key, src] : h.sources) EXPECT_FALSE(src.source.empty()) << h.name << " " << key;
   }
 }

@@ -93,6 +93,10 @@ struct HostProfile {
   double d2h_bytes_per_s = 0;  ///< Effective device -> host bandwidth.
   double fixed_ms = 0;         ///< Fixed cost of one invoke (driver, USB round trips).
   double pipeline_hop_ms = 0;  ///< Host hand-off between two pipeline segments.
+  /// How many times longer this host's CPU takes for the operators left on the CPU than the
+  /// machine etpu runs on (which is taken to be as fast as Coral's benchmark desktop): a CPU
+  /// time measured here times this factor is the host's (HostCpuMs in timing_model.h).
+  double cpu_time_factor = 1;
   int devices_sharing_link = 1;  ///< > 1 after ShareLink: the bandwidths are per device.
 
   /// Provenance of every constant, keyed by its data-file name.

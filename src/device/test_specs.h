@@ -28,7 +28,7 @@ inline DeviceSpec RoundSpec() {
   return s;
 }
 
-/// h2d 100 MB/s (0.01 ms per kB), d2h 50 MB/s (0.02 ms per kB), fixed 0.5 ms, hop 0.25 ms.
+/// h2d 100 MB/s (0.01 ms per kB), d2h 50 MB/s (0.02 ms per kB), fixed 0.5 ms, hop 0.25 ms, CPU x2.
 inline HostProfile RoundHost(LinkKind link = LinkKind::kUsb3) {
   HostProfile h;
   h.name = "round";
@@ -37,6 +37,7 @@ inline HostProfile RoundHost(LinkKind link = LinkKind::kUsb3) {
   h.d2h_bytes_per_s = 50e6;
   h.fixed_ms = 0.5;
   h.pipeline_hop_ms = 0.25;
+  h.cpu_time_factor = 2;
   return h;
 }
 

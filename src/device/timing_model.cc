@@ -129,6 +129,9 @@ Status ValidateDevice(const DeviceSpec& spec, const HostProfile& host) {
   if (!std::isfinite(host.fixed_ms) || host.fixed_ms < 0) {
     return InvalidArgumentError(fmt::format("host profile '{}': fixed_ms must be >= 0", host.name));
   }
+  if (bad(host.cpu_time_factor)) {
+    return InvalidArgumentError(fmt::format("host profile '{}': cpu_time_factor must be positive", host.name));
+  }
   return OkStatus();
 }
 
@@ -170,6 +173,17 @@ Result<InvocationTime> EstimateInvocation(const InvocationQuery& q, const Device
   t.total_ms = t.fixed_ms + t.h2d_ms + t.d2h_ms + std::max(t.compute_ms, t.stream_ms);
   t.first_total_ms = t.total_ms + t.param_load_ms;
   return t;
+}
+
+Result<double> HostCpuMs(double measured_here_ms, const HostProfile& host) {
+  if (!std::isfinite(measured_here_ms) || measured_here_ms < 0) {
+    return InvalidArgumentError(
+        fmt::format("host CPU time: measured {} ms (expected a finite time >= 0)", measured_here_ms));
+  }
+  if (!std::isfinite(host.cpu_time_factor) || host.cpu_time_factor <= 0) {
+    return InvalidArgumentError(fmt::format("host profile '{}': cpu_time_factor must be positive", host.name));
+  }
+  return measured_here_ms * host.cpu_time_factor;
 }
 
 }  // namespace etpu::device

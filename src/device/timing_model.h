@@ -92,4 +92,9 @@ Status ValidateDevice(const DeviceSpec& spec, const HostProfile& host);
 Result<InvocationTime> EstimateInvocation(const InvocationQuery& query, const DeviceSpec& spec,
                                           const HostProfile& host, Clock clock);
 
+/// The host's time for the operators a model leaves on the CPU, from their time measured on the
+/// machine etpu runs on: measured_here_ms x host.cpu_time_factor. Errors: a negative or
+/// non-finite measurement, an unusable factor.
+Result<double> HostCpuMs(double measured_here_ms, const HostProfile& host);
+
 }  // namespace etpu::device

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "device/device_catalog.h"
 #include "device/test_specs.h"
 
@@ -238,6 +240,19 @@ TEST_F(RealProfilesTest, HubSharingSlows) {
     }
   }
   EXPECT_FALSE(ShareLink(catalog_.hosts[0], 0).ok());
+}
+
+// The CPU part measured here is scaled by the host's factor; bad inputs are errors.
+TEST(HostCpuMsTest, ScalesTheMeasurementByTheHostFactor) {
+  HostProfile h = RoundHost();  // cpu_time_factor 2
+  Result<double> ms = HostCpuMs(1.5, h);
+  ASSERT_TRUE(ms.ok()) << ms.status().ToString();
+  EXPECT_DOUBLE_EQ(*ms, 3.0);
+  EXPECT_FALSE(HostCpuMs(-1, h).ok());
+  EXPECT_FALSE(HostCpuMs(std::nan(""), h).ok());
+  h.cpu_time_factor = 0;
+  EXPECT_FALSE(HostCpuMs(1, h).ok());
+  EXPECT_FALSE(EstimateInvocation(RoundQuery(), RoundSpec(), h, Clock::kMax).ok());
 }
 
 }  // namespace

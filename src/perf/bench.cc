@@ -156,6 +156,9 @@ Result<BenchReport> RunBench(const std::vector<std::string>& models, const Bench
   if (options.switching && models.size() < 2) {
     return InvalidArgumentError("bench: --switch needs at least two models to alternate between");
   }
+  if (options.cpu_repeats < 0 || options.cpu_repeats > 1000) {
+    return InvalidArgumentError(fmt::format("bench: CPU repeats must be 0..1000 (got {})", options.cpu_repeats));
+  }
   if (options.switch_rounds < 1 || options.switch_rounds > 1000000) {
     return InvalidArgumentError(fmt::format("bench: switch rounds must be 1..1000000 (got {})", options.switch_rounds));
   }
@@ -224,6 +227,11 @@ Result<BenchReport> RunBench(const std::vector<std::string>& models, const Bench
     b.from_zoo = r.from_zoo;
     b.precompiled = r.precompiled.has_value();
     ETPU_ASSIGN_OR_RETURN(b.cost, ComputeModelCost(m, spec));
+    if (b.cost.cpu_op_count > 0 && options.cpu_repeats > 0) {
+      Report(progress, fmt::format("measuring the {} CPU operator(s) of {} on this machine", b.cost.cpu_op_count, r.name));
+      ETPU_ASSIGN_OR_RETURN(b.cpu, runtime::MeasureCpuPart(m, options.cpu_repeats));
+      b.cost.cpu_measured_ms = b.cpu->total_ms;
+    }
     ETPU_ASSIGN_OR_RETURN(b.time, EstimateModelTime(b.cost, spec, host, clock));
     report.models.push_back(std::move(b));
   }
@@ -239,6 +247,7 @@ Result<BenchReport> RunBench(const std::vector<std::string>& models, const Bench
     sw.rounds = options.switch_rounds;
     for (size_t i = 0; i < report.models.size(); ++i) {
       ETPU_ASSIGN_OR_RETURN(ModelCost other_cost, ComputeModelCost(other[i], spec));
+      other_cost.cpu_measured_ms = report.models[i].cost.cpu_measured_ms;  // the same CPU operators
       const ModelCost& sep = options.cocompile ? other_cost : report.models[i].cost;
       const ModelCost& tog = options.cocompile ? report.models[i].cost : other_cost;
       ETPU_ASSIGN_OR_RETURN(ModelTime tog_time, EstimateModelTime(tog, spec, host, clock));

@@ -1,7 +1,8 @@
 // `etpu bench` as a library: resolve models (a .tflite path or a zoo name), compile them with
 // etpu's compiler (alone, or co-compiled), cost every compiled model with ComputeModelCost and time
-// it with the one timing model. Timing needs only the compiled package: nothing is executed
-// (running on the virtual Edge TPU for real numerics is `etpu run`'s job).
+// it with the one timing model. The Edge TPU part is timed from the compiled package alone; the
+// operators left on the CPU are run one by one on this machine to measure them
+// (runtime::MeasureCpuPart), and the timing model scales that to the host profile.
 //
 // Also the seed comparison (`etpu bench --seed`): the zoo's EfficientNet-EdgeTPU S/M/L against the
 // seed's Jetson Nano measurements, and every zoo model Coral publishes a latency for against
@@ -21,6 +22,7 @@
 #include "etpu/status.h"
 #include "perf/anchors.h"
 #include "perf/model_cost.h"
+#include "runtime/cpu_timing.h"
 
 namespace etpu::perf {
 
@@ -35,6 +37,8 @@ struct BenchOptions {
   bool cocompile = false;              ///< Compile all models together (one caching token).
   bool switching = false;              ///< Also cost alternating between the models (>= 2 models).
   int switch_rounds = 10;              ///< Round-robin passes over the models in the switching scenario.
+  int cpu_repeats = 5;                 ///< Timed runs per CPU operator (median); 0 = do not measure
+                                       ///< the CPU part (it is then left out of the times).
   std::string work_dir;                ///< Where zoo models are generated and the compiled models (and
                                        ///< logs) written; empty = a temporary folder, removed.
 };
@@ -47,6 +51,7 @@ struct BenchModel {
   bool precompiled = false; ///< The input already held an edgetpu-custom-op (costed as is).
   ModelCost cost;
   ModelTime time;
+  std::optional<runtime::CpuPartTime> cpu;  ///< The CPU part as measured (when it has one and was measured).
 };
 
 /// Alternating between the models on one Edge TPU: compiled separately (each its own caching

@@ -251,6 +251,12 @@ Result<ModelTime> EstimateModelTime(const ModelCost& cost, const device::DeviceS
     time.later_ms += t->total_ms;
     time.ops.push_back(*t);
   }
+  if (cost.cpu_op_count > 0 && cost.cpu_measured_ms >= 0) {
+    ETPU_ASSIGN_OR_RETURN(time.cpu_ms, device::HostCpuMs(cost.cpu_measured_ms, host));
+    time.cpu_timed = true;
+    time.first_ms += time.cpu_ms;
+    time.later_ms += time.cpu_ms;
+  }
   return time;
 }
 

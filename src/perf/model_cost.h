@@ -27,8 +27,10 @@
 //                         but list no SCRATCH descriptor, so no spill traffic is timed for them;
 //                         declared_scratch_bytes keeps what they declare.
 //
-// The CPU part (operators left on the host) is counted (operators, MACs) but not timed: the
-// device profiles carry no host-CPU speed (docs/TIMING_MODEL.md §5).
+// The CPU part (operators left on the host) is counted here (operators, MACs); its time is a
+// measurement (runtime::MeasureCpuPart, on the machine etpu runs on) that the caller may put into
+// ModelCost::cpu_measured_ms; EstimateModelTime scales it to the host profile
+// (device::HostCpuMs) and adds it. Unmeasured, the CPU part is left out of the times.
 #pragma once
 
 #include <cstdint>
@@ -60,7 +62,10 @@ struct EdgeTpuOpCost {
 struct ModelCost {
   std::vector<EdgeTpuOpCost> edgetpu_ops;
   int cpu_op_count = 0;   ///< Operators left on the host CPU.
-  int64_t cpu_macs = 0;   ///< Their conv / depthwise / fully-connected MACs (not timed).
+  int64_t cpu_macs = 0;   ///< Their conv / depthwise / fully-connected MACs.
+  /// The CPU operators' time measured on the machine etpu runs on (runtime::MeasureCpuPart);
+  /// negative = not measured (the CPU part is then left out of the times).
+  double cpu_measured_ms = -1;
 
   int64_t on_chip_bytes() const;   ///< Σ cached_param_bytes.
   int64_t off_chip_bytes() const;  ///< Σ streamed_param_bytes.
@@ -94,14 +99,18 @@ Result<EdgeTpuOpCost> EdgeTpuOpCostOf(const package::EdgeTpuOpInfo& op, const de
 /// the CPU part. A model without an edgetpu-custom-op gives no edgetpu_ops (all CPU).
 Result<ModelCost> ComputeModelCost(const ir::Model& model, const device::DeviceSpec& spec);
 
-/// The timing of a whole model: its edgetpu ops run one after another.
+/// The timing of a whole model: its edgetpu ops and its CPU part run one after another.
 struct ModelTime {
   std::vector<device::InvocationTime> ops;  ///< One per ModelCost::edgetpu_ops.
-  double first_ms = 0;  ///< First inference (every op's parameters uploaded): Σ first_total_ms.
-  double later_ms = 0;  ///< Every later inference: Σ total_ms.
+  double cpu_ms = 0;        ///< The CPU part on the host profile (0 when not measured).
+  bool cpu_timed = false;   ///< The CPU part was measured and is included below.
+  double first_ms = 0;  ///< First inference (every op's parameters uploaded): Σ first_total_ms + cpu_ms.
+  double later_ms = 0;  ///< Every later inference: Σ total_ms + cpu_ms.
 };
 
-/// EstimateInvocation of every op, summed. Errors: those of EstimateInvocation, naming the op.
+/// EstimateInvocation of every op, summed, plus the measured CPU part scaled to `host`
+/// (device::HostCpuMs) when the cost carries one. Errors: those of EstimateInvocation, naming
+/// the op.
 Result<ModelTime> EstimateModelTime(const ModelCost& cost, const device::DeviceSpec& spec,
                                     const device::HostProfile& host, device::Clock clock);
 

@@ -189,6 +189,28 @@ TEST(ModelCostTest, UncompiledModelIsAllCpu) {
   EXPECT_EQ(cost->cpu_macs, info.macs);
 }
 
+// A measured CPU part is scaled to the host and added to both times; unmeasured, it is left out.
+TEST(ModelCostTest, MeasuredCpuPartIsScaledToTheHostAndAdded) {
+  ModelCost cost;
+  cost.cpu_op_count = 2;
+  auto catalog = device::LoadDeviceCatalogOrBuiltin("");
+  ASSERT_TRUE(catalog.ok());
+  auto host = catalog->Host("pcie");
+  ASSERT_TRUE(host.ok());
+  auto unmeasured = EstimateModelTime(cost, Chip(), *host, device::Clock::kMax);
+  ASSERT_TRUE(unmeasured.ok());
+  EXPECT_FALSE(unmeasured->cpu_timed);
+  EXPECT_EQ(unmeasured->later_ms, 0);
+  cost.cpu_measured_ms = 2.0;
+  auto measured = EstimateModelTime(cost, Chip(), *host, device::Clock::kMax);
+  ASSERT_TRUE(measured.ok());
+  EXPECT_TRUE(measured->cpu_timed);
+  EXPECT_DOUBLE_EQ(measured->cpu_ms, 2.0 * host->cpu_time_factor);
+  EXPECT_DOUBLE_EQ(measured->later_ms, measured->cpu_ms);
+  EXPECT_DOUBLE_EQ(measured->first_ms, measured->cpu_ms);
+  EXPECT_GT(host->cpu_time_factor, 1.0);  // a Dev Board's Cortex-A53 is slower than a desktop
+}
+
 TEST(ModelCostTest, BadOperatorIndicesAreErrorsNotCrashes) {
   auto bytes = zoo::GenerateZooModel("mobilenet_v1_0.25_128");
   ASSERT_TRUE(bytes.ok());

@@ -112,14 +112,20 @@ TEST(EtpuOptions, BenchRoundsNeedSwitch) {
 }
 
 // A figure that leaves out work it cannot estimate says so in the headline (">=" and what is
-// left out); a figure that leaves nothing out does not.
+// left out); a figure that leaves nothing out does not. The CPU part is measured and timed
+// (PoseNet's decoder), unless --cpu_repeats 0 leaves it out.
 TEST(EtpuBench, LowerBoundsSayWhatTheyLeaveOut) {
   ETPU_SHARED_FILE_OR_SKIP(google, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder_edgetpu.tflite");
   ToolRun partial = RunEtpu({"bench", google});
   ASSERT_EQ(partial.exit_code, 0) << partial.err;
   EXPECT_TRUE(Has(partial.out, "later inferences             >=")) << partial.out;
   EXPECT_TRUE(Has(partial.out, "leaves out Edge TPU compute of edgetpu-custom-op #0")) << partial.out;
-  EXPECT_TRUE(Has(partial.out, "leaves out 1 operator(s) on the host CPU")) << partial.out;
+  EXPECT_FALSE(Has(partial.out, "on the host CPU")) << partial.out;
+  EXPECT_TRUE(Has(partial.out, "CPU part: 1 operator(s)")) << partial.out;
+  EXPECT_TRUE(Has(partial.out, "measured on this machine")) << partial.out;
+  ToolRun unmeasured = RunEtpu({"bench", google, "--cpu_repeats", "0"});
+  ASSERT_EQ(unmeasured.exit_code, 0) << unmeasured.err;
+  EXPECT_TRUE(Has(unmeasured.out, "leaves out 1 operator(s) on the host CPU")) << unmeasured.out;
   ToolRun complete = RunEtpu({"bench", "mobilenet_v1_0.25_128"});
   ASSERT_EQ(complete.exit_code, 0) << complete.err;
   EXPECT_TRUE(Has(complete.out, "later inferences")) << complete.out;

@@ -86,6 +86,20 @@ TEST(EtpuJson, BenchMatchesItsSchemaAndWritesTokensAsHexStrings) {
   EXPECT_TRUE(doc.contains("switching"));
 }
 
+// A model with a CPU part: the measured CPU object, scaled by the host's factor into cpu_ms.
+TEST(EtpuJson, BenchWithACpuPartMatchesItsSchema) {
+  ETPU_SHARED_FILE_OR_SKIP(google, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder_edgetpu.tflite");
+  ToolRun r = RunEtpu({"bench", google, "--host", "pcie", "--cpu_repeats", "2", "--json"});
+  ExpectValid(r, "bench.schema.json");
+  const json m = json::parse(r.out)["models"][0];
+  ASSERT_TRUE(m["cpu"].is_object()) << r.out;
+  EXPECT_EQ(m["cpu"]["ops"].size(), 1u);
+  EXPECT_EQ(m["cpu"]["ops"][0]["op"], "CUSTOM:PosenetDecoderOp");
+  EXPECT_DOUBLE_EQ(m["cpu_ms"].get<double>(),
+                   m["cpu"]["measured_here_ms"].get<double>() * m["cpu"]["cpu_time_factor"].get<double>());
+  EXPECT_GT(m["cpu_ms"].get<double>(), 0);
+}
+
 TEST(EtpuJson, BenchOfACompiledFileMatchesItsSchema) {
   ETPU_SHARED_FILE_OR_SKIP(source, "testdata/small/gabor_64x64_p4.tflite");
   const std::string dir = testutil::MakeTempDir("etpu-json-bench");

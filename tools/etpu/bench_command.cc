@@ -3,8 +3,9 @@
 // JSON schemas: docs/json/bench.schema.json and docs/json/bench-seed.schema.json (tokens as hex strings).
 //
 // Simulated Edge TPU inference times: each MODEL (a .tflite path or a zoo name) is compiled with
-// etpu's compiler and its package costed by the timing model (perf::RunBench). Timing needs only
-// the compiled package; nothing is executed (`etpu run` runs the virtual Edge TPU for numerics).
+// etpu's compiler and its package costed by the timing model (perf::RunBench). The Edge TPU part
+// is timed from the compiled package alone; operators left on the CPU are run one by one on this
+// machine and their measured time scaled to the host profile (cpu_time_factor).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,8 +24,8 @@ namespace etpu::tools {
 namespace {
 
 constexpr const char* kTimingNote =
-    "Timing only: computed from the compiled package by etpu's timing model (docs/TIMING_MODEL.md); nothing is "
-    "executed.\n";
+    "Edge TPU times come from the compiled package and etpu's timing model (docs/TIMING_MODEL.md); operators left "
+    "on the CPU are run on this machine and scaled to the host profile.\n";
 
 void Progress(const std::string& line) { std::fprintf(stderr, "etpu bench: %s ...\n", line.c_str()); }
 
@@ -57,14 +58,32 @@ std::vector<std::string> LeftOut(const perf::BenchModel& m) {
       out.push_back(fmt::format("Edge TPU compute of edgetpu-custom-op #{} (its package has no cycle estimate)", op.op_index));
     }
   }
-  if (m.cost.cpu_op_count > 0) {
-    out.push_back(fmt::format("{} operator(s) on the host CPU (the host profiles have no CPU speed)", m.cost.cpu_op_count));
+  if (m.cost.cpu_op_count > 0 && !m.time.cpu_timed) {
+    out.push_back(fmt::format("{} operator(s) on the host CPU (not measured: --cpu_repeats 0)", m.cost.cpu_op_count));
+  }
+  if (m.cpu) {
+    for (const auto& op : m.cpu->ops) {
+      if (!op.measured) out.push_back(fmt::format("{} (#{}) on the host CPU (cannot be run alone: {})", op.op, op.op_index, op.why_not));
+    }
   }
   return out;
 }
 
+// The CPU part as measured here and as timed on the host; null when the model has none.
+nlohmann::json CpuJson(const perf::BenchModel& m, double factor) {
+  if (!m.cpu) return nullptr;
+  nlohmann::json ops = nlohmann::json::array();
+  for (const auto& op : m.cpu->ops) {
+    nlohmann::json o = {{"op_index", op.op_index}, {"op", op.op}, {"measured", op.measured}, {"measured_here_ms", op.ms}};
+    if (!op.measured) o["why_not"] = op.why_not;
+    ops.push_back(std::move(o));
+  }
+  return {{"measured_here_ms", m.cpu->total_ms}, {"cpu_time_factor", factor}, {"host_ms", m.time.cpu_ms},
+          {"repeats", m.cpu->repeats}, {"ops", ops}};
+}
 
-nlohmann::json BenchJson(const perf::BenchReport& r) {
+
+nlohmann::json BenchJson(const perf::BenchReport& r, double cpu_time_factor) {
   nlohmann::json j = {{"chip", r.chip}, {"host", r.host}, {"clock", device::ClockName(r.clock)},
                       {"cocompiled", r.cocompiled}, {"models", nlohmann::json::array()}};
   for (const auto& m : r.models) {
@@ -80,7 +99,8 @@ nlohmann::json BenchJson(const perf::BenchReport& r) {
                            {"precompiled", m.precompiled}, {"first_ms", m.time.first_ms},
                            {"later_ms", m.time.later_ms}, {"on_chip_bytes", m.cost.on_chip_bytes()},
                            {"off_chip_bytes", m.cost.off_chip_bytes()}, {"cpu_ops", m.cost.cpu_op_count},
-                           {"cpu_macs", m.cost.cpu_macs}, {"left_out", LeftOut(m)}, {"edgetpu_ops", ops}});
+                           {"cpu_macs", m.cost.cpu_macs}, {"cpu_ms", m.time.cpu_ms}, {"cpu", CpuJson(m, cpu_time_factor)},
+                           {"left_out", LeftOut(m)}, {"edgetpu_ops", ops}});
   }
   if (r.switching) {
     const auto& s = *r.switching;
@@ -95,7 +115,7 @@ nlohmann::json BenchJson(const perf::BenchReport& r) {
   return j;
 }
 
-void PrintBench(const perf::BenchReport& r) {
+void PrintBench(const perf::BenchReport& r, double cpu_time_factor) {
   const double clock_hz = r.models.empty() || r.models[0].time.ops.empty() ? 0 : r.models[0].time.ops[0].clock_hz;
   std::printf("etpu bench: chip %s, host %s, clock %s%s; models compiled %s\n", r.chip.c_str(), r.host.c_str(),
               device::ClockName(r.clock), clock_hz > 0 ? fmt::format(" ({:.0f} MHz)", clock_hz / 1e6).c_str() : "",
@@ -129,7 +149,11 @@ void PrintBench(const perf::BenchReport& r) {
       }
     }
     if (m.cost.edgetpu_ops.empty()) std::printf("  no Edge TPU operator: the whole model runs on the CPU\n");
-    if (m.cost.cpu_op_count > 0) {
+    if (m.cost.cpu_op_count > 0 && m.time.cpu_timed) {
+      std::printf("  CPU part: %d operator(s), %lld MACs: %.2f ms on host %s (%.2f ms measured on this machine x %.2g)\n",
+                  m.cost.cpu_op_count, static_cast<long long>(m.cost.cpu_macs), m.time.cpu_ms, r.host.c_str(),
+                  m.cpu ? m.cpu->total_ms : 0.0, cpu_time_factor);
+    } else if (m.cost.cpu_op_count > 0) {
       std::printf("  CPU part: %d operator(s), %lld MACs (not timed)\n", m.cost.cpu_op_count,
                   static_cast<long long>(m.cost.cpu_macs));
     }
@@ -180,12 +204,13 @@ void PrintSeed(const perf::SeedReport& r) {
 }  // namespace
 
 int BenchCommand(int argc, char** argv) {
-  CLI::App app{"Simulated Edge TPU inference times of compiled models (timing model only; nothing is executed).",
+  CLI::App app{"Simulated Edge TPU inference times of compiled models (the timing model; operators left on the CPU "
+               "are measured on this machine and scaled to the host profile).",
                "etpu bench"};
   std::vector<std::string> models;
   std::string host = "usb3", clock_text, catalog_file, old_devices_file, work_dir;
   bool cocompile = false, switching = false, json = false, seed = false;
-  int rounds = 10;
+  int rounds = 10, cpu_repeats = 5;
   app.add_option("models", models, "MODEL: a .tflite file (source or compiled) or a zoo name (etpu zoo --list)");
   app.add_option("--host", host, "Host profile: usb3, usb2, pcie, jetson-nano-usb3, rpi4-usb3, rpi3-usb2");
   app.add_option("--clock", clock_text, "std or max (default: the host profile's usual runtime build)")
@@ -194,6 +219,10 @@ int BenchCommand(int argc, char** argv) {
   app.add_flag("--switch", switching, "Also cost alternating between the models: compiled separately vs together");
   app.add_option("--rounds", rounds, "Round-robin passes for --switch (default 10; needs --switch)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--cpu_repeats", cpu_repeats,
+                 "Timed runs per CPU operator, median taken (default 5; 0 = do not measure the CPU part, which is then "
+                 "left out)")
+      ->check(CLI::Range(0, 1000));
   app.add_flag("--seed", seed, "The seed's table (EfficientNet S/M/L, Jetson Nano, std clock) and Coral's figures");
   app.add_flag("--json", json,
                "Machine-readable output (schemas: docs/json/bench.schema.json, docs/json/bench-seed.schema.json)");
@@ -246,13 +275,16 @@ int BenchCommand(int argc, char** argv) {
   options.cocompile = cocompile;
   options.switching = switching;
   options.switch_rounds = rounds;
+  options.cpu_repeats = cpu_repeats;
   options.work_dir = work_dir;
   auto report = perf::RunBench(models, options, *catalog, Progress);
   if (!report.ok()) return Failure("bench", report.status().ToString());
+  auto host_profile = catalog->Host(options.host);
+  const double factor = host_profile.ok() ? host_profile->cpu_time_factor : 1.0;
   if (json) {
-    std::printf("%s\n", BenchJson(*report).dump(2).c_str());
+    std::printf("%s\n", BenchJson(*report, factor).dump(2).c_str());
   } else {
-    PrintBench(*report);
+    PrintBench(*report, factor);
   }
   return 0;
 }
