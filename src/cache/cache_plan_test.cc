@@ -181,10 +181,10 @@ TEST(RankedPolicies, RegisteredAndReserveOnlyForSets) {
   for (const char* name : {RankedInModelOrderPolicy::kName, RankedAcrossModelsPolicy::kName}) {
     auto p = CachePolicyRegistry::Create(name);
     ASSERT_TRUE(p.ok()) << name;
-    EXPECT_EQ((*p)->SetReserveBytes(ChipMemory{}, 1), 0) << name;
-    EXPECT_GT((*p)->SetReserveBytes(ChipMemory{}, 2), 0) << name;
+    EXPECT_EQ((*p)->SetReserveBytes(testing::BuiltinChipMemory(), 1), 0) << name;
+    EXPECT_GT((*p)->SetReserveBytes(testing::BuiltinChipMemory(), 2), 0) << name;
   }
-  EXPECT_EQ(GreedyInOrderPolicy().SetReserveBytes(ChipMemory{}, 4), 0);
+  EXPECT_EQ(GreedyInOrderPolicy().SetReserveBytes(testing::BuiltinChipMemory(), 4), 0);
 }
 
 TEST(GreedyInOrderPolicy, AnEarlierModelIsNeverStarvedByALaterOne) {
@@ -258,7 +258,7 @@ TEST(CachePolicyRegistry, LooksUpByNameAndVerifiesOtherPolicies) {
   set[0].layers = {{0, 8 * static_cast<int64_t>(kMiB), false}, {1, 4 * static_cast<int64_t>(kMiB), false}};
   CompileSetOptions opts;
   opts.policy = "test-cache-all";
-  auto bad = PlanCompileSet(set, CapacityModel(), opts);
+  auto bad = PlanCompileSet(set, testing::BuiltinCapacity(), opts);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInternal);
   EXPECT_NE(bad.status().message().find("over the capacity"), std::string::npos) << bad.status().message();
@@ -266,7 +266,7 @@ TEST(CachePolicyRegistry, LooksUpByNameAndVerifiesOtherPolicies) {
 
 TEST(CompileSet, OneNonZeroDeterministicTokenPerSet) {
   std::mt19937_64 rng(99);
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   std::set<uint64_t> tokens;
   for (int iter = 0; iter < 300; ++iter) {
     std::vector<PlanModel> set = RandomSet(rng);
@@ -287,7 +287,7 @@ TEST(CompileSet, OneNonZeroDeterministicTokenPerSet) {
 // End to end on real graphs: random conv-chain models, built, analysed and co-compiled.
 TEST(CompileSet, RandomGraphSetsShareTheWorstCapacityAndRespectOrder) {
   std::mt19937_64 rng(4242);
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   std::uniform_int_distribution<int> n_models(1, 4), n_convs(1, 6), ch(1, 48), side(1, 12), kernel(0, 1);
   for (int iter = 0; iter < 40; ++iter) {
     std::vector<PlanModel> set;
@@ -321,7 +321,7 @@ TEST(CompileSet, RandomGraphSetsShareTheWorstCapacityAndRespectOrder) {
 
 // The seed's scenario: two models that together exceed the SRAM, co-compiled in both orders.
 TEST(CompileSet, FirstListedModelKeepsItsLayersOnChip) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   // Twenty 1x1 convolutions 512 -> 512 on 8x8: 20 x 264192 B = 5.04 MiB each.
   ir::Model a = testing::ConvChain("a.tflite", 8, 8, 512, std::vector<int>(20, 512), 1);
   ir::Model b = testing::ConvChain("b.tflite", 8, 8, 512, std::vector<int>(18, 512), 1);

@@ -10,7 +10,7 @@ namespace etpu::cache {
 namespace {
 
 PlanModel Built(const ir::Model& m) {
-  auto pm = BuildPlanModel(m, m.path, {}, CapacityModel());
+  auto pm = BuildPlanModel(m, m.path, {}, testing::BuiltinCapacity());
   EXPECT_TRUE(pm.ok()) << pm.status().ToString();
   return *pm;
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/units.h"
+#include "device/device_catalog.h"
 
 namespace etpu::cache {
 
@@ -89,6 +90,28 @@ std::string LayerName(const ir::Model& model, const ir::Operator& op) {
 }
 
 }  // namespace
+
+ChipMemory ChipMemory::FromSpec(const device::DeviceSpec& spec) {
+  ChipMemory m;
+  m.sram_bytes = spec.sram_bytes;
+  m.tiles = static_cast<int>(spec.tiles);
+  m.narrow_bytes_per_tile = spec.narrow_memory_bytes_per_tile;
+  m.executable_reserve_bytes = spec.executable_reserve_bytes;
+  m.activation_staging_bytes = spec.activation_staging_bytes;
+  m.tile_alignment = spec.tile_alignment_bytes;
+  return m;
+}
+
+Result<ChipMemory> ChipMemory::Builtin() {
+  ETPU_ASSIGN_OR_RETURN(device::DeviceSpec spec, device::BuiltinChip());
+  return FromSpec(spec);
+}
+
+Result<CapacityModel> CapacityModel::Builtin() {
+  ETPU_ASSIGN_OR_RETURN(ChipMemory chip, ChipMemory::Builtin());
+  ETPU_RETURN_IF_ERROR(chip.Validate());
+  return CapacityModel(chip);
+}
 
 Status ChipMemory::Validate() const {
   auto bad = [](const char* field, int64_t v, const char* expected) {

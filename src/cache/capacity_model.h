@@ -22,10 +22,11 @@
 // The parameter capacity is sram - executable reserve - the largest wide-SRAM activation need
 // of any model of the compile set (models of one set run one at a time).
 //
-// Calibration (see capacity_model_test.cc): small-activation models get ~7.9 MiB (compiler
-// reports 7.7-8.05 MiB of used+remaining); the five-conv 64x64xF sweep keeps everything on chip
-// up to F=442 and reproduces the on-chip bytes of F=452/522/642 (timing-anchors.md 2.3).
-// The constants marked "fitted" are ours, not published figures.
+// The sizes come from the one chip description, devices/devices.json (device::BuiltinChip()),
+// each with its basis and source there. Calibration (see capacity_model_test.cc): small-activation
+// models get ~7.9 MiB (compiler reports 7.7-8.05 MiB of used+remaining); the five-conv 64x64xF
+// sweep keeps everything on chip up to F=442 and reproduces the on-chip bytes of F=452/522/642
+// (timing-anchors.md 2.3).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "device/device_spec.h"
 #include "etpu/status.h"
 #include "ir/graph.h"
 
@@ -41,14 +43,20 @@ namespace etpu::cache {
 /// The message the real compiler prints when activations cannot fit (compiler-behaviour.md 7.1).
 inline constexpr const char* kLargeActivationsMessage = "Compilation failed due to large activation tensors in model.";
 
-/// Device-level description of the on-chip memories.
+/// The on-chip memories as the capacity model sees them: a view of the chip description
+/// (device::DeviceSpec), never a second copy of its numbers.
 struct ChipMemory {
-  int64_t sram_bytes = int64_t{8} << 20;               ///< Wide SRAM, ~8 MiB [published].
-  int tiles = 16;                                      ///< 4 x 4 tiles [published, libedgetpu].
-  int64_t narrow_bytes_per_tile = int64_t{192} << 10;  ///< Activation memory per tile [published].
-  int64_t executable_reserve_bytes = int64_t{96} << 10;     ///< Executable working set [fitted].
-  int64_t activation_staging_bytes = int64_t{768} << 10;    ///< Max staged overflow of banded layers [fitted].
-  int64_t tile_alignment = 4;                          ///< Per-tile share of a tensor rounds up to this.
+  int64_t sram_bytes = 0;                ///< Wide SRAM, 8 MiB.
+  int tiles = 0;                         ///< 4 x 4 tiles.
+  int64_t narrow_bytes_per_tile = 0;     ///< Activation memory per tile, 192 KiB.
+  int64_t executable_reserve_bytes = 0;  ///< Executable working set.
+  int64_t activation_staging_bytes = 0;  ///< Max staged overflow of banded layers.
+  int64_t tile_alignment = 0;            ///< Per-tile share of a tensor rounds up to this.
+
+  /// The memories of `spec`.
+  static ChipMemory FromSpec(const device::DeviceSpec& spec);
+  /// The memories of the built-in chip (device::BuiltinChip()).
+  static Result<ChipMemory> Builtin();
 
   int64_t narrow_total_bytes() const { return narrow_bytes_per_tile * tiles; }
   /// InvalidArgument unless every size is positive (staging and reserve may be 0) and the
@@ -89,8 +97,9 @@ struct SramBudget {
 /// The on-chip capacity model (one per device kind).
 class CapacityModel {
  public:
-  CapacityModel() = default;
   explicit CapacityModel(ChipMemory chip) : chip_(chip) {}
+  /// The capacity model of the built-in chip.
+  static Result<CapacityModel> Builtin();
 
   const ChipMemory& chip() const { return chip_; }
 

@@ -11,6 +11,7 @@
 #include "cache/co_compile.h"
 #include "cache/layer_bytes.h"
 #include "cache/test_models.h"
+#include "device/device_catalog.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
 #include "testutil/shared.h"
@@ -50,7 +51,7 @@ Result<CachePlan> PlanAlone(const ir::Model& model, const CapacityModel& cm) {
 ir::Model SweepModel(int f) { return ConvChain("sweep_F" + std::to_string(f), 64, 64, 3, {f, f, f, f, f}); }
 
 TEST(CapacityModelSweep, EverythingOnChipUpToF442) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   std::printf("  F   on-chip MiB  off-chip MiB  capacity MiB  wide-act MiB  scratch MiB  (ours; real: all on chip)\n");
   for (int f = 32; f <= 442; f += 10) {
     ir::Model m = SweepModel(f);
@@ -66,7 +67,7 @@ TEST(CapacityModelSweep, EverythingOnChipUpToF442) {
 }
 
 TEST(CapacityModelSweep, SpillsLikeTheRealCompilerFromF452) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   std::printf("  F   ours on/off MiB   real on/off MiB   capacity MiB  scratch MiB\n");
   for (const SweepPoint& p : kRealSpills) {
     ir::Model m = SweepModel(p.f);
@@ -83,7 +84,7 @@ TEST(CapacityModelSweep, SpillsLikeTheRealCompilerFromF452) {
 }
 
 TEST(CapacityModel, LargeActivationsSpillToHostScratch) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   auto small = cm.Analyze(SweepModel(128));
   ASSERT_TRUE(small.ok());
   EXPECT_EQ(small->wide_sram_bytes, 0);
@@ -111,7 +112,7 @@ ir::Model ReshapeModel(int h, int w, int c) {
 }
 
 TEST(CapacityModel, NonLocalLayersShrinkTheCapacityThenFail) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   int64_t last = -1;
   for (int h : {64, 256, 384, 512, 640, 768}) {
     auto fp = cm.Analyze(ReshapeModel(h, h, 8));
@@ -132,7 +133,7 @@ TEST(CapacityModel, NonLocalLayersShrinkTheCapacityThenFail) {
 }
 
 TEST(CapacityModel, RowBandThatCannotFitFails) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   ir::Model wide = ConvChain("wide_rows", 4, 60000, 32, {32});
   auto fp = cm.Analyze(wide);
   ASSERT_FALSE(fp.ok());
@@ -140,19 +141,39 @@ TEST(CapacityModel, RowBandThatCannotFitFails) {
   EXPECT_NE(fp.status().message().find("CONV_2D"), std::string::npos) << fp.status().message();
 }
 
+// One chip description: the capacity model's memories are the chip description's numbers, and
+// a different description gives a different capacity.
+TEST(CapacityModel, ReadsTheOneChipDescription) {
+  auto spec = device::BuiltinChip();
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  const ChipMemory chip = ChipMemory::FromSpec(*spec);
+  EXPECT_EQ(chip.sram_bytes, spec->sram_bytes);
+  EXPECT_EQ(chip.tiles, spec->tiles);
+  EXPECT_EQ(chip.narrow_bytes_per_tile, spec->narrow_memory_bytes_per_tile);
+  EXPECT_EQ(chip.executable_reserve_bytes, spec->executable_reserve_bytes);
+  EXPECT_EQ(chip.activation_staging_bytes, spec->activation_staging_bytes);
+  EXPECT_EQ(chip.tile_alignment, spec->tile_alignment_bytes);
+  const SramBudget full = CapacityModel(chip).Budget({});
+  EXPECT_EQ(full.parameter_capacity_bytes, spec->sram_bytes - spec->executable_reserve_bytes);
+  device::DeviceSpec smaller = *spec;
+  smaller.sram_bytes -= 1 << 20;
+  EXPECT_EQ(CapacityModel(ChipMemory::FromSpec(smaller)).Budget({}).parameter_capacity_bytes,
+            full.parameter_capacity_bytes - (1 << 20));
+}
+
 TEST(CapacityModel, RejectsAnInvalidChip) {
-  ChipMemory chip;
+  ChipMemory chip = testing::BuiltinChipMemory();
   chip.tiles = 0;
   auto fp = CapacityModel(chip).Analyze(SweepModel(32));
   ASSERT_FALSE(fp.ok());
   EXPECT_NE(fp.status().message().find("tiles"), std::string::npos);
-  chip = ChipMemory();
+  chip = testing::BuiltinChipMemory();
   chip.executable_reserve_bytes = chip.sram_bytes;
   EXPECT_EQ(CapacityModel(chip).Analyze(SweepModel(32)).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(CapacityModel, RejectsBadOperatorIndices) {
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   ir::Model m = SweepModel(32);
   const int bad[] = {0, 9};
   EXPECT_EQ(cm.Analyze(m, bad).status().code(), StatusCode::kInvalidArgument);
@@ -166,7 +187,7 @@ TEST(CapacityModelGroundTruth, SharedModelsCompiledAloneAreFullyCached) {
   ETPU_SHARED_FILE_OR_SKIP(gt_path, "testdata/groundtruth.json");
   std::ifstream in(gt_path);
   const nlohmann::json gt = nlohmann::json::parse(in);
-  CapacityModel cm;
+  const CapacityModel cm = testing::BuiltinCapacity();
   int checked = 0;
   for (const auto& pair : gt.at("pairs")) {
     const std::string compiled = pair.at("compiled_model");

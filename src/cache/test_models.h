@@ -6,11 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "cache/capacity_model.h"
 #include "ir/graph.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
 
 namespace etpu::cache::testing {
+
+/// The built-in chip's memories and capacity model (a test fails if it does not parse).
+inline ChipMemory BuiltinChipMemory() {
+  Result<ChipMemory> chip = ChipMemory::Builtin();
+  EXPECT_TRUE(chip.ok()) << chip.status().ToString();
+  return chip.ok() ? *chip : ChipMemory{};
+}
+inline CapacityModel BuiltinCapacity() { return CapacityModel(BuiltinChipMemory()); }
 
 /// A chain of k x k SAME stride-1 uint8 convolutions on a 1 x h x w x cin input; filters[i] is the
 /// output depth of convolution i.

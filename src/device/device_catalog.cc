@@ -28,9 +28,11 @@ constexpr double kHuge = 1e15;
 
 const ConstantField<DeviceSpec> kChipFields[] = {
     {"sram_bytes", &DeviceSpec::sram_bytes, 1e12},
-    {"param_cache_bytes", &DeviceSpec::param_cache_bytes, 1e12},
     {"tiles", &DeviceSpec::tiles, 1e6},
     {"narrow_memory_bytes_per_tile", &DeviceSpec::narrow_memory_bytes_per_tile, 1e12},
+    {"executable_reserve_bytes", &DeviceSpec::executable_reserve_bytes, 1e12},
+    {"activation_staging_bytes", &DeviceSpec::activation_staging_bytes, 1e12},
+    {"tile_alignment_bytes", &DeviceSpec::tile_alignment_bytes, 4096},
     {"macs_per_cycle", &DeviceSpec::macs_per_cycle, 1e9},
     {"max_clock_hz", &DeviceSpec::max_clock_hz, 1e11},
     {"std_clock_hz", &DeviceSpec::std_clock_hz, 1e11},
@@ -41,8 +43,6 @@ const ConstantField<DeviceSpec> kChipFields[] = {
     {"eta", &DeviceSpec::eta, 1.0},
     {"instruction_base_bytes", &DeviceSpec::instruction_base_bytes, kHuge},
     {"instruction_bytes_per_gmac", &DeviceSpec::instruction_bytes_per_gmac, kHuge},
-    {"param_bytes_per_weight", &DeviceSpec::param_bytes_per_weight, 1e3},
-    {"param_bytes_per_output_channel", &DeviceSpec::param_bytes_per_output_channel, 1e6},
 };
 
 const ConstantField<HostProfile> kHostFields[] = {
@@ -146,9 +146,9 @@ Result<DeviceSpec> ParseChip(const Json& obj, const std::string& where_index) {
     return InvalidArgumentError(fmt::format("{}: std_clock_hz {} exceeds max_clock_hz {}", where,
                                             spec.std_clock_hz, spec.max_clock_hz));
   }
-  if (spec.param_cache_bytes > spec.sram_bytes) {
-    return InvalidArgumentError(fmt::format("{}: param_cache_bytes {} exceeds sram_bytes {}", where,
-                                            spec.param_cache_bytes, spec.sram_bytes));
+  if (spec.executable_reserve_bytes >= spec.sram_bytes) {
+    return InvalidArgumentError(fmt::format("{}: executable_reserve_bytes {} must be below sram_bytes {}", where,
+                                            spec.executable_reserve_bytes, spec.sram_bytes));
   }
   return spec;
 }
@@ -237,6 +237,15 @@ Result<DeviceCatalog> LoadDeviceCatalog(const std::string& path) {
 
 Result<DeviceCatalog> BuiltinDeviceCatalog() {
   return ParseDeviceCatalog(BuiltinDeviceCatalogJson(), "built-in devices.json");
+}
+
+Result<DeviceSpec> BuiltinChip() {
+  static const Result<DeviceSpec> chip = []() -> Result<DeviceSpec> {
+    ETPU_ASSIGN_OR_RETURN(DeviceCatalog catalog, BuiltinDeviceCatalog());
+    if (catalog.chips.empty()) return InvalidArgumentError("built-in devices.json: no chip");
+    return catalog.DefaultChip();
+  }();
+  return chip;
 }
 
 Result<DeviceCatalog> LoadDeviceCatalogOrBuiltin(const std::string& path) {

@@ -27,6 +27,10 @@ Result<DeviceCatalog> LoadDeviceCatalog(const std::string& path);
 /// time, so tools work without the file. Parsed on every call (cheap; no globals).
 Result<DeviceCatalog> BuiltinDeviceCatalog();
 
+/// The built-in catalog's default chip: the one chip description the compiler's capacity model,
+/// the runtime's virtual Edge TPU and the timing model share. Parsed once (thread-safe).
+Result<DeviceSpec> BuiltinChip();
+
 /// LoadDeviceCatalog(path) when `path` is non-empty, else BuiltinDeviceCatalog().
 Result<DeviceCatalog> LoadDeviceCatalogOrBuiltin(const std::string& path);
 

@@ -32,7 +32,7 @@ TEST(DeviceCatalogTest, BuiltinParsesWithDocumentedChip) {
   EXPECT_EQ(chip->narrow_memory_bytes_per_tile, 192 * 1024);
   EXPECT_EQ(chip->max_clock_hz, 500e6);
   EXPECT_EQ(chip->std_clock_hz, 250e6);
-  EXPECT_LE(chip->param_cache_bytes, chip->sram_bytes);
+  EXPECT_LT(chip->executable_reserve_bytes + chip->activation_staging_bytes, chip->sram_bytes);
   EXPECT_EQ(&c->DefaultChip(), c->FindChip("edgetpu"));
 }
 

@@ -57,10 +57,13 @@ struct DeviceSpec {
   std::string name;
   std::string description;
 
-  int64_t sram_bytes = 0;                    ///< On-chip SRAM (parameter cache + more), 8 MiB.
-  int64_t param_cache_bytes = 0;             ///< Usable parameter cache, ~7.0 MiB.
+  int64_t sram_bytes = 0;                    ///< On-chip (wide) SRAM, 8 MiB.
   int64_t tiles = 0;                         ///< Compute tiles (4 x 4).
   int64_t narrow_memory_bytes_per_tile = 0;  ///< Activation memory per tile, 192 KiB.
+  // How the compiler divides the SRAM (the capacity model, cache/capacity_model.h).
+  int64_t executable_reserve_bytes = 0;      ///< The executable's working set in the SRAM.
+  int64_t activation_staging_bytes = 0;      ///< Most overflow of banded layers staged in the SRAM.
+  int64_t tile_alignment_bytes = 0;          ///< A tensor's per-tile share rounds up to this.
   int64_t macs_per_cycle = 0;                ///< Peak MAC/cycle of the whole array.
   double max_clock_hz = 0;                   ///< libedgetpu1-max clock, 500 MHz.
   double std_clock_hz = 0;                   ///< libedgetpu1-std clock on USB, 250 MHz.
@@ -75,8 +78,6 @@ struct DeviceSpec {
   // Size estimates used when no compiled executable is at hand (estimates.h).
   double instruction_base_bytes = 0;
   double instruction_bytes_per_gmac = 0;
-  double param_bytes_per_weight = 0;
-  double param_bytes_per_output_channel = 0;
 
   /// Provenance of every constant above, keyed by its data-file name ("eta", "tiles", ...).
   std::map<std::string, ConstantSource> sources;

@@ -20,26 +20,10 @@ LayerCost Layer(LayerCost::Kind kind, int h, int w, int cin, int cout, int k) {
   return l;
 }
 
-// conv 3x3 8->16 (1152 weights, 16 biases), depthwise 3x3 16 (144, 16), pool (0, 0),
-// FC 100->10 (1000, 10): 2296 weights, 42 output channels.
+// conv 3x3 8->16, depthwise 3x3 16, pool 10x10, FC 100->10.
 std::vector<LayerCost> SmallNet() {
   return {Layer(LayerCost::kConv, 10, 10, 8, 16, 3), Layer(LayerCost::kDepthwise, 10, 10, 16, 16, 3),
           Layer(LayerCost::kPool, 1, 1, 16, 16, 10), Layer(LayerCost::kFullyConnected, 1, 1, 100, 10, 1)};
-}
-
-TEST(EstimatesTest, LayerWeights) {
-  const std::vector<LayerCost> net = SmallNet();
-  EXPECT_EQ(LayerWeights(net[0]), 1152);
-  EXPECT_EQ(LayerWeights(net[1]), 144);
-  EXPECT_EQ(LayerWeights(net[2]), 0);
-  EXPECT_EQ(LayerWeights(net[3]), 1000);
-}
-
-TEST(EstimatesTest, ParameterBytesHandComputed) {
-  // 1.04 * 2296 + 4 * 42 = 2387.84 + 168 = 2555.84 -> 2556.
-  Result<int64_t> b = EstimateParameterBytes(SmallNet(), RoundSpec());
-  ASSERT_TRUE(b.ok());
-  EXPECT_EQ(*b, 2556);
 }
 
 TEST(EstimatesTest, InstructionBytesHandComputed) {
@@ -70,27 +54,10 @@ TEST(EstimatesTest, InstructionBytesGrowWithWork) {
   }
 }
 
-TEST(EstimatesTest, QueryFromLayersSplitsAtTheCache) {
-  Result<InvocationQuery> q = QueryFromLayers(SmallNet(), 300, 10, RoundSpec(), 1000);
-  ASSERT_TRUE(q.ok()) << q.status().ToString();
-  EXPECT_EQ(q->cached_param_bytes, 1000);
-  EXPECT_EQ(q->streamed_param_bytes, 1556);  // 2556 - 1000
-  EXPECT_EQ(q->instruction_bytes, 60'014);
-  EXPECT_EQ(q->input_bytes, 300);
-  EXPECT_EQ(q->output_bytes, 10);
-  EXPECT_EQ(q->layers.size(), 4u);
-  // Default capacity (7 MiB) holds everything.
-  q = QueryFromLayers(SmallNet(), 300, 10, RoundSpec());
-  ASSERT_TRUE(q.ok());
-  EXPECT_EQ(q->cached_param_bytes, 2556);
-  EXPECT_EQ(q->streamed_param_bytes, 0);
-}
-
 TEST(EstimatesTest, Errors) {
-  EXPECT_FALSE(QueryFromLayers(SmallNet(), -1, 10, RoundSpec()).ok());
   std::vector<LayerCost> bad = SmallNet();
   bad[2].out_c = 0;
-  Result<int64_t> b = EstimateParameterBytes(bad, RoundSpec());
+  Result<int64_t> b = EstimateInstructionBytes(bad, RoundSpec());
   ASSERT_FALSE(b.ok());
   EXPECT_NE(b.status().message().find("#2"), std::string::npos);
   EXPECT_NE(b.status().message().find("out_c = 0"), std::string::npos);

@@ -10,7 +10,6 @@ inline DeviceSpec RoundSpec() {
   DeviceSpec s;
   s.name = "round";
   s.sram_bytes = 8 << 20;
-  s.param_cache_bytes = 7 << 20;
   s.tiles = 16;
   s.narrow_memory_bytes_per_tile = 196608;
   s.macs_per_cycle = 4096;
@@ -23,8 +22,6 @@ inline DeviceSpec RoundSpec() {
   s.eta = 0.5;
   s.instruction_base_bytes = 60000;
   s.instruction_bytes_per_gmac = 110000;
-  s.param_bytes_per_weight = 1.04;
-  s.param_bytes_per_output_channel = 4;
   return s;
 }
 

@@ -150,7 +150,12 @@ Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<
   cache::CompileSetOptions set_options;
   set_options.policy = options.cache_policy.empty() ? driver::DefaultCachePolicy(options.emulate) : options.cache_policy;
   set_options.token.random = options.random_token;
-  auto plan = cache::PlanCompileSet(plan_models, cache::CapacityModel(), set_options);
+  auto capacity = cache::CapacityModel::Builtin();
+  if (!capacity.ok()) {
+    c.failure = SetFailure(FailureKind::kCompileFailed, -1, "", capacity.status().message(), {kRestoredPlan});
+    return c;
+  }
+  auto plan = cache::PlanCompileSet(plan_models, *capacity, set_options);
   if (!plan.ok()) {
     c.failure = SetFailure(FailureKind::kCompileFailed, -1, "", plan.status().message(), {kRestoredPlan});
     return c;

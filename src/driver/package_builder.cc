@@ -175,8 +175,9 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     eo.scratch_size_bytes = static_cast<int32_t>(prepared.activations.scratch_bytes);
     int64_t per_tile = 0;
     for (const auto& l : prepared.activations.layers) per_tile = std::max(per_tile, l.per_tile_bytes);
+    ETPU_ASSIGN_OR_RETURN(const cache::ChipMemory chip, cache::ChipMemory::Builtin());
     eo.used_narrow_memory_bytes_per_tile =
-        static_cast<int32_t>(std::min<int64_t>(per_tile, int64_t{192} * 1024));
+        static_cast<int32_t>(std::min<int64_t>(per_tile, chip.narrow_bytes_per_tile));
     built.cached_bytes += static_cast<int64_t>(pc.parameters.size());
     built.streamed_bytes += static_cast<int64_t>(eo.parameters.size());
     pc.dma_hints = package::StandardDmaHints(pc);

@@ -34,7 +34,7 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions&
     }
   }
   if (!mapped.empty()) {
-    cache::CapacityModel capacity;
+    ETPU_ASSIGN_OR_RETURN(cache::CapacityModel capacity, cache::CapacityModel::Builtin());
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, Generation(options.emulate)));
   }

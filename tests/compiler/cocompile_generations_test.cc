@@ -65,8 +65,9 @@ Member LoadMember(const std::string& name, params::CompilerGeneration gen) {
   std::iota(ops.begin(), ops.end(), 0);
   auto records = params::EncodeRegionParams(m.cpu, ops, gen);
   EXPECT_TRUE(records.ok()) << records.status().ToString();
-  cache::CapacityModel capacity;
-  auto act = capacity.Analyze(m.cpu);
+  auto capacity = cache::CapacityModel::Builtin();
+  EXPECT_TRUE(capacity.ok()) << capacity.status().ToString();
+  auto act = capacity->Analyze(m.cpu);
   EXPECT_TRUE(act.ok()) << act.status().ToString();
   m.plan_model.name = name;
   m.plan_model.act = *act;
@@ -135,7 +136,10 @@ int Mismatches(const Evidence& e, const std::vector<size_t>& order, const std::s
   for (size_t i : order) set.push_back(e.members[i].plan_model);
   cache::CompileSetOptions options;
   options.policy = policy;
-  auto plan = cache::PlanCompileSet(set, cache::CapacityModel(), options);
+  auto capacity = cache::CapacityModel::Builtin();
+  EXPECT_TRUE(capacity.ok()) << capacity.status().ToString();
+  if (!capacity.ok()) return 1 << 20;
+  auto plan = cache::PlanCompileSet(set, *capacity, options);
   EXPECT_TRUE(plan.ok()) << plan.status().ToString();
   if (!plan.ok()) return 1 << 20;
   int bad = 0;
