@@ -12,7 +12,7 @@
 #include <chrono>
 #include <set>
 
-#include "base/hash.h"
+#include "cache/caching_token.h"
 #include "cache/co_compile.h"
 #include "driver/console_report.h"
 #include "driver/generation.h"
@@ -245,7 +245,7 @@ void CompileSegments(const InputModel& input, const CompileOptions& options, Com
   }
   // Cut the segments out as CPU models, then compile each; one token for all of them.
   std::vector<ir::Model> seg_models;
-  base::Hasher token_hash;
+  std::vector<cache::PlanModel> token_set;  // the segments' content, for the one token derivation
   for (size_t s = 0; s < segments->size(); ++s) {
     auto region = partition::MakeRegion(model, (*segments)[s]);
     auto sub = tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs);
@@ -260,11 +260,17 @@ void CompileSegments(const InputModel& input, const CompileOptions& options, Com
       result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, m.status().message());
       return;
     }
-    token_hash.Add(bytes_s);
+    cache::PlanModel seg_view;
+    seg_view.name = stem;
+    seg_view.content_digest = cache::ModelContentDigest(*m);
+    token_set.push_back(std::move(seg_view));
     m->file_size = static_cast<int64_t>(bytes_s.size());
     seg_models.push_back(std::move(m).value());
   }
-  uint64_t token = token_hash.Add(std::string_view("etpu-segments")).Digest() | 1;
+  // One token for every segment, derived like any compile set's (and random with --random_token).
+  cache::TokenOptions token_options;
+  token_options.random = options.random_token;
+  const uint64_t token = cache::MakeCachingToken(token_set, "segments", token_options);
   for (size_t s = 0; s < seg_models.size(); ++s) {
     std::string stem = driver::SegmentStem(input.stem, static_cast<int>(s), options.num_segments);
     InputModel in{driver::OutputPath(options.out_dir, stem + ".tflite"), stem, &seg_models[s], seg_models[s].file_size};

@@ -22,6 +22,7 @@
 #include "etpu/compiler.h"
 #include "package/package_reader.h"
 #include "params/param_layout.h"
+#include "driver/package_builder.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
 #include "zoo/zoo.h"
@@ -31,17 +32,6 @@ namespace {
 
 const std::vector<std::string> kModels = {"mobilenet_v1_0.25_128", "mobilenet_v1_0.5_160", "mobilenet_v1_0.75_192",
                                           "mobilenet_v1_1.0_224"};
-
-package::LayerKind PackageKind(params::LayoutKind k) {
-  switch (k) {
-    case params::LayoutKind::kDepthwise: return package::LayerKind::kDepthwise;
-    case params::LayoutKind::kDepthwisePerChannel: return package::LayerKind::kDepthwisePerChannel;
-    case params::LayoutKind::kConv: return package::LayerKind::kConv;
-    case params::LayoutKind::kConvPerChannel: return package::LayerKind::kConvPerChannel;
-    case params::LayoutKind::kSoftmaxTable: return package::LayerKind::kSoftmaxTable;
-    default: return package::LayerKind::kOther;
-  }
-}
 
 struct Member {
   ir::Model cpu;
@@ -73,7 +63,7 @@ Member LoadMember(const std::string& name, params::CompilerGeneration gen) {
   m.plan_model.act = *act;
   for (auto& r : *records) {
     if (r.bytes.empty()) continue;
-    m.plan_model.layers.push_back({r.op_index, static_cast<int64_t>(r.bytes.size()), r.always_streamed, PackageKind(r.kind)});
+    m.plan_model.layers.push_back({r.op_index, static_cast<int64_t>(r.bytes.size()), r.always_streamed, driver::ToPackageKind(r.kind)});
     m.records.push_back(std::move(r));
   }
   return m;

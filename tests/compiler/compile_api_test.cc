@@ -41,6 +41,35 @@ TEST(CompileApiTest, BytesAndPathGiveTheSameOutputs) {
   EXPECT_EQ(from_bytes->models[0].output_path, "mobilenet_v1_0.25_128_quant_edgetpu.tflite");
 }
 
+// -n: every segment shares one token, derived like any compile set's: deterministic by default,
+// random with random_token (was ignored for segments).
+TEST(CompileApiTest, SegmentsShareOneTokenThatHonoursRandomToken) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto tokens = [&](bool random) {
+    CompileOptions options;
+    options.num_segments = 2;
+    options.random_token = random;
+    options.build_models = false;
+    auto r = CompileOne(ModelInput::FromPath(path), options);
+    EXPECT_TRUE(r.ok() && r->ok);
+    std::vector<uint64_t> out;
+    if (r.ok()) {
+      for (const auto& m : r->models) out.push_back(m.caching_token);
+    }
+    return out;
+  };
+  const std::vector<uint64_t> a = tokens(false), b = tokens(false);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_NE(a[0], 0u);
+  EXPECT_EQ(a[0], a[1]);
+  EXPECT_EQ(a, b);
+  const std::vector<uint64_t> r1 = tokens(true), r2 = tokens(true);
+  ASSERT_EQ(r1.size(), 2u);
+  EXPECT_EQ(r1[0], r1[1]);
+  EXPECT_NE(r1[0], a[0]);
+  EXPECT_NE(r1[0], r2[0]);  // 2^-64 chance of a false failure
+}
+
 // --emulate names its generation everywhere it shows: the .log's version line, the package's
 // compiler version and the default minimum runtime (16: 14, 15: 13); 15 writes no softmax table.
 TEST(CompileApiTest, EmulatedGenerationShowsInLogPackageAndRuntime) {
