@@ -65,7 +65,7 @@ cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
   pm.name = in.path;
   pm.act = p.activations;
   for (const auto& l : p.layers) {
-    pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed, driver::ToPackageKind(l.kind)});
+    pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed, l.kind.value_or(package::LayerKind::kOther)});
   }
   pm.content_digest = p.content_digest;
   return pm;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -16,31 +17,19 @@
 
 namespace etpu::driver {
 
-package::LayerKind ToPackageKind(params::LayoutKind kind) {
-  switch (kind) {
-    case params::LayoutKind::kConv: return package::LayerKind::kConv;
-    case params::LayoutKind::kDepthwise: return package::LayerKind::kDepthwise;
-    case params::LayoutKind::kConvPerChannel: return package::LayerKind::kConvPerChannel;
-    case params::LayoutKind::kDepthwisePerChannel: return package::LayerKind::kDepthwisePerChannel;
-    case params::LayoutKind::kElementwiseConst: return package::LayerKind::kElementwiseConstant;
-    case params::LayoutKind::kSoftmaxTable: return package::LayerKind::kSoftmaxTable;
-    case params::LayoutKind::kLstm: return package::LayerKind::kLstm;
-    default: return package::LayerKind::kOther;
-  }
-}
-
 namespace {
 
 // True for layouts that carry the layer's constant operands (weights, biases, element-wise
 // constants, LSTM cell parameters); false for records that only describe the layer.
-bool EncodesConstants(params::LayoutKind kind) {
-  switch (kind) {
-    case params::LayoutKind::kConv:
-    case params::LayoutKind::kDepthwise:
-    case params::LayoutKind::kConvPerChannel:
-    case params::LayoutKind::kDepthwisePerChannel:
-    case params::LayoutKind::kElementwiseConst:
-    case params::LayoutKind::kLstm:
+bool EncodesConstants(std::optional<package::LayerKind> kind) {
+  if (!kind) return false;
+  switch (*kind) {
+    case package::LayerKind::kConv:
+    case package::LayerKind::kDepthwise:
+    case package::LayerKind::kConvPerChannel:
+    case package::LayerKind::kDepthwisePerChannel:
+    case package::LayerKind::kElementwiseConstant:
+    case package::LayerKind::kLstm:
       return true;
     default:
       return false;
@@ -160,7 +149,7 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
       std::vector<uint8_t>& blob = place.cached ? pc.parameters : eo.parameters;
       package::LayerParams rec;
       rec.op_index = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
-      rec.kind = ToPackageKind(layer.kind);
+      rec.kind = layer.kind.value_or(package::LayerKind::kOther);
       rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
       rec.offset = static_cast<uint64_t>(place.offset);
       rec.size = layer.bytes.size();

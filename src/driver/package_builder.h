@@ -12,8 +12,6 @@
 
 namespace etpu::driver {
 
-/// The package format's layer kind of a parameter record's layout.
-package::LayerKind ToPackageKind(params::LayoutKind kind);
 
 struct BuiltModel {
   std::vector<uint8_t> tflite;  ///< The compiled model file.

@@ -97,21 +97,6 @@ Result<SoftmaxTableSpec> SoftmaxSpecOf(const ir::Model& model, const ir::Operato
 
 }  // namespace
 
-const char* LayoutKindName(LayoutKind kind) {
-  switch (kind) {
-    case LayoutKind::kConv: return "conv";
-    case LayoutKind::kDepthwise: return "depthwise";
-    case LayoutKind::kConvPerChannel: return "conv-per-channel";
-    case LayoutKind::kDepthwisePerChannel: return "depthwise-per-channel";
-    case LayoutKind::kElementwiseConst: return "elementwise-const";
-    case LayoutKind::kSoftmaxTable: return "softmax-table";
-    case LayoutKind::kLstm: return "lstm";
-    case LayoutKind::kBookkeeping: return "bookkeeping";
-    case LayoutKind::kNone: return "none";
-  }
-  return "?";
-}
-
 Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
   ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
@@ -170,35 +155,44 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
   return g;
 }
 
-Result<LayoutKind> LayoutKindOf(const ir::Model& model, int op_index) {
+namespace {
+Result<std::optional<LayerKind>> Kind(LayerKind k) { return std::optional<LayerKind>(k); }
+Result<std::optional<LayerKind>> NoRecord() { return std::optional<LayerKind>(); }
+}  // namespace
+
+Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index) {
   ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
   if (IsConvLike(op.code)) {
     ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
-    if (g.depthwise) return g.per_channel ? LayoutKind::kDepthwisePerChannel : LayoutKind::kDepthwise;
-    return g.per_channel ? LayoutKind::kConvPerChannel : LayoutKind::kConv;
+    if (g.depthwise) return Kind(g.per_channel ? LayerKind::kDepthwisePerChannel : LayerKind::kDepthwise);
+    return Kind(g.per_channel ? LayerKind::kConvPerChannel : LayerKind::kConv);
   }
-  if (op.code == BuiltinOperator::SOFTMAX) return LayoutKind::kSoftmaxTable;
-  if (IsElementwise(op.code)) return ConstInputs(model, op).empty() ? LayoutKind::kNone : LayoutKind::kElementwiseConst;
-  if (IsLstm(op.code)) return LayoutKind::kLstm;
+  if (op.code == BuiltinOperator::SOFTMAX) return Kind(LayerKind::kSoftmaxTable);
+  if (IsElementwise(op.code)) {
+    if (ConstInputs(model, op).empty()) return NoRecord();
+    return Kind(LayerKind::kElementwiseConstant);
+  }
+  if (IsLstm(op.code)) return Kind(LayerKind::kLstm);
   if (op.code == BuiltinOperator::SPLIT || op.code == BuiltinOperator::SPLIT_V ||
       op.code == BuiltinOperator::CONCATENATION) {
-    return LayoutKind::kBookkeeping;
+    return Kind(LayerKind::kOther);  // the bookkeeping record
   }
-  return LayoutKind::kNone;
+  return NoRecord();
 }
 
 Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, CompilerGeneration gen) {
-  ETPU_ASSIGN_OR_RETURN(LayoutKind kind, LayoutKindOf(model, op_index));
+  ETPU_ASSIGN_OR_RETURN(std::optional<LayerKind> kind, LayerKindOf(model, op_index));
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
   LayerParams layer;
   layer.op_index = op_index;
   layer.kind = kind;
-  switch (kind) {
-    case LayoutKind::kConv:
-    case LayoutKind::kDepthwise:
-    case LayoutKind::kConvPerChannel:
-    case LayoutKind::kDepthwisePerChannel: {
+  if (!kind) return layer;
+  switch (*kind) {
+    case LayerKind::kConv:
+    case LayerKind::kDepthwise:
+    case LayerKind::kConvPerChannel:
+    case LayerKind::kDepthwisePerChannel: {
       ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
       const ir::Tensor& w = *InputTensor(model, op, 1);
       const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
@@ -218,24 +212,22 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
       ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeConv(g, w.data, bias, scales, OpLabel(model, op_index)));
       break;
     }
-    case LayoutKind::kSoftmaxTable: {
+    case LayerKind::kSoftmaxTable: {
       if (gen == CompilerGeneration::k2020_11) break;
       ETPU_ASSIGN_OR_RETURN(SoftmaxTableSpec spec, SoftmaxSpecOf(model, op, op_index));
       ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeSoftmaxTable(spec));
       break;
     }
-    case LayoutKind::kElementwiseConst:
+    case LayerKind::kElementwiseConstant:
       layer.always_streamed = true;
       layer.bytes = EncodeConstRecords(model, op);
       break;
-    case LayoutKind::kLstm:
+    case LayerKind::kLstm:
       layer.bytes = EncodeConstRecords(model, op);
       break;
-    case LayoutKind::kBookkeeping:
+    case LayerKind::kOther:
       layer.bytes = EncodeBookkeeping(static_cast<int32_t>(op.code), static_cast<int32_t>(op.inputs.size()),
                                       static_cast<int32_t>(op.outputs.size()));
-      break;
-    case LayoutKind::kNone:
       break;
   }
   return layer;
@@ -259,29 +251,27 @@ Result<std::vector<LayerParams>> EncodeRegionParams(const ir::Model& model, cons
 }
 
 int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen) {
-  Result<LayoutKind> kind = LayoutKindOf(model, op_index);
-  if (!kind.ok()) return 0;
+  Result<std::optional<LayerKind>> kind = LayerKindOf(model, op_index);
+  if (!kind.ok() || !kind->has_value()) return 0;
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
-  switch (*kind) {
-    case LayoutKind::kConv:
-    case LayoutKind::kDepthwise:
-    case LayoutKind::kConvPerChannel:
-    case LayoutKind::kDepthwisePerChannel: {
+  switch (**kind) {
+    case LayerKind::kConv:
+    case LayerKind::kDepthwise:
+    case LayerKind::kConvPerChannel:
+    case LayerKind::kDepthwisePerChannel: {
       Result<ConvGeometry> g = ConvGeometryOf(model, op_index);
       return g.ok() ? ConvParamBytes(*g) : 0;
     }
-    case LayoutKind::kSoftmaxTable: {
+    case LayerKind::kSoftmaxTable: {
       if (gen == CompilerGeneration::k2020_11) return 0;
       Result<SoftmaxTableSpec> spec = SoftmaxSpecOf(model, op, op_index);
       return spec.ok() ? SoftmaxTableBytes(*spec) : 0;
     }
-    case LayoutKind::kElementwiseConst:
-    case LayoutKind::kLstm:
+    case LayerKind::kElementwiseConstant:
+    case LayerKind::kLstm:
       return ConstRecordsBytes(model, op);
-    case LayoutKind::kBookkeeping:
+    case LayerKind::kOther:
       return kBookkeepingBytes;
-    case LayoutKind::kNone:
-      return 0;
   }
   return 0;
 }

@@ -8,38 +8,29 @@
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
 //   LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM         -> constant records of the cell (ours)
 //   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours)
-//   everything else                             -> no bytes (kNone)
+//   everything else                             -> no record
+// Record kinds are the package format's (package::LayerKind, the one layer-kind enum):
+// SPLIT / CONCATENATION bookkeeping records are its kOther.
 // Concatenating the records (cached ones in the PARAMETER_CACHING blob, streamed ones in the
 // EXECUTION_ONLY blob, each in execution order) gives the real compiler's blobs byte for byte
 // for the conv, depthwise and softmax records (tested against the shared compiled files).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "etpu/status.h"
 #include "ir/graph.h"
+#include "package/program.h"
 #include "params/conv_layout.h"
 #include "params/table_layout.h"
 
 namespace etpu::params {
 
-enum class LayoutKind {
-  kConv,                 ///< uint8 / per-tensor int8 conv, FC or transpose conv.
-  kDepthwise,            ///< uint8 / per-tensor int8 depthwise conv.
-  kConvPerChannel,       ///< int8 per-channel conv / FC.
-  kDepthwisePerChannel,  ///< int8 per-channel depthwise conv.
-  kElementwiseConst,     ///< Constant operand(s) of ADD, SUB, MUL, ... (always streamed).
-  kSoftmaxTable,         ///< The softmax table (empty with the 2020-11 compiler).
-  kLstm,                 ///< LSTM cell constants (layout ours).
-  kBookkeeping,          ///< SPLIT / CONCATENATION record (layout ours, size real).
-  kNone,                 ///< The operator has no parameter bytes.
-};
-
-/// "conv", "depthwise", "conv-per-channel", ...
-const char* LayoutKindName(LayoutKind kind);
+using package::LayerKind;
 
 /// Which compiler's layout to reproduce: "2020-11" wrote no softmax table, "2021-07" did.
 enum class CompilerGeneration { k2020_11, k2021_07 };
@@ -48,16 +39,17 @@ inline constexpr CompilerGeneration kDefaultGeneration = CompilerGeneration::k20
 /// One operator's parameter record.
 struct LayerParams {
   int op_index = -1;
-  LayoutKind kind = LayoutKind::kNone;
+  /// The record's kind; empty when the operator has no record (no parameter bytes).
+  std::optional<LayerKind> kind;
   /// The real compiler puts these bytes in the streamed (EXECUTION_ONLY) blob even when the
   /// model is compiled alone (element-wise constants); the cache planner must not cache them.
   bool always_streamed = false;
   std::vector<uint8_t> bytes;
 };
 
-/// The layout an operator gets (kNone when it has no parameters); errors for operators with
+/// The record kind an operator gets (empty when it has no parameters); errors for operators with
 /// parameters whose types etpu cannot lay out (float or int16 weights, non-constant weights).
-Result<LayoutKind> LayoutKindOf(const ir::Model& model, int op_index);
+Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index);
 
 /// The conv geometry of a conv-like operator (kConv, kDepthwise and the per-channel kinds).
 Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index);
@@ -66,12 +58,12 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index);
 Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index,
                                       CompilerGeneration gen = kDefaultGeneration);
 
-/// Records of `region_ops`, in the given (execution) order; one entry per operator, kNone
+/// Records of `region_ops`, in the given (execution) order; one entry per operator, those without a record
 /// entries included (with no bytes). Operator indices must be valid and distinct.
 Result<std::vector<LayerParams>> EncodeRegionParams(const ir::Model& model, const std::vector<int>& region_ops,
                                                     CompilerGeneration gen = kDefaultGeneration);
 
-/// Size of EncodeLayerParams's bytes without building them; 0 for kNone and for invalid input.
+/// Size of EncodeLayerParams's bytes without building them; 0 without a record and for invalid input.
 int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen = kDefaultGeneration);
 
 /// Decodes a conv-like operator's record back to TFLite weights/bias/scales (runtime side).

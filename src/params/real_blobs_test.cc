@@ -49,8 +49,8 @@ bool ExtractBlobs(const ir::Model& compiled, RealBlobs& out, std::string& error)
   return true;
 }
 
-bool ContentIsOurs(LayoutKind k) {
-  return k == LayoutKind::kLstm || k == LayoutKind::kBookkeeping || k == LayoutKind::kElementwiseConst;
+bool ContentIsOurs(std::optional<LayerKind> k) {
+  return k == LayerKind::kLstm || k == LayerKind::kOther || k == LayerKind::kElementwiseConstant;
 }
 
 TEST(RealBlobsTest, EveryGroundTruthPairMatches) {
@@ -96,7 +96,7 @@ TEST(RealBlobsTest, EveryGroundTruthPairMatches) {
       const LayerParams& l = (*layers)[li];
       EXPECT_EQ(LayerParamBytes(*cpu, l.op_index, gen), static_cast<int64_t>(l.bytes.size())) << "op " << l.op_index;
       position[l.op_index] = li;
-      if (l.kind == LayoutKind::kLstm) size_is_ours = true;
+      if (l.kind == LayerKind::kLstm) size_is_ours = true;
       std::vector<uint8_t>& dst = l.always_streamed ? streamed : cached;
       offset[l.op_index] = static_cast<int64_t>(cached.size());
       dst.insert(dst.end(), l.bytes.begin(), l.bytes.end());
@@ -123,7 +123,7 @@ TEST(RealBlobsTest, EveryGroundTruthPairMatches) {
         if (!gl[k2].at(7).is_null()) { end = position.at(gl[k2].at(0).get<int>()); break; }
       }
       bool ours_before = false, ours_inside = false;
-      for (size_t li = 0; li < position[op]; ++li) ours_before |= (*layers)[li].kind == LayoutKind::kLstm;
+      for (size_t li = 0; li < position[op]; ++li) ours_before |= (*layers)[li].kind == LayerKind::kLstm;
       std::vector<uint8_t> mine;
       for (size_t li = position[op]; li < end; ++li) {
         const LayerParams& l = (*layers)[li];
@@ -194,17 +194,17 @@ TEST(RealBlobsTest, RealConvRecordsDecodeToCpuWeights) {
   int decoded = 0;
   for (int op = 0; op < static_cast<int>(cpu->ops.size()); ++op) {
     const int64_t n = LayerParamBytes(*cpu, op);
-    Result<LayoutKind> kind = LayoutKindOf(*cpu, op);
+    Result<std::optional<LayerKind>> kind = LayerKindOf(*cpu, op);
     ASSERT_TRUE(kind.ok());
     ASSERT_LE(pos + n, static_cast<int64_t>(real.caching.size()));
     std::span<const uint8_t> rec(real.caching.data() + pos, static_cast<size_t>(n));
-    if (*kind == LayoutKind::kConv || *kind == LayoutKind::kDepthwise) {
+    if (*kind == LayerKind::kConv || *kind == LayerKind::kDepthwise) {
       Result<DecodedConv> dec = DecodeLayerConv(*cpu, op, rec);
       ASSERT_TRUE(dec.ok()) << dec.status().ToString();
       const ir::Tensor& w = cpu->tensor(cpu->ops[static_cast<size_t>(op)].inputs[1]);
       EXPECT_TRUE(std::equal(dec->weights.begin(), dec->weights.end(), w.data.begin(), w.data.end())) << op;
       ++decoded;
-    } else if (*kind == LayoutKind::kSoftmaxTable) {
+    } else if (*kind == LayerKind::kSoftmaxTable) {
       const ir::Tensor& x = cpu->tensor(cpu->ops[static_cast<size_t>(op)].inputs[0]);
       Result<SoftmaxTableSpec> spec = DecodeSoftmaxTable(rec, x.shape.back());
       ASSERT_TRUE(spec.ok()) << spec.status().ToString();

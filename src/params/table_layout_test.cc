@@ -115,11 +115,11 @@ TEST(ParamLayoutTest, SmallModelKindsSizesAndDecode) {
     Result<std::vector<LayerParams>> layers = EncodeRegionParams(model, {0, 1, 2}, gen);
     ASSERT_TRUE(layers.ok()) << layers.status().ToString();
     ASSERT_EQ(layers->size(), 3u);
-    EXPECT_EQ((*layers)[0].kind, LayoutKind::kConvPerChannel);
-    EXPECT_EQ((*layers)[1].kind, LayoutKind::kElementwiseConst);
+    EXPECT_EQ((*layers)[0].kind, LayerKind::kConvPerChannel);
+    EXPECT_EQ((*layers)[1].kind, LayerKind::kElementwiseConstant);
     EXPECT_TRUE((*layers)[1].always_streamed);
     EXPECT_FALSE((*layers)[0].always_streamed);
-    EXPECT_EQ((*layers)[2].kind, LayoutKind::kSoftmaxTable);
+    EXPECT_EQ((*layers)[2].kind, LayerKind::kSoftmaxTable);
     EXPECT_EQ((*layers)[0].bytes.size(), 16u * (12 + 9 * 4));
     EXPECT_EQ((*layers)[1].bytes.size(), 64u + 128u);
     EXPECT_EQ((*layers)[2].bytes.size(), gen == CompilerGeneration::k2020_11 ? 0u : 3u * 2 * 64);  // int8 out

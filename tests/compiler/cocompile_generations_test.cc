@@ -22,7 +22,6 @@
 #include "etpu/compiler.h"
 #include "package/package_reader.h"
 #include "params/param_layout.h"
-#include "driver/package_builder.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
 #include "zoo/zoo.h"
@@ -63,7 +62,7 @@ Member LoadMember(const std::string& name, params::CompilerGeneration gen) {
   m.plan_model.act = *act;
   for (auto& r : *records) {
     if (r.bytes.empty()) continue;
-    m.plan_model.layers.push_back({r.op_index, static_cast<int64_t>(r.bytes.size()), r.always_streamed, driver::ToPackageKind(r.kind)});
+    m.plan_model.layers.push_back({r.op_index, static_cast<int64_t>(r.bytes.size()), r.always_streamed, r.kind.value_or(package::LayerKind::kOther)});
     m.records.push_back(std::move(r));
   }
   return m;
@@ -95,7 +94,7 @@ std::map<int, bool> GooglePlacement(const Member& m, const std::string& compiled
     return false;
   };
   for (const auto& r : m.records) {
-    if (r.kind == params::LayoutKind::kSoftmaxTable) continue;  // placed apart from the layers (issue 11)
+    if (r.kind == package::LayerKind::kSoftmaxTable) continue;  // placed apart from the layers (issue 11)
     const bool c = found_in(cached, r.bytes), s = found_in(streamed, r.bytes);
     EXPECT_TRUE(c != s) << compiled_path << ": layer #" << r.op_index << " found in " << (c ? "both blobs" : "neither blob");
     out[r.op_index] = c;
