@@ -9,7 +9,6 @@
 
 #include "base/units.h"
 #include "cache/co_compile.h"
-#include "cache/layer_bytes.h"
 #include "cache/sram_map.h"
 #include "cache/test_models.h"
 
@@ -300,7 +299,7 @@ TEST(CompileSet, RandomGraphSetsShareTheWorstCapacityAndRespectOrder) {
       std::string name = "m";
       name += std::to_string(m);
       ir::Model g = testing::ConvChain(name, s, s, 16 * ch(rng), filters, kernel(rng) ? 3 : 1);
-      auto pm = BuildPlanModel(g, g.path, {}, cm);
+      auto pm = testing::PlanModelOf(g, g.path, {}, cm);
       ASSERT_TRUE(pm.ok()) << pm.status().ToString();
       const ActivationFootprint alone[1] = {pm->act};
       min_alone = std::min(min_alone, cm.ParameterCapacity(alone));
@@ -325,8 +324,8 @@ TEST(CompileSet, FirstListedModelKeepsItsLayersOnChip) {
   // Twenty 1x1 convolutions 512 -> 512 on 8x8: 20 x 264192 B = 5.04 MiB each.
   ir::Model a = testing::ConvChain("a.tflite", 8, 8, 512, std::vector<int>(20, 512), 1);
   ir::Model b = testing::ConvChain("b.tflite", 8, 8, 512, std::vector<int>(18, 512), 1);
-  auto pa = BuildPlanModel(a, "a", {}, cm);
-  auto pb = BuildPlanModel(b, "b", {}, cm);
+  auto pa = testing::PlanModelOf(a, "a", {}, cm);
+  auto pb = testing::PlanModelOf(b, "b", {}, cm);
   ASSERT_TRUE(pa.ok() && pb.ok());
   for (bool a_first : {true, false}) {
     std::vector<PlanModel> set = a_first ? std::vector<PlanModel>{*pa, *pb} : std::vector<PlanModel>{*pb, *pa};

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "cache/capacity_model.h"
-#include "cache/layer_bytes.h"
 #include "cache/test_models.h"
 
 namespace etpu::cache {
 namespace {
 
 PlanModel Built(const ir::Model& m) {
-  auto pm = BuildPlanModel(m, m.path, {}, testing::BuiltinCapacity());
+  auto pm = testing::PlanModelOf(m, m.path, {}, testing::BuiltinCapacity());
   EXPECT_TRUE(pm.ok()) << pm.status().ToString();
   return *pm;
 }

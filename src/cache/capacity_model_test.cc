@@ -9,7 +9,6 @@
 
 #include "base/units.h"
 #include "cache/co_compile.h"
-#include "cache/layer_bytes.h"
 #include "cache/test_models.h"
 #include "device/device_catalog.h"
 #include "tflite/model_builder.h"
@@ -43,7 +42,7 @@ constexpr SweepPoint kRealSpills[] = {
 };
 
 Result<CachePlan> PlanAlone(const ir::Model& model, const CapacityModel& cm) {
-  ETPU_ASSIGN_OR_RETURN(PlanModel pm, BuildPlanModel(model, model.path, {}, cm));
+  ETPU_ASSIGN_OR_RETURN(PlanModel pm, testing::PlanModelOf(model, model.path, {}, cm));
   const PlanModel set[1] = {pm};
   return PlanCompileSet(set, cm);
 }
@@ -205,7 +204,7 @@ TEST(CapacityModelGroundTruth, SharedModelsCompiledAloneAreFullyCached) {
     // Layer sizes: the real measured bytes of the located cached layers, one record for the
     // cached bytes the groundtruth could not attribute to a layer (e.g. LSTM gates), and the
     // real streamed bytes as an always-streamed record.
-    auto pm = BuildPlanModel(*model, cpu, tpu_ops, cm);
+    auto pm = testing::PlanModelOf(*model, cpu, tpu_ops, cm);
     ASSERT_TRUE(pm.ok()) << cpu << ": " << pm.status().ToString();
     PlanModel real = *pm;
     real.layers.clear();
@@ -214,9 +213,7 @@ TEST(CapacityModelGroundTruth, SharedModelsCompiledAloneAreFullyCached) {
       if (row.at(6).is_null()) continue;  // layer of a CPU op
       const int op = row.at(0);
       ASSERT_EQ(row.at(6), "cached") << cpu << " op " << op;
-      auto ours = FormulaLayerParamBytes(*model, op);
-      ASSERT_TRUE(ours.ok());
-      EXPECT_EQ(ours->bytes, row.at(9).get<int64_t>()) << cpu << " op " << op << ": formula";
+      EXPECT_EQ(params::LayerParamBytes(*model, op), row.at(9).get<int64_t>()) << cpu << " op " << op << ": ours";
       real.layers.push_back(PlanLayer{op, row.at(8).get<int64_t>(), false});
       located += row.at(8).get<int64_t>();
     }
@@ -225,7 +222,7 @@ TEST(CapacityModelGroundTruth, SharedModelsCompiledAloneAreFullyCached) {
     ASSERT_LE(located, onchip) << cpu;
     if (onchip > located) real.layers.push_back(PlanLayer{1 << 20, onchip - located, false});
     if (offchip > 0) real.layers.push_back(PlanLayer{(1 << 20) + 1, offchip, true});
-    // Our stand-in layer sizes stream exactly what the real compiler streams, where it can size
+    // Our layer records stream exactly what the real compiler streams, where it can size
     // every operator (it cannot size LSTM gates yet).
     bool has_lstm = false;
     for (int i : tpu_ops) has_lstm |= model->ops[static_cast<size_t>(i)].code == ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM;

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cache/capacity_model.h"
+#include "cache/plan_model.h"
+#include "params/param_layout.h"
 #include "ir/graph.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
@@ -20,6 +22,18 @@ inline ChipMemory BuiltinChipMemory() {
   return chip.ok() ? *chip : ChipMemory{};
 }
 inline CapacityModel BuiltinCapacity() { return CapacityModel(BuiltinChipMemory()); }
+
+/// The planner's view of `ops` of `model` (empty = all) as the compiler builds it: etpu's real
+/// parameter records and the capacity model's footprint.
+inline Result<PlanModel> PlanModelOf(const ir::Model& model, std::string name, std::vector<int> ops,
+                                     const CapacityModel& capacity) {
+  if (ops.empty()) {
+    for (const auto& op : model.ops) ops.push_back(op.index);
+  }
+  ETPU_ASSIGN_OR_RETURN(ActivationFootprint act, capacity.Analyze(model, ops));
+  ETPU_ASSIGN_OR_RETURN(std::vector<params::LayerParams> records, params::EncodeRegionParams(model, ops));
+  return MakePlanModel(model, std::move(name), act, records);
+}
 
 /// A chain of k x k SAME stride-1 uint8 convolutions on a 1 x h x w x cin input; filters[i] is the
 /// output depth of convolution i.

@@ -14,6 +14,7 @@
 
 #include "cache/caching_token.h"
 #include "cache/co_compile.h"
+#include "cache/plan_model.h"
 #include "driver/console_report.h"
 #include "driver/generation.h"
 #include "driver/op_log.h"
@@ -61,14 +62,7 @@ CompileFailure SetFailure(FailureKind kind, int model, const std::string& name, 
 const char* kRestoredPlan = "ERROR: Restored original execution plan after delegate application failure.";
 
 cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
-  cache::PlanModel pm;
-  pm.name = in.path;
-  pm.act = p.activations;
-  for (const auto& l : p.layers) {
-    pm.layers.push_back({l.op_index, static_cast<int64_t>(l.bytes.size()), l.always_streamed, l.kind.value_or(package::LayerKind::kOther)});
-  }
-  pm.content_digest = p.content_digest;
-  return pm;
+  return cache::MakePlanModel(*p.model, in.path, p.activations, p.layers);
 }
 
 /// Everything known about one compiled model, from its preparation and its build.

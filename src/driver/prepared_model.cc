@@ -38,7 +38,6 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions&
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, Generation(options.emulate)));
   }
-  p.content_digest = cache::ModelContentDigest(model, mapped);
   return p;
 }
 

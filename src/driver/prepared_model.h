@@ -21,7 +21,6 @@ struct PreparedModel {
   partition::Partition partition;
   std::vector<params::LayerParams> layers;   ///< Parameterised layers of all regions, execution order.
   cache::ActivationFootprint activations;    ///< Of the mapped operators.
-  uint64_t content_digest = 0;               ///< cache::ModelContentDigest of the mapped operators.
 };
 
 /// Support decisions, partitioning (ops [0, max_ops) when max_ops >= 0), activation analysis and

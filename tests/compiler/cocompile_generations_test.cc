@@ -22,6 +22,7 @@
 #include "etpu/compiler.h"
 #include "package/package_reader.h"
 #include "params/param_layout.h"
+#include "cache/plan_model.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
 #include "zoo/zoo.h"
@@ -58,12 +59,9 @@ Member LoadMember(const std::string& name, params::CompilerGeneration gen) {
   EXPECT_TRUE(capacity.ok()) << capacity.status().ToString();
   auto act = capacity->Analyze(m.cpu);
   EXPECT_TRUE(act.ok()) << act.status().ToString();
-  m.plan_model.name = name;
-  m.plan_model.act = *act;
+  m.plan_model = cache::MakePlanModel(m.cpu, name, *act, *records);
   for (auto& r : *records) {
-    if (r.bytes.empty()) continue;
-    m.plan_model.layers.push_back({r.op_index, static_cast<int64_t>(r.bytes.size()), r.always_streamed, r.kind.value_or(package::LayerKind::kOther)});
-    m.records.push_back(std::move(r));
+    if (!r.bytes.empty()) m.records.push_back(std::move(r));
   }
   return m;
 }
