@@ -263,4 +263,10 @@ std::vector<SupportDecision> DecideAll(const ir::Model& model, const SupportOpti
   return out;
 }
 
+std::vector<OperatorInfo> MappableOperators() {
+  std::vector<OperatorInfo> out;
+  for (const internal::OpSpec& s : internal::Specs()) out.push_back({s.code, s.min_runtime, s.param_slots});
+  return out;
+}
+
 }  // namespace etpu::support

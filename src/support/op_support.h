@@ -75,6 +75,16 @@ struct RuleInfo {
 /// Every rule, generic ones first, in check order.
 const std::vector<RuleInfo>& AllRules();
 
+/// One operator the Edge TPU can map (the operator table the rules are registered in).
+struct OperatorInfo {
+  ir::BuiltinOperator code;
+  int min_runtime = 10;          ///< Smallest --min_runtime_version under which it can map.
+  std::vector<int> param_slots;  ///< Inputs that must be constants.
+};
+
+/// Every operator that can map at some -m, in registration order (docs/SUPPORTED_OPS.md lists them).
+std::vector<OperatorInfo> MappableOperators();
+
 /// The verdict on operator `op_index` of `model`. An index out of range gives an unsupported
 /// decision with rule "generic.bad_index".
 SupportDecision DecideOp(const ir::Model& model, int op_index, const SupportOptions& options);
