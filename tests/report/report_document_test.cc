@@ -1,0 +1,200 @@
+// The report document against the compiler (etpu::Compile and its console) and the package
+// reader (etpu::InspectModelFile), for every shared model, a co-compiled set and Google's files;
+// its invariant checks turn red on an inconsistent document; bad inputs give clear errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "etpu/compiler.h"
+#include "etpu/inspect.h"
+#include "report/model_report.h"
+#include "report/report_checks.h"
+#include "testutil/shared.h"
+
+namespace etpu::report {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> SharedModels(bool compiled) {
+  std::vector<std::string> out;
+  const std::string dir = testutil::SharedPath("testdata/models");
+  if (!std::filesystem::is_directory(dir)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string p = e.path().string();
+    if (!p.ends_with(".tflite")) continue;
+    if (p.ends_with("_edgetpu.tflite") == compiled) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// The memory lines of edgetpu_compiler's console, as CompileModels renders them.
+std::vector<std::string> ConsoleMemoryLines(const std::vector<std::string>& models) {
+  CompileOptions o;
+  o.out_dir = ".";
+  const std::string console = CompileModels(models, o, 0).console;
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < console.size()) {
+    size_t end = console.find('\n', start);
+    if (end == std::string::npos) end = console.size();
+    const std::string line = console.substr(start, end - start);
+    if (line.starts_with("On-chip memory") || line.starts_with("Off-chip memory")) lines.push_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+void ExpectAllChecksGreen(const json& doc) {
+  ASSERT_FALSE(doc["checks"].empty());
+  for (const json& c : doc["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+}
+
+/// Compares a report of `models` (source files) with an independent etpu::Compile of them.
+void ExpectMatchesCompiler(const std::vector<std::string>& models) {
+  std::vector<ModelInput> inputs;
+  for (const auto& m : models) inputs.push_back(ModelInput::FromPath(m));
+  auto compiled = Compile(inputs, CompileOptions{});
+  ASSERT_TRUE(compiled.ok());
+  auto doc = BuildModelReport(models);
+  if (!compiled->ok) {  // The report refuses what the compiler refuses, with its reason.
+    ASSERT_FALSE(doc.ok());
+    EXPECT_NE(doc.status().message().find(compiled->failure->message), std::string::npos) << doc.status().message();
+    return;
+  }
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  ASSERT_EQ((*doc)["models"].size(), compiled->models.size());
+  json console_lines = json::array();
+  for (const auto& l : ConsoleMemoryLines(models)) console_lines.push_back(l);
+  json report_lines = json::array();
+  int64_t cached = 0;
+  for (size_t i = 0; i < compiled->models.size(); ++i) {
+    const ModelResult& m = compiled->models[i];
+    const json& r = (*doc)["models"][i];
+    EXPECT_EQ(r["name"], m.input_name);
+    EXPECT_EQ(r["onchip_bytes"].get<int64_t>(), m.onchip_bytes);
+    EXPECT_EQ(r["offchip_bytes"].get<int64_t>(), m.offchip_bytes);
+    EXPECT_EQ(r["remaining_bytes"].get<int64_t>(), m.onchip_remaining_bytes);
+    EXPECT_EQ(r["token"], FormatToken(m.caching_token));
+    EXPECT_EQ(r["operators"].size(), m.operators.size());
+    EXPECT_EQ(r["layers"].size(), m.layers.size());
+    // The package the report read is the compiler's output.
+    auto inspected = InspectModel(m.model, m.output_path);
+    ASSERT_TRUE(inspected.ok());
+    EXPECT_EQ(r["inspect"]["on_chip_bytes"].get<int64_t>(), inspected->on_chip_bytes);
+    EXPECT_EQ(r["inspect"]["off_chip_bytes"].get<int64_t>(), inspected->off_chip_bytes);
+    for (const json& l : r["summary_lines"]) report_lines.push_back(l);
+    cached += m.onchip_bytes;
+  }
+  EXPECT_EQ(report_lines, console_lines);
+  const json& g = (*doc)["groups"][0];
+  EXPECT_EQ(g["sram"]["cached_bytes"].get<int64_t>(), cached);
+  EXPECT_EQ(g["sram"]["parameter_capacity_bytes"].get<int64_t>(), compiled->models[0].sram.parameter_capacity_bytes);
+  ExpectAllChecksGreen(*doc);
+}
+
+TEST(ModelReport, EveryCompiledSharedModelMatchesTheCompilerAndItsPackage) {
+  const auto models = SharedModels(false);
+  if (models.empty()) GTEST_SKIP() << "../shared is absent";
+  for (const auto& m : models) {
+    SCOPED_TRACE(m);
+    ExpectMatchesCompiler({m});
+  }
+}
+
+TEST(ModelReport, CoCompiledSetMatchesTheCompilerInTheGivenOrder) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.75_192_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(c, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  ExpectMatchesCompiler({a, b, c});
+  ExpectMatchesCompiler({c, b, a});
+  auto doc = BuildModelReport({c, a});
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ((*doc)["header"]["co_compile_order"], json({c, a}));
+  EXPECT_GT((*doc)["groups"][0]["sram"]["set_reserve_bytes"].get<int64_t>(), 0);
+}
+
+TEST(ModelReport, GoogleFilesAreReadAndTheReportSaysWhatIsMissing) {
+  const auto files = SharedModels(true);
+  if (files.empty()) GTEST_SKIP() << "../shared is absent";
+  for (const auto& f : files) {
+    SCOPED_TRACE(f);
+    auto doc = BuildModelReport({f});
+    ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+    const json& m = (*doc)["models"][0];
+    auto inspected = InspectModelFile(f);
+    ASSERT_TRUE(inspected.ok());
+    EXPECT_EQ(m["origin"], "read");
+    EXPECT_EQ(m["onchip_bytes"].get<int64_t>(), inspected->on_chip_bytes);
+    EXPECT_EQ(m["offchip_bytes"].get<int64_t>(), inspected->off_chip_bytes);
+    EXPECT_EQ(m["token"], FormatToken(inspected->token));
+    EXPECT_TRUE(m["remaining_bytes"].is_null());
+    EXPECT_TRUE((*doc)["groups"][0]["sram"].is_null());
+    if (!inspected->edgetpu_ops.empty()) {
+      EXPECT_EQ(m["producer"], "google");
+      EXPECT_GE(m["missing"].size(), 3u);  // Statuses, SRAM division, per-layer placement.
+      EXPECT_TRUE(m["layers"].empty());
+    }
+    ExpectAllChecksGreen(*doc);
+  }
+}
+
+TEST(ModelReport, BadInputsNameTheFileAndWhatIsWrong) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-bad");
+  auto missing = BuildModelReport({dir + "/nope.tflite"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(dir + "/nope.tflite"), std::string::npos) << missing.status().message();
+  const std::string text = dir + "/notes.tflite";
+  std::ofstream(text) << "this is not a model\n";
+  auto not_model = BuildModelReport({text});
+  ASSERT_FALSE(not_model.ok());
+  EXPECT_NE(not_model.status().message().find(text + ": not a TFLite model"), std::string::npos) << not_model.status().message();
+  EXPECT_FALSE(BuildModelReport({}).ok());
+  ReportOptions bad_host;
+  bad_host.host = "carrier-pigeon";
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto host = BuildModelReport({a}, bad_host);
+  ASSERT_FALSE(host.ok());
+  EXPECT_NE(host.status().message().find("carrier-pigeon"), std::string::npos) << host.status().message();
+}
+
+bool CheckOk(const json& checks, const std::string& id) {
+  bool ok = true;
+  for (const json& c : checks) {
+    if (c["id"] == id) ok = ok && c["ok"].get<bool>();
+  }
+  return ok;
+}
+
+TEST(ModelReport, ChecksTurnRedWhenTheNumbersDisagree) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
+  auto doc = BuildModelReport({a, b});
+  ASSERT_TRUE(doc.ok());
+  ExpectAllChecksGreen(*doc);
+  json more_bytes = *doc;
+  more_bytes["models"][0]["layers"][0]["param_bytes"] = more_bytes["models"][0]["layers"][0]["param_bytes"].get<int64_t>() + 1;
+  EXPECT_FALSE(CheckOk(InvariantChecks(more_bytes), "layers_sum_onchip"));
+  json overlap = *doc;
+  overlap["models"][1]["layers"][0]["sram_offset"] = overlap["models"][0]["layers"][0]["sram_offset"];
+  EXPECT_FALSE(CheckOk(InvariantChecks(overlap), "cached_regions_fit"));
+  json outside = *doc;
+  outside["models"][0]["layers"][0]["sram_offset"] = 0;  // Inside the executable's reserve.
+  EXPECT_FALSE(CheckOk(InvariantChecks(outside), "cached_regions_fit"));
+  json two_tokens = *doc;
+  two_tokens["models"][1]["token"] = "0x0000000000000001";
+  EXPECT_FALSE(CheckOk(InvariantChecks(two_tokens), "one_nonzero_token"));
+  json lost = *doc;
+  lost["groups"][0]["sram"]["remaining_bytes"] = lost["groups"][0]["sram"]["remaining_bytes"].get<int64_t>() + 1;
+  EXPECT_FALSE(CheckOk(InvariantChecks(lost), "used_plus_remaining"));
+  json slow = *doc;
+  slow["models"][0]["timing"]["first_ms"] = slow["models"][0]["timing"]["first_ms"].get<double>() + 1;
+  EXPECT_FALSE(CheckOk(InvariantChecks(slow), "first_is_later_plus_upload"));
+}
+
+}  // namespace
+}  // namespace etpu::report
