@@ -13,6 +13,7 @@
 #include "report/inspect.h"
 #include "report/model_report.h"
 #include "report/report_checks.h"
+#include "report/report_traffic.h"
 
 namespace etpu::report {
 namespace {
@@ -302,6 +303,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
                  {"tokens", tokens},
                  {"runtime_warnings", warnings}};
   json doc = {{"schema", "etpu-report-1"}, {"header", header}, {"groups", groups}, {"models", models}};
+  ETPU_ASSIGN_OR_RETURN(doc["traffic"], HostTraffic(doc["models"], options.fps));
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }

@@ -26,6 +26,7 @@ struct ReportOptions {
   int target_runtime_version = 14;    ///< The runtime the packages are checked against.
   int emulate = 16;                   ///< Which generation of Google's compiler to emulate (15, 16).
   std::string tool_version;           ///< The etpu version, as the tool names it.
+  double fps = 30;                    ///< Target frame rate of the host-traffic section (each model).
 };
 
 /// The report document of `paths` (schema: docs/json/report.schema.json). Errors name the file:

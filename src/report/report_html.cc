@@ -153,12 +153,40 @@ std::string Timelines(const json& doc) {
   return s;
 }
 
+std::string Traffic(const json& doc) {
+  const json& t = doc["traffic"];
+  std::string s = Section("traffic", "9. Host traffic",
+                          fmt::format("What one inference moves over the host link, and the share of each host profile's link it takes at {} inferences per second per model (red: more than the link carries).",
+                                      t["fps"].get<double>()));
+  s += "<table>\n<tr><th>model</th><th>first, to device</th><th>later, to device</th><th>to host</th>";
+  for (const json& h : t["hosts"]) s += fmt::format("<th>{} ({:.0f} MB/s)</th>", E(h["host"]), h["h2d_bytes_per_s"].get<double>() / 1e6);
+  s += "</tr>\n";
+  auto cells = [&](const json& hosts) {
+    std::string c;
+    for (const json& h : hosts) {
+      const double share = std::max(h["h2d_share"].get<double>(), h["d2h_share"].get<double>());
+      c += fmt::format("<td class=\"n{}\">{:.1f}%{}</td>", h["fits"].get<bool>() ? "" : " bad", 100 * share,
+                       h["link_max_fps"].is_null() ? std::string() : fmt::format(" (max {:.0f}/s)", h["link_max_fps"].get<double>()));
+    }
+    return c;
+  };
+  for (const json& m : t["models"]) {
+    s += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>\n",
+                     E(doc["models"][m["model"].get<size_t>()]["name"]), B(m["first_h2d_bytes"]), B(m["later_h2d_bytes"]), B(m["d2h_bytes"]), cells(m["hosts"]));
+  }
+  if (t["models"].size() > 1) {
+    s += fmt::format("<tr><td>all models, each at the rate</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>\n", B(t["set"]["later_h2d_bytes"]),
+                     B(t["set"]["d2h_bytes"]), cells(t["set"]["hosts"]));
+  }
+  return s + "</table>\n<p>" + E(t["shared_hub_note"]) + "</p>\n";
+}
+
 std::string Checks(const json& doc) {
   std::string s = Section("checks", "10. Invariant checks", "The report checks its own numbers: green holds, red means the numbers disagree.");
   s += "<table>\n<tr><th></th><th>check</th><th>of</th><th>detail</th></tr>\n";
   for (const json& c : doc["checks"]) {
     const bool ok = c["ok"].get<bool>();
-    const std::string of = c["model"].is_null() ? "group " + c["group"].dump() : E(doc["models"][c["model"].get<size_t>()]["name"]);
+    const std::string of = c["model"].is_null() ? fmt::format("group {}", c["group"].dump()) : E(doc["models"][c["model"].get<size_t>()]["name"]);
     s += fmt::format("<tr><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", ok ? "ok" : "bad", ok ? "&#10003; ok" : "&#10007; FAIL", E(c["id"]), of, E(c["detail"]));
   }
   return s + "</table>\n";
@@ -175,7 +203,7 @@ std::string RenderReportHtml(const json& doc) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + HtmlEscape(title) + "</title>\n<style>\n" + kStyle +
                   "</style>\n</head>\n<body>\n<h1>" + HtmlEscape(title) + "</h1>\n";
   s += "<p class=\"explain\">Where every byte of the Edge TPU's SRAM goes and why. Numbers come from etpu's compiler and timing model; all of them are also in the JSON embedded in this page.</p>\n";
-  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Checks(doc);
+  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Traffic(doc) + Checks(doc);
   s += "<script type=\"application/json\" id=\"etpu-data\">\n" + data + "</script>\n</body>\n</html>\n";
   return s;
 }

@@ -1,6 +1,8 @@
 // RenderReportText: the report document as plain text, section by section.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/units.h"
 #include "report/model_report.h"
 
@@ -23,11 +25,11 @@ std::string RenderReportText(const json& doc) {
   for (const json& in : h["inputs"]) s += fmt::format("  input {} ({}, {} bytes) sha256 {}\n", S(in["path"]), S(in["kind"]), in["file_bytes"].get<int64_t>(), S(in["sha256"]));
   if (!h["co_compile_order"].empty()) {
     s += "  co-compile order:";
-    for (const json& p : h["co_compile_order"]) s += " " + S(p);
+    for (const json& p : h["co_compile_order"]) s += fmt::format(" {}", S(p));
     s += "\n";
   }
   s += "  caching tokens:";
-  for (const json& t : h["tokens"]) s += " " + S(t);
+  for (const json& t : h["tokens"]) s += fmt::format(" {}", S(t));
   s += h["tokens"].empty() ? " none\n" : "\n";
   for (const json& w : h["runtime_warnings"]) s += fmt::format("  WARNING {}: {}\n", S(w["model"]), S(w["message"]));
 
@@ -74,10 +76,23 @@ std::string RenderReportText(const json& doc) {
     }
   }
 
+  const json& tr = doc["traffic"];
+  s += fmt::format("\n9. Host traffic per inference, and the link share at {} inferences/s per model\n", tr["fps"].get<double>());
+  for (const json& m : tr["models"]) {
+    s += fmt::format("  {}: first {} to the device, later {}, {} to the host;", S(doc["models"][m["model"].get<size_t>()]["name"]),
+                     B(m["first_h2d_bytes"]), B(m["later_h2d_bytes"]), B(m["d2h_bytes"]));
+    for (const json& h : m["hosts"]) {
+      s += fmt::format(" {} {:.1f}%{}", S(h["host"]), 100 * std::max(h["h2d_share"].get<double>(), h["d2h_share"].get<double>()),
+                       h["fits"].get<bool>() ? "" : " (too much)");
+    }
+    s += "\n";
+  }
+  s += "  " + S(tr["shared_hub_note"]) + "\n";
+
   s += "\n10. Checks\n";
   for (const json& c : doc["checks"]) {
     s += fmt::format("  [{}] {} {}: {}\n", c["ok"].get<bool>() ? " ok " : "FAIL", S(c["id"]),
-                     c["model"].is_null() ? "group " + c["group"].dump() : "model " + c["model"].dump(), S(c["detail"]));
+                     fmt::format("{} {}", c["model"].is_null() ? "group" : "model", (c["model"].is_null() ? c["group"] : c["model"]).dump()), S(c["detail"]));
   }
   return s;
 }

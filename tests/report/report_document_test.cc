@@ -196,5 +196,42 @@ TEST(ModelReport, ChecksTurnRedWhenTheNumbersDisagree) {
   EXPECT_FALSE(CheckOk(InvariantChecks(slow), "first_is_later_plus_upload"));
 }
 
+TEST(ModelReport, HostTrafficCarriesTheStreamedBytesEveryInferenceAndTheCachedOnesOnce) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(c, "testdata/models/mobilenet_v1_0.75_192_quant.tflite");
+  ReportOptions options;
+  options.fps = 12.5;
+  auto doc = BuildModelReport({a, b, c}, options);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& t = (*doc)["traffic"];
+  EXPECT_EQ(t["fps"].get<double>(), 12.5);
+  ASSERT_EQ(t["models"].size(), 3u);
+  int64_t later = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    const json& m = (*doc)["models"][i];
+    const json& tm = t["models"][i];
+    EXPECT_EQ(tm["first_h2d_bytes"].get<int64_t>() - tm["later_h2d_bytes"].get<int64_t>(), m["onchip_bytes"].get<int64_t>());
+    EXPECT_GT(tm["later_h2d_bytes"].get<int64_t>(), m["offchip_bytes"].get<int64_t>());  // Streamed + input + instructions.
+    later += tm["later_h2d_bytes"].get<int64_t>();
+    for (size_t h = 0; h < t["hosts"].size(); ++h) {
+      const double expected = 12.5 * tm["later_h2d_bytes"].get<double>() / t["hosts"][h]["h2d_bytes_per_s"].get<double>();
+      EXPECT_NEAR(tm["hosts"][h]["h2d_share"].get<double>(), expected, 1e-12);
+    }
+  }
+  EXPECT_EQ(t["set"]["later_h2d_bytes"].get<int64_t>(), later);
+  // USB 2 carries less than USB 3: the same traffic takes a larger share of it.
+  double usb2 = 0, usb3 = 0;
+  for (size_t h = 0; h < t["hosts"].size(); ++h) {
+    if (t["hosts"][h]["host"] == "usb2") usb2 = t["set"]["hosts"][h]["h2d_share"].get<double>();
+    if (t["hosts"][h]["host"] == "usb3") usb3 = t["set"]["hosts"][h]["h2d_share"].get<double>();
+  }
+  EXPECT_GT(usb2, usb3);
+  EXPECT_GT(usb3, 0);
+  ReportOptions zero;
+  zero.fps = 0;
+  EXPECT_FALSE(BuildModelReport({a}, zero).ok());
+}
+
 }  // namespace
 }  // namespace etpu::report

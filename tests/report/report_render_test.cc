@@ -56,6 +56,8 @@ TEST(ReportHtml, DataCannotCloseItsScriptElement) {
   doc["header"].update({{"compiler_version", ""}, {"target_runtime_version", 14}, {"host", ""}, {"clock", ""}, {"chip", ""},
                         {"inputs", json::array()}, {"co_compile_order", json::array()}, {"tokens", json::array()},
                         {"runtime_warnings", json::array()}});
+  doc["traffic"] = {{"fps", 30.0}, {"hosts", json::array()}, {"models", json::array()},
+                    {"set", {{"later_h2d_bytes", 0}, {"d2h_bytes", 0}, {"hosts", json::array()}}}, {"shared_hub_note", ""}};
   const std::string html = RenderReportHtml(doc);
   EXPECT_EQ(html.find("</script><b>"), std::string::npos);
   EXPECT_EQ(json::parse(EmbeddedData(html)), doc);

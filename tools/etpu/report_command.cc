@@ -1,5 +1,5 @@
 // etpu report MODEL... [-o FILE] [--host H] [--clock max|std] [--format html|json|txt]
-//                      [--runtime_version N] [--emulate 15|16]
+//                      [--fps F] [--runtime_version N] [--emulate 15|16]
 // Where every byte of the SRAM goes and why (docs/REPORT.md; JSON schema docs/json/report.schema.json).
 // Source models are compiled in memory (co-compiled, in the given order, when several); compiled
 // ones are read. Output: stdout without -o (or with -o -), else FILE written atomically.
@@ -30,12 +30,15 @@ int ReportCommand(int argc, char** argv) {
   std::vector<std::string> models;
   std::string out = "-", format = "html", host = "usb3", clock;
   int runtime_version = kNewestRuntimeVersion, emulate = 16;
+  double fps = 30;
   app.add_option("models", models, "Models: source .tflite (compiled) or compiled *_edgetpu.tflite (read)")->required();
   app.add_option("-o,--output", out, "Output file; '-' (the default) writes to stdout");
   app.add_option("--format", format, "html (default), json (schema: docs/json/report.schema.json) or txt")
       ->check(CLI::IsMember({"html", "json", "txt"}));
   app.add_option("--host", host, "Host profile of the timing model: usb3 (default), usb2, pcie, jetson-nano-usb3, rpi4-usb3, rpi3-usb2");
   app.add_option("--clock", clock, "Edge TPU clock: max or std (default: the host profile's)")->check(CLI::IsMember({"max", "std"}));
+  app.add_option("--fps", fps, "Target inferences per second per model, for the host-traffic section (default 30)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--runtime_version", runtime_version, "Check the packages against this Edge TPU runtime version, 1 to 14 (default 14)")
       ->check(CLI::Range(1, kNewestRuntimeVersion));
   app.add_option("--emulate", emulate, "Generation of Google's compiler to emulate for source models: 15 or 16 (default 16)")
@@ -50,6 +53,7 @@ int ReportCommand(int argc, char** argv) {
   options.clock = clock;
   options.target_runtime_version = runtime_version;
   options.emulate = emulate;
+  options.fps = fps;
   options.tool_version = ETPU_VERSION;
   auto doc = report::BuildModelReport(models, options);
   if (!doc.ok()) return Failure("report", doc.status().ToString());
