@@ -13,6 +13,7 @@
 #include "report/inspect.h"
 #include "report/model_report.h"
 #include "report/report_checks.h"
+#include "report/report_orders.h"
 #include "report/report_traffic.h"
 
 namespace etpu::report {
@@ -304,6 +305,9 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
                  {"runtime_warnings", warnings}};
   json doc = {{"schema", "etpu-report-1"}, {"header", header}, {"groups", groups}, {"models", models}};
   ETPU_ASSIGN_OR_RETURN(doc["traffic"], HostTraffic(doc["models"], options.fps));
+  std::vector<std::string> source_paths;
+  for (const json& p : order) source_paths.push_back(p.get<std::string>());
+  ETPU_ASSIGN_OR_RETURN(doc["orders"], OrderWhatIf(source_paths, options.host, options.clock, options.emulate, options.fps));
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }

@@ -86,12 +86,29 @@ void GroupChecks(const json& doc, const json& g, int64_t index, json& out) {
   Add(out, "cached_regions_fit", index, nullptr, disjoint && fits, detail);
 }
 
+/// The what-if's entry for the given order is the compile the report made (same bytes, same times).
+void WhatIfChecks(const json& doc, json& out) {
+  if (!doc.contains("orders") || !doc["orders"].is_object()) return;
+  for (const json& o : doc["orders"]["orders"]) {
+    if (!o["given"].get<bool>()) continue;
+    bool ok = o["ok"].get<bool>();
+    for (const json& mm : o["models"]) {
+      const json& m = doc["models"][mm["model"].get<size_t>()];
+      const double later = m["timing"]["later_ms"].get<double>();
+      ok = ok && I(mm["onchip_bytes"]) == I(m["onchip_bytes"]) && I(mm["offchip_bytes"]) == I(m["offchip_bytes"]) &&
+           std::fabs(mm["later_ms"].get<double>() - later) <= 1e-9 * std::max(1.0, later);
+    }
+    Add(out, "what_if_agrees", 0, nullptr, ok, "the order what-if predicts, for the given order, the bytes and the later times of the compiled set");
+  }
+}
+
 }  // namespace
 
 json InvariantChecks(const json& doc) {
   json out = json::array();
   for (size_t g = 0; g < doc["groups"].size(); ++g) GroupChecks(doc, doc["groups"][g], static_cast<int64_t>(g), out);
   for (size_t m = 0; m < doc["models"].size(); ++m) ModelChecks(doc["models"][m], static_cast<int64_t>(m), out);
+  WhatIfChecks(doc, out);
   return out;
 }
 

@@ -153,6 +153,32 @@ std::string Timelines(const json& doc) {
   return s;
 }
 
+std::string Orders(const json& doc) {
+  const json& w = doc["orders"];
+  std::string s = Section("orders", "7. Co-compile order what-if",
+                          "The order of co-compiled models changes which layers fit the SRAM. Every order, compiled and timed; the given order and the best one are marked.");
+  if (!w.is_object()) return s + "<p>Only for two to six source models compiled together.</p>\n";
+  s += fmt::format("<p>{} orders compared; best: {}. Listed: the best {} and the given one.</p>\n", w["orders_compared"].get<int64_t>(),
+                   E(w["objective"]), w["orders"].size());
+  s += "<table>\n<tr><th>rank</th><th>order</th><th>per model: cached / streamed, later</th><th>later, summed</th><th>streamed, summed</th></tr>\n";
+  for (const json& o : w["orders"]) {
+    std::string order, per;
+    for (const json& i : o["order"]) order += (order.empty() ? "" : " &rarr; ") + std::to_string(i.get<int>() + 1);
+    for (const json& m : o["models"]) {
+      per += fmt::format("{}: {} / {}, {:.3f} ms<br>", m["model"].get<int>() + 1, B(m["onchip_bytes"]), B(m["offchip_bytes"]), m["later_ms"].get<double>());
+    }
+    std::string mark = o["rank"].get<int64_t>() == 0 ? " <b>best</b>" : "";
+    if (o["given"].get<bool>()) mark += " <b>given</b>";
+    s += o["ok"].get<bool>() ? fmt::format("<tr><td class=\"n\">{}{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.3f} ms</td><td class=\"n\">{}</td></tr>\n",
+                                           o["rank"].get<int64_t>() + 1, mark, order, per, o["later_sum_ms"].get<double>(), B(o["streamed_bytes"]))
+                             : fmt::format("<tr><td class=\"n\">{}{}</td><td>{}</td><td colspan=\"3\">does not compile: {}</td></tr>\n",
+                                           o["rank"].get<int64_t>() + 1, mark, order, E(o["error"]));
+  }
+  s += "</table>\n<p>Models: ";
+  for (size_t i = 0; i < doc["header"]["co_compile_order"].size(); ++i) s += fmt::format("{} = {}; ", i + 1, E(doc["header"]["co_compile_order"][i]));
+  return s + "</p>\n";
+}
+
 std::string Traffic(const json& doc) {
   const json& t = doc["traffic"];
   std::string s = Section("traffic", "9. Host traffic",
@@ -203,7 +229,7 @@ std::string RenderReportHtml(const json& doc) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + HtmlEscape(title) + "</title>\n<style>\n" + kStyle +
                   "</style>\n</head>\n<body>\n<h1>" + HtmlEscape(title) + "</h1>\n";
   s += "<p class=\"explain\">Where every byte of the Edge TPU's SRAM goes and why. Numbers come from etpu's compiler and timing model; all of them are also in the JSON embedded in this page.</p>\n";
-  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Traffic(doc) + Checks(doc);
+  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Orders(doc) + Traffic(doc) + Checks(doc);
   s += "<script type=\"application/json\" id=\"etpu-data\">\n" + data + "</script>\n</body>\n</html>\n";
   return s;
 }

@@ -76,6 +76,14 @@ std::string RenderReportText(const json& doc) {
     }
   }
 
+  if (doc["orders"].is_object()) {
+    const json& w = doc["orders"];
+    s += fmt::format("\n7. Co-compile orders ({} compared; best first: {})\n", w["orders_compared"].get<int64_t>(), S(w["objective"]));
+    for (const json& o : w["orders"]) {
+      s += fmt::format("  #{} {}{}: later {:.3f} ms summed, {} streamed\n", o["rank"].get<int64_t>() + 1, o["order"].dump(),
+                       o["given"].get<bool>() ? " (given)" : "", o["later_sum_ms"].get<double>(), B(o["streamed_bytes"]));
+    }
+  }
   const json& tr = doc["traffic"];
   s += fmt::format("\n9. Host traffic per inference, and the link share at {} inferences/s per model\n", tr["fps"].get<double>());
   for (const json& m : tr["models"]) {

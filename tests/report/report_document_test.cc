@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "etpu/compiler.h"
 #include "etpu/inspect.h"
+#include "etpu/zoo.h"
 #include "report/model_report.h"
 #include "report/report_checks.h"
 #include "testutil/shared.h"
@@ -48,6 +50,8 @@ std::vector<std::string> ConsoleMemoryLines(const std::vector<std::string>& mode
   }
   return lines;
 }
+
+bool CheckOk(const json& checks, const std::string& id);
 
 void ExpectAllChecksGreen(const json& doc) {
   ASSERT_FALSE(doc["checks"].empty());
@@ -194,6 +198,45 @@ TEST(ModelReport, ChecksTurnRedWhenTheNumbersDisagree) {
   json slow = *doc;
   slow["models"][0]["timing"]["first_ms"] = slow["models"][0]["timing"]["first_ms"].get<double>() + 1;
   EXPECT_FALSE(CheckOk(InvariantChecks(slow), "first_is_later_plus_upload"));
+}
+
+TEST(ModelReport, OrderWhatIfPredictsWhatCompilingInThatOrderGives) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  // With EfficientNet-EdgeTPU M (from the zoo) the three do not fit the SRAM together.
+  const std::string c = testutil::MakeTempDir("etpu-report-orders") + "/efficientnet_edgetpu_m.tflite";
+  auto m = GenerateZooModel("efficientnet_edgetpu_m");
+  ASSERT_TRUE(m.ok());
+  std::ofstream(c, std::ios::binary).write(reinterpret_cast<const char*>(m->data()), static_cast<std::streamsize>(m->size()));
+  const std::vector<std::string> paths = {a, b, c};
+  ReportOptions v15;  // Compiler 15 fills the SRAM model by model: the order matters.
+  v15.emulate = 15;
+  auto doc = BuildModelReport(paths, v15);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& w = (*doc)["orders"];
+  ASSERT_TRUE(w.is_object());
+  EXPECT_EQ(w["orders_compared"].get<int64_t>(), 6);
+  EXPECT_TRUE(CheckOk((*doc)["checks"], "what_if_agrees"));
+  // Every listed order, compiled in that order, gives the predicted bytes and times.
+  for (const json& o : w["orders"]) {
+    std::vector<std::string> reordered;
+    for (const json& i : o["order"]) reordered.push_back(paths[i.get<size_t>()]);
+    auto again = BuildModelReport(reordered, v15);
+    ASSERT_TRUE(again.ok());
+    for (size_t k = 0; k < reordered.size(); ++k) {
+      const json& predicted = o["models"][k];
+      const json& got = (*again)["models"][k];
+      EXPECT_EQ(got["name"], paths[predicted["model"].get<size_t>()]);
+      EXPECT_EQ(got["onchip_bytes"], predicted["onchip_bytes"]) << o.dump();
+      EXPECT_EQ(got["offchip_bytes"], predicted["offchip_bytes"]) << o.dump();
+      EXPECT_NEAR(got["timing"]["later_ms"].get<double>(), predicted["later_ms"].get<double>(), 1e-9);
+    }
+  }
+  // The orders differ under compiler 15 (else this test would not tell an order from another).
+  std::set<int64_t> streamed_first_model;
+  for (const json& o : w["orders"]) streamed_first_model.insert(o["models"][0]["offchip_bytes"].get<int64_t>());
+  EXPECT_GT(streamed_first_model.size(), 1u);
+  EXPECT_TRUE(BuildModelReport({a}).value()["orders"].is_null());
 }
 
 TEST(ModelReport, HostTrafficCarriesTheStreamedBytesEveryInferenceAndTheCachedOnesOnce) {
