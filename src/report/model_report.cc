@@ -12,6 +12,7 @@
 #include "report/file_digest.h"
 #include "report/inspect.h"
 #include "report/model_report.h"
+#include "report/report_advice.h"
 #include "report/report_checks.h"
 #include "report/report_orders.h"
 #include "report/report_traffic.h"
@@ -308,6 +309,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
   std::vector<std::string> source_paths;
   for (const json& p : order) source_paths.push_back(p.get<std::string>());
   ETPU_ASSIGN_OR_RETURN(doc["orders"], OrderWhatIf(source_paths, options.host, options.clock, options.emulate, options.fps));
+  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, options.emulate));
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }

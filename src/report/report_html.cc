@@ -207,6 +207,18 @@ std::string Traffic(const json& doc) {
   return s + "</table>\n<p>" + E(t["shared_hub_note"]) + "</p>\n";
 }
 
+std::string AdviceSection(const json& doc) {
+  std::string s = Section("advice", "11. What to change",
+                          "Where you can act, with the number each change gives (computed by the compiler and the timing model).");
+  if (doc["advice"].empty()) return s + "<p>Nothing to change: every operator is on the Edge TPU and every parameter is cached.</p>\n";
+  s += "<ul>\n";
+  for (const json& a : doc["advice"]) {
+    const std::string who = a["model"].is_null() ? "the set" : E(doc["models"][a["model"].get<size_t>()]["name"]);
+    s += fmt::format("<li><b>{}</b>: {}</li>\n", who, E(a["text"]));
+  }
+  return s + "</ul>\n";
+}
+
 std::string Checks(const json& doc) {
   std::string s = Section("checks", "10. Invariant checks", "The report checks its own numbers: green holds, red means the numbers disagree.");
   s += "<table>\n<tr><th></th><th>check</th><th>of</th><th>detail</th></tr>\n";
@@ -229,7 +241,7 @@ std::string RenderReportHtml(const json& doc) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + HtmlEscape(title) + "</title>\n<style>\n" + kStyle +
                   "</style>\n</head>\n<body>\n<h1>" + HtmlEscape(title) + "</h1>\n";
   s += "<p class=\"explain\">Where every byte of the Edge TPU's SRAM goes and why. Numbers come from etpu's compiler and timing model; all of them are also in the JSON embedded in this page.</p>\n";
-  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Orders(doc) + Traffic(doc) + Checks(doc);
+  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Orders(doc) + Traffic(doc) + Checks(doc) + AdviceSection(doc);
   s += "<script type=\"application/json\" id=\"etpu-data\">\n" + data + "</script>\n</body>\n</html>\n";
   return s;
 }

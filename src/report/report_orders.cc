@@ -75,7 +75,20 @@ Result<json> OrderWhatIf(const std::vector<std::string>& paths, const std::strin
                       {"streamed_bytes", s.streamed},
                       {"models", members}});
   }
-  return json{{"objective", "the least later inference time summed over the models, then the fewest streamed bytes"},
+  // Each model compiled alone: what co-compiling changes.
+  json solo = json::array();
+  for (int i = 0; i < static_cast<int>(paths.size()); ++i) {
+    ETPU_ASSIGN_OR_RETURN(const planner::GroupCost* cost, coster->Cost({i}));
+    if (!cost->ok || cost->members.empty()) {
+      solo.push_back(nullptr);
+      continue;
+    }
+    const planner::MemberCost& m = cost->members.front();
+    solo.push_back({{"model", i}, {"onchip_bytes", m.onchip_bytes}, {"offchip_bytes", m.offchip_bytes},
+                    {"first_ms", m.first_ms.at(0)}, {"later_ms", m.later_ms.at(0)}});
+  }
+  return json{{"solo", solo},
+              {"objective", "the least later inference time summed over the models, then the fewest streamed bytes"},
               {"orders_compared", static_cast<int64_t>(scored.size())},
               {"given", given},
               {"best", scored.front().order},

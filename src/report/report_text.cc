@@ -97,6 +97,9 @@ std::string RenderReportText(const json& doc) {
   }
   s += "  " + S(tr["shared_hub_note"]) + "\n";
 
+  s += "\n11. What to change\n";
+  for (const json& a : doc["advice"]) s += fmt::format("  {}: {}\n", a["model"].is_null() ? "the set" : S(doc["models"][a["model"].get<size_t>()]["name"]), S(a["text"]));
+
   s += "\n10. Checks\n";
   for (const json& c : doc["checks"]) {
     s += fmt::format("  [{}] {} {}: {}\n", c["ok"].get<bool>() ? " ok " : "FAIL", S(c["id"]),

@@ -239,6 +239,77 @@ TEST(ModelReport, OrderWhatIfPredictsWhatCompilingInThatOrderGives) {
   EXPECT_TRUE(BuildModelReport({a}).value()["orders"].is_null());
 }
 
+const json* FindAdvice(const json& doc, const std::string& kind, const json& model) {
+  for (const json& a : doc["advice"]) {
+    if (a["kind"] == kind && a["model"] == model) return &a;
+  }
+  return nullptr;
+}
+
+TEST(ModelReport, AdviceToCompileWithMultipleSubgraphsMapsWhatItPredicts) {
+  ETPU_SHARED_FILE_OR_SKIP(deeplab, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
+  auto doc = BuildModelReport({deeplab});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json* a = FindAdvice(*doc, "multiple_subgraphs", 0);
+  ASSERT_NE(a, nullptr) << (*doc)["advice"].dump();
+  ASSERT_FALSE((*a)["predicted"]["mapped_ops"].empty());
+  // Applying it: edgetpu_compiler -a.
+  CompileOptions with_a;
+  with_a.multiple_subgraphs = true;
+  const ModelInput input = ModelInput::FromPath(deeplab);
+  auto r = Compile(std::span<const ModelInput>(&input, 1), with_a);
+  ASSERT_TRUE(r.ok() && r->ok);
+  EXPECT_EQ(static_cast<int64_t>(r->models[0].regions.size()), (*a)["predicted"]["subgraphs"].get<int64_t>());
+  for (const json& op : (*a)["predicted"]["mapped_ops"]) EXPECT_GE(r->models[0].operators[op.get<size_t>()].region, 0) << op;
+  // The rule that refused the first CPU operator is named with its reason.
+  const json* cpu = FindAdvice(*doc, "cpu_operator", 0);
+  ASSERT_NE(cpu, nullptr);
+  EXPECT_NE((*cpu)["text"].get<std::string>().find((*cpu)["predicted"]["rule_id"].get<std::string>()), std::string::npos);
+}
+
+TEST(ModelReport, AdviceOnOrderAndCoCompilingIsWhatCompilingGives) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  const std::string c = testutil::MakeTempDir("etpu-report-advice") + "/efficientnet_edgetpu_m.tflite";
+  auto m = GenerateZooModel("efficientnet_edgetpu_m");
+  ASSERT_TRUE(m.ok());
+  std::ofstream(c, std::ios::binary).write(reinterpret_cast<const char*>(m->data()), static_cast<std::streamsize>(m->size()));
+  const std::vector<std::string> paths = {c, b, a};
+  ReportOptions v15;
+  v15.emulate = 15;
+  auto doc = BuildModelReport(paths, v15);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  bool applied_an_order = false;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const json* s = FindAdvice(*doc, "streamed_layers", static_cast<int64_t>(i));
+    if (s == nullptr || !(*s)["predicted"].contains("order")) continue;
+    std::vector<std::string> reordered;
+    size_t position = 0;
+    for (const json& k : (*s)["predicted"]["order"]) {
+      if (k.get<size_t>() == i) position = reordered.size();
+      reordered.push_back(paths[k.get<size_t>()]);
+    }
+    auto again = BuildModelReport(reordered, v15);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ((*again)["models"][position]["offchip_bytes"], (*s)["predicted"]["order_offchip_bytes"]);
+    EXPECT_LT((*s)["predicted"]["order_offchip_bytes"].get<int64_t>(), (*doc)["models"][i]["offchip_bytes"].get<int64_t>());
+    applied_an_order = true;
+  }
+  EXPECT_TRUE(applied_an_order) << (*doc)["advice"].dump();
+  // Co-compiling: "apart" is each model's own report.
+  const json* co = FindAdvice(*doc, "co_compile", nullptr);
+  ASSERT_NE(co, nullptr);
+  double apart = 0, reload = 0;
+  for (const auto& p : paths) {
+    auto alone = BuildModelReport({p}, v15);
+    ASSERT_TRUE(alone.ok());
+    apart += (*alone)["models"][0]["timing"]["later_ms"].get<double>();
+    reload += (*alone)["models"][0]["timing"]["first_ms"].get<double>() - (*alone)["models"][0]["timing"]["later_ms"].get<double>();
+  }
+  EXPECT_NEAR((*co)["predicted"]["apart_later_ms"].get<double>(), apart, 1e-9);
+  EXPECT_NEAR((*co)["predicted"]["reload_ms"].get<double>(), reload, 1e-9);
+}
+
 TEST(ModelReport, HostTrafficCarriesTheStreamedBytesEveryInferenceAndTheCachedOnesOnce) {
   ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
   ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
