@@ -103,8 +103,9 @@ void CoCompileAdvice(const json& doc, json& out) {
   const double cost = together - apart;  // What co-compiling costs per round of every model.
   std::string text;
   if (cost <= 0) {
-    text = fmt::format("Co-compiling pays off: one round of every model takes {:.3f} ms together and {:.3f} ms apart, before any "
-                       "parameter reload.", together, apart);
+    text = fmt::format("Co-compiling pays off: one round of every model takes {:.3f} ms together and {:.3f} ms apart, and "
+                       "together no switch between the models uploads parameters again (apart: {:.3f} ms per round of switches).",
+                       together, apart, reload);
   } else {
     text = fmt::format("Co-compiling costs {:.3f} ms per round of every model ({:.3f} ms together, {:.3f} ms apart) and saves "
                        "{:.3f} ms of parameter upload per switch between models compiled apart: it pays off when the models "
