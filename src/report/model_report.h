@@ -38,6 +38,8 @@ Result<nlohmann::json> BuildModelReport(const std::vector<std::string>& paths, c
 std::string RenderReportJson(const nlohmann::json& doc);
 /// The document as plain text, section by section.
 std::string RenderReportText(const nlohmann::json& doc);
+/// The per-layer table as CSV: one row per operator of every model (section 5's twin).
+std::string RenderReportCsv(const nlohmann::json& doc);
 /// One self-contained HTML page (inline CSS and SVG, no script, no external reference) that embeds
 /// RenderReportJson's text as <script type="application/json" id="etpu-data">.
 std::string RenderReportHtml(const nlohmann::json& doc);

@@ -80,7 +80,9 @@ void StreamAdvice(const json& doc, const json& m, size_t index, json& out) {
     if (best) {
       predicted["order"] = (*best)["order"];
       predicted["order_offchip_bytes"] = best_streamed;
-      Add(out, "streamed_layers", index, text + fmt::format(" Compiled in the order {} it streams {} instead.", (*best)["order"].dump(), B(best_streamed)), predicted);
+      std::string names;
+      for (const json& k : (*best)["order"]) names += (names.empty() ? "" : ", ") + doc["models"][k.get<size_t>()]["name"].get<std::string>();
+      Add(out, "streamed_layers", index, text + fmt::format(" Compiled in the order {} it streams {} instead.", names, B(best_streamed)), predicted);
       return;
     }
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "base/units.h"
 #include "report/model_report.h"
@@ -143,6 +144,11 @@ std::string LayerTables(const json& doc) {
 std::string Timelines(const json& doc) {
   std::string s = Section("timing", "6. First and later inference",
                           "From the timing model: the first inference after a token change uploads the cached parameters first; later ones only stream what is not cached (streaming overlaps the layers).");
+  const std::pair<const char*, const char*> legend[] = {{"#7d5ba6", "parameter upload"}, {"#999999", "fixed"}, {"#2f6fb3", "input and instructions"},
+                                                        {"#3a9a5b", "layers"}, {"#d9822b", "streaming"}, {"#b8433b", "output"}};
+  s += "<p>";
+  for (const auto& [colour, what] : legend) s += fmt::format("<span class=\"swatch\" style=\"background:{}\"></span>{}", colour, what);
+  s += "</p>\n";
   double scale = 0;
   for (const json& m : doc["models"]) scale = std::max(scale, m["timing"]["first_ms"].get<double>());
   for (const json& m : doc["models"]) {

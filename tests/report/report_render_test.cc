@@ -51,6 +51,25 @@ TEST(ReportHtml, IsDeterministicSelfContainedAndEmbedsTheDocument) {
   }
 }
 
+TEST(ReportCsv, OneRowPerOperatorWithQuotedFields) {
+  ETPU_SHARED_FILE_OR_SKIP(deeplab, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(google, "testdata/models/mobilenet_v1_0.25_128_quant_edgetpu.tflite");
+  auto doc = BuildModelReport({deeplab, google});
+  ASSERT_TRUE(doc.ok());
+  const std::string csv = RenderReportCsv(*doc);
+  size_t rows = 0, quoted = 0;
+  for (size_t p = 0; p < csv.size(); p = csv.find('\n', p) + 1) {
+    ++rows;
+    if (csv.compare(p, 1, "\"") == 0 || csv.find(",\"", p) < csv.find('\n', p)) ++quoted;
+  }
+  const json& google_model = (*doc)["models"][1];
+  const size_t expected = 1 + (*doc)["models"][0]["operators"].size() + google_model["layers"].size() + google_model["inspect"]["cpu_ops"].size();
+  EXPECT_EQ(rows, expected);
+  // deeplab's RESIZE_BILINEAR status ("..., but ...") holds a comma: quoted.
+  EXPECT_NE(csv.find(",\"Operation is otherwise supported, but not mapped"), std::string::npos);
+  EXPECT_GT(quoted, 0u);
+}
+
 TEST(ReportHtml, DataCannotCloseItsScriptElement) {
   json doc = {{"header", {{"etpu_version", "</script><b>x"}}}, {"groups", json::array()}, {"models", json::array()}, {"checks", json::array()}};
   doc["header"].update({{"compiler_version", ""}, {"target_runtime_version", 14}, {"host", ""}, {"clock", ""}, {"chip", ""},

@@ -1,4 +1,4 @@
-// etpu report MODEL... [-o FILE] [--host H] [--clock max|std] [--format html|json|txt]
+// etpu report MODEL... [-o FILE] [--host H] [--clock max|std] [--format html|json|txt|csv]
 //                      [--fps F] [--runtime_version N] [--emulate 15|16]
 // Where every byte of the SRAM goes and why (docs/REPORT.md; JSON schema docs/json/report.schema.json).
 // Source models are compiled in memory (co-compiled, in the given order, when several); compiled
@@ -33,8 +33,9 @@ int ReportCommand(int argc, char** argv) {
   double fps = 30;
   app.add_option("models", models, "Models: source .tflite (compiled) or compiled *_edgetpu.tflite (read)")->required();
   app.add_option("-o,--output", out, "Output file; '-' (the default) writes to stdout");
-  app.add_option("--format", format, "html (default), json (schema: docs/json/report.schema.json) or txt")
-      ->check(CLI::IsMember({"html", "json", "txt"}));
+  app.add_option("--format", format,
+                 "html (default), json (schema: docs/json/report.schema.json), txt, or csv (the per-layer table)")
+      ->check(CLI::IsMember({"html", "json", "txt", "csv"}));
   app.add_option("--host", host, "Host profile of the timing model: usb3 (default), usb2, pcie, jetson-nano-usb3, rpi4-usb3, rpi3-usb2");
   app.add_option("--clock", clock, "Edge TPU clock: max or std (default: the host profile's)")->check(CLI::IsMember({"max", "std"}));
   app.add_option("--fps", fps, "Target inferences per second per model, for the host-traffic section (default 30)")
@@ -59,6 +60,7 @@ int ReportCommand(int argc, char** argv) {
   if (!doc.ok()) return Failure("report", doc.status().ToString());
   const std::string text = format == "json" ? report::RenderReportJson(*doc)
                            : format == "txt" ? report::RenderReportText(*doc)
+                           : format == "csv" ? report::RenderReportCsv(*doc)
                                              : report::RenderReportHtml(*doc);
   if (out == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
