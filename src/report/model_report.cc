@@ -133,11 +133,11 @@ json CompiledModelJson(const ModelResult& m, int64_t& sram_cursor) {
           {"missing", json::array()}};
 }
 
-/// One model read from its compiled file: what the package tells.
-json ReadModelJson(const Input& in) {
+/// One model read from its compiled file: what the package tells. Its cached layers take the SRAM
+/// from `cursor` on (the models of one token group follow each other; the reserves are unknown).
+json ReadModelJson(const Input& in, int64_t& cursor) {
   const bool ours = !in.inspect.edgetpu_ops.empty() && in.inspect.edgetpu_ops.front().etpu_virtual;
   json lj = json::array();
-  int64_t cursor = 0;
   for (size_t r = 0; r < in.inspect.edgetpu_ops.size(); ++r) {
     const InspectCustomOp& c = in.inspect.edgetpu_ops[r];
     for (const InspectLayer& l : c.layers) {
@@ -272,10 +272,11 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
   }
   // The compiled files, grouped by caching token (one token = one share of the SRAM).
   std::map<std::string, size_t> read_group;
+  std::map<std::string, int64_t> read_cursor;  // Per token: where the next model's cached layers start.
   for (const Input& in : inputs) {
     if (!in.compiled) continue;
-    json mj = ReadModelJson(in);
-    const std::string token = mj["token"].get<std::string>();
+    const std::string token = FormatToken(in.inspect.token);
+    json mj = ReadModelJson(in, read_cursor[token]);
     auto it = read_group.find(token);
     if (it == read_group.end() || token == FormatToken(0)) {
       it = read_group.insert_or_assign(token, groups.size()).first;

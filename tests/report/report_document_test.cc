@@ -147,6 +147,46 @@ TEST(ModelReport, GoogleFilesAreReadAndTheReportSaysWhatIsMissing) {
   }
 }
 
+TEST(ModelReport, EtpuFilesReadBackGiveTheSamePlacementAsTheCompileInMemory) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  auto compiled = BuildModelReport({a, b});
+  ASSERT_TRUE(compiled.ok());
+  // The same set compiled to files (as edgetpu_compiler writes them), then read back.
+  const std::string dir = testutil::MakeTempDir("etpu-report-readback");
+  CompileOptions o;
+  o.out_dir = dir;
+  const CompileTranscript t = CompileModels({a, b}, o, 0);
+  ASSERT_TRUE(t.succeeded);
+  std::vector<std::string> outputs;
+  for (const OutputFile& f : t.files) {
+    std::ofstream(f.path, std::ios::binary).write(reinterpret_cast<const char*>(f.bytes.data()), static_cast<std::streamsize>(f.bytes.size()));
+    if (f.path.ends_with(".tflite")) outputs.push_back(f.path);
+  }
+  auto read = BuildModelReport(outputs);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ExpectAllChecksGreen(*read);
+  const json& sram = (*compiled)["groups"][0]["sram"];
+  const int64_t reserves = sram["executable_reserve_bytes"].get<int64_t>() + sram["activation_bytes"].get<int64_t>() +
+                           sram["set_reserve_bytes"].get<int64_t>();
+  for (size_t i = 0; i < 2; ++i) {
+    const json& mine = (*compiled)["models"][i];
+    const json& back = (*read)["models"][i];
+    EXPECT_EQ(back["producer"], "etpu");
+    EXPECT_EQ(back["onchip_bytes"], mine["onchip_bytes"]);
+    std::vector<int64_t> offsets_mine, offsets_back;
+    for (const json& l : mine["layers"]) {
+      if (l["sram_offset"].is_number_integer()) offsets_mine.push_back(l["sram_offset"].get<int64_t>() - reserves);
+    }
+    for (const json& l : back["layers"]) {
+      if (l["sram_offset"].is_number_integer()) offsets_back.push_back(l["sram_offset"].get<int64_t>());
+    }
+    std::sort(offsets_mine.begin(), offsets_mine.end());
+    std::sort(offsets_back.begin(), offsets_back.end());
+    EXPECT_EQ(offsets_back, offsets_mine);
+  }
+}
+
 TEST(ModelReport, BadInputsNameTheFileAndWhatIsWrong) {
   const std::string dir = testutil::MakeTempDir("etpu-report-bad");
   auto missing = BuildModelReport({dir + "/nope.tflite"});
