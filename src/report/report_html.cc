@@ -40,7 +40,9 @@ std::string Header(const json& doc) {
   std::string s = Section("header", "1. Header", "What was compiled or read, with which tools, for which host: the inputs are named by their SHA-256.");
   s += "<table>\n";
   s += fmt::format("<tr><th>etpu</th><td>{}</td></tr>\n<tr><th>emulated compiler</th><td>{}</td></tr>\n", E(h["etpu_version"]), E(h["compiler_version"]));
-  s += fmt::format("<tr><th>target runtime</th><td>{}</td></tr>\n", E(h["target_runtime_version"]));
+  std::string needs;
+  for (const json& m : doc["models"]) needs += fmt::format("{}{}: {}", needs.empty() ? "" : "; ", E(m["name"]), m["min_runtime_version"].get<int>());
+  s += fmt::format("<tr><th>target runtime</th><td>{} (packages need: {})</td></tr>\n", E(h["target_runtime_version"]), needs);
   s += fmt::format("<tr><th>host profile</th><td>{} (clock {}, chip {})</td></tr>\n", E(h["host"]), E(h["clock"]), E(h["chip"]));
   std::string order;
   for (const json& p : h["co_compile_order"]) order += (order.empty() ? "" : " &rarr; ") + E(p);

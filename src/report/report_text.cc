@@ -21,6 +21,7 @@ std::string RenderReportText(const json& doc) {
   std::string s = "etpu report\n\n1. Header\n";
   s += fmt::format("  etpu {}; emulated compiler {}; target runtime {}\n", S(h["etpu_version"]), S(h["compiler_version"]),
                    h["target_runtime_version"].get<int>());
+  for (const json& m : doc["models"]) s += fmt::format("  package min runtime {}: {}\n", m["min_runtime_version"].get<int>(), S(m["name"]));
   s += fmt::format("  host {} (clock {}, chip {})\n", S(h["host"]), S(h["clock"]), S(h["chip"]));
   for (const json& in : h["inputs"]) s += fmt::format("  input {} ({}, {} bytes) sha256 {}\n", S(in["path"]), S(in["kind"]), in["file_bytes"].get<int64_t>(), S(in["sha256"]));
   if (!h["co_compile_order"].empty()) {

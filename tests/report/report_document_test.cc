@@ -187,6 +187,22 @@ TEST(ModelReport, EtpuFilesReadBackGiveTheSamePlacementAsTheCompileInMemory) {
   }
 }
 
+TEST(ModelReport, HeaderWarnsWhenThePackageNeedsANewerRuntimeThanTheTarget) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto fine = BuildModelReport({a});
+  ASSERT_TRUE(fine.ok());
+  EXPECT_TRUE((*fine)["header"]["runtime_warnings"].empty());
+  const int needed = (*fine)["models"][0]["min_runtime_version"].get<int>();
+  ReportOptions older;
+  older.target_runtime_version = needed - 1;
+  auto doc = BuildModelReport({a}, older);
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ((*doc)["header"]["runtime_warnings"].size(), 1u);
+  EXPECT_EQ((*doc)["header"]["runtime_warnings"][0]["message"],
+            "Failed precondition: Package requires runtime version (" + std::to_string(needed) +
+                "), which is newer than this runtime version (" + std::to_string(needed - 1) + ").");
+}
+
 TEST(ModelReport, BadInputsNameTheFileAndWhatIsWrong) {
   const std::string dir = testutil::MakeTempDir("etpu-report-bad");
   auto missing = BuildModelReport({dir + "/nope.tflite"});
