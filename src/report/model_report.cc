@@ -310,7 +310,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
   std::vector<std::string> source_paths;
   for (const json& p : order) source_paths.push_back(p.get<std::string>());
   ETPU_ASSIGN_OR_RETURN(doc["orders"], OrderWhatIf(source_paths, options.host, options.clock, options.emulate, options.fps));
-  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, options.emulate));
+  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, options.emulate, options.target_runtime_version));
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }

@@ -46,6 +46,27 @@ Status SubgraphAdvice(const json& m, size_t index, int emulate, json& out) {
   return OkStatus();
 }
 
+/// A package that needs a newer runtime than the target: -m TARGET (the compiler, run with it).
+Status RuntimeAdvice(const json& m, size_t index, int emulate, int target, json& out) {
+  if (m["min_runtime_version"].get<int>() <= target) return OkStatus();
+  CompileOptions options;
+  options.emulate = emulate;
+  options.min_runtime_version = target;
+  options.build_models = false;
+  const ModelInput input = ModelInput::FromPath(m["name"].get<std::string>());
+  ETPU_ASSIGN_OR_RETURN(CompileResult r, Compile(std::span<const ModelInput>(&input, 1), options));
+  if (!r.ok || r.models.empty()) return OkStatus();
+  const ModelResult& with_m = r.models.front();
+  Add(out, "runtime_version", index,
+      fmt::format("The package needs runtime {}, newer than the target {}: compile with -m {} (edgetpu_compiler -m {}); the "
+                  "package then needs runtime {} and {} of {} operators run on the Edge TPU.",
+                  m["min_runtime_version"].get<int>(), target, target, target, with_m.min_runtime_version,
+                  with_m.operators.size() - with_m.cpu_ops.size(), with_m.operators.size()),
+      {{"option", fmt::format("-m {}", target)}, {"min_runtime_version", with_m.min_runtime_version},
+       {"edgetpu_ops", static_cast<int64_t>(with_m.operators.size() - with_m.cpu_ops.size())}});
+  return OkStatus();
+}
+
 void CpuRuleAdvice(const json& m, size_t index, json& out) {
   for (const json& o : m["operators"]) {
     if (o["edgetpu"].get<bool>() || o["rule_id"] == "partition.single_subgraph") continue;
@@ -120,11 +141,12 @@ void CoCompileAdvice(const json& doc, json& out) {
 
 }  // namespace
 
-Result<json> Advice(const json& doc, int emulate) {
+Result<json> Advice(const json& doc, int emulate, int target_runtime) {
   json out = json::array();
   for (size_t i = 0; i < doc["models"].size(); ++i) {
     const json& m = doc["models"][i];
     if (!m["operators"].is_array()) continue;  // Read from a compiled file: the verdicts are not known.
+    ETPU_RETURN_IF_ERROR(RuntimeAdvice(m, i, emulate, target_runtime, out));
     ETPU_RETURN_IF_ERROR(SubgraphAdvice(m, i, emulate, out));
     CpuRuleAdvice(m, i, out);
     StreamAdvice(doc, m, i, out);

@@ -12,7 +12,7 @@
 namespace etpu::report {
 
 /// [{"kind", "model", "text", "predicted"}] from the document (its models, orders). `emulate` as
-/// the report's compile.
-Result<nlohmann::json> Advice(const nlohmann::json& doc, int emulate);
+/// the report's compile; `target_runtime` the runtime the packages must run on.
+Result<nlohmann::json> Advice(const nlohmann::json& doc, int emulate, int target_runtime);
 
 }  // namespace etpu::report

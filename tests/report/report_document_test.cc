@@ -52,6 +52,7 @@ std::vector<std::string> ConsoleMemoryLines(const std::vector<std::string>& mode
 }
 
 bool CheckOk(const json& checks, const std::string& id);
+const json* FindAdvice(const json& doc, const std::string& kind, const json& model);
 
 void ExpectAllChecksGreen(const json& doc) {
   ASSERT_FALSE(doc["checks"].empty());
@@ -201,6 +202,16 @@ TEST(ModelReport, HeaderWarnsWhenThePackageNeedsANewerRuntimeThanTheTarget) {
   EXPECT_EQ((*doc)["header"]["runtime_warnings"][0]["message"],
             "Failed precondition: Package requires runtime version (" + std::to_string(needed) +
                 "), which is newer than this runtime version (" + std::to_string(needed - 1) + ").");
+  // The advice (-m) applied: the package then runs on the target runtime.
+  const json* advice = FindAdvice(*doc, "runtime_version", 0);
+  ASSERT_NE(advice, nullptr) << (*doc)["advice"].dump();
+  CompileOptions with_m;
+  with_m.min_runtime_version = needed - 1;
+  const ModelInput input = ModelInput::FromPath(a);
+  auto r = Compile(std::span<const ModelInput>(&input, 1), with_m);
+  ASSERT_TRUE(r.ok() && r->ok);
+  EXPECT_EQ((*advice)["predicted"]["min_runtime_version"].get<int>(), r->models[0].min_runtime_version);
+  EXPECT_LE(r->models[0].min_runtime_version, needed - 1);
 }
 
 TEST(ModelReport, BadInputsNameTheFileAndWhatIsWrong) {
