@@ -82,8 +82,13 @@ std::string Summary(const json& doc) {
     row("free (&ldquo;remaining&rdquo;)", r["remaining_bytes"]);
     row("<b>SRAM</b>", r["sram_bytes"]);
     s += "</table>\n";
-    s += fmt::format("<p>Policy <code>{}</code>. A layer streams although space remains when the policy reached it while less space was left, or when it is always streamed: the remaining {} is what no later layer could use.</p>\n",
-                     E(g["policy"]), B(r["remaining_bytes"]));
+    int64_t streamed = 0;
+    for (const json& mi : g["models"]) streamed += I(doc["models"][mi.get<size_t>()]["offchip_bytes"]);
+    s += streamed == 0
+             ? fmt::format("<p>Policy <code>{}</code>. Every parameter is cached; {} of the parameter capacity is left.</p>\n", E(g["policy"]),
+                           B(r["remaining_bytes"]))
+             : fmt::format("<p>Policy <code>{}</code>. {} stream on every inference. A layer streams although space remains when the policy reached it while less space was left, or when it is always streamed: the remaining {} is what no streamed layer could use.</p>\n",
+                           E(g["policy"]), B(json(streamed)), B(r["remaining_bytes"]));
   }
   return s;
 }
