@@ -25,7 +25,8 @@ foreach(m ${etpu_modules})
 endforeach()
 list(REMOVE_DUPLICATES etpu_third_party)
 # etpuConfig.cmake.in finds these packages for the consumer; a new one must be added there.
-set(etpu_known_third_party fmt::fmt flatbuffers::flatbuffers nlohmann_json::nlohmann_json PNG::PNG JPEG::JPEG)
+set(etpu_known_third_party fmt::fmt flatbuffers::flatbuffers nlohmann_json::nlohmann_json PNG::PNG JPEG::JPEG
+                            OpenSSL::Crypto)
 foreach(l ${etpu_third_party})
   if(NOT l IN_LIST etpu_known_third_party)
     message(FATAL_ERROR "etpu: module link dependency ${l} is not found by cmake/etpuConfig.cmake.in")

@@ -88,6 +88,17 @@ struct LayerPlacement {
   int64_t bytes = 0;
 };
 
+/// How the wide SRAM of one compile set is divided (the capacity model, docs/COMPILER.md): what
+/// is left for cached parameters once the executable and the activations have their share.
+/// parameter_capacity = sram - executable_reserve - activation - set_reserve (never below 0).
+struct SramDivision {
+  int64_t sram_bytes = 0;                ///< The chip's wide SRAM (8 MiB).
+  int64_t executable_reserve_bytes = 0;  ///< The executable's working set (instructions).
+  int64_t activation_bytes = 0;          ///< Largest wide-SRAM activation need of the set's models.
+  int64_t set_reserve_bytes = 0;         ///< Kept back by the caching policy for a co-compiled set.
+  int64_t parameter_capacity_bytes = 0;  ///< Left for cached parameters, shared by the set.
+};
+
 /// Everything about one output model.
 struct ModelResult {
   std::string input_name;        ///< As printed ("Input model:").
@@ -103,6 +114,8 @@ struct ModelResult {
   int64_t onchip_bytes = 0;      ///< Parameters cached on chip.
   int64_t offchip_bytes = 0;     ///< Parameters streamed from the host.
   int64_t onchip_remaining_bytes = 0;
+  SramDivision sram;             ///< The division behind onchip_remaining_bytes (same for the whole set).
+  std::string cache_policy;      ///< The caching policy that placed the layers.
   std::vector<uint8_t> model;    ///< The compiled .tflite (empty with CompileOptions::build_models false).
   std::string log;               ///< The .log text.
 };

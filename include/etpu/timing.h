@@ -37,11 +37,17 @@ struct EdgeTpuOpTiming {
   double d2h_ms = 0;
   double stream_ms = 0;        ///< Streaming the off-chip parameters.
   double param_load_ms = 0;    ///< Uploading the cached parameters (first inference only).
+  double fixed_ms = 0;         ///< Per-invocation overhead: later = fixed + h2d + d2h + max(compute, stream).
   int64_t cycles = 0;
   double clock_hz = 0;
   bool stream_bound = false;   ///< Streaming, not compute, bounds the inference.
   int64_t cached_param_bytes = 0;
   int64_t streamed_param_bytes = 0;
+  int64_t instruction_bytes = 0;   ///< Host to device every inference (with input and scratch).
+  int64_t input_bytes = 0;
+  int64_t output_bytes = 0;
+  int64_t scratch_h2d_bytes = 0;
+  int64_t scratch_d2h_bytes = 0;
 };
 
 /// A whole compiled model: its edgetpu-custom-ops run one after another.

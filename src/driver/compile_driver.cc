@@ -67,7 +67,8 @@ cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
 
 /// Everything known about one compiled model, from its preparation and its build.
 ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, driver::BuiltModel built,
-                            const CompileOptions& options, uint64_t token, int runtime, int64_t remaining) {
+                            const CompileOptions& options, uint64_t token, int runtime, const cache::CachePlan& plan) {
+  const int64_t remaining = plan.remaining_bytes;
   const ir::Model& m = *p.model;
   ModelResult r;
   r.input_name = input.path;
@@ -107,6 +108,9 @@ ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, dri
   r.offchip_bytes = built.streamed_bytes;
   // Nothing mapped: the real compiler prints 0.00B for all three memory lines (§4.8).
   r.onchip_remaining_bytes = p.partition.regions.empty() ? 0 : remaining;
+  r.sram = {plan.budget.sram_bytes, plan.budget.executable_reserve_bytes, plan.budget.activation_bytes,
+            plan.budget.set_reserve_bytes, plan.budget.parameter_capacity_bytes};
+  r.cache_policy = plan.policy;
   r.model = std::move(built.tflite);
   r.log = driver::RenderLogFile(options.emulate, r.input_name, r.output_path, driver::BuildOpLogRows(r.operators));
   return r;
@@ -167,7 +171,7 @@ Compilation CompileSet(const std::vector<InputModel>& inputs, const std::vector<
       return c;
     }
     built_models.push_back(
-        MakeModelResult(inputs[i], p, std::move(built).value(), options, token, runtime, plan->remaining_bytes));
+        MakeModelResult(inputs[i], p, std::move(built).value(), options, token, runtime, *plan));
   }
   for (auto& m : built_models) {
     c.models.push_back(static_cast<int>(result.models.size()));

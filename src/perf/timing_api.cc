@@ -44,11 +44,17 @@ Result<ModelTiming> Time(const ir::Model& model, const TimingOptions& options) {
     op.d2h_ms = t.d2h_ms;
     op.stream_ms = t.stream_ms;
     op.param_load_ms = t.param_load_ms;
+    op.fixed_ms = t.fixed_ms;
     op.cycles = t.cycles;
     op.clock_hz = t.clock_hz;
     op.stream_bound = t.stream_bound;
     op.cached_param_bytes = c.query.cached_param_bytes;
     op.streamed_param_bytes = c.query.streamed_param_bytes;
+    op.instruction_bytes = c.query.instruction_bytes;
+    op.input_bytes = c.query.input_bytes;
+    op.output_bytes = c.query.output_bytes;
+    op.scratch_h2d_bytes = c.query.scratch_h2d_bytes;
+    op.scratch_d2h_bytes = c.query.scratch_d2h_bytes;
     out.edgetpu_ops.push_back(op);
   }
   return out;

@@ -118,5 +118,17 @@ TEST(EtpuJson, BenchSeedMatchesItsSchema) {
   ExpectValid(RunEtpu({"bench", "--seed", "--json"}), "bench-seed.schema.json");
 }
 
+TEST(EtpuJson, ReportMatchesItsSchema) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/split_concat.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(google, "testdata/models/mobilenet_v1_0.5_160_quant_edgetpu.tflite");
+  // A co-compiled pair (one with CPU operators or none) and a Google-compiled file, together.
+  ToolRun r = RunEtpu({"report", "--format", "json", a, b, google});
+  ExpectValid(r, "report.schema.json");
+  const json doc = json::parse(r.out);
+  ASSERT_EQ(doc["models"].size(), 3u);
+  EXPECT_TRUE(doc["models"][0]["layers"][0]["sram_offset"].is_number_integer());
+}
+
 }  // namespace
 }  // namespace etpu::testing

@@ -10,6 +10,7 @@ const std::vector<Command>& Commands() {
       {"bench", BenchCommand},
       {"plan", PlanCommand},
       {"run", RunCommand},
+      {"report", ReportCommand},
   };
   return kCommands;
 }

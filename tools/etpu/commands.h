@@ -19,5 +19,6 @@ int InspectCommand(int argc, char** argv);
 int RunCommand(int argc, char** argv);
 int BenchCommand(int argc, char** argv);
 int PlanCommand(int argc, char** argv);
+int ReportCommand(int argc, char** argv);
 
 }  // namespace etpu::tools

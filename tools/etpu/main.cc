@@ -23,6 +23,9 @@ Commands:
   zoo --list | NAME -o DIR
                          Generate quantized models of real architectures.
   bench MODEL... [...]   Simulated first/later inference times (see 'etpu bench --help').
+  report MODEL... [-o report.html]
+                         Where every byte of the SRAM goes and why: one self-contained HTML page (or
+                         --format json|txt|csv) for a model or a co-compiled set (see 'etpu report --help').
 
 Run 'etpu COMMAND --help' for a command's options; 'etpu --version' for the version.
 Exit codes (every command): 0 success, 1 failure, 2 usage error.

@@ -1,0 +1,112 @@
+// RenderReportText: the report document as plain text, section by section.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/units.h"
+#include "report/model_report.h"
+
+namespace etpu::report {
+namespace {
+
+using nlohmann::json;
+
+std::string B(const json& v) { return v.is_number_integer() ? base::FormatBytes(v.get<uint64_t>()) : "-"; }
+std::string S(const json& v) { return v.is_string() ? v.get<std::string>() : (v.is_null() ? "-" : v.dump()); }
+
+}  // namespace
+
+std::string RenderReportText(const json& doc) {
+  const json& h = doc["header"];
+  std::string s = "etpu report\n\n1. Header\n";
+  s += fmt::format("  etpu {}; emulated compiler {}; target runtime {}\n", S(h["etpu_version"]), S(h["compiler_version"]),
+                   h["target_runtime_version"].get<int>());
+  for (const json& m : doc["models"]) s += fmt::format("  package min runtime {}: {}\n", m["min_runtime_version"].get<int>(), S(m["name"]));
+  s += fmt::format("  host {} (clock {}, chip {})\n", S(h["host"]), S(h["clock"]), S(h["chip"]));
+  for (const json& in : h["inputs"]) s += fmt::format("  input {} ({}, {} bytes) sha256 {}\n", S(in["path"]), S(in["kind"]), in["file_bytes"].get<int64_t>(), S(in["sha256"]));
+  if (!h["co_compile_order"].empty()) {
+    s += "  co-compile order:";
+    for (const json& p : h["co_compile_order"]) s += fmt::format(" {}", S(p));
+    s += "\n";
+  }
+  s += "  caching tokens:";
+  for (const json& t : h["tokens"]) s += fmt::format(" {}", S(t));
+  s += h["tokens"].empty() ? " none\n" : "\n";
+  for (const json& w : h["runtime_warnings"]) s += fmt::format("  WARNING {}: {}\n", S(w["model"]), S(w["message"]));
+
+  s += "\n2. The compiler's summary and the SRAM arithmetic\n";
+  for (const json& g : doc["groups"]) {
+    if (g["summary_text"].is_string()) s += g["summary_text"].get<std::string>();
+    if (!g["sram"].is_object()) {
+      s += fmt::format("  group {} (read from compiled files): the package does not store the SRAM division\n", S(g["token"]));
+      continue;
+    }
+    const json& r = g["sram"];
+    s += fmt::format("  SRAM {} = executable {} + activations {} + set reserve {} + cached {} + remaining {}\n", B(r["sram_bytes"]),
+                     B(r["executable_reserve_bytes"]), B(r["activation_bytes"]), B(r["set_reserve_bytes"]), B(r["cached_bytes"]),
+                     B(r["remaining_bytes"]));
+  }
+
+  s += "\n4/5. Layers (execution order)\n";
+  for (const json& m : doc["models"]) {
+    s += fmt::format("  {} [{} by {}]: on-chip {}, off-chip {}, remaining {}\n", S(m["name"]), S(m["origin"]), S(m["producer"]),
+                     B(m["onchip_bytes"]), B(m["offchip_bytes"]), B(m["remaining_bytes"]));
+    for (const json& x : m["missing"]) s += "    missing: " + S(x) + "\n";
+    if (m["operators"].is_array()) {
+      for (const json& o : m["operators"]) {
+        if (o["edgetpu"].get<bool>()) continue;
+        s += fmt::format("    CPU op {} {}: {} [{}] {}\n", o["op_index"].get<int>(), S(o["op"]), S(o["status"]), S(o["rule_id"]), S(o["reason"]));
+      }
+    }
+    s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10}\n", "op", "operator", "bytes", "place", "sram");
+    for (const json& l : m["layers"]) {
+      s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10}\n", l["op_index"].get<int>(), S(l["op"]), l["param_bytes"].get<int64_t>(),
+                       l["cached"].get<bool>() ? "cached" : "streamed", l["sram_offset"].is_null() ? "-" : l["sram_offset"].dump());
+    }
+    if (m["first_streamed"].is_object()) s += fmt::format("    first streamed layer: op {}: {}\n", m["first_streamed"]["op_index"].get<int>(), S(m["first_streamed"]["why"]));
+  }
+
+  s += "\n6. Inference time (timing model)\n";
+  for (const json& m : doc["models"]) {
+    const json& t = m["timing"];
+    s += fmt::format("  {}: first {:.3f} ms, later {:.3f} ms\n", S(m["name"]), t["first_ms"].get<double>(), t["later_ms"].get<double>());
+    for (const json& o : t["edgetpu_ops"]) {
+      s += fmt::format("    op {}: upload {:.3f} + fixed {:.3f} + h2d {:.3f} + max(compute {:.3f}, stream {:.3f}) + d2h {:.3f} ms\n",
+                       o["op_index"].get<int>(), o["param_load_ms"].get<double>(), o["fixed_ms"].get<double>(), o["h2d_ms"].get<double>(),
+                       o["compute_ms"].get<double>(), o["stream_ms"].get<double>(), o["d2h_ms"].get<double>());
+    }
+  }
+
+  if (doc["orders"].is_object()) {
+    const json& w = doc["orders"];
+    s += fmt::format("\n7. Co-compile orders ({} compared; best first: {})\n", w["orders_compared"].get<int64_t>(), S(w["objective"]));
+    for (const json& o : w["orders"]) {
+      s += fmt::format("  #{} {}{}: later {:.3f} ms summed, {} streamed\n", o["rank"].get<int64_t>() + 1, o["order"].dump(),
+                       o["given"].get<bool>() ? " (given)" : "", o["later_sum_ms"].get<double>(), B(o["streamed_bytes"]));
+    }
+  }
+  const json& tr = doc["traffic"];
+  s += fmt::format("\n9. Host traffic per inference, and the link share at {} inferences/s per model\n", tr["fps"].get<double>());
+  for (const json& m : tr["models"]) {
+    s += fmt::format("  {}: first {} to the device, later {}, {} to the host;", S(doc["models"][m["model"].get<size_t>()]["name"]),
+                     B(m["first_h2d_bytes"]), B(m["later_h2d_bytes"]), B(m["d2h_bytes"]));
+    for (const json& h : m["hosts"]) {
+      s += fmt::format(" {} {:.1f}%{}", S(h["host"]), 100 * std::max(h["h2d_share"].get<double>(), h["d2h_share"].get<double>()),
+                       h["fits"].get<bool>() ? "" : " (too much)");
+    }
+    s += "\n";
+  }
+  s += "  " + S(tr["shared_hub_note"]) + "\n";
+
+  s += "\n11. What to change\n";
+  for (const json& a : doc["advice"]) s += fmt::format("  {}: {}\n", a["model"].is_null() ? "the set" : S(doc["models"][a["model"].get<size_t>()]["name"]), S(a["text"]));
+
+  s += "\n10. Checks\n";
+  for (const json& c : doc["checks"]) {
+    s += fmt::format("  [{}] {} {}: {}\n", c["ok"].get<bool>() ? " ok " : "FAIL", S(c["id"]),
+                     fmt::format("{} {}", c["model"].is_null() ? "group" : "model", (c["model"].is_null() ? c["group"] : c["model"]).dump()), S(c["detail"]));
+  }
+  return s;
+}
+
+}  // namespace etpu::report

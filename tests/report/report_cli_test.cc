@@ -1,0 +1,151 @@
+// `etpu report` as a user runs it: the embedded JSON equals `etpu inspect --json` of the files
+// edgetpu_compiler writes and its console's memory lines, for every shared source model and a
+// co-compiled set; -o writes the page atomically; usage errors and bad inputs.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "compiler/cli_tool.h"
+#include "testutil/shared.h"
+
+namespace etpu::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::vector<std::string> Lines(const std::string& text, const std::string& prefix1, const std::string& prefix2) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    if (line.starts_with(prefix1) || line.starts_with(prefix2)) out.push_back(line);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string Stem(const std::string& path) { return fs::path(path).stem().string(); }
+
+/// Compiles `models` with edgetpu_compiler and compares with `etpu report` of the same models.
+void ExpectReportMatchesCompilerFiles(const std::vector<std::string>& models) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-cli");
+  std::vector<std::string> args = {"-o", dir};
+  args.insert(args.end(), models.begin(), models.end());
+  ToolRun compiled = RunTool(ETPU_COMPILER_BIN, args);
+  std::vector<std::string> report_args = {"report", "--format", "json"};
+  report_args.insert(report_args.end(), models.begin(), models.end());
+  ToolRun report = RunEtpu(report_args);
+  if (compiled.exit_code != 0) {  // The report refuses what the compiler refuses.
+    EXPECT_EQ(report.exit_code, 1) << report.err;
+    return;
+  }
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const json doc = json::parse(report.out);
+  std::vector<std::string> report_lines;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const std::string out = dir + "/" + Stem(models[i]) + "_edgetpu.tflite";
+    ToolRun inspect = RunEtpu({"inspect", "--json", out});
+    ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+    json file = json::parse(inspect.out)["files"][0];
+    json embedded = doc["models"][i]["inspect"];
+    file.erase("path");
+    embedded.erase("path");
+    EXPECT_EQ(embedded, file) << models[i];
+    for (const json& l : doc["models"][i]["summary_lines"]) report_lines.push_back(l.get<std::string>());
+  }
+  EXPECT_EQ(report_lines, Lines(compiled.out, "On-chip memory", "Off-chip memory"));
+  for (const json& c : doc["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+}
+
+TEST(EtpuReport, EmbeddedJsonEqualsInspectAndTheCompilersSummaryForEverySharedModel) {
+  const std::string dir = testutil::SharedPath("testdata/models");
+  if (!fs::is_directory(dir)) GTEST_SKIP() << "../shared is absent";
+  std::vector<std::string> sources;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string p = e.path().string();
+    if (p.ends_with(".tflite") && !p.ends_with("_edgetpu.tflite")) sources.push_back(p);
+  }
+  std::sort(sources.begin(), sources.end());
+  ASSERT_FALSE(sources.empty());
+  for (const auto& s : sources) {
+    SCOPED_TRACE(s);
+    ExpectReportMatchesCompilerFiles({s});
+  }
+}
+
+TEST(EtpuReport, CoCompiledSetEqualsTheCompilersFiles) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.75_192_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(c, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  ExpectReportMatchesCompilerFiles({a, b, c});
+}
+
+TEST(EtpuReport, GoogleFileEmbedsExactlyWhatInspectPrints) {
+  ETPU_SHARED_FILE_OR_SKIP(google, "testdata/models/mobilenet_v2_1.0_224_quant_edgetpu.tflite");
+  ToolRun report = RunEtpu({"report", "--format", "json", google});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  ToolRun inspect = RunEtpu({"inspect", "--json", google});
+  ASSERT_EQ(inspect.exit_code, 0);
+  EXPECT_EQ(json::parse(report.out)["models"][0]["inspect"], json::parse(inspect.out)["files"][0]);
+}
+
+TEST(EtpuReport, WritesThePageAtomicallyAndTheSameBytesEveryRun) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  const std::string dir = testutil::MakeTempDir("etpu-report-out");
+  ToolRun r = RunEtpu({"report", a, "-o", dir + "/r.html", "--host", "usb2", "--clock", "std"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"r.html"});  // No temporary left behind.
+  const std::string page = ReadText(dir + "/r.html");
+  EXPECT_TRUE(page.starts_with("<!DOCTYPE html>"));
+  EXPECT_NE(page.find("usb2"), std::string::npos);
+  ToolRun again = RunEtpu({"report", a, "--host", "usb2", "--clock", "std"});  // No -o: stdout.
+  EXPECT_EQ(again.out, page);
+  ToolRun text = RunEtpu({"report", a, "--format", "txt", "-o", "-"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_TRUE(text.out.starts_with("etpu report\n")) << text.out.substr(0, 100);
+  ToolRun csv = RunEtpu({"report", a, "--format", "csv"});
+  EXPECT_EQ(csv.exit_code, 0);
+  EXPECT_TRUE(csv.out.starts_with("model,op_index,op,runs_on,status,rule_id,param_bytes,placement,sram_offset\n")) << csv.out.substr(0, 100);
+  // An output folder that does not exist: exit 1, nothing written.
+  ToolRun nowhere = RunEtpu({"report", a, "-o", dir + "/missing/r.html"});
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir + "/missing"));
+}
+
+TEST(EtpuReport, BadInputsAndUsageErrors) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-bad");
+  ToolRun missing = RunEtpu({"report", dir + "/nope.tflite"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find(dir + "/nope.tflite"), std::string::npos) << missing.err;
+  EXPECT_EQ(missing.out, "");
+  const std::string text = dir + "/notes.txt";
+  WriteBytes(text, {'h', 'i', '\n'});
+  ToolRun not_model = RunEtpu({"report", text});
+  EXPECT_EQ(not_model.exit_code, 1);
+  EXPECT_NE(not_model.err.find(text + ": not a TFLite model"), std::string::npos) << not_model.err;
+  EXPECT_EQ(RunEtpu({"report"}).exit_code, 2);
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  EXPECT_EQ(RunEtpu({"report", a, "--format", "pdf"}).exit_code, 2);
+  EXPECT_EQ(RunEtpu({"report", a, "--clock", "fast"}).exit_code, 2);
+  ToolRun host = RunEtpu({"report", a, "--host", "carrier-pigeon"});
+  EXPECT_EQ(host.exit_code, 2);
+  EXPECT_NE(host.err.find("carrier-pigeon"), std::string::npos) << host.err;
+  ToolRun help = RunEtpu({"report", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--format"), std::string::npos);
+  EXPECT_NE(RunEtpu({"--help"}).out.find("report MODEL..."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace etpu::testing

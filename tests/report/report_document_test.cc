@@ -1,0 +1,418 @@
+// The report document against the compiler (etpu::Compile and its console) and the package
+// reader (etpu::InspectModelFile), for every shared model, a co-compiled set and Google's files;
+// its invariant checks turn red on an inconsistent document; bad inputs give clear errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "etpu/compiler.h"
+#include "etpu/inspect.h"
+#include "etpu/zoo.h"
+#include "report/model_report.h"
+#include "report/report_checks.h"
+#include "testutil/shared.h"
+
+namespace etpu::report {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> SharedModels(bool compiled) {
+  std::vector<std::string> out;
+  const std::string dir = testutil::SharedPath("testdata/models");
+  if (!std::filesystem::is_directory(dir)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string p = e.path().string();
+    if (!p.ends_with(".tflite")) continue;
+    if (p.ends_with("_edgetpu.tflite") == compiled) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// The memory lines of edgetpu_compiler's console, as CompileModels renders them.
+std::vector<std::string> ConsoleMemoryLines(const std::vector<std::string>& models) {
+  CompileOptions o;
+  o.out_dir = ".";
+  const std::string console = CompileModels(models, o, 0).console;
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < console.size()) {
+    size_t end = console.find('\n', start);
+    if (end == std::string::npos) end = console.size();
+    const std::string line = console.substr(start, end - start);
+    if (line.starts_with("On-chip memory") || line.starts_with("Off-chip memory")) lines.push_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+bool CheckOk(const json& checks, const std::string& id);
+const json* FindAdvice(const json& doc, const std::string& kind, const json& model);
+
+void ExpectAllChecksGreen(const json& doc) {
+  ASSERT_FALSE(doc["checks"].empty());
+  for (const json& c : doc["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+}
+
+/// Compares a report of `models` (source files) with an independent etpu::Compile of them.
+void ExpectMatchesCompiler(const std::vector<std::string>& models) {
+  std::vector<ModelInput> inputs;
+  for (const auto& m : models) inputs.push_back(ModelInput::FromPath(m));
+  auto compiled = Compile(inputs, CompileOptions{});
+  ASSERT_TRUE(compiled.ok());
+  auto doc = BuildModelReport(models);
+  if (!compiled->ok) {  // The report refuses what the compiler refuses, with its reason.
+    ASSERT_FALSE(doc.ok());
+    EXPECT_NE(doc.status().message().find(compiled->failure->message), std::string::npos) << doc.status().message();
+    return;
+  }
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  ASSERT_EQ((*doc)["models"].size(), compiled->models.size());
+  json console_lines = json::array();
+  for (const auto& l : ConsoleMemoryLines(models)) console_lines.push_back(l);
+  json report_lines = json::array();
+  int64_t cached = 0;
+  for (size_t i = 0; i < compiled->models.size(); ++i) {
+    const ModelResult& m = compiled->models[i];
+    const json& r = (*doc)["models"][i];
+    EXPECT_EQ(r["name"], m.input_name);
+    EXPECT_EQ(r["onchip_bytes"].get<int64_t>(), m.onchip_bytes);
+    EXPECT_EQ(r["offchip_bytes"].get<int64_t>(), m.offchip_bytes);
+    EXPECT_EQ(r["remaining_bytes"].get<int64_t>(), m.onchip_remaining_bytes);
+    EXPECT_EQ(r["token"], FormatToken(m.caching_token));
+    EXPECT_EQ(r["operators"].size(), m.operators.size());
+    EXPECT_EQ(r["layers"].size(), m.layers.size());
+    // The package the report read is the compiler's output.
+    auto inspected = InspectModel(m.model, m.output_path);
+    ASSERT_TRUE(inspected.ok());
+    EXPECT_EQ(r["inspect"]["on_chip_bytes"].get<int64_t>(), inspected->on_chip_bytes);
+    EXPECT_EQ(r["inspect"]["off_chip_bytes"].get<int64_t>(), inspected->off_chip_bytes);
+    for (const json& l : r["summary_lines"]) report_lines.push_back(l);
+    cached += m.onchip_bytes;
+  }
+  EXPECT_EQ(report_lines, console_lines);
+  const json& g = (*doc)["groups"][0];
+  EXPECT_EQ(g["sram"]["cached_bytes"].get<int64_t>(), cached);
+  EXPECT_EQ(g["sram"]["parameter_capacity_bytes"].get<int64_t>(), compiled->models[0].sram.parameter_capacity_bytes);
+  ExpectAllChecksGreen(*doc);
+}
+
+TEST(ModelReport, EveryCompiledSharedModelMatchesTheCompilerAndItsPackage) {
+  const auto models = SharedModels(false);
+  if (models.empty()) GTEST_SKIP() << "../shared is absent";
+  for (const auto& m : models) {
+    SCOPED_TRACE(m);
+    ExpectMatchesCompiler({m});
+  }
+}
+
+TEST(ModelReport, CoCompiledSetMatchesTheCompilerInTheGivenOrder) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.75_192_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(c, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  ExpectMatchesCompiler({a, b, c});
+  ExpectMatchesCompiler({c, b, a});
+  auto doc = BuildModelReport({c, a});
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ((*doc)["header"]["co_compile_order"], json({c, a}));
+  EXPECT_GT((*doc)["groups"][0]["sram"]["set_reserve_bytes"].get<int64_t>(), 0);
+}
+
+TEST(ModelReport, GoogleFilesAreReadAndTheReportSaysWhatIsMissing) {
+  const auto files = SharedModels(true);
+  if (files.empty()) GTEST_SKIP() << "../shared is absent";
+  for (const auto& f : files) {
+    SCOPED_TRACE(f);
+    auto doc = BuildModelReport({f});
+    ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+    const json& m = (*doc)["models"][0];
+    auto inspected = InspectModelFile(f);
+    ASSERT_TRUE(inspected.ok());
+    EXPECT_EQ(m["origin"], "read");
+    EXPECT_EQ(m["onchip_bytes"].get<int64_t>(), inspected->on_chip_bytes);
+    EXPECT_EQ(m["offchip_bytes"].get<int64_t>(), inspected->off_chip_bytes);
+    EXPECT_EQ(m["token"], FormatToken(inspected->token));
+    EXPECT_TRUE(m["remaining_bytes"].is_null());
+    EXPECT_TRUE((*doc)["groups"][0]["sram"].is_null());
+    if (!inspected->edgetpu_ops.empty()) {
+      EXPECT_EQ(m["producer"], "google");
+      EXPECT_GE(m["missing"].size(), 3u);  // Statuses, SRAM division, per-layer placement.
+      EXPECT_TRUE(m["layers"].empty());
+    }
+    ExpectAllChecksGreen(*doc);
+  }
+}
+
+TEST(ModelReport, EtpuFilesReadBackGiveTheSamePlacementAsTheCompileInMemory) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  auto compiled = BuildModelReport({a, b});
+  ASSERT_TRUE(compiled.ok());
+  // The same set compiled to files (as edgetpu_compiler writes them), then read back.
+  const std::string dir = testutil::MakeTempDir("etpu-report-readback");
+  CompileOptions o;
+  o.out_dir = dir;
+  const CompileTranscript t = CompileModels({a, b}, o, 0);
+  ASSERT_TRUE(t.succeeded);
+  std::vector<std::string> outputs;
+  for (const OutputFile& f : t.files) {
+    std::ofstream(f.path, std::ios::binary).write(reinterpret_cast<const char*>(f.bytes.data()), static_cast<std::streamsize>(f.bytes.size()));
+    if (f.path.ends_with(".tflite")) outputs.push_back(f.path);
+  }
+  auto read = BuildModelReport(outputs);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ExpectAllChecksGreen(*read);
+  const json& sram = (*compiled)["groups"][0]["sram"];
+  const int64_t reserves = sram["executable_reserve_bytes"].get<int64_t>() + sram["activation_bytes"].get<int64_t>() +
+                           sram["set_reserve_bytes"].get<int64_t>();
+  for (size_t i = 0; i < 2; ++i) {
+    const json& mine = (*compiled)["models"][i];
+    const json& back = (*read)["models"][i];
+    EXPECT_EQ(back["producer"], "etpu");
+    EXPECT_EQ(back["onchip_bytes"], mine["onchip_bytes"]);
+    std::vector<int64_t> offsets_mine, offsets_back;
+    for (const json& l : mine["layers"]) {
+      if (l["sram_offset"].is_number_integer()) offsets_mine.push_back(l["sram_offset"].get<int64_t>() - reserves);
+    }
+    for (const json& l : back["layers"]) {
+      if (l["sram_offset"].is_number_integer()) offsets_back.push_back(l["sram_offset"].get<int64_t>());
+    }
+    std::sort(offsets_mine.begin(), offsets_mine.end());
+    std::sort(offsets_back.begin(), offsets_back.end());
+    EXPECT_EQ(offsets_back, offsets_mine);
+  }
+}
+
+TEST(ModelReport, HeaderWarnsWhenThePackageNeedsANewerRuntimeThanTheTarget) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto fine = BuildModelReport({a});
+  ASSERT_TRUE(fine.ok());
+  EXPECT_TRUE((*fine)["header"]["runtime_warnings"].empty());
+  const int needed = (*fine)["models"][0]["min_runtime_version"].get<int>();
+  ReportOptions older;
+  older.target_runtime_version = needed - 1;
+  auto doc = BuildModelReport({a}, older);
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ((*doc)["header"]["runtime_warnings"].size(), 1u);
+  EXPECT_EQ((*doc)["header"]["runtime_warnings"][0]["message"],
+            "Failed precondition: Package requires runtime version (" + std::to_string(needed) +
+                "), which is newer than this runtime version (" + std::to_string(needed - 1) + ").");
+  // The advice (-m) applied: the package then runs on the target runtime.
+  const json* advice = FindAdvice(*doc, "runtime_version", 0);
+  ASSERT_NE(advice, nullptr) << (*doc)["advice"].dump();
+  CompileOptions with_m;
+  with_m.min_runtime_version = needed - 1;
+  const ModelInput input = ModelInput::FromPath(a);
+  auto r = Compile(std::span<const ModelInput>(&input, 1), with_m);
+  ASSERT_TRUE(r.ok() && r->ok);
+  EXPECT_EQ((*advice)["predicted"]["min_runtime_version"].get<int>(), r->models[0].min_runtime_version);
+  EXPECT_LE(r->models[0].min_runtime_version, needed - 1);
+}
+
+TEST(ModelReport, BadInputsNameTheFileAndWhatIsWrong) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-bad");
+  auto missing = BuildModelReport({dir + "/nope.tflite"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(dir + "/nope.tflite"), std::string::npos) << missing.status().message();
+  const std::string text = dir + "/notes.tflite";
+  std::ofstream(text) << "this is not a model\n";
+  auto not_model = BuildModelReport({text});
+  ASSERT_FALSE(not_model.ok());
+  EXPECT_NE(not_model.status().message().find(text + ": not a TFLite model"), std::string::npos) << not_model.status().message();
+  EXPECT_FALSE(BuildModelReport({}).ok());
+  ReportOptions bad_host;
+  bad_host.host = "carrier-pigeon";
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto host = BuildModelReport({a}, bad_host);
+  ASSERT_FALSE(host.ok());
+  EXPECT_NE(host.status().message().find("carrier-pigeon"), std::string::npos) << host.status().message();
+}
+
+bool CheckOk(const json& checks, const std::string& id) {
+  bool ok = true;
+  for (const json& c : checks) {
+    if (c["id"] == id) ok = ok && c["ok"].get<bool>();
+  }
+  return ok;
+}
+
+TEST(ModelReport, ChecksTurnRedWhenTheNumbersDisagree) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
+  auto doc = BuildModelReport({a, b});
+  ASSERT_TRUE(doc.ok());
+  ExpectAllChecksGreen(*doc);
+  json more_bytes = *doc;
+  more_bytes["models"][0]["layers"][0]["param_bytes"] = more_bytes["models"][0]["layers"][0]["param_bytes"].get<int64_t>() + 1;
+  EXPECT_FALSE(CheckOk(InvariantChecks(more_bytes), "layers_sum_onchip"));
+  json overlap = *doc;
+  overlap["models"][1]["layers"][0]["sram_offset"] = overlap["models"][0]["layers"][0]["sram_offset"];
+  EXPECT_FALSE(CheckOk(InvariantChecks(overlap), "cached_regions_fit"));
+  json outside = *doc;
+  outside["models"][0]["layers"][0]["sram_offset"] = 0;  // Inside the executable's reserve.
+  EXPECT_FALSE(CheckOk(InvariantChecks(outside), "cached_regions_fit"));
+  json two_tokens = *doc;
+  two_tokens["models"][1]["token"] = "0x0000000000000001";
+  EXPECT_FALSE(CheckOk(InvariantChecks(two_tokens), "one_nonzero_token"));
+  json lost = *doc;
+  lost["groups"][0]["sram"]["remaining_bytes"] = lost["groups"][0]["sram"]["remaining_bytes"].get<int64_t>() + 1;
+  EXPECT_FALSE(CheckOk(InvariantChecks(lost), "used_plus_remaining"));
+  json slow = *doc;
+  slow["models"][0]["timing"]["first_ms"] = slow["models"][0]["timing"]["first_ms"].get<double>() + 1;
+  EXPECT_FALSE(CheckOk(InvariantChecks(slow), "first_is_later_plus_upload"));
+}
+
+TEST(ModelReport, OrderWhatIfPredictsWhatCompilingInThatOrderGives) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  // With EfficientNet-EdgeTPU M (from the zoo) the three do not fit the SRAM together.
+  const std::string c = testutil::MakeTempDir("etpu-report-orders") + "/efficientnet_edgetpu_m.tflite";
+  auto m = GenerateZooModel("efficientnet_edgetpu_m");
+  ASSERT_TRUE(m.ok());
+  std::ofstream(c, std::ios::binary).write(reinterpret_cast<const char*>(m->data()), static_cast<std::streamsize>(m->size()));
+  const std::vector<std::string> paths = {a, b, c};
+  ReportOptions v15;  // Compiler 15 fills the SRAM model by model: the order matters.
+  v15.emulate = 15;
+  auto doc = BuildModelReport(paths, v15);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& w = (*doc)["orders"];
+  ASSERT_TRUE(w.is_object());
+  EXPECT_EQ(w["orders_compared"].get<int64_t>(), 6);
+  EXPECT_TRUE(CheckOk((*doc)["checks"], "what_if_agrees"));
+  // Every listed order, compiled in that order, gives the predicted bytes and times.
+  for (const json& o : w["orders"]) {
+    std::vector<std::string> reordered;
+    for (const json& i : o["order"]) reordered.push_back(paths[i.get<size_t>()]);
+    auto again = BuildModelReport(reordered, v15);
+    ASSERT_TRUE(again.ok());
+    for (size_t k = 0; k < reordered.size(); ++k) {
+      const json& predicted = o["models"][k];
+      const json& got = (*again)["models"][k];
+      EXPECT_EQ(got["name"], paths[predicted["model"].get<size_t>()]);
+      EXPECT_EQ(got["onchip_bytes"], predicted["onchip_bytes"]) << o.dump();
+      EXPECT_EQ(got["offchip_bytes"], predicted["offchip_bytes"]) << o.dump();
+      EXPECT_NEAR(got["timing"]["later_ms"].get<double>(), predicted["later_ms"].get<double>(), 1e-9);
+    }
+  }
+  // The orders differ under compiler 15 (else this test would not tell an order from another).
+  std::set<int64_t> streamed_first_model;
+  for (const json& o : w["orders"]) streamed_first_model.insert(o["models"][0]["offchip_bytes"].get<int64_t>());
+  EXPECT_GT(streamed_first_model.size(), 1u);
+  EXPECT_TRUE(BuildModelReport({a}).value()["orders"].is_null());
+}
+
+const json* FindAdvice(const json& doc, const std::string& kind, const json& model) {
+  for (const json& a : doc["advice"]) {
+    if (a["kind"] == kind && a["model"] == model) return &a;
+  }
+  return nullptr;
+}
+
+TEST(ModelReport, AdviceToCompileWithMultipleSubgraphsMapsWhatItPredicts) {
+  ETPU_SHARED_FILE_OR_SKIP(deeplab, "testdata/models/deeplabv3_mnv2_dm05_pascal_quant.tflite");
+  auto doc = BuildModelReport({deeplab});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json* a = FindAdvice(*doc, "multiple_subgraphs", 0);
+  ASSERT_NE(a, nullptr) << (*doc)["advice"].dump();
+  ASSERT_FALSE((*a)["predicted"]["mapped_ops"].empty());
+  // Applying it: edgetpu_compiler -a.
+  CompileOptions with_a;
+  with_a.multiple_subgraphs = true;
+  const ModelInput input = ModelInput::FromPath(deeplab);
+  auto r = Compile(std::span<const ModelInput>(&input, 1), with_a);
+  ASSERT_TRUE(r.ok() && r->ok);
+  EXPECT_EQ(static_cast<int64_t>(r->models[0].regions.size()), (*a)["predicted"]["subgraphs"].get<int64_t>());
+  for (const json& op : (*a)["predicted"]["mapped_ops"]) EXPECT_GE(r->models[0].operators[op.get<size_t>()].region, 0) << op;
+  // The rule that refused the first CPU operator is named with its reason.
+  const json* cpu = FindAdvice(*doc, "cpu_operator", 0);
+  ASSERT_NE(cpu, nullptr);
+  EXPECT_NE((*cpu)["text"].get<std::string>().find((*cpu)["predicted"]["rule_id"].get<std::string>()), std::string::npos);
+}
+
+TEST(ModelReport, AdviceOnOrderAndCoCompilingIsWhatCompilingGives) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  const std::string c = testutil::MakeTempDir("etpu-report-advice") + "/efficientnet_edgetpu_m.tflite";
+  auto m = GenerateZooModel("efficientnet_edgetpu_m");
+  ASSERT_TRUE(m.ok());
+  std::ofstream(c, std::ios::binary).write(reinterpret_cast<const char*>(m->data()), static_cast<std::streamsize>(m->size()));
+  const std::vector<std::string> paths = {c, b, a};
+  ReportOptions v15;
+  v15.emulate = 15;
+  auto doc = BuildModelReport(paths, v15);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  bool applied_an_order = false;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const json* s = FindAdvice(*doc, "streamed_layers", static_cast<int64_t>(i));
+    if (s == nullptr || !(*s)["predicted"].contains("order")) continue;
+    std::vector<std::string> reordered;
+    size_t position = 0;
+    for (const json& k : (*s)["predicted"]["order"]) {
+      if (k.get<size_t>() == i) position = reordered.size();
+      reordered.push_back(paths[k.get<size_t>()]);
+    }
+    auto again = BuildModelReport(reordered, v15);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ((*again)["models"][position]["offchip_bytes"], (*s)["predicted"]["order_offchip_bytes"]);
+    EXPECT_LT((*s)["predicted"]["order_offchip_bytes"].get<int64_t>(), (*doc)["models"][i]["offchip_bytes"].get<int64_t>());
+    applied_an_order = true;
+  }
+  EXPECT_TRUE(applied_an_order) << (*doc)["advice"].dump();
+  // Co-compiling: "apart" is each model's own report.
+  const json* co = FindAdvice(*doc, "co_compile", nullptr);
+  ASSERT_NE(co, nullptr);
+  double apart = 0, reload = 0;
+  for (const auto& p : paths) {
+    auto alone = BuildModelReport({p}, v15);
+    ASSERT_TRUE(alone.ok());
+    apart += (*alone)["models"][0]["timing"]["later_ms"].get<double>();
+    reload += (*alone)["models"][0]["timing"]["first_ms"].get<double>() - (*alone)["models"][0]["timing"]["later_ms"].get<double>();
+  }
+  EXPECT_NEAR((*co)["predicted"]["apart_later_ms"].get<double>(), apart, 1e-9);
+  EXPECT_NEAR((*co)["predicted"]["reload_ms"].get<double>(), reload, 1e-9);
+}
+
+TEST(ModelReport, HostTrafficCarriesTheStreamedBytesEveryInferenceAndTheCachedOnesOnce) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/posenet_mobilenet_v1_075_353_481_16_quant_decoder.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(c, "testdata/models/mobilenet_v1_0.75_192_quant.tflite");
+  ReportOptions options;
+  options.fps = 12.5;
+  auto doc = BuildModelReport({a, b, c}, options);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& t = (*doc)["traffic"];
+  EXPECT_EQ(t["fps"].get<double>(), 12.5);
+  ASSERT_EQ(t["models"].size(), 3u);
+  int64_t later = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    const json& m = (*doc)["models"][i];
+    const json& tm = t["models"][i];
+    EXPECT_EQ(tm["first_h2d_bytes"].get<int64_t>() - tm["later_h2d_bytes"].get<int64_t>(), m["onchip_bytes"].get<int64_t>());
+    EXPECT_GT(tm["later_h2d_bytes"].get<int64_t>(), m["offchip_bytes"].get<int64_t>());  // Streamed + input + instructions.
+    later += tm["later_h2d_bytes"].get<int64_t>();
+    for (size_t h = 0; h < t["hosts"].size(); ++h) {
+      const double expected = 12.5 * tm["later_h2d_bytes"].get<double>() / t["hosts"][h]["h2d_bytes_per_s"].get<double>();
+      EXPECT_NEAR(tm["hosts"][h]["h2d_share"].get<double>(), expected, 1e-12);
+    }
+  }
+  EXPECT_EQ(t["set"]["later_h2d_bytes"].get<int64_t>(), later);
+  // USB 2 carries less than USB 3: the same traffic takes a larger share of it.
+  double usb2 = 0, usb3 = 0;
+  for (size_t h = 0; h < t["hosts"].size(); ++h) {
+    if (t["hosts"][h]["host"] == "usb2") usb2 = t["set"]["hosts"][h]["h2d_share"].get<double>();
+    if (t["hosts"][h]["host"] == "usb3") usb3 = t["set"]["hosts"][h]["h2d_share"].get<double>();
+  }
+  EXPECT_GT(usb2, usb3);
+  EXPECT_GT(usb3, 0);
+  ReportOptions zero;
+  zero.fps = 0;
+  EXPECT_FALSE(BuildModelReport({a}, zero).ok());
+}
+
+}  // namespace
+}  // namespace etpu::report
