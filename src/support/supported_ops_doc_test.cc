@@ -32,7 +32,7 @@ std::set<int> Slots(const std::string& cell) {
 }
 
 std::string ReadDoc() {
-  std::ifstream in(std::string(ETPU_DOCS_DIR) + "/SUPPORTED_OPS.md");
+  std::ifstream in(std::string(ETPU_SOURCE_DIR) + "/docs/SUPPORTED_OPS.md");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -77,7 +77,7 @@ std::map<std::string, DocRow> SupportedTable(const std::string& doc, int* count)
 
 TEST(SupportedOpsDoc, ListsExactlyTheRegisteredOperators) {
   const std::string doc = ReadDoc();
-  ASSERT_FALSE(doc.empty()) << "cannot read " << ETPU_DOCS_DIR << "/SUPPORTED_OPS.md";
+  ASSERT_FALSE(doc.empty()) << "cannot read " << ETPU_SOURCE_DIR << "/docs/SUPPORTED_OPS.md";
   int count = -1;
   const std::map<std::string, DocRow> rows = SupportedTable(doc, &count);
   const std::vector<OperatorInfo> ops = MappableOperators();

@@ -12,25 +12,13 @@
 
 #include "compiler/cli_tool.h"
 #include "testutil/shared.h"
+#include "testutil/text.h"
 
 namespace etpu::testing {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::vector<std::string> Lines(const std::string& text, const std::string& prefix1, const std::string& prefix2) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    if (line.starts_with(prefix1) || line.starts_with(prefix2)) out.push_back(line);
-    start = end + 1;
-  }
-  return out;
-}
 
 std::string Stem(const std::string& path) { return fs::path(path).stem().string(); }
 
@@ -61,7 +49,7 @@ void ExpectReportMatchesCompilerFiles(const std::vector<std::string>& models) {
     EXPECT_EQ(embedded, file) << models[i];
     for (const json& l : doc["models"][i]["summary_lines"]) report_lines.push_back(l.get<std::string>());
   }
-  EXPECT_EQ(report_lines, Lines(compiled.out, "On-chip memory", "Off-chip memory"));
+  EXPECT_EQ(report_lines, testutil::LinesStartingWith(compiled.out, {"On-chip memory", "Off-chip memory"}));
   for (const json& c : doc["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
 }
 

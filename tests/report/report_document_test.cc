@@ -15,6 +15,7 @@
 #include "report/model_report.h"
 #include "report/report_checks.h"
 #include "testutil/shared.h"
+#include "testutil/text.h"
 
 namespace etpu::report {
 namespace {
@@ -38,17 +39,7 @@ std::vector<std::string> SharedModels(bool compiled) {
 std::vector<std::string> ConsoleMemoryLines(const std::vector<std::string>& models) {
   CompileOptions o;
   o.out_dir = ".";
-  const std::string console = CompileModels(models, o, 0).console;
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < console.size()) {
-    size_t end = console.find('\n', start);
-    if (end == std::string::npos) end = console.size();
-    const std::string line = console.substr(start, end - start);
-    if (line.starts_with("On-chip memory") || line.starts_with("Off-chip memory")) lines.push_back(line);
-    start = end + 1;
-  }
-  return lines;
+  return testutil::LinesStartingWith(CompileModels(models, o, 0).console, {"On-chip memory", "Off-chip memory"});
 }
 
 bool CheckOk(const json& checks, const std::string& id);
