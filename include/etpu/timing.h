@@ -58,7 +58,10 @@ struct ModelTiming {
   std::vector<EdgeTpuOpTiming> edgetpu_ops;
   double first_ms = 0;         ///< Σ first_ms.
   double later_ms = 0;         ///< Σ later_ms.
-  int cpu_op_count = 0;        ///< Operators left on the host CPU (not timed).
+  int cpu_op_count = 0;        ///< Operators left on the host CPU (not timed here: `etpu bench` measures them).
+  /// What first_ms / later_ms leave out, one phrase each (the host CPU part, the compute of a
+  /// package without a cycle estimate); empty when complete, otherwise they are lower bounds.
+  std::vector<std::string> left_out;
   int64_t cpu_macs = 0;        ///< Their conv / depthwise / fully-connected MACs.
 };
 

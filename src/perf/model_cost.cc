@@ -260,4 +260,17 @@ Result<ModelTime> EstimateModelTime(const ModelCost& cost, const device::DeviceS
   return time;
 }
 
+std::vector<std::string> LeftOut(const ModelCost& cost, const ModelTime& time) {
+  std::vector<std::string> out;
+  for (const auto& op : cost.edgetpu_ops) {
+    if (!op.structural && !op.compute_known) {
+      out.push_back(fmt::format("Edge TPU compute of edgetpu-custom-op #{} (its package has no cycle estimate)", op.op_index));
+    }
+  }
+  if (cost.cpu_op_count > 0 && !time.cpu_timed) {
+    out.push_back(fmt::format("{} operator(s) on the host CPU (not measured)", cost.cpu_op_count));
+  }
+  return out;
+}
+
 }  // namespace etpu::perf

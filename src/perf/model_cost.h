@@ -114,4 +114,9 @@ struct ModelTime {
 Result<ModelTime> EstimateModelTime(const ModelCost& cost, const device::DeviceSpec& spec,
                                     const device::HostProfile& host, device::Clock clock);
 
+/// What `time` leaves out because it cannot be estimated, one phrase each ("Edge TPU compute of
+/// edgetpu-custom-op #0 (its package has no cycle estimate)", "3 operator(s) on the host CPU (not
+/// measured)"); empty when the times are complete. Non-empty: the times are lower bounds.
+std::vector<std::string> LeftOut(const ModelCost& cost, const ModelTime& time);
+
 }  // namespace etpu::perf

@@ -31,6 +31,7 @@ Result<ModelTiming> Time(const ir::Model& model, const TimingOptions& options) {
   out.later_ms = time.later_ms;
   out.cpu_op_count = cost.cpu_op_count;
   out.cpu_macs = cost.cpu_macs;
+  out.left_out = perf::LeftOut(cost, time);
   for (size_t i = 0; i < cost.edgetpu_ops.size() && i < time.ops.size(); ++i) {
     const perf::EdgeTpuOpCost& c = cost.edgetpu_ops[i];
     const device::InvocationTime& t = time.ops[i];

@@ -64,5 +64,21 @@ TEST(TimingApiTest, SlowerLinkIsSlowerAndBadOptionsFail) {
   EXPECT_NE(junk.status().ToString().find("junk.tflite"), std::string::npos);
 }
 
+// A complete time leaves nothing out; a model with operators left on the CPU says so (the facade
+// does not measure them: `etpu bench` does).
+TEST(TimingApiTest, SaysWhatTheTimesLeaveOut) {
+  const std::vector<uint8_t> compiled = CompileZoo("mobilenet_v1_0.25_128");
+  ASSERT_FALSE(compiled.empty());
+  auto full = EstimateModelTiming(compiled, "m_edgetpu.tflite");
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_TRUE(full->left_out.empty());
+  auto source = zoo::GenerateZooModel("mobilenet_v1_0.25_128");
+  ASSERT_TRUE(source.ok());
+  auto cpu = EstimateModelTiming(*source, "m.tflite");  // not compiled: every operator on the CPU
+  ASSERT_TRUE(cpu.ok()) << cpu.status().ToString();
+  ASSERT_EQ(cpu->left_out.size(), 1u);
+  EXPECT_NE(cpu->left_out[0].find("on the host CPU"), std::string::npos) << cpu->left_out[0];
+}
+
 }  // namespace
 }  // namespace etpu

@@ -45,7 +45,7 @@ json TimingJson(const ModelTiming& t) {
   }
   return {{"chip", t.chip},         {"host", t.host},         {"clock", t.clock},
           {"first_ms", t.first_ms}, {"later_ms", t.later_ms}, {"cpu_op_count", t.cpu_op_count},
-          {"cpu_macs", t.cpu_macs}, {"edgetpu_ops", ops}};
+          {"cpu_macs", t.cpu_macs}, {"left_out", t.left_out}, {"edgetpu_ops", ops}};
 }
 
 /// The three memory lines of the compiler's summary block, verbatim.

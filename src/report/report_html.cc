@@ -159,8 +159,12 @@ std::string Timelines(const json& doc) {
   double scale = 0;
   for (const json& m : doc["models"]) scale = std::max(scale, m["timing"]["first_ms"].get<double>());
   for (const json& m : doc["models"]) {
-    s += fmt::format("<h3>{}: first {:.3f} ms, later {:.3f} ms ({}, {} clock)</h3>\n", E(m["name"]), m["timing"]["first_ms"].get<double>(),
-                     m["timing"]["later_ms"].get<double>(), E(m["timing"]["host"]), E(m["timing"]["clock"]));
+    const json& left_out = m["timing"]["left_out"];
+    const char* bound = left_out.empty() ? "" : "&ge; ";
+    s += fmt::format("<h3>{}: first {}{:.3f} ms, later {}{:.3f} ms ({}, {} clock)</h3>\n", E(m["name"]), bound,
+                     m["timing"]["first_ms"].get<double>(), bound, m["timing"]["later_ms"].get<double>(), E(m["timing"]["host"]),
+                     E(m["timing"]["clock"]));
+    for (const json& what : left_out) s += fmt::format("<p>Lower bound: leaves out {}.</p>\n", E(what));
     s += TimelineSvg(m, scale);
   }
   return s;

@@ -69,7 +69,10 @@ std::string RenderReportText(const json& doc) {
   s += "\n6. Inference time (timing model)\n";
   for (const json& m : doc["models"]) {
     const json& t = m["timing"];
-    s += fmt::format("  {}: first {:.3f} ms, later {:.3f} ms\n", S(m["name"]), t["first_ms"].get<double>(), t["later_ms"].get<double>());
+    const bool bound = !t["left_out"].empty();
+    s += fmt::format("  {}: first {}{:.3f} ms, later {}{:.3f} ms\n", S(m["name"]), bound ? ">= " : "", t["first_ms"].get<double>(),
+                     bound ? ">= " : "", t["later_ms"].get<double>());
+    for (const json& what : t["left_out"]) s += fmt::format("    lower bound: leaves out {}\n", S(what));
     for (const json& o : t["edgetpu_ops"]) {
       s += fmt::format("    op {}: upload {:.3f} + fixed {:.3f} + h2d {:.3f} + max(compute {:.3f}, stream {:.3f}) + d2h {:.3f} ms\n",
                        o["op_index"].get<int>(), o["param_load_ms"].get<double>(), o["fixed_ms"].get<double>(), o["h2d_ms"].get<double>(),

@@ -135,6 +135,17 @@ TEST(ModelReport, GoogleFilesAreReadAndTheReportSaysWhatIsMissing) {
       EXPECT_GE(m["missing"].size(), 3u);  // Statuses, SRAM division, per-layer placement.
       EXPECT_TRUE(m["layers"].empty());
     }
+    // Times that leave work out say so (the same phrases as etpu/timing.h): a Google package
+    // without a cycle estimate, or operators on the host CPU.
+    const json& t = m["timing"];
+    const bool has_cpu = t["cpu_op_count"].get<int>() > 0;
+    bool says_cpu = false;
+    for (const json& w : t["left_out"]) says_cpu |= w.get<std::string>().find("host CPU") != std::string::npos;
+    EXPECT_EQ(says_cpu, has_cpu) << t.dump();
+    if (!t["left_out"].empty()) {
+      auto text = RenderReportText(*doc);
+      EXPECT_NE(text.find("lower bound: leaves out"), std::string::npos);
+    }
     ExpectAllChecksGreen(*doc);
   }
 }

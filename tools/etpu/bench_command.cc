@@ -52,15 +52,7 @@ nlohmann::json QueryJson(const device::InvocationQuery& q) {
 
 /// What a model's figures leave out because it cannot be estimated; empty when they are complete.
 std::vector<std::string> LeftOut(const perf::BenchModel& m) {
-  std::vector<std::string> out;
-  for (const auto& op : m.cost.edgetpu_ops) {
-    if (!op.structural && !op.compute_known) {
-      out.push_back(fmt::format("Edge TPU compute of edgetpu-custom-op #{} (its package has no cycle estimate)", op.op_index));
-    }
-  }
-  if (m.cost.cpu_op_count > 0 && !m.time.cpu_timed) {
-    out.push_back(fmt::format("{} operator(s) on the host CPU (not measured: --cpu_repeats 0)", m.cost.cpu_op_count));
-  }
+  std::vector<std::string> out = perf::LeftOut(m.cost, m.time);
   if (m.cpu) {
     for (const auto& op : m.cpu->ops) {
       if (!op.measured) out.push_back(fmt::format("{} (#{}) on the host CPU (cannot be run alone: {})", op.op, op.op_index, op.why_not));
