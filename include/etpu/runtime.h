@@ -54,6 +54,10 @@ struct TensorInfo {
   std::vector<float> scale;        ///< Empty when not quantized.
   std::vector<int64_t> zero_point;
   int64_t bytes = 0;
+  int index = -1;                  ///< Tensor index in the model's (main) subgraph.
+  std::vector<int> shape_signature;  ///< -1 marks a dynamic dimension; the shape when the model has none.
+  int quantized_dimension = 0;     ///< The per-channel axis.
+  bool constant = false;           ///< Holds data from the model (weights); not writable.
 };
 
 /// State of one virtual Edge TPU.
@@ -85,6 +89,19 @@ class LoadedModel {
   /// The model's edgetpu-custom-ops (empty for a CPU model).
   std::vector<EdgeTpuInfo> edgetpu_ops() const;
 
+  /// Every tensor of the model (the interpreter's view: shapes as operators prepared them).
+  int num_tensors() const;
+  /// Tensor t; an empty TensorInfo (index -1) when t is out of range.
+  TensorInfo tensor(int t) const;
+  /// Tensor indices of input / output i (-1 when out of range).
+  int input_tensor_index(int i) const;
+  int output_tensor_index(int i) const;
+  /// Bytes of tensor t (constants included; empty when it has none or t is out of range).
+  std::span<const uint8_t> tensor_data(int t) const;
+  /// Writable bytes of a non-constant tensor (inputs, outputs, activations; stable for the model's
+  /// lifetime); empty for constants and out-of-range indices.
+  std::span<uint8_t> mutable_tensor_data(int t);
+
   /// Copies the exact bytes of input i.
   Status SetInput(int i, std::span<const uint8_t> bytes);
   /// Runs the model once; Edge TPU regions run on the bound device.
@@ -106,6 +123,11 @@ class LoadedModel {
  private:
   std::shared_ptr<Impl> impl_;
 };
+
+/// True when `model` holds an edgetpu-custom-op compiled by Google's compiler for a real chip
+/// ("beagle"), which the virtual Edge TPU cannot run; false for CPU models, etpu's compiled
+/// models and bytes that are not a readable model.
+bool IsCompiledForRealEdgeTpu(std::span<const uint8_t> model);
 
 /// N virtual Edge TPUs plus the CPU interpreter.
 class Runtime {

@@ -46,6 +46,11 @@ TensorInfo InfoOf(const ir::Tensor& t) {
   i.scale = t.quant.scale;
   i.zero_point = t.quant.zero_point;
   i.bytes = t.size_bytes();
+  i.index = t.index;
+  i.shape_signature.assign(t.shape_signature.begin(), t.shape_signature.end());
+  if (i.shape_signature.empty()) i.shape_signature = i.shape;
+  i.quantized_dimension = t.quant.quantized_dimension;
+  i.constant = t.is_constant();
   return i;
 }
 
@@ -65,6 +70,26 @@ TensorInfo LoadedModel::output(int i) const {
   return InfoOf(impl_->interp->output_tensor(i));
 }
 int LoadedModel::device() const { return impl_->device; }
+
+int LoadedModel::num_tensors() const { return static_cast<int>(impl_->model->tensors.size()); }
+TensorInfo LoadedModel::tensor(int t) const {
+  if (t < 0 || t >= num_tensors()) return {};
+  return InfoOf(impl_->interp->tensor(t));
+}
+int LoadedModel::input_tensor_index(int i) const {
+  return i < 0 || i >= num_inputs() ? -1 : impl_->model->inputs[static_cast<size_t>(i)];
+}
+int LoadedModel::output_tensor_index(int i) const {
+  return i < 0 || i >= num_outputs() ? -1 : impl_->model->outputs[static_cast<size_t>(i)];
+}
+std::span<const uint8_t> LoadedModel::tensor_data(int t) const {
+  if (t < 0 || t >= num_tensors()) return {};
+  return impl_->interp->tensor_data(t);
+}
+std::span<uint8_t> LoadedModel::mutable_tensor_data(int t) {
+  if (t < 0 || t >= num_tensors() || impl_->interp->tensor(t).is_constant()) return {};
+  return impl_->interp->mutable_tensor_data(t);
+}
 
 std::vector<EdgeTpuInfo> LoadedModel::edgetpu_ops() const {
   std::vector<EdgeTpuInfo> v;
@@ -112,6 +137,17 @@ Status LoadedModel::CorruptStreamedParameters(int k, int64_t offset, uint8_t mas
 
 // ---------------------------------------------------------------------------------------------
 // Runtime
+
+bool IsCompiledForRealEdgeTpu(std::span<const uint8_t> bytes) {
+  auto model = tflite::ReadModelFromBuffer(bytes, "model");
+  if (!model.ok() || !model->HasEdgeTpuCustomOp()) return false;
+  auto info = package::ReadCompiledModel(*model);
+  if (!info.ok()) return false;
+  for (const auto& op : info->edgetpu_ops) {
+    if (!op.package.is_virtual()) return true;
+  }
+  return false;
+}
 
 Result<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& options) {
   if (options.num_devices < 1 || options.num_devices > 64) {

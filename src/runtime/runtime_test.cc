@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "base/file_io.h"
+#include "etpu/compiler.h"
+
 #include "testutil/shared.h"
 
 namespace etpu {
@@ -36,6 +41,53 @@ TEST(RuntimeTest, RefusesGoogleCompiledModelsCleanly) {
     ASSERT_FALSE(m.ok()) << name;
     EXPECT_NE(m.status().message().find("'beagle'"), std::string::npos) << m.status().ToString();
   }
+}
+
+TEST(RuntimeTest, TellsGoogleCompiledModelsFromOthers) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
+  auto google = base::ReadFile(dir + "/mobilenet_v1_0.25_128_quant_edgetpu.tflite");
+  auto cpu = base::ReadFile(dir + "/mobilenet_v1_0.25_128_quant.tflite");
+  ASSERT_TRUE(google.ok() && cpu.ok());
+  EXPECT_TRUE(IsCompiledForRealEdgeTpu(*google));
+  EXPECT_FALSE(IsCompiledForRealEdgeTpu(*cpu));
+  EXPECT_FALSE(IsCompiledForRealEdgeTpu(std::vector<uint8_t>{1, 2, 3}));
+  CompileOptions o;
+  auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*cpu, "m.tflite")}, o);
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  EXPECT_FALSE(IsCompiledForRealEdgeTpu(compiled->models.at(0).model));
+}
+
+TEST(RuntimeTest, ExposesEveryTensorAndWritableViews) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  auto m = (*rt)->LoadModel(path);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_GT(m->num_tensors(), 2);
+  const int in = m->input_tensor_index(0), out = m->output_tensor_index(0);
+  EXPECT_EQ(m->tensor(in).index, in);
+  EXPECT_EQ(m->tensor(in).shape, m->input(0).shape);
+  EXPECT_EQ(m->tensor(in).shape_signature, m->input(0).shape);
+  EXPECT_EQ(m->input_tensor_index(1), -1);
+  EXPECT_EQ(m->tensor(m->num_tensors()).index, -1);
+  // Writing the input through the view is what SetInput does.
+  auto view = m->mutable_tensor_data(in);
+  ASSERT_EQ(static_cast<int64_t>(view.size()), m->input(0).bytes);
+  std::fill(view.begin(), view.end(), uint8_t{77});
+  ASSERT_TRUE(m->Invoke().ok());
+  const std::vector<uint8_t> via_view(m->GetOutput(0).begin(), m->GetOutput(0).end());
+  ASSERT_TRUE(m->SetInput(0, std::vector<uint8_t>(view.size(), 77)).ok());
+  ASSERT_TRUE(m->Invoke().ok());
+  EXPECT_TRUE(std::equal(via_view.begin(), via_view.end(), m->GetOutput(0).begin()));
+  EXPECT_EQ(m->tensor_data(out).data(), m->GetOutput(0).data());
+  // Weights are readable, never writable.
+  int constant = -1;
+  for (int t = 0; t < m->num_tensors() && constant < 0; ++t) {
+    if (m->tensor(t).constant) constant = t;
+  }
+  ASSERT_GE(constant, 0);
+  EXPECT_FALSE(m->tensor_data(constant).empty());
+  EXPECT_TRUE(m->mutable_tensor_data(constant).empty());
 }
 
 TEST(RuntimeTest, RuntimeVersionMessageIsTheRealOne) {

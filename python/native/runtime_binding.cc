@@ -1,0 +1,136 @@
+// etpu::Runtime (one virtual Edge TPU per Python Device) and etpu::LoadedModel for Python: tensor
+// descriptions as dicts, tensor bytes as numpy uint8 views (the Python side gives them dtype and
+// shape), cache events as dicts. The GIL is held throughout, so Python threads never run two
+// invocations at once (the C++ runtime is not thread-safe).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <fmt/format.h>
+
+#include "etpu/runtime.h"
+#include "native/status_error.h"
+
+namespace py = pybind11;
+
+namespace etpu::python {
+namespace {
+
+py::dict InfoDict(const TensorInfo& t) {
+  py::dict d;
+  d["name"] = t.name;
+  d["index"] = t.index;
+  d["type"] = t.type;
+  d["shape"] = t.shape;
+  d["shape_signature"] = t.shape_signature;
+  d["scales"] = t.scale;
+  d["zero_points"] = t.zero_point;
+  d["quantized_dimension"] = t.quantized_dimension;
+  d["bytes"] = t.bytes;
+  d["constant"] = t.constant;
+  return d;
+}
+
+std::string TokenHex(uint64_t token) { return fmt::format("0x{:016x}", token); }
+
+py::dict EventDict(const CacheEvent& e) {
+  py::dict d;
+  d["op_index"] = e.op_index;
+  d["token"] = TokenHex(e.token);
+  d["cleared"] = e.cache_cleared;
+  d["loaded"] = e.parameters_loaded;
+  d["reused"] = e.parameters_reused;
+  d["sram_bytes_written"] = e.sram_bytes_written;
+  d["streamed_bytes"] = e.streamed_bytes;
+  d["simulated_ms"] = e.simulated_ms;
+  return d;
+}
+
+LoadedModel& Model(py::object& self) { return self.cast<LoadedModel&>(); }
+
+/// Tensor t's bytes as a uint8 array: a writable view owned by `self` for activations, inputs and
+/// outputs; a read-only copy for constants.
+py::array TensorBytes(py::object self, int t) {
+  LoadedModel& m = Model(self);
+  const TensorInfo info = m.tensor(t);
+  if (info.index < 0) throw py::value_error(fmt::format("Tensor index {} out of range (the model has {})", t, m.num_tensors()));
+  std::span<uint8_t> w = m.mutable_tensor_data(t);
+  if (!w.empty()) return py::array_t<uint8_t>({static_cast<py::ssize_t>(w.size())}, {1}, w.data(), self);
+  std::span<const uint8_t> r = m.tensor_data(t);
+  py::array_t<uint8_t> copy(static_cast<py::ssize_t>(r.size()));
+  if (!r.empty()) std::copy(r.begin(), r.end(), copy.mutable_data());
+  copy.attr("flags").attr("writeable") = false;
+  return copy;
+}
+
+}  // namespace
+
+void BindRuntime(py::module_& m) {
+  m.attr("DEFAULT_RUNTIME_VERSION") = kDefaultRuntimeVersion;
+  m.def("is_compiled_for_real_edgetpu",
+        [](py::bytes b) {
+          std::string_view v = b;
+          return IsCompiledForRealEdgeTpu({reinterpret_cast<const uint8_t*>(v.data()), v.size()});
+        },
+        "True for a model compiled by Google's compiler (chip 'beagle'), which virtual Edge TPUs cannot run");
+
+  py::class_<LoadedModel>(m, "Model")
+      .def_property_readonly("num_inputs", &LoadedModel::num_inputs)
+      .def_property_readonly("num_outputs", &LoadedModel::num_outputs)
+      .def_property_readonly("num_tensors", &LoadedModel::num_tensors)
+      .def("input_tensor_index", &LoadedModel::input_tensor_index)
+      .def("output_tensor_index", &LoadedModel::output_tensor_index)
+      .def("tensor_info", [](const LoadedModel& lm, int t) { return InfoDict(lm.tensor(t)); })
+      .def("tensor_bytes", &TensorBytes, "Tensor bytes: a writable uint8 view, or a read-only copy for constants")
+      .def("invoke", [](LoadedModel& lm) { ThrowIfError(lm.Invoke()); })
+      .def("reset_state", &LoadedModel::ResetState)
+      .def("last_events",
+           [](const LoadedModel& lm) {
+             py::list l;
+             for (const auto& e : lm.last_events()) l.append(EventDict(e));
+             return l;
+           })
+      .def("edgetpu_ops", [](const LoadedModel& lm) {
+        py::list l;
+        for (const auto& x : lm.edgetpu_ops()) {
+          py::dict d;
+          d["op_index"] = x.op_index;
+          d["token"] = TokenHex(x.token);
+          d["cached_bytes"] = x.cached_bytes;
+          d["streamed_bytes"] = x.streamed_bytes;
+          l.append(d);
+        }
+        return l;
+      });
+
+  py::class_<Runtime>(m, "Runtime", "One virtual Edge TPU (its SRAM and caching token) and the CPU interpreter")
+      .def(py::init([](const std::string& host, int runtime_version, const std::string& clock) {
+             RuntimeOptions o;
+             o.num_devices = 1;
+             o.host = host;
+             o.runtime_version = runtime_version;
+             o.clock = clock;
+             return ValueOrThrow(Runtime::Create(o));
+           }),
+           py::arg("host") = "usb3", py::arg("runtime_version") = kDefaultRuntimeVersion, py::arg("clock") = "max")
+      .def_property_readonly("runtime_version", &Runtime::runtime_version)
+      .def("load_model",
+           [](Runtime& rt, py::bytes b, const std::string& name) {
+             std::string_view v = b;
+             return ValueOrThrow(rt.LoadModelFromBuffer({reinterpret_cast<const uint8_t*>(v.data()), v.size()}, name, 0));
+           },
+           py::arg("model"), py::arg("name"))
+      .def("state",
+           [](const Runtime& rt) {
+             const DeviceState s = rt.device_state(0);
+             py::dict d;
+             d["token"] = TokenHex(s.current_token);
+             d["cached_executables"] = s.cached_executables;
+             d["sram_used"] = s.sram_used;
+             d["sram_bytes"] = s.sram_bytes;
+             return d;
+           })
+      .def("reset", [](Runtime& rt) { ThrowIfError(rt.ResetDevice(0)); });
+}
+
+}  // namespace etpu::python

@@ -1,0 +1,186 @@
+"""tflite_runtime.interpreter on etpu: the Interpreter and load_delegate of TFLite's Python API.
+
+Models run on etpu's C++ runtime (TFLite reference kernels, bit-exact); edgetpu-custom-ops run on
+the virtual Edge TPU the Edge TPU delegate names (etpu._devices). Tensors are numpy views of the
+runtime's buffers where TFLite gives views (tensor()).
+"""
+import os
+
+import numpy as np
+
+import etpu
+from etpu import _native
+from tflite_runtime import _types
+
+# The Edge TPU runtime's library names on Linux, macOS and Windows.
+EDGETPU_LIBRARIES = ("libedgetpu.so.1", "libedgetpu.so.1.0", "libedgetpu.1.dylib", "edgetpu.dll")
+
+
+class Delegate:
+    """An Edge TPU delegate bound to one virtual Edge TPU (load_delegate makes them)."""
+
+    def __init__(self, library, options, device):
+        self._library = library
+        self._options = dict(options)
+        self._device = device
+
+    def _get_native_delegate_pointer(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"Delegate({self._library!r}, {self._device!r})"
+
+
+def load_delegate(library, options=None):
+    """The Edge TPU delegate on the virtual Edge TPU that options['device'] names
+    ("", ":N", "usb", "usb:N", "pci", "pci:N" or a device path)."""
+    options = dict(options or {})
+    name = os.path.basename(os.fspath(library))
+    if name not in EDGETPU_LIBRARIES:
+        raise ValueError(f"Failed to load delegate from {library}\n"
+                         f"etpu provides only the Edge TPU delegate ({', '.join(EDGETPU_LIBRARIES)})")
+    spec = str(options.get("device", ""))
+    device = etpu.find_device(spec)
+    if device is None:
+        have = ", ".join(f"{d.type}:{d.kind_index}" for d in etpu.list_devices())
+        raise ValueError(f"Failed to load delegate from {library}\n"
+                         f"no virtual Edge TPU matches device '{spec}' (have: {have}; set ETPU_DEVICES)")
+    return Delegate(library, options, device)
+
+
+def _details(info):
+    scales = np.array(info["scales"], dtype=np.float32)
+    zero_points = np.array(info["zero_points"], dtype=np.int32)
+    quantization = (float(scales[0]), int(zero_points[0])) if len(scales) else (0.0, 0)
+    return {
+        "name": info["name"],
+        "index": info["index"],
+        "shape": np.array(info["shape"], dtype=np.int32),
+        "shape_signature": np.array(info["shape_signature"], dtype=np.int32),
+        "dtype": _types.DTYPES.get(info["type"], np.uint8),
+        "quantization": quantization,
+        "quantization_parameters": {
+            "scales": scales,
+            "zero_points": zero_points,
+            "quantized_dimension": info["quantized_dimension"],
+        },
+        "sparsity_parameters": {},
+    }
+
+
+class Interpreter:
+    """TFLite's Python interpreter on etpu's runtime."""
+
+    def __init__(self, model_path=None, model_content=None, experimental_delegates=None, num_threads=None,
+                 experimental_op_resolver_type=None, experimental_preserve_all_tensors=False):
+        if num_threads is not None:
+            if not isinstance(num_threads, int):
+                raise ValueError("type of num_threads should be int")
+            if num_threads < 1 and num_threads != -1:
+                raise ValueError("num_threads should >= 1 or just -1 to let TFLite runtime set the value.")
+        self._delegates = list(experimental_delegates or [])
+        device = next((d._device for d in self._delegates if isinstance(d, Delegate)), None)
+        self._etpu_device = device if device is not None else etpu.list_devices()[0]
+        self._etpu_model = etpu.load_model(model_path, model_content, self._etpu_device)
+        self._allocated = False
+
+    # -- Life cycle ------------------------------------------------------------------------------
+
+    def allocate_tensors(self):
+        self._allocated = True
+
+    def invoke(self):
+        if not self._allocated:
+            raise RuntimeError("Invoke called on model that is not ready.")
+        try:
+            self._etpu_model.invoke()
+        except _native.Error as e:
+            raise RuntimeError(str(e)) from None
+
+    def reset_all_variables(self):
+        self._etpu_model.reset_state()
+
+    def _native_handle(self):
+        return id(self._etpu_model)
+
+    # -- Tensor descriptions ---------------------------------------------------------------------
+
+    def _info(self, tensor_index):
+        m = self._etpu_model
+        if not isinstance(tensor_index, (int, np.integer)) or not 0 <= tensor_index < m.num_tensors:
+            raise ValueError(f"Invalid tensor index {tensor_index} exceeds max tensor index {m.num_tensors - 1}")
+        return m.tensor_info(int(tensor_index))
+
+    def _get_tensor_details(self, tensor_index, subgraph_index=0):
+        if subgraph_index != 0:
+            raise ValueError(f"Invalid subgraph index {subgraph_index}: etpu runs the main subgraph only")
+        return _details(self._info(tensor_index))
+
+    def get_tensor_details(self):
+        return [_details(self._etpu_model.tensor_info(t)) for t in range(self._etpu_model.num_tensors)]
+
+    def get_input_details(self):
+        m = self._etpu_model
+        return [_details(m.tensor_info(m.input_tensor_index(i))) for i in range(m.num_inputs)]
+
+    def get_output_details(self):
+        m = self._etpu_model
+        return [_details(m.tensor_info(m.output_tensor_index(i))) for i in range(m.num_outputs)]
+
+    # -- Tensor data -----------------------------------------------------------------------------
+
+    def _array(self, tensor_index):
+        info = self._info(tensor_index)
+        raw = self._etpu_model.tensor_bytes(int(tensor_index))
+        return raw.view(_types.dtype_of(info["type"])).reshape(info["shape"]), info
+
+    def tensor(self, tensor_index):
+        """A function returning a numpy view of the tensor's current buffer (writable for
+        inputs, outputs and activations)."""
+        self._info(tensor_index)
+        return lambda: self._array(tensor_index)[0]
+
+    def get_tensor(self, tensor_index, subgraph_index=0):
+        if subgraph_index != 0:
+            raise ValueError(f"Invalid subgraph index {subgraph_index}: etpu runs the main subgraph only")
+        return np.array(self._array(tensor_index)[0], copy=True)
+
+    def set_tensor(self, tensor_index, value):
+        target, info = self._array(tensor_index)
+        value = np.asarray(value)
+        got = _types.name_of(value.dtype)
+        if got != info["type"]:
+            raise ValueError(f"Cannot set tensor: Got value of type {got} but expected type {info['type']} "
+                             f"for input {tensor_index}, name: {info['name']} ")
+        if value.ndim != target.ndim:
+            raise ValueError(f"Cannot set tensor: Dimension mismatch. Got {value.ndim} but expected "
+                             f"{target.ndim} for input {tensor_index}.")
+        for d, (g, e) in enumerate(zip(value.shape, target.shape)):
+            if g != e:
+                raise ValueError(f"Cannot set tensor: Dimension mismatch. Got {g} but expected {e} "
+                                 f"for dimension {d} of input {tensor_index}.")
+        if not target.flags.writeable:
+            raise ValueError(f"Cannot set tensor: tensor {tensor_index} ({info['name']}) is a constant of the model")
+        target[...] = value
+
+    def resize_tensor_input(self, input_index, tensor_size, strict=False):
+        """Accepts the tensor's current shape; etpu's runtime prepares shapes once, so any other
+        shape is refused (Edge TPU models have fixed shapes anyway)."""
+        info = self._info(input_index)
+        want = [int(d) for d in np.asarray(tensor_size).reshape(-1)]
+        if want != list(info["shape"]):
+            raise ValueError(f"Cannot resize tensor {input_index} ({info['name']}) from {list(info['shape'])} to "
+                             f"{want}: etpu's runtime runs models at the shapes they were built with")
+
+    # -- Signatures ------------------------------------------------------------------------------
+
+    def get_signature_list(self):
+        """{} : etpu does not read SignatureDefs (models are run through their inputs and outputs)."""
+        return {}
+
+    def _get_full_signature_list(self):
+        return {}
+
+    def get_signature_runner(self, signature_key=None):
+        raise ValueError(f"SignatureDef signature_key is {signature_key!r} and the model has 0 Signatures "
+                         f"readable by etpu: use get_input_details / set_tensor / invoke instead.")
