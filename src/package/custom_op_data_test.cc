@@ -112,7 +112,9 @@ TEST(CustomOpData, GarbageAndTruncationAreErrorsNotCrashes) {
       auto bad = good;
       bad[i] ^= x;
       auto r = DecodeCustomOpData(bad, "op");
-      if (r.ok()) EXPECT_LE(r->package.size(), bad.size());
+      if (r.ok()) {
+        EXPECT_LE(r->package.size(), bad.size());
+      }
     }
   }
 }

@@ -204,7 +204,9 @@ TEST(RealPackages, EveryCompiledFileMatchesWhatIsKnownOfIt) {
     // The layout rules of package-format.md §1.5 hold on every real package.
     EXPECT_TRUE(CheckPackageAlignment(p).ok()) << CheckPackageAlignment(p).ToString();
     // A streamed blob comes with a PARAMETER DMA hint of exactly its size; the cached one too.
-    if (p.off_chip_bytes() > 0) EXPECT_EQ(p.main()->parameter_dma_bytes(), p.off_chip_bytes());
+    if (p.off_chip_bytes() > 0) {
+      EXPECT_EQ(p.main()->parameter_dma_bytes(), p.off_chip_bytes());
+    }
     EXPECT_EQ(p.caching()->parameter_dma_bytes(), p.on_chip_bytes());
     EXPECT_GE(p.min_runtime_version, 10);
     EXPECT_LE(p.min_runtime_version, kRuntimeVersion);

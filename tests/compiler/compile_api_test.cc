@@ -91,7 +91,9 @@ TEST(CompileApiTest, EmulatedGenerationShowsInLogPackageAndRuntime) {
     EXPECT_NE(pkg.compiler_version.find(std::to_string(emulate) + ".0.0-etpu."), std::string::npos) << pkg.compiler_version;
     EXPECT_EQ(pkg.min_runtime_version, emulate == 16 ? 14 : 13);
     if (emulate == 16) onchip16 = m.onchip_bytes;
-    if (emulate == 15) EXPECT_EQ(onchip16 - m.onchip_bytes, 48256) << "the 1001-class softmax table (16 only)";
+    if (emulate == 15) {
+      EXPECT_EQ(onchip16 - m.onchip_bytes, 48256) << "the 1001-class softmax table (16 only)";
+    }
   }
   CompileOptions bad;
   bad.emulate = 14;

@@ -397,7 +397,9 @@ TEST(CustomOpsOnTheOraclesBackbone, PosenetDecoderFindsTheFaceInGraceHopper) {
     }
     ++models_checked;
   }
-  if (testutil::SharedRequired()) EXPECT_GE(models_checked, 1) << "no shared model with a PosenetDecoderOp";
+  if (testutil::SharedRequired()) {
+    EXPECT_GE(models_checked, 1) << "no shared model with a PosenetDecoderOp";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(SharedModels, OracleModelTest, ::testing::ValuesIn(CpuModels()),
