@@ -5,21 +5,13 @@
 #include "etpu/compiler.h"
 #include "etpu/runtime.h"
 #include "etpu/timing.h"
+#include "testutil/compile_zoo.h"
 #include "zoo/zoo.h"
 
 namespace etpu {
 namespace {
 
-std::vector<uint8_t> CompileZoo(const std::string& name) {
-  auto bytes = zoo::GenerateZooModel(name);
-  EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-  if (!bytes.ok()) return {};
-  const ModelInput in = ModelInput::FromBytes(*bytes, name + ".tflite");
-  auto r = Compile(std::span<const ModelInput>(&in, 1), CompileOptions{});
-  EXPECT_TRUE(r.ok() && r->ok && r->models.size() == 1);
-  if (!r.ok() || !r->ok || r->models.size() != 1) return {};
-  return r->models.front().model;
-}
+std::vector<uint8_t> CompileZoo(const std::string& name) { return testutil::CompileZooModel(name).model; }
 
 TEST(TimingApiTest, EqualsTheRuntimesSimulatedTime) {
   const std::vector<uint8_t> compiled = CompileZoo("mobilenet_v1_0.25_128");

@@ -4,24 +4,15 @@
 
 #include "etpu/compiler.h"
 #include "etpu/inspect.h"
-#include "zoo/zoo.h"
+#include "testutil/compile_zoo.h"
 
 namespace etpu {
 namespace {
 
-ModelResult CompileZoo(const std::string& name) {
-  auto bytes = zoo::GenerateZooModel(name);
-  EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-  if (!bytes.ok()) return {};
-  const ModelInput in = ModelInput::FromBytes(*bytes, name + ".tflite");
-  auto r = Compile(std::span<const ModelInput>(&in, 1), CompileOptions{});
-  EXPECT_TRUE(r.ok() && r->ok && r->models.size() == 1);
-  if (!r.ok() || !r->ok || r->models.size() != 1) return {};
-  return r->models.front();
-}
+using testutil::CompileZooModel;
 
 TEST(InspectApiTest, ReadsBackWhatTheCompilerDecided) {
-  const ModelResult m = CompileZoo("mobilenet_v1_0.25_128");
+  const ModelResult m = CompileZooModel("mobilenet_v1_0.25_128");
   ASSERT_FALSE(m.model.empty());
   auto info = InspectModel(m.model, "m_edgetpu.tflite");
   ASSERT_TRUE(info.ok()) << info.status().ToString();
