@@ -171,6 +171,7 @@ Result<BenchReport> RunBench(const std::vector<std::string>& models, const Bench
   report.chip = spec.name;
   report.host = host.name;
   report.clock = clock;
+  report.cpu_time_factor = host.cpu_time_factor;
   report.cocompiled = options.cocompile;
 
   std::vector<Resolved> resolved;

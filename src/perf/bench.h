@@ -70,6 +70,7 @@ struct BenchReport {
   std::string chip;
   std::string host;
   device::Clock clock = device::Clock::kMax;
+  double cpu_time_factor = 1;  ///< The host's: a CPU time measured here times this is the host's.
   bool cocompiled = false;
   std::vector<BenchModel> models;
   std::optional<SwitchingComparison> switching;

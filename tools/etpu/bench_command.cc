@@ -75,7 +75,7 @@ nlohmann::json CpuJson(const perf::BenchModel& m, double factor) {
 }
 
 
-nlohmann::json BenchJson(const perf::BenchReport& r, double cpu_time_factor) {
+nlohmann::json BenchJson(const perf::BenchReport& r) {
   nlohmann::json j = {{"chip", r.chip}, {"host", r.host}, {"clock", device::ClockName(r.clock)},
                       {"cocompiled", r.cocompiled}, {"models", nlohmann::json::array()}};
   for (const auto& m : r.models) {
@@ -91,7 +91,7 @@ nlohmann::json BenchJson(const perf::BenchReport& r, double cpu_time_factor) {
                            {"precompiled", m.precompiled}, {"first_ms", m.time.first_ms},
                            {"later_ms", m.time.later_ms}, {"on_chip_bytes", m.cost.on_chip_bytes()},
                            {"off_chip_bytes", m.cost.off_chip_bytes()}, {"cpu_ops", m.cost.cpu_op_count},
-                           {"cpu_macs", m.cost.cpu_macs}, {"cpu_ms", m.time.cpu_ms}, {"cpu", CpuJson(m, cpu_time_factor)},
+                           {"cpu_macs", m.cost.cpu_macs}, {"cpu_ms", m.time.cpu_ms}, {"cpu", CpuJson(m, r.cpu_time_factor)},
                            {"left_out", LeftOut(m)}, {"edgetpu_ops", ops}});
   }
   if (r.switching) {
@@ -107,7 +107,7 @@ nlohmann::json BenchJson(const perf::BenchReport& r, double cpu_time_factor) {
   return j;
 }
 
-void PrintBench(const perf::BenchReport& r, double cpu_time_factor) {
+void PrintBench(const perf::BenchReport& r) {
   const double clock_hz = r.models.empty() || r.models[0].time.ops.empty() ? 0 : r.models[0].time.ops[0].clock_hz;
   std::printf("etpu bench: chip %s, host %s, clock %s%s; models compiled %s\n", r.chip.c_str(), r.host.c_str(),
               device::ClockName(r.clock), clock_hz > 0 ? fmt::format(" ({:.0f} MHz)", clock_hz / 1e6).c_str() : "",
@@ -144,7 +144,7 @@ void PrintBench(const perf::BenchReport& r, double cpu_time_factor) {
     if (m.cost.cpu_op_count > 0 && m.time.cpu_timed) {
       std::printf("  CPU part: %d operator(s), %lld MACs: %.2f ms on host %s (%.2f ms measured on this machine x %.2g)\n",
                   m.cost.cpu_op_count, static_cast<long long>(m.cost.cpu_macs), m.time.cpu_ms, r.host.c_str(),
-                  m.cpu ? m.cpu->total_ms : 0.0, cpu_time_factor);
+                  m.cpu ? m.cpu->total_ms : 0.0, r.cpu_time_factor);
     } else if (m.cost.cpu_op_count > 0) {
       std::printf("  CPU part: %d operator(s), %lld MACs (not timed)\n", m.cost.cpu_op_count,
                   static_cast<long long>(m.cost.cpu_macs));
@@ -271,12 +271,10 @@ int BenchCommand(int argc, char** argv) {
   options.work_dir = work_dir;
   auto report = perf::RunBench(models, options, *catalog, Progress);
   if (!report.ok()) return Failure("bench", report.status().ToString());
-  auto host_profile = catalog->Host(options.host);
-  const double factor = host_profile.ok() ? host_profile->cpu_time_factor : 1.0;
   if (json) {
-    std::printf("%s\n", BenchJson(*report, factor).dump(2).c_str());
+    std::printf("%s\n", BenchJson(*report).dump(2).c_str());
   } else {
-    PrintBench(*report, factor);
+    PrintBench(*report);
   }
   return 0;
 }
