@@ -103,8 +103,12 @@ ChipMemory ChipMemory::FromSpec(const device::DeviceSpec& spec) {
 }
 
 Result<ChipMemory> ChipMemory::Builtin() {
-  ETPU_ASSIGN_OR_RETURN(device::DeviceSpec spec, device::BuiltinChip());
-  return FromSpec(spec);
+  // Read once: every compile asks (the planner compiles thousands of sets).
+  static const Result<ChipMemory> chip = []() -> Result<ChipMemory> {
+    ETPU_ASSIGN_OR_RETURN(device::DeviceSpec spec, device::BuiltinChip());
+    return FromSpec(spec);
+  }();
+  return chip;
 }
 
 Result<CapacityModel> CapacityModel::Builtin() {

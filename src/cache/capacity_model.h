@@ -55,7 +55,7 @@ struct ChipMemory {
 
   /// The memories of `spec`.
   static ChipMemory FromSpec(const device::DeviceSpec& spec);
-  /// The memories of the built-in chip (device::BuiltinChip()).
+  /// The memories of the built-in chip (device::BuiltinChip()), read once.
   static Result<ChipMemory> Builtin();
 
   int64_t narrow_total_bytes() const { return narrow_bytes_per_tile * tiles; }
