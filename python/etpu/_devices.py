@@ -7,6 +7,7 @@ Each device keeps its SRAM and caching token for the life of the process, across
 """
 import os
 import re
+import threading
 
 from etpu import _native
 
@@ -24,6 +25,9 @@ class Device:
         self.path = (f"/dev/apex_{kind_index}" if self.type == "pci"
                      else f"/sys/bus/usb/devices/etpu-{kind_index}")
         self.runtime = _native.Runtime(host=host, runtime_version=version)
+        # One device runs one invocation at a time (its SRAM and token are shared state); the
+        # native invoke releases the GIL, so invocations on different devices run in parallel.
+        self.lock = threading.Lock()
 
     def __repr__(self):
         return f"Device({self.type}:{self.kind_index}, host={self.host!r}, path={self.path!r})"

@@ -29,4 +29,6 @@ def last_invocation(interpreter):
 def device_state(interpreter):
     """The state of the device `interpreter` runs on: caching token, cached executables, SRAM."""
     _model_of(interpreter)
-    return interpreter._etpu_device.runtime.state()
+    device = interpreter._etpu_device
+    with device.lock:
+        return device.runtime.state()

@@ -3,6 +3,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "etpu/compiler.h"
 #include "native/status_error.h"
 
@@ -24,7 +26,12 @@ void BindCompiler(py::module_& m) {
         }
         CompileOptions o;
         o.num_segments = num_segments;
-        CompileResult r = ValueOrThrow(Compile(inputs, o));
+        std::optional<Result<CompileResult>> compiled;
+        {
+          py::gil_scoped_release unlocked;  // The inputs are copies: other Python threads may run.
+          compiled.emplace(Compile(inputs, o));
+        }
+        CompileResult r = ValueOrThrow(std::move(*compiled));
         if (!r.ok) {
           std::string msg = r.failure ? r.failure->message : "compilation failed";
           if (r.failure && !r.failure->details.empty()) msg += ": " + r.failure->details;

@@ -1,12 +1,17 @@
 // etpu::Runtime (one virtual Edge TPU per Python Device) and etpu::LoadedModel for Python: tensor
 // descriptions as dicts, tensor bytes as numpy uint8 views (the Python side gives them dtype and
-// shape), cache events as dicts. The GIL is held throughout, so Python threads never run two
-// invocations at once (the C++ runtime is not thread-safe).
+// shape), cache events as dicts. invoke() releases the GIL while the model runs, so that Python
+// threads invoke models on different virtual Edge TPUs in parallel. A Runtime (one device, its
+// SRAM and token) is not thread-safe: the Python side serialises the calls on one device with the
+// device's lock (etpu._devices.Device.lock).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <vector>
 
 #include "etpu/runtime.h"
 #include "native/status_error.h"
@@ -82,7 +87,35 @@ void BindRuntime(py::module_& m) {
       .def("output_tensor_index", &LoadedModel::output_tensor_index)
       .def("tensor_info", [](const LoadedModel& lm, int t) { return InfoDict(lm.tensor(t)); })
       .def("tensor_bytes", &TensorBytes, "Tensor bytes: a writable uint8 view, or a read-only copy for constants")
-      .def("invoke", [](LoadedModel& lm) { ThrowIfError(lm.Invoke()); })
+      .def("invoke",
+           [](LoadedModel& lm) {
+             Status status;
+             {
+               py::gil_scoped_release unlocked;
+               status = lm.Invoke();
+             }
+             ThrowIfError(status);
+           },
+           "Runs the model once, without the GIL (hold the device's lock)")
+      .def("time_invoke",
+           [](LoadedModel& lm, int repeats) {
+             if (repeats < 1) throw py::value_error("time_invoke: repeats must be at least 1");
+             std::vector<double> seconds;
+             seconds.reserve(static_cast<size_t>(repeats));
+             Status status;
+             {
+               py::gil_scoped_release unlocked;
+               for (int i = 0; i < repeats && status.ok(); ++i) {
+                 const auto start = std::chrono::steady_clock::now();
+                 status = lm.Invoke();
+                 seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+               }
+             }
+             ThrowIfError(status);
+             return seconds;
+           },
+           py::arg("repeats"),
+           "Invokes `repeats` times in C++ (the baseline of bench/python_invoke_overhead.py); the seconds of each")
       .def("reset_state", &LoadedModel::ResetState)
       .def("last_events",
            [](const LoadedModel& lm) {

@@ -93,7 +93,8 @@ class Interpreter:
         if not self._allocated:
             raise RuntimeError("Invoke called on model that is not ready.")
         try:
-            self._etpu_model.invoke()
+            with self._etpu_device.lock:
+                self._etpu_model.invoke()
         except _native.Error as e:
             raise RuntimeError(str(e)) from None
 

@@ -65,6 +65,8 @@ def test_pipeline_validation(segments, devices):
     interps = [edgetpu.make_interpreter(model, device=f":{k}") for k, model in enumerate(segments[2])]
     runner = PipelinedModelRunner(interps)
     with pytest.raises(ValueError, match="dict"):
+        runner.push("not tensors")
+    with pytest.raises(ValueError, match="Expected input of length 1, but got 2"):
         runner.push([1, 2])
     with pytest.raises(ValueError, match="first segment's inputs"):
         runner.push({"no_such_tensor": np.zeros(3, np.uint8)})
@@ -72,7 +74,34 @@ def test_pipeline_validation(segments, devices):
         runner.pop()
     name = interps[0].get_input_details()[0]["name"]
     assert runner.push({name: np.zeros([1, 64, 64, 3], np.uint8)})   # wrong shape: the segment fails
-    with pytest.raises(RuntimeError, match="segment failed: Cannot set tensor: Dimension mismatch"):
+    with pytest.raises(RuntimeError, match=r"segment failed: segment 0: tensor '.*' has 12288 elements; expected 49152"):
         runner.pop()
     with pytest.raises(RuntimeError, match="before the first push"):
         runner.set_input_queue_size(4)
+
+
+def test_pipeline_takes_pycoral_1_lists_and_images_without_batch_dimension(segments, devices):
+    """pycoral 1.0's form: push([array]) / push([]), pop() -> [array]; an image [h, w, 3] fills the
+    [1, h, w, 3] input, as the real runner copies by element count."""
+    devices("usb3,usb3")
+    interps = [edgetpu.make_interpreter(model, device=f":{k}") for k, model in enumerate(segments[2])]
+    runner = PipelinedModelRunner(interps)
+    shape = interps[0].get_input_details()[0]["shape"]
+    image = np.random.default_rng(3).integers(0, 256, size=shape[1:], dtype=np.uint8)
+    with pytest.raises(ValueError, match="Expected input of length 1, but got 2"):
+        runner.push([image, image])
+    with pytest.raises(ValueError, match="Input should be a list of numpy array of type uint8"):
+        runner.push([image.astype(np.float32)])
+    assert runner.push([image]) and runner.push([])
+    result = runner.pop()
+    assert isinstance(result, list) and len(result) == 1
+    (_, want), = whole_model_outputs([image[np.newaxis]])
+    assert np.array_equal(result[0], want)
+    assert runner.pop() is None
+
+
+def test_pipeline_rejects_segments_in_the_wrong_order(segments, devices):
+    devices("usb3,usb3")
+    interps = [edgetpu.make_interpreter(model, device=f":{k}") for k, model in enumerate(segments[2])]
+    with pytest.raises(ValueError, match="Interpreter 0 can not get its input tensors|Interpreter 1 can not get"):
+        PipelinedModelRunner(interps[::-1])

@@ -33,7 +33,8 @@ def set_input(interpreter, data):
 def set_resized_input(interpreter, size, resize):
     """Resizes an image of `size` (width, height) keeping its aspect ratio with `resize`
     (a function (new_width, new_height) -> image), copies it into the top-left corner of input 0
-    and zeroes the rest. Returns (the input tensor, (scale_x, scale_y))."""
+    and zeroes the rest. Returns (what `resize` returned, e.g. the resized PIL image, and
+    (scale_x, scale_y)), as pycoral does: its segmentation example reads the image's .size."""
     width, height = input_size(interpreter)
     w, h = size
     scale = min(width / w, height / h)
@@ -41,6 +42,6 @@ def set_resized_input(interpreter, size, resize):
     tensor = input_tensor(interpreter)
     tensor.fill(0)
     _, _, channels = tensor.shape
-    result = np.asarray(resize((w, h)))
-    tensor[:h, :w] = np.reshape(result, (h, w, channels))
-    return tensor, (scale, scale)
+    result = resize((w, h))
+    tensor[:h, :w] = np.reshape(np.asarray(result), (h, w, channels))
+    return result, (scale, scale)

@@ -4,6 +4,10 @@ one interpreter per segment, each on its own thread, joined by bounded queues.
     runner = PipelinedModelRunner([interp0, interp1])
     runner.push({'input_name': array}) ... runner.push({})   # {} ends the stream
     outputs = runner.pop()                                    # {'output_name': array}, None at the end
+
+pycoral 1.0's form, lists in the first segment's input order, works too: push([array]) ... push([]),
+and pop() then returns a list in the last segment's output order. As in pycoral, an input array is
+taken by its element count and type (an image without the batch dimension is fine).
 """
 import queue
 import threading
@@ -31,7 +35,16 @@ class PipelinedModelRunner:
                 if not hasattr(interp, attr):
                     raise ValueError(f"interpreters must be Interpreter objects; got {type(interp).__name__}")
             interp.allocate_tensors()
+        # Each segment's inputs must come from the first segment's inputs or earlier outputs.
+        available = {d["name"] for d in interpreters[0].get_input_details()}
+        for k, interp in enumerate(interpreters):
+            missing = sorted({d["name"] for d in interp.get_input_details()} - available)
+            if missing:
+                raise ValueError(f"Interpreter {k} can not get its input tensors: {missing} are neither inputs "
+                                 f"of the first segment nor outputs of an earlier one")
+            available |= {d["name"] for d in interp.get_output_details()}
         self._interpreters = list(interpreters)
+        self._as_list = False
         self._input_queue_size = 0
         self._output_queue_size = 0
         self._queues = None
@@ -81,7 +94,7 @@ class PipelinedModelRunner:
                     for d in inputs:
                         if d["name"] not in item:
                             raise ValueError(f"segment {k}: no tensor named '{d['name']}' among {sorted(item)}")
-                        interp.set_tensor(d["index"], np.asarray(item[d["name"]]))
+                        _copy_into(interp, d, np.asarray(item[d["name"]]), k)
                     interp.invoke()
                     produced = {d["name"]: interp.get_tensor(d["index"]) for d in outputs}
                     item = produced if last else {**item, **produced}
@@ -91,10 +104,14 @@ class PipelinedModelRunner:
             sink.put(item)
 
     def push(self, input_tensors):
-        """Queues one set of input tensors ({name: array}); {} or None ends the stream. Returns
-        True when queued, False after the stream ended or a segment failed."""
+        """Queues one set of input tensors ({name: array}, or a list in input order); {}, [] or
+        None ends the stream. Returns True when queued, False after the stream ended or a segment
+        failed."""
+        if isinstance(input_tensors, (list, tuple)):
+            input_tensors = self._named(input_tensors)
         if input_tensors is not None and not isinstance(input_tensors, dict):
-            raise ValueError("input_tensors must be a dict {input tensor name: numpy array}")
+            raise ValueError("input_tensors must be a dict {input tensor name: numpy array} or a list of "
+                             "numpy arrays in input order")
         if self._pushed_end or self._error is not None:
             return False
         names = {d["name"] for d in self._interpreters[0].get_input_details()}
@@ -125,4 +142,29 @@ class PipelinedModelRunner:
             for t in self._threads:
                 t.join()
             return None
+        if self._as_list:
+            return [item[d["name"]] for d in self._interpreters[-1].get_output_details()]
         return item
+
+    def _named(self, tensors):
+        """pycoral 1.0's list form as {name: array}; its checks and error words."""
+        details = self._interpreters[0].get_input_details()
+        if tensors and len(tensors) != len(details):
+            raise ValueError(f"Expected input of length {len(details)}, but got {len(tensors)}")
+        for tensor, d in zip(tensors, details):
+            if not isinstance(tensor, np.ndarray) or tensor.dtype != d["dtype"]:
+                raise ValueError(f"Input should be a list of numpy array of type {np.dtype(d['dtype']).name}")
+        self._as_list = True
+        return {d["name"]: tensor for tensor, d in zip(tensors, details)}
+
+
+def _copy_into(interp, details, array, k):
+    """Copies `array` into the input tensor `details` of segment k by element count and type, as
+    pycoral's runner does (the shape may differ, e.g. no batch dimension)."""
+    target = interp.tensor(details["index"])()
+    if array.dtype != target.dtype:
+        raise ValueError(f"segment {k}: tensor '{details['name']}' is {array.dtype.name}; expected {target.dtype.name}")
+    if array.size != target.size:
+        raise ValueError(f"segment {k}: tensor '{details['name']}' has {array.size} elements; expected "
+                         f"{target.size} (shape {list(target.shape)})")
+    target.reshape(-1)[:] = array.reshape(-1)
