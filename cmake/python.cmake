@@ -15,7 +15,7 @@ if(Python3_FOUND)
 endif()
 # Off by default in sanitizer and fuzzing builds: a sanitized module cannot be loaded by a plain Python.
 set(etpu_python_default ${etpu_python_found})
-if(ETPU_SANITIZE OR ETPU_FUZZ)
+if(ETPU_SANITIZE OR ETPU_TSAN OR ETPU_FUZZ)
   set(etpu_python_default OFF)
 endif()
 option(ETPU_BUILD_PYTHON "Build the Python packages (tflite_runtime, pycoral, etpu) into build/python" ${etpu_python_default})

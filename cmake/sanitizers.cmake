@@ -1,4 +1,12 @@
-# ASan + UBSan for the whole build (tests, tools, fuzzers) when ETPU_SANITIZE=ON.
+# ASan + UBSan for the whole build (tests, tools, fuzzers) when ETPU_SANITIZE=ON; ThreadSanitizer
+# when ETPU_TSAN=ON (the two cannot be combined).
+if(ETPU_SANITIZE AND ETPU_TSAN)
+  message(FATAL_ERROR "ETPU_SANITIZE and ETPU_TSAN cannot be combined: configure two build trees")
+endif()
+if(ETPU_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
 if(ETPU_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
