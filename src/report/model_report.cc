@@ -15,6 +15,7 @@
 #include "report/report_advice.h"
 #include "report/report_checks.h"
 #include "report/report_orders.h"
+#include "report/report_plan.h"
 #include "report/report_traffic.h"
 
 namespace etpu::report {
@@ -207,6 +208,10 @@ json SramJson(const SramDivision& d, int64_t cached, int64_t remaining) {
 
 Result<json> BuildModelReport(const std::vector<std::string>& paths, const ReportOptions& options) {
   if (paths.empty()) return InvalidArgumentError("report: no model given");
+  json plan = nullptr;  // Section 8, read first so that a bad plan file fails before any compile.
+  if (!options.plan_path.empty()) {
+    ETPU_ASSIGN_OR_RETURN(plan, ReadPlanSection(options.plan_path));
+  }
   std::vector<Input> inputs;
   json input_json = json::array();
   for (const std::string& path : paths) {
@@ -311,6 +316,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
   for (const json& p : order) source_paths.push_back(p.get<std::string>());
   ETPU_ASSIGN_OR_RETURN(doc["orders"], OrderWhatIf(source_paths, options.host, options.clock, options.emulate, options.fps));
   ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, options.emulate, options.target_runtime_version));
+  doc["plan"] = std::move(plan);
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }

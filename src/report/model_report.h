@@ -27,11 +27,12 @@ struct ReportOptions {
   int emulate = 16;                   ///< Which generation of Google's compiler to emulate (15, 16).
   std::string tool_version;           ///< The etpu version, as the tool names it.
   double fps = 30;                    ///< Target frame rate of the host-traffic section (each model).
+  std::string plan_path;              ///< A plan of `etpu plan --json` for section 8; empty = none.
 };
 
 /// The report document of `paths` (schema: docs/json/report.schema.json). Errors name the file:
 /// missing or unreadable, not a TFLite model, a source model the compiler refuses, an unknown
-/// host or clock.
+/// host or clock, a plan file that is not a plan.
 Result<nlohmann::json> BuildModelReport(const std::vector<std::string>& paths, const ReportOptions& options = {});
 
 /// The document as JSON text (two-space indent, keys sorted, newline at the end).

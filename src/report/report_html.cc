@@ -224,6 +224,44 @@ std::string Traffic(const json& doc) {
   return s + "</table>\n<p>" + E(t["shared_hub_note"]) + "</p>\n";
 }
 
+std::string PlanHtml(const json& doc) {
+  const auto plan = doc.find("plan");  // Optional: documents of older etpu versions have no section 8.
+  if (plan == doc.end() || plan->is_null()) return "";
+  const json& p = *plan;
+  std::string s = Section("plan", "8. Plan",
+                          fmt::format("The plan of {} (etpu plan): per Edge TPU, the co-compile groups in compile order, how busy the device is, "
+                                      "how often it switches caching tokens, and the parameters it streams against its link. Throughput "
+                                      "headroom {:.2f}x: every demand can grow by this factor before a device is full.",
+                                      E(p["file"]), p["throughput_headroom"].get<double>()));
+  s += "<table>\n<tr><th></th>";
+  for (const json& d : p["devices"]) s += fmt::format("<th>{} ({})</th>", E(d["device_string"]), E(d["host"]));
+  s += "</tr>\n<tr><td>groups (compile command)</td>";
+  for (const json& d : p["devices"]) {
+    std::string cell;
+    for (const json& g : d["groups"]) cell += "<code>" + E(g["compile_command"]) + "</code><br>";
+    s += "<td>" + (cell.empty() ? std::string("idle") : cell) + "</td>";
+  }
+  s += "</tr>\n<tr><td>utilisation</td>";
+  for (const json& d : p["devices"]) {
+    const double u = d["utilisation"].get<double>();
+    s += fmt::format("<td>{} {:.1f}%</td>", ShareBarSvg(u, "utilisation"), 100 * u);
+  }
+  s += "</tr>\n<tr><td>token switches per second</td>";
+  for (const json& d : p["devices"]) s += fmt::format("<td class=\"n\">{:.2f}</td>", d["token_switches_per_s"].get<double>());
+  s += "</tr>\n<tr><td>streamed over the link</td>";
+  for (const json& d : p["devices"]) {
+    s += fmt::format("<td>{} {:.2f} of {:.0f} MB/s</td>", ShareBarSvg(d["link_share"].get<double>(), "link"), d["streamed_mb_s"].get<double>(),
+                     d["link_mb_s"].get<double>());
+  }
+  s += "</tr>\n</table>\n";
+  if (!p["baselines"].empty()) {
+    s += "<p>Baselines (throughput headroom):";
+    for (const json& b : p["baselines"]) s += fmt::format(" {} {:.2f}x;", E(b["name"]), b["throughput_headroom"].get<double>());
+    s += "</p>\n";
+  }
+  return s;
+}
+
 std::string AdviceSection(const json& doc) {
   std::string s = Section("advice", "11. What to change",
                           "Where you can act, with the number each change gives (computed by the compiler and the timing model).");
@@ -258,7 +296,7 @@ std::string RenderReportHtml(const json& doc) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + HtmlEscape(title) + "</title>\n<style>\n" + kStyle +
                   "</style>\n</head>\n<body>\n<h1>" + HtmlEscape(title) + "</h1>\n";
   s += "<p class=\"explain\">Where every byte of the Edge TPU's SRAM goes and why. Numbers come from etpu's compiler and timing model; all of them are also in the JSON embedded in this page.</p>\n";
-  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Orders(doc) + Traffic(doc) + Checks(doc) + AdviceSection(doc);
+  s += Header(doc) + Summary(doc) + SramMaps(doc) + Waterfalls(doc) + LayerTables(doc) + Timelines(doc) + Orders(doc) + PlanHtml(doc) + Traffic(doc) + Checks(doc) + AdviceSection(doc);
   s += "<script type=\"application/json\" id=\"etpu-data\">\n" + data + "</script>\n</body>\n</html>\n";
   return s;
 }

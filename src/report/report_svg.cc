@@ -176,4 +176,13 @@ std::string TimelineSvg(const json& model, double scale_ms) {
   return Svg(2 * (row + 10) + 4, "inference timelines", body);
 }
 
+std::string ShareBarSvg(double share, const std::string& label, double width) {
+  const double h = 14;
+  const double filled = std::clamp(share, 0.0, 1.0) * width;
+  const std::string title = fmt::format("{}: {:.1f}%", label, 100 * share);
+  return fmt::format("<svg viewBox=\"0 0 {0:.0f} {1:.0f}\" width=\"{0:.0f}\" height=\"{1:.0f}\" role=\"img\" aria-label=\"{2}\">\n", width, h,
+                     HtmlEscape(title)) +
+         Rect(0, 0, width, h, "#eee", title, "frame") + Rect(0, 0, filled, h, share > 1.0 ? "#b3261e" : "#3b7dd8", title) + "</svg>";
+}
+
 }  // namespace etpu::report

@@ -23,5 +23,7 @@ std::string WaterfallSvg(const nlohmann::json& model, const nlohmann::json& grou
 /// Section 6: the first inference after a token change and a later one, on one time axis
 /// `scale_ms` wide (the largest first inference of the report).
 std::string TimelineSvg(const nlohmann::json& model, double scale_ms);
+/// Section 8: a share from 0 to 100% as a small bar (red above 100%), `width` pixels wide.
+std::string ShareBarSvg(double share, const std::string& label, double width = 160);
 
 }  // namespace etpu::report

@@ -88,6 +88,17 @@ std::string RenderReportText(const json& doc) {
                        o["given"].get<bool>() ? " (given)" : "", o["later_sum_ms"].get<double>(), B(o["streamed_bytes"]));
     }
   }
+  if (const auto plan = doc.find("plan"); plan != doc.end() && !plan->is_null()) {
+    const json& p = *plan;
+    s += fmt::format("\n8. Plan ({}): throughput headroom {:.2f}x\n", S(p["file"]), p["throughput_headroom"].get<double>());
+    for (const json& d : p["devices"]) {
+      s += fmt::format("  {} ({}): utilisation {:.1f}%, {:.2f} token switches/s, {:.2f} MB/s streamed of {:.0f} MB/s ({:.1f}%)\n",
+                       S(d["device_string"]), S(d["host"]), 100 * d["utilisation"].get<double>(), d["token_switches_per_s"].get<double>(),
+                       d["streamed_mb_s"].get<double>(), d["link_mb_s"].get<double>(), 100 * d["link_share"].get<double>());
+      for (const json& g : d["groups"]) s += fmt::format("    {}\n", S(g["compile_command"]));
+    }
+    for (const json& b : p["baselines"]) s += fmt::format("  baseline {}: headroom {:.2f}x\n", S(b["name"]), b["throughput_headroom"].get<double>());
+  }
   const json& tr = doc["traffic"];
   s += fmt::format("\n9. Host traffic per inference, and the link share at {} inferences/s per model\n", tr["fps"].get<double>());
   for (const json& m : tr["models"]) {

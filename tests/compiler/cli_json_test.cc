@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "compiler/cli_json_schema.h"
@@ -128,6 +129,18 @@ TEST(EtpuJson, ReportMatchesItsSchema) {
   const json doc = json::parse(r.out);
   ASSERT_EQ(doc["models"].size(), 3u);
   EXPECT_TRUE(doc["models"][0]["layers"][0]["sram_offset"].is_number_integer());
+  EXPECT_TRUE(doc["plan"].is_null());
+}
+
+TEST(EtpuJson, ReportWithAPlanMatchesItsSchema) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  const std::string dir = testutil::MakeTempDir("etpu-json-plan");
+  ToolRun plan = RunEtpu({"plan", a + "@10", "--devices", "usb3,usb2", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  std::ofstream(dir + "/plan.json") << plan.out;
+  ToolRun r = RunEtpu({"report", "--format", "json", "--plan", dir + "/plan.json", a});
+  ExpectValid(r, "report.schema.json");
+  EXPECT_EQ(json::parse(r.out)["plan"]["devices"].size(), 2u);
 }
 
 }  // namespace

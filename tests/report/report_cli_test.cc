@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,84 @@ TEST(EtpuReport, BadInputsAndUsageErrors) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--format"), std::string::npos);
   EXPECT_NE(RunEtpu({"--help"}).out.find("report MODEL..."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace etpu::testing
+
+namespace etpu::testing {
+namespace {
+
+bool WriteText(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  return static_cast<bool>(f);
+}
+
+// Section 8: the plan `etpu plan --json` writes, shown by `etpu report --plan` with the same numbers;
+// a file that is not a plan is refused naming the file and the field, before anything is compiled.
+TEST(EtpuReport, PlanSectionShowsWhatEtpuPlanWrote) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(b, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
+  const std::string dir = testutil::MakeTempDir("etpu-report-plan");
+  ToolRun plan = RunEtpu({"plan", a + "@30", b + "@20", "--devices", "usb3,pcie", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const std::string plan_file = dir + "/plan.json";
+  ASSERT_TRUE(WriteText(plan_file, plan.out));
+  ToolRun report = RunEtpu({"report", "--format", "json", "--plan", plan_file, a});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const json want = json::parse(plan.out);
+  const json got = json::parse(report.out)["plan"];
+  EXPECT_EQ(got["file"], plan_file);
+  EXPECT_DOUBLE_EQ(got["throughput_headroom"].get<double>(), want["throughput_headroom"].get<double>());
+  ASSERT_EQ(got["devices"].size(), want["devices"].size());
+  for (size_t d = 0; d < want["devices"].size(); ++d) {
+    const json& w = want["devices"][d];
+    const json& g = got["devices"][d];
+    EXPECT_EQ(g["device_string"], w["device_string"]);
+    EXPECT_EQ(g["host"], w["host"]);
+    EXPECT_DOUBLE_EQ(g["utilisation"].get<double>(), w["utilisation"].get<double>());
+    EXPECT_DOUBLE_EQ(g["streamed_mb_s"].get<double>(), w["streamed_mb_s"].get<double>());
+    EXPECT_GT(g["link_mb_s"].get<double>(), 0);
+    ASSERT_EQ(g["groups"].size(), w["groups"].size());
+    for (size_t k = 0; k < w["groups"].size(); ++k) {
+      EXPECT_EQ(g["groups"][k]["models"], w["groups"][k]["models"]);
+      EXPECT_EQ(g["groups"][k]["compile_command"], w["groups"][k]["compile_command"]);
+    }
+  }
+  EXPECT_EQ(got["baselines"].size(), want["baselines"].size());
+  ToolRun html = RunEtpu({"report", "--plan", plan_file, a});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_NE(html.out.find("<h2 id=\"plan\">8. Plan</h2>"), std::string::npos);
+  for (const json& d : want["devices"]) {
+    for (const json& g : d["groups"]) EXPECT_NE(html.out.find(g["compile_command"].get<std::string>()), std::string::npos);
+  }
+  ToolRun text = RunEtpu({"report", "--format", "txt", "--plan", plan_file, a});
+  EXPECT_NE(text.out.find("8. Plan"), std::string::npos);
+  ToolRun none = RunEtpu({"report", "--format", "json", a});
+  EXPECT_TRUE(json::parse(none.out)["plan"].is_null());
+
+  // Not a plan: each refusal names the file and what was expected.
+  json broken = want;
+  broken["devices"][0].erase("utilisation");
+  const std::string broken_file = dir + "/broken.json";
+  ASSERT_TRUE(WriteText(broken_file, broken.dump()));
+  ToolRun r1 = RunEtpu({"report", "--plan", broken_file, a});
+  EXPECT_EQ(r1.exit_code, 1);
+  EXPECT_NE(r1.err.find(broken_file + ": devices[0].utilisation: expected a number"), std::string::npos) << r1.err;
+  broken = want;
+  broken["devices"][1]["host"] = "carrier-pigeon";
+  ASSERT_TRUE(WriteText(broken_file, broken.dump()));
+  ToolRun r2 = RunEtpu({"report", "--plan", broken_file, a});
+  EXPECT_EQ(r2.exit_code, 1);
+  EXPECT_NE(r2.err.find("'carrier-pigeon' is not a host profile"), std::string::npos) << r2.err;
+  ASSERT_TRUE(WriteText(broken_file, "{ not json"));
+  ToolRun r3 = RunEtpu({"report", "--plan", broken_file, a});
+  EXPECT_EQ(r3.exit_code, 1);
+  EXPECT_NE(r3.err.find(broken_file + ": not a JSON document"), std::string::npos) << r3.err;
+  ToolRun r4 = RunEtpu({"report", "--plan", dir + "/absent.json", a});
+  EXPECT_EQ(r4.exit_code, 1);
+  EXPECT_NE(r4.err.find("absent.json"), std::string::npos) << r4.err;
 }
 
 }  // namespace

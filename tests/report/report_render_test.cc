@@ -73,7 +73,7 @@ TEST(ReportCsv, OneRowPerOperatorWithQuotedFields) {
 TEST(ReportHtml, DataCannotCloseItsScriptElement) {
   // A complete document (every top-level key BuildModelReport writes; the renderers read them all).
   json doc = {{"header", {{"etpu_version", "</script><b>x"}}}, {"groups", json::array()}, {"models", json::array()},
-              {"checks", json::array()}, {"orders", nullptr}, {"advice", json::array()}};
+              {"checks", json::array()}, {"orders", nullptr}, {"advice", json::array()}, {"plan", nullptr}};
   doc["header"].update({{"compiler_version", ""}, {"target_runtime_version", 14}, {"host", ""}, {"clock", ""}, {"chip", ""},
                         {"inputs", json::array()}, {"co_compile_order", json::array()}, {"tokens", json::array()},
                         {"runtime_warnings", json::array()}});

@@ -1,5 +1,5 @@
 // etpu report MODEL... [-o FILE] [--host H] [--clock max|std] [--format html|json|txt|csv]
-//                      [--fps F] [--runtime_version N] [--emulate 15|16]
+//                      [--fps F] [--runtime_version N] [--emulate 15|16] [--plan PLAN.json]
 // Where every byte of the SRAM goes and why (docs/REPORT.md; JSON schema docs/json/report.schema.json).
 // Source models are compiled in memory (co-compiled, in the given order, when several); compiled
 // ones are read. Output: stdout without -o (or with -o -), else FILE written atomically.
@@ -20,7 +20,7 @@ namespace etpu::tools {
 int ReportCommand(int argc, char** argv) {
   CLI::App app{"Report where every byte of the Edge TPU's SRAM goes and why, for a model or a co-compiled set:\n"
                "the compiler's summary and its arithmetic, the SRAM address map, the parameter waterfall, the\n"
-               "per-layer table, first/later inference timelines (timing model) and invariant checks.\n"
+               "per-layer table, first/later inference timelines (timing model), a plan (--plan) and invariant checks.\n"
                "Source models are compiled by etpu (several: co-compiled in the given order); compiled models\n"
                "(etpu's or Google's) are read, and the report says what their package does not tell.\n"
                "HTML is one self-contained page (inline CSS and SVG, nothing loaded) embedding the JSON.\n"
@@ -28,7 +28,7 @@ int ReportCommand(int argc, char** argv) {
                "cannot be read or compiled, or the output cannot be written, 2 usage error.",
                "etpu report"};
   std::vector<std::string> models;
-  std::string out = "-", format = "html", host = "usb3", clock;
+  std::string out = "-", format = "html", host = "usb3", clock, plan;
   int runtime_version = kNewestRuntimeVersion, emulate = 16;
   double fps = 30;
   app.add_option("models", models, "Models: source .tflite (compiled) or compiled *_edgetpu.tflite (read)")->required();
@@ -44,6 +44,8 @@ int ReportCommand(int argc, char** argv) {
       ->check(CLI::Range(1, kNewestRuntimeVersion));
   app.add_option("--emulate", emulate, "Generation of Google's compiler to emulate for source models: 15 or 16 (default 16)")
       ->check(CLI::IsMember({15, 16}));
+  app.add_option("--plan", plan, "A plan written by `etpu plan --json` (section 8: its devices, groups, utilisation, token "
+                                 "switches and link use)");
   if (auto code = ParseCommandLine(app, argc, argv)) return *code;
   auto catalog = device::BuiltinDeviceCatalog();
   if (!catalog.ok()) return Failure("report", catalog.status().ToString());
@@ -55,6 +57,7 @@ int ReportCommand(int argc, char** argv) {
   options.target_runtime_version = runtime_version;
   options.emulate = emulate;
   options.fps = fps;
+  options.plan_path = plan;
   options.tool_version = ETPU_VERSION;
   auto doc = report::BuildModelReport(models, options);
   if (!doc.ok()) return Failure("report", doc.status().ToString());
