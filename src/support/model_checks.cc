@@ -112,43 +112,21 @@ Status CheckOpVersions(const ir::Model& model) {
 }
 
 std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
+  // A model is "not quantized" only when it has no quantized compute at all: no operator other
+  // than a QUANTIZE / DEQUANTIZE boundary (or a custom op) with 8-bit activations. Float operators
+  // around a quantized body (float inputs and outputs as TF2 post-training quantization writes
+  // them, a float op the converter left between DEQUANTIZE and QUANTIZE, a float tail) stay on the
+  // CPU and cut the graph; they are not a reason to refuse the model (issue 12, from Google's
+  // compiler 16 on TF2 PTQ models).
   std::vector<std::string> findings;
-  const size_t n = model.ops.size();
-  std::vector<char> is_int(n), is_float(n), int_up(n), int_down(n);
-  for (size_t i = 0; i < n; ++i) {
-    const ir::Operator& op = model.ops[i];
-    if (op.code == B::CUSTOM) continue;
-    is_int[i] = HasIntActivation(model, op);
-    const bool boundary = op.code == B::QUANTIZE || op.code == B::DEQUANTIZE;
-    is_float[i] = !boundary && !FirstFloatTensor(model, op).empty();
+  for (const ir::Operator& op : model.ops) {
+    if (op.code == B::CUSTOM || op.code == B::QUANTIZE || op.code == B::DEQUANTIZE) continue;
+    if (HasIntActivation(model, op)) return {};
   }
-  auto producer = [&](int t) -> int {
-    const ir::Tensor* x = TensorAt(model, t);
-    return x == nullptr ? -1 : x->producer;
-  };
-  for (size_t i = 0; i < n; ++i) {
-    for (int t : model.ops[i].inputs) {
-      const int p = producer(t);
-      if (p >= 0 && static_cast<size_t>(p) < i && (is_int[p] || int_up[p])) int_up[i] = 1;
-    }
-  }
-  for (size_t k = n; k-- > 0;) {
-    for (int t : model.ops[k].outputs) {
-      const ir::Tensor* x = TensorAt(model, t);
-      if (x == nullptr) continue;
-      for (int c : x->consumers) {
-        if (c > static_cast<int>(k) && static_cast<size_t>(c) < n && (is_int[c] || int_down[c])) int_down[k] = 1;
-      }
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (!is_float[i]) continue;
-    const ir::Operator& op = model.ops[i];
-    // Allowed: float operators after the quantized part (e.g. a float RESHAPE behind the output
-    // DEQUANTIZE, logged as "unsupported data type"). Everything else is a float interior op.
-    if (int_up[i] && !int_down[i]) continue;
-    findings.push_back(fmt::format("{} #{}: {} ({})", op.name(), i, FirstFloatTensor(model, op),
-                                   int_up[i] ? "inside the quantized part" : "before any quantized operator"));
+  for (const ir::Operator& op : model.ops) {
+    if (op.code == B::CUSTOM || op.code == B::QUANTIZE || op.code == B::DEQUANTIZE) continue;
+    const std::string f = FirstFloatTensor(model, op);
+    if (!f.empty()) findings.push_back(fmt::format("{} #{}: {} (the model has no quantized operator)", op.name(), op.index, f));
   }
   return findings;
 }

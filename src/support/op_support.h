@@ -91,10 +91,12 @@ SupportDecision DecideOp(const ir::Model& model, int op_index, const SupportOpti
 /// DecideOp for every operator, in execution order.
 std::vector<SupportDecision> DecideAll(const ir::Model& model, const SupportOptions& options);
 
-/// Whole-model check of compiler-behaviour.md §5.2/§7.1: float (or other non-integer) activations
-/// in any operator other than a boundary QUANTIZE/DEQUANTIZE or a custom op give InvalidArgument
-/// with the exact message "Model not quantized". A dynamic batch dimension is not a reason:
-/// Google's compiler 16 compiles such models (dense_256, dense_1024) as batch 1.
+/// Whole-model check of compiler-behaviour.md §5.2/§7.1: a model with float (or other non-integer)
+/// compute and no quantized operator (other than QUANTIZE/DEQUANTIZE boundaries and custom ops)
+/// gives InvalidArgument with the exact message "Model not quantized". Float operators in a model
+/// with a quantized body (float I/O, a float op between DEQUANTIZE and QUANTIZE, a float tail) are
+/// not a reason: they stay on the CPU. A dynamic batch dimension is not a reason either: Google's
+/// compiler 16 compiles such models (dense_256, dense_1024) as batch 1.
 Status CheckModelQuantized(const ir::Model& model);
 /// Why CheckModelQuantized fails, one line per finding (operator, tensor, type); empty when it passes.
 std::vector<std::string> ExplainNotQuantized(const ir::Model& model);

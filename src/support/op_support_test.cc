@@ -111,17 +111,46 @@ TEST(CheckModelQuantized, FloatModelIsRejectedWithTheExactMessage) {
   EXPECT_NE(ExplainNotQuantized(m)[0].find("FULLY_CONNECTED #0"), std::string::npos);
 }
 
-TEST(CheckModelQuantized, FloatInteriorOpBetweenQuantizedOpsIsRejected) {
+// A float op the converter left between DEQUANTIZE and QUANTIZE inside a quantized model stays on
+// the CPU and cuts the graph: the quantized part before it maps, the part after it does not (one
+// subgraph) unless -a; the model is not refused.
+TEST(CheckModelQuantized, FloatInteriorOpBetweenQuantizedOpsStaysOnTheCpu) {
   ModelBuilder b;
   int in = Act(b, "in", {1, 8});
+  int r = Act(b, "r", {1, 8});
   int f = b.AddTensor("f", TT::FLOAT32, {1, 8});
   int g = b.AddTensor("g", TT::FLOAT32, {1, 8});
+  int q = Act(b, "q", {1, 8});
   int out = Act(b, "out", {1, 8});
-  b.AddOperator(B::DEQUANTIZE, {in}, {f});
-  b.AddOperator(B::TANH, {f}, {g});
-  b.AddOperator(B::QUANTIZE, {g}, {out});
+  b.AddOperator(B::RELU, {in}, {r});
+  b.AddOperator(B::DEQUANTIZE, {r}, {f});
+  b.AddOperator(B::EXP, {f}, {g});
+  b.AddOperator(B::QUANTIZE, {g}, {q});
+  b.AddOperator(B::RELU, {q}, {out});
   Finish(b, {in}, {out});
-  EXPECT_EQ(CheckModelQuantized(Load(b)).message(), "Model not quantized");
+  ir::Model m = Load(b);
+  EXPECT_TRUE(CheckModelQuantized(m).ok());
+  EXPECT_TRUE(ExplainNotQuantized(m).empty());
+  std::vector<SupportDecision> d = DecideAll(m, {});
+  EXPECT_TRUE(d[0].supported);
+  EXPECT_FALSE(d[1].supported);
+  EXPECT_FALSE(d[2].supported);
+  EXPECT_EQ(d[2].rule_id, "generic.data_type") << d[2].reason;
+}
+
+// A model whose only 8-bit operators are QUANTIZE / DEQUANTIZE has no quantized compute.
+TEST(CheckModelQuantized, OnlyBoundaryOpsQuantizedIsNotQuantized) {
+  ModelBuilder b;
+  int in = b.AddTensor("in", TT::FLOAT32, {1, 8});
+  int f = b.AddTensor("f", TT::FLOAT32, {1, 8});
+  int out = Act(b, "out", {1, 8});
+  b.AddOperator(B::TANH, {in}, {f});
+  b.AddOperator(B::QUANTIZE, {f}, {out});
+  Finish(b, {in}, {out});
+  ir::Model m = Load(b);
+  EXPECT_EQ(CheckModelQuantized(m).message(), "Model not quantized");
+  ASSERT_EQ(ExplainNotQuantized(m).size(), 1u);
+  EXPECT_NE(ExplainNotQuantized(m)[0].find("TANH #0"), std::string::npos);
 }
 
 TEST(CheckModelQuantized, FloatBoundariesAndTrailingFloatOpsAreAccepted) {

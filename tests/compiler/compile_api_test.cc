@@ -11,6 +11,7 @@
 #include "base/file_io.h"
 #include "driver/transcript.h"
 #include "etpu/compiler.h"
+#include "etpu/runtime.h"
 #include "package/package_reader.h"
 #include "testutil/shared.h"
 #include "tflite/model_builder.h"
@@ -374,6 +375,68 @@ TEST(CompileApiTest, DynamicBatchCompilesAsBatchOne) {
     EXPECT_FALSE(m.regions.empty());
     auto model = tflite::ReadModelFromBuffer(m.model, m.output_path);
     ASSERT_TRUE(model.ok()) << model.status().ToString();
+  }
+}
+
+}  // namespace
+}  // namespace etpu
+
+namespace etpu {
+namespace {
+
+// Issue 12: a float operator the converter left between DEQUANTIZE and QUANTIZE inside a quantized
+// model does not make the model "not quantized": it stays on the CPU and cuts the graph. The
+// quantized part before it maps; the part after it maps only with -a (a second subgraph); the
+// compiled model computes what the source model computes.
+std::vector<uint8_t> FloatIslandModel() {
+  tflite::ModelBuilder b;
+  const auto q = [&](const char* name) { return b.AddTensor(name, ir::TensorType::UINT8, {1, 4, 4, 8}, tflite::Quant(0.05f, 128)); };
+  const int in = q("in"), r1 = q("r1"), back = q("back"), out = q("out");
+  const int f = b.AddTensor("f", ir::TensorType::FLOAT32, {1, 4, 4, 8});
+  const int g = b.AddTensor("g", ir::TensorType::FLOAT32, {1, 4, 4, 8});
+  b.AddOperator(ir::BuiltinOperator::RELU, {in}, {r1});
+  b.AddOperator(ir::BuiltinOperator::DEQUANTIZE, {r1}, {f});
+  b.AddOperator(ir::BuiltinOperator::LOGISTIC, {f}, {g});
+  b.AddOperator(ir::BuiltinOperator::QUANTIZE, {g}, {back});
+  b.AddOperator(ir::BuiltinOperator::RELU, {back}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Serialize();
+}
+
+TEST(CompileApiTest, FloatIslandInAQuantizedModelStaysOnTheCpuAndCutsTheGraph) {
+  const std::vector<uint8_t> source = FloatIslandModel();
+  auto r = CompileOne(ModelInput::FromBytes(source, "float_island.tflite"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->ok) << r->failure->message << "\n" << r->failure->details;
+  const ModelResult& m = r->models[0];
+  ASSERT_EQ(m.operators.size(), 5u);
+  EXPECT_GE(m.operators[0].region, 0);
+  for (size_t i = 1; i < 5; ++i) EXPECT_LT(m.operators[i].region, 0) << i << ": " << m.operators[i].status;
+  EXPECT_EQ(m.operators[4].rule_id, "partition.single_subgraph");
+  CompileOptions all;
+  all.multiple_subgraphs = true;
+  auto ra = CompileOne(ModelInput::FromBytes(source, "float_island.tflite"), all);
+  ASSERT_TRUE(ra.ok() && ra->ok);
+  EXPECT_EQ(ra->models[0].regions.size(), 2u);
+  EXPECT_GE(ra->models[0].operators[4].region, 0);
+
+  // Both compilations compute what the source computes.
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  auto cpu = (*rt)->LoadModelFromBuffer(source, "source.tflite");
+  ASSERT_TRUE(cpu.ok()) << cpu.status().ToString();
+  std::vector<uint8_t> input(static_cast<size_t>(cpu->input(0).bytes));
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(i * 37 + 11);
+  ASSERT_TRUE(cpu->SetInput(0, input).ok());
+  ASSERT_TRUE(cpu->Invoke().ok());
+  const std::vector<uint8_t> want(cpu->GetOutput(0).begin(), cpu->GetOutput(0).end());
+  for (const CompileResult* c : {&*r, &*ra}) {
+    auto tpu = (*rt)->LoadModelFromBuffer(c->models[0].model, "compiled.tflite");
+    ASSERT_TRUE(tpu.ok()) << tpu.status().ToString();
+    ASSERT_TRUE(tpu->SetInput(0, input).ok());
+    ASSERT_TRUE(tpu->Invoke().ok());
+    EXPECT_EQ(std::vector<uint8_t>(tpu->GetOutput(0).begin(), tpu->GetOutput(0).end()), want);
   }
 }
 
