@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: a Release build with every unit, golden and oracle test (ctest), then a
 # clang ASan/UBSan build of the untrusted-input readers, the model surgery and the runtime, whose
-# tests run under the sanitizers, and a short run of each fuzzer.
+# tests run under the sanitizers, a short run of each fuzzer, and the runtime's thread tests under
+# ThreadSanitizer (ETPU_SKIP_SANITIZERS=1 / ETPU_SKIP_TSAN=1 leave those out locally).
 # Set ETPU_REQUIRE_SHARED=1 (CI does) to turn a missing ../shared into a failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,5 +40,16 @@ if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
     "$fuzzer" -max_total_time=30 -rss_limit_mb=4096 -timeout=10 -artifact_prefix=build-asan/fuzz/ \
       "$corpus" "${seeds[@]}" 2>&1 | tail -n 3
   done
+fi
+if [ "${ETPU_SKIP_TSAN:-0}" != "1" ]; then
+  # The runtime under ThreadSanitizer (clang): threads invoking models on separate devices, and on
+  # one device under the caller's lock (src/runtime/concurrency_test.cc; the Python binding's
+  # contract). Only the runtime's tests are built.
+  echo "== TSan build (clang): runtime concurrency tests"
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_CXX_COMPILER=clang++ -DETPU_TSAN=ON -DETPU_BUILD_BENCH=OFF > /dev/null
+  cmake --build build-tsan -j "$jobs" --target runtime_test
+  TSAN_OPTIONS=halt_on_error=1 "$(find build-tsan -name runtime_test -type f -perm -u+x | head -n 1)" \
+    --gtest_brief=1 --gtest_filter='RuntimeConcurrency*:RuntimeTest*'
 fi
 echo "etpu: all tests passed"

@@ -11,6 +11,7 @@ const std::vector<Command>& Commands() {
       {"plan", PlanCommand},
       {"run", RunCommand},
       {"report", ReportCommand},
+      {"simulate", SimulateCommand},
   };
   return kCommands;
 }

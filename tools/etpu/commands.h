@@ -20,5 +20,6 @@ int RunCommand(int argc, char** argv);
 int BenchCommand(int argc, char** argv);
 int PlanCommand(int argc, char** argv);
 int ReportCommand(int argc, char** argv);
+int SimulateCommand(int argc, char** argv);
 
 }  // namespace etpu::tools

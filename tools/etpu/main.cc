@@ -1,4 +1,4 @@
-// etpu: the multi-tool (demo, inspect, run, zoo, bench). Each subcommand lives in its own file and
+// etpu: the multi-tool (demo, inspect, run, zoo, bench, plan, simulate, report). Each subcommand lives in its own file and
 // only parses, calls the library and renders.
 #include <cstdio>
 #include <cstring>
@@ -23,6 +23,9 @@ Commands:
   zoo --list | NAME -o DIR
                          Generate quantized models of real architectures.
   bench MODEL... [...]   Simulated first/later inference times (see 'etpu bench --help').
+  plan MODEL@HZ... [--devices usb3,usb3] [--json]
+                         Which models to co-compile, in which order, on which Edge TPU (see 'etpu plan --help').
+  simulate PLAN.json     Play a plan's workload over virtual Edge TPUs and compare with the plan's predictions.
   report MODEL... [-o report.html]
                          Where every byte of the SRAM goes and why: one self-contained HTML page (or
                          --format json|txt|csv) for a model or a co-compiled set (see 'etpu report --help').

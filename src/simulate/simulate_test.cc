@@ -1,0 +1,107 @@
+// The simulator against closed forms it must reproduce, and the planner's predicted utilisation
+// and token switches against the simulation, within 2% (issue 14), on plans the planner made.
+#include "simulate/simulate.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "planner/search.h"
+#include "planner/test_problems.h"
+
+namespace etpu::simulate {
+namespace {
+
+TEST(SimulateTest, OneGroupReloadsOnceAndMatchesTheOfferedLoad) {
+  SimDevice d{"usb:0", {{{"a", 30, 9.0, 2.0}, {"b", 10, 20.0, 5.0}}}, -1, -1};
+  auto r = SimulateDevices({d}, {.seconds = 2000, .seed = 3});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const SimDeviceResult& x = r->front();
+  EXPECT_EQ(x.token_switches_per_s, 0);
+  ASSERT_EQ(x.models.size(), 2u);
+  EXPECT_EQ(x.models[0].reloads, 1);  // Only the first invocation uploads.
+  EXPECT_EQ(x.models[1].reloads, 1);
+  const double offered = (30 * 2.0 + 10 * 5.0) / 1000;  // 0.11
+  EXPECT_NEAR(x.utilisation, offered, 0.02 * offered);
+  EXPECT_NEAR(x.models[0].throughput_hz, 30, 0.5);
+  EXPECT_GE(x.models[0].latency_p99_ms, x.models[0].latency_p50_ms);
+  EXPECT_GE(x.models[0].latency_p50_ms, 2.0);
+}
+
+// Two groups of one model each, alternating at random: every switch makes the next model reload,
+// so q = 1 - p for each (the closed form of docs/PLANNER.md §3 with one model per group).
+TEST(SimulateTest, TwoSeparateModelsReloadAsOftenAsTheOtherRanBetween) {
+  SimDevice d{"usb:0", {{{"a", 20, 10.0, 2.0}}, {{"b", 5, 12.0, 3.0}}}, -1, -1};
+  auto r = SimulateDevices({d}, {.seconds = 4000, .seed = 5});
+  ASSERT_TRUE(r.ok());
+  const SimDeviceResult& x = r->front();
+  const double pa = 0.8, pb = 0.2;
+  EXPECT_NEAR(static_cast<double>(x.models[0].reloads) / static_cast<double>(x.models[0].invocations), 1 - pa, 0.02);
+  EXPECT_NEAR(static_cast<double>(x.models[1].reloads) / static_cast<double>(x.models[1].invocations), 1 - pb, 0.02);
+  EXPECT_NEAR(x.token_switches_per_s, 25 * 2 * pa * pb, 0.03 * 25 * 2 * pa * pb);
+}
+
+TEST(SimulateTest, BadInputsAreRefused) {
+  SimDevice ok{"usb:0", {{{"a", 1, 2.0, 1.0}}}, -1, -1};
+  EXPECT_FALSE(SimulateDevices({}, {}).ok());
+  EXPECT_FALSE(SimulateDevices({ok}, {.seconds = 0}).ok());
+  SimDevice bad_rate{"usb:0", {{{"a", 0, 2.0, 1.0}}}, -1, -1};
+  EXPECT_NE(SimulateDevices({bad_rate}, {}).status().message().find("model 'a' has rate 0 Hz"), std::string::npos);
+  SimDevice bad_times{"usb:0", {{{"a", 1, 1.0, 2.0}}}, -1, -1};
+  EXPECT_FALSE(SimulateDevices({bad_times}, {}).ok());
+  EXPECT_FALSE(SimulateDevices({ok}, {.seconds = 1e12}).ok());  // Too many arrivals.
+}
+
+// The planner's closed-form utilisation and switch rate against the simulation of its own plans
+// (exact optimum and baselines), every device within 2% (utilisation) and 5% (switches).
+TEST(SimulateTest, PlannerPredictionsAgreeWithTheSimulation) {
+  using planner::testing::ZooProblem;
+  planner::Problem p = ZooProblem({"mobilenet_v1_0.25_128", "mobilenet_v2_1.0_224", "efficientnet_edgetpu_s", "mobilenet_v1_1.0_224"},
+                                  {"usb3", "usb2"}, {40, 15, 10, 25});
+  auto created = planner::GroupCoster::Create(p);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  planner::GroupCoster& coster = **created;
+  std::vector<planner::PlanEval> plans;
+  auto best = planner::PlanExact(coster);
+  ASSERT_TRUE(best.ok()) << best.status().ToString();
+  plans.push_back(*best);
+  for (const std::string& name : planner::BaselineNames()) {
+    auto plan = planner::BaselinePlan(coster, name);
+    ASSERT_TRUE(plan.ok()) << name;
+    auto eval = planner::EvaluatePlan(coster, *plan);
+    ASSERT_TRUE(eval.ok()) << name;
+    plans.push_back(*eval);
+  }
+  int switching_devices = 0;
+  for (const planner::PlanEval& e : plans) {
+    std::vector<SimDevice> devices;
+    for (size_t d = 0; d < e.devices.size(); ++d) {
+      SimDevice sd;
+      sd.name = "device " + std::to_string(d);
+      for (const auto& group : e.devices[d].groups) {
+        std::vector<SimModel> g;
+        for (const planner::ModelLoad& m : group) {
+          g.push_back({p.models[static_cast<size_t>(m.model)].name, p.models[static_cast<size_t>(m.model)].rate_hz, m.first_ms, m.later_ms});
+        }
+        sd.groups.push_back(std::move(g));
+      }
+      sd.predicted_utilisation = e.devices[d].utilisation;
+      sd.predicted_switches_per_s = e.devices[d].switches_per_s;
+      devices.push_back(std::move(sd));
+    }
+    auto r = SimulateDevices(devices, {.seconds = 3000, .seed = 11});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const SimDeviceResult& x : *r) {
+      if (x.predicted_utilisation <= 0) continue;
+      EXPECT_NEAR(x.utilisation, x.predicted_utilisation, 0.02 * x.predicted_utilisation) << x.name;
+      if (x.predicted_switches_per_s > 0) {
+        ++switching_devices;
+        EXPECT_NEAR(x.token_switches_per_s, x.predicted_switches_per_s, 0.05 * x.predicted_switches_per_s) << x.name;
+      }
+    }
+  }
+  EXPECT_GT(switching_devices, 0) << "no plan switches tokens: the switch model is not exercised";
+}
+
+}  // namespace
+}  // namespace etpu::simulate
