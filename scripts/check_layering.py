@@ -12,7 +12,10 @@ A file of module M may include headers of: M itself, its DEPS and PUBLIC_DEPS, a
 those reach through PUBLIC_DEPS (CMake's usage requirements). A header of M may include only
 M's own headers and what M's PUBLIC_DEPS reach (its includers see no more). Tests may include
 what their DEPS reach. include/etpu/*.h may include only other include/etpu/ headers and
-standard headers. The module graph must have no cycle. Exit 1 with one line per violation.
+standard headers. The module graph must have no cycle. The generated TFLite schema header
+(tflite/schema/tflite_generated.h) is included inside src/tflite only: a file anywhere else (src,
+tools, tests, bench, python, fuzz) may include neither it nor a src/tflite header that includes it,
+directly or not (the IR's own types stand for it). Exit 1 with one line per violation.
 """
 import os
 import re
@@ -152,6 +155,38 @@ for fn in sorted(os.listdir(inc_dir)):
     for inc in includes(p):
         if not inc.startswith("etpu/"):
             errors.append(f"include/etpu/{fn}: public header includes internal \"{inc}\"")
+
+# The generated TFLite schema stays inside src/tflite: the headers that reach it...
+TFLITE_SCHEMA = "tflite/schema/tflite_generated.h"
+exposing = {TFLITE_SCHEMA}
+tflite_dir = os.path.join(src, "tflite")
+tflite_headers = []
+for dirpath, _, names in os.walk(tflite_dir):
+    tflite_headers += [os.path.join(dirpath, fn) for fn in names if fn.endswith(".h")]
+grown = True
+while grown:
+    grown = False
+    for h in tflite_headers:
+        rel = os.path.relpath(h, src)
+        if rel not in exposing and any(inc in exposing for inc in includes(h)):
+            exposing.add(rel)
+            grown = True
+# ...and no file outside src/tflite includes one of them (this check's own test tree aside).
+own_fixture = os.path.join(root, "tests", "layering", "fixture")
+for top in ("src", "tools", "tests", "bench", "python", "fuzz"):
+    for dirpath, _, names in os.walk(os.path.join(root, top)):
+        here = os.path.abspath(dirpath)
+        if any(os.path.commonpath([here, d]) == d for d in (tflite_dir, own_fixture)):
+            continue
+        for fn in names:
+            if not fn.endswith((".h", ".cc", ".cpp")):
+                continue
+            p = os.path.join(dirpath, fn)
+            for inc in includes(p):
+                if inc in exposing:
+                    via = "" if inc == TFLITE_SCHEMA else ", which includes the generated TFLite schema"
+                    errors.append(f"{os.path.relpath(p, root)}: includes \"{inc}\"{via} (only src/tflite may; "
+                                  f"use the IR's types)")
 
 # No cycle among modules.
 state = {}

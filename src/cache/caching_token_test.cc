@@ -36,8 +36,9 @@ TEST(CachingToken, ConstantBytesChangeTheDigest) {
   ir::Model a = testing::ConvChain("a.tflite", 8, 8, 16, {32});
   const uint64_t before = ModelContentDigest(a);
   // Same structure, one weight byte different.
-  auto& buf = a.fb->buffers[static_cast<size_t>(a.tensors[static_cast<size_t>(a.ops[0].inputs[1])].buffer)]->data;
-  buf[5] ^= 1;
+  // The bytes live in the model's own (opaque) flatbuffer tree; the test changes one in place.
+  const ir::Tensor& weights = a.tensors[static_cast<size_t>(a.ops[0].inputs[1])];
+  const_cast<uint8_t*>(weights.data.data())[5] ^= 1;
   EXPECT_NE(before, ModelContentDigest(a));
 }
 

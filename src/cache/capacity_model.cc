@@ -73,9 +73,9 @@ int64_t InputRowsPerOutputRow(const ir::Model& model, const ir::Operator& op) {
   if (op.code == BuiltinOperator::CONV_2D || op.code == BuiltinOperator::DEPTHWISE_CONV_2D) {
     int64_t w[4];
     if (op.inputs.size() > 1 && Nhwc(model, op.inputs[1], w)) kh = w[1];
-    if (const auto* o = op.options<tflite_fb::Conv2DOptionsT>()) dil = std::max(1, o->dilation_h_factor);
-    if (const auto* o = op.options<tflite_fb::DepthwiseConv2DOptionsT>()) dil = std::max(1, o->dilation_h_factor);
-  } else if (const auto* p = op.options<tflite_fb::Pool2DOptionsT>()) {
+    if (const auto* o = op.options<ir::Conv2DOptions>()) dil = std::max(1, o->dilation_h_factor);
+    if (const auto* o = op.options<ir::DepthwiseConv2DOptions>()) dil = std::max(1, o->dilation_h_factor);
+  } else if (const auto* p = op.options<ir::Pool2DOptions>()) {
     kh = std::max(1, p->filter_height);
   }
   return (kh - 1) * dil + 1;

@@ -53,7 +53,7 @@ inline ir::Model ConvChain(const std::string& name, int h, int w, int cin, const
                                     tflite::Quant(0.005f, 0));
     int y = b.AddTensor("conv" + id + "/out", ir::TensorType::UINT8, {1, h, w, f}, tflite::Quant(0.5f, 128));
     b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, bt}, {y},
-                  tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+                  tflite::ConvOptions(1, 1, ir::Padding::SAME));
     x = y;
     c = f;
   }

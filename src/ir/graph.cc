@@ -23,12 +23,12 @@ int ElementSize(TensorType type) {
 }
 
 const char* TensorTypeName(TensorType type) {
-  const char* name = tflite_fb::EnumNameTensorType(type);
+  const char* name = EnumName(type);
   return (name == nullptr || *name == '\0') ? "UNKNOWN" : name;
 }
 
 std::string BuiltinName(BuiltinOperator op) {
-  const char* name = tflite_fb::EnumNameBuiltinOperator(op);
+  const char* name = EnumName(op);
   if (name == nullptr || *name == '\0') return "BUILTIN_" + std::to_string(static_cast<int>(op));
   return name;
 }

@@ -1,8 +1,10 @@
 // The graph IR: a verified, index-checked view of one TFLite model's main subgraph.
 //
-// The IR keeps the flatbuffer object tree (tflite_fb::ModelT) it was built from, so that a writer
-// can emit the model again with every field it does not change (CPU operator options, tensor
-// names, quantization, metadata, signatures). Everything in Graph is checked once by the reader:
+// The IR owns its types (ir/tflite_enums.h, ir/operator_options.h): modules outside src/tflite
+// never see the generated schema. It also keeps the flatbuffer object tree it was built from, as
+// an opaque pointer (FlatModel, defined by src/tflite), so that the writer can emit the model
+// again with every field it does not change (CPU operator options, tensor names, quantization,
+// metadata, signatures). Everything in Graph is checked once by the reader:
 // after ReadModel, every tensor/buffer/opcode index is in range, shapes are sane, every
 // operator input is produced earlier (or is a graph input, a constant or a variable), and
 // constant buffers have exactly the bytes their shape and type need.
@@ -15,12 +17,24 @@
 #include <string>
 #include <vector>
 
-#include "tflite/schema/tflite_generated.h"
+#include "ir/operator_options.h"
+#include "ir/tflite_enums.h"
+
+namespace etpu::tflite_fb {
+struct ModelT;  // The schema's object tree; complete only inside src/tflite.
+}  // namespace etpu::tflite_fb
 
 namespace etpu::ir {
 
-using tflite_fb::BuiltinOperator;
-using tflite_fb::TensorType;
+/// Owner of a model's flatbuffer object tree. The tree's type is opaque here: only src/tflite
+/// creates, reads or changes one; the deleter it installs is the one place that destroys it.
+struct FlatModelDeleter {
+  void (*destroy)(tflite_fb::ModelT*) = nullptr;
+  void operator()(tflite_fb::ModelT* tree) const {
+    if (destroy != nullptr) destroy(tree);
+  }
+};
+using FlatModel = std::unique_ptr<tflite_fb::ModelT, FlatModelDeleter>;
 
 /// Bytes per element of a TFLite tensor type; 0 for types without a fixed size (STRING, ...).
 int ElementSize(TensorType type);
@@ -65,23 +79,33 @@ struct Operator {
   int version = 1;
   std::vector<int> inputs;               ///< Tensor indices; -1 = optional input left out.
   std::vector<int> outputs;
-  const tflite_fb::OperatorT* fb = nullptr;  ///< Options live here (owned by Model::fb).
+  std::vector<int> intermediates;        ///< Tensor indices (e.g. the quantized LSTM's).
+  BuiltinOptions builtin_options;        ///< std::monostate when absent or of a kind the IR does not read.
+  std::span<const uint8_t> custom_options;  ///< Raw custom options (owned by Model::fb).
+  CustomOptionsFormat custom_options_format = CustomOptionsFormat::FLEXBUFFERS;
 
   /// The name the real compiler's log uses: the builtin enum name, or "CUSTOM".
   std::string name() const { return BuiltinName(code); }
-  /// Typed builtin options, or nullptr when absent or of another type.
-  /// T is an object-API options type, e.g. tflite_fb::Conv2DOptionsT.
+  /// Typed builtin options, or nullptr when absent or of another kind, e.g. options<Conv2DOptions>().
   template <typename T>
   const T* options() const {
-    if (fb == nullptr || fb->builtin_options.type != tflite_fb::BuiltinOptionsUnionTraits<T>::enum_value) return nullptr;
-    return static_cast<const T*>(fb->builtin_options.value);
+    return std::get_if<T>(&builtin_options);
   }
+};
+
+/// One entry of the model's operator code table (used or not by an operator).
+struct OperatorCode {
+  int32_t builtin_code = 0;  ///< The effective code (the larger of the two code fields); may be unknown.
+  std::string custom_code;
+  int version = 1;
 };
 
 /// One model: the flatbuffer object tree plus the checked view of subgraph 0.
 struct Model {
   std::string path;                       ///< As given (used in messages).
-  std::unique_ptr<tflite_fb::ModelT> fb;  ///< Owns every byte the views point into.
+  FlatModel fb;                           ///< Owns every byte the views point into (opaque outside src/tflite).
+  std::string description;
+  std::vector<OperatorCode> operator_codes;
   std::vector<Tensor> tensors;
   std::vector<Operator> ops;              ///< Execution order.
   std::vector<int> inputs;

@@ -20,5 +20,13 @@ TEST(GraphTest, NamesAndSizes) {
   EXPECT_TRUE(t.is_dynamic());
 }
 
+TEST(GraphTest, ValuesOutsideTheEnumsHaveNoName) {
+  EXPECT_STREQ(EnumName(static_cast<BuiltinOperator>(300)), "");
+  EXPECT_EQ(BuiltinName(static_cast<BuiltinOperator>(300)), "BUILTIN_300");
+  EXPECT_STREQ(TensorTypeName(static_cast<TensorType>(99)), "UNKNOWN");
+  EXPECT_STREQ(EnumName(ActivationFunctionType::RELU6), "RELU6");
+  EXPECT_EQ(AllBuiltinOperators().size(), 162u);
+}
+
 }  // namespace
 }  // namespace etpu::ir

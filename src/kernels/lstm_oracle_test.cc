@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <ostream>
 #include <random>
 #include <set>
@@ -17,14 +18,11 @@
 #include "kernels/lstm.h"
 #include "kernels/oracle_test_util.h"
 #include "testutil/shared.h"
-#include "tflite/graph_surgery.h"
+#include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
-#include "tflite/model_writer.h"
 
 namespace etpu::kernels {
 namespace {
-
-namespace fb = tflite_fb;
 
 QuantParams Q(const ir::Tensor& t) {
   QuantParams q;
@@ -48,11 +46,11 @@ LstmTensor<T> Tensor(const ir::Model& m, int index) {
 IntegerLstmSpec SpecFromModel(const ir::Model& m) {
   const ir::Operator* op = nullptr;
   for (const auto& o : m.ops) {
-    if (o.code == fb::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) op = &o;
+    if (o.code == ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) op = &o;
   }
   EXPECT_NE(op, nullptr);
   const auto in = [&](int k) { return k < static_cast<int>(op->inputs.size()) ? op->inputs[k] : -1; };
-  const auto* opts = op->options<fb::UnidirectionalSequenceLSTMOptionsT>();
+  const auto* opts = op->options<ir::UnidirectionalSequenceLSTMOptions>();
   IntegerLstmSpec s;
   const ir::Tensor& input = m.tensor(in(0));
   s.time_major = opts->time_major;
@@ -78,30 +76,10 @@ IntegerLstmSpec SpecFromModel(const ir::Model& m) {
   s.peephole_weights[kLstmOutputGate] = Tensor<int16_t>(m, in(11));
   s.projection = Tensor<int8_t>(m, in(16));
   s.projection_bias = in(17) < 0 ? nullptr : reinterpret_cast<const int32_t*>(m.tensor(in(17)).data.data());
-  const auto& inter = op->fb->intermediates;
+  const auto& inter = op->intermediates;
   EXPECT_EQ(inter.size(), 5u);
   for (size_t k = 0; k < inter.size() && k < 5; ++k) s.intermediates[k] = Q(m.tensor(inter[k]));
   return s;
-}
-
-// Adds a tensor (constant when `data` is non-empty) to subgraph 0 and returns its index.
-int AddTensor(fb::ModelT& m, const std::string& name, fb::TensorType type, std::vector<int32_t> shape,
-              float scale, int64_t zp, std::vector<uint8_t> data) {
-  auto t = std::make_unique<fb::TensorT>();
-  t->name = name;
-  t->type = type;
-  t->shape = std::move(shape);
-  t->quantization = std::make_unique<fb::QuantizationParametersT>();
-  t->quantization->scale = {scale};
-  t->quantization->zero_point = {zp};
-  if (!data.empty()) {
-    auto b = std::make_unique<fb::BufferT>();
-    b->data = std::move(data);
-    t->buffer = static_cast<uint32_t>(m.buffers.size());
-    m.buffers.push_back(std::move(b));
-  }
-  m.subgraphs[0]->tensors.push_back(std::move(t));
-  return static_cast<int>(m.subgraphs[0]->tensors.size() - 1);
 }
 
 template <typename T>
@@ -123,70 +101,95 @@ struct Variant {
   int projection = 0;  ///< n_output with projection, 0 = none.
 };
 
-// The real model's LSTM, cut out and changed as `v` says.
-std::unique_ptr<fb::ModelT> MakeVariant(const ir::Model& real, const Variant& v, std::mt19937& rng) {
+// The real model's LSTM as a one-operator model (its tensors, weights, quantization and
+// intermediates copied), changed as `v` says; the model's bytes.
+std::vector<uint8_t> MakeVariant(const ir::Model& real, const Variant& v, std::mt19937& rng) {
   int lstm = -1;
   for (const auto& o : real.ops) {
-    if (o.code == fb::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) lstm = o.index;
+    if (o.code == ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) lstm = o.index;
   }
   const ir::Operator& op = real.ops.at(lstm);
-  auto cut = tflite::ExtractSubModel(real, {lstm}, {op.inputs[0]}, {op.outputs[0]});
-  EXPECT_TRUE(cut.ok()) << cut.status().message();
-  std::unique_ptr<fb::ModelT> m = std::move(cut).value();
-  fb::SubGraphT& sg = *m->subgraphs[0];
-  fb::OperatorT& o = *sg.operators[0];
-  auto& tensors = sg.tensors;
-  auto* opts = o.builtin_options.AsUnidirectionalSequenceLSTMOptions();
-  const int n_time = tensors[o.inputs[0]]->shape[1];
-  const int n_input = tensors[o.inputs[0]]->shape[2];
-  const int n_cell = tensors[o.inputs[4]]->shape[0];
+  const auto in = [&](int k) { return op.inputs[static_cast<size_t>(k)]; };
+  const int n_time = real.tensor(in(0)).shape[1];
+  const int n_input = real.tensor(in(0)).shape[2];
+  const int n_cell = real.tensor(in(4)).shape[0];
   const int n_out = v.projection > 0 ? v.projection : n_cell;
-  opts->time_major = v.time_major;
-  tensors[o.inputs[0]]->shape = v.time_major ? std::vector<int32_t>{n_time, v.batch, n_input}
-                                             : std::vector<int32_t>{v.batch, n_time, n_input};
-  tensors[o.outputs[0]]->shape = v.time_major ? std::vector<int32_t>{n_time, v.batch, n_out}
-                                              : std::vector<int32_t>{v.batch, n_time, n_out};
-  tensors[o.inputs[18]]->shape = {v.batch, n_out};
-  tensors[o.inputs[19]]->shape = {v.batch, n_cell};
-  if (v.cifg) o.inputs[1] = o.inputs[5] = o.inputs[12] = -1;
+  ir::UnidirectionalSequenceLSTMOptions opts = *op.options<ir::UnidirectionalSequenceLSTMOptions>();
+  opts.time_major = v.time_major;
+
+  // The real tensors as the variant changes them, then copied into the new model once each.
+  std::map<int, ir::Tensor> changed;
+  const auto change = [&](int t) -> ir::Tensor& { return changed.try_emplace(t, real.tensor(t)).first->second; };
+  change(in(0)).shape = v.time_major ? std::vector<int32_t>{n_time, v.batch, n_input}
+                                     : std::vector<int32_t>{v.batch, n_time, n_input};
+  change(op.outputs[0]).shape = v.time_major ? std::vector<int32_t>{n_time, v.batch, n_out}
+                                             : std::vector<int32_t>{v.batch, n_time, n_out};
+  change(in(18)).shape = {v.batch, n_out};
+  change(in(19)).shape = {v.batch, n_cell};
+  if (v.layer_norm) {
+    for (int g = 0; g < 4; ++g) {
+      if (v.cifg && g == 0) continue;
+      ir::Tensor& inter = change(op.intermediates[static_cast<size_t>(g)]);
+      inter.type = ir::TensorType::INT16;
+      inter.quant = tflite::Quant(0.0007f + 0.0002f * g, 0);
+    }
+  }
+  tflite::ModelBuilder b;
+  std::map<int, int> copied;
+  const auto copy = [&](int t) -> int32_t {
+    if (t < 0) return -1;
+    auto [it, fresh] = copied.try_emplace(t, -1);
+    if (fresh) {
+      const ir::Tensor& x = changed.count(t) ? changed.at(t) : real.tensor(t);
+      it->second = b.AddTensor(x.name, x.type, x.shape, x.quant, {x.data.begin(), x.data.end()}, x.is_variable);
+    }
+    return it->second;
+  };
+  std::vector<int32_t> inputs, intermediates;
+  for (int t : op.inputs) inputs.push_back(copy(t));
+  const int32_t output = copy(op.outputs[0]);
+  for (int t : op.intermediates) intermediates.push_back(copy(t));
+  const auto add = [&](const std::string& name, ir::TensorType type, std::vector<int32_t> shape, float scale,
+                       std::vector<uint8_t> data) {
+    return b.AddTensor(name, type, std::move(shape), tflite::Quant(scale, 0), std::move(data));
+  };
+
+  if (v.cifg) inputs[1] = inputs[5] = inputs[12] = -1;
   if (v.peephole) {
     const float scales[3] = {0.0021f, 0.0013f, 0.0034f};
     for (int k = 0; k < 3; ++k) {
       if (v.cifg && k == 0) continue;
-      o.inputs[9 + k] = AddTensor(*m, "peephole" + std::to_string(k), fb::TensorType::INT16, {n_cell},
-                                  scales[k], 0, RandomBytes<int16_t>(rng, n_cell, -3000, 3000));
+      inputs[9 + k] = add("peephole" + std::to_string(k), ir::TensorType::INT16, {n_cell}, scales[k],
+                          RandomBytes<int16_t>(rng, n_cell, -3000, 3000));
     }
   }
   if (v.projection > 0) {
     for (int g = 0; g < 4; ++g) {
       if (v.cifg && g == 0) continue;
-      const int t = AddTensor(*m, "recurrent" + std::to_string(g), fb::TensorType::INT8, {n_cell, n_out},
-                              0.004f + 0.001f * g, 0, RandomBytes<int8_t>(rng, size_t(n_cell) * n_out, -127, 127));
-      o.inputs[5 + g] = t;
+      inputs[5 + g] = add("recurrent" + std::to_string(g), ir::TensorType::INT8, {n_cell, n_out}, 0.004f + 0.001f * g,
+                          RandomBytes<int8_t>(rng, size_t(n_cell) * n_out, -127, 127));
     }
-    o.inputs[16] = AddTensor(*m, "projection", fb::TensorType::INT8, {n_out, n_cell}, 0.0061f, 0,
-                             RandomBytes<int8_t>(rng, size_t(n_cell) * n_out, -127, 127));
-    o.inputs[17] = AddTensor(*m, "projection_bias", fb::TensorType::INT32, {n_out}, 0.0061f * 0.0078f, 0,
-                             RandomBytes<int32_t>(rng, n_out, -3000, 3000));
-    opts->proj_clip = 0.5f;
+    inputs[16] = add("projection", ir::TensorType::INT8, {n_out, n_cell}, 0.0061f,
+                     RandomBytes<int8_t>(rng, size_t(n_cell) * n_out, -127, 127));
+    inputs[17] = add("projection_bias", ir::TensorType::INT32, {n_out}, 0.0061f * 0.0078f,
+                     RandomBytes<int32_t>(rng, n_out, -3000, 3000));
+    opts.proj_clip = 0.5f;
   }
   if (v.layer_norm) {
     for (int g = 0; g < 4; ++g) {
       if (v.cifg && g == 0) continue;
-      o.inputs[20 + g] = AddTensor(*m, "layer_norm" + std::to_string(g), fb::TensorType::INT16, {n_cell},
-                                   0.00005f * (g + 1), 0, RandomBytes<int16_t>(rng, n_cell, 8000, 30000));
+      inputs[20 + g] = add("layer_norm" + std::to_string(g), ir::TensorType::INT16, {n_cell}, 0.00005f * (g + 1),
+                           RandomBytes<int16_t>(rng, n_cell, 8000, 30000));
       // The bias is added after normalisation; keep it in a plausible range.
-      const int bias = AddTensor(*m, "ln_bias" + std::to_string(g), fb::TensorType::INT32, {n_cell},
-                                 0.00005f * (g + 1) / 1024, 0, RandomBytes<int32_t>(rng, n_cell, -40000, 40000));
-      o.inputs[12 + g] = bias;
-      auto& inter = *tensors[o.intermediates[g]];
-      inter.type = fb::TensorType::INT16;
-      inter.quantization = std::make_unique<fb::QuantizationParametersT>();
-      inter.quantization->scale = {0.0007f + 0.0002f * g};
-      inter.quantization->zero_point = {0};
+      inputs[12 + g] = add("ln_bias" + std::to_string(g), ir::TensorType::INT32, {n_cell}, 0.00005f * (g + 1) / 1024,
+                           RandomBytes<int32_t>(rng, n_cell, -40000, 40000));
     }
   }
-  return m;
+  const int lstm_op = b.AddOperator(ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, {output}, opts, op.version);
+  b.SetIntermediates(lstm_op, intermediates);
+  b.SetInputs({inputs[0]});
+  b.SetOutputs({output});
+  return b.Serialize();
 }
 
 void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
@@ -200,7 +203,7 @@ TEST_P(LstmOracle, BitExactWithTflite29) {
   ASSERT_TRUE(real.ok()) << real.status().message();
   const Variant& v = GetParam();
   std::mt19937 rng(1234 + v.batch * 7 + v.projection);
-  const std::vector<uint8_t> bytes = tflite::SerializeModel(*MakeVariant(real.value(), v, rng));
+  const std::vector<uint8_t> bytes = MakeVariant(real.value(), v, rng);
   auto model = tflite::ReadModelFromBuffer(bytes, v.name);
   ASSERT_TRUE(model.ok()) << model.status().message();
   const IntegerLstmSpec spec = SpecFromModel(model.value());

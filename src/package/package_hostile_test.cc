@@ -2,6 +2,8 @@
 // (Run under ASan/UBSan with -DETPU_SANITIZE=ON to catch silent out-of-bounds reads.)
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "base/file_io.h"
 #include "package/custom_op_data.h"
 #include "package/package_reader.h"
@@ -118,11 +120,11 @@ TEST(Hostile, RealCustomOptionsFlipsAndTruncations) {
   ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/split_concat_edgetpu.tflite");
   auto model = tflite::ReadModel(path);
   ASSERT_TRUE(model.ok());
-  const std::vector<uint8_t>* options = nullptr;
+  std::optional<std::vector<uint8_t>> options;
   for (const auto& op : model->ops) {
-    if (op.custom_code == ir::kEdgeTpuCustomOp) options = &op.fb->custom_options;
+    if (op.custom_code == ir::kEdgeTpuCustomOp) options.emplace(op.custom_options.begin(), op.custom_options.end());
   }
-  ASSERT_NE(options, nullptr);
+  ASSERT_TRUE(options.has_value());
   ASSERT_TRUE(DecodeCustomOpData(*options, "ok").ok());
   // Sampled positions over the whole map, every position in the first and last 512 bytes.
   const size_t n = options->size();

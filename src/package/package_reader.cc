@@ -327,14 +327,13 @@ Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model) {
       continue;
     }
     std::string what = fmt::format("'{}' operator #{} ({})", model.path, op.index, ir::kEdgeTpuCustomOp);
-    if (op.fb == nullptr) return InternalError(fmt::format("failed to read {}: the operator has no flatbuffer", what));
-    if (op.fb->custom_options_format != tflite_fb::CustomOptionsFormat::FLEXBUFFERS) {
+    if (op.custom_options_format != ir::CustomOptionsFormat::FLEXBUFFERS) {
       return DataLossError(fmt::format("failed to read {}: custom options format {} (expected FLEXBUFFERS)", what,
-                                       static_cast<int>(op.fb->custom_options_format)));
+                                       static_cast<int>(op.custom_options_format)));
     }
     EdgeTpuOpInfo info;
     info.op_index = op.index;
-    ETPU_ASSIGN_OR_RETURN(info.options, DecodeCustomOpData(op.fb->custom_options, what));
+    ETPU_ASSIGN_OR_RETURN(info.options, DecodeCustomOpData(op.custom_options, what));
     ETPU_ASSIGN_OR_RETURN(info.package, ReadPackage(info.options.package, what));
     if (info.options.legacy_parameter_caching_executable) {
       const auto& legacy = *info.options.legacy_parameter_caching_executable;

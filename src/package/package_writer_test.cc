@@ -32,12 +32,12 @@ std::vector<uint8_t> RegionModel() {
   int w = b.AddTensor("conv/weights", ir::TensorType::UINT8, {16, 1, 1, 4}, tflite::Quant(0.02f, 120));
   int bias = b.AddTensor("conv/bias", ir::TensorType::INT32, {16}, tflite::Quant(0.01f, 0));
   int mid = b.AddTensor("mid", ir::TensorType::UINT8, {1, 8, 8, 16}, tflite::Quant(0.1f, 3));
-  b.AddOperator(ir::BuiltinOperator::CONV_2D, {in, w, bias}, {mid}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.AddOperator(ir::BuiltinOperator::CONV_2D, {in, w, bias}, {mid}, tflite::ConvOptions(1, 1, ir::Padding::SAME));
   int dw = b.AddTensor("dw/weights", ir::TensorType::UINT8, {1, 3, 3, 16}, tflite::Quant(0.02f, 120));
   int dwb = b.AddTensor("dw/bias", ir::TensorType::INT32, {16}, tflite::Quant(0.002f, 0));
   int out = b.AddTensor("output", ir::TensorType::UINT8, {1, 8, 8, 16}, tflite::Quant(0.1f, 5));
   b.AddOperator(ir::BuiltinOperator::DEPTHWISE_CONV_2D, {mid, dw, dwb}, {out},
-                tflite::DepthwiseOptions(1, 1, tflite_fb::Padding::SAME));
+                tflite::DepthwiseOptions(1, 1, ir::Padding::SAME));
   b.SetInputs({in});
   b.SetOutputs({out});
   return b.Serialize();

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "package/schema/program_generated.h"
-#include "tflite/schema/tflite_generated.h"
+#include "tflite/region_reader.h"
 
 namespace etpu::package {
 namespace {
@@ -75,22 +75,13 @@ Result<Program> DecodeProgram(std::span<const uint8_t> bytes, const BlobSizes& b
   }
   if (fb->region_model() == nullptr || fb->region_model()->size() == 0) return Bad(what, "the region model is missing");
   out.region_model.assign(fb->region_model()->begin(), fb->region_model()->end());
-  const auto& region = out.region_model;
-  if (region.size() < 8 || std::memcmp(region.data() + 4, tflite_fb::ModelIdentifier(), 4) != 0) {
-    return Bad(what, "the region model is not a TFLite flatbuffer (identifier 'TFL3' missing)");
+  const tflite::ModelOutline region = tflite::OutlineModel(out.region_model, 10'000'000);
+  if (!region.identified) return Bad(what, "the region model is not a TFLite flatbuffer (identifier 'TFL3' missing)");
+  if (!region.verified) return Bad(what, "the region model flatbuffer is corrupt or truncated");
+  if (region.subgraphs != 1) {
+    return Bad(what, fmt::format("the region model has {} subgraphs (expected 1)", region.subgraphs));
   }
-  flatbuffers::Verifier::Options opts;
-  opts.max_depth = 64;
-  opts.max_tables = 10'000'000;
-  flatbuffers::Verifier region_verifier(region.data(), region.size(), opts);
-  if (!tflite_fb::VerifyModelBuffer(region_verifier)) return Bad(what, "the region model flatbuffer is corrupt or truncated");
-  const tflite_fb::Model* model = tflite_fb::GetModel(region.data());
-  if (model->subgraphs() == nullptr || model->subgraphs()->size() != 1) {
-    return Bad(what, fmt::format("the region model has {} subgraphs (expected 1)",
-                                 model->subgraphs() ? model->subgraphs()->size() : 0));
-  }
-  const tflite_fb::SubGraph* sg = model->subgraphs()->Get(0);
-  out.region_op_count = (sg != nullptr && sg->operators() != nullptr) ? static_cast<int32_t>(sg->operators()->size()) : 0;
+  out.region_op_count = region.first_subgraph_ops;
 
   if (fb->layers() != nullptr) {
     out.layers.reserve(fb->layers()->size());

@@ -84,7 +84,7 @@ Result<SoftmaxTableSpec> SoftmaxSpecOf(const ir::Model& model, const ir::Operato
   SoftmaxTableSpec spec;
   spec.classes = in->shape.back();
   float beta = 1.0f;
-  if (const auto* o = op.options<tflite_fb::SoftmaxOptionsT>()) beta = o->beta;
+  if (const auto* o = op.options<ir::SoftmaxOptions>()) beta = o->beta;
   spec.scale = static_cast<float>(static_cast<double>(beta) * static_cast<double>(in->quant.scale[0]));
   const ir::Tensor& out = model.tensor(op.outputs[0]);
   spec.unit_row = out.type == TensorType::UINT8;

@@ -94,7 +94,7 @@ ir::Model BuildSmallModel() {
   std::vector<int32_t> bias = {1, -2, 3, -4, 5};
   const int bt = b.AddConstant<int32_t>("b", ir::TensorType::INT32, {5}, bias);
   const int c = b.AddTensor("c", ir::TensorType::INT8, {1, 4, 4, 5}, Quant(0.2f, 0));
-  b.AddOperator(ir::BuiltinOperator::CONV_2D, {in, wt, bt}, {c}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.AddOperator(ir::BuiltinOperator::CONV_2D, {in, wt, bt}, {c}, tflite::ConvOptions(1, 1, ir::Padding::SAME));
   std::vector<int8_t> k(80, 5);
   const int kt = b.AddConstant<int8_t>("k", ir::TensorType::INT8, {1, 4, 4, 5}, k, Quant(0.01f, 0));
   const int m = b.AddTensor("m", ir::TensorType::INT8, {1, 4, 4, 5}, Quant(0.25f, 1));

@@ -124,7 +124,7 @@ Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator
     case BuiltinOperator::MAX_POOL_2D:
     case BuiltinOperator::L2_POOL_2D:
       c.kind = device::LayerCost::kPool;
-      if (const auto* o = op.options<tflite_fb::Pool2DOptionsT>()) {
+      if (const auto* o = op.options<ir::Pool2DOptions>()) {
         c.kh = ClampDim(o->filter_height);
         c.kw = ClampDim(o->filter_width);
       }

@@ -6,41 +6,13 @@
 #include <map>
 
 #include "tflite/model_reader.h"
-#include "tflite/schema/tflite_generated.h"
+#include "tflite/region_reader.h"
 
 namespace etpu::report {
 namespace {
 
 using package::ExecutableInfo;
 using package::PackageInfo;
-
-/// Operator names of a verified region model (package::DecodeProgram verified it).
-std::vector<std::string> RegionOpNames(const std::vector<uint8_t>& region) {
-  std::vector<std::string> names;
-  const tflite_fb::Model* m = tflite_fb::GetModel(region.data());
-  if (m->subgraphs() == nullptr || m->subgraphs()->size() == 0) return names;
-  const tflite_fb::SubGraph* sg = m->subgraphs()->Get(0);
-  if (sg == nullptr || sg->operators() == nullptr) return names;
-  for (flatbuffers::uoffset_t i = 0; i < sg->operators()->size(); ++i) {
-    const tflite_fb::Operator* op = sg->operators()->Get(i);
-    std::string name = "?";
-    if (op != nullptr && m->operator_codes() != nullptr && op->opcode_index() < m->operator_codes()->size()) {
-      const tflite_fb::OperatorCode* code = m->operator_codes()->Get(op->opcode_index());
-      if (code != nullptr) {
-        int32_t c = std::max<int32_t>(code->deprecated_builtin_code(), static_cast<int32_t>(code->builtin_code()));
-        if (c == static_cast<int32_t>(tflite_fb::BuiltinOperator::CUSTOM) && code->custom_code() != nullptr) {
-          name = code->custom_code()->str();
-        } else if (c >= 0 && c <= tflite::kNewestKnownBuiltin) {
-          name = ir::BuiltinName(static_cast<ir::BuiltinOperator>(c));
-        } else {
-          name = fmt::format("BUILTIN_{}", c);
-        }
-      }
-    }
-    names.push_back(std::move(name));
-  }
-  return names;
-}
 
 InspectExecutable DescribeExecutable(const ExecutableInfo& e) {
   InspectExecutable x;
@@ -82,7 +54,7 @@ InspectCustomOp DescribeCustomOp(const package::EdgeTpuOpInfo& op, const Inspect
   const ExecutableInfo* main = p.main();
   if (main != nullptr && main->program) {
     const package::Program& prog = *main->program;
-    std::vector<std::string> names = RegionOpNames(prog.region_model);
+    std::vector<std::string> names = tflite::OperatorNames(prog.region_model);
     c.region_ops = prog.region_op_count;
     for (const package::LayerParams& l : prog.layers) {
       InspectLayer layer;
@@ -141,7 +113,7 @@ Result<InspectReport> InspectModel(const ir::Model& model, const std::string& pa
   InspectReport r;
   r.path = path;
   r.file_size = model.file_size;
-  r.description = model.fb ? model.fb->description : "";
+  r.description = model.description;
   r.total_ops = static_cast<int>(model.ops.size());
   for (const auto& op : info.edgetpu_ops) {
     r.edgetpu_ops.push_back(DescribeCustomOp(op, options));

@@ -118,7 +118,7 @@ TEST(Inspect, EtpuPackageShowsLayerPlacement) {
   int w = rb.AddTensor("w", ir::TensorType::UINT8, {16, 1, 1, 4}, tflite::Quant(0.02f, 120));
   int b = rb.AddTensor("b", ir::TensorType::INT32, {16}, tflite::Quant(0.01f, 0));
   int mid = rb.AddTensor("mid", ir::TensorType::UINT8, {1, 4, 4, 16}, tflite::Quant(0.1f, 3));
-  rb.AddOperator(ir::BuiltinOperator::CONV_2D, {in, w, b}, {mid}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  rb.AddOperator(ir::BuiltinOperator::CONV_2D, {in, w, b}, {mid}, tflite::ConvOptions(1, 1, ir::Padding::SAME));
   int c = rb.AddTensor("c", ir::TensorType::UINT8, {1, 4, 4, 16}, tflite::Quant(0.1f, 3));
   int out = rb.AddTensor("output", ir::TensorType::UINT8, {1, 4, 4, 16}, tflite::Quant(0.2f, 0));
   rb.AddOperator(ir::BuiltinOperator::MUL, {mid, c}, {out});

@@ -88,11 +88,8 @@ int MaxTfl25Version(int builtin) {
 }
 
 Status CheckOpVersions(const ir::Model& model) {
-  if (model.fb == nullptr) return OkStatus();
-  for (const auto& code_ptr : model.fb->operator_codes) {
-    if (code_ptr == nullptr) continue;
-    const int32_t code = std::max<int32_t>(static_cast<int32_t>(code_ptr->deprecated_builtin_code),
-                                           static_cast<int32_t>(code_ptr->builtin_code));
+  for (const ir::OperatorCode& entry : model.operator_codes) {
+    const int32_t code = entry.builtin_code;
     if (code == static_cast<int32_t>(B::CUSTOM)) continue;  // Custom ops are resolved later (CPU).
     if (code > kMaxTfl25Builtin) {
       return InvalidArgumentError(fmt::format(
@@ -101,11 +98,11 @@ Status CheckOpVersions(const ir::Model& model) {
           code));
     }
     const int max_version = MaxTfl25Version(code);
-    if (code_ptr->version > max_version || code_ptr->version < 1) {
+    if (entry.version > max_version || entry.version < 1) {
       return InvalidArgumentError(fmt::format(
           "ERROR: Didn't find op for builtin opcode '{}' version '{}'. An older version of this builtin might be "
           "supported. Are you using an old TFLite binary with a newer model?\n\nERROR: Registration failed.",
-          ir::BuiltinName(static_cast<ir::BuiltinOperator>(code)), code_ptr->version));
+          ir::BuiltinName(static_cast<ir::BuiltinOperator>(code)), entry.version));
     }
   }
   return OkStatus();
@@ -166,7 +163,7 @@ RuntimeNeed OpRuntimeNeed(const ir::Model& model, int op_index, const std::set<i
   if (const OpSpec* spec = FindOpSpec(op.code)) {
     raise(spec->min_runtime, false, fmt::format("{} needs runtime {}", op.name(), spec->min_runtime));
   }
-  if (const auto* o = op.options<tflite_fb::DepthwiseConv2DOptionsT>()) {
+  if (const auto* o = op.options<ir::DepthwiseConv2DOptions>()) {
     if (o->dilation_h_factor != 1 || o->dilation_w_factor != 1) {
       raise(kDilatedDepthwiseRuntime, false, fmt::format("a dilated {} needs runtime {}", op.name(), kDilatedDepthwiseRuntime));
     }

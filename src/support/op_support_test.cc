@@ -176,16 +176,13 @@ TEST(CheckModelQuantized, FloatBoundariesAndTrailingFloatOpsAreAccepted) {
 }
 
 ir::Model DynamicModel(std::vector<int32_t> signature) {
-  auto fb = [] {
-    ModelBuilder b;
-    int in = Act(b, "in", {1, 8});
-    int out = Act(b, "out", {1, 8});
-    b.AddOperator(B::RELU, {in}, {out});
-    Finish(b, {in}, {out});
-    return b.Build();
-  }();
-  fb->subgraphs[0]->tensors[0]->shape_signature = std::move(signature);
-  auto m = tflite::BuildModel(std::move(fb), "dynamic.tflite");
+  ModelBuilder b;
+  int in = Act(b, "in", {1, 8});
+  int out = Act(b, "out", {1, 8});
+  b.AddOperator(B::RELU, {in}, {out});
+  Finish(b, {in}, {out});
+  b.SetShapeSignature(in, std::move(signature));
+  auto m = tflite::BuildModel(b.Build(), "dynamic.tflite");
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   return std::move(m).value();
 }

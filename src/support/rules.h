@@ -98,6 +98,6 @@ std::optional<int> NormalizeAxis(int64_t axis, size_t rank);
 /// True when `axis` is the batch dimension: dimension 0 of a 4-D (NHWC) tensor.
 bool IsBatchAxis(int axis, size_t rank);
 /// Name of a fused activation ("RELU6").
-const char* ActivationName(tflite_fb::ActivationFunctionType act);
+const char* ActivationName(ir::ActivationFunctionType act);
 
 }  // namespace etpu::support::internal

@@ -73,6 +73,6 @@ std::optional<int> NormalizeAxis(int64_t axis, size_t rank) {
 
 bool IsBatchAxis(int axis, size_t rank) { return rank == 4 && axis == 0; }
 
-const char* ActivationName(tflite_fb::ActivationFunctionType act) { return tflite_fb::EnumNameActivationFunctionType(act); }
+const char* ActivationName(ir::ActivationFunctionType act) { return ir::EnumName(act); }
 
 }  // namespace etpu::support::internal

@@ -26,7 +26,7 @@ constexpr int kDepthwiseDilationMinRuntime = 12;
 constexpr int kFcMaxOutputDims = 1;
 
 std::optional<SupportDecision> CheckConv(const OpContext& ctx) {
-  const auto* o = ctx.op.options<tflite_fb::Conv2DOptionsT>();
+  const auto* o = ctx.op.options<ir::Conv2DOptions>();
   if (o != nullptr && o->dilation_h_factor != o->dilation_w_factor) {
     return Fail(kConvDilation, fmt::format("{}: dilation {} (y) != {} (x); the Edge TPU needs the same dilation in x "
                                            "and y",
@@ -36,7 +36,7 @@ std::optional<SupportDecision> CheckConv(const OpContext& ctx) {
 }
 
 std::optional<SupportDecision> CheckDepthwise(const OpContext& ctx) {
-  const auto* o = ctx.op.options<tflite_fb::DepthwiseConv2DOptionsT>();
+  const auto* o = ctx.op.options<ir::DepthwiseConv2DOptions>();
   if (o == nullptr) return std::nullopt;
   if (o->dilation_h_factor != o->dilation_w_factor) {
     return Fail(kDepthwiseDilation, fmt::format("{}: dilation {} (y) != {} (x); the Edge TPU needs the same dilation "
@@ -53,10 +53,10 @@ std::optional<SupportDecision> CheckDepthwise(const OpContext& ctx) {
 }
 
 std::optional<SupportDecision> CheckFullyConnected(const OpContext& ctx) {
-  const auto* o = ctx.op.options<tflite_fb::FullyConnectedOptionsT>();
-  if (o != nullptr && o->weights_format != tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+  const auto* o = ctx.op.options<ir::FullyConnectedOptions>();
+  if (o != nullptr && o->weights_format != ir::FullyConnectedOptionsWeightsFormat::DEFAULT) {
     return Fail(kFcWeightsFormat, fmt::format("{}: weights format {} (only DEFAULT is mapped)", ctx.what(),
-                                              tflite_fb::EnumNameFullyConnectedOptionsWeightsFormat(o->weights_format)));
+                                              ir::EnumName(o->weights_format)));
   }
   if (const ir::Tensor* out = ctx.output(0); out != nullptr && NonUnitDims(out->shape) > kFcMaxOutputDims) {
     return Fail(kFcOutput1d, fmt::format("{}: output '{}' has shape {} with {} dimensions larger than 1 (at most {})",

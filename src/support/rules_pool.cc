@@ -12,10 +12,10 @@ constexpr RuleDef kMaxPoolActivation{"max_pool2d.fused_activation", OpStatus::kU
                                      Certainty::kConfirmed, "MAX_POOL_2D: no fused activation function"};
 
 /// The only fused activation a pooling operator may carry.
-constexpr auto kPoolAllowedActivation = tflite_fb::ActivationFunctionType::NONE;
+constexpr auto kPoolAllowedActivation = ir::ActivationFunctionType::NONE;
 
 std::optional<SupportDecision> CheckPoolActivation(const OpContext& ctx, const RuleDef& rule) {
-  const auto* o = ctx.op.options<tflite_fb::Pool2DOptionsT>();
+  const auto* o = ctx.op.options<ir::Pool2DOptions>();
   if (o != nullptr && o->fused_activation_function != kPoolAllowedActivation) {
     return Fail(rule, fmt::format("{}: fused activation {} (only {} is mapped)", ctx.what(),
                                   ActivationName(o->fused_activation_function), ActivationName(kPoolAllowedActivation)));

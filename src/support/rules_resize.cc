@@ -36,9 +36,9 @@ struct ResizeFlags {
 
 ResizeFlags Flags(const OpContext& ctx) {
   ResizeFlags f;
-  if (const auto* o = ctx.op.options<tflite_fb::ResizeBilinearOptionsT>()) {
+  if (const auto* o = ctx.op.options<ir::ResizeBilinearOptions>()) {
     f = {o->align_corners, o->half_pixel_centers};
-  } else if (const auto* n = ctx.op.options<tflite_fb::ResizeNearestNeighborOptionsT>()) {
+  } else if (const auto* n = ctx.op.options<ir::ResizeNearestNeighborOptions>()) {
     f = {n->align_corners, n->half_pixel_centers};
   }
   return f;

@@ -30,7 +30,7 @@ constexpr RuleDef kTransposeBatch{"transpose.batch_axis", OpStatus::kUnspecified
                                   "TRANSPOSE: the batch dimension of a 4-D tensor must stay in place"};
 
 /// The only fused activation CONCATENATION may carry.
-constexpr auto kConcatAllowedActivation = tflite_fb::ActivationFunctionType::NONE;
+constexpr auto kConcatAllowedActivation = ir::ActivationFunctionType::NONE;
 /// Number of inputs of a CONCATENATION that has a constant (zero-padding) input.
 constexpr size_t kConcatConstInputs = 2;
 /// The only stride STRIDED_SLICE may use.
@@ -49,7 +49,7 @@ bool AllRealZeros(const ir::Tensor& t) {
 }
 
 std::optional<SupportDecision> CheckConcat(const OpContext& ctx) {
-  const auto* o = ctx.op.options<tflite_fb::ConcatenationOptionsT>();
+  const auto* o = ctx.op.options<ir::ConcatenationOptions>();
   if (o != nullptr && o->fused_activation_function != kConcatAllowedActivation) {
     return Fail(kConcatActivation, fmt::format("{}: fused activation {} (only {} is mapped)", ctx.what(),
                                                ActivationName(o->fused_activation_function),
@@ -73,7 +73,7 @@ std::optional<SupportDecision> CheckConcat(const OpContext& ctx) {
 }
 
 std::optional<SupportDecision> CheckPack(const OpContext& ctx) {
-  const auto* o = ctx.op.options<tflite_fb::PackOptionsT>();
+  const auto* o = ctx.op.options<ir::PackOptions>();
   const ir::Tensor* out = ctx.output(0);
   if (o == nullptr || out == nullptr) return std::nullopt;
   auto axis = NormalizeAxis(o->axis, out->shape.size());
@@ -118,7 +118,7 @@ std::optional<SupportDecision> CheckSqueeze(const OpContext& ctx) {
   const ir::Tensor* in = ctx.input(0);
   if (in == nullptr) return std::nullopt;
   std::vector<int> squeezed;
-  const auto* o = ctx.op.options<tflite_fb::SqueezeOptionsT>();
+  const auto* o = ctx.op.options<ir::SqueezeOptions>();
   if (o != nullptr && !o->squeeze_dims.empty()) {
     for (int v : o->squeeze_dims) {
       if (auto a = NormalizeAxis(v, in->shape.size())) squeezed.push_back(*a);
@@ -152,7 +152,7 @@ std::optional<SupportDecision> CheckStridedSlice(const OpContext& ctx) {
       }
     }
   }
-  const auto* o = ctx.op.options<tflite_fb::StridedSliceOptionsT>();
+  const auto* o = ctx.op.options<ir::StridedSliceOptions>();
   if (o != nullptr && (o->ellipsis_mask != 0 || o->new_axis_mask != 0)) {
     return Fail(kStridedSliceMasks, fmt::format("{}: ellipsis_mask {} and new_axis_mask {} (both must be 0)",
                                                 ctx.what(), o->ellipsis_mask, o->new_axis_mask));

@@ -15,7 +15,7 @@ using namespace testing;  // NOLINT
 using tflite::ConvOptions;
 using tflite::DepthwiseOptions;
 using tflite::PoolOptions;
-using AF = tflite_fb::ActivationFunctionType;
+using AF = ir::ActivationFunctionType;
 
 struct Built {
   ir::Model model;
@@ -37,7 +37,7 @@ Built One(const ModelBuilder& b, int op = 0, int min_runtime = 14) {
 }
 
 // Unary u8 op helper: in -> op -> out.
-Built Unary(B code, std::vector<int32_t> in_shape, std::vector<int32_t> out_shape, tflite_fb::BuiltinOptionsUnion o = {},
+Built Unary(B code, std::vector<int32_t> in_shape, std::vector<int32_t> out_shape, ir::BuiltinOptions o = {},
             int version = 1, TT type = TT::UINT8, int min_runtime = 14) {
   ModelBuilder b;
   int in = Act(b, "in", std::move(in_shape), type);
@@ -53,7 +53,7 @@ Built Conv(int dh, int dw, int version = 1) {
   int w = ConstQ(b, "w", {8, 3, 3, 4});
   int bias = ConstI32(b, "bias", {8}, std::vector<int32_t>(8, 0));
   int out = Act(b, "out", {1, 8, 8, 8});
-  b.AddOperator(B::CONV_2D, {in, w, bias}, {out}, ConvOptions(1, 1, tflite_fb::Padding::SAME, AF::NONE, dh, dw), version);
+  b.AddOperator(B::CONV_2D, {in, w, bias}, {out}, ConvOptions(1, 1, ir::Padding::SAME, AF::NONE, dh, dw), version);
   Finish(b, {in}, {out});
   return One(b);
 }
@@ -65,18 +65,18 @@ Built Depthwise(int dh, int dw, int min_runtime) {
   int bias = ConstI32(b, "bias", {4}, std::vector<int32_t>(4, 0));
   int out = Act(b, "out", {1, 8, 8, 4});
   b.AddOperator(B::DEPTHWISE_CONV_2D, {in, w, bias}, {out},
-                DepthwiseOptions(1, 1, tflite_fb::Padding::SAME, 1, AF::NONE, dh, dw), 2);
+                DepthwiseOptions(1, 1, ir::Padding::SAME, 1, AF::NONE, dh, dw), 2);
   Finish(b, {in}, {out});
   return One(b, 0, min_runtime);
 }
 
-Built FullyConnected(bool weights_const, tflite_fb::FullyConnectedOptionsWeightsFormat format, int batch) {
+Built FullyConnected(bool weights_const, ir::FullyConnectedOptionsWeightsFormat format, int batch) {
   ModelBuilder b;
   int in = Act(b, "in", {batch, 8});
   int w = weights_const ? ConstQ(b, "w", {10, 8}) : Act(b, "w", {10, 8});
   int bias = ConstI32(b, "bias", {10}, std::vector<int32_t>(10, 0));
   int out = Act(b, "out", {batch, 10});
-  tflite_fb::FullyConnectedOptionsT o;
+  ir::FullyConnectedOptions o;
   o.weights_format = format;
   o.keep_num_dims = batch > 1;
   b.AddOperator(B::FULLY_CONNECTED, {in, w, bias}, {out}, Opts(o));
@@ -101,7 +101,7 @@ Built Reduce(B code, std::vector<int32_t> in_shape, std::vector<int32_t> axes, s
   int in = Act(b, "in", std::move(in_shape));
   int ax = ConstI32(b, "axes", {static_cast<int32_t>(axes.size())}, axes);
   int out = Act(b, "out", std::move(out_shape));
-  tflite_fb::ReducerOptionsT o;
+  ir::ReducerOptions o;
   o.keep_dims = true;
   b.AddOperator(code, {in, ax}, {out}, Opts(o));
   Finish(b, {in}, {out});
@@ -118,7 +118,7 @@ Built Concat(AF act, bool with_const, uint8_t const_value, int inputs) {
     if (!constant) graph_ins.push_back(t);
   }
   int out = Act(b, "out", {1, 4, 4, 2 * inputs});
-  tflite_fb::ConcatenationOptionsT o;
+  ir::ConcatenationOptions o;
   o.axis = 3;
   o.fused_activation_function = act;
   b.AddOperator(B::CONCATENATION, ins, {out}, Opts(o));
@@ -131,7 +131,7 @@ Built Pack(int axis, std::vector<int32_t> out_shape) {
   int x = Act(b, "x", {1, 4, 8});
   int y = Act(b, "y", {1, 4, 8});
   int out = Act(b, "out", std::move(out_shape));
-  tflite_fb::PackOptionsT o;
+  ir::PackOptions o;
   o.values_count = 2;
   o.axis = axis;
   b.AddOperator(B::PACK, {x, y}, {out}, Opts(o));
@@ -157,7 +157,7 @@ Built Split(int axis) {
   out_shape[static_cast<size_t>(axis)] /= 2;
   int o1 = Act(b, "o1", out_shape);
   int o2 = Act(b, "o2", out_shape);
-  tflite_fb::SplitOptionsT o;
+  ir::SplitOptions o;
   o.num_splits = 2;
   b.AddOperator(B::SPLIT, {ax, in}, {o1, o2}, Opts(o));
   Finish(b, {in}, {o1, o2});
@@ -165,7 +165,7 @@ Built Split(int axis) {
 }
 
 Built Squeeze(std::vector<int32_t> in_shape, std::vector<int32_t> dims, std::vector<int32_t> out_shape) {
-  tflite_fb::SqueezeOptionsT o;
+  ir::SqueezeOptions o;
   o.squeeze_dims = std::move(dims);
   return Unary(B::SQUEEZE, std::move(in_shape), std::move(out_shape), Opts(o));
 }
@@ -177,7 +177,7 @@ Built StridedSlice(std::vector<int32_t> strides, int ellipsis_mask) {
   int end = ConstI32(b, "end", {4}, {1, 8, 8, 4});
   int st = ConstI32(b, "strides", {4}, std::move(strides));
   int out = Act(b, "out", {1, 4, 8, 4});
-  tflite_fb::StridedSliceOptionsT o;
+  ir::StridedSliceOptions o;
   o.ellipsis_mask = ellipsis_mask;
   b.AddOperator(B::STRIDED_SLICE, {in, begin, end, st}, {out}, Opts(o));
   Finish(b, {in}, {out});
@@ -208,7 +208,7 @@ Built Lstm(bool states_variable, bool peephole) {
   inputs[18] = b.AddTensor("out_state", TT::INT8, {1, n_cell}, q8, {}, states_variable);
   inputs[19] = b.AddTensor("cell_state", TT::INT16, {1, n_cell}, tflite::Quant(1.0f / 4096, 0), {}, states_variable);
   int out = b.AddTensor("out", TT::INT8, {1, steps, n_cell}, q8);
-  tflite_fb::UnidirectionalSequenceLSTMOptionsT o;
+  ir::UnidirectionalSequenceLSTMOptions o;
   o.fused_activation_function = AF::TANH;
   b.AddOperator(B::UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, {out}, Opts(o));
   std::vector<int32_t> graph_inputs{in};
@@ -222,7 +222,7 @@ Built Resize(std::vector<int32_t> in_hw, std::vector<int32_t> out_hw, bool align
   int in = Act(b, "in", {1, in_hw[0], in_hw[1], 8});
   int size = ConstI32(b, "size", {2}, out_hw);
   int out = Act(b, "out", {1, out_hw[0], out_hw[1], 8});
-  tflite_fb::ResizeBilinearOptionsT o;
+  ir::ResizeBilinearOptions o;
   o.align_corners = align_corners;
   b.AddOperator(B::RESIZE_BILINEAR, {in, size}, {out}, Opts(o));
   Finish(b, {in}, {out});
@@ -260,7 +260,7 @@ const std::vector<RuleCase>& Cases() {
       {"generic.rank", OpStatus::kUnsupportedRank,
        [](bool fire) { return Binary(B::ADD, {fire ? 2 : 1, 3, 4, 5}); }},
       {"generic.param_not_constant", OpStatus::kParamNotConstant,
-       [](bool fire) { return FullyConnected(!fire, tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT, 1); }},
+       [](bool fire) { return FullyConnected(!fire, ir::FullyConnectedOptionsWeightsFormat::DEFAULT, 1); }},
       // ---- conv ----
       {"conv2d.dilation_xy", OpStatus::kUnspecifiedLimitation, [](bool fire) { return Conv(2, fire ? 1 : 2); }},
       {"depthwise_conv2d.dilation_xy", OpStatus::kUnspecifiedLimitation,
@@ -269,22 +269,22 @@ const std::vector<RuleCase>& Cases() {
        [](bool fire) { return Depthwise(2, 2, fire ? 11 : 12); }},
       {"fully_connected.weights_format", OpStatus::kUnspecifiedLimitation,
        [](bool fire) {
-         return FullyConnected(true, fire ? tflite_fb::FullyConnectedOptionsWeightsFormat::SHUFFLED4x16INT8
-                                          : tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT,
+         return FullyConnected(true, fire ? ir::FullyConnectedOptionsWeightsFormat::SHUFFLED4x16INT8
+                                          : ir::FullyConnectedOptionsWeightsFormat::DEFAULT,
                                1);
        }},
       {"fully_connected.output_1d", OpStatus::kUnspecifiedLimitation,
-       [](bool fire) { return FullyConnected(true, tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT, fire ? 2 : 1); }},
+       [](bool fire) { return FullyConnected(true, ir::FullyConnectedOptionsWeightsFormat::DEFAULT, fire ? 2 : 1); }},
       // ---- pool ----
       {"average_pool2d.fused_activation", OpStatus::kUnspecifiedLimitation,
        [](bool fire) {
          return Unary(B::AVERAGE_POOL_2D, {1, 8, 8, 4}, {1, 4, 4, 4},
-                      PoolOptions(2, 2, 2, 2, tflite_fb::Padding::VALID, fire ? AF::RELU : AF::NONE));
+                      PoolOptions(2, 2, 2, 2, ir::Padding::VALID, fire ? AF::RELU : AF::NONE));
        }},
       {"max_pool2d.fused_activation", OpStatus::kUnspecifiedLimitation,
        [](bool fire) {
          return Unary(B::MAX_POOL_2D, {1, 8, 8, 4}, {1, 4, 4, 4},
-                      PoolOptions(2, 2, 2, 2, tflite_fb::Padding::VALID, fire ? AF::RELU6 : AF::NONE));
+                      PoolOptions(2, 2, 2, 2, ir::Padding::VALID, fire ? AF::RELU6 : AF::NONE));
        }},
       // ---- activation ----
       {"softmax.input_1d", OpStatus::kUnspecifiedLimitation,

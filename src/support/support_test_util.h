@@ -51,12 +51,10 @@ inline void Finish(ModelBuilder& b, const std::vector<int32_t>& graph_inputs, co
   b.SetOutputs(outputs);
 }
 
-/// Makes a flatbuffers options union from an object-API options table.
+/// The builtin options holding `value` (an IR options struct).
 template <typename T>
-tflite_fb::BuiltinOptionsUnion Opts(T value) {
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(value));
-  return u;
+ir::BuiltinOptions Opts(T value) {
+  return ir::BuiltinOptions(std::move(value));
 }
 
 }  // namespace etpu::support::testing

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <set>
 
+#include "tflite/flat_model.h"
 #include "tflite/model_writer.h"
 
 namespace etpu::tflite {
@@ -171,8 +172,8 @@ std::unique_ptr<tflite_fb::ModelT> Assemble(const tflite_fb::ModelT& src, const 
 
 }  // namespace
 
-Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
-                                                          const std::string& description) {
+Result<ir::FlatModel> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
+                                     const std::string& description) {
   const int n = static_cast<int>(model.ops.size());
   std::vector<int> region_of(static_cast<size_t>(n), -1);
   for (size_t r = 0; r < regions.size(); ++r) {
@@ -199,16 +200,15 @@ Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model
   const auto& sg = *model.fb->subgraphs[0];
   std::vector<int> inputs(sg.inputs.begin(), sg.inputs.end()), outputs(sg.outputs.begin(), sg.outputs.end());
   // Nothing replaced: an unchanged copy (the metadata is dropped only when operators are replaced).
-  auto out = regions.empty() ? CloneModel(*model.fb)
-                             : Assemble(*model.fb, ops, inputs, outputs, /*keep_signatures=*/true, {});
+  ir::FlatModel out = regions.empty()
+                          ? CloneModel(*model.fb)
+                          : AdoptFlatModel(Assemble(*model.fb, ops, inputs, outputs, /*keep_signatures=*/true, {}));
   if (!description.empty()) out->description = description;
   return out;
 }
 
-Result<std::unique_ptr<tflite_fb::ModelT>> ExtractSubModel(const ir::Model& model, const std::vector<int>& ops,
-                                                           const std::vector<int>& inputs,
-                                                           const std::vector<int>& outputs,
-                                                           const std::vector<int>& without_data) {
+Result<ir::FlatModel> ExtractSubModel(const ir::Model& model, const std::vector<int>& ops, const std::vector<int>& inputs,
+                                      const std::vector<int>& outputs, const std::vector<int>& without_data) {
   std::vector<OpSource> sources;
   std::set<int> seen;
   for (int op : ops) {
@@ -224,7 +224,7 @@ Result<std::unique_ptr<tflite_fb::ModelT>> ExtractSubModel(const ir::Model& mode
     if (t < 0 || static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("sub-model output tensor #{} is invalid", t));
   }
   std::set<int> drop(without_data.begin(), without_data.end());
-  return Assemble(*model.fb, sources, inputs, outputs, /*keep_signatures=*/false, drop);
+  return AdoptFlatModel(Assemble(*model.fb, sources, inputs, outputs, /*keep_signatures=*/false, drop));
 }
 
 }  // namespace etpu::tflite

@@ -34,15 +34,13 @@ inline constexpr const char* kDroppedMetadata[] = {"min_runtime_version", "CONVE
 /// copied (the weights of replaced operators never are); surviving tensors and buffers keep their
 /// relative order. `description` replaces the model description when non-empty.
 /// The regions are taken by value: their custom options move into the result without a copy.
-Result<std::unique_ptr<tflite_fb::ModelT>> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
-                                                          const std::string& description);
+Result<ir::FlatModel> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
+                                     const std::string& description);
 
 /// A stand-alone model made of `ops` (execution order) with the given boundary tensors.
 /// Signatures are dropped (they describe the whole model). Tensors listed in `without_data` keep
 /// their name, shape and quantization but lose their bytes (buffer 0).
-Result<std::unique_ptr<tflite_fb::ModelT>> ExtractSubModel(const ir::Model& model, const std::vector<int>& ops,
-                                                           const std::vector<int>& inputs,
-                                                           const std::vector<int>& outputs,
-                                                           const std::vector<int>& without_data = {});
+Result<ir::FlatModel> ExtractSubModel(const ir::Model& model, const std::vector<int>& ops, const std::vector<int>& inputs,
+                                      const std::vector<int>& outputs, const std::vector<int>& without_data = {});
 
 }  // namespace etpu::tflite

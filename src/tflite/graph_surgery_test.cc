@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tflite/flat_model.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
 #include "tflite/model_writer.h"
@@ -23,7 +24,7 @@ ir::Model ConvModel() {
   int a = b.AddTensor("a", TensorType::UINT8, {1, 2, 2, 4}, Quant(1.0f, 0));
   int r = b.AddTensor("b", TensorType::UINT8, {1, 2, 2, 4}, Quant(1.0f, 0));
   int out = b.AddTensor("out", TensorType::UINT8, {1, 2, 2, 4}, Quant(1.0f / 256, 0));
-  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {a}, ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {a}, ConvOptions(1, 1, ir::Padding::SAME));
   b.AddOperator(BuiltinOperator::RELU, {a}, {r});
   b.AddOperator(BuiltinOperator::SOFTMAX, {r}, {out}, SoftmaxOpts(1.0f));
   b.SetInputs({in});
@@ -45,10 +46,10 @@ TEST(GraphSurgeryTest, ReplacesRunAndDropsAbsorbedWeights) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ASSERT_EQ(back->ops.size(), 2u);
   EXPECT_EQ(back->ops[0].custom_code, "edgetpu-custom-op");
-  EXPECT_EQ(back->ops[0].fb->custom_options, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(std::vector<uint8_t>(back->ops[0].custom_options.begin(), back->ops[0].custom_options.end()), (std::vector<uint8_t>{1, 2, 3}));
   EXPECT_EQ(back->ops[1].name(), "SOFTMAX");
   // The SOFTMAX keeps its options; the weights and bias are gone; names are kept.
-  ASSERT_NE(back->ops[1].options<tflite_fb::SoftmaxOptionsT>(), nullptr);
+  ASSERT_NE(back->ops[1].options<ir::SoftmaxOptions>(), nullptr);
   EXPECT_FALSE(back->FindTensor("w").has_value());
   EXPECT_FALSE(back->FindTensor("bias").has_value());
   EXPECT_EQ(back->tensor(back->ops[0].outputs[0]).name, "b");

@@ -1,5 +1,7 @@
 #include "tflite/model_builder.h"
 
+#include "tflite/flat_model.h"
+#include "tflite/ir_options.h"
 #include "tflite/model_reader.h"
 #include "tflite/model_writer.h"
 
@@ -20,7 +22,7 @@ ir::Quantization QuantPerChannel(std::vector<float> scales, int32_t dimension) {
   return q;
 }
 
-ModelBuilder::ModelBuilder() : model_(std::make_unique<tflite_fb::ModelT>()) {
+ModelBuilder::ModelBuilder() : model_(AdoptFlatModel(std::make_unique<tflite_fb::ModelT>())) {
   model_->version = 3;
   model_->description = "etpu ModelBuilder";
   model_->buffers.push_back(std::make_unique<tflite_fb::BufferT>());  // the empty sentinel
@@ -32,7 +34,7 @@ int ModelBuilder::AddTensor(const std::string& name, ir::TensorType type, std::v
                             const ir::Quantization& quant, std::vector<uint8_t> data, bool is_variable) {
   auto t = std::make_unique<tflite_fb::TensorT>();
   t->name = name;
-  t->type = type;
+  t->type = static_cast<tflite_fb::TensorType>(type);
   t->shape = std::move(shape);
   t->is_variable = is_variable;
   if (!quant.empty()) {
@@ -60,7 +62,7 @@ uint32_t FindOrAddCode(tflite_fb::ModelT& m, ir::BuiltinOperator code, const std
     }
   }
   auto c = std::make_unique<tflite_fb::OperatorCodeT>();
-  c->builtin_code = code;
+  c->builtin_code = static_cast<tflite_fb::BuiltinOperator>(code);
   c->deprecated_builtin_code = static_cast<int8_t>(std::min<int32_t>(static_cast<int32_t>(code), 127));
   c->custom_code = custom;
   c->version = version;
@@ -70,12 +72,12 @@ uint32_t FindOrAddCode(tflite_fb::ModelT& m, ir::BuiltinOperator code, const std
 }  // namespace
 
 int ModelBuilder::AddOperator(ir::BuiltinOperator code, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
-                              tflite_fb::BuiltinOptionsUnion options, int version) {
+                              ir::BuiltinOptions options, int version) {
   auto op = std::make_unique<tflite_fb::OperatorT>();
   op->opcode_index = FindOrAddCode(*model_, code, "", version);
   op->inputs = std::move(inputs);
   op->outputs = std::move(outputs);
-  op->builtin_options = std::move(options);
+  op->builtin_options = ToSchemaOptions(options);
   subgraph().operators.push_back(std::move(op));
   return static_cast<int>(subgraph().operators.size() - 1);
 }
@@ -125,34 +127,43 @@ void ModelBuilder::AddSignature(const std::string& key, const std::vector<std::s
   model_->signature_defs.push_back(std::move(sig));
 }
 
-std::unique_ptr<tflite_fb::ModelT> ModelBuilder::Build() const { return CloneModel(*model_); }
+tflite_fb::SubGraphT& ModelBuilder::subgraph() { return *model_->subgraphs[0]; }
+
+void ModelBuilder::SetTensorShape(int tensor, std::vector<int32_t> shape) {
+  subgraph().tensors.at(static_cast<size_t>(tensor))->shape = std::move(shape);
+}
+void ModelBuilder::SetShapeSignature(int tensor, std::vector<int32_t> shape_signature) {
+  subgraph().tensors.at(static_cast<size_t>(tensor))->shape_signature = std::move(shape_signature);
+}
+void ModelBuilder::SetOperatorInputs(int op, std::vector<int32_t> inputs) {
+  subgraph().operators.at(static_cast<size_t>(op))->inputs = std::move(inputs);
+}
+void ModelBuilder::SetIntermediates(int op, std::vector<int32_t> intermediates) {
+  subgraph().operators.at(static_cast<size_t>(op))->intermediates = std::move(intermediates);
+}
+void ModelBuilder::SetRawBuiltinCode(int op, int32_t code) {
+  const uint32_t index = subgraph().operators.at(static_cast<size_t>(op))->opcode_index;
+  model_->operator_codes.at(index)->builtin_code = static_cast<tflite_fb::BuiltinOperator>(code);
+}
+
+ir::FlatModel ModelBuilder::Build() const { return CloneModel(*model_); }
 std::vector<uint8_t> ModelBuilder::Serialize() const { return SerializeModel(*model_); }
 
-namespace {
-template <typename T>
-tflite_fb::BuiltinOptionsUnion WrapOptions(T options) {
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(options));
-  return u;
-}
-}  // namespace
-
-tflite_fb::BuiltinOptionsUnion ConvOptions(int stride_h, int stride_w, tflite_fb::Padding padding,
-                                           tflite_fb::ActivationFunctionType act, int dilation_h, int dilation_w) {
-  tflite_fb::Conv2DOptionsT o;
+ir::BuiltinOptions ConvOptions(int stride_h, int stride_w, ir::Padding padding, ir::ActivationFunctionType act,
+                               int dilation_h, int dilation_w) {
+  ir::Conv2DOptions o;
   o.stride_h = stride_h;
   o.stride_w = stride_w;
   o.padding = padding;
   o.fused_activation_function = act;
   o.dilation_h_factor = dilation_h;
   o.dilation_w_factor = dilation_w;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion DepthwiseOptions(int stride_h, int stride_w, tflite_fb::Padding padding,
-                                                int depth_multiplier, tflite_fb::ActivationFunctionType act,
-                                                int dilation_h, int dilation_w) {
-  tflite_fb::DepthwiseConv2DOptionsT o;
+ir::BuiltinOptions DepthwiseOptions(int stride_h, int stride_w, ir::Padding padding, int depth_multiplier,
+                                    ir::ActivationFunctionType act, int dilation_h, int dilation_w) {
+  ir::DepthwiseConv2DOptions o;
   o.stride_h = stride_h;
   o.stride_w = stride_w;
   o.padding = padding;
@@ -160,49 +171,49 @@ tflite_fb::BuiltinOptionsUnion DepthwiseOptions(int stride_h, int stride_w, tfli
   o.fused_activation_function = act;
   o.dilation_h_factor = dilation_h;
   o.dilation_w_factor = dilation_w;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion PoolOptions(int filter_h, int filter_w, int stride_h, int stride_w,
-                                           tflite_fb::Padding padding, tflite_fb::ActivationFunctionType act) {
-  tflite_fb::Pool2DOptionsT o;
+ir::BuiltinOptions PoolOptions(int filter_h, int filter_w, int stride_h, int stride_w, ir::Padding padding,
+                               ir::ActivationFunctionType act) {
+  ir::Pool2DOptions o;
   o.filter_height = filter_h;
   o.filter_width = filter_w;
   o.stride_h = stride_h;
   o.stride_w = stride_w;
   o.padding = padding;
   o.fused_activation_function = act;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion FullyConnectedOpts(tflite_fb::ActivationFunctionType act) {
-  tflite_fb::FullyConnectedOptionsT o;
+ir::BuiltinOptions FullyConnectedOpts(ir::ActivationFunctionType act) {
+  ir::FullyConnectedOptions o;
   o.fused_activation_function = act;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion AddOpts(tflite_fb::ActivationFunctionType act) {
-  tflite_fb::AddOptionsT o;
+ir::BuiltinOptions AddOpts(ir::ActivationFunctionType act) {
+  ir::AddOptions o;
   o.fused_activation_function = act;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion SoftmaxOpts(float beta) {
-  tflite_fb::SoftmaxOptionsT o;
+ir::BuiltinOptions SoftmaxOpts(float beta) {
+  ir::SoftmaxOptions o;
   o.beta = beta;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion ReshapeOpts(std::vector<int32_t> new_shape) {
-  tflite_fb::ReshapeOptionsT o;
+ir::BuiltinOptions ReshapeOpts(std::vector<int32_t> new_shape) {
+  ir::ReshapeOptions o;
   o.new_shape = std::move(new_shape);
-  return WrapOptions(std::move(o));
+  return o;
 }
 
-tflite_fb::BuiltinOptionsUnion ConcatOpts(int axis) {
-  tflite_fb::ConcatenationOptionsT o;
+ir::BuiltinOptions ConcatOpts(int axis) {
+  ir::ConcatenationOptions o;
   o.axis = axis;
-  return WrapOptions(std::move(o));
+  return o;
 }
 
 }  // namespace etpu::tflite

@@ -16,7 +16,10 @@
 #include <vector>
 
 #include "ir/graph.h"
-#include "tflite/schema/tflite_generated.h"
+
+namespace etpu::tflite_fb {
+struct SubGraphT;
+}  // namespace etpu::tflite_fb
 
 namespace etpu::tflite {
 
@@ -42,7 +45,7 @@ class ModelBuilder {
   }
   /// Adds an operator (reusing operator codes); returns its index.
   int AddOperator(ir::BuiltinOperator code, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
-                  tflite_fb::BuiltinOptionsUnion options = {}, int version = 1);
+                  ir::BuiltinOptions options = {}, int version = 1);
   /// Adds a custom operator with raw (FlexBuffer) options.
   int AddCustomOperator(const std::string& custom_code, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
                         std::vector<uint8_t> custom_options = {});
@@ -55,30 +58,37 @@ class ModelBuilder {
   void AddSignature(const std::string& key, const std::vector<std::string>& input_names,
                     const std::vector<std::string>& output_names);
 
-  /// The object tree built so far (the builder stays usable).
-  std::unique_ptr<tflite_fb::ModelT> Build() const;
+  // Changes to what was added, for tests that need models no well-formed build gives (no checks).
+  void SetTensorShape(int tensor, std::vector<int32_t> shape);
+  void SetShapeSignature(int tensor, std::vector<int32_t> shape_signature);
+  void SetOperatorInputs(int op, std::vector<int32_t> inputs);
+  void SetIntermediates(int op, std::vector<int32_t> intermediates);
+  /// Sets the builtin_code field of operator `op`'s code entry to any value, even one the schema
+  /// does not know (deprecated_builtin_code stays).
+  void SetRawBuiltinCode(int op, int32_t code);
+
+  /// The object tree built so far (the builder stays usable), for tflite::BuildModel.
+  ir::FlatModel Build() const;
   std::vector<uint8_t> Serialize() const;
 
  private:
-  tflite_fb::SubGraphT& subgraph() { return *model_->subgraphs[0]; }
-  std::unique_ptr<tflite_fb::ModelT> model_;
+  tflite_fb::SubGraphT& subgraph();
+  ir::FlatModel model_;
 };
 
 // Option helpers for the common operators.
-tflite_fb::BuiltinOptionsUnion ConvOptions(int stride_h, int stride_w, tflite_fb::Padding padding,
-                                           tflite_fb::ActivationFunctionType act = tflite_fb::ActivationFunctionType::NONE,
-                                           int dilation_h = 1, int dilation_w = 1);
-tflite_fb::BuiltinOptionsUnion DepthwiseOptions(int stride_h, int stride_w, tflite_fb::Padding padding,
-                                                int depth_multiplier = 1,
-                                                tflite_fb::ActivationFunctionType act = tflite_fb::ActivationFunctionType::NONE,
-                                                int dilation_h = 1, int dilation_w = 1);
-tflite_fb::BuiltinOptionsUnion PoolOptions(int filter_h, int filter_w, int stride_h, int stride_w,
-                                           tflite_fb::Padding padding,
-                                           tflite_fb::ActivationFunctionType act = tflite_fb::ActivationFunctionType::NONE);
-tflite_fb::BuiltinOptionsUnion FullyConnectedOpts(tflite_fb::ActivationFunctionType act = tflite_fb::ActivationFunctionType::NONE);
-tflite_fb::BuiltinOptionsUnion AddOpts(tflite_fb::ActivationFunctionType act = tflite_fb::ActivationFunctionType::NONE);
-tflite_fb::BuiltinOptionsUnion SoftmaxOpts(float beta = 1.0f);
-tflite_fb::BuiltinOptionsUnion ReshapeOpts(std::vector<int32_t> new_shape);
-tflite_fb::BuiltinOptionsUnion ConcatOpts(int axis);
+ir::BuiltinOptions ConvOptions(int stride_h, int stride_w, ir::Padding padding,
+                               ir::ActivationFunctionType act = ir::ActivationFunctionType::NONE, int dilation_h = 1,
+                               int dilation_w = 1);
+ir::BuiltinOptions DepthwiseOptions(int stride_h, int stride_w, ir::Padding padding, int depth_multiplier = 1,
+                                    ir::ActivationFunctionType act = ir::ActivationFunctionType::NONE,
+                                    int dilation_h = 1, int dilation_w = 1);
+ir::BuiltinOptions PoolOptions(int filter_h, int filter_w, int stride_h, int stride_w, ir::Padding padding,
+                               ir::ActivationFunctionType act = ir::ActivationFunctionType::NONE);
+ir::BuiltinOptions FullyConnectedOpts(ir::ActivationFunctionType act = ir::ActivationFunctionType::NONE);
+ir::BuiltinOptions AddOpts(ir::ActivationFunctionType act = ir::ActivationFunctionType::NONE);
+ir::BuiltinOptions SoftmaxOpts(float beta = 1.0f);
+ir::BuiltinOptions ReshapeOpts(std::vector<int32_t> new_shape);
+ir::BuiltinOptions ConcatOpts(int axis);
 
 }  // namespace etpu::tflite

@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "base/file_io.h"
+#include "tflite/flat_model.h"
+#include "tflite/ir_options.h"
 
 namespace etpu::tflite {
 namespace {
@@ -29,7 +31,7 @@ Status CheckTensor(const tflite_fb::ModelT& fb, const tflite_fb::TensorT& t, int
                    Tensor& out) {
   out.index = index;
   out.name = t.name;
-  out.type = t.type;
+  out.type = static_cast<ir::TensorType>(t.type);
   out.shape = t.shape;
   out.shape_signature = t.shape_signature;
   out.is_variable = t.is_variable;
@@ -46,7 +48,7 @@ Status CheckTensor(const tflite_fb::ModelT& fb, const tflite_fb::TensorT& t, int
       return Fail(name, fmt::format("{} has {} or more elements (at most {} supported)", label, elements, kMaxTensorBytes));
     }
   }
-  int esize = ir::ElementSize(t.type);
+  int esize = ir::ElementSize(out.type);
   if (elements * std::max(esize, 1) > kMaxTensorBytes) {
     return Fail(name, fmt::format("{} needs more than {} bytes", label, kMaxTensorBytes));
   }
@@ -89,7 +91,7 @@ Status CheckTensor(const tflite_fb::ModelT& fb, const tflite_fb::TensorT& t, int
     if (!buf.data.empty()) {
       if (esize > 0 && static_cast<int64_t>(buf.data.size()) != elements * esize) {
         return Fail(name, fmt::format("{} has {} bytes of data (expected {} for shape and type {})", label,
-                                      buf.data.size(), elements * esize, ir::TensorTypeName(t.type)));
+                                      buf.data.size(), elements * esize, ir::TensorTypeName(out.type)));
       }
       out.data = std::span<const uint8_t>(buf.data.data(), buf.data.size());
     }
@@ -158,15 +160,15 @@ Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::str
       }
     }
   }
-  std::unique_ptr<tflite_fb::ModelT> fb(root->UnPack());
-  ETPU_ASSIGN_OR_RETURN(Model model, BuildModel(std::move(fb), name));
+  ETPU_ASSIGN_OR_RETURN(Model model, BuildModel(AdoptFlatModel(std::unique_ptr<tflite_fb::ModelT>(root->UnPack())), name));
   model.file_size = static_cast<int64_t>(bytes.size());
   return model;
 }
 
-Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::string& name) {
+Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) {
   Model m;
   m.path = name;
+  if (fb == nullptr) return Fail(name, "there is no model");
   if (fb->version != 3) return Fail(name, fmt::format("schema version {} (expected 3)", fb->version));
   if (fb->subgraphs.empty() || !fb->subgraphs[0]) return Fail(name, "the model has no subgraph");
   if (fb->subgraphs.size() > 1) {
@@ -191,6 +193,7 @@ Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::strin
   for (size_t k = 0; k < fb->operator_codes.size(); ++k) {
     if (!fb->operator_codes[k]) return Fail(name, fmt::format("operator code #{} is null", k));
     int32_t code = EffectiveBuiltinCode(*fb->operator_codes[k]);
+    m.operator_codes.push_back({code, fb->operator_codes[k]->custom_code, fb->operator_codes[k]->version});
     if (code < 0 || code > kNewestKnownBuiltin) {
       return UnimplementedError(fmt::format("failed to read model '{}': operator code #{} has builtin code {}, newer than the newest etpu knows ({})",
                                             name, k, code, kNewestKnownBuiltin));
@@ -212,7 +215,10 @@ Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::strin
     o.version = code.version;
     o.inputs = op.inputs;
     o.outputs = op.outputs;
-    o.fb = &op;
+    o.intermediates = op.intermediates;
+    o.builtin_options = ToIrOptions(op.builtin_options);
+    o.custom_options = std::span<const uint8_t>(op.custom_options.data(), op.custom_options.size());
+    o.custom_options_format = static_cast<ir::CustomOptionsFormat>(op.custom_options_format);
     std::string what = fmt::format("operator #{} ({}) input", i, o.name());
     ETPU_RETURN_IF_ERROR(CheckIndexList(op.inputs, nt, true, name, what));
     what = fmt::format("operator #{} ({}) output", i, o.name());
@@ -294,6 +300,7 @@ Result<Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::strin
       return Fail(name, fmt::format("model output {} is never written", TensorLabel(m, t)));
     }
   }
+  m.description = fb->description;
   m.fb = std::move(fb);
   return m;
 }

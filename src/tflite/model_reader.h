@@ -23,10 +23,8 @@ inline constexpr int kNewestKnownBuiltin = 161;
 Result<ir::Model> ReadModel(const std::string& path);
 /// Verifies and reads a model held in memory; `name` is used in messages.
 Result<ir::Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name);
-/// Builds (and checks) the IR of an already unpacked model object tree.
-Result<ir::Model> BuildModel(std::unique_ptr<tflite_fb::ModelT> fb, const std::string& name);
-
-/// The operator code of an OperatorCode entry (the larger of the two code fields, as TFLite does).
-int32_t EffectiveBuiltinCode(const tflite_fb::OperatorCodeT& code);
+/// Builds (and checks) the IR of an already unpacked model object tree (ModelBuilder::Build,
+/// ExtractSubModel, ...).
+Result<ir::Model> BuildModel(ir::FlatModel fb, const std::string& name);
 
 }  // namespace etpu::tflite

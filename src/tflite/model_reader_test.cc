@@ -6,6 +6,7 @@
 
 #include "base/file_io.h"
 #include "testutil/shared.h"
+#include "tflite/flat_model.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_writer.h"
 
@@ -142,7 +143,7 @@ TEST(ModelReaderTest, RejectsCyclesAndDanglingReferences) {
   }
   {
     auto fb = TinyModel().Build();
-    fb->operator_codes[0]->builtin_code = static_cast<BuiltinOperator>(300);
+    fb->operator_codes[0]->builtin_code = static_cast<tflite_fb::BuiltinOperator>(300);
     ExpectError(SerializeModel(*fb), "builtin code 300");
   }
 }

@@ -1,5 +1,7 @@
 #include "tflite/model_writer.h"
 
+#include "tflite/flat_model.h"
+
 namespace etpu::tflite {
 
 std::vector<uint8_t> SerializeModel(const tflite_fb::ModelT& model) {
@@ -17,9 +19,13 @@ std::vector<uint8_t> SerializeModel(const tflite_fb::ModelT& model) {
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
 }
 
-std::unique_ptr<tflite_fb::ModelT> CloneModel(const tflite_fb::ModelT& model) {
+ir::FlatModel CloneModel(const tflite_fb::ModelT& model) {
   std::vector<uint8_t> bytes = SerializeModel(model);
-  return std::unique_ptr<tflite_fb::ModelT>(tflite_fb::GetModel(bytes.data())->UnPack());
+  return AdoptFlatModel(std::unique_ptr<tflite_fb::ModelT>(tflite_fb::GetModel(bytes.data())->UnPack()));
+}
+
+ir::FlatModel AdoptFlatModel(std::unique_ptr<tflite_fb::ModelT> tree) {
+  return ir::FlatModel(tree.release(), ir::FlatModelDeleter{[](tflite_fb::ModelT* t) { delete t; }});
 }
 
 }  // namespace etpu::tflite

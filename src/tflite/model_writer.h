@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tflite/schema/tflite_generated.h"
+#include "ir/graph.h"
 
 namespace etpu::tflite {
 
@@ -13,6 +13,6 @@ namespace etpu::tflite {
 std::vector<uint8_t> SerializeModel(const tflite_fb::ModelT& model);
 
 /// A deep copy of an object tree (by packing and unpacking it).
-std::unique_ptr<tflite_fb::ModelT> CloneModel(const tflite_fb::ModelT& model);
+ir::FlatModel CloneModel(const tflite_fb::ModelT& model);
 
 }  // namespace etpu::tflite

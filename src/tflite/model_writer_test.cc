@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "testutil/shared.h"
+#include "tflite/flat_model.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
 

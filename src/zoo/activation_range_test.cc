@@ -54,11 +54,11 @@ std::vector<LayerStats> RunConvLayers(const std::string& model_name) {
       kernels::ConvOptions o;
       const bool dw = op.code == ir::BuiltinOperator::DEPTHWISE_CONV_2D;
       if (dw) {
-        const auto* f = op.options<tflite_fb::DepthwiseConv2DOptionsT>();
+        const auto* f = op.options<ir::DepthwiseConv2DOptions>();
         o = {static_cast<kernels::Padding>(f->padding), f->stride_h, f->stride_w, 1, 1, 1,
              static_cast<kernels::Activation>(f->fused_activation_function)};
       } else {
-        const auto* f = op.options<tflite_fb::Conv2DOptionsT>();
+        const auto* f = op.options<ir::Conv2DOptions>();
         o = {static_cast<kernels::Padding>(f->padding), f->stride_h, f->stride_w, 1, 1, 1,
              static_cast<kernels::Activation>(f->fused_activation_function)};
       }

@@ -9,7 +9,7 @@
 
 namespace etpu::zoo {
 
-using tflite_fb::Padding;
+using ir::Padding;
 
 namespace {
 

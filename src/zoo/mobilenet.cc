@@ -10,7 +10,7 @@
 
 namespace etpu::zoo {
 
-using tflite_fb::Padding;
+using ir::Padding;
 
 namespace {
 

@@ -6,8 +6,8 @@
 
 namespace etpu::zoo {
 
-using tflite_fb::ActivationFunctionType;
-using tflite_fb::Padding;
+using ir::ActivationFunctionType;
+using ir::Padding;
 
 namespace {
 

@@ -44,7 +44,7 @@ class NetBuilder {
   int Input(const std::string& name, std::vector<int32_t> shape);
   /// CONV_2D with a [cout, kh, kw, cin] uint8 kernel.
   int Conv(int in, int cout, int kh, int kw, int stride, Act act, const std::string& name,
-           tflite_fb::Padding padding = tflite_fb::Padding::SAME);
+           ir::Padding padding = ir::Padding::SAME);
   int Conv(int in, int cout, int k, int stride, Act act, const std::string& name) {
     return Conv(in, cout, k, k, stride, act, name);
   }
@@ -52,8 +52,8 @@ class NetBuilder {
   int Depthwise(int in, int k, int stride, Act act, const std::string& name);
   /// FULLY_CONNECTED with a [cout, cin] kernel (cin = the input's last dimension).
   int FullyConnected(int in, int cout, const std::string& name);
-  int AvgPool(int in, int fh, int fw, int stride, tflite_fb::Padding padding, const std::string& name);
-  int MaxPool(int in, int fh, int fw, int stride, tflite_fb::Padding padding, const std::string& name);
+  int AvgPool(int in, int fh, int fw, int stride, ir::Padding padding, const std::string& name);
+  int MaxPool(int in, int fh, int fw, int stride, ir::Padding padding, const std::string& name);
   /// ADD of two same-shape tensors; output range covers both.
   int Add(int a, int b, const std::string& name);
   /// CONCATENATION; inputs sharing one quantization keep it, otherwise the widest range is used.
@@ -101,6 +101,6 @@ class NetBuilder {
 };
 
 /// Output size of a SAME / VALID window along one axis.
-int OutSize(int in, int filter, int stride, tflite_fb::Padding padding);
+int OutSize(int in, int filter, int stride, ir::Padding padding);
 
 }  // namespace etpu::zoo

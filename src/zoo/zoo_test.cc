@@ -24,17 +24,17 @@ std::string Dims(const std::vector<int32_t>& shape) {
 /// output shape and type, and the bytes of every constant input (weights, biases, shapes).
 std::string OpSignature(const ir::Model& m, const ir::Operator& op) {
   std::string s = op.name();
-  if (auto* o = op.options<tflite_fb::Conv2DOptionsT>()) {
+  if (auto* o = op.options<ir::Conv2DOptions>()) {
     s += " stride " + std::to_string(o->stride_h) + "x" + std::to_string(o->stride_w) + " pad " +
          std::to_string(static_cast<int>(o->padding)) + " act " +
          std::to_string(static_cast<int>(o->fused_activation_function));
   }
-  if (auto* o = op.options<tflite_fb::DepthwiseConv2DOptionsT>()) {
+  if (auto* o = op.options<ir::DepthwiseConv2DOptions>()) {
     s += " stride " + std::to_string(o->stride_h) + "x" + std::to_string(o->stride_w) + " pad " +
          std::to_string(static_cast<int>(o->padding)) + " dm " + std::to_string(o->depth_multiplier) + " act " +
          std::to_string(static_cast<int>(o->fused_activation_function));
   }
-  if (auto* o = op.options<tflite_fb::Pool2DOptionsT>()) {
+  if (auto* o = op.options<ir::Pool2DOptions>()) {
     s += " filter " + std::to_string(o->filter_height) + "x" + std::to_string(o->filter_width) + " stride " +
          std::to_string(o->stride_h) + " pad " + std::to_string(static_cast<int>(o->padding));
   }
@@ -129,8 +129,8 @@ TEST(ZooTest, EveryModelReadsBackAndIsUint8Quantized) {
       EXPECT_NEAR(b.quant.scale[0], expect, 1e-6 * expect) << b.name;
       // The effective multiplier must stay below 1 for uint8 requantization to be exact-ish.
       EXPECT_LT(expect / out.quant.scale[0], 1.0) << out.name;
-      if (auto* o = op.options<tflite_fb::Conv2DOptionsT>();
-          o != nullptr && o->fused_activation_function == tflite_fb::ActivationFunctionType::RELU6) {
+      if (auto* o = op.options<ir::Conv2DOptions>();
+          o != nullptr && o->fused_activation_function == ir::ActivationFunctionType::RELU6) {
         EXPECT_EQ(out.quant.zero_point[0], 0) << out.name;
         EXPECT_FLOAT_EQ(out.quant.scale[0], 6.0f / 255.0f) << out.name;
       }

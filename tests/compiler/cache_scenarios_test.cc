@@ -128,7 +128,7 @@ std::vector<uint8_t> SweepModel(int f) {
     std::vector<int32_t> bias(static_cast<size_t>(f), 1);
     int bt = b.AddConstant<int32_t>("b" + std::to_string(i), ir::TensorType::INT32, {f}, bias, tflite::Quant(0.005f, 0));
     int y = b.AddTensor("conv" + std::to_string(i), ir::TensorType::UINT8, {1, 64, 64, f}, tflite::Quant(0.5f, 0));
-    b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, bt}, {y}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+    b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, bt}, {y}, tflite::ConvOptions(1, 1, ir::Padding::SAME));
     x = y;
     cin = f;
   }

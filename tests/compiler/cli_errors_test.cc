@@ -8,7 +8,6 @@
 #include "compiler/run_cli.h"
 #include "testutil/shared.h"
 #include "tflite/model_builder.h"
-#include "tflite/model_writer.h"
 
 namespace etpu::testing {
 namespace {
@@ -32,7 +31,7 @@ tflite::ModelBuilder SmallConv(int conv_version = 1) {
   int bt = b.AddConstant<int32_t>("bias", TensorType::INT32, {8}, bias, tflite::Quant(0.005f, 0));
   int mid = b.AddTensor("conv", TensorType::UINT8, {1, 8, 8, 8}, tflite::Quant(0.25f, 0));
   int out = b.AddTensor("output", TensorType::UINT8, {1, 8, 8, 8}, tflite::Quant(0.25f, 0));
-  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {mid}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME),
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {mid}, tflite::ConvOptions(1, 1, ir::Padding::SAME),
                 conv_version);
   b.AddOperator(BuiltinOperator::RELU, {mid}, {out});
   b.SetInputs({in});
@@ -81,24 +80,24 @@ TEST(CompilerErrorsTest, BadFilesGiveClearErrorsAndNoOutput) {
   bad_offset[3] = 0x0f;
   cases.push_back({"bad_offset.tflite", bad_offset, {"corrupt or truncated", "Invalid model: bad_offset.tflite"}});
   {
-    auto fb = SmallConv().Build();
-    fb->subgraphs[0]->tensors[0]->shape = {1, 65536, 65536, 64};
-    cases.push_back({"huge.tflite", tflite::SerializeModel(*fb), {"elements", "Invalid model: huge.tflite"}});
+    auto b = SmallConv();
+    b.SetTensorShape(0, {1, 65536, 65536, 64});
+    cases.push_back({"huge.tflite", b.Serialize(), {"elements", "Invalid model: huge.tflite"}});
   }
   {
-    auto fb = SmallConv().Build();
-    fb->subgraphs[0]->operators[1]->inputs = {4};  // RELU reads its own output
-    cases.push_back({"cyclic.tflite", tflite::SerializeModel(*fb), {"cyclic", "Invalid model: cyclic.tflite"}});
+    auto b = SmallConv();
+    b.SetOperatorInputs(1, {4});  // RELU reads its own output
+    cases.push_back({"cyclic.tflite", b.Serialize(), {"cyclic", "Invalid model: cyclic.tflite"}});
   }
   {
-    auto fb = SmallConv().Build();
-    fb->subgraphs[0]->inputs = {};
-    cases.push_back({"dangling.tflite", tflite::SerializeModel(*fb), {"dangling", "Invalid model: dangling.tflite"}});
+    auto b = SmallConv();
+    b.SetInputs({});
+    cases.push_back({"dangling.tflite", b.Serialize(), {"dangling", "Invalid model: dangling.tflite"}});
   }
   {
-    auto fb = SmallConv().Build();
-    fb->operator_codes[0]->builtin_code = static_cast<BuiltinOperator>(300);
-    cases.push_back({"unknown_op.tflite", tflite::SerializeModel(*fb), {"300", "Invalid model: unknown_op.tflite"}});
+    auto b = SmallConv();
+    b.SetRawBuiltinCode(0, 300);
+    cases.push_back({"unknown_op.tflite", b.Serialize(), {"300", "Invalid model: unknown_op.tflite"}});
   }
   cases.push_back({"conv_v6.tflite", SmallConv(6).Serialize(),
                    {"ERROR: Didn't find op for builtin opcode 'CONV_2D' version '6'", "Invalid model: conv_v6.tflite",

@@ -32,7 +32,7 @@ int Conv1x1(ModelBuilder& b, int in, int h, int w, int cin, int cout, const std:
   std::vector<int32_t> bias(static_cast<size_t>(cout), 3);
   int bt = b.AddConstant<int32_t>(name + "/b", TensorType::INT32, {cout}, bias, Quant(0.01f, 0));
   int out = b.AddTensor(name, TensorType::UINT8, {1, h, w, cout}, Quant(0.5f, 0));
-  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {out}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, wt, bt}, {out}, tflite::ConvOptions(1, 1, ir::Padding::SAME));
   return out;
 }
 
@@ -90,10 +90,9 @@ void WriteSplitModel(const fs::path& p) {
   int in = b.AddTensor("in", TensorType::UINT8, {1, 8, 8, 4}, Quant(0.5f, 0));
   int a = Conv1x1(b, in, 8, 8, 4, 8, "a");
   int lr = b.AddTensor("b", TensorType::UINT8, {1, 8, 8, 8}, Quant(0.5f, 0));
-  tflite_fb::LeakyReluOptionsT lo;
+  ir::LeakyReluOptions lo;
   lo.alpha = 0.1f;
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(lo));
+  ir::BuiltinOptions u = std::move(lo);
   b.AddOperator(BuiltinOperator::LEAKY_RELU, {a}, {lr}, std::move(u));
   int out = Conv1x1(b, lr, 8, 8, 8, 8, "out");
   b.SetInputs({in});

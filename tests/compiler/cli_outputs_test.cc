@@ -14,7 +14,6 @@
 #include "testutil/shared.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
-#include "tflite/model_writer.h"
 
 namespace etpu::testing {
 namespace {
@@ -94,9 +93,8 @@ TEST(CompilerOutputsTest, ADynamicInnerDimensionIsRefusedForWhatItIs) {
   b.AddOperator(ir::BuiltinOperator::RELU, {in}, {out});
   b.SetInputs({in});
   b.SetOutputs({out});
-  auto fb = b.Build();
-  fb->subgraphs[0]->tensors[0]->shape_signature = {1, -1};
-  std::vector<uint8_t> bytes = tflite::SerializeModel(*fb);
+  b.SetShapeSignature(in, {1, -1});
+  std::vector<uint8_t> bytes = b.Serialize();
   std::string dir = testutil::MakeTempDir("cli_dyninner");
   {
     std::ofstream f(fs::path(dir) / "dyn.tflite", std::ios::binary);

@@ -231,7 +231,7 @@ std::vector<uint8_t> FloatConvModel() {
   std::vector<float> w(4 * 9 * 3, 0.5f);
   int wt = b.AddConstant<float>("w", ir::TensorType::FLOAT32, {4, 3, 3, 3}, w);
   int y = b.AddTensor("out", ir::TensorType::FLOAT32, {1, 8, 8, 4});
-  b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, -1}, {y}, tflite::ConvOptions(1, 1, tflite_fb::Padding::SAME));
+  b.AddOperator(ir::BuiltinOperator::CONV_2D, {x, wt, -1}, {y}, tflite::ConvOptions(1, 1, ir::Padding::SAME));
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Serialize();

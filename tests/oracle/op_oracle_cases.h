@@ -45,11 +45,7 @@ inline int RandomConst(tflite::ModelBuilder& b, const std::string& name, ir::Ten
   return b.AddTensor(name, type, std::move(shape), q, RandomBytes(n, seed));
 }
 
-inline tflite_fb::BuiltinOptionsUnion Options(auto value) {
-  tflite_fb::BuiltinOptionsUnion u;
-  u.Set(std::move(value));
-  return u;
-}
+inline ir::BuiltinOptions Options(auto value) { return ir::BuiltinOptions(std::move(value)); }
 
 /// op_oracle_layer_cases.cc: the cases of the retired src/kernels/tools/oracle_layer_check.cc.
 void AddLayerCheckCases(std::vector<OpCase>& c);

@@ -11,7 +11,6 @@ using ir::BuiltinOperator;
 using ir::TensorType;
 using tflite::ModelBuilder;
 using tflite::Quant;
-namespace fb = tflite_fb;
 
 namespace {
 // first, first + step, ... (n values): biases of both signs.
@@ -27,7 +26,7 @@ void AddLayerCheckCases(std::vector<OpCase>& c) {
   for (int variant = 0; variant < 3; ++variant) {
     c.push_back({"conv_u8_" + std::to_string(variant), [=](ModelBuilder& b) {
                    const int stride = variant == 1 ? 1 : 2;
-                   const fb::Padding pad = variant == 1 ? fb::Padding::VALID : fb::Padding::SAME;
+                   const ir::Padding pad = variant == 1 ? ir::Padding::VALID : ir::Padding::SAME;
                    const int oh = variant == 1 ? 15 : 9, ow = variant == 1 ? 13 : 8;
                    int x = b.AddTensor("x", u8, {1, 17, 15, 8}, Quant(0.0235f, 117));
                    int w = RandomConst(b, "w", u8, {16, 3, 3, 8}, Quant(0.0071f, 131), 31);
@@ -35,8 +34,8 @@ void AddLayerCheckCases(std::vector<OpCase>& c) {
                    int o = b.AddTensor("o", u8, {1, oh, ow, 16}, Quant(variant == 2 ? 0.011f : 0.0471f, variant == 2 ? 128 : 0));
                    b.AddOperator(BuiltinOperator::CONV_2D, {x, w, bias}, {o},
                                  tflite::ConvOptions(stride, stride, pad,
-                                                     variant == 2 ? fb::ActivationFunctionType::NONE
-                                                                  : fb::ActivationFunctionType::RELU6));
+                                                     variant == 2 ? ir::ActivationFunctionType::NONE
+                                                                  : ir::ActivationFunctionType::RELU6));
                    b.SetInputs({x});
                    b.SetOutputs({o});
                  }});
@@ -77,7 +76,7 @@ void AddLayerCheckCases(std::vector<OpCase>& c) {
                      int x = b.AddTensor("x", t, {1, 9, 7, 3}, Quant(0.1f, 0));
                      int size = Const<int32_t>(b, "size", i32, {2}, {oh, ow});
                      int o = b.AddTensor("o", t, {1, oh, ow, 3}, Quant(0.1f, 0));
-                     fb::ResizeBilinearOptionsT opt;
+                     ir::ResizeBilinearOptions opt;
                      opt.align_corners = mode == 1;
                      opt.half_pixel_centers = mode == 2;
                      b.AddOperator(BuiltinOperator::RESIZE_BILINEAR, {x, size}, {o}, Options(opt), 3);
@@ -91,7 +90,7 @@ void AddLayerCheckCases(std::vector<OpCase>& c) {
                  int x = b.AddTensor("x", i8, {1, 7, 7, 12}, Quant(0.05f, -3));
                  int axes = Const<int32_t>(b, "axes", i32, {2}, {1, 2});
                  int o = b.AddTensor("o", i8, {1, 1, 1, 12}, Quant(0.04f, 7));
-                 fb::ReducerOptionsT opt;
+                 ir::ReducerOptions opt;
                  opt.keep_dims = true;
                  b.AddOperator(BuiltinOperator::MEAN, {x, axes}, {o}, Options(opt), 2);
                  b.SetInputs({x});

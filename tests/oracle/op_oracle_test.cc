@@ -21,7 +21,6 @@ using ir::BuiltinOperator;
 using ir::TensorType;
 using tflite::ModelBuilder;
 using tflite::Quant;
-namespace fb = tflite_fb;
 
 // The operators the compiler maps from runtime 13/14 on (PRELU, L2_NORMALIZATION,
 // SQUARED_DIFFERENCE, SUM, RSQRT): several shapes and quantizations, uint8 and int8, every input
@@ -70,7 +69,7 @@ void AddRuntimeCoverageCases(std::vector<OpCase>& c) {
                    const int zp = q.type == u8 ? 128 : 0;
                    int x = b.AddTensor("x", q.type, q.shape, Quant(q.scale, q.zp));
                    int o = b.AddTensor("o", q.type, q.shape, Quant(1.0f / 128, zp));
-                   b.AddOperator(BuiltinOperator::L2_NORMALIZATION, {x}, {o}, Options(fb::L2NormOptionsT{}),
+                   b.AddOperator(BuiltinOperator::L2_NORMALIZATION, {x}, {o}, Options(ir::L2NormOptions{}),
                                  q.type == i8 ? 2 : 1);
                    b.SetInputs({x});
                    b.SetOutputs({o});
@@ -119,7 +118,7 @@ void AddRuntimeCoverageCases(std::vector<OpCase>& c) {
                    int x = b.AddTensor("x", q.type, q.shape, Quant(q.in_scale, q.in_zp));
                    int axes = Const<int32_t>(b, "axes", i32, {static_cast<int32_t>(q.axes.size())}, q.axes);
                    int o = b.AddTensor("o", q.type, q.out, Quant(q.out_scale, q.out_zp));
-                   fb::ReducerOptionsT opt;
+                   ir::ReducerOptions opt;
                    opt.keep_dims = q.keep;
                    b.AddOperator(BuiltinOperator::SUM, {x, axes}, {o}, Options(opt), q.type == i8 ? 2 : 1);
                    b.SetInputs({x});
@@ -157,8 +156,8 @@ std::vector<OpCase> Cases() {
                  int x = b.AddTensor("x", u8, {1, 4, 4, 8}, Quant(0.05f, 120));
                  int y = b.AddTensor("y", u8, {1, 1, 1, 8}, Quant(0.03f, 10));
                  int o = b.AddTensor("o", u8, {1, 4, 4, 8}, Quant(0.1f, 128));
-                 fb::MulOptionsT opt;
-                 opt.fused_activation_function = fb::ActivationFunctionType::RELU;
+                 ir::MulOptions opt;
+                 opt.fused_activation_function = ir::ActivationFunctionType::RELU;
                  b.AddOperator(BuiltinOperator::MUL, {x, y}, {o}, Options(opt));
                  b.SetInputs({x, y});
                  b.SetOutputs({o});
@@ -167,7 +166,7 @@ std::vector<OpCase> Cases() {
                  int x = b.AddTensor("x", i8, {1, 3, 5, 4}, Quant(0.07f, -3));
                  int y = b.AddTensor("y", i8, {1, 3, 5, 4}, Quant(0.02f, 5));
                  int o = b.AddTensor("o", i8, {1, 3, 5, 4}, Quant(0.09f, 1));
-                 b.AddOperator(BuiltinOperator::SUB, {x, y}, {o}, Options(fb::SubOptionsT{}), 2);
+                 b.AddOperator(BuiltinOperator::SUB, {x, y}, {o}, Options(ir::SubOptions{}), 2);
                  b.SetInputs({x, y});
                  b.SetOutputs({o});
                }});
@@ -175,14 +174,14 @@ std::vector<OpCase> Cases() {
                  int x = b.AddTensor("x", u8, {1, 9, 9, 3}, Quant(0.1f, 3));
                  int o = b.AddTensor("o", u8, {1, 5, 5, 3}, Quant(0.1f, 3));
                  b.AddOperator(BuiltinOperator::MAX_POOL_2D, {x}, {o},
-                               tflite::PoolOptions(3, 3, 2, 2, fb::Padding::SAME, fb::ActivationFunctionType::RELU6));
+                               tflite::PoolOptions(3, 3, 2, 2, ir::Padding::SAME, ir::ActivationFunctionType::RELU6));
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
   c.push_back({"avg_pool_i8", [=](ModelBuilder& b) {
                  int x = b.AddTensor("x", i8, {1, 7, 6, 5}, Quant(0.1f, -2));
                  int o = b.AddTensor("o", i8, {1, 3, 3, 5}, Quant(0.1f, -2));
-                 b.AddOperator(BuiltinOperator::AVERAGE_POOL_2D, {x}, {o}, tflite::PoolOptions(3, 2, 2, 2, fb::Padding::VALID), 2);
+                 b.AddOperator(BuiltinOperator::AVERAGE_POOL_2D, {x}, {o}, tflite::PoolOptions(3, 2, 2, 2, ir::Padding::VALID), 2);
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
@@ -190,7 +189,7 @@ std::vector<OpCase> Cases() {
                  int x = b.AddTensor("x", u8, {1, 5, 7, 6}, Quant(0.04f, 100));
                  int axes = Const<int32_t>(b, "axes", i32, {2}, {1, 2});
                  int o = b.AddTensor("o", u8, {1, 1, 1, 6}, Quant(0.03f, 90));
-                 fb::ReducerOptionsT opt;
+                 ir::ReducerOptions opt;
                  opt.keep_dims = true;
                  b.AddOperator(BuiltinOperator::MEAN, {x, axes}, {o}, Options(opt));
                  b.SetInputs({x});
@@ -224,7 +223,7 @@ std::vector<OpCase> Cases() {
                  int en = Const<int32_t>(b, "end", i32, {4}, {1, 7, 6, 4});
                  int st = Const<int32_t>(b, "strides", i32, {4}, {1, 2, 3, 2});
                  int o = b.AddTensor("o", u8, {1, 3, 2, 2}, Quant(0.1f, 0));
-                 fb::StridedSliceOptionsT opt;
+                 ir::StridedSliceOptions opt;
                  opt.end_mask = 4;
                  b.AddOperator(BuiltinOperator::STRIDED_SLICE, {x, be, en, st}, {o}, Options(opt));
                  b.SetInputs({x});
@@ -236,12 +235,12 @@ std::vector<OpCase> Cases() {
                  int a2 = b.AddTensor("a2", u8, {3, 5}, Quant(0.1f, 0));
                  int a3 = b.AddTensor("a3", u8, {3, 5}, Quant(0.1f, 0));
                  int a4 = b.AddTensor("a4", u8, {3, 5}, Quant(0.1f, 0));
-                 fb::UnpackOptionsT uo;
+                 ir::UnpackOptions uo;
                  uo.num = 4;
                  uo.axis = 1;
                  b.AddOperator(BuiltinOperator::UNPACK, {x}, {a, a2, a3, a4}, Options(uo));
                  int o = b.AddTensor("o", u8, {3, 5, 4}, Quant(0.1f, 0));
-                 fb::PackOptionsT po;
+                 ir::PackOptions po;
                  po.values_count = 4;
                  po.axis = 2;
                  b.AddOperator(BuiltinOperator::PACK, {a4, a2, a3, a}, {o}, Options(po));
@@ -271,7 +270,7 @@ std::vector<OpCase> Cases() {
                  int fy1 = b.AddTensor("fy1", f32, {1, 2, 3, 8});
                  b.AddOperator(BuiltinOperator::ADD, {fy, c1}, {fy1}, tflite::AddOpts());
                  int d = b.AddTensor("div", f32, {1, 2, 3, 8});
-                 b.AddOperator(BuiltinOperator::DIV, {s, fy1}, {d}, Options(fb::DivOptionsT{}));
+                 b.AddOperator(BuiltinOperator::DIV, {s, fy1}, {d}, Options(ir::DivOptions{}));
                  int fd = b.AddTensor("floordiv", f32, {1, 2, 3, 8});
                  b.AddOperator(BuiltinOperator::FLOOR_DIV, {fx, fy1}, {fd});
                  // HARD_SWISH (float) is left out: libtflite22's float path multiplies by 1/6
@@ -290,7 +289,7 @@ std::vector<OpCase> Cases() {
   c.push_back({"leaky_relu_u8", [=](ModelBuilder& b) {
                  int x = b.AddTensor("x", u8, {1, 256}, Quant(0.05f, 128));
                  int o = b.AddTensor("o", u8, {1, 256}, Quant(0.04f, 100));
-                 fb::LeakyReluOptionsT opt;
+                 ir::LeakyReluOptions opt;
                  opt.alpha = 0.2f;
                  b.AddOperator(BuiltinOperator::LEAKY_RELU, {x}, {o}, Options(opt));
                  b.SetInputs({x});
@@ -316,7 +315,7 @@ std::vector<OpCase> Cases() {
                  [=](ModelBuilder& b) {
                    int x = b.AddTensor("x", i8, {1, 256}, Quant(q.in_scale, q.in_zp));
                    int o = b.AddTensor("o", i8, {1, 256}, Quant(q.out_scale, q.out_zp));
-                   fb::LeakyReluOptionsT opt;
+                   ir::LeakyReluOptions opt;
                    opt.alpha = q.alpha;
                    b.AddOperator(BuiltinOperator::LEAKY_RELU, {x}, {o}, Options(opt), 2);
                    b.SetInputs({x});
@@ -329,8 +328,8 @@ std::vector<OpCase> Cases() {
                  int shape = Const<int32_t>(b, "shape", i32, {4}, {1, 8, 8, 5});
                  int w = RandomConst(b, "w", u8, {5, 3, 3, 3}, Quant(0.01f, 130), 11);
                  int o = b.AddTensor("o", u8, {1, 8, 8, 5}, Quant(0.08f, 125));
-                 fb::TransposeConvOptionsT opt;
-                 opt.padding = fb::Padding::SAME;
+                 ir::TransposeConvOptions opt;
+                 opt.padding = ir::Padding::SAME;
                  opt.stride_h = opt.stride_w = 2;
                  b.AddOperator(BuiltinOperator::TRANSPOSE_CONV, {shape, w, x}, {o}, Options(opt));
                  b.SetInputs({x});
@@ -350,8 +349,8 @@ std::vector<OpCase> Cases() {
                      inputs.push_back(b.AddConstant<int32_t>("b", i32, {3}, std::span<const int32_t>(bias)));
                    }
                    int o = b.AddTensor("o", i8, {1, 11, 7, 3}, Quant(0.06f, 4));
-                   fb::TransposeConvOptionsT opt;
-                   opt.padding = fb::Padding::VALID;
+                   ir::TransposeConvOptions opt;
+                   opt.padding = ir::Padding::VALID;
                    opt.stride_h = 2;
                    opt.stride_w = 2;
                    b.AddOperator(BuiltinOperator::TRANSPOSE_CONV, inputs, {o}, Options(opt), with_bias ? 3 : 2);
@@ -383,7 +382,7 @@ std::vector<OpCase> Cases() {
                  int bi = b.AddConstant<int32_t>("b", i32, {6}, std::span<const int32_t>(bias));
                  int o = b.AddTensor("o", i8, {1, 5, 5, 6}, Quant(0.05f, 3));
                  b.AddOperator(BuiltinOperator::CONV_2D, {x, w, bi}, {o},
-                               tflite::ConvOptions(2, 2, fb::Padding::SAME, fb::ActivationFunctionType::NONE, 2, 2), 3);
+                               tflite::ConvOptions(2, 2, ir::Padding::SAME, ir::ActivationFunctionType::NONE, 2, 2), 3);
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
@@ -394,7 +393,7 @@ std::vector<OpCase> Cases() {
                  int bi = b.AddConstant<int32_t>("b", i32, {6}, std::span<const int32_t>(bias), Quant(0.0008f, 0));
                  int o = b.AddTensor("o", u8, {1, 6, 6, 6}, Quant(0.1f, 120));
                  b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {x, w, bi}, {o},
-                               tflite::DepthwiseOptions(1, 1, fb::Padding::SAME, 2, fb::ActivationFunctionType::RELU));
+                               tflite::DepthwiseOptions(1, 1, ir::Padding::SAME, 2, ir::ActivationFunctionType::RELU));
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
@@ -413,7 +412,7 @@ std::vector<OpCase> Cases() {
                  int x = b.AddTensor("x", u8, {1, 5, 3, 2}, Quant(0.1f, 0));
                  int s = Const<int32_t>(b, "size", i32, {2}, {8, 7});
                  int o = b.AddTensor("o", u8, {1, 8, 7, 2}, Quant(0.1f, 0));
-                 b.AddOperator(BuiltinOperator::RESIZE_NEAREST_NEIGHBOR, {x, s}, {o}, Options(fb::ResizeNearestNeighborOptionsT{}));
+                 b.AddOperator(BuiltinOperator::RESIZE_NEAREST_NEIGHBOR, {x, s}, {o}, Options(ir::ResizeNearestNeighborOptions{}));
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
@@ -424,14 +423,14 @@ std::vector<OpCase> Cases() {
                  int sl = b.AddTensor("sl", u8, {1, 4, 6, 3}, Quant(0.1f, 0));
                  b.AddOperator(BuiltinOperator::SLICE, {x, be, sz}, {sl});
                  int sd = b.AddTensor("sd", u8, {1, 2, 3, 12}, Quant(0.1f, 0));
-                 fb::SpaceToDepthOptionsT so;
+                 ir::SpaceToDepthOptions so;
                  so.block_size = 2;
                  b.AddOperator(BuiltinOperator::SPACE_TO_DEPTH, {sl}, {sd}, Options(so));
                  int axes = Const<int32_t>(b, "axes", i32, {2}, {1, 3});
                  int rmax = b.AddTensor("rmax", u8, {1, 3}, Quant(0.1f, 0));
-                 b.AddOperator(BuiltinOperator::REDUCE_MAX, {sd, axes}, {rmax}, Options(fb::ReducerOptionsT{}));
+                 b.AddOperator(BuiltinOperator::REDUCE_MAX, {sd, axes}, {rmax}, Options(ir::ReducerOptions{}));
                  int rmin = b.AddTensor("rmin", u8, {1, 2, 3, 1}, Quant(0.1f, 0));
-                 fb::ReducerOptionsT keep;
+                 ir::ReducerOptions keep;
                  keep.keep_dims = true;
                  int ax3 = Const<int32_t>(b, "ax3", i32, {1}, {-1});
                  b.AddOperator(BuiltinOperator::REDUCE_MIN, {sd, ax3}, {rmin}, Options(keep));

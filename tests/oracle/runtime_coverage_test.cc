@@ -51,7 +51,7 @@ std::vector<ir::BuiltinOperator> MappableOps() {
   support::SupportOptions options;
   options.min_runtime_version = 1000;  // Above every operator's minimum runtime.
   std::vector<ir::BuiltinOperator> ops;
-  for (ir::BuiltinOperator code : tflite_fb::EnumValuesBuiltinOperator()) {
+  for (ir::BuiltinOperator code : ir::AllBuiltinOperators()) {
     if (code == ir::BuiltinOperator::CUSTOM) continue;
     const support::SupportDecision d = support::DecideOp(OneOpModel(code), 0, options);
     if (d.supported || d.rule_id != kNotInSetRule) ops.push_back(code);

@@ -54,7 +54,7 @@ Result<EvalFn> QuantizedUnary(const OpBuildContext& c, const UnaryIo& io, Result
 
 Result<EvalFn> MakeSoftmax(OpBuildContext& c) {
   ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c));
-  const auto* opt = c.op().options<tflite_fb::SoftmaxOptionsT>();
+  const auto* opt = c.op().options<ir::SoftmaxOptions>();
   const float beta = opt ? opt->beta : 1.0f;
   const ir::Tensor& in = c.in(0);
   if (in.shape.empty()) return c.Error("input must have rank >= 1");
@@ -111,7 +111,7 @@ Result<EvalFn> MakeRelu(OpBuildContext& c, kernels::Activation act) {
 
 Result<EvalFn> MakeLeakyRelu(OpBuildContext& c) {
   ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c));
-  const auto* opt = c.op().options<tflite_fb::LeakyReluOptionsT>();
+  const auto* opt = c.op().options<ir::LeakyReluOptions>();
   const float alpha = opt ? opt->alpha : 0.2f;
   if (io.type == TensorType::FLOAT32) {
     return FloatUnary(io, [alpha](int64_t n, const float* in, float* out) { kernels::LeakyReluFloat(alpha, n, in, out); });
@@ -137,8 +137,8 @@ Result<EvalFn> MakeHardSwish(OpBuildContext& c) {
 // for uint8, 0 for int8) as TFLite requires.
 Result<EvalFn> MakeL2Normalization(OpBuildContext& c) {
   ETPU_ASSIGN_OR_RETURN(UnaryIo io, GetUnary(c, /*allow_float=*/false));
-  if (const auto* o = c.op().options<tflite_fb::L2NormOptionsT>()) {
-    if (o->fused_activation_function != tflite_fb::ActivationFunctionType::NONE) {
+  if (const auto* o = c.op().options<ir::L2NormOptions>()) {
+    if (o->fused_activation_function != ir::ActivationFunctionType::NONE) {
       return UnimplementedError(c.label() + ": fused activation on L2_NORMALIZATION is not supported");
     }
   }

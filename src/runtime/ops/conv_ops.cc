@@ -93,7 +93,7 @@ Result<EvalFn> MakeConv(OpBuildContext& c, bool depthwise) {
   ETPU_RETURN_IF_ERROR(CheckSameConvTypes(c, 0, 1));
   kernels::ConvOptions o;
   if (depthwise) {
-    const auto* opt = c.op().options<tflite_fb::DepthwiseConv2DOptionsT>();
+    const auto* opt = c.op().options<ir::DepthwiseConv2DOptions>();
     if (opt == nullptr) return c.Error("missing DepthwiseConv2DOptions");
     o.padding = ToPadding(opt->padding);
     o.stride_h = opt->stride_h;
@@ -105,7 +105,7 @@ Result<EvalFn> MakeConv(OpBuildContext& c, bool depthwise) {
     // TFLite derives the multiplier from the shapes (the option is unreliable in old files).
     if (io.in.c > 0 && io.filter.c % io.in.c == 0) o.depth_multiplier = io.filter.c / io.in.c;
   } else {
-    const auto* opt = c.op().options<tflite_fb::Conv2DOptionsT>();
+    const auto* opt = c.op().options<ir::Conv2DOptions>();
     if (opt == nullptr) return c.Error("missing Conv2DOptions");
     o.padding = ToPadding(opt->padding);
     o.stride_h = opt->stride_h;
@@ -162,9 +162,9 @@ Result<EvalFn> MakeFullyConnected(OpBuildContext& c) {
   const ir::Tensor& filter = c.in(1);
   const ir::Tensor& out = c.out(0);
   ETPU_RETURN_IF_ERROR(CheckSameConvTypes(c, 0, 1));
-  const auto* opt = c.op().options<tflite_fb::FullyConnectedOptionsT>();
+  const auto* opt = c.op().options<ir::FullyConnectedOptions>();
   const kernels::Activation act = opt ? ToActivation(opt->fused_activation_function) : kernels::Activation::kNone;
-  if (opt != nullptr && opt->weights_format != tflite_fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+  if (opt != nullptr && opt->weights_format != ir::FullyConnectedOptionsWeightsFormat::DEFAULT) {
     return UnimplementedError(c.label() + ": shuffled FULLY_CONNECTED weights are not supported");
   }
   if (filter.shape.size() != 2) return c.Error("filter '" + filter.name + "' must be 2-D");
@@ -219,7 +219,7 @@ Result<EvalFn> MakeTransposeConv(OpBuildContext& c) {
   const ir::Tensor& in = c.in(2);
   const ir::Tensor& out = c.out(0);
   ETPU_RETURN_IF_ERROR(CheckSameConvTypes(c, 2, 1));
-  const auto* opt = c.op().options<tflite_fb::TransposeConvOptionsT>();
+  const auto* opt = c.op().options<ir::TransposeConvOptions>();
   if (opt == nullptr) return c.Error("missing TransposeConvOptions");
   ETPU_ASSIGN_OR_RETURN(ConvIo io, GetIo(c, 2, 1, 3));
   if (io.filter.c != io.in.c || io.filter.n != io.out.c || io.in.n != io.out.n) {

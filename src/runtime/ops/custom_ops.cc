@@ -12,10 +12,7 @@
 namespace etpu::runtime::ops {
 namespace {
 
-std::span<const uint8_t> CustomOptions(const OpBuildContext& c) {
-  if (c.op().fb == nullptr) return {};
-  return c.op().fb->custom_options;
-}
+std::span<const uint8_t> CustomOptions(const OpBuildContext& c) { return c.op().custom_options; }
 
 // Copies `values` into float output i; its element count must match exactly.
 Status WriteFloats(const OpBuildContext& c, int i, const std::vector<float>& values) {

@@ -44,12 +44,12 @@ Result<BinaryIo> GetBinaryIo(OpBuildContext& c) {
   return io;
 }
 
-tflite_fb::ActivationFunctionType FusedActivation(const OpBuildContext& c) {
-  if (auto* o = c.op().options<tflite_fb::AddOptionsT>()) return o->fused_activation_function;
-  if (auto* o = c.op().options<tflite_fb::SubOptionsT>()) return o->fused_activation_function;
-  if (auto* o = c.op().options<tflite_fb::MulOptionsT>()) return o->fused_activation_function;
-  if (auto* o = c.op().options<tflite_fb::DivOptionsT>()) return o->fused_activation_function;
-  return tflite_fb::ActivationFunctionType::NONE;
+ir::ActivationFunctionType FusedActivation(const OpBuildContext& c) {
+  if (auto* o = c.op().options<ir::AddOptions>()) return o->fused_activation_function;
+  if (auto* o = c.op().options<ir::SubOptions>()) return o->fused_activation_function;
+  if (auto* o = c.op().options<ir::MulOptions>()) return o->fused_activation_function;
+  if (auto* o = c.op().options<ir::DivOptions>()) return o->fused_activation_function;
+  return ir::ActivationFunctionType::NONE;
 }
 
 template <typename T>

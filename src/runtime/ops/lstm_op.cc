@@ -59,7 +59,7 @@ Result<EvalFn> MakeLstm(OpBuildContext& c) {
                               ir::TensorTypeName(in.type));
   }
   if (in.shape.size() != 3) return c.Error("input must be 3-D");
-  const auto* opt = c.op().options<tflite_fb::UnidirectionalSequenceLSTMOptionsT>();
+  const auto* opt = c.op().options<ir::UnidirectionalSequenceLSTMOptions>();
   if (opt == nullptr) return c.Error("missing UnidirectionalSequenceLSTMOptions");
   for (int slot : {kInputWeights + 1, kRecurrentWeights + 1, kOutputState, kCellState}) {
     if (!c.has_input(slot)) return c.Error(fmt::format("input {} is missing", slot));
@@ -118,17 +118,17 @@ Result<EvalFn> MakeLstm(OpBuildContext& c) {
 
   // The five intermediates carry the gate (layer norm) and hidden quantization.
   const ir::Model& m = c.model();
-  if (c.op().fb == nullptr || c.op().fb->intermediates.size() != 5) {
+  if (c.op().intermediates.size() != 5) {
     return c.Error("the integer LSTM needs 5 intermediate tensors (gate and hidden-state quantization)");
   }
   for (size_t k = 0; k < 5; ++k) {
-    const int t = c.op().fb->intermediates[k];
+    const int t = c.op().intermediates[k];
     if (t < 0 || static_cast<size_t>(t) >= m.tensors.size()) {
       return c.Error(fmt::format("intermediate {} names tensor {} (model has {})", k, t, m.tensors.size()));
     }
     s.intermediates[k] = Quant(m.tensor(t));
   }
-  if (m.tensor(c.op().fb->intermediates[4]).quant.empty()) return c.Error("the hidden-state intermediate has no quantization");
+  if (m.tensor(c.op().intermediates[4]).quant.empty()) return c.Error("the hidden-state intermediate has no quantization");
 
   // Prepare now to refuse a bad operator at load time; again per invocation for refilled weights.
   auto prepared = kernels::PrepareIntegerLstm(s);

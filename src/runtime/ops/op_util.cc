@@ -33,7 +33,7 @@ kernels::QuantParams Quant(const ir::Tensor& t) {
   return q;
 }
 
-kernels::Activation ToActivation(tflite_fb::ActivationFunctionType a) {
+kernels::Activation ToActivation(ir::ActivationFunctionType a) {
   return static_cast<kernels::Activation>(static_cast<int>(a));
 }
 

@@ -28,9 +28,9 @@ inline kernels::QType QTypeOf(TensorType t) {
   return t == TensorType::INT8 ? kernels::QType::kInt8 : kernels::QType::kUInt8;
 }
 /// Fused activation enum -> kernel enum.
-kernels::Activation ToActivation(tflite_fb::ActivationFunctionType a);
-inline kernels::Padding ToPadding(tflite_fb::Padding p) {
-  return p == tflite_fb::Padding::VALID ? kernels::Padding::kValid : kernels::Padding::kSame;
+kernels::Activation ToActivation(ir::ActivationFunctionType a);
+inline kernels::Padding ToPadding(ir::Padding p) {
+  return p == ir::Padding::VALID ? kernels::Padding::kValid : kernels::Padding::kSame;
 }
 
 /// Checks the operator has at least `min_in` inputs and exactly `outs` outputs (outs < 0: >= 1).

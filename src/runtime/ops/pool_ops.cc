@@ -17,7 +17,7 @@ Result<EvalFn> MakePool(OpBuildContext& c, bool average) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
   const ir::Tensor& in = c.in(0);
   ETPU_RETURN_IF_ERROR(CheckInOutType(c, {TensorType::UINT8, TensorType::INT8, TensorType::FLOAT32}));
-  const auto* opt = c.op().options<tflite_fb::Pool2DOptionsT>();
+  const auto* opt = c.op().options<ir::Pool2DOptions>();
   if (opt == nullptr) return c.Error("missing Pool2DOptions");
   kernels::PoolOptions o;
   o.padding = ToPadding(opt->padding);

@@ -142,11 +142,11 @@ Result<EvalFn> MakeResize(OpBuildContext& c, bool bilinear) {
   }
   kernels::ResizeParams p;
   if (bilinear) {
-    if (const auto* o = c.op().options<tflite_fb::ResizeBilinearOptionsT>()) {
+    if (const auto* o = c.op().options<ir::ResizeBilinearOptions>()) {
       p.align_corners = o->align_corners;
       p.half_pixel_centers = o->half_pixel_centers;
     }
-  } else if (const auto* o = c.op().options<tflite_fb::ResizeNearestNeighborOptionsT>()) {
+  } else if (const auto* o = c.op().options<ir::ResizeNearestNeighborOptions>()) {
     p.align_corners = o->align_corners;
     p.half_pixel_centers = o->half_pixel_centers;
   }

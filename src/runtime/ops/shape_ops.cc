@@ -38,9 +38,9 @@ Result<EvalFn> MakeCopy(OpBuildContext& c) {
 Result<EvalFn> MakeConcat(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
   const ir::Tensor& out = c.out(0);
-  const auto* opt = c.op().options<tflite_fb::ConcatenationOptionsT>();
+  const auto* opt = c.op().options<ir::ConcatenationOptions>();
   if (opt == nullptr) return c.Error("missing ConcatenationOptions");
-  if (opt->fused_activation_function != tflite_fb::ActivationFunctionType::NONE) {
+  if (opt->fused_activation_function != ir::ActivationFunctionType::NONE) {
     return UnimplementedError(c.label() + ": fused activation on CONCATENATION is not supported");
   }
   const int rank = static_cast<int>(out.shape.size());
@@ -135,7 +135,7 @@ Result<EvalFn> MakeSplitV(OpBuildContext& c) {
 
 Result<EvalFn> MakeUnpack(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, -1));
-  const auto* opt = c.op().options<tflite_fb::UnpackOptionsT>();
+  const auto* opt = c.op().options<ir::UnpackOptions>();
   const int rank = static_cast<int>(c.in(0).shape.size());
   ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, opt ? opt->axis : 0, rank));
   return MakeSplitImpl(c, 0, axis, std::vector<int64_t>(static_cast<size_t>(c.num_outputs()), 1));
@@ -143,7 +143,7 @@ Result<EvalFn> MakeUnpack(OpBuildContext& c) {
 
 Result<EvalFn> MakePack(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
-  const auto* opt = c.op().options<tflite_fb::PackOptionsT>();
+  const auto* opt = c.op().options<ir::PackOptions>();
   const ir::Tensor& out = c.out(0);
   const int rank = static_cast<int>(out.shape.size());
   ETPU_ASSIGN_OR_RETURN(int axis, NormalizeAxis(c, opt ? opt->axis : 0, rank));
@@ -213,7 +213,7 @@ Result<EvalFn> MakeTranspose(OpBuildContext& c) {
 Result<EvalFn> MakeStridedSlice(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 4, 1));
   ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
-  const auto* opt = c.op().options<tflite_fb::StridedSliceOptionsT>();
+  const auto* opt = c.op().options<ir::StridedSliceOptions>();
   if (opt == nullptr) return c.Error("missing StridedSliceOptions");
   if (opt->ellipsis_mask != 0 || opt->new_axis_mask != 0) {
     return UnimplementedError(c.label() + ": ellipsis and new-axis masks are not supported");
@@ -282,7 +282,7 @@ Result<EvalFn> MakeSlice(OpBuildContext& c) {
 Result<EvalFn> MakeSpaceToDepth(OpBuildContext& c) {
   ETPU_RETURN_IF_ERROR(CheckArity(c, 1, 1));
   ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
-  const auto* opt = c.op().options<tflite_fb::SpaceToDepthOptionsT>();
+  const auto* opt = c.op().options<ir::SpaceToDepthOptions>();
   const int bs = opt ? opt->block_size : 0;
   ETPU_ASSIGN_OR_RETURN(kernels::Shape4 si, ToShape4(c.in(0), c.label()));
   ETPU_ASSIGN_OR_RETURN(kernels::Shape4 so, ToShape4(c.out(0), c.label()));

@@ -1,0 +1,115 @@
+#include "tflite/region_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "tflite/flat_model.h"
+#include "tflite/model_reader.h"
+
+namespace etpu::tflite {
+namespace {
+
+/// Bytes of a tensor of this shape and type; -1 when a dimension is negative or the size is over
+/// the reader's limit.
+int64_t TensorBytes(const tflite_fb::TensorT& t) {
+  int64_t n = ir::ElementSize(static_cast<ir::TensorType>(t.type));
+  for (int32_t d : t.shape) {
+    if (d < 0) return -1;
+    n *= d;
+    if (n > kMaxTensorBytes) return -1;
+  }
+  return n;
+}
+
+}  // namespace
+
+ModelOutline OutlineModel(std::span<const uint8_t> bytes, int64_t max_tables) {
+  ModelOutline out;
+  out.identified = bytes.size() >= 8 && tflite_fb::ModelBufferHasIdentifier(bytes.data());
+  if (!out.identified) return out;
+  flatbuffers::Verifier::Options opts;
+  opts.max_depth = 64;
+  opts.max_tables = static_cast<flatbuffers::uoffset_t>(max_tables);
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), opts);
+  out.verified = tflite_fb::VerifyModelBuffer(verifier);
+  if (!out.verified) return out;
+  const tflite_fb::Model* model = tflite_fb::GetModel(bytes.data());
+  out.subgraphs = model->subgraphs() ? static_cast<int>(model->subgraphs()->size()) : 0;
+  if (out.subgraphs > 0) {
+    const tflite_fb::SubGraph* sg = model->subgraphs()->Get(0);
+    out.first_subgraph_ops = (sg != nullptr && sg->operators() != nullptr) ? static_cast<int>(sg->operators()->size()) : 0;
+  }
+  return out;
+}
+
+std::vector<std::string> OperatorNames(std::span<const uint8_t> verified_bytes) {
+  std::vector<std::string> names;
+  const tflite_fb::Model* m = tflite_fb::GetModel(verified_bytes.data());
+  if (m->subgraphs() == nullptr || m->subgraphs()->size() == 0) return names;
+  const tflite_fb::SubGraph* sg = m->subgraphs()->Get(0);
+  if (sg == nullptr || sg->operators() == nullptr) return names;
+  for (flatbuffers::uoffset_t i = 0; i < sg->operators()->size(); ++i) {
+    const tflite_fb::Operator* op = sg->operators()->Get(i);
+    std::string name = "?";
+    if (op != nullptr && m->operator_codes() != nullptr && op->opcode_index() < m->operator_codes()->size()) {
+      const tflite_fb::OperatorCode* code = m->operator_codes()->Get(op->opcode_index());
+      if (code != nullptr) {
+        int32_t c = std::max<int32_t>(code->deprecated_builtin_code(), static_cast<int32_t>(code->builtin_code()));
+        if (c == static_cast<int32_t>(tflite_fb::BuiltinOperator::CUSTOM) && code->custom_code() != nullptr) {
+          name = code->custom_code()->str();
+        } else if (c >= 0 && c <= kNewestKnownBuiltin) {
+          name = ir::BuiltinName(static_cast<ir::BuiltinOperator>(c));
+        } else {
+          name = fmt::format("BUILTIN_{}", c);
+        }
+      }
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+Result<ZeroFilledModel> ReadRegionModel(std::span<const uint8_t> bytes, const std::string& what) {
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!tflite_fb::VerifyModelBuffer(verifier)) return DataLossError(what + ": the region model does not verify");
+  std::unique_ptr<tflite_fb::ModelT> fb(tflite_fb::GetModel(bytes.data())->UnPack());
+  if (fb->subgraphs.size() != 1 || !fb->subgraphs[0] || fb->buffers.empty()) {
+    return DataLossError(what + ": the region model must have exactly one subgraph and a buffer table");
+  }
+  auto& sg = *fb->subgraphs[0];
+  std::set<int32_t> available(sg.inputs.begin(), sg.inputs.end());
+  for (const auto& op : sg.operators) {
+    if (op) available.insert(op->outputs.begin(), op->outputs.end());
+  }
+  std::vector<ZeroFilledInput> filled;
+  for (size_t o = 0; o < sg.operators.size(); ++o) {
+    if (!sg.operators[o]) continue;
+    const auto& inputs = sg.operators[o]->inputs;
+    for (size_t slot = 0; slot < inputs.size(); ++slot) {
+      const int32_t t = inputs[slot];
+      if (t < 0 || static_cast<size_t>(t) >= sg.tensors.size() || available.count(t) || !sg.tensors[t]) continue;
+      auto& tensor = *sg.tensors[static_cast<size_t>(t)];
+      const bool empty = tensor.buffer == 0 || tensor.buffer >= fb->buffers.size() || !fb->buffers[tensor.buffer] ||
+                         fb->buffers[tensor.buffer]->data.empty();
+      if (!empty || tensor.is_variable) continue;
+      const int64_t size = TensorBytes(tensor);
+      if (size <= 0) {
+        return DataLossError(fmt::format("{}: emptied weight tensor '{}' (input {} of region op #{}) has a bad shape",
+                                         what, tensor.name, slot, o));
+      }
+      auto buf = std::make_unique<tflite_fb::BufferT>();
+      buf->data.assign(static_cast<size_t>(size), 0);
+      tensor.buffer = static_cast<uint32_t>(fb->buffers.size());
+      fb->buffers.push_back(std::move(buf));
+      available.insert(t);
+      filled.push_back({t, static_cast<int>(o), static_cast<int>(slot)});
+    }
+  }
+  auto region = BuildModel(AdoptFlatModel(std::move(fb)), what + " region");
+  if (!region.ok()) return region.status().WithContext(what);
+  return ZeroFilledModel{std::move(region).value(), std::move(filled)};
+}
+
+}  // namespace etpu::tflite
