@@ -3,7 +3,8 @@
 // the pool), demands 10-45 Hz, on N USB 3 Edge TPUs. Each iteration starts from the models'
 // bytes, as `etpu plan` does once it has read its files:
 //   BM_CostAlone   ParseModel + GroupCoster::Create (each model compiled alone, built, costed);
-//   BM_PlanExact   the same + the exact search (PlanExact): the whole planning time up to 8 x 4.
+//   BM_PlanExact   the same + the exact search (PlanExact): the whole planning time up to 8 x 4;
+//   BM_PlanHeuristic  the same + the local search (PlanHeuristic) beyond: 32 x 8, 64 x 16.
 // Counters: ordered groups compiled, candidate groups, device configurations, headroom a*.
 #include <benchmark/benchmark.h>
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "device/device_catalog.h"
+#include "planner/heuristic.h"
 #include "planner/search.h"
 #include "zoo/zoo.h"
 
@@ -96,6 +98,41 @@ void BM_PlanExact(benchmark::State& state) {
   state.counters["headroom"] = headroom;
 }
 BENCHMARK(BM_PlanExact)->Args({6, 2})->Args({7, 4})->Args({8, 1})->Args({8, 4})->Unit(benchmark::kMillisecond);
+
+void BM_PlanHeuristic(benchmark::State& state) {
+  planner::Problem p = Instance(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  planner::HeuristicStats st;
+  double headroom = 0, bound = 0, bottleneck_models = 0;
+  for (auto _ : state) {
+    Parse(p);
+    auto coster = planner::GroupCoster::Create(p);
+    if (!coster.ok()) {
+      state.SkipWithError(coster.status().message().c_str());
+      break;
+    }
+    st = {};
+    auto plan = planner::PlanHeuristic(**coster, {}, &st);
+    if (!plan.ok()) {
+      state.SkipWithError(plan.status().message().c_str());
+      break;
+    }
+    headroom = plan->eval.objective.headroom();
+    bound = plan->headroom_bound();
+    size_t worst = 0;
+    for (size_t d = 1; d < plan->eval.devices.size(); ++d) {
+      if (plan->eval.devices[d].utilisation > plan->eval.devices[worst].utilisation) worst = d;
+    }
+    bottleneck_models = 0;
+    for (const auto& g : plan->eval.plan.devices[worst]) bottleneck_models += static_cast<double>(g.size());
+  }
+  state.counters["bottleneck_models"] = bottleneck_models;  // models on the most loaded TPU
+  state.counters["moves"] = static_cast<double>(st.moves_evaluated);
+  state.counters["taken"] = static_cast<double>(st.moves_accepted);
+  state.counters["budget_hit"] = st.budget_exhausted ? 1 : 0;
+  state.counters["headroom"] = headroom;
+  state.counters["bound"] = bound;
+}
+BENCHMARK(BM_PlanHeuristic)->Args({8, 4})->Args({32, 8})->Args({64, 16})->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

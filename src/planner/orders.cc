@@ -4,6 +4,8 @@
 #include <numeric>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "cache/cache_plan.h"
 
 namespace etpu::planner {
@@ -79,6 +81,10 @@ std::vector<std::vector<int>> TiedOrders(const std::vector<int>& ascending, cons
 
 Result<std::vector<std::vector<int>>> CandidateOrders(GroupCoster& coster, std::vector<int> members,
                                                       OrderEnumeration how, int64_t* compiled) {
+  if (members.size() > static_cast<size_t>(kMaxOrderedModels)) {
+    return InvalidArgumentError(fmt::format("plan: the orders of {} models are not enumerated (at most {})",
+                                            members.size(), kMaxOrderedModels));
+  }
   std::sort(members.begin(), members.end());
   ETPU_ASSIGN_OR_RETURN(const GroupCost* first, coster.Cost(members));
   std::vector<std::vector<int>> orders;

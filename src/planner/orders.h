@@ -27,6 +27,9 @@
 
 namespace etpu::planner {
 
+/// CandidateOrders takes sets of up to this many models (8! orders at worst).
+inline constexpr int kMaxOrderedModels = 8;
+
 enum class OrderEnumeration {
   kReduced,  ///< The orders above.
   kAll,      ///< Every permutation (for tests and for policies without the tie argument).
@@ -34,7 +37,8 @@ enum class OrderEnumeration {
 
 /// The orders of `members` (distinct model indices) that compile, one per distinct placement
 /// (per model and region: cached and streamed parameter bytes), the ascending order first when it
-/// compiles. `compiled` (optional) is increased by the number of orders looked up.
+/// compiles. `compiled` (optional) is increased by the number of orders looked up. Errors: more
+/// than kMaxOrderedModels members.
 Result<std::vector<std::vector<int>>> CandidateOrders(GroupCoster& coster, std::vector<int> members,
                                                       OrderEnumeration how = OrderEnumeration::kReduced,
                                                       int64_t* compiled = nullptr);
