@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,20 +56,22 @@ planner::Problem Instance(int models, int devices) {
   return p;
 }
 
-// Parses every model afresh (ParsedModel memoises each model's preparation across compiles).
-void Parse(planner::Problem& p) {
+// Parses every model afresh (ParsedModel memoises each model's preparation across compiles) and
+// compiles and costs each alone; null (the benchmark skipped) on an error.
+std::unique_ptr<planner::GroupCoster> ParseAndCostAlone(benchmark::State& state, planner::Problem& p) {
   for (auto& m : p.models) m.parsed = ParseModel(m.bytes, m.file);
+  auto coster = planner::GroupCoster::Create(p);
+  if (!coster.ok()) {
+    state.SkipWithError(coster.status().message().c_str());
+    return nullptr;
+  }
+  return std::move(coster).value();
 }
 
 void BM_CostAlone(benchmark::State& state) {
   planner::Problem p = Instance(static_cast<int>(state.range(0)), 1);
   for (auto _ : state) {
-    Parse(p);
-    auto coster = planner::GroupCoster::Create(p);
-    if (!coster.ok()) {
-      state.SkipWithError(coster.status().message().c_str());
-      break;
-    }
+    if (ParseAndCostAlone(state, p) == nullptr) break;
   }
 }
 BENCHMARK(BM_CostAlone)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
@@ -78,14 +81,10 @@ void BM_PlanExact(benchmark::State& state) {
   planner::SearchStats st;
   double headroom = 0;
   for (auto _ : state) {
-    Parse(p);
-    auto coster = planner::GroupCoster::Create(p);
-    if (!coster.ok()) {
-      state.SkipWithError(coster.status().message().c_str());
-      break;
-    }
+    auto coster = ParseAndCostAlone(state, p);
+    if (coster == nullptr) break;
     st = {};
-    auto plan = planner::PlanExact(**coster, &st);
+    auto plan = planner::PlanExact(*coster, &st);
     if (!plan.ok()) {
       state.SkipWithError(plan.status().message().c_str());
       break;
@@ -104,14 +103,10 @@ void BM_PlanHeuristic(benchmark::State& state) {
   planner::HeuristicStats st;
   double headroom = 0, bound = 0, bottleneck_models = 0;
   for (auto _ : state) {
-    Parse(p);
-    auto coster = planner::GroupCoster::Create(p);
-    if (!coster.ok()) {
-      state.SkipWithError(coster.status().message().c_str());
-      break;
-    }
+    auto coster = ParseAndCostAlone(state, p);
+    if (coster == nullptr) break;
     st = {};
-    auto plan = planner::PlanHeuristic(**coster, {}, &st);
+    auto plan = planner::PlanHeuristic(*coster, {}, &st);
     if (!plan.ok()) {
       state.SkipWithError(plan.status().message().c_str());
       break;

@@ -106,7 +106,11 @@ class LocalSearch {
       std::vector<int> all(devices_.size());
       for (size_t d = 0; d < all.size(); ++d) all[d] = static_cast<int>(d);
       ETPU_ASSIGN_OR_RETURN(moved, Improve(all, /*swaps=*/false));
-      if (!moved) return OkStatus();
+      if (!moved) {
+        // Improve also stops looking at the budget: then this is no local optimum.
+        if (OverBudget()) stats_.budget_exhausted = true;
+        return OkStatus();
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 // The heuristic (planner/heuristic.h): on instances small enough for the exact search it never
 // beats the exact optimum, and neither does any plan beat its lower bound; beyond the exact
 // search's limits it returns a valid plan no worse than the best baseline, within its bound.
-#include <cmath>
+#include <optional>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -30,34 +30,23 @@ TEST(PlanHeuristicTest, NeverBeatsTheExactOptimumAndRespectsItsBound) {
                                          "mobilenet_v1_0.5_160", "efficientnet_edgetpu_s", "mobilenet_v1_0.25_128"};
   const std::vector<std::vector<std::string>> device_sets = {{"usb3"}, {"usb3", "usb3"}, {"usb3", "pcie", "usb2"}};
   std::mt19937 rng(1414);
-  std::uniform_real_distribution<double> log_rate(0.0, std::log(300.0));
   int instances = 0, optimal = 0, improved = 0;
-  for (const auto& hosts : device_sets) {
-    for (size_t k = 3; k <= pool.size(); ++k) {
-      std::vector<std::string> models = pool;
-      std::shuffle(models.begin(), models.end(), rng);
-      models.resize(k);
-      Problem p = testing::ZooProblem(models, hosts);
-      auto coster = GroupCoster::Create(p);
-      ASSERT_TRUE(coster.ok()) << coster.status().message();
-      for (int r = 0; r < 4; ++r) {
-        for (auto& m : p.models) m.rate_hz = std::exp(log_rate(rng));
-        auto exact = PlanExact(**coster);
-        ASSERT_TRUE(exact.ok()) << exact.status().message();
-        auto h = PlanHeuristic(**coster);
-        ASSERT_TRUE(h.ok()) << h.status().message();
-        ++instances;
-        EXPECT_FALSE(Better(h->eval.objective, exact->objective)) << "instance " << instances;
-        // The bound holds for the optimum, hence for every plan.
-        EXPECT_LE(h->lower_bound_utilisation, exact->objective.max_utilisation * (1 + 1e-9)) << "instance " << instances;
-        EXPECT_GE(h->gap(), -1e-9);
-        EXPECT_LE(h->gap(), 1.0);
-        EXPECT_FALSE(Better(BestBaseline(**coster), h->eval.objective)) << "instance " << instances;
-        if (!Better(exact->objective, h->eval.objective)) ++optimal;
-        if (Better(h->eval.objective, BestBaseline(**coster))) ++improved;
-      }
-    }
-  }
+  testing::ForRandomInstances(pool, device_sets, 3, 4, rng, [&](GroupCoster& coster, size_t) {
+    auto exact = PlanExact(coster);
+    ASSERT_TRUE(exact.ok()) << exact.status().message();
+    auto h = PlanHeuristic(coster);
+    ASSERT_TRUE(h.ok()) << h.status().message();
+    ++instances;
+    EXPECT_FALSE(Better(h->eval.objective, exact->objective)) << "instance " << instances;
+    // The bound holds for the optimum, hence for every plan.
+    EXPECT_LE(h->lower_bound_utilisation, exact->objective.max_utilisation * (1 + 1e-9)) << "instance " << instances;
+    EXPECT_GE(h->gap(), -1e-9);
+    EXPECT_LE(h->gap(), 1.0);
+    const Objective baseline = BestBaseline(coster);
+    EXPECT_FALSE(Better(baseline, h->eval.objective)) << "instance " << instances;
+    if (!Better(exact->objective, h->eval.objective)) ++optimal;
+    if (Better(h->eval.objective, baseline)) ++improved;
+  });
   EXPECT_EQ(instances, 48);
   EXPECT_GT(improved, 0);  // the local search does something beyond the baselines
   std::printf("heuristic: %d instances, %d exact optima found, %d better than every baseline\n", instances, optimal,
