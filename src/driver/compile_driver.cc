@@ -62,7 +62,9 @@ CompileFailure SetFailure(FailureKind kind, int model, const std::string& name, 
 const char* kRestoredPlan = "ERROR: Restored original execution plan after delegate application failure.";
 
 cache::PlanModel ToPlanModel(const InputModel& in, const PreparedModel& p) {
-  return cache::MakePlanModel(*p.model, in.path, p.activations, p.layers);
+  cache::PlanModel pm = p.plan_model;
+  pm.name = in.path;
+  return pm;
 }
 
 /// Everything known about one compiled model, from its preparation and its build.

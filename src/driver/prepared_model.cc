@@ -38,6 +38,7 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions&
     ETPU_ASSIGN_OR_RETURN(p.activations, capacity.Analyze(model, mapped));
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, Generation(options.emulate)));
   }
+  p.plan_model = cache::MakePlanModel(model, "", p.activations, p.layers);
   return p;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cache/capacity_model.h"
+#include "cache/plan_model.h"
 #include "etpu/compiler.h"
 #include "ir/graph.h"
 #include "params/param_layout.h"
@@ -21,6 +22,9 @@ struct PreparedModel {
   partition::Partition partition;
   std::vector<params::LayerParams> layers;   ///< Parameterised layers of all regions, execution order.
   cache::ActivationFootprint activations;    ///< Of the mapped operators.
+  /// The cache planner's view (cache::MakePlanModel, name left empty), made once: its content
+  /// digest hashes every parameter byte, which every compile of the model would otherwise repeat.
+  cache::PlanModel plan_model;
 };
 
 /// Support decisions, partitioning (ops [0, max_ops) when max_ops >= 0), activation analysis and

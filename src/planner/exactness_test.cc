@@ -69,40 +69,27 @@ TEST(PlannerExactnessTest, EqualsBruteForceOnRandomInstances) {
                                          "mobilenet_v1_0.5_160", "mobilenet_v1_0.25_128"};
   const std::vector<std::vector<std::string>> device_sets = {{"usb3"}, {"usb3", "usb3"}, {"usb3", "pcie", "usb2"}};
   std::mt19937 rng(14);
-  std::uniform_real_distribution<double> log_rate(0.0, std::log(300.0));
   int instances = 0, multi_group_optima = 0, baseline_strictly_worse = 0;
   int64_t plans = 0;
-  for (const auto& hosts : device_sets) {
-    for (size_t k = 2; k <= pool.size(); ++k) {
-      // A different subset of the pool each time (sizes differ), shuffled so orders vary.
-      std::vector<std::string> models = pool;
-      std::shuffle(models.begin(), models.end(), rng);
-      models.resize(k);
-      Problem p = testing::ZooProblem(models, hosts);
-      auto coster = GroupCoster::Create(p);
-      ASSERT_TRUE(coster.ok()) << coster.status().message();
-      for (int r = 0; r < 25; ++r) {
-        for (auto& m : p.models) m.rate_hz = std::exp(log_rate(rng));  // 1..300 Hz; costs are rate-free
-        auto exact = PlanExact(**coster);
-        ASSERT_TRUE(exact.ok()) << exact.status().message();
-        const Objective brute = BruteForce(**coster, &plans);
-        ++instances;
-        // Zero gap: neither is better, and the headroom is the same number.
-        EXPECT_FALSE(Better(brute, exact->objective)) << "instance " << instances;
-        EXPECT_FALSE(Better(exact->objective, brute)) << "instance " << instances;
-        EXPECT_NEAR(exact->objective.max_utilisation, brute.max_utilisation, 1e-9 * brute.max_utilisation);
-        if (exact->objective.groups < static_cast<int>(k)) ++multi_group_optima;
-        for (const auto& name : BaselineNames()) {
-          auto plan = BaselinePlan(**coster, name);
-          ASSERT_TRUE(plan.ok());
-          auto e = EvaluatePlan(**coster, *plan);
-          ASSERT_TRUE(e.ok()) << e.status().message();
-          EXPECT_FALSE(Better(e->objective, exact->objective)) << name;
-          if (Better(exact->objective, e->objective)) ++baseline_strictly_worse;
-        }
-      }
+  testing::ForRandomInstances(pool, device_sets, 2, 25, rng, [&](GroupCoster& coster, size_t k) {
+    auto exact = PlanExact(coster);
+    ASSERT_TRUE(exact.ok()) << exact.status().message();
+    const Objective brute = BruteForce(coster, &plans);
+    ++instances;
+    // Zero gap: neither is better, and the headroom is the same number.
+    EXPECT_FALSE(Better(brute, exact->objective)) << "instance " << instances;
+    EXPECT_FALSE(Better(exact->objective, brute)) << "instance " << instances;
+    EXPECT_NEAR(exact->objective.max_utilisation, brute.max_utilisation, 1e-9 * brute.max_utilisation);
+    if (exact->objective.groups < static_cast<int>(k)) ++multi_group_optima;
+    for (const auto& name : BaselineNames()) {
+      auto plan = BaselinePlan(coster, name);
+      ASSERT_TRUE(plan.ok());
+      auto e = EvaluatePlan(coster, *plan);
+      ASSERT_TRUE(e.ok()) << e.status().message();
+      EXPECT_FALSE(Better(e->objective, exact->objective)) << name;
+      if (Better(exact->objective, e->objective)) ++baseline_strictly_worse;
     }
-  }
+  });
   EXPECT_GE(instances, 300);
   // The instances are not all trivial: some optima co-compile, some baselines lose.
   EXPECT_GT(multi_group_optima, 0);

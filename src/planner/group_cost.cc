@@ -1,5 +1,7 @@
 #include "planner/group_cost.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -29,6 +31,28 @@ std::string FailureText(const CompileResult& r) {
   if (!r.failure->model_name.empty()) s = fmt::format("{}: {}", r.failure->model_name, s);
   if (!r.failure->details.empty()) s += " (" + r.failure->details + ")";
   return s;
+}
+
+// Whether operator `op_index` of a compiled model is a depthwise convolution (the ranking
+// policies' first key); error when the model has no verdict for it.
+Result<bool> Depthwise(const ModelResult& m, int op_index) {
+  const auto op = std::find_if(m.operators.begin(), m.operators.end(),
+                               [&](const OperatorVerdict& v) { return v.op_index == op_index; });
+  if (op == m.operators.end()) {
+    return InternalError(fmt::format("plan: '{}': a layer placement names operator {} without a verdict",
+                                     m.input_name, op_index));
+  }
+  return op->op == "DEPTHWISE_CONV_2D";
+}
+
+// Layers of one compiled model cached, per rank (bytes, depthwise).
+Result<std::map<std::pair<int64_t, bool>, int>> CachedLayers(const ModelResult& m) {
+  std::map<std::pair<int64_t, bool>, int> out;
+  for (const auto& l : m.layers) {
+    ETPU_ASSIGN_OR_RETURN(bool dw, Depthwise(m, l.op_index));
+    if (l.cached) ++out[{l.bytes, dw}];
+  }
+  return out;
 }
 
 std::vector<ModelInput> Inputs(const Problem& p, const std::vector<int>& order) {
@@ -67,6 +91,10 @@ Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem)
     Solo s;
     ETPU_ASSIGN_OR_RETURN(s.cost, perf::ComputeModelCost(compiled, problem.chip));
     ETPU_RETURN_IF_ERROR(RegionBytes(r.models[0], s.region_cached, s.region_streamed));
+    ETPU_ASSIGN_OR_RETURN(s.cached_layers, CachedLayers(r.models[0]));
+    for (const auto& l : r.models[0].layers) {
+      if (!l.cached && l.bytes <= r.models[0].onchip_remaining_bytes) s.never_cached.emplace(l.op_index, l.bytes);
+    }
     if (s.region_cached.size() != s.cost.edgetpu_ops.size()) {
       return InternalError(fmt::format("plan: '{}': {} regions but {} edgetpu-custom-ops", m.name,
                                        s.region_cached.size(), s.cost.edgetpu_ops.size()));
@@ -86,6 +114,48 @@ Status GroupCoster::Times(MemberCost& m) const {
     m.later_ms.push_back(t->later_ms);
   }
   return OkStatus();
+}
+
+Result<std::vector<TieGroup>> GroupCoster::TieGroups(const CompileResult& r, const std::vector<int>& order) const {
+  struct Layers {
+    std::map<int, int> cached;  // model -> layers of that rank cached in the group
+    std::set<int> models, streamed;
+  };
+  std::map<std::pair<int64_t, bool>, Layers> by_rank;  // (bytes, depthwise)
+  for (size_t pos = 0; pos < r.models.size(); ++pos) {
+    const int mi = order[pos];
+    const Solo& solo = solo_[static_cast<size_t>(mi)];
+    const ModelResult& m = r.models[pos];
+    for (const auto& l : m.layers) {
+      if (solo.never_cached.contains({l.op_index, l.bytes})) continue;
+      ETPU_ASSIGN_OR_RETURN(bool dw, Depthwise(m, l.op_index));
+      Layers& e = by_rank[{l.bytes, dw}];
+      e.models.insert(mi);
+      if (l.cached) {
+        ++e.cached[mi];
+      } else {
+        e.streamed.insert(mi);
+      }
+    }
+  }
+  std::vector<TieGroup> out;
+  for (const auto& [rank, e] : by_rank) {
+    if (e.cached.empty() || e.streamed.empty() || e.models.size() < 2) continue;
+    TieGroup t;
+    t.bytes = rank.first;
+    t.depthwise = rank.second;
+    for (int mi : e.models) {
+      auto in_group = e.cached.find(mi);
+      const int here = in_group == e.cached.end() ? 0 : in_group->second;
+      const auto& alone = solo_[static_cast<size_t>(mi)].cached_layers;
+      auto a = alone.find(rank);
+      t.cached_layers += here;
+      t.models.push_back(mi);
+      t.cacheable_at_least.push_back(std::max(here, a == alone.end() ? 0 : a->second));
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
@@ -110,6 +180,8 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
     g->error = FailureText(r);
   } else {
     g->ok = true;
+    g->cache_policy = r.models.empty() ? std::string() : r.models[0].cache_policy;
+    ETPU_ASSIGN_OR_RETURN(g->tie_groups, TieGroups(r, order));
     for (size_t pos = 0; pos < order.size(); ++pos) {
       const int mi = order[pos];
       const Solo& solo = solo_[static_cast<size_t>(mi)];

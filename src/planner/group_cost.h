@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "etpu/status.h"
@@ -37,12 +39,29 @@ struct MemberCost {
   std::vector<double> later_ms;  ///< Per host kind: every later inference.
 };
 
+/// Layers of one rank in a compiled group (same byte count, all depthwise convolutions or none),
+/// some cached and some streamed, in two models or more.
+struct TieGroup {
+  int64_t bytes = 0;
+  bool depthwise = false;
+  int cached_layers = 0;             ///< Layers of that size cached in the group.
+  std::vector<int> models;           ///< Models with a layer of that size (indices into Problem::models, ascending).
+  /// Per entry of `models`: layers of that size the model can certainly cache (cached in this
+  /// group or when compiled alone); a lower bound of its cacheable layers of that size.
+  std::vector<int> cacheable_at_least;
+};
+
 /// One ordered group: compiled, or the compiler's failure.
 struct GroupCost {
   std::vector<int> order;
   bool ok = false;
   std::string error;               ///< Why the group cannot be compiled (when !ok).
   std::vector<MemberCost> members; ///< In compile order.
+  std::string cache_policy;        ///< The caching policy that placed the layers (ModelResult::cache_policy).
+  /// The ranks (byte count, depthwise or not) for which one model of the group has a cached layer
+  /// and another model a streamed one: where a ranking policy may have broken ties by command-line position
+  /// (planner/orders.h).
+  std::vector<TieGroup> tie_groups;
 };
 
 /// The memo. Not thread-safe.
@@ -71,9 +90,14 @@ class GroupCoster {
   struct Solo {
     perf::ModelCost cost;
     std::vector<int64_t> region_cached, region_streamed;
+    std::map<std::pair<int64_t, bool>, int> cached_layers;  ///< (bytes, depthwise) -> layers of that rank cached alone.
+    /// (operator, bytes) of the layers streamed alone although they would have fitted what was
+    /// left: layers the policy never caches (element-wise constants), in any set.
+    std::set<std::pair<int, int64_t>> never_cached;
   };
   explicit GroupCoster(const Problem& p) : problem_(&p) {}
   Status Times(MemberCost& m) const;
+  Result<std::vector<TieGroup>> TieGroups(const CompileResult& r, const std::vector<int>& order) const;
 
   const Problem* problem_;
   std::vector<int> device_kind_, kind_device_;

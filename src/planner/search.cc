@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
-#include <set>
 
 #include <fmt/format.h>
+
+#include "planner/orders.h"
 
 namespace etpu::planner {
 namespace {
@@ -105,25 +106,12 @@ Result<PlanEval> PlanExact(GroupCoster& coster, SearchStats* stats) {
   SearchStats local;
   SearchStats& st = stats ? *stats : local;
   const Mask full = (Mask{1} << n) - 1;
-  // 1. Candidate orders per block: every permutation that compiles, one per placement signature.
+  // 1. Candidate orders per block (planner/orders.h): the orders that can place differently.
   std::vector<std::vector<std::vector<int>>> candidates(full + 1);
   for (Mask b = 1; b <= full; ++b) {
-    std::vector<int> order = Members(b);
-    std::set<std::vector<int64_t>> signatures;
-    do {
-      ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost(order));
-      ++st.ordered_groups;
-      if (!g->ok) continue;
-      std::vector<int64_t> sig(static_cast<size_t>(2 * n), -1);
-      for (const auto& m : g->members) {
-        sig[static_cast<size_t>(2 * m.model)] = m.onchip_bytes;
-        sig[static_cast<size_t>(2 * m.model + 1)] = m.offchip_bytes;
-      }
-      if (signatures.insert(sig).second) {
-        candidates[b].push_back(order);
-        ++st.candidate_groups;
-      }
-    } while (std::next_permutation(order.begin(), order.end()));
+    ETPU_ASSIGN_OR_RETURN(candidates[b], CandidateOrders(coster, Members(b), OrderEnumeration::kReduced,
+                                                         &st.ordered_groups));
+    st.candidate_groups += static_cast<int64_t>(candidates[b].size());
   }
   // 2. Pareto front per (set, host kind).
   std::vector<std::vector<std::vector<Point<DeviceConfig>>>> fronts(

@@ -1,13 +1,18 @@
 // Test helper (planner tests only): problems built from zoo models generated once per process.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "device/device_catalog.h"
+#include "planner/group_cost.h"
 #include "planner/problem.h"
 #include "zoo/zoo.h"
 
@@ -54,6 +59,30 @@ inline Problem ZooProblem(const std::vector<std::string>& models, const std::vec
     p.models.push_back(std::move(m));
   }
   return p;
+}
+
+/// Random instances: for each host list of `device_sets` and each size k from `min_models` to the
+/// pool's size, a shuffled k-subset of `pool`, costed once, then `rates_per_set` times with rates
+/// log-uniform in 1-300 Hz (costs do not depend on rates): f(coster, k) for each.
+inline void ForRandomInstances(const std::vector<std::string>& pool,
+                               const std::vector<std::vector<std::string>>& device_sets, size_t min_models,
+                               int rates_per_set, std::mt19937& rng,
+                               const std::function<void(GroupCoster&, size_t)>& f) {
+  std::uniform_real_distribution<double> log_rate(0.0, std::log(300.0));
+  for (const auto& hosts : device_sets) {
+    for (size_t k = min_models; k <= pool.size(); ++k) {
+      std::vector<std::string> models = pool;
+      std::shuffle(models.begin(), models.end(), rng);
+      models.resize(k);
+      Problem p = ZooProblem(models, hosts);
+      auto coster = GroupCoster::Create(p);
+      ASSERT_TRUE(coster.ok()) << coster.status().message();
+      for (int r = 0; r < rates_per_set; ++r) {
+        for (auto& m : p.models) m.rate_hz = std::exp(log_rate(rng));
+        f(**coster, k);
+      }
+    }
+  }
 }
 
 }  // namespace etpu::planner::testing

@@ -50,6 +50,45 @@ TEST(EtpuPlan, JsonHasTheDevicesGroupsAndBaselines) {
     ASSERT_TRUE(j["baselines"].contains(name)) << name;
     EXPECT_LE(j["baselines"][name]["throughput_headroom"].get<double>(), headroom * (1 + 1e-9)) << name;
   }
+  // The bound holds and the gap is what it says.
+  const double bound = j["lower_bound_headroom"].get<double>();
+  EXPECT_GE(bound, headroom * (1 - 1e-9));
+  EXPECT_NEAR(j["gap"].get<double>(), (bound - headroom) / bound, 1e-9);
+  EXPECT_FALSE(j.contains("heuristic"));
+}
+
+// Beyond the exact search (9 models): the local search, its bound and gap, never below a baseline.
+TEST(EtpuPlan, BeyondEightModelsTheLocalSearchReportsItsGap) {
+  std::vector<std::string> args = {"plan"};
+  std::vector<std::string> names;
+  for (const char* w : {"0.25", "0.5", "0.75"}) {
+    for (const char* size : {"128", "160", "192"}) names.push_back(std::string("mobilenet_v1_") + w + "_" + size);
+  }
+  for (size_t i = 0; i < names.size(); ++i) args.push_back(names[i] + "@" + std::to_string(20 + 10 * (i % 4)));
+  args.insert(args.end(), {"--devices", "usb3,usb3", "--json"});
+  ToolRun r = RunEtpu(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NE(j["method"].get<std::string>().find("local search"), std::string::npos) << j["method"];
+  ASSERT_TRUE(j.contains("heuristic"));
+  std::multiset<std::string> placed;
+  for (const auto& d : j["devices"]) {
+    for (const auto& g : d["groups"]) {
+      for (const auto& m : g["models"]) placed.insert(m.get<std::string>());
+    }
+  }
+  EXPECT_EQ(placed, std::multiset<std::string>(names.begin(), names.end()));
+  const double headroom = j["throughput_headroom"].get<double>();
+  EXPECT_GE(j["lower_bound_headroom"].get<double>(), headroom * (1 - 1e-9));
+  for (const char* name : {"one-per-tpu", "all-cocompiled", "greedy"}) {
+    if (j["baselines"][name]["throughput_headroom"].is_null()) continue;
+    EXPECT_LE(j["baselines"][name]["throughput_headroom"].get<double>(), headroom * (1 + 1e-9)) << name;
+  }
+  args.pop_back();  // the table
+  ToolRun table = RunEtpu(args);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(Has(table.out, "local search from the")) << table.out;
+  EXPECT_TRUE(Has(table.out, "Bound: no plan exceeds a* = ")) << table.out;
 }
 
 TEST(EtpuPlan, TablePrintsCommandsAndBaselines) {
@@ -61,6 +100,7 @@ TEST(EtpuPlan, TablePrintsCommandsAndBaselines) {
   EXPECT_TRUE(Has(r.out, "TPU 0  usb3  device \"usb:0\"  clock std")) << r.out;
   EXPECT_TRUE(Has(r.out, "edgetpu_compiler ")) << r.out;
   EXPECT_TRUE(Has(r.out, "Throughput headroom a* = ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "Bound: no plan exceeds a* = ")) << r.out;
   for (const char* name : {"one-per-tpu", "all-cocompiled", "greedy"}) EXPECT_TRUE(Has(r.out, name)) << name;
 }
 

@@ -2,8 +2,9 @@
 //
 // Which models to co-compile, in which order, on which Edge TPU (docs/PLANNER.md): the exact
 // optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
-// grouping, order and assignment, costed by etpu's compiler and its one timing model, beside the
-// baselines one-per-tpu, all-cocompiled and greedy. Nothing is executed and nothing is written.
+// grouping, order and assignment up to 8 models x 4 TPUs, a local search beyond, costed by etpu's
+// compiler and its one timing model, with the upper bound on a* and the gap, beside the baselines
+// one-per-tpu, all-cocompiled and greedy. Nothing is executed and nothing is written.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 
 #include "base/units.h"
 #include "device/device_catalog.h"
+#include "planner/heuristic.h"
 #include "planner/search.h"
 #include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
@@ -55,8 +57,9 @@ std::string Factor(const planner::PlanEval& best, const Baseline& b) {
   return base > 0 ? fmt::format("{:.2f}x", best.objective.headroom() / base) : "-";
 }
 
-void PrintPlan(const planner::Problem& p, const planner::PlanEval& e, const std::vector<Baseline>& baselines,
+void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, const std::vector<Baseline>& baselines,
                const std::string& method, double ms, int64_t compilations) {
+  const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
   std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", p.models.size(),
               p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
@@ -82,6 +85,8 @@ void PrintPlan(const planner::Problem& p, const planner::PlanEval& e, const std:
   }
   std::printf("\nThroughput headroom a* = %.3f (every demand can grow by this factor before a TPU saturates)%s\n",
               e.objective.headroom(), e.objective.max_utilisation > 1 ? "; OVERLOADED: a* < 1" : "");
+  std::printf("Bound: no plan exceeds a* = %.3f (every parameter cached, load perfectly balanced); gap %.1f%%\n",
+              bounded.headroom_bound(), 100 * bounded.gap());
   std::printf("Streamed host traffic %.2f MB/s, %d group(s)\n", e.objective.streamed_mb_s, e.objective.groups);
   std::printf("\n%-16s %10s %14s %7s %10s\n", "plan", "headroom", "streamed MB/s", "groups", "plan gain");
   std::printf("%-16s %10.3f %14.2f %7d %10s\n", "etpu plan", e.objective.headroom(), e.objective.streamed_mb_s,
@@ -96,8 +101,10 @@ void PrintPlan(const planner::Problem& p, const planner::PlanEval& e, const std:
   }
 }
 
-nlohmann::json PlanJson(const planner::Problem& p, const planner::PlanEval& e, const std::vector<Baseline>& baselines,
-                        const std::string& method, const planner::SearchStats& stats) {
+nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& bounded,
+                        const std::vector<Baseline>& baselines, const std::string& method,
+                        const planner::SearchStats& stats, const std::optional<planner::HeuristicStats>& heuristic) {
+  const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
   nlohmann::json devices = nlohmann::json::array();
   for (size_t d = 0; d < e.devices.size(); ++d) {
@@ -133,8 +140,11 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::PlanEval& e, c
       base[b.name] = {{"throughput_headroom", nullptr}, {"error", b.error}};
     }
   }
-  return {{"devices", devices},
+  nlohmann::json out = {{"devices", devices},
           {"throughput_headroom", e.objective.headroom()},
+          {"lower_bound_headroom", bounded.headroom_bound()},
+          {"lower_bound_utilisation", bounded.lower_bound_utilisation},
+          {"gap", bounded.gap()},
           {"max_utilisation", e.objective.max_utilisation},
           {"streamed_mb_s", e.objective.streamed_mb_s},
           {"groups", e.objective.groups},
@@ -143,6 +153,13 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::PlanEval& e, c
                       {"candidate_groups", std::to_string(stats.candidate_groups)},
                       {"device_configs", std::to_string(stats.device_configs)}}},
           {"baselines", base}};
+  if (heuristic) {
+    out["heuristic"] = {{"start", heuristic->start},
+                        {"moves_evaluated", std::to_string(heuristic->moves_evaluated)},
+                        {"moves_accepted", std::to_string(heuristic->moves_accepted)},
+                        {"budget_exhausted", heuristic->budget_exhausted}};
+  }
+  return out;
 }
 
 }  // namespace
@@ -208,28 +225,35 @@ int PlanCommand(int argc, char** argv) {
     baselines.push_back(std::move(b));
   }
   planner::SearchStats stats;
-  std::optional<planner::PlanEval> best;
+  std::optional<planner::HeuristicStats> heuristic;
+  planner::BoundedPlan best;
   std::string method;
   if (static_cast<int>(problem->models.size()) <= planner::kMaxExactModels &&
       static_cast<int>(problem->devices.size()) <= planner::kMaxExactDevices) {
     auto e = planner::PlanExact(**coster, &stats);
     if (!e.ok()) return Failure("plan", e.status().message());
-    best = std::move(e).value();
+    best.eval = std::move(e).value();
+    auto bound = planner::UtilisationLowerBound(**coster);
+    if (!bound.ok()) return Failure("plan", bound.status().message());
+    best.lower_bound_utilisation = *bound;
     method = "exact optimum over every grouping, order and assignment";
   } else {
-    for (const auto& b : baselines) {
-      if (b.eval && (!best || planner::Better(b.eval->objective, best->objective))) best = *b.eval;
-    }
-    if (!best) return Failure("plan", "no baseline plan compiles");
-    method = fmt::format("best baseline (the exact search handles up to {} models and {} devices; no heuristic yet)",
+    heuristic.emplace();
+    auto h = planner::PlanHeuristic(**coster, {}, &*heuristic);
+    if (!h.ok()) return Failure("plan", h.status().message());
+    best = std::move(h).value();
+    method = fmt::format("local search from the {} baseline ({} moves costed, {} taken{}; the exact search handles up "
+                         "to {} models and {} devices)",
+                         heuristic->start, heuristic->moves_evaluated, heuristic->moves_accepted,
+                         heuristic->budget_exhausted ? ", stopped by the time budget" : ", a local optimum",
                          planner::kMaxExactModels, planner::kMaxExactDevices);
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (json) {
-    std::printf("%s\n", PlanJson(*problem, *best, baselines, method, stats).dump(2).c_str());
+    std::printf("%s\n", PlanJson(*problem, best, baselines, method, stats, heuristic).dump(2).c_str());
   } else {
-    PrintPlan(*problem, *best, baselines, method, ms, (*coster)->compilations());
+    PrintPlan(*problem, best, baselines, method, ms, (*coster)->compilations());
   }
   return kExitOk;
 }
