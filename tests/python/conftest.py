@@ -24,6 +24,14 @@ def shared(relative):
     return path
 
 
+def etpu_tool():
+    """The etpu command-line tool of this build (ETPU_TOOL, else build/tools/etpu); skips when absent."""
+    tool = os.environ.get("ETPU_TOOL") or str(REPO / "build" / "tools" / "etpu")
+    if not os.path.exists(tool):
+        pytest.skip(f"the etpu tool {tool} is not built")
+    return tool
+
+
 @pytest.fixture(scope="session")
 def compiled_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("compiled")

@@ -1,8 +1,15 @@
 """pycoral.adapters.detect.get_objects on both SSD output orders (TF1: boxes, classes, scores,
-count; TF2: scores, boxes, count, classes), with an interpreter stand-in holding known outputs."""
-import numpy as np
+count; TF2: scores, boxes, count, classes), with an interpreter stand-in holding known outputs, and
+on a real SSD graph compiled and run by etpu."""
+import subprocess
 
-from pycoral.adapters import detect
+import numpy as np
+from PIL import Image
+
+from conftest import etpu_tool, shared
+from etpu import _native
+from pycoral.adapters import common, detect
+from pycoral.utils.edgetpu import make_interpreter
 
 BOXES = np.array([[[0.1, 0.2, 0.5, 0.6], [0.0, 0.0, 1.0, 1.0], [0.3, 0.3, 0.4, 0.4]]], np.float32)
 CLASSES = np.array([[3, 7, 1]], np.float32)
@@ -48,3 +55,31 @@ def test_tf2_order_and_image_scale():
     assert len(objs) == 1 and objs[0].id == 3
     assert objs[0].score == np.float32(0.9)
     assert objs[0].bbox == detect.BBox(80, 120, 240, 600)
+
+
+def test_detect_image_flow_on_a_real_ssd_graph(tmp_path, devices):
+    """detect_image.py's calls on the zoo's SSD MobileNet v2 (a real SSD graph with
+    TFLite_Detection_PostProcess; deterministic, untrained weights), compiled by etpu: objects
+    within the image, at most the model's detections, scores as the output tensors hold them."""
+    devices("usb3")
+    subprocess.run([etpu_tool(), "zoo", "ssd_mobilenet_v2_300", "-o", str(tmp_path)], check=True, capture_output=True)
+    source = tmp_path / "ssd_mobilenet_v2_300.tflite"
+    compiled = _native.compile([(source.read_bytes(), source.name)])[0]
+    interp = make_interpreter(compiled)
+    interp.allocate_tensors()
+    image = Image.open(shared("testdata/images/grace_hopper.bmp"))
+    _, scale = common.set_resized_input(interp, image.size, lambda size: image.resize(size, Image.LANCZOS))
+    interp.invoke()
+    objs = detect.get_objects(interp, -1.0, scale)
+    boxes, class_ids, scores, count = detect._outputs_in_order(interp)
+    assert len(objs) == min(count, len(scores)) and 0 < len(objs) <= len(scores)
+    in_w, in_h = common.input_size(interp)
+    for obj, score, box, class_id in zip(objs, scores, boxes, class_ids):
+        assert obj.score == float(score) and obj.id == int(class_id)
+        # Image pixels: the box's [0, 1] input coordinates times the input size over the scale
+        # (untrained weights may put boxes partly outside the image; TFLite does not clip them).
+        ymin, xmin, ymax, xmax = box
+        assert obj.bbox == detect.BBox(int(xmin * in_w / scale[0]), int(ymin * in_h / scale[1]),
+                                       int(xmax * in_w / scale[0]), int(ymax * in_h / scale[1]))
+        assert obj.bbox.valid
+    assert [o.id for o in detect.get_objects(interp, 2.0, scale)] == []

@@ -6,18 +6,12 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import REPO, shared
+from conftest import etpu_tool, shared
 from tflite_runtime.interpreter import Interpreter, load_delegate
 
 DETAIL_KEYS = {"name", "index", "shape", "shape_signature", "dtype", "quantization",
                "quantization_parameters", "sparsity_parameters"}
 
-
-def etpu_tool():
-    tool = os.environ.get("ETPU_TOOL") or str(REPO / "build" / "tools" / "etpu")
-    if not os.path.exists(tool):
-        pytest.skip(f"the etpu tool {tool} is not built")
-    return tool
 
 
 def run_tool(model, raw, tmp_path, image=None):
