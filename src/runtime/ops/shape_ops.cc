@@ -1,7 +1,6 @@
 // Data-movement adapters: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PACK,
 // UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND, SLICE, SPACE_TO_DEPTH, TILE.
 #include <cstring>
-#include <memory>
 
 #include <fmt/format.h>
 
