@@ -80,6 +80,13 @@ TEST(CompileTileTest, PooledFeatureTiledBeforeConcatMapsInOneRegionFromRuntime12
   EXPECT_EQ(m.regions.size(), 1u);
   EXPECT_TRUE(m.cpu_ops.empty());
   EXPECT_EQ(m.min_runtime_version, 12);
+  // TILE has no weights: no parameter bytes (its multiples stay in the region model).
+  int64_t conv_bytes = 0;
+  for (const LayerPlacement& l : m.layers) {
+    if (l.op_index == 2) EXPECT_EQ(l.bytes, 0) << "parameter bytes for TILE";
+    if (l.op_index == 0) conv_bytes = l.bytes;
+  }
+  EXPECT_GT(conv_bytes, 0);
 
   // Runtime 11: TILE stays on the CPU ("Operation not supported"), the CONCATENATION it feeds is
   // past the cut; the conv and the MEAN still map.
