@@ -1,5 +1,5 @@
 // QUANTIZE / DEQUANTIZE, CONCATENATION, SPLIT, PAD, TRANSPOSE, STRIDED_SLICE, RESIZE_*, MEAN and
-// ARG_MAX, CAST, GATHER_ND, SLICE, SPACE_TO_DEPTH, float TRANSPOSE_CONV: hand-computed cases and
+// ARG_MAX, CAST, GATHER_ND, SLICE, SPACE_TO_DEPTH, TILE, float TRANSPOSE_CONV: hand-computed cases and
 // independent double-precision formulas.
 #include <gtest/gtest.h>
 
@@ -318,6 +318,68 @@ TEST(SpaceToDepthTest, MovesEachTileIntoChannels) {
   ASSERT_TRUE(SpaceToDepth(2, Shape4{1, 2, 4, 1}, 1, in, Shape4{1, 1, 2, 4}, out).ok());
   EXPECT_EQ(std::vector<uint8_t>(out, out + 8), (std::vector<uint8_t>{1, 2, 5, 6, 3, 4, 7, 8}));
   EXPECT_FALSE(SpaceToDepth(3, Shape4{1, 2, 4, 1}, 1, in, Shape4{1, 1, 2, 4}, out).ok());
+}
+
+TEST(TileTest, RepeatsEachAxis) {
+  // [2,3] tiled by [2,2]: each row twice side by side, then the whole block twice.
+  const uint8_t in[6] = {1, 2, 3, 4, 5, 6};
+  const int dims[2] = {2, 3};
+  const int64_t mult[2] = {2, 2};
+  uint8_t out[24];
+  ASSERT_TRUE(Tile(dims, mult, 1, in, out).ok());
+  EXPECT_EQ(std::vector<uint8_t>(out, out + 24),
+            (std::vector<uint8_t>{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6}));
+  // A 1x1 pooled feature [1,1,1,2] tiled to [1,2,2,2] (the segmentation-head case).
+  const int32_t feat[2] = {-7, 40000};
+  const int fdims[4] = {1, 1, 1, 2};
+  const int64_t fmult[4] = {1, 2, 2, 1};
+  int32_t fout[8];
+  ASSERT_TRUE(Tile(fdims, fmult, sizeof(int32_t), feat, fout).ok());
+  EXPECT_EQ(std::vector<int32_t>(fout, fout + 8), (std::vector<int32_t>{-7, 40000, -7, 40000, -7, 40000, -7, 40000}));
+}
+
+TEST(TileTest, EveryOutputElementReadsTheInputIndexModuloItsDims) {
+  std::mt19937 rng(12);
+  for (int rank = 1; rank <= 5; ++rank) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<int> dims(static_cast<size_t>(rank)), out_dims(static_cast<size_t>(rank));
+      std::vector<int64_t> mult(static_cast<size_t>(rank));
+      int64_t n_in = 1, n_out = 1;
+      for (int d = 0; d < rank; ++d) {
+        dims[d] = 1 + static_cast<int>(rng() % 4);
+        mult[d] = 1 + static_cast<int>(rng() % 3);
+        out_dims[d] = dims[d] * static_cast<int>(mult[d]);
+        n_in *= dims[d];
+        n_out *= out_dims[d];
+      }
+      std::vector<float> in(static_cast<size_t>(n_in));
+      for (auto& v : in) v = static_cast<float>(rng() % 1000) - 500.5f;
+      std::vector<float> out(static_cast<size_t>(n_out), 0.0f);
+      ASSERT_TRUE(Tile(dims, mult, sizeof(float), in.data(), out.data()).ok());
+      std::vector<int> idx(static_cast<size_t>(rank), 0);
+      for (int64_t o = 0; o < n_out; ++o) {
+        int64_t src = 0;
+        for (int d = 0; d < rank; ++d) src = src * dims[d] + idx[d] % dims[d];
+        ASSERT_EQ(out[static_cast<size_t>(o)], in[static_cast<size_t>(src)]) << "rank " << rank << " element " << o;
+        for (int d = rank - 1; d >= 0; --d) {
+          if (++idx[d] < out_dims[d]) break;
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+}
+
+TEST(TileTest, RejectsBadMultiples) {
+  const uint8_t in[2] = {1, 2};
+  uint8_t out[8];
+  const int dims[1] = {2};
+  const int64_t negative[1] = {-1};
+  EXPECT_FALSE(Tile(dims, negative, 1, in, out).ok());
+  const int64_t two[2] = {1, 1};
+  EXPECT_FALSE(Tile(dims, two, 1, in, out).ok());
+  const int64_t zero[1] = {0};
+  EXPECT_TRUE(Tile(dims, zero, 1, in, out).ok());  // empty output, nothing written
 }
 
 TEST(TransposeConvFloatTest, EqualsTheGatherFormulation) {

@@ -321,4 +321,50 @@ Status SpaceToDepth(int block, Shape4 in, size_t elem_size, const void* input, S
   return OkStatus();
 }
 
+namespace {
+
+/// Tiles the block of input axes [d, rank) at `in` into `out`; returns the bytes written. Each
+/// sub-block of axis d is tiled first, then the row of them is repeated multiples[d] times.
+int64_t TileAxis(std::span<const int> in_dims, std::span<const int64_t> multiples, int d, size_t elem_size,
+                 const uint8_t* in, uint8_t* out) {
+  const int rank = static_cast<int>(in_dims.size());
+  int64_t row = 0;
+  if (d == rank - 1) {
+    row = static_cast<int64_t>(in_dims[static_cast<size_t>(d)]) * static_cast<int64_t>(elem_size);
+    if (row > 0) std::memcpy(out, in, static_cast<size_t>(row));
+  } else {
+    const int64_t in_block = DimProduct(in_dims, d + 1, rank) * static_cast<int64_t>(elem_size);
+    for (int i = 0; i < in_dims[static_cast<size_t>(d)]; ++i) {
+      row += TileAxis(in_dims, multiples, d + 1, elem_size, in + i * in_block, out + row);
+    }
+  }
+  for (int64_t m = 1; m < multiples[static_cast<size_t>(d)]; ++m) {
+    std::memcpy(out + m * row, out, static_cast<size_t>(row));
+  }
+  return row * multiples[static_cast<size_t>(d)];
+}
+
+}  // namespace
+
+Status Tile(std::span<const int> in_dims, std::span<const int64_t> multiples, size_t elem_size, const void* input,
+            void* output) {
+  ETPU_RETURN_IF_ERROR(CheckDims("TILE", in_dims));
+  if (multiples.size() != in_dims.size()) {
+    return InvalidArgumentError("failed to run TILE: " + std::to_string(multiples.size()) + " multiples for " +
+                                std::to_string(in_dims.size()) + " dimensions");
+  }
+  for (int64_t m : multiples) {
+    if (m < 0 || m > INT_MAX) return InvalidArgumentError("failed to run TILE: multiple " + std::to_string(m));
+  }
+  if (in_dims.empty()) {
+    std::memcpy(output, input, elem_size);
+    return OkStatus();
+  }
+  for (size_t d = 0; d < in_dims.size(); ++d) {
+    if (in_dims[d] == 0 || multiples[d] == 0) return OkStatus();  // empty output
+  }
+  TileAxis(in_dims, multiples, 0, elem_size, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output));
+  return OkStatus();
+}
+
 }  // namespace etpu::kernels

@@ -1,6 +1,6 @@
 // Data-movement kernels: CONCATENATION (with 8-bit requantization of inputs whose quantization
 // differs from the output's), SPLIT / SPLIT_V, RESHAPE (copy), PAD / PADV2, TRANSPOSE,
-// STRIDED_SLICE, SLICE, GATHER_ND, SPACE_TO_DEPTH. Shapes are N-D (at most kMaxDims), row-major; copy-only kernels work on raw
+// STRIDED_SLICE, SLICE, GATHER_ND, SPACE_TO_DEPTH, TILE. Shapes are N-D (at most kMaxDims), row-major; copy-only kernels work on raw
 // bytes of `elem_size` bytes each.
 #pragma once
 
@@ -80,5 +80,11 @@ Status GatherNd(std::span<const int> params_dims, size_t elem_size, const void* 
 /// SPACE_TO_DEPTH (NHWC): each block x block tile of pixels becomes block * block * C channels,
 /// row-major within the tile; `out` must be [n, h / block, w / block, c * block^2].
 Status SpaceToDepth(int block, Shape4 in, size_t elem_size, const void* input, Shape4 out, void* output);
+
+/// TILE: output dim d = in_dims[d] * multiples[d]; output index i reads input index i mod in_dims
+/// on every axis (TFLite's TILE; any element type, raw bytes). Negative multiples are an error;
+/// a zero multiple gives an empty output.
+Status Tile(std::span<const int> in_dims, std::span<const int64_t> multiples, size_t elem_size, const void* input,
+            void* output);
 
 }  // namespace etpu::kernels

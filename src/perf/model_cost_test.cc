@@ -15,6 +15,7 @@
 #include "device/estimates.h"
 #include "perf/bench.h"
 #include "testutil/shared.h"
+#include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
 #include "zoo/zoo.h"
 
@@ -209,6 +210,30 @@ TEST(ModelCostTest, MeasuredCpuPartIsScaledToTheHostAndAdded) {
   EXPECT_DOUBLE_EQ(measured->later_ms, measured->cpu_ms);
   EXPECT_DOUBLE_EQ(measured->first_ms, measured->cpu_ms);
   EXPECT_GT(host->cpu_time_factor, 1.0);  // a Dev Board's Cortex-A53 is slower than a desktop
+}
+
+// TILE (issue 12) writes every output element once, like an element-wise layer over its output;
+// it is not a relabelling (it moves data), so a region's cost includes it.
+TEST(LayerCostTest, TileCostsLikeAnElementwiseLayerOverItsOutput) {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("x", ir::TensorType::UINT8, {1, 1, 1, 16}, tflite::Quant(0.1f, 0));
+  const std::vector<int32_t> multiples = {1, 33, 31, 1};
+  int m = b.AddConstant<int32_t>("multiples", ir::TensorType::INT32, {4}, multiples);
+  int y = b.AddTensor("y", ir::TensorType::UINT8, {1, 33, 31, 16}, tflite::Quant(0.1f, 0));
+  b.AddOperator(ir::BuiltinOperator::TILE, {x, m}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const std::vector<uint8_t> bytes = b.Serialize();
+  auto model = tflite::ReadModelFromBuffer(bytes, "tile.tflite");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto c = LayerCostOf(*model, model->ops.at(0));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->kind, device::LayerCost::kElementwise);
+  EXPECT_EQ(c->out_h, 33);
+  EXPECT_EQ(c->out_w, 31);
+  EXPECT_EQ(c->out_c, 16);
+  EXPECT_EQ(c->in_c, 16);
+  EXPECT_FALSE(IsShapeOnly(ir::BuiltinOperator::TILE));
 }
 
 TEST(ModelCostTest, BadOperatorIndicesAreErrorsNotCrashes) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include "testutil/shared.h"
@@ -79,6 +80,40 @@ TEST(InterpreterTest, RejectsBadInputsAndRanges) {
   EXPECT_EQ(std::vector<uint8_t>((*interp)->output(0).begin(), (*interp)->output(0).end()),
             (std::vector<uint8_t>{0, 5, 200, 255}));
   EXPECT_TRUE((*interp)->output(5).empty());
+}
+
+// TILE with multiples computed by the graph (a model input): read when the operator runs; values
+// that do not give the model's output shape are an error, not a write past the output.
+TEST(InterpreterTest, TileWithComputedMultiples) {
+  tflite::ModelBuilder b;
+  int x = b.AddTensor("x", ir::TensorType::INT8, {2, 1, 2}, tflite::Quant(0.1f, 0));
+  int m = b.AddTensor("multiples", ir::TensorType::INT32, {3});
+  int y = b.AddTensor("y", ir::TensorType::INT8, {2, 3, 4}, tflite::Quant(0.1f, 0));
+  b.AddOperator(ir::BuiltinOperator::TILE, {x, m}, {y});
+  b.SetInputs({x, m});
+  b.SetOutputs({y});
+  auto model = tflite::BuildModel(b.Build(), "tile.tflite");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto interp = Interpreter::Create(std::make_shared<ir::Model>(std::move(model).value()));
+  ASSERT_TRUE(interp.ok()) << interp.status().ToString();
+  const auto multiples = [](int32_t a, int32_t b2, int32_t c) {
+    std::vector<uint8_t> bytes(12);
+    const int32_t v[3] = {a, b2, c};
+    std::memcpy(bytes.data(), v, 12);
+    return bytes;
+  };
+  ASSERT_TRUE((*interp)->SetInput(0, std::vector<uint8_t>{1, 2, 0xfd, 4}).ok());
+  ASSERT_TRUE((*interp)->SetInput(1, multiples(1, 3, 2)).ok());
+  ASSERT_TRUE((*interp)->Invoke().ok());
+  std::vector<uint8_t> want;
+  for (const std::vector<uint8_t>& row : {std::vector<uint8_t>{1, 2, 1, 2}, std::vector<uint8_t>{0xfd, 4, 0xfd, 4}}) {
+    for (int r = 0; r < 3; ++r) want.insert(want.end(), row.begin(), row.end());
+  }
+  EXPECT_EQ(std::vector<uint8_t>((*interp)->output(0).begin(), (*interp)->output(0).end()), want);
+  ASSERT_TRUE((*interp)->SetInput(1, multiples(1, 4, 2)).ok());
+  Status s = (*interp)->Invoke();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("dimension 1"), std::string::npos) << s.message();
 }
 
 TEST(ImagePrepTest, HostileBmpsAreErrorsNotCrashes) {

@@ -20,7 +20,7 @@ constexpr RuleDef kCustomOp{"generic.custom_op", OpStatus::kUnsupportedDataType,
 constexpr RuleDef kDataType{"generic.data_type", OpStatus::kUnsupportedDataType, Certainty::kConfirmed,
                             "every activation tensor must be UINT8 or INT8"};
 constexpr RuleDef kNotInSet{"generic.not_supported", OpStatus::kNotSupported, Certainty::kConfirmed,
-                            "the operator is not one of the 40 supported operators"};
+                            "the operator is not one of the 41 supported operators"};
 constexpr RuleDef kMinRuntime{"generic.min_runtime", OpStatus::kNotSupported, Certainty::kSupported,
                               "the operator needs a newer runtime than --min_runtime_version"};
 constexpr RuleDef kInt8Runtime{"generic.int8_host_runtime", OpStatus::kUnsupportedDataType, Certainty::kUnconfirmed,

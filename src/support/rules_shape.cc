@@ -1,5 +1,5 @@
 // Shape and data-movement family: CONCATENATION, RESHAPE, SQUEEZE, EXPAND_DIMS, PACK, PAD, SLICE,
-// STRIDED_SLICE, SPLIT, SPACE_TO_DEPTH, TRANSPOSE.
+// STRIDED_SLICE, SPLIT, SPACE_TO_DEPTH, TILE, TRANSPOSE.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -26,6 +26,8 @@ constexpr RuleDef kStridedSliceStrides{"strided_slice.strides", OpStatus::kStrid
                                        "STRIDED_SLICE: all strides must be 1"};
 constexpr RuleDef kStridedSliceMasks{"strided_slice.masks", OpStatus::kUnspecifiedLimitation, Certainty::kSupported,
                                      "STRIDED_SLICE: ellipsis_mask and new_axis_mask must be 0"};
+constexpr RuleDef kTileBatch{"tile.batch_multiple", OpStatus::kUnspecifiedLimitation, Certainty::kUnconfirmed,
+                             "TILE: the multiple of the batch dimension of a 4-D tensor must be 1"};
 constexpr RuleDef kTransposeBatch{"transpose.batch_axis", OpStatus::kUnspecifiedLimitation, Certainty::kUnconfirmed,
                                   "TRANSPOSE: the batch dimension of a 4-D tensor must stay in place"};
 
@@ -33,6 +35,8 @@ constexpr RuleDef kTransposeBatch{"transpose.batch_axis", OpStatus::kUnspecified
 constexpr auto kConcatAllowedActivation = ir::ActivationFunctionType::NONE;
 /// Number of inputs of a CONCATENATION that has a constant (zero-padding) input.
 constexpr size_t kConcatConstInputs = 2;
+/// The only batch multiple TILE may use (the Edge TPU computes over the 3 innermost dimensions).
+constexpr int64_t kTileBatchMultiple = 1;
 /// The only stride STRIDED_SLICE may use.
 constexpr int64_t kUnitStride = 1;
 
@@ -160,6 +164,20 @@ std::optional<SupportDecision> CheckStridedSlice(const OpContext& ctx) {
   return std::nullopt;
 }
 
+std::optional<SupportDecision> CheckTile(const OpContext& ctx) {
+  const ir::Tensor* in = ctx.input(0);
+  const ir::Tensor* multiples = ctx.input(1);
+  if (in == nullptr || multiples == nullptr) return std::nullopt;
+  auto values = ConstInts(*multiples);
+  if (!values || values->size() != in->shape.size() || values->empty()) return std::nullopt;
+  if (IsBatchAxis(0, in->shape.size()) && (*values)[0] != kTileBatchMultiple) {
+    return Fail(kTileBatch, fmt::format("{}: multiple {} on dimension 0 (batch) of input '{}' {} (only {} is mapped)",
+                                        ctx.what(), (*values)[0], in->name, ShapeString(in->shape),
+                                        kTileBatchMultiple));
+  }
+  return std::nullopt;
+}
+
 std::optional<SupportDecision> CheckTranspose(const OpContext& ctx) {
   const ir::Tensor* in = ctx.input(0);
   const ir::Tensor* perm_t = ctx.input(1);
@@ -191,12 +209,13 @@ void AddShapeOps(std::vector<OpSpec>& ops) {
   ops.push_back({B::STRIDED_SLICE, 10, Certainty::kSupported, {1, 2, 3}, {}, &CheckStridedSlice});
   ops.push_back({B::SPLIT, 10, Certainty::kSupported, {0}, {}, &CheckSplit});
   ops.push_back({B::SPACE_TO_DEPTH, 10, Certainty::kSupported, {}, {}, nullptr});
+  ops.push_back({B::TILE, 12, Certainty::kSupported, {1}, {}, &CheckTile});
   ops.push_back({B::TRANSPOSE, 14, Certainty::kSupported, {1}, {}, &CheckTranspose});
 }
 
 std::vector<const RuleDef*> ShapeRules() {
   return {&kConcatActivation, &kConcatConst, &kPackBatch,           &kPadBatch,         &kSplitBatch,
-          &kSqueezeRelayout,  &kStridedSliceStrides, &kStridedSliceMasks, &kTransposeBatch};
+          &kSqueezeRelayout,  &kStridedSliceStrides, &kStridedSliceMasks, &kTileBatch, &kTransposeBatch};
 }
 
 }  // namespace etpu::support::internal

@@ -194,6 +194,22 @@ Built Transpose(std::vector<int32_t> perm, std::vector<int32_t> out_shape, int m
   return One(b, 0, min_runtime);
 }
 
+// TILE of a pooled feature: in -> TILE(multiples) -> out, the multiples constant or a graph input.
+Built Tile(std::vector<int32_t> in_shape, std::vector<int32_t> multiples, int min_runtime = 14,
+           bool const_multiples = true, TT type = TT::UINT8) {
+  ModelBuilder b;
+  std::vector<int32_t> out_shape = in_shape;
+  for (size_t d = 0; d < out_shape.size(); ++d) out_shape[d] *= multiples[d];
+  int in = type == TT::FLOAT32 ? b.AddTensor("in", type, in_shape) : Act(b, "in", in_shape, type);
+  const int32_t rank = static_cast<int32_t>(multiples.size());
+  int m = const_multiples ? ConstI32(b, "multiples", {rank}, std::move(multiples))
+                          : b.AddTensor("multiples", TT::INT32, {rank});
+  int out = type == TT::FLOAT32 ? b.AddTensor("out", type, out_shape) : Act(b, "out", out_shape, type);
+  b.AddOperator(B::TILE, {in, m}, {out});
+  Finish(b, const_multiples ? std::vector<int32_t>{in} : std::vector<int32_t>{in, m}, {out});
+  return One(b, 0, min_runtime);
+}
+
 Built Lstm(bool states_variable, bool peephole) {
   ModelBuilder b;
   const int n_in = 8, n_cell = 6, steps = 4;
@@ -347,6 +363,8 @@ const std::vector<RuleCase>& Cases() {
        [](bool fire) { return StridedSlice({1, fire ? 2 : 1, 1, 1}, 0); }},
       {"strided_slice.masks", OpStatus::kUnspecifiedLimitation,
        [](bool fire) { return StridedSlice({1, 1, 1, 1}, fire ? 1 : 0); }},
+      {"tile.batch_multiple", OpStatus::kUnspecifiedLimitation,
+       [](bool fire) { return fire ? Tile({1, 1, 1, 8}, {2, 1, 1, 1}) : Tile({1, 1, 1, 8}, {1, 4, 4, 1}); }},
       {"transpose.batch_axis", OpStatus::kUnspecifiedLimitation,
        [](bool fire) { return fire ? Transpose({3, 1, 2, 0}, {8, 4, 4, 1}) : Transpose({0, 2, 1, 3}, {1, 4, 4, 8}); }},
       // ---- resize ----
@@ -385,6 +403,40 @@ INSTANTIATE_TEST_SUITE_P(AllRules, RuleTest, ::testing::Range<size_t>(0, Cases()
                            }
                            return name;
                          });
+
+// TILE (issue 12): a 1x1 pooled feature tiled to the spatial size maps from runtime 12, 8-bit, with
+// constant multiples; each other case is refused by the rule that names its reason.
+TEST(TileRule, MapsFromRuntime12WhenQuantizedWithConstantMultiples) {
+  for (TT type : {TT::UINT8, TT::INT8}) {
+    Built ok = Tile({1, 1, 1, 16}, {1, 33, 33, 1}, 12, true, type);
+    SupportDecision d = DecideOp(ok.model, ok.op, ok.options);
+    EXPECT_TRUE(d.supported) << d.rule_id << ": " << d.reason;
+    EXPECT_EQ(StatusText(d.status), std::string("Mapped to Edge TPU"));
+  }
+  Built rank3 = Tile({1, 4, 8}, {3, 1, 2}, 12);  // no batch axis below 4-D
+  EXPECT_TRUE(DecideOp(rank3.model, rank3.op, rank3.options).supported);
+
+  Built old = Tile({1, 1, 1, 16}, {1, 33, 33, 1}, 11);
+  SupportDecision r = DecideOp(old.model, old.op, old.options);
+  EXPECT_EQ(r.rule_id, "generic.min_runtime");
+  EXPECT_EQ(StatusText(r.status), std::string("Operation not supported"));
+  EXPECT_NE(r.reason.find("runtime version 12"), std::string::npos) << r.reason;
+
+  Built computed = Tile({1, 1, 1, 16}, {1, 33, 33, 1}, 14, false);
+  r = DecideOp(computed.model, computed.op, computed.options);
+  EXPECT_EQ(r.rule_id, "generic.param_not_constant");
+  EXPECT_EQ(StatusText(r.status), std::string("Filter, bias, or other param is not constant at compile-time"));
+
+  Built flt = Tile({1, 1, 1, 16}, {1, 33, 33, 1}, 14, true, TT::FLOAT32);
+  r = DecideOp(flt.model, flt.op, flt.options);
+  EXPECT_EQ(r.rule_id, "generic.data_type");
+  EXPECT_EQ(StatusText(r.status), std::string("Operation is working on an unsupported data type"));
+
+  Built batch = Tile({1, 1, 1, 16}, {4, 1, 1, 1}, 14);
+  r = DecideOp(batch.model, batch.op, batch.options);
+  EXPECT_EQ(r.rule_id, "tile.batch_multiple");
+  EXPECT_NE(r.reason.find("multiple 4 on dimension 0"), std::string::npos) << r.reason;
+}
 
 TEST(RuleCoverage, EveryRegisteredRuleHasACase) {
   std::set<std::string> cased;

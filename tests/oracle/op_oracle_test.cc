@@ -217,6 +217,33 @@ std::vector<OpCase> Cases() {
                  b.SetInputs({x});
                  b.SetOutputs({o});
                }});
+  // TILE (issue 12): uint8 / int8 / int32 / float32, a 1x1 pooled feature tiled to H x W, and
+  // every axis repeated at once up to rank 5. int8 from libtflite29.
+  struct TileCase {
+    const char* name;
+    TensorType type;
+    std::vector<int32_t> shape, multiples;
+  };
+  for (const TileCase& t : {TileCase{"tile_u8_pooled_to_hw", u8, {1, 1, 1, 16}, {1, 9, 7, 1}},
+                            TileCase{"tile_i8_pooled_to_hw", i8, {1, 1, 1, 16}, {1, 9, 7, 1}},
+                            TileCase{"tile_u8_every_axis", u8, {2, 3, 1, 5}, {2, 1, 3, 2}},
+                            TileCase{"tile_i32_rank2", i32, {3, 5}, {2, 3}},
+                            TileCase{"tile_f32_rank5", f32, {2, 1, 3, 2, 2}, {1, 2, 2, 3, 1}}}) {
+    c.push_back({t.name,
+                 [=](ModelBuilder& b) {
+                   std::vector<int32_t> out_shape = t.shape;
+                   for (size_t d = 0; d < out_shape.size(); ++d) out_shape[d] *= t.multiples[d];
+                   const bool q = t.type == u8 || t.type == i8;
+                   const ir::Quantization qp = q ? Quant(0.1f, t.type == u8 ? 128 : 0) : ir::Quantization{};
+                   int x = b.AddTensor("x", t.type, t.shape, qp);
+                   int m = Const<int32_t>(b, "multiples", i32, {static_cast<int32_t>(t.multiples.size())}, t.multiples);
+                   int o = b.AddTensor("o", t.type, out_shape, qp);
+                   b.AddOperator(BuiltinOperator::TILE, {x, m}, {o});
+                   b.SetInputs({x});
+                   b.SetOutputs({o});
+                 },
+                 /*lib29=*/t.type == i8});
+  }
   c.push_back({"strided_slice_u8", [=](ModelBuilder& b) {
                  int x = b.AddTensor("x", u8, {1, 8, 6, 4}, Quant(0.1f, 0));
                  int be = Const<int32_t>(b, "begin", i32, {4}, {0, 1, 0, 1});

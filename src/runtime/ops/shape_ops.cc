@@ -1,5 +1,5 @@
 // Data-movement adapters: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PACK,
-// UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND, SLICE, SPACE_TO_DEPTH.
+// UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND, SLICE, SPACE_TO_DEPTH, TILE.
 #include <cstring>
 
 #include <fmt/format.h>
@@ -296,6 +296,67 @@ Result<EvalFn> MakeSpaceToDepth(OpBuildContext& c) {
   return EvalFn([=]() { return kernels::SpaceToDepth(bs, si, es, input, so, output); });
 }
 
+// TILE: multiples (INT32 or INT64, one per input dimension) constant or computed; the output
+// shape is the model's and must equal input dims * multiples. No requantization (TFLite copies).
+Status CheckTileShape(const std::string& label, const std::vector<int>& in_dims, const std::vector<int>& out_dims,
+                      std::span<const int64_t> multiples) {
+  if (multiples.size() != in_dims.size()) {
+    return InvalidArgumentError(fmt::format("{}: {} multiples for an input of rank {}", label, multiples.size(),
+                                            in_dims.size()));
+  }
+  for (size_t d = 0; d < in_dims.size(); ++d) {
+    if (multiples[d] < 0 || static_cast<int64_t>(in_dims[d]) * multiples[d] != out_dims[d]) {
+      return InvalidArgumentError(fmt::format("{}: dimension {}: input {} x multiple {} is not the output's {}", label,
+                                              d, in_dims[d], multiples[d], out_dims[d]));
+    }
+  }
+  return OkStatus();
+}
+
+Result<EvalFn> MakeTile(OpBuildContext& c) {
+  ETPU_RETURN_IF_ERROR(CheckArity(c, 2, 1));
+  ETPU_RETURN_IF_ERROR(CheckType(c, c.in(0), {TensorType::UINT8, TensorType::INT8, TensorType::INT32,
+                                              TensorType::INT64, TensorType::FLOAT32, TensorType::BOOL}));
+  ETPU_RETURN_IF_ERROR(CheckSameType(c, c.in(0), c.out(0)));
+  const ir::Tensor& mt = c.in(1);
+  ETPU_RETURN_IF_ERROR(CheckType(c, mt, {TensorType::INT32, TensorType::INT64}));
+  const std::vector<int> id = Dims(c.in(0)), od = Dims(c.out(0));
+  if (od.size() != id.size()) return c.Error("the output's rank differs from the input's");
+  if (id.size() > static_cast<size_t>(kernels::kMaxDims)) {
+    return UnimplementedError(fmt::format("{}: rank {} (at most {})", c.label(), id.size(), kernels::kMaxDims));
+  }
+  if (mt.num_elements() != static_cast<int64_t>(id.size())) {
+    return c.Error(fmt::format("multiples '{}' has {} values for an input of rank {}", mt.name, mt.num_elements(),
+                               id.size()));
+  }
+  const uint8_t* input = c.in_data(0);
+  uint8_t* output = c.out_data(0);
+  const size_t es = ElemSize(c.in(0));
+  const std::string label = c.label();
+  if (mt.is_constant()) {
+    ETPU_ASSIGN_OR_RETURN(std::vector<int64_t> mult, ConstInts(c, 1));
+    ETPU_RETURN_IF_ERROR(CheckTileShape(label, id, od, mult));
+    return EvalFn([=]() { return kernels::Tile(id, mult, es, input, output); });
+  }
+  // Computed multiples: read when the operator runs, checked against the model's output shape.
+  const uint8_t* mdata = c.in_data(1);
+  const bool wide = mt.type == TensorType::INT64;
+  return EvalFn([=]() -> Status {
+    std::vector<int64_t> mult(id.size());
+    for (size_t d = 0; d < id.size(); ++d) {
+      if (wide) {
+        std::memcpy(&mult[d], mdata + 8 * d, 8);
+      } else {
+        int32_t v;
+        std::memcpy(&v, mdata + 4 * d, 4);
+        mult[d] = v;
+      }
+    }
+    ETPU_RETURN_IF_ERROR(CheckTileShape(label, id, od, mult));
+    return kernels::Tile(id, mult, es, input, output);
+  });
+}
+
 }  // namespace
 
 void RegisterShapeOps(std::vector<Registration>& r) {
@@ -315,6 +376,7 @@ void RegisterShapeOps(std::vector<Registration>& r) {
   r.push_back({B::GATHER_ND, MakeGatherNd});
   r.push_back({B::SLICE, MakeSlice});
   r.push_back({B::SPACE_TO_DEPTH, MakeSpaceToDepth});
+  r.push_back({B::TILE, MakeTile});
 }
 
 }  // namespace etpu::runtime::ops
