@@ -60,6 +60,20 @@ struct TensorInfo {
   bool constant = false;           ///< Holds data from the model (weights); not writable.
 };
 
+/// One named input or output of a signature.
+struct SignatureTensor {
+  std::string name;       ///< The signature's name for it (may differ from the tensor's name).
+  int tensor_index = -1;  ///< Tensor index in the model's (main) subgraph.
+};
+
+/// One SignatureDef of a model (TFLite's signature runner): a key and named inputs and outputs.
+struct SignatureInfo {
+  std::string key;        ///< e.g. "serving_default".
+  int subgraph_index = 0;
+  std::vector<SignatureTensor> inputs;   ///< In the model file's order.
+  std::vector<SignatureTensor> outputs;
+};
+
 /// State of one virtual Edge TPU.
 struct DeviceState {
   uint64_t current_token = 0;
@@ -96,6 +110,8 @@ class LoadedModel {
   /// Tensor indices of input / output i (-1 when out of range).
   int input_tensor_index(int i) const;
   int output_tensor_index(int i) const;
+  /// The model's SignatureDefs, in file order (empty when it has none).
+  std::vector<SignatureInfo> signatures() const;
   /// Bytes of tensor t (constants included; empty when it has none or t is out of range).
   std::span<const uint8_t> tensor_data(int t) const;
   /// Writable bytes of a non-constant tensor (inputs, outputs, activations; stable for the model's

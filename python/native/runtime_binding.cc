@@ -116,6 +116,25 @@ void BindRuntime(py::module_& m) {
            },
            py::arg("repeats"),
            "Invokes `repeats` times in C++ (the baseline of bench/python_invoke_overhead.py); the seconds of each")
+      .def("signatures",
+           [](const LoadedModel& lm) {
+             auto entries = [](const std::vector<SignatureTensor>& list) {
+               py::list l;
+               for (const auto& e : list) l.append(py::make_tuple(e.name, e.tensor_index));
+               return l;
+             };
+             py::list l;
+             for (const auto& s : lm.signatures()) {
+               py::dict d;
+               d["key"] = s.key;
+               d["subgraph_index"] = s.subgraph_index;
+               d["inputs"] = entries(s.inputs);
+               d["outputs"] = entries(s.outputs);
+               l.append(d);
+             }
+             return l;
+           },
+           "The SignatureDefs in file order: dicts of key, subgraph_index, inputs and outputs ([(name, tensor index)])")
       .def("reset_state", &LoadedModel::ResetState)
       .def("last_events",
            [](const LoadedModel& lm) {

@@ -175,13 +175,60 @@ class Interpreter:
 
     # -- Signatures ------------------------------------------------------------------------------
 
-    def get_signature_list(self):
-        """{} : etpu does not read SignatureDefs (models are run through their inputs and outputs)."""
-        return {}
-
     def _get_full_signature_list(self):
-        return {}
+        """{key: {'inputs': {name: tensor index}, 'outputs': {...}}}; names in TFLite's order (sorted)."""
+        full = {}
+        for sig in self._etpu_model.signatures():
+            full[sig["key"]] = {"inputs": dict(sorted(sig["inputs"])), "outputs": dict(sorted(sig["outputs"]))}
+        return full
+
+    def get_signature_list(self):
+        """{key: {'inputs': [names], 'outputs': [names]}} of the model's SignatureDefs ({} when none)."""
+        return {key: {"inputs": list(sig["inputs"]), "outputs": list(sig["outputs"])}
+                for key, sig in self._get_full_signature_list().items()}
 
     def get_signature_runner(self, signature_key=None):
-        raise ValueError(f"SignatureDef signature_key is {signature_key!r} and the model has 0 Signatures "
-                         f"readable by etpu: use get_input_details / set_tensor / invoke instead.")
+        """A SignatureRunner for `signature_key` (None: the model's only signature)."""
+        if signature_key is None:
+            keys = list(self._get_full_signature_list())
+            if len(keys) != 1:
+                raise ValueError(f"SignatureDef signature_key is None and model has {len(keys)} Signatures. "
+                                 f"None is only allowed when the model has 1 SignatureDef")
+            signature_key = keys[0]
+        return SignatureRunner(self, signature_key)
+
+
+class SignatureRunner:
+    """Runs an Interpreter through one SignatureDef: runner(**inputs) -> {output name: array}."""
+
+    def __init__(self, interpreter=None, signature_key=None):
+        if signature_key is None:
+            raise ValueError("None signature_key provided.")
+        signatures = interpreter._get_full_signature_list()
+        if signature_key not in signatures:
+            raise ValueError("Invalid signature_key provided.")
+        self._interpreter = interpreter
+        self._signature_key = signature_key
+        self._inputs = signatures[signature_key]["inputs"]
+        self._outputs = signatures[signature_key]["outputs"]
+
+    def __call__(self, **kwargs):
+        if len(kwargs) != len(self._inputs):
+            raise ValueError(f"Invalid number of inputs provided for running a SignatureDef, "
+                             f"expected {len(self._inputs)} vs provided {len(kwargs)}")
+        for name in kwargs:
+            if name not in self._inputs:
+                raise ValueError(f"Invalid Input name ({name}) for SignatureDef")
+        interp = self._interpreter
+        # TFLite's runner allocates the tensors itself; set_tensor checks type and shape.
+        interp.allocate_tensors()
+        for name, value in kwargs.items():
+            interp.set_tensor(self._inputs[name], value)
+        interp.invoke()
+        return {name: interp.get_tensor(index) for name, index in self._outputs.items()}
+
+    def get_input_details(self):
+        return {name: self._interpreter._get_tensor_details(index) for name, index in self._inputs.items()}
+
+    def get_output_details(self):
+        return {name: self._interpreter._get_tensor_details(index) for name, index in self._outputs.items()}

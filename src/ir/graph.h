@@ -100,6 +100,19 @@ struct OperatorCode {
   int version = 1;
 };
 
+/// One SignatureDef of the model: named inputs and outputs of a subgraph (TFLite's
+/// get_signature_runner). Tensor indices are checked by the reader.
+struct Signature {
+  struct Entry {
+    std::string name;  ///< The signature's name for the tensor (not necessarily the tensor's name).
+    int tensor = -1;   ///< Tensor index in the subgraph.
+  };
+  std::string key;     ///< e.g. "serving_default".
+  int subgraph = 0;
+  std::vector<Entry> inputs;
+  std::vector<Entry> outputs;
+};
+
 /// One model: the flatbuffer object tree plus the checked view of subgraph 0.
 struct Model {
   std::string path;                       ///< As given (used in messages).
@@ -110,6 +123,7 @@ struct Model {
   std::vector<Operator> ops;              ///< Execution order.
   std::vector<int> inputs;
   std::vector<int> outputs;
+  std::vector<Signature> signatures;      ///< The model's SignatureDefs, in file order.
   int64_t file_size = 0;
 
   const Tensor& tensor(int i) const { return tensors.at(static_cast<size_t>(i)); }

@@ -82,6 +82,16 @@ int LoadedModel::input_tensor_index(int i) const {
 int LoadedModel::output_tensor_index(int i) const {
   return i < 0 || i >= num_outputs() ? -1 : impl_->model->outputs[static_cast<size_t>(i)];
 }
+std::vector<SignatureInfo> LoadedModel::signatures() const {
+  auto convert = [](const std::vector<ir::Signature::Entry>& entries) {
+    std::vector<SignatureTensor> out;
+    for (const auto& e : entries) out.push_back({e.name, e.tensor});
+    return out;
+  };
+  std::vector<SignatureInfo> v;
+  for (const auto& s : impl_->model->signatures) v.push_back({s.key, s.subgraph, convert(s.inputs), convert(s.outputs)});
+  return v;
+}
 std::span<const uint8_t> LoadedModel::tensor_data(int t) const {
   if (t < 0 || t >= num_tensors()) return {};
   return impl_->interp->tensor_data(t);

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
+#include <map>
 
 #include "base/file_io.h"
 #include "etpu/compiler.h"
@@ -88,6 +92,66 @@ TEST(RuntimeTest, ExposesEveryTensorAndWritableViews) {
   ASSERT_GE(constant, 0);
   EXPECT_FALSE(m->tensor_data(constant).empty());
   EXPECT_TRUE(m->mutable_tensor_data(constant).empty());
+}
+
+// Each signature entry: the signature's name -> the name, shape and type of the tensor it points at.
+std::map<std::string, std::string> SignatureTensors(const LoadedModel& m, const SignatureInfo& s) {
+  std::map<std::string, std::string> out;
+  for (const auto* list : {&s.inputs, &s.outputs}) {
+    for (const auto& e : *list) {
+      const TensorInfo t = m.tensor(e.tensor_index);
+      out[(list == &s.inputs ? "in:" : "out:") + e.name] = fmt::format("{} {} [{}]", t.name, t.type, fmt::join(t.shape, ","));
+    }
+  }
+  return out;
+}
+
+// The signatures of a CPU model, and of etpu's compilation of it: the compiler renumbers the
+// tensors, the signatures still name the same tensors; running the compiled model gives the
+// CPU model's outputs under each signature output.
+TEST(RuntimeTest, SignaturesOfCpuAndCompiledModels) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata");
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  for (const char* name : {"small/dense_256.tflite", "models/keras_lstm_mnist_ptq.tflite"}) {
+    auto bytes = base::ReadFile(dir + "/" + name);
+    ASSERT_TRUE(bytes.ok());
+    auto cpu = (*rt)->LoadModelFromBuffer(*bytes, name);
+    ASSERT_TRUE(cpu.ok()) << cpu.status().ToString();
+    const auto sigs = cpu->signatures();
+    ASSERT_EQ(sigs.size(), 1u) << name;
+    EXPECT_EQ(sigs[0].key, "serving_default");
+    EXPECT_EQ(sigs[0].inputs.size(), static_cast<size_t>(cpu->num_inputs()));
+    EXPECT_EQ(sigs[0].outputs.size(), static_cast<size_t>(cpu->num_outputs()));
+
+    auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*bytes, name)}, CompileOptions{});
+    ASSERT_TRUE(compiled.ok() && compiled->ok) << name;
+    auto tpu = (*rt)->LoadModelFromBuffer(compiled->models.at(0).model, name);
+    ASSERT_TRUE(tpu.ok()) << tpu.status().ToString();
+    ASSERT_FALSE(tpu->edgetpu_ops().empty()) << name;
+    const auto tpu_sigs = tpu->signatures();
+    ASSERT_EQ(tpu_sigs.size(), 1u) << name;
+    EXPECT_EQ(tpu_sigs[0].key, sigs[0].key);
+    EXPECT_EQ(SignatureTensors(*tpu, tpu_sigs[0]), SignatureTensors(*cpu, sigs[0])) << name;
+
+    for (size_t i = 0; i < sigs[0].inputs.size(); ++i) {
+      auto a = cpu->mutable_tensor_data(sigs[0].inputs[i].tensor_index);
+      auto b = tpu->mutable_tensor_data(tpu_sigs[0].inputs[i].tensor_index);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t k = 0; k < a.size(); ++k) a[k] = b[k] = static_cast<uint8_t>(k * 37 + i);
+    }
+    ASSERT_TRUE(cpu->Invoke().ok());
+    ASSERT_TRUE(tpu->Invoke().ok());
+    for (size_t i = 0; i < sigs[0].outputs.size(); ++i) {
+      auto a = cpu->tensor_data(sigs[0].outputs[i].tensor_index);
+      auto b = tpu->tensor_data(tpu_sigs[0].outputs[i].tensor_index);
+      EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << name << " output " << sigs[0].outputs[i].name;
+    }
+  }
+  // A model without SignatureDefs has none.
+  auto plain = (*rt)->LoadModel(dir + "/models/mobilenet_v1_0.25_128_quant.tflite");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_TRUE(plain->signatures().empty());
 }
 
 TEST(RuntimeTest, RuntimeVersionMessageIsTheRealOne) {

@@ -249,12 +249,16 @@ Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) {
     if (sig->subgraph_index != 0) {
       return Fail(name, fmt::format("signature '{}' names subgraph #{} (the model has 1)", sig->signature_key, sig->subgraph_index));
     }
-    for (const auto* list : {&sig->inputs, &sig->outputs}) {
+    ir::Signature& s = m.signatures.emplace_back();
+    s.key = sig->signature_key;
+    s.subgraph = static_cast<int>(sig->subgraph_index);
+    for (const auto& [list, entries] : {std::pair{&sig->inputs, &s.inputs}, std::pair{&sig->outputs, &s.outputs}}) {
       for (const auto& tm : *list) {
         if (tm == nullptr || tm->tensor_index >= nt) {
           return Fail(name, fmt::format("signature '{}' refers to tensor #{} (the subgraph has {} tensors)", sig->signature_key,
                                         tm == nullptr ? -1 : static_cast<int64_t>(tm->tensor_index), nt));
         }
+        entries->push_back({tm->name, static_cast<int>(tm->tensor_index)});
       }
     }
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/file_io.h"
@@ -111,6 +112,49 @@ TEST(ModelReaderTest, RejectsBadIndicesAndShapes) {
   }
 }
 
+TEST(ModelReaderTest, ReadsSignatures) {
+  auto b = TinyModel();
+  b.AddSignature("serving_default", {"x"}, {"y"});
+  auto m = ReadModelFromBuffer(b.Serialize(), "tiny.tflite");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->signatures.size(), 1u);
+  const ir::Signature& s = m->signatures[0];
+  EXPECT_EQ(s.key, "serving_default");
+  EXPECT_EQ(s.subgraph, 0);
+  ASSERT_EQ(s.inputs.size(), 1u);
+  ASSERT_EQ(s.outputs.size(), 1u);
+  EXPECT_EQ(s.inputs[0].name, "x");
+  EXPECT_EQ(m->tensor(s.inputs[0].tensor).name, "input");
+  EXPECT_EQ(s.outputs[0].name, "y");
+  EXPECT_EQ(m->tensor(s.outputs[0].tensor).name, "out");
+  // Without SignatureDefs: none.
+  auto plain = ReadModelFromBuffer(TinyModel().Serialize(), "tiny.tflite");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->signatures.empty());
+}
+
+// The shared models converted from Keras carry a serving_default signature over their inputs and outputs.
+TEST(ModelReaderTest, ReadsSignaturesOfSharedModels) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata");
+  for (const char* name : {"small/dense_256.tflite", "models/keras_lstm_mnist_ptq.tflite"}) {
+    auto m = ReadModel(dir + "/" + name);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_EQ(m->signatures.size(), 1u) << name;
+    const ir::Signature& s = m->signatures[0];
+    EXPECT_EQ(s.key, "serving_default");
+    std::vector<int> ins, outs;
+    for (const auto& e : s.inputs) ins.push_back(e.tensor);
+    for (const auto& e : s.outputs) outs.push_back(e.tensor);
+    std::sort(ins.begin(), ins.end());
+    std::sort(outs.begin(), outs.end());
+    std::vector<int> model_ins = m->inputs, model_outs = m->outputs;
+    std::sort(model_ins.begin(), model_ins.end());
+    std::sort(model_outs.begin(), model_outs.end());
+    EXPECT_EQ(ins, model_ins) << name;
+    EXPECT_EQ(outs, model_outs) << name;
+  }
+}
+
 TEST(ModelReaderTest, RejectsSignaturesAndMetadataPointingNowhere) {
   {
     auto b = TinyModel();
@@ -118,6 +162,13 @@ TEST(ModelReaderTest, RejectsSignaturesAndMetadataPointingNowhere) {
     auto fb = b.Build();
     fb->signature_defs[0]->outputs[0]->tensor_index = 77;
     ExpectError(SerializeModel(*fb), "signature 'serving_default' refers to tensor #77");
+  }
+  {
+    auto b = TinyModel();
+    b.AddSignature("serving_default", {"x"}, {"y"});
+    auto fb = b.Build();
+    fb->signature_defs[0]->inputs[0]->tensor_index = 4;  // One past the last tensor.
+    ExpectError(SerializeModel(*fb), "signature 'serving_default' refers to tensor #4 (the subgraph has 4 tensors)");
   }
   {
     auto b = TinyModel();
