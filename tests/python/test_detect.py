@@ -4,6 +4,7 @@ on a real SSD graph compiled and run by etpu."""
 import subprocess
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from conftest import etpu_tool, shared
@@ -34,6 +35,30 @@ class FakeInterpreter:
 
     def tensor(self, index):
         return lambda: self._outputs[index]
+
+
+class SignatureInterpreter(FakeInterpreter):
+    """A TF2 detection model's single SignatureDef: outputs named output_0..output_3 (count,
+    scores, classes, boxes), stored here in yet another order so that only the names can find them."""
+
+    def _get_full_signature_list(self):
+        return {"serving_default": {"inputs": {"input": 100},
+                                    "outputs": {"output_0": 1, "output_1": 3, "output_2": 0, "output_3": 2}}}
+
+
+def test_signature_names_decide_over_positions():
+    interp = SignatureInterpreter([CLASSES, COUNT, BOXES, SCORES])  # Neither positional order.
+    objs = detect.get_objects(interp)
+    assert [(o.id, o.bbox) for o in objs] == [(o.id, o.bbox) for o in expected(-1)]
+
+
+def test_two_signatures_are_refused():
+    class Two(FakeInterpreter):
+        def _get_full_signature_list(self):
+            return {"a": {"inputs": {}, "outputs": {}}, "b": {"inputs": {}, "outputs": {}}}
+
+    with pytest.raises(ValueError, match="one signature"):
+        detect.get_objects(Two([BOXES, CLASSES, SCORES, COUNT]))
 
 
 def expected(threshold):

@@ -56,11 +56,22 @@ class BBox(collections.namedtuple("BBox", ["xmin", "ymin", "xmax", "ymax"])):
         return inter.area / area if area > 0 else 0.0
 
 
+_SIGNATURE_OUTPUTS = ("output_0", "output_1", "output_2", "output_3")  # count, scores, classes, boxes
+
+
 def _outputs_in_order(interpreter):
-    """(boxes, class_ids, scores, count) by position: TF1 SSD models give boxes, classes,
-    scores, count; TF2 ones scores, boxes, count, classes (told apart by whether output 3 is the
-    one-element count). etpu reads no SignatureDefs, so the signature-named order of pycoral is
-    the positional one here."""
+    """(boxes, class_ids, scores, count). A model with one SignatureDef naming its outputs
+    output_0..output_3 (TF2 detection models) is read by those names: count, scores, classes,
+    boxes. Otherwise by position: TF1 SSD models give boxes, classes, scores, count; TF2 ones
+    scores, boxes, count, classes (told apart by whether output 3 is the one-element count)."""
+    signatures = getattr(interpreter, "_get_full_signature_list", dict)()
+    if len(signatures) > 1:
+        raise ValueError("Only support model with one signature.")
+    if signatures:
+        outputs = next(iter(signatures.values()))["outputs"]
+        if all(name in outputs for name in _SIGNATURE_OUTPUTS):
+            count, scores, class_ids, boxes = (interpreter.tensor(outputs[name])() for name in _SIGNATURE_OUTPUTS)
+            return boxes[0], class_ids[0], scores[0], int(np.asarray(count).reshape(-1)[0])
     if common.output_tensor(interpreter, 3).size == 1:
         boxes, class_ids, scores, count = (common.output_tensor(interpreter, i) for i in range(4))
     else:
