@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 #include "device/device_catalog.h"
 #include "planner/plan_document.h"
 
@@ -14,19 +12,17 @@ using nlohmann::json;
 Result<json> ReadPlanSection(const std::string& file) {
   ETPU_ASSIGN_OR_RETURN(planner::PlanDocument plan, planner::ReadPlanDocument(file));
   ETPU_ASSIGN_OR_RETURN(device::DeviceCatalog catalog, device::BuiltinDeviceCatalog());
-  std::map<std::string, double> link_bytes_per_s;
-  for (const device::HostProfile& h : catalog.hosts) link_bytes_per_s[h.name] = h.h2d_bytes_per_s;
   json devices = json::array();
   for (size_t d = 0; d < plan.devices.size(); ++d) {
     const planner::PlanDeviceDoc& dev = plan.devices[d];
-    auto link = link_bytes_per_s.find(dev.host);
-    if (link == link_bytes_per_s.end()) {
+    const device::HostProfile* host = catalog.FindHost(dev.host);
+    if (host == nullptr) {
       return InvalidArgumentError(
           fmt::format("{}: devices[{}].host: '{}' is not a host profile of the device catalog", file, d, dev.host));
     }
     json groups = json::array();
     for (const planner::PlanGroupDoc& g : dev.groups) groups.push_back({{"models", g.models}, {"compile_command", g.compile_command}});
-    const double link_mb_s = link->second / 1e6;
+    const double link_mb_s = host->h2d_bytes_per_s / 1e6;
     devices.push_back({{"device_string", dev.device_string},
                        {"host", dev.host},
                        {"utilisation", dev.utilisation},

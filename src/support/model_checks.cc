@@ -115,13 +115,15 @@ std::vector<std::string> ExplainNotQuantized(const ir::Model& model) {
   // them, a float op the converter left between DEQUANTIZE and QUANTIZE, a float tail) stay on the
   // CPU and cut the graph; they are not a reason to refuse the model (issue 12, from Google's
   // compiler 16 on TF2 PTQ models).
+  const auto compute = [](const ir::Operator& op) {
+    return op.code != B::CUSTOM && op.code != B::QUANTIZE && op.code != B::DEQUANTIZE;
+  };
+  for (const ir::Operator& op : model.ops) {
+    if (compute(op) && HasIntActivation(model, op)) return {};
+  }
   std::vector<std::string> findings;
   for (const ir::Operator& op : model.ops) {
-    if (op.code == B::CUSTOM || op.code == B::QUANTIZE || op.code == B::DEQUANTIZE) continue;
-    if (HasIntActivation(model, op)) return {};
-  }
-  for (const ir::Operator& op : model.ops) {
-    if (op.code == B::CUSTOM || op.code == B::QUANTIZE || op.code == B::DEQUANTIZE) continue;
+    if (!compute(op)) continue;
     const std::string f = FirstFloatTensor(model, op);
     if (!f.empty()) findings.push_back(fmt::format("{} #{}: {} (the model has no quantized operator)", op.name(), op.index, f));
   }
