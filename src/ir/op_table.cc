@@ -130,7 +130,8 @@ std::vector<OpInfo> BuildTable() {
       // min_runtime_version 12, so the variable-tensor support of runtime 14 is not what this
       // operator needs.
       Op(B::UNIDIRECTIONAL_SEQUENCE_LSTM, 3)
-          .Maps(12, C::kSupported, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23}, {18, 19})
+          .Maps(12, C::kSupported, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23},
+                {18, 19})
           .Record(P::kLstm)
           .Kernel(),
       Op(B::LSTM, 4).Record(P::kLstm),
