@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: a Release build with every unit, golden and oracle test (ctest), then a
 # clang ASan/UBSan build of the untrusted-input readers, the model surgery and the runtime, whose
-# tests run under the sanitizers, a short run of each fuzzer, and the runtime's thread tests under
+# tests run under the sanitizers, a short run of each fuzzer (20 s each), and the runtime's thread tests under
 # ThreadSanitizer (ETPU_SKIP_SANITIZERS=1 / ETPU_SKIP_TSAN=1 leave those out locally).
 # Set ETPU_REQUIRE_SHARED=1 (CI does) to turn a missing ../shared into a failure.
 set -euo pipefail
@@ -20,8 +20,9 @@ if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
   # The untrusted-input readers, the compiler's model surgery and the runtime, under ASan/UBSan
   # (clang), then each fuzzer for a short run seeded with the shared models.
   echo "== ASan/UBSan build (clang): readers, package, partition, runtime and oracle tests; short fuzzing"
-  asan_targets=(tflite_test package_test partition_test runtime_test oracle_test model_reader_fuzzer
-                package_reader_fuzzer compiler_fuzzer)
+  fuzzers=(model_reader_fuzzer package_reader_fuzzer compiler_fuzzer runtime_loader_fuzzer run_inputs_fuzzer
+           plan_document_fuzzer)
+  asan_targets=(tflite_test package_test partition_test runtime_test oracle_test "${fuzzers[@]}")
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DETPU_SANITIZE=ON -DETPU_FUZZ=ON -DETPU_BUILD_BENCH=OFF > /dev/null
   cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
@@ -31,13 +32,25 @@ if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
     echo "-- $t (ASan/UBSan)"
     "$bin" --gtest_brief=1
   done
-  for fuzzer in build-asan/fuzz/*_fuzzer; do
-    [ -x "$fuzzer" ] || continue
-    corpus="build-asan/fuzz/corpus-$(basename "$fuzzer")"
+  # Seeds: the shared models for the model readers; the shared images and label files for the
+  # run-input decoders; a plan written by the Release build's `etpu plan --json` for the plan reader.
+  shared_data="$root/../shared/testdata"
+  plan_seed=build-asan/fuzz/seed-plan
+  mkdir -p "$plan_seed"
+  build/tools/etpu plan mobilenet_v1_0.25_128@10 mobilenet_v2_1.0_224@5 --devices usb3,usb3 --json \
+    > "$plan_seed/plan.json"
+  for name in "${fuzzers[@]}"; do
+    fuzzer="build-asan/fuzz/$name"
+    corpus="build-asan/fuzz/corpus-$name"
     mkdir -p "$corpus"
-    seeds=(); [ -d "$root/../shared/testdata/models" ] && seeds+=("$root/../shared/testdata/models")
-    echo "-- $(basename "$fuzzer"): 30 s"
-    "$fuzzer" -max_total_time=30 -rss_limit_mb=4096 -timeout=10 -artifact_prefix=build-asan/fuzz/ \
+    seeds=()
+    case "$name" in
+      run_inputs_fuzzer) [ -d "$shared_data/images" ] && seeds+=("$shared_data/images") ;;
+      plan_document_fuzzer) seeds+=("$plan_seed") ;;
+      *) [ -d "$shared_data/models" ] && seeds+=("$shared_data/models") ;;
+    esac
+    echo "-- $name: 20 s"
+    "$fuzzer" -max_total_time=20 -rss_limit_mb=4096 -timeout=10 -artifact_prefix=build-asan/fuzz/ \
       "$corpus" "${seeds[@]}" 2>&1 | tail -n 3
   done
 fi
