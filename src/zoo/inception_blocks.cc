@@ -1,0 +1,23 @@
+#include "zoo/inception_blocks.h"
+
+#include <vector>
+
+namespace etpu::zoo {
+
+int ConvChain(NetBuilder& b, int x, const std::string& scope, std::initializer_list<BranchConv> convs) {
+  for (const BranchConv& c : convs) {
+    x = b.Conv(x, c.cout, c.kh, c.kw, c.stride, Act::kRelu, scope + "/" + c.name, c.padding);
+  }
+  return x;
+}
+
+int ConvLogitsHead(NetBuilder& b, int x, int classes, const std::string& pool_name, const std::string& logits_name,
+                   const std::string& squeeze_name, const std::string& softmax_name) {
+  const std::vector<int32_t> shape = b.Shape(x);  // a copy: the builder grows its tensor table
+  x = b.AvgPool(x, shape[1], shape[2], 1, ir::Padding::VALID, pool_name);
+  x = b.Conv(x, classes, 1, 1, Act::kNone, logits_name);
+  x = b.Reshape(x, {1, classes}, squeeze_name);
+  return b.Softmax(x, softmax_name);
+}
+
+}  // namespace etpu::zoo

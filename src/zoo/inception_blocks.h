@@ -1,0 +1,31 @@
+// Internal: the pieces every TF-slim Inception builder (v1-v4) repeats: a chain of ReLU
+// convolutions inside one branch scope, and the slim classifier head.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+#include "zoo/net_builder.h"
+
+namespace etpu::zoo {
+
+/// One ReLU convolution of a branch: `name` is its slim scope inside the branch
+/// (e.g. "Conv2d_0b_1x7").
+struct BranchConv {
+  const char* name;
+  int cout;
+  int kh;
+  int kw;
+  int stride = 1;
+  ir::Padding padding = ir::Padding::SAME;
+};
+
+/// Applies `convs` in order to `x`, each named `scope + "/" + conv.name`; returns the last output.
+int ConvChain(NetBuilder& b, int x, const std::string& scope, std::initializer_list<BranchConv> convs);
+
+/// Slim's head with 1x1-conv logits: average pool over the whole map (VALID), 1x1 convolution to
+/// `classes` (no activation), RESHAPE to [1, classes] and SOFTMAX. Returns the softmax output.
+int ConvLogitsHead(NetBuilder& b, int x, int classes, const std::string& pool_name, const std::string& logits_name,
+                   const std::string& squeeze_name, const std::string& softmax_name);
+
+}  // namespace etpu::zoo
