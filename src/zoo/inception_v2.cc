@@ -28,7 +28,9 @@ int InceptionModule(NetBuilder& b, int x, const Module& m) {
   const int b0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", m.b0, 1, 1}});
   const int b1 = ConvChain(b, x, n + "/Branch_1", {{"Conv2d_0a_1x1", m.b1_reduce, 1, 1}, {"Conv2d_0b_3x3", m.b1, 3, 3}});
   const int b2 = ConvChain(b, x, n + "/Branch_2",
-                           {{"Conv2d_0a_1x1", m.b2_reduce, 1, 1}, {"Conv2d_0b_3x3", m.b2, 3, 3}, {"Conv2d_0c_3x3", m.b2, 3, 3}});
+                           {{"Conv2d_0a_1x1", m.b2_reduce, 1, 1},
+                            {"Conv2d_0b_3x3", m.b2, 3, 3},
+                            {"Conv2d_0c_3x3", m.b2, 3, 3}});
   int b3 = m.max_pool ? b.MaxPool(x, 3, 3, 1, Padding::SAME, n + "/Branch_3/MaxPool_0a_3x3")
                       : b.AvgPool(x, 3, 3, 1, Padding::SAME, n + "/Branch_3/AvgPool_0a_3x3");
   b3 = ConvChain(b, b3, n + "/Branch_3", {{"Conv2d_0b_1x1", m.b3, 1, 1}});
@@ -40,7 +42,9 @@ int Reduction(NetBuilder& b, int x, const char* name, int b0_reduce, int b0, int
   const std::string n = std::string(kScope) + name;
   const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", b0_reduce, 1, 1}, {"Conv2d_1a_3x3", b0, 3, 3, 2}});
   const int y1 = ConvChain(b, x, n + "/Branch_1",
-                           {{"Conv2d_0a_1x1", b1_reduce, 1, 1}, {"Conv2d_0b_3x3", b1, 3, 3}, {"Conv2d_1a_3x3", b1, 3, 3, 2}});
+                           {{"Conv2d_0a_1x1", b1_reduce, 1, 1},
+                            {"Conv2d_0b_3x3", b1, 3, 3},
+                            {"Conv2d_1a_3x3", b1, 3, 3, 2}});
   const int y2 = b.MaxPool(x, 3, 3, 2, Padding::SAME, n + "/Branch_2/MaxPool_1a_3x3");
   return b.Concat({y0, y1, y2}, 3, n + "/concat");
 }

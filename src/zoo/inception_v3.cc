@@ -77,7 +77,9 @@ Status BuildInceptionV3(NetBuilder& b) {
   const std::string s = std::string(kNet) + "/";
   const int in = b.Input("input", {1, 299, 299, 3});
   int x = ConvChain(b, in, kNet,
-                    {{"Conv2d_1a_3x3", 32, 3, 3, 2, kValid}, {"Conv2d_2a_3x3", 32, 3, 3, 1, kValid}, {"Conv2d_2b_3x3", 64, 3, 3}});
+                    {{"Conv2d_1a_3x3", 32, 3, 3, 2, kValid},
+                     {"Conv2d_2a_3x3", 32, 3, 3, 1, kValid},
+                     {"Conv2d_2b_3x3", 64, 3, 3}});
   x = b.MaxPool(x, 3, 3, 2, kValid, s + "MaxPool_3a_3x3");
   x = ConvChain(b, x, kNet, {{"Conv2d_3b_1x1", 80, 1, 1, 1, kValid}, {"Conv2d_4a_3x3", 192, 3, 3, 1, kValid}});
   x = b.MaxPool(x, 3, 3, 2, kValid, s + "MaxPool_5a_3x3");
@@ -88,7 +90,9 @@ Status BuildInceptionV3(NetBuilder& b) {
     const std::string n = Scope("Mixed_6a");
     const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_1a_1x1", 384, 3, 3, 2, kValid}});
     const int y1 = ConvChain(b, x, n + "/Branch_1",
-                             {{"Conv2d_0a_1x1", 64, 1, 1}, {"Conv2d_0b_3x3", 96, 3, 3}, {"Conv2d_1a_1x1", 96, 3, 3, 2, kValid}});
+                             {{"Conv2d_0a_1x1", 64, 1, 1},
+                              {"Conv2d_0b_3x3", 96, 3, 3},
+                              {"Conv2d_1a_1x1", 96, 3, 3, 2, kValid}});
     const int y2 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_2/MaxPool_1a_3x3");
     x = b.Concat({y0, y1, y2}, 3, n + "/concat");
   }

@@ -68,7 +68,9 @@ int BlockC(NetBuilder& b, int x, const std::string& n) {
 Status BuildInceptionV4(NetBuilder& b) {
   const int in = b.Input("input", {1, 299, 299, 3});
   int x = ConvChain(b, in, kNet,
-                    {{"Conv2d_1a_3x3", 32, 3, 3, 2, kValid}, {"Conv2d_2a_3x3", 32, 3, 3, 1, kValid}, {"Conv2d_2b_3x3", 64, 3, 3}});
+                    {{"Conv2d_1a_3x3", 32, 3, 3, 2, kValid},
+                     {"Conv2d_2a_3x3", 32, 3, 3, 1, kValid},
+                     {"Conv2d_2b_3x3", 64, 3, 3}});
   {  // Mixed_3a: max pool | 3x3/2 conv -> 73x73x160.
     const std::string n = Scope("Mixed_3a");
     const int y0 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_0/MaxPool_0a_3x3");
@@ -96,7 +98,9 @@ Status BuildInceptionV4(NetBuilder& b) {
     const std::string n = Scope("Mixed_6a");
     const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_1a_3x3", 384, 3, 3, 2, kValid}});
     const int y1 = ConvChain(b, x, n + "/Branch_1",
-                             {{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_0b_3x3", 224, 3, 3}, {"Conv2d_1a_3x3", 256, 3, 3, 2, kValid}});
+                             {{"Conv2d_0a_1x1", 192, 1, 1},
+                              {"Conv2d_0b_3x3", 224, 3, 3},
+                              {"Conv2d_1a_3x3", 256, 3, 3, 2, kValid}});
     const int y2 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_2/MaxPool_1a_3x3");
     x = b.Concat({y0, y1, y2}, 3, n + "/concat");
   }

@@ -200,7 +200,9 @@ GraphCount CountGraph(const ir::Model& m) {
       const int64_t positions = int64_t{out[1]} * out[2];
       c.macs += conv ? positions * w_elems : positions * out[3] * w[1] * w[2];
     }
-    if (auto* o = op.options<ir::DepthwiseConv2DOptions>()) c.depthwise_multiplier = std::max(c.depthwise_multiplier, o->depth_multiplier);
+    if (auto* o = op.options<ir::DepthwiseConv2DOptions>()) {
+      c.depthwise_multiplier = std::max(c.depthwise_multiplier, o->depth_multiplier);
+    }
   }
   return c;
 }
