@@ -1,14 +1,26 @@
 #include "zoo/inception_blocks.h"
 
+#include <string>
 #include <vector>
 
 namespace etpu::zoo {
 
-int ConvChain(NetBuilder& b, int x, const std::string& scope, std::initializer_list<BranchConv> convs) {
+int ConvChain(NetBuilder& b, int x, const std::string& scope, const std::vector<BranchConv>& convs) {
   for (const BranchConv& c : convs) {
     x = b.Conv(x, c.cout, c.kh, c.kw, c.stride, Act::kRelu, scope + "/" + c.name, c.padding);
   }
   return x;
+}
+
+int ReductionModule(NetBuilder& b, int x, const std::string& scope, const std::vector<std::vector<BranchConv>>& branches,
+                    ir::Padding pool_padding) {
+  std::vector<int> outs;
+  for (size_t i = 0; i < branches.size(); ++i) {
+    outs.push_back(ConvChain(b, x, scope + "/Branch_" + std::to_string(i), branches[i]));
+  }
+  const std::string pool_scope = scope + "/Branch_" + std::to_string(branches.size());
+  outs.push_back(b.MaxPool(x, 3, 3, 2, pool_padding, pool_scope + "/MaxPool_1a_3x3"));
+  return b.Concat(outs, 3, scope + "/concat");
 }
 
 int ConvLogitsHead(NetBuilder& b, int x, int classes, const std::string& pool_name, const std::string& logits_name,

@@ -1,9 +1,9 @@
 // Internal: the pieces every TF-slim Inception builder (v1-v4) repeats: a chain of ReLU
-// convolutions inside one branch scope, and the slim classifier head.
+// convolutions inside one branch scope, the grid-reduction module and the slim classifier head.
 #pragma once
 
-#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "zoo/net_builder.h"
 
@@ -21,7 +21,12 @@ struct BranchConv {
 };
 
 /// Applies `convs` in order to `x`, each named `scope + "/" + conv.name`; returns the last output.
-int ConvChain(NetBuilder& b, int x, const std::string& scope, std::initializer_list<BranchConv> convs);
+int ConvChain(NetBuilder& b, int x, const std::string& scope, const std::vector<BranchConv>& convs);
+
+/// A grid-reduction module: one conv chain per entry of `branches` (scopes `scope/Branch_<i>`),
+/// then a 3x3 stride-2 max pool with `pool_padding` as the last branch, concatenated on channels.
+int ReductionModule(NetBuilder& b, int x, const std::string& scope, const std::vector<std::vector<BranchConv>>& branches,
+                    ir::Padding pool_padding);
 
 /// Slim's head with 1x1-conv logits: average pool over the whole map (VALID), 1x1 convolution to
 /// `classes` (no activation), RESHAPE to [1, classes] and SOFTMAX. Returns the softmax output.

@@ -37,18 +37,6 @@ int InceptionModule(NetBuilder& b, int x, const Module& m) {
   return b.Concat({b0, b1, b2, b3}, 3, n + "/concat");
 }
 
-/// Stride-2 reduction: a 1x1 -> 3x3/2 branch, a 1x1 -> 3x3 -> 3x3/2 branch and a 3x3/2 max pool.
-int Reduction(NetBuilder& b, int x, const char* name, int b0_reduce, int b0, int b1_reduce, int b1) {
-  const std::string n = std::string(kScope) + name;
-  const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", b0_reduce, 1, 1}, {"Conv2d_1a_3x3", b0, 3, 3, 2}});
-  const int y1 = ConvChain(b, x, n + "/Branch_1",
-                           {{"Conv2d_0a_1x1", b1_reduce, 1, 1},
-                            {"Conv2d_0b_3x3", b1, 3, 3},
-                            {"Conv2d_1a_3x3", b1, 3, 3, 2}});
-  const int y2 = b.MaxPool(x, 3, 3, 2, Padding::SAME, n + "/Branch_2/MaxPool_1a_3x3");
-  return b.Concat({y0, y1, y2}, 3, n + "/concat");
-}
-
 }  // namespace
 
 Status BuildInceptionV2(NetBuilder& b) {
@@ -62,12 +50,18 @@ Status BuildInceptionV2(NetBuilder& b) {
   x = b.MaxPool(x, 3, 3, 2, Padding::SAME, s + "MaxPool_3a_3x3");
   x = InceptionModule(b, x, {"Mixed_3b", 64, 64, 64, 64, 96, 32});
   x = InceptionModule(b, x, {"Mixed_3c", 64, 64, 96, 64, 96, 64});
-  x = Reduction(b, x, "Mixed_4a", 128, 160, 64, 96);
+  x = ReductionModule(b, x, s + "Mixed_4a",
+                      {{{"Conv2d_0a_1x1", 128, 1, 1}, {"Conv2d_1a_3x3", 160, 3, 3, 2}},
+                       {{"Conv2d_0a_1x1", 64, 1, 1}, {"Conv2d_0b_3x3", 96, 3, 3}, {"Conv2d_1a_3x3", 96, 3, 3, 2}}},
+                      Padding::SAME);
   x = InceptionModule(b, x, {"Mixed_4b", 224, 64, 96, 96, 128, 128});
   x = InceptionModule(b, x, {"Mixed_4c", 192, 96, 128, 96, 128, 128});
   x = InceptionModule(b, x, {"Mixed_4d", 160, 128, 160, 128, 160, 96});
   x = InceptionModule(b, x, {"Mixed_4e", 96, 128, 192, 160, 192, 96});
-  x = Reduction(b, x, "Mixed_5a", 128, 192, 192, 256);
+  x = ReductionModule(b, x, s + "Mixed_5a",
+                      {{{"Conv2d_0a_1x1", 128, 1, 1}, {"Conv2d_1a_3x3", 192, 3, 3, 2}},
+                       {{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_0b_3x3", 256, 3, 3}, {"Conv2d_1a_3x3", 256, 3, 3, 2}}},
+                      Padding::SAME);
   x = InceptionModule(b, x, {"Mixed_5b", 352, 192, 320, 160, 224, 128});
   x = InceptionModule(b, x, {"Mixed_5c", 352, 192, 320, 192, 224, 128, /*max_pool=*/true});
   const int out = ConvLogitsHead(b, x, 1001, s + "Logits/AvgPool_1a_7x7", s + "Logits/Conv2d_1c_1x1",

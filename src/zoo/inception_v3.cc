@@ -86,31 +86,21 @@ Status BuildInceptionV3(NetBuilder& b) {
   x = ModuleA(b, x, "Mixed_5b", 32);
   x = ModuleA(b, x, "Mixed_5c", 64);
   x = ModuleA(b, x, "Mixed_5d", 64);
-  {  // Mixed_6a: 35x35x288 -> 17x17x768.
-    const std::string n = Scope("Mixed_6a");
-    const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_1a_1x1", 384, 3, 3, 2, kValid}});
-    const int y1 = ConvChain(b, x, n + "/Branch_1",
-                             {{"Conv2d_0a_1x1", 64, 1, 1},
-                              {"Conv2d_0b_3x3", 96, 3, 3},
-                              {"Conv2d_1a_1x1", 96, 3, 3, 2, kValid}});
-    const int y2 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_2/MaxPool_1a_3x3");
-    x = b.Concat({y0, y1, y2}, 3, n + "/concat");
-  }
+  x = ReductionModule(b, x, Scope("Mixed_6a"),  // 35x35x288 -> 17x17x768
+                      {{{"Conv2d_1a_1x1", 384, 3, 3, 2, kValid}},
+                       {{"Conv2d_0a_1x1", 64, 1, 1}, {"Conv2d_0b_3x3", 96, 3, 3}, {"Conv2d_1a_1x1", 96, 3, 3, 2, kValid}}},
+                      kValid);
   x = ModuleB(b, x, "Mixed_6b", 128);
   x = ModuleB(b, x, "Mixed_6c", 160);
   x = ModuleB(b, x, "Mixed_6d", 160);
   x = ModuleB(b, x, "Mixed_6e", 192);
-  {  // Mixed_7a: 17x17x768 -> 8x8x1280.
-    const std::string n = Scope("Mixed_7a");
-    const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_1a_3x3", 320, 3, 3, 2, kValid}});
-    const int y1 = ConvChain(b, x, n + "/Branch_1",
-                             {{"Conv2d_0a_1x1", 192, 1, 1},
-                              {"Conv2d_0b_1x7", 192, 1, 7},
-                              {"Conv2d_0c_7x1", 192, 7, 1},
-                              {"Conv2d_1a_3x3", 192, 3, 3, 2, kValid}});
-    const int y2 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_2/MaxPool_1a_3x3");
-    x = b.Concat({y0, y1, y2}, 3, n + "/concat");
-  }
+  x = ReductionModule(b, x, Scope("Mixed_7a"),  // 17x17x768 -> 8x8x1280
+                      {{{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_1a_3x3", 320, 3, 3, 2, kValid}},
+                       {{"Conv2d_0a_1x1", 192, 1, 1},
+                        {"Conv2d_0b_1x7", 192, 1, 7},
+                        {"Conv2d_0c_7x1", 192, 7, 1},
+                        {"Conv2d_1a_3x3", 192, 3, 3, 2, kValid}}},
+                      kValid);
   x = ModuleC(b, x, "Mixed_7b");
   x = ModuleC(b, x, "Mixed_7c");
   const int out = ConvLogitsHead(b, x, 1001, s + "Logits/AvgPool_1a_8x8", s + "Logits/Conv2d_1c_1x1",

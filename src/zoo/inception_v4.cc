@@ -94,30 +94,20 @@ Status BuildInceptionV4(NetBuilder& b) {
     x = b.Concat({y0, y1}, 3, n + "/concat");
   }
   for (const char* m : {"Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_5e"}) x = BlockA(b, x, Scope(m));
-  {  // Mixed_6a (Reduction-A) -> 17x17x1024.
-    const std::string n = Scope("Mixed_6a");
-    const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_1a_3x3", 384, 3, 3, 2, kValid}});
-    const int y1 = ConvChain(b, x, n + "/Branch_1",
-                             {{"Conv2d_0a_1x1", 192, 1, 1},
-                              {"Conv2d_0b_3x3", 224, 3, 3},
-                              {"Conv2d_1a_3x3", 256, 3, 3, 2, kValid}});
-    const int y2 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_2/MaxPool_1a_3x3");
-    x = b.Concat({y0, y1, y2}, 3, n + "/concat");
-  }
+  x = ReductionModule(b, x, Scope("Mixed_6a"),  // Reduction-A -> 17x17x1024
+                      {{{"Conv2d_1a_3x3", 384, 3, 3, 2, kValid}},
+                       {{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_0b_3x3", 224, 3, 3}, {"Conv2d_1a_3x3", 256, 3, 3, 2, kValid}}},
+                      kValid);
   for (const char* m : {"Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_6f", "Mixed_6g", "Mixed_6h"}) {
     x = BlockB(b, x, Scope(m));
   }
-  {  // Mixed_7a (Reduction-B) -> 8x8x1536.
-    const std::string n = Scope("Mixed_7a");
-    const int y0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_1a_3x3", 192, 3, 3, 2, kValid}});
-    const int y1 = ConvChain(b, x, n + "/Branch_1",
-                             {{"Conv2d_0a_1x1", 256, 1, 1},
-                              {"Conv2d_0b_1x7", 256, 1, 7},
-                              {"Conv2d_0c_7x1", 320, 7, 1},
-                              {"Conv2d_1a_3x3", 320, 3, 3, 2, kValid}});
-    const int y2 = b.MaxPool(x, 3, 3, 2, kValid, n + "/Branch_2/MaxPool_1a_3x3");
-    x = b.Concat({y0, y1, y2}, 3, n + "/concat");
-  }
+  x = ReductionModule(b, x, Scope("Mixed_7a"),  // Reduction-B -> 8x8x1536
+                      {{{"Conv2d_0a_1x1", 192, 1, 1}, {"Conv2d_1a_3x3", 192, 3, 3, 2, kValid}},
+                       {{"Conv2d_0a_1x1", 256, 1, 1},
+                        {"Conv2d_0b_1x7", 256, 1, 7},
+                        {"Conv2d_0c_7x1", 320, 7, 1},
+                        {"Conv2d_1a_3x3", 320, 3, 3, 2, kValid}}},
+                      kValid);
   for (const char* m : {"Mixed_7b", "Mixed_7c", "Mixed_7d"}) x = BlockC(b, x, Scope(m));
   const std::vector<int32_t> map = b.Shape(x);  // [1, 8, 8, 1536]
   x = b.AvgPool(x, map[1], map[2], 1, kValid, Scope("Logits/AvgPool_1a"));
