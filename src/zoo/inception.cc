@@ -22,8 +22,7 @@ int InceptionModule(NetBuilder& b, int x, const Mixed& m) {
   const int b0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", m.b0, 1, 1}});
   const int b1 = ConvChain(b, x, n + "/Branch_1", {{"Conv2d_0a_1x1", m.b1_reduce, 1, 1}, {"Conv2d_0b_3x3", m.b1, 3, 3}});
   const int b2 = ConvChain(b, x, n + "/Branch_2", {{"Conv2d_0a_1x1", m.b2_reduce, 1, 1}, {"Conv2d_0b_3x3", m.b2, 3, 3}});
-  int b3 = b.MaxPool(x, 3, 3, 1, Padding::SAME, n + "/Branch_3/MaxPool_0a_3x3");
-  b3 = ConvChain(b, b3, n + "/Branch_3", {{"Conv2d_0b_1x1", m.b3, 1, 1}});
+  const int b3 = PoolProjection(b, x, n + "/Branch_3", m.b3, /*max_pool=*/true);
   return b.Concat({b0, b1, b2, b3}, 3, n + "/concat");
 }
 

@@ -12,6 +12,12 @@ int ConvChain(NetBuilder& b, int x, const std::string& scope, const std::vector<
   return x;
 }
 
+int PoolProjection(NetBuilder& b, int x, const std::string& branch, int cout, bool max_pool) {
+  const int p = max_pool ? b.MaxPool(x, 3, 3, 1, ir::Padding::SAME, branch + "/MaxPool_0a_3x3")
+                         : b.AvgPool(x, 3, 3, 1, ir::Padding::SAME, branch + "/AvgPool_0a_3x3");
+  return ConvChain(b, p, branch, {{"Conv2d_0b_1x1", cout, 1, 1}});
+}
+
 int ReductionModule(NetBuilder& b, int x, const std::string& scope, const std::vector<std::vector<BranchConv>>& branches,
                     ir::Padding pool_padding) {
   std::vector<int> outs;

@@ -23,6 +23,10 @@ struct BranchConv {
 /// Applies `convs` in order to `x`, each named `scope + "/" + conv.name`; returns the last output.
 int ConvChain(NetBuilder& b, int x, const std::string& scope, const std::vector<BranchConv>& convs);
 
+/// The pool branch of an Inception module: a 3x3 stride-1 SAME pool (`branch/AvgPool_0a_3x3`, or
+/// `branch/MaxPool_0a_3x3` with `max_pool`) and a 1x1 ReLU projection to `cout` (`branch/Conv2d_0b_1x1`).
+int PoolProjection(NetBuilder& b, int x, const std::string& branch, int cout, bool max_pool = false);
+
 /// A grid-reduction module: one conv chain per entry of `branches` (scopes `scope/Branch_<i>`),
 /// then a 3x3 stride-2 max pool with `pool_padding` as the last branch, concatenated on channels.
 int ReductionModule(NetBuilder& b, int x, const std::string& scope, const std::vector<std::vector<BranchConv>>& branches,

@@ -20,11 +20,6 @@ constexpr Padding kValid = Padding::VALID;
 
 std::string Scope(const char* module) { return std::string(kNet) + "/" + module; }
 
-int PoolBranch(NetBuilder& b, int x, const std::string& n, int cout, const char* conv_name) {
-  const int p = b.AvgPool(x, 3, 3, 1, Padding::SAME, n + "/Branch_3/AvgPool_0a_3x3");
-  return ConvChain(b, p, n + "/Branch_3", {{conv_name, cout, 1, 1}});
-}
-
 /// Mixed_5b-5d (35x35): the pool branch projects to `pool_proj` channels.
 int ModuleA(NetBuilder& b, int x, const char* name, int pool_proj) {
   const std::string n = Scope(name);
@@ -32,7 +27,7 @@ int ModuleA(NetBuilder& b, int x, const char* name, int pool_proj) {
   const int b1 = ConvChain(b, x, n + "/Branch_1", {{"Conv2d_0a_1x1", 48, 1, 1}, {"Conv2d_0b_5x5", 64, 5, 5}});
   const int b2 = ConvChain(b, x, n + "/Branch_2",
                            {{"Conv2d_0a_1x1", 64, 1, 1}, {"Conv2d_0b_3x3", 96, 3, 3}, {"Conv2d_0c_3x3", 96, 3, 3}});
-  const int b3 = PoolBranch(b, x, n, pool_proj, "Conv2d_0b_1x1");
+  const int b3 = PoolProjection(b, x, n + "/Branch_3", pool_proj);
   return b.Concat({b0, b1, b2, b3}, 3, n + "/concat");
 }
 
@@ -48,7 +43,7 @@ int ModuleB(NetBuilder& b, int x, const char* name, int c7) {
                             {"Conv2d_0c_1x7", c7, 1, 7},
                             {"Conv2d_0d_7x1", c7, 7, 1},
                             {"Conv2d_0e_1x7", 192, 1, 7}});
-  const int b3 = PoolBranch(b, x, n, 192, "Conv2d_0b_1x1");
+  const int b3 = PoolProjection(b, x, n + "/Branch_3", 192);
   return b.Concat({b0, b1, b2, b3}, 3, n + "/concat");
 }
 
@@ -67,7 +62,7 @@ int ModuleC(NetBuilder& b, int x, const char* name) {
   b1 = SplitPair(b, b1, n + "/Branch_1", 384, "Conv2d_0b_1x3", "Conv2d_0b_3x1");
   int b2 = ConvChain(b, x, n + "/Branch_2", {{"Conv2d_0a_1x1", 448, 1, 1}, {"Conv2d_0b_3x3", 384, 3, 3}});
   b2 = SplitPair(b, b2, n + "/Branch_2", 384, "Conv2d_0c_1x3", "Conv2d_0d_3x1");
-  const int b3 = PoolBranch(b, x, n, 192, "Conv2d_0b_1x1");
+  const int b3 = PoolProjection(b, x, n + "/Branch_3", 192);
   return b.Concat({b0, b1, b2, b3}, 3, n + "/concat");
 }
 

@@ -20,17 +20,12 @@ constexpr Padding kValid = Padding::VALID;
 
 std::string Scope(const std::string& module) { return std::string(kNet) + "/" + module; }
 
-int PoolBranch(NetBuilder& b, int x, const std::string& n, int cout) {
-  const int p = b.AvgPool(x, 3, 3, 1, Padding::SAME, n + "/Branch_3/AvgPool_0a_3x3");
-  return ConvChain(b, p, n + "/Branch_3", {{"Conv2d_0b_1x1", cout, 1, 1}});
-}
-
 int BlockA(NetBuilder& b, int x, const std::string& n) {
   const int b0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", 96, 1, 1}});
   const int b1 = ConvChain(b, x, n + "/Branch_1", {{"Conv2d_0a_1x1", 64, 1, 1}, {"Conv2d_0b_3x3", 96, 3, 3}});
   const int b2 = ConvChain(b, x, n + "/Branch_2",
                            {{"Conv2d_0a_1x1", 64, 1, 1}, {"Conv2d_0b_3x3", 96, 3, 3}, {"Conv2d_0c_3x3", 96, 3, 3}});
-  return b.Concat({b0, b1, b2, PoolBranch(b, x, n, 96)}, 3, n + "/concat");
+  return b.Concat({b0, b1, b2, PoolProjection(b, x, n + "/Branch_3", 96)}, 3, n + "/concat");
 }
 
 int BlockB(NetBuilder& b, int x, const std::string& n) {
@@ -43,7 +38,7 @@ int BlockB(NetBuilder& b, int x, const std::string& n) {
                             {"Conv2d_0c_1x7", 224, 1, 7},
                             {"Conv2d_0d_7x1", 224, 7, 1},
                             {"Conv2d_0e_1x7", 256, 1, 7}});
-  return b.Concat({b0, b1, b2, PoolBranch(b, x, n, 128)}, 3, n + "/concat");
+  return b.Concat({b0, b1, b2, PoolProjection(b, x, n + "/Branch_3", 128)}, 3, n + "/concat");
 }
 
 /// A 1x3 | 3x1 pair of 256 channels on `x`, concatenated.
@@ -60,7 +55,7 @@ int BlockC(NetBuilder& b, int x, const std::string& n) {
   int b2 = ConvChain(b, x, n + "/Branch_2",
                      {{"Conv2d_0a_1x1", 384, 1, 1}, {"Conv2d_0b_3x1", 448, 3, 1}, {"Conv2d_0c_1x3", 512, 1, 3}});
   b2 = SplitPair(b, b2, n + "/Branch_2", "Conv2d_0d_1x3", "Conv2d_0e_3x1");
-  return b.Concat({b0, b1, b2, PoolBranch(b, x, n, 256)}, 3, n + "/concat");
+  return b.Concat({b0, b1, b2, PoolProjection(b, x, n + "/Branch_3", 256)}, 3, n + "/concat");
 }
 
 }  // namespace
