@@ -27,6 +27,9 @@ const std::vector<LatencyAnchor>& CoralPublishedLatencies() {
       Coral("posenet_mobilenet_v1_075_353_481", "PoseNet MobileNet V1 (353x481)", 5.8, kModelsPage),
       Coral("posenet_mobilenet_v1_075_481_641", "PoseNet MobileNet V1 (481x641)", 10.3, kModelsPage),
       Coral("posenet_mobilenet_v1_075_721_1281", "PoseNet MobileNet V1 (721x1281)", 32.4, kModelsPage),
+      Coral("inception_v3_299", "Inception V3 (299x299)", 42.8, kModelsPage),
+      Coral("inception_v4_299", "Inception v4 (299x299)", 85, kBenchPage),
+      Coral("inception_v4_299", "Inception V4 (299x299)", 84.7, kModelsPage),
   };
   return kAnchors;
 }

@@ -24,8 +24,9 @@ struct LatencyAnchor {
 
 /// Coral's published USB 3 desktop latencies (libedgetpu1-max) for models the zoo has: MobileNet
 /// v1 224 (2.4, B), v2 (2.6, B), Inception v1 (3.4, B and P), EfficientNet-EdgeTPU S/M/L
-/// (5.0/7.3/21.3, P; 5.1/8.7, B), MobileNet v1 0.25/128 (0.9, P), PoseNet x3 (5.8/10.3/32.4, P).
-/// One entry per (model, source): S and M appear twice.
+/// (5.0/7.3/21.3, P; 5.1/8.7, B), MobileNet v1 0.25/128 (0.9, P), PoseNet x3 (5.8/10.3/32.4, P),
+/// Inception v3 299 (42.8, P), Inception v4 299 (85, B; 84.7, P). One entry per (model, source):
+/// EfficientNet S and M and Inception v4 appear twice.
 const std::vector<LatencyAnchor>& CoralPublishedLatencies();
 
 /// The seed's measurements, Jetson Nano + USB 3 Edge TPU (libedgetpu1-std, 250 MHz):

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "zoo/inception_blocks.h"
 #include "zoo/zoo_nets.h"
 
 namespace etpu::zoo {
@@ -18,13 +19,10 @@ struct Mixed {
 
 int InceptionModule(NetBuilder& b, int x, const Mixed& m) {
   const std::string n = std::string("InceptionV1/") + m.name;
-  const int b0 = b.Conv(x, m.b0, 1, 1, Act::kRelu, n + "/Branch_0/Conv2d_0a_1x1");
-  int b1 = b.Conv(x, m.b1_reduce, 1, 1, Act::kRelu, n + "/Branch_1/Conv2d_0a_1x1");
-  b1 = b.Conv(b1, m.b1, 3, 1, Act::kRelu, n + "/Branch_1/Conv2d_0b_3x3");
-  int b2 = b.Conv(x, m.b2_reduce, 1, 1, Act::kRelu, n + "/Branch_2/Conv2d_0a_1x1");
-  b2 = b.Conv(b2, m.b2, 3, 1, Act::kRelu, n + "/Branch_2/Conv2d_0b_3x3");
-  int b3 = b.MaxPool(x, 3, 3, 1, Padding::SAME, n + "/Branch_3/MaxPool_0a_3x3");
-  b3 = b.Conv(b3, m.b3, 1, 1, Act::kRelu, n + "/Branch_3/Conv2d_0b_1x1");
+  const int b0 = ConvChain(b, x, n + "/Branch_0", {{"Conv2d_0a_1x1", m.b0, 1, 1}});
+  const int b1 = ConvChain(b, x, n + "/Branch_1", {{"Conv2d_0a_1x1", m.b1_reduce, 1, 1}, {"Conv2d_0b_3x3", m.b1, 3, 3}});
+  const int b2 = ConvChain(b, x, n + "/Branch_2", {{"Conv2d_0a_1x1", m.b2_reduce, 1, 1}, {"Conv2d_0b_3x3", m.b2, 3, 3}});
+  const int b3 = PoolProjection(b, x, n + "/Branch_3", m.b3, /*max_pool=*/true);
   return b.Concat({b0, b1, b2, b3}, 3, n + "/concat");
 }
 
@@ -48,10 +46,8 @@ Status BuildInceptionV1(NetBuilder& b) {
   x = b.MaxPool(x, 2, 2, 2, Padding::SAME, "InceptionV1/MaxPool_5a_2x2");
   x = InceptionModule(b, x, {"Mixed_5b", 256, 160, 320, 32, 128, 128});
   x = InceptionModule(b, x, {"Mixed_5c", 384, 192, 384, 48, 128, 128});
-  x = b.AvgPool(x, 7, 7, 1, Padding::VALID, "InceptionV1/Logits/AvgPool_0a_7x7");
-  x = b.Conv(x, 1001, 1, 1, Act::kNone, "InceptionV1/Logits/Conv2d_0c_1x1");
-  x = b.Reshape(x, {1, 1001}, "InceptionV1/Logits/SpatialSqueeze");
-  const int out = b.Softmax(x, "InceptionV1/Logits/Predictions/Softmax");
+  const int out = ConvLogitsHead(b, x, 1001, "InceptionV1/Logits/AvgPool_0a_7x7", "InceptionV1/Logits/Conv2d_0c_1x1",
+                                 "InceptionV1/Logits/SpatialSqueeze", "InceptionV1/Logits/Predictions/Softmax");
   b.model().SetInputs({in});
   b.model().SetOutputs({out});
   return Status::Ok();

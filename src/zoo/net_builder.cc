@@ -156,9 +156,9 @@ int NetBuilder::Conv(int in, int cout, int kh, int kw, int stride, Act act, cons
   return out;
 }
 
-int NetBuilder::Depthwise(int in, int k, int stride, Act act, const std::string& name) {
+int NetBuilder::Depthwise(int in, int k, int stride, Act act, const std::string& name, int multiplier) {
   const Info src = info_.at(static_cast<size_t>(in));
-  const int c = src.shape[3];
+  const int c = src.shape[3] * multiplier;
   const int ho = OutSize(src.shape[1], k, stride, Padding::SAME);
   const int wo = OutSize(src.shape[2], k, stride, Padding::SAME);
   const float sigma = act == Act::kNone ? kLinearSigma : kActivatedSigma;
@@ -170,7 +170,7 @@ int NetBuilder::Depthwise(int in, int k, int stride, Act act, const std::string&
   OutputQuant(act, sigma, &scale, &zp, &rms);
   const int out = AddActivation(name, {1, ho, wo, c}, scale, zp, rms);
   model_.AddOperator(ir::BuiltinOperator::DEPTHWISE_CONV_2D, {in, w, b}, {out},
-                     tflite::DepthwiseOptions(stride, stride, Padding::SAME, 1, FusedAct(act)));
+                     tflite::DepthwiseOptions(stride, stride, Padding::SAME, multiplier, FusedAct(act)));
   macs_ += int64_t{ho} * wo * c * k * k;
   return out;
 }

@@ -48,8 +48,9 @@ class NetBuilder {
   int Conv(int in, int cout, int k, int stride, Act act, const std::string& name) {
     return Conv(in, cout, k, k, stride, act, name);
   }
-  /// DEPTHWISE_CONV_2D (depth multiplier 1) with a [1, k, k, c] kernel.
-  int Depthwise(int in, int k, int stride, Act act, const std::string& name);
+  /// DEPTHWISE_CONV_2D with a [1, k, k, c * multiplier] kernel (output channel o reads input
+  /// channel o / multiplier, as TFLite defines it).
+  int Depthwise(int in, int k, int stride, Act act, const std::string& name, int multiplier = 1);
   /// FULLY_CONNECTED with a [cout, cin] kernel (cin = the input's last dimension).
   int FullyConnected(int in, int cout, const std::string& name);
   int AvgPool(int in, int fh, int fw, int stride, ir::Padding padding, const std::string& name);

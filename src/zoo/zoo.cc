@@ -26,6 +26,8 @@ struct Entry {
 
 constexpr const char* kSlimV1 = "tensorflow/models:research/slim/nets/mobilenet_v1.md (table: Million MACs, Million Parameters)";
 constexpr const char* kAnchors = "docs timing-anchors.md";
+constexpr const char* kOmz = "openvinotoolkit/open_model_zoo:models/public/";
+constexpr const char* kVitis = "Xilinx/Vitis-AI:models/AI-Model-Zoo/README.md";
 
 std::string FormatWidth(double w) {
   if (w == 0.25) return "0.25";
@@ -85,6 +87,26 @@ std::vector<Entry> MakeEntries() {
   e.push_back({"inception_v1_224", "Inception v1 (TF-slim), 224x224, 9 mixed modules, 1001 classes", 6618649,
                1498000000, 0, HalfUnit(1.498, 0.001), std::string(kAnchors) + " 4.3 (computed from TF-slim inception_v1)",
                [](NetBuilder& b) { return BuildInceptionV1(b); }});
+  // Inception v2-v4 (TF-slim, 1001 classes, BN folded): params from OpenVINO's Open Model Zoo model cards
+  // (TF-slim checkpoints frozen with 1001 classes, "MParams"), MACs = half the "FLOPs" of Xilinx's Vitis AI
+  // Model Zoo table for the same TF-slim models (its FLOPs are 2 x conv/FC MACs: 3G for inception_v1, 1.14G
+  // for mobilenet_v1_1.0_224, 602M for mobilenet_v2 agree with our 1.498 G, 569 M and 301 M).
+  e.push_back({"inception_v2_224", "Inception v2 (TF-slim), 224x224, separable 7x7 stem (depth multiplier 8), "
+               "10 mixed modules, 1001 classes", 11185000, 1940000000, HalfUnit(11.185, 0.001), HalfUnit(3.88, 0.01),
+               std::string(kOmz) + "googlenet-v2-tf/README.md (11.185 MParams); " + kVitis +
+                   " (tf_inceptionv2_imagenet_224_224: 3.88 GFLOPs = 1.94 G MACs)",
+               [](NetBuilder& b) { return BuildInceptionV2(b); }});
+  e.push_back({"inception_v3_299", "Inception v3 (TF-slim), 299x299, 1x7/7x1 factorised modules, no aux logits, "
+               "1001 classes", 23819000, 5725000000, HalfUnit(23.819, 0.001), HalfUnit(11.45, 0.01),
+               std::string(kOmz) + "googlenet-v3/README.md (23.819 MParams); " + kVitis +
+                   " (tf_inceptionv3_imagenet_299_299: 11.45 GFLOPs = 5.725 G MACs)",
+               [](NetBuilder& b) { return BuildInceptionV3(b); }});
+  e.push_back({"inception_v4_299", "Inception v4 (TF-slim), 299x299, stem + 4 A / 7 B / 3 C blocks and 2 reductions, "
+               "no aux logits, FULLY_CONNECTED 1001 classes", 42648000, 12275000000, HalfUnit(42.648, 0.001),
+               HalfUnit(24.55, 0.01),
+               std::string(kOmz) + "googlenet-v4-tf/README.md (42.648 MParams); " + kVitis +
+                   " (tf_inceptionv4_imagenet_299_299: 24.55 GFLOPs = 12.275 G MACs)",
+               [](NetBuilder& b) { return BuildInceptionV4(b); }});
   const int pose_sizes[3][2] = {{353, 481}, {481, 641}, {721, 1281}};
   const int64_t pose_macs[3] = {1246000000, 2231000000, 6575000000};
   for (int i = 0; i < 3; ++i) {

@@ -1,4 +1,4 @@
-// The model zoo: real architectures (MobileNet v1/v2, EfficientNet-EdgeTPU S/M/L, Inception v1,
+// The model zoo: real architectures (MobileNet v1/v2, EfficientNet-EdgeTPU S/M/L, Inception v1-v4,
 // PoseNet MobileNet v1 0.75, SSD MobileNet v2) generated as complete uint8-quantized .tflite
 // files with deterministic pseudo-random weights, so demos, tests and benchmarks need no
 // downloads. The same name always gives the same bytes. See docs/ZOO.md.

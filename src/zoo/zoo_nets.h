@@ -19,6 +19,12 @@ Status BuildPoseNet(NetBuilder& b, int height, int width);
 Status BuildEfficientNetEdgeTpu(NetBuilder& b, char variant);
 /// Inception v1 (TF-slim inception_v1, 1001 classes) at 224.
 Status BuildInceptionV1(NetBuilder& b);
+/// Inception v2 (TF-slim inception_v2: separable 7x7 stem, depth multiplier 8) at 224.
+Status BuildInceptionV2(NetBuilder& b);
+/// Inception v3 (TF-slim inception_v3, no auxiliary logits) at 299.
+Status BuildInceptionV3(NetBuilder& b);
+/// Inception v4 (TF-slim inception_v4, no auxiliary logits) at 299.
+Status BuildInceptionV4(NetBuilder& b);
 /// SSD MobileNet v2 (TF object detection API, COCO 90 classes) at 300, with TFLite_Detection_PostProcess.
 Status BuildSsdMobileNetV2(NetBuilder& b);
 

@@ -97,7 +97,7 @@ TEST(ZooTest, MobileNetV2_10_224MatchesCoral) {
 TEST(ZooTest, NamesAreUniqueAndComplete) {
   const auto names = ZooNames();
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
-  EXPECT_EQ(names.size(), 16u + 1 + 3 + 1 + 3 + 1);
+  EXPECT_EQ(names.size(), 16u + 1 + 3 + 4 + 3 + 1);
   EXPECT_FALSE(GenerateZooModel("no_such_model").ok());
 }
 
@@ -171,6 +171,90 @@ TEST(ZooTest, ParamsAndMacsMatchPublished) {
       EXPECT_NEAR(static_cast<double>(info->macs), static_cast<double>(info->published_macs), tol);
     }
   }
+}
+
+/// Weights + biases and MACs counted from the graph read back from the .tflite (not from the
+/// builder's counters): CONV_2D out_h * out_w * O * kh * kw * I, DEPTHWISE_CONV_2D
+/// out_h * out_w * C_out * kh * kw, FULLY_CONNECTED O * I.
+struct GraphCount {
+  int64_t params = 0;
+  int64_t macs = 0;
+  int depthwise_multiplier = 0;  ///< Largest depth multiplier of a DEPTHWISE_CONV_2D (0: none).
+};
+
+GraphCount CountGraph(const ir::Model& m) {
+  GraphCount c;
+  for (const auto& op : m.ops) {
+    const bool conv = op.code == ir::BuiltinOperator::CONV_2D;
+    const bool dw = op.code == ir::BuiltinOperator::DEPTHWISE_CONV_2D;
+    const bool fc = op.code == ir::BuiltinOperator::FULLY_CONNECTED;
+    if (!conv && !dw && !fc) continue;
+    const auto& w = m.tensor(op.inputs[1]).shape;
+    const auto& out = m.tensor(op.outputs[0]).shape;
+    int64_t w_elems = 1;
+    for (int32_t d : w) w_elems *= d;
+    c.params += w_elems + m.tensor(op.inputs[2]).shape[0];
+    if (fc) {
+      c.macs += w_elems;
+    } else {
+      const int64_t positions = int64_t{out[1]} * out[2];
+      c.macs += conv ? positions * w_elems : positions * out[3] * w[1] * w[2];
+    }
+    if (auto* o = op.options<ir::DepthwiseConv2DOptions>()) {
+      c.depthwise_multiplier = std::max(c.depthwise_multiplier, o->depth_multiplier);
+    }
+  }
+  return c;
+}
+
+/// Inception v2/v3/v4 against figures published for the TF-slim models with 1001 classes and batch
+/// norm folded, counted on the graph as read back. Params: OpenVINO Open Model Zoo model cards
+/// (openvinotoolkit/open_model_zoo:models/public/googlenet-v2-tf, googlenet-v3, googlenet-v4-tf
+/// README.md: 11.185, 23.819, 42.648 MParams). MACs: half the FLOPs of Xilinx's Vitis AI Model Zoo
+/// (Xilinx/Vitis-AI:models/AI-Model-Zoo/README.md: tf_inceptionv2 3.88G, tf_inceptionv3 11.45G,
+/// tf_inceptionv4 24.55G; the same table gives 3G for inception_v1, twice its 1.498 G MACs).
+/// Also Keras's InceptionV3 (23,851,784 params, 1000 classes) is ours minus the 1001st class
+/// (2,049) plus the two batch-norm statistics (moving mean and variance) of every conv channel.
+TEST(ZooTest, InceptionV2V3V4MatchPublishedFiguresCountedOnTheGraph) {
+  struct Published {
+    const char* name;
+    double params;
+    double macs;
+    int input_size;
+  };
+  for (const Published& p : {Published{"inception_v2_224", 11.185e6, 3.88e9 / 2, 224},
+                             Published{"inception_v3_299", 23.819e6, 11.45e9 / 2, 299},
+                             Published{"inception_v4_299", 42.648e6, 24.55e9 / 2, 299}}) {
+    SCOPED_TRACE(p.name);
+    ZooModelInfo info;
+    auto bytes = GenerateZooModel(p.name, &info);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    auto m = tflite::ReadModelFromBuffer(*bytes, p.name);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    const GraphCount c = CountGraph(*m);
+    EXPECT_NEAR(static_cast<double>(c.params), p.params, 0.01 * p.params);
+    EXPECT_NEAR(static_cast<double>(c.macs), p.macs, 0.01 * p.macs);
+    // The builder's own counters (what `etpu zoo --list` and ZooModelInfo report) agree with the graph.
+    EXPECT_EQ(info.params, c.params);
+    EXPECT_EQ(info.macs, c.macs);
+    EXPECT_EQ(m->tensor(m->inputs[0]).shape, (std::vector<int32_t>{1, p.input_size, p.input_size, 3}));
+    EXPECT_EQ(m->tensor(m->outputs[0]).shape, (std::vector<int32_t>{1, 1001}));
+    // Only slim's v2 has a separable stem, with depth multiplier min(64 / 3, 8) = 8.
+    EXPECT_EQ(c.depthwise_multiplier, std::string(p.name) == "inception_v2_224" ? 8 : 0);
+  }
+  // Keras's figure for InceptionV3 counts BN's moving mean and variance (two per conv channel;
+  // every conv but the logits has BN) and 1000 classes: the same network as ours.
+  auto v3 = GenerateZooModel("inception_v3_299");
+  ASSERT_TRUE(v3.ok());
+  auto m = tflite::ReadModelFromBuffer(*v3, "inception_v3_299");
+  ASSERT_TRUE(m.ok());
+  int64_t bn_channels = 0;
+  for (const auto& op : m->ops) {
+    if (op.code == ir::BuiltinOperator::CONV_2D && m->tensor(op.outputs[0]).shape[3] != 1001) {
+      bn_channels += m->tensor(op.outputs[0]).shape[3];
+    }
+  }
+  EXPECT_EQ(CountGraph(*m).params - 2049 + 2 * bn_channels, 23851784);
 }
 
 /// The generator stays fast: every zoo model in well under a few seconds together.
