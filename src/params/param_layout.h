@@ -54,6 +54,13 @@ Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_inde
 /// The conv geometry of a conv-like operator (kConv, kDepthwise and the per-channel kinds).
 Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index);
 
+/// The float each output channel's header holds in a per-channel conv-like record: the
+/// requantisation multiplier f32(f32(weight_scale[c] * input_scale) * f32(1 / output_scale)),
+/// every step in single precision [certain: all 7 171 channels of Google's PoseNet file, bit for
+/// bit; the weight scale alone matches 76%]. Errors when the input or output has no single
+/// positive scale.
+Result<std::vector<float>> RequantMultipliers(const ir::Model& model, int op_index);
+
 /// The record of one operator.
 Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index,
                                       CompilerGeneration gen = kDefaultGeneration);
@@ -63,10 +70,21 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index,
 Result<std::vector<LayerParams>> EncodeRegionParams(const ir::Model& model, const std::vector<int>& region_ops,
                                                     CompilerGeneration gen = kDefaultGeneration);
 
+/// The order of a region's records in its parameter blobs: the operators that the first region
+/// output depends on, in execution order, then those of the second output not yet listed, and so
+/// on (operators feeding no output last). `region_ops` is in execution order, `region_outputs` in
+/// the custom op's output order. A topological order; it equals execution order when every
+/// operator feeds the first output (every chain-shaped model). [Strong: reproduces Google's
+/// PoseNet blob (heatmap head, short offsets, then the two mid-offset convolutions before their
+/// concatenation) and every offset of the shared groundtruth pairs.]
+std::vector<int> ParameterOrder(const ir::Model& model, const std::vector<int>& region_ops,
+                                const std::vector<int>& region_outputs);
+
 /// Size of EncodeLayerParams's bytes without building them; 0 without a record and for invalid input.
 int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen = kDefaultGeneration);
 
-/// Decodes a conv-like operator's record back to TFLite weights/bias/scales (runtime side).
+/// Decodes a conv-like operator's record back to TFLite weights/bias and its header multipliers
+/// (runtime side).
 Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes);
 
 }  // namespace etpu::params
