@@ -7,13 +7,15 @@
 //   SOFTMAX (2021-07 compiler only)             -> the softmax table (params/table_layout.h)
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
 //   LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM         -> constant records of the cell (ours)
-//   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours)
+//   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours), none when
+//                                                  every piece has a multiple of 4 channels
 //   everything else                             -> no record
 // Record kinds are the package format's (package::LayerKind, the one layer-kind enum):
 // SPLIT / CONCATENATION bookkeeping records are its kOther.
 // Concatenating the records (cached ones in the PARAMETER_CACHING blob, streamed ones in the
-// EXECUTION_ONLY blob, each in execution order) gives the real compiler's blobs byte for byte
-// for the conv, depthwise and softmax records (tested against the shared compiled files).
+// EXECUTION_ONLY blob, each in ParameterOrder) gives the real compiler's blobs byte for byte
+// for the conv, depthwise (per-tensor and per-channel) and softmax records (tested against the
+// shared compiled files).
 #pragma once
 
 #include <cstdint>
