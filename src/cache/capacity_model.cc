@@ -5,46 +5,11 @@
 
 #include "base/units.h"
 #include "device/device_catalog.h"
+#include "ir/op_table.h"
 
 namespace etpu::cache {
 
 using ir::BuiltinOperator;
-
-bool IsSpatiallyLocal(BuiltinOperator code) {
-  switch (code) {
-    case BuiltinOperator::CONV_2D:
-    case BuiltinOperator::DEPTHWISE_CONV_2D:
-    case BuiltinOperator::TRANSPOSE_CONV:
-    case BuiltinOperator::AVERAGE_POOL_2D:
-    case BuiltinOperator::MAX_POOL_2D:
-    case BuiltinOperator::L2_POOL_2D:
-    case BuiltinOperator::ADD:
-    case BuiltinOperator::SUB:
-    case BuiltinOperator::MUL:
-    case BuiltinOperator::MAXIMUM:
-    case BuiltinOperator::MINIMUM:
-    case BuiltinOperator::SQUARED_DIFFERENCE:
-    case BuiltinOperator::RELU:
-    case BuiltinOperator::RELU6:
-    case BuiltinOperator::RELU_N1_TO_1:
-    case BuiltinOperator::LEAKY_RELU:
-    case BuiltinOperator::PRELU:
-    case BuiltinOperator::HARD_SWISH:
-    case BuiltinOperator::LOGISTIC:
-    case BuiltinOperator::TANH:
-    case BuiltinOperator::RSQRT:
-    case BuiltinOperator::QUANTIZE:
-    case BuiltinOperator::DEQUANTIZE:
-    case BuiltinOperator::CONCATENATION:
-    case BuiltinOperator::PAD:
-    case BuiltinOperator::PADV2:
-    case BuiltinOperator::RESIZE_BILINEAR:
-    case BuiltinOperator::RESIZE_NEAREST_NEIGHBOR:
-      return true;
-    default:
-      return false;
-  }
-}
 
 namespace {
 
@@ -217,7 +182,7 @@ Result<ActivationFootprint> CapacityModel::Analyze(const ir::Model& model, std::
     la.overflow_bytes = std::max<int64_t>(0, per_tile - chip_.narrow_bytes_per_tile) * chip_.tiles;
     int64_t out[4], in[4];
     const bool out4 = !op.outputs.empty() && Nhwc(model, op.outputs[0], out);
-    la.banded = IsSpatiallyLocal(op.code) && out4 && out[1] >= 2;
+    la.banded = ir::OpInfoOf(op.code).row_local && out4 && out[1] >= 2;
     if (la.banded) {
       // One output row band: the input rows it reads plus the output row itself.
       int64_t band = out[2] * out[3];

@@ -119,7 +119,4 @@ class CapacityModel {
   ChipMemory chip_;
 };
 
-/// True for operators computed locally in space (one output row needs a few input rows).
-bool IsSpatiallyLocal(ir::BuiltinOperator code);
-
 }  // namespace etpu::cache

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "ir/op_table.h"
+
 namespace etpu::params {
 namespace {
 
@@ -35,18 +37,9 @@ const ir::Tensor* InputTensor(const ir::Model& model, const ir::Operator& op, si
   return &model.tensors[static_cast<size_t>(op.inputs[slot])];
 }
 
-bool IsConvLike(BuiltinOperator c) {
-  return c == BuiltinOperator::CONV_2D || c == BuiltinOperator::FULLY_CONNECTED ||
-         c == BuiltinOperator::TRANSPOSE_CONV || c == BuiltinOperator::DEPTHWISE_CONV_2D;
-}
-bool IsElementwise(BuiltinOperator c) {
-  return c == BuiltinOperator::ADD || c == BuiltinOperator::SUB || c == BuiltinOperator::MUL ||
-         c == BuiltinOperator::MAXIMUM || c == BuiltinOperator::MINIMUM ||
-         c == BuiltinOperator::SQUARED_DIFFERENCE;
-}
-bool IsLstm(BuiltinOperator c) {
-  return c == BuiltinOperator::LSTM || c == BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM;
-}
+// The operator table's parameter-record column (ir/op_table.h).
+ir::ParamRecord RecordOf(BuiltinOperator c) { return ir::OpInfoOf(c).record; }
+bool IsConvLike(BuiltinOperator c) { return RecordOf(c) == ir::ParamRecord::kWeights; }
 
 // Constant inputs of an operator (slot, tensor), skipping slot 0 for LSTMs (the activation).
 std::vector<std::pair<int, const ir::Tensor*>> ConstInputs(const ir::Model& model, const ir::Operator& op) {
@@ -213,21 +206,24 @@ bool PiecesAreWholeChannelGroups(const ir::Model& model, const ir::Operator& op)
 Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index) {
   ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
-  if (IsConvLike(op.code)) {
-    ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
-    if (g.depthwise) return Kind(g.per_channel ? LayerKind::kDepthwisePerChannel : LayerKind::kDepthwise);
-    return Kind(g.per_channel ? LayerKind::kConvPerChannel : LayerKind::kConv);
-  }
-  if (op.code == BuiltinOperator::SOFTMAX) return Kind(LayerKind::kSoftmaxTable);
-  if (IsElementwise(op.code)) {
-    if (ConstInputs(model, op).empty()) return NoRecord();
-    return Kind(LayerKind::kElementwiseConstant);
-  }
-  if (IsLstm(op.code)) return Kind(LayerKind::kLstm);
-  if (op.code == BuiltinOperator::SPLIT || op.code == BuiltinOperator::SPLIT_V ||
-      op.code == BuiltinOperator::CONCATENATION) {
-    if (PiecesAreWholeChannelGroups(model, op)) return NoRecord();
-    return Kind(LayerKind::kOther);  // the bookkeeping record
+  switch (RecordOf(op.code)) {
+    case ir::ParamRecord::kWeights: {
+      ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
+      if (g.depthwise) return Kind(g.per_channel ? LayerKind::kDepthwisePerChannel : LayerKind::kDepthwise);
+      return Kind(g.per_channel ? LayerKind::kConvPerChannel : LayerKind::kConv);
+    }
+    case ir::ParamRecord::kSoftmaxTable:
+      return Kind(LayerKind::kSoftmaxTable);
+    case ir::ParamRecord::kElementwiseConstant:
+      if (ConstInputs(model, op).empty()) return NoRecord();
+      return Kind(LayerKind::kElementwiseConstant);
+    case ir::ParamRecord::kLstm:
+      return Kind(LayerKind::kLstm);
+    case ir::ParamRecord::kChannelBookkeeping:
+      if (PiecesAreWholeChannelGroups(model, op)) return NoRecord();
+      return Kind(LayerKind::kOther);  // the bookkeeping record
+    case ir::ParamRecord::kNone:
+      break;
   }
   return NoRecord();
 }

@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 
 #include "device/estimates.h"
+#include "ir/op_table.h"
 #include "package/region_model.h"
 
 namespace etpu::perf {
 namespace {
 
-using ir::BuiltinOperator;
 
 constexpr int64_t kMaxDim = int64_t{1} << 24;
 
@@ -72,9 +72,7 @@ int64_t ModelCost::off_chip_bytes() const {
   return sum;
 }
 
-bool IsShapeOnly(ir::BuiltinOperator code) {
-  return code == BuiltinOperator::RESHAPE || code == BuiltinOperator::SQUEEZE || code == BuiltinOperator::EXPAND_DIMS;
-}
+bool IsShapeOnly(ir::BuiltinOperator code) { return ir::OpInfoOf(code).cost == ir::CostShape::kShapeOnly; }
 
 Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator& op) {
   device::LayerCost c;
@@ -89,9 +87,8 @@ Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator
     ETPU_ASSIGN_OR_RETURN(const ir::Tensor* in, TensorAt(model, op, 0, false));
     c.in_c = Dim(*in, 1);
   }
-  switch (op.code) {
-    case BuiltinOperator::CONV_2D:
-    case BuiltinOperator::TRANSPOSE_CONV: {
+  switch (ir::OpInfoOf(op.code).cost) {
+    case ir::CostShape::kConv: {
       // The weights are input 1 of both (TRANSPOSE_CONV: output shape, weights, input, bias).
       ETPU_ASSIGN_OR_RETURN(const ir::Tensor* w, TensorAt(model, op, 1, false));
       ETPU_RETURN_IF_ERROR(WeightRank(model, op, *w, 4));
@@ -102,7 +99,7 @@ Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator
       c.out_c = Dim(*w, 4);
       break;
     }
-    case BuiltinOperator::DEPTHWISE_CONV_2D: {
+    case ir::CostShape::kDepthwise: {
       ETPU_ASSIGN_OR_RETURN(const ir::Tensor* w, TensorAt(model, op, 1, false));
       ETPU_RETURN_IF_ERROR(WeightRank(model, op, *w, 4));
       c.kind = device::LayerCost::kDepthwise;
@@ -110,7 +107,7 @@ Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator
       c.kw = Dim(*w, 2);
       break;
     }
-    case BuiltinOperator::FULLY_CONNECTED: {
+    case ir::CostShape::kFullyConnected: {
       ETPU_ASSIGN_OR_RETURN(const ir::Tensor* w, TensorAt(model, op, 1, false));
       ETPU_RETURN_IF_ERROR(WeightRank(model, op, *w, 2));
       c.kind = device::LayerCost::kFullyConnected;
@@ -120,19 +117,14 @@ Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator
       c.out_w = 1;
       break;
     }
-    case BuiltinOperator::AVERAGE_POOL_2D:
-    case BuiltinOperator::MAX_POOL_2D:
-    case BuiltinOperator::L2_POOL_2D:
+    case ir::CostShape::kPool:
       c.kind = device::LayerCost::kPool;
       if (const auto* o = op.options<ir::Pool2DOptions>()) {
         c.kh = ClampDim(o->filter_height);
         c.kw = ClampDim(o->filter_width);
       }
       break;
-    case BuiltinOperator::MEAN:
-    case BuiltinOperator::SUM:
-    case BuiltinOperator::REDUCE_MAX:
-    case BuiltinOperator::REDUCE_MIN: {
+    case ir::CostShape::kReduce: {
       // A reduction over the spatial map: a pool whose window is the input map.
       ETPU_ASSIGN_OR_RETURN(const ir::Tensor* in, TensorAt(model, op, 0, false));
       c.kind = device::LayerCost::kPool;
@@ -144,7 +136,8 @@ Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator
       }
       break;
     }
-    default:
+    case ir::CostShape::kElementwise:
+    case ir::CostShape::kShapeOnly:
       break;  // Element-wise over the output map.
   }
   return c;
@@ -232,8 +225,9 @@ Result<ModelCost> ComputeModelCost(const ir::Model& model, const device::DeviceS
     }
     const ir::Operator& op = model.ops[static_cast<size_t>(index)];
     ++cost.cpu_op_count;
-    if (op.code == BuiltinOperator::CONV_2D || op.code == BuiltinOperator::DEPTHWISE_CONV_2D ||
-        op.code == BuiltinOperator::FULLY_CONNECTED || op.code == BuiltinOperator::TRANSPOSE_CONV) {
+    const ir::CostShape shape = ir::OpInfoOf(op.code).cost;
+    if (shape == ir::CostShape::kConv || shape == ir::CostShape::kDepthwise ||
+        shape == ir::CostShape::kFullyConnected) {
       ETPU_ASSIGN_OR_RETURN(device::LayerCost c, LayerCostOf(model, op));
       cost.cpu_macs += device::LayerMacs(c);
     }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <set>
 #include <utility>
 
@@ -15,28 +14,6 @@ namespace {
 
 using B = ir::BuiltinOperator;
 
-// Newest op version registered by TF 2.5's builtin op resolver [S]. Derived from TFLite's
-// op-version → minimum-runtime table (tensorflow/lite/tools/versioning/runtime_version.cc: the
-// largest version whose runtime is <= 2.5.0) and checked against the transcripts of
-// compiler-behaviour.md §7.1: CONV_2D v6 (2.9), TRANSPOSE_CONV v4, QUANTIZE v3 (2.7) and EXP v2 are
-// rejected by v16. Builtins in range but not listed here register version 1 only.
-constexpr std::pair<B, int> kTfl25Versions[] = {
-    {B::ADD, 3}, {B::AVERAGE_POOL_2D, 3}, {B::CONCATENATION, 3}, {B::CONV_2D, 5}, {B::DEPTHWISE_CONV_2D, 6},
-    {B::DEPTH_TO_SPACE, 2}, {B::DEQUANTIZE, 4}, {B::EMBEDDING_LOOKUP, 3}, {B::FULLY_CONNECTED, 9},
-    {B::L2_NORMALIZATION, 2}, {B::LOGISTIC, 3}, {B::LSTM, 4}, {B::MAX_POOL_2D, 3}, {B::MUL, 4}, {B::RELU, 3},
-    {B::RELU6, 3}, {B::RESIZE_BILINEAR, 4}, {B::RNN, 3}, {B::SOFTMAX, 3}, {B::SPACE_TO_DEPTH, 2}, {B::SVDF, 4},
-    {B::TANH, 3}, {B::PAD, 3}, {B::UNIDIRECTIONAL_SEQUENCE_RNN, 3}, {B::GATHER, 5}, {B::BATCH_TO_SPACE_ND, 3},
-    {B::SPACE_TO_BATCH_ND, 3}, {B::TRANSPOSE, 5}, {B::MEAN, 3}, {B::SUB, 5}, {B::DIV, 2}, {B::SQUEEZE, 2},
-    {B::UNIDIRECTIONAL_SEQUENCE_LSTM, 3}, {B::STRIDED_SLICE, 5}, {B::BIDIRECTIONAL_SEQUENCE_RNN, 3},
-    {B::TOPK_V2, 2}, {B::SPLIT, 4}, {B::LOG_SOFTMAX, 2}, {B::BIDIRECTIONAL_SEQUENCE_LSTM, 3}, {B::MAXIMUM, 4},
-    {B::ARG_MAX, 2}, {B::MINIMUM, 4}, {B::LESS, 2}, {B::PADV2, 3}, {B::GREATER, 2}, {B::GREATER_EQUAL, 2},
-    {B::LESS_EQUAL, 2}, {B::SELECT, 2}, {B::SLICE, 5}, {B::TRANSPOSE_CONV, 3}, {B::SPARSE_TO_DENSE, 3},
-    {B::TILE, 2}, {B::EQUAL, 3}, {B::NOT_EQUAL, 3}, {B::SUM, 2}, {B::RSQRT, 2}, {B::ARG_MIN, 2},
-    {B::FAKE_QUANT, 2}, {B::REDUCE_MAX, 3}, {B::PACK, 3}, {B::UNPACK, 4}, {B::REDUCE_MIN, 3}, {B::FLOOR_DIV, 2},
-    {B::FILL, 3}, {B::LEAKY_RELU, 2}, {B::SQUARED_DIFFERENCE, 2}, {B::MIRROR_PAD, 2}, {B::ABS, 3},
-    {B::SPLIT_V, 2}, {B::REVERSE_V2, 3}, {B::GATHER_ND, 3}, {B::QUANTIZE, 2}, {B::BATCH_MATMUL, 4},
-    {B::BROADCAST_TO, 3},
-};
 
 bool IsFloat(ir::TensorType t) {
   return t == ir::TensorType::FLOAT32 || t == ir::TensorType::FLOAT16 || t == ir::TensorType::FLOAT64;
@@ -81,10 +58,7 @@ int MaxTfl25Version(int builtin) {
       builtin == static_cast<int>(B::PLACEHOLDER_FOR_GREATER_OP_CODES)) {
     return 0;
   }
-  for (const auto& [code, version] : kTfl25Versions) {
-    if (static_cast<int>(code) == builtin) return version;
-  }
-  return 1;
+  return ir::OpInfoOf(static_cast<B>(builtin)).tflite_version;
 }
 
 Status CheckOpVersions(const ir::Model& model) {

@@ -20,7 +20,7 @@ constexpr RuleDef kCustomOp{"generic.custom_op", OpStatus::kUnsupportedDataType,
 constexpr RuleDef kDataType{"generic.data_type", OpStatus::kUnsupportedDataType, Certainty::kConfirmed,
                             "every activation tensor must be UINT8 or INT8"};
 constexpr RuleDef kNotInSet{"generic.not_supported", OpStatus::kNotSupported, Certainty::kConfirmed,
-                            "the operator is not one of the 41 supported operators"};
+                            "the operator is not in the Edge TPU's operator set (the mappable rows of the operator table)"};
 constexpr RuleDef kMinRuntime{"generic.min_runtime", OpStatus::kNotSupported, Certainty::kSupported,
                               "the operator needs a newer runtime than --min_runtime_version"};
 constexpr RuleDef kInt8Runtime{"generic.int8_host_runtime", OpStatus::kUnsupportedDataType, Certainty::kUnconfirmed,
@@ -40,16 +40,36 @@ constexpr int kInt8HostRuntime = 12;
 
 namespace {
 
+CheckMap BuildChecks() {
+  CheckMap checks;
+  AddConvChecks(checks);
+  AddPoolChecks(checks);
+  AddActivationChecks(checks);
+  AddReduceChecks(checks);
+  AddShapeChecks(checks);
+  AddResizeChecks(checks);
+  AddLstmChecks(checks);
+  return checks;
+}
+
+}  // namespace
+
+const CheckMap& Checks() {
+  static const CheckMap checks = BuildChecks();
+  return checks;
+}
+
+namespace {
+
+// One spec per mappable row of the operator table, with the row's check function.
 std::vector<OpSpec> BuildSpecs() {
   std::vector<OpSpec> specs;
-  AddConvOps(specs);
-  AddPoolOps(specs);
-  AddElementwiseOps(specs);
-  AddActivationOps(specs);
-  AddReduceOps(specs);
-  AddShapeOps(specs);
-  AddResizeOps(specs);
-  AddLstmOps(specs);
+  for (const ir::OpInfo* row : ir::MappableOps()) {
+    const ir::EdgeTpuMapping& m = *row->edgetpu;
+    const auto check = Checks().find(row->code);
+    specs.push_back({row->code, m.min_runtime, m.runtime_certainty, m.param_slots, m.state_slots,
+                     check == Checks().end() ? nullptr : check->second});
+  }
   return specs;
 }
 
@@ -260,12 +280,6 @@ std::vector<SupportDecision> DecideAll(const ir::Model& model, const SupportOpti
   std::vector<SupportDecision> out;
   out.reserve(model.ops.size());
   for (size_t i = 0; i < model.ops.size(); ++i) out.push_back(DecideOp(model, static_cast<int>(i), options));
-  return out;
-}
-
-std::vector<OperatorInfo> MappableOperators() {
-  std::vector<OperatorInfo> out;
-  for (const internal::OpSpec& s : internal::Specs()) out.push_back({s.code, s.min_runtime, s.param_slots});
   return out;
 }
 

@@ -27,11 +27,12 @@
 
 #include "etpu/status.h"
 #include "ir/graph.h"
+#include "ir/op_table.h"
 
 namespace etpu::support {
 
-/// How sure a rule is (compiler-behaviour.md header): [C], [S], [U].
-enum class Certainty { kConfirmed, kSupported, kUnconfirmed };
+/// How sure a rule is (compiler-behaviour.md header): [C], [S], [U]; the operator table's scale.
+using Certainty = ir::Certainty;
 
 /// The per-operator outcome; each value has one exact log string (StatusText).
 enum class OpStatus {
@@ -75,16 +76,6 @@ struct RuleInfo {
 /// Every rule, generic ones first, in check order.
 const std::vector<RuleInfo>& AllRules();
 
-/// One operator the Edge TPU can map (the operator table the rules are registered in).
-struct OperatorInfo {
-  ir::BuiltinOperator code;
-  int min_runtime = 10;          ///< Smallest --min_runtime_version under which it can map.
-  std::vector<int> param_slots;  ///< Inputs that must be constants.
-};
-
-/// Every operator that can map at some -m, in registration order (docs/SUPPORTED_OPS.md lists them).
-std::vector<OperatorInfo> MappableOperators();
-
 /// The verdict on operator `op_index` of `model`. An index out of range gives an unsupported
 /// decision with rule "generic.bad_index".
 SupportDecision DecideOp(const ir::Model& model, int op_index, const SupportOptions& options);
@@ -112,7 +103,8 @@ std::vector<std::string> ExplainDynamicShapes(const ir::Model& model);
 ///    might be supported. Are you using an old TFLite binary with a newer model?\n\nERROR: Registration failed."
 /// (The caller then prints "Invalid model: <path>" and "Model could not be parsed".)
 Status CheckOpVersions(const ir::Model& model);
-/// Newest version of `builtin` the embedded TFLite (TF 2.5) registers; 0 when the builtin is unknown.
+/// Newest version of `builtin` the embedded TFLite (TF 2.5) registers (the operator table's
+/// `tflite_version`); 0 when the builtin is unknown or not a registered builtin (CUSTOM).
 int MaxTfl25Version(int builtin);
 /// Largest builtin code the embedded TFLite knows (larger codes: "Op builtin_code out of range").
 inline constexpr int kMaxTfl25Builtin = 139;

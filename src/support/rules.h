@@ -1,13 +1,14 @@
 // Internal: the rule registry shared by the op-family files (rules_*.cc).
 //
 // A rule is a constant RuleDef (id, status, certainty, summary). A family file defines its rules
-// and the OpSpecs of its operators; an OpSpec says which minimum runtime the operator needs, which
-// inputs are parameters (must be compile-time constants) and which function checks its own limits.
+// and the check functions of its operators; which operators map, from which runtime and with which
+// constant inputs is the operator table's (ir/op_table.h).
 // Limits are named constants, and the reason text is formatted from the same constant the check
 // compares against.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,7 +44,10 @@ struct OpContext {
 SupportDecision Fail(const RuleDef& rule, std::string reason);
 
 using CheckFn = std::optional<SupportDecision> (*)(const OpContext&);
+using CheckMap = std::map<ir::BuiltinOperator, CheckFn>;
 
+/// A mappable operator: its row of the operator table (ir/op_table.h: minimum runtime, constant and
+/// state inputs) and the function that checks its own limits (nullptr = none).
 struct OpSpec {
   ir::BuiltinOperator code;
   int min_runtime = 10;                        ///< compiler-behaviour.md §5.3 runtime column.
@@ -53,15 +57,16 @@ struct OpSpec {
   CheckFn check = nullptr;                     ///< The operator's own limits; nullptr = none.
 };
 
-// Family registration: each rules_*.cc adds its operators and lists its rules.
-void AddConvOps(std::vector<OpSpec>& ops);
-void AddPoolOps(std::vector<OpSpec>& ops);
-void AddElementwiseOps(std::vector<OpSpec>& ops);
-void AddActivationOps(std::vector<OpSpec>& ops);
-void AddReduceOps(std::vector<OpSpec>& ops);
-void AddShapeOps(std::vector<OpSpec>& ops);
-void AddResizeOps(std::vector<OpSpec>& ops);
-void AddLstmOps(std::vector<OpSpec>& ops);
+// Family registration: each rules_*.cc adds the check functions of its operators and lists its rules.
+void AddConvChecks(CheckMap& checks);
+void AddPoolChecks(CheckMap& checks);
+void AddActivationChecks(CheckMap& checks);
+void AddReduceChecks(CheckMap& checks);
+void AddShapeChecks(CheckMap& checks);
+void AddResizeChecks(CheckMap& checks);
+void AddLstmChecks(CheckMap& checks);
+/// Every registered check function, by operator (a test holds each to a mappable table row).
+const CheckMap& Checks();
 std::vector<const RuleDef*> ConvRules();
 std::vector<const RuleDef*> PoolRules();
 std::vector<const RuleDef*> ElementwiseRules();

@@ -61,21 +61,11 @@ std::optional<SupportDecision> CheckQuantize(const OpContext& ctx) {
 
 }  // namespace
 
-void AddActivationOps(std::vector<OpSpec>& ops) {
+void AddActivationChecks(CheckMap& checks) {
   using B = ir::BuiltinOperator;
-  ops.push_back({B::RELU, 10, Certainty::kSupported, {}, {}, nullptr});
-  ops.push_back({B::RELU6, 10, Certainty::kSupported, {}, {}, nullptr});
-  ops.push_back({B::RELU_N1_TO_1, 10, Certainty::kSupported, {}, {}, nullptr});
-  ops.push_back({B::LOGISTIC, 10, Certainty::kSupported, {}, {}, nullptr});
-  ops.push_back({B::TANH, 10, Certainty::kSupported, {}, {}, nullptr});
-  ops.push_back({B::PRELU, 13, Certainty::kUnconfirmed, {1}, {}, &CheckPrelu});
-  ops.push_back({B::RSQRT, 14, Certainty::kUnconfirmed, {}, {}, nullptr});
-  ops.push_back({B::SOFTMAX, 10, Certainty::kSupported, {}, {}, &CheckSoftmax});
-  ops.push_back({B::L2_NORMALIZATION, 10, Certainty::kSupported, {}, {}, nullptr});
-  // Runtime 12, not the 13 of the compiler release that added QUANTIZE (§1.1): the real 2021-07
-  // compiler mapped both QUANTIZE ops of keras_lstm_mnist_ptq into a package that says runtime 12
-  // (../shared/testdata, groundtruth.json). A compiler feature is not a runtime feature.
-  ops.push_back({B::QUANTIZE, 12, Certainty::kSupported, {}, {}, &CheckQuantize});
+  checks[B::PRELU] = &CheckPrelu;
+  checks[B::SOFTMAX] = &CheckSoftmax;
+  checks[B::QUANTIZE] = &CheckQuantize;
 }
 
 std::vector<const RuleDef*> ActivationRules() { return {&kSoftmax1d, &kSoftmaxMax, &kPreluAlpha, &kQuantizeFloat}; }

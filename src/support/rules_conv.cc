@@ -68,13 +68,11 @@ std::optional<SupportDecision> CheckFullyConnected(const OpContext& ctx) {
 
 }  // namespace
 
-void AddConvOps(std::vector<OpSpec>& ops) {
+void AddConvChecks(CheckMap& checks) {
   using B = ir::BuiltinOperator;
-  ops.push_back({B::CONV_2D, 10, Certainty::kSupported, {1, 2}, {}, &CheckConv});
-  ops.push_back({B::DEPTHWISE_CONV_2D, 10, Certainty::kSupported, {1, 2}, {}, &CheckDepthwise});
-  ops.push_back({B::FULLY_CONNECTED, 10, Certainty::kSupported, {1, 2}, {}, &CheckFullyConnected});
-  // TRANSPOSE_CONV inputs: 0 output_shape, 1 weights, 2 data, 3 bias (optional).
-  ops.push_back({B::TRANSPOSE_CONV, 13, Certainty::kConfirmed, {0, 1, 3}, {}, nullptr});
+  checks[B::CONV_2D] = &CheckConv;
+  checks[B::DEPTHWISE_CONV_2D] = &CheckDepthwise;
+  checks[B::FULLY_CONNECTED] = &CheckFullyConnected;
 }
 
 std::vector<const RuleDef*> ConvRules() {

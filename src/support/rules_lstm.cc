@@ -40,12 +40,9 @@ std::optional<SupportDecision> CheckLstm(const OpContext& ctx) {
 
 }  // namespace
 
-void AddLstmOps(std::vector<OpSpec>& ops) {
-  // Weights and biases are parameters; 18/19 are state. Runtime 12 [S]: Google's fully delegated
-  // keras_lstm_mnist_ptq_edgetpu.tflite (2021-07 compiler) says min_runtime_version 12, so the
-  // variable-tensor support of runtime 14 is not what this operator needs.
-  ops.push_back({ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM, 12, Certainty::kSupported,
-                 {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23}, {18, 19}, &CheckLstm});
+void AddLstmChecks(CheckMap& checks) {
+  using B = ir::BuiltinOperator;
+  checks[B::UNIDIRECTIONAL_SEQUENCE_LSTM] = &CheckLstm;
 }
 
 std::vector<const RuleDef*> LstmRules() { return {&kLstmState, &kLstmOptional}; }

@@ -28,10 +28,10 @@ std::optional<SupportDecision> CheckMaxPool(const OpContext& ctx) { return Check
 
 }  // namespace
 
-void AddPoolOps(std::vector<OpSpec>& ops) {
+void AddPoolChecks(CheckMap& checks) {
   using B = ir::BuiltinOperator;
-  ops.push_back({B::AVERAGE_POOL_2D, 10, Certainty::kSupported, {}, {}, &CheckAvgPool});
-  ops.push_back({B::MAX_POOL_2D, 10, Certainty::kSupported, {}, {}, &CheckMaxPool});
+  checks[B::AVERAGE_POOL_2D] = &CheckAvgPool;
+  checks[B::MAX_POOL_2D] = &CheckMaxPool;
 }
 
 std::vector<const RuleDef*> PoolRules() { return {&kAvgPoolActivation, &kMaxPoolActivation}; }

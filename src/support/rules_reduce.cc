@@ -70,12 +70,12 @@ std::optional<SupportDecision> CheckReduceMin(const OpContext& ctx) { return Che
 
 }  // namespace
 
-void AddReduceOps(std::vector<OpSpec>& ops) {
+void AddReduceChecks(CheckMap& checks) {
   using B = ir::BuiltinOperator;
-  ops.push_back({B::MEAN, 10, Certainty::kSupported, {1}, {}, &CheckMean});
-  ops.push_back({B::SUM, 13, Certainty::kConfirmed, {1}, {}, &CheckSum});
-  ops.push_back({B::REDUCE_MAX, 14, Certainty::kUnconfirmed, {1}, {}, &CheckReduceMax});
-  ops.push_back({B::REDUCE_MIN, 14, Certainty::kUnconfirmed, {1}, {}, &CheckReduceMin});
+  checks[B::MEAN] = &CheckMean;
+  checks[B::SUM] = &CheckSum;
+  checks[B::REDUCE_MAX] = &CheckReduceMax;
+  checks[B::REDUCE_MIN] = &CheckReduceMin;
 }
 
 std::vector<const RuleDef*> ReduceRules() { return {&kMeanBatch, &kMeanZ, &kSumBatch, &kReduceMaxBatch, &kReduceMinBatch}; }

@@ -80,10 +80,10 @@ std::optional<SupportDecision> CheckResize(const OpContext& ctx) {
 
 }  // namespace
 
-void AddResizeOps(std::vector<OpSpec>& ops) {
+void AddResizeChecks(CheckMap& checks) {
   using B = ir::BuiltinOperator;
-  ops.push_back({B::RESIZE_BILINEAR, 10, Certainty::kSupported, {1}, {}, &CheckResize});
-  ops.push_back({B::RESIZE_NEAREST_NEIGHBOR, 10, Certainty::kSupported, {1}, {}, &CheckResize});
+  checks[B::RESIZE_BILINEAR] = &CheckResize;
+  checks[B::RESIZE_NEAREST_NEIGHBOR] = &CheckResize;
 }
 
 std::vector<const RuleDef*> ResizeRules() { return {&kResizeFactor}; }

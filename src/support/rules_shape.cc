@@ -197,20 +197,16 @@ std::optional<SupportDecision> CheckTranspose(const OpContext& ctx) {
 
 }  // namespace
 
-void AddShapeOps(std::vector<OpSpec>& ops) {
+void AddShapeChecks(CheckMap& checks) {
   using B = ir::BuiltinOperator;
-  ops.push_back({B::CONCATENATION, 10, Certainty::kSupported, {}, {}, &CheckConcat});
-  ops.push_back({B::RESHAPE, 10, Certainty::kSupported, {1}, {}, nullptr});
-  ops.push_back({B::SQUEEZE, 10, Certainty::kSupported, {}, {}, &CheckSqueeze});
-  ops.push_back({B::EXPAND_DIMS, 13, Certainty::kConfirmed, {1}, {}, nullptr});
-  ops.push_back({B::PACK, 13, Certainty::kConfirmed, {}, {}, &CheckPack});
-  ops.push_back({B::PAD, 10, Certainty::kSupported, {1}, {}, &CheckPad});
-  ops.push_back({B::SLICE, 10, Certainty::kSupported, {1, 2}, {}, nullptr});
-  ops.push_back({B::STRIDED_SLICE, 10, Certainty::kSupported, {1, 2, 3}, {}, &CheckStridedSlice});
-  ops.push_back({B::SPLIT, 10, Certainty::kSupported, {0}, {}, &CheckSplit});
-  ops.push_back({B::SPACE_TO_DEPTH, 10, Certainty::kSupported, {}, {}, nullptr});
-  ops.push_back({B::TILE, 12, Certainty::kSupported, {1}, {}, &CheckTile});
-  ops.push_back({B::TRANSPOSE, 14, Certainty::kSupported, {1}, {}, &CheckTranspose});
+  checks[B::CONCATENATION] = &CheckConcat;
+  checks[B::SQUEEZE] = &CheckSqueeze;
+  checks[B::PACK] = &CheckPack;
+  checks[B::PAD] = &CheckPad;
+  checks[B::STRIDED_SLICE] = &CheckStridedSlice;
+  checks[B::SPLIT] = &CheckSplit;
+  checks[B::TILE] = &CheckTile;
+  checks[B::TRANSPOSE] = &CheckTranspose;
 }
 
 std::vector<const RuleDef*> ShapeRules() {

@@ -5,7 +5,9 @@
 #include <functional>
 #include <set>
 
+#include "ir/op_table.h"
 #include "support/op_support.h"
+#include "support/rules.h"
 #include "support/support_test_util.h"
 
 namespace etpu::support {
@@ -457,6 +459,30 @@ TEST(RuleCoverage, StatusAndCertaintyMatchTheRegistry) {
       }
     }
   }
+}
+
+// The operators' own check functions hang on mappable rows of the operator table: a check for an
+// operator the table says never maps would never run.
+TEST(OperatorTable, EveryCheckFunctionBelongsToAMappableRow) {
+  ASSERT_FALSE(internal::Checks().empty());
+  for (const auto& [code, check] : internal::Checks()) {
+    EXPECT_NE(check, nullptr) << ir::BuiltinName(code);
+    EXPECT_TRUE(ir::OpInfoOf(code).edgetpu.has_value()) << ir::BuiltinName(code) << " has a check but never maps";
+    const internal::OpSpec* spec = internal::FindOpSpec(code);
+    ASSERT_NE(spec, nullptr) << ir::BuiltinName(code);
+    EXPECT_EQ(spec->check, check) << ir::BuiltinName(code);
+  }
+}
+
+// Support registers exactly the table's mappable rows: none of the others.
+TEST(OperatorTable, OnlyMappableRowsHaveASpec) {
+  int mappable = 0, never = 0;
+  for (const ir::OpInfo& row : ir::OpTable()) {
+    (row.edgetpu ? mappable : never) += 1;
+    EXPECT_EQ(internal::FindOpSpec(row.code) != nullptr, row.edgetpu.has_value()) << ir::BuiltinName(row.code);
+  }
+  EXPECT_GT(mappable, 0);
+  EXPECT_GT(never, 0);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // docs/SUPPORTED_OPS.md is the operator table made readable: its "The N supported operators"
-// table must list exactly the operators the rules register (support::MappableOperators), each with
-// its minimum runtime and its constant inputs, and every registered rule id must be documented.
+// table must list exactly the mappable rows of the operator table (ir::MappableOps), each with its
+// minimum runtime and its constant inputs, and every registered rule id must be documented.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "ir/op_table.h"
 #include "support/op_support.h"
 
 namespace etpu::support {
@@ -80,11 +81,12 @@ TEST(SupportedOpsDoc, ListsExactlyTheRegisteredOperators) {
   ASSERT_FALSE(doc.empty()) << "cannot read " << ETPU_SOURCE_DIR << "/docs/SUPPORTED_OPS.md";
   int count = -1;
   const std::map<std::string, DocRow> rows = SupportedTable(doc, &count);
-  const std::vector<OperatorInfo> ops = MappableOperators();
+  const std::vector<const ir::OpInfo*> ops = ir::MappableOps();
   EXPECT_EQ(count, static_cast<int>(ops.size())) << "the heading's count";
   EXPECT_EQ(rows.size(), ops.size()) << "operators named in the table";
-  for (const OperatorInfo& op : ops) {
-    const std::string name = ir::BuiltinName(op.code);
+  for (const ir::OpInfo* row : ops) {
+    const ir::EdgeTpuMapping& op = *row->edgetpu;
+    const std::string name = ir::BuiltinName(row->code);
     auto it = rows.find(name);
     if (it == rows.end()) {
       ADD_FAILURE() << name << " is registered but not in docs/SUPPORTED_OPS.md";

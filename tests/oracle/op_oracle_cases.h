@@ -49,5 +49,7 @@ inline ir::BuiltinOptions Options(auto value) { return ir::BuiltinOptions(std::m
 
 /// op_oracle_layer_cases.cc: the cases of the retired src/kernels/tools/oracle_layer_check.cc.
 void AddLayerCheckCases(std::vector<OpCase>& c);
+/// op_oracle_table_cases.cc: the mappable operators no other case reached.
+void AddTableCoverageCases(std::vector<OpCase>& c);
 
 }  // namespace etpu::oracle_test

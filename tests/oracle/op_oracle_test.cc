@@ -4,9 +4,12 @@
 // three seeded random inputs.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <random>
+#include <set>
 
+#include "ir/op_table.h"
 #include "oracle/op_oracle_cases.h"
 #include "oracle/oracle_util.h"
 #include "runtime/interpreter.h"
@@ -466,6 +469,7 @@ std::vector<OpCase> Cases() {
                }});
   AddRuntimeCoverageCases(c);
   AddLayerCheckCases(c);
+  AddTableCoverageCases(c);
   return c;
 }
 
@@ -520,6 +524,43 @@ TEST_P(OpOracleTest, MatchesTfliteReference) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpOracleTest, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return info.param.name; });
+
+// Every operator the compiler can map at some --min_runtime_version (the operator table's mappable
+// rows) has its runtime kernel compared with the official kernels in an 8-bit type, by a case
+// above or by a shared CPU model that OracleModelTest runs whole (the LSTM).
+TEST(OpOracleCoverage, EveryMappableOperatorHasAnOracleCase) {
+  ETPU_SHARED_FILE_OR_SKIP(models, "testdata/models");
+  std::set<BuiltinOperator> covered;
+  auto cover = [&](const ir::Model& model) {
+    for (const ir::Operator& op : model.ops) {
+      bool eight_bit = false;
+      for (int t : op.outputs) {
+        const TensorType type = model.tensors.at(static_cast<size_t>(t)).type;
+        eight_bit = eight_bit || type == TensorType::UINT8 || type == TensorType::INT8;
+      }
+      if (eight_bit) covered.insert(op.code);
+    }
+  };
+  for (const OpCase& c : Cases()) {
+    ModelBuilder b;
+    c.build(b);
+    const std::vector<uint8_t> bytes = b.Serialize();
+    auto model = tflite::ReadModelFromBuffer(bytes, c.name);
+    ASSERT_TRUE(model.ok()) << c.name << ": " << model.status().ToString();
+    cover(*model);
+  }
+  for (const auto& e : std::filesystem::directory_iterator(models)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".tflite" || name.find("_edgetpu") != std::string::npos) continue;
+    auto model = tflite::ReadModel(e.path().string());
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    cover(*model);
+  }
+  for (const ir::OpInfo* row : ir::MappableOps()) {
+    EXPECT_TRUE(covered.count(row->code)) << ir::BuiltinName(row->code)
+                                          << " maps to the Edge TPU but no oracle case runs its 8-bit kernel";
+  }
+}
 
 }  // namespace
 }  // namespace etpu::oracle_test

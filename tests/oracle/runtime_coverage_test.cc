@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/op_table.h"
 #include "runtime/interpreter.h"
 #include "support/op_support.h"
 
@@ -83,6 +84,18 @@ TEST(RuntimeCoverage, EveryMappableOperatorHasARuntimeKernel) {
   std::string list;
   for (const auto& m : missing) list += " " + m;
   EXPECT_TRUE(missing.empty()) << "the compiler maps these operators but the runtime has no kernel:" << list;
+}
+
+// The operator table's kernel column is what the runtime registers, no more and no less, and
+// every mappable row has a kernel.
+TEST(RuntimeCoverage, RegisteredKernelsAreTheTablesKernelColumn) {
+  for (ir::BuiltinOperator code : ir::AllBuiltinOperators()) {
+    const ir::OpInfo& row = ir::OpInfoOf(code);
+    EXPECT_EQ(runtime::FindBuiltinOp(code) != nullptr, row.cpu_kernel) << ir::BuiltinName(code);
+    if (row.edgetpu) {
+      EXPECT_TRUE(row.cpu_kernel) << ir::BuiltinName(code) << " maps but the table has no kernel";
+    }
+  }
 }
 
 TEST(RuntimeCoverage, SupportedBuiltinOpsListsEveryMappableOperator) {
