@@ -140,8 +140,8 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
                                             "without bias words", what));
   }
   if (g.per_channel && static_cast<int64_t>(multipliers.size()) != o) {
-    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: {} per-channel multipliers (expected {})",
-                                            what, multipliers.size(), o));
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: {} per-channel multipliers "
+                                            "(expected {})", what, multipliers.size(), o));
   }
   std::vector<uint8_t> out;
   out.reserve(static_cast<size_t>(ConvParamBytes(g)));

@@ -138,11 +138,14 @@ TEST(ConvLayoutTest, PerChannelPaddingMultipliers) {
     ASSERT_TRUE(enc.ok()) << enc.status().ToString();
     const int64_t opad = PaddedOutputChannels(o);
     for (int64_t c = 0; c < opad; ++c) {
-      const int64_t g0 = c / 64 * 64;                         // the channel's group
-      const int64_t n = std::min<int64_t>(64, opad - g0);     // channels in that group
+      // Groups before the channel's are full (64 channels of 12 header + 4 weight bytes).
+      const int64_t g0 = c / 64 * 64;
       const size_t pos = static_cast<size_t>(g0 * (12 + 4) + (c - g0) * 4);
-      const float want = c < o ? m[static_cast<size_t>(c)] : c < RoundUp(o, 4) ? m[0] : c < RoundUp(o, 16) ? 0.0f : 1.0f;
-      EXPECT_EQ(header_float(*enc, pos), want) << "channel " << c << " of " << n;
+      const float want = c < o                 ? m[static_cast<size_t>(c)]
+                         : c < RoundUp(o, 4)  ? m[0]
+                         : c < RoundUp(o, 16) ? 0.0f
+                                              : 1.0f;
+      EXPECT_EQ(header_float(*enc, pos), want) << "channel " << c;
     }
     Result<DecodedConv> dec = DecodeConv(*enc, g);
     ASSERT_TRUE(dec.ok()) << dec.status().ToString();

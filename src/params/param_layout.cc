@@ -160,7 +160,9 @@ Result<std::vector<float>> RequantMultipliers(const ir::Model& model, int op_ind
                                 op.outputs[0] >= static_cast<int>(model.tensors.size())
                             ? nullptr
                             : &model.tensors[static_cast<size_t>(op.outputs[0])];
-  auto scale_of = [](const ir::Tensor* t) { return t == nullptr || t->quant.scale.size() != 1 ? 0.0f : t->quant.scale[0]; };
+  auto scale_of = [](const ir::Tensor* t) {
+    return t == nullptr || t->quant.scale.size() != 1 ? 0.0f : t->quant.scale[0];
+  };
   const float in_scale = scale_of(x);
   const float out_scale = scale_of(y);
   if (!(in_scale > 0.0f) || !(out_scale > 0.0f) || !std::isfinite(in_scale) || !std::isfinite(out_scale)) {
@@ -315,7 +317,9 @@ std::vector<int> ParameterOrder(const ir::Model& model, const std::vector<int>& 
         continue;
       }
       for (int in : model.ops[static_cast<size_t>(op)].inputs) {
-        if (in >= 0 && in < static_cast<int>(model.tensors.size())) stack.push_back(model.tensors[static_cast<size_t>(in)].producer);
+        if (in >= 0 && in < static_cast<int>(model.tensors.size())) {
+          stack.push_back(model.tensors[static_cast<size_t>(in)].producer);
+        }
       }
     }
   }

@@ -28,7 +28,8 @@ ir::Model Read(const ModelBuilder& b) {
 }
 
 // An int8 per-channel 1x1 conv from `in` (C channels) to a new tensor of `scales.size()` channels.
-int AddConv(ModelBuilder& b, const std::string& name, int in, int c, const std::vector<float>& scales, float out_scale) {
+int AddConv(ModelBuilder& b, const std::string& name, int in, int c, const std::vector<float>& scales,
+            float out_scale) {
   const int o = static_cast<int>(scales.size());
   std::vector<int8_t> w(static_cast<size_t>(o * c));
   for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>(i * 29 % 255) - 127);
