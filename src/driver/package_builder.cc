@@ -12,6 +12,7 @@
 #include "package/custom_op_data.h"
 #include "package/package_writer.h"
 #include "package/program.h"
+#include "params/param_layout.h"
 #include "tflite/graph_surgery.h"
 #include "tflite/model_writer.h"
 
@@ -100,7 +101,9 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
   out.reserve(prepared.layers.size());
   for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
     int64_t cached_end = 0, streamed_end = 0;
-    for (int op_index : prepared.partition.regions[r].ops) {
+    const partition::Region& region = prepared.partition.regions[r];
+    // Records in Google's blob order (params::ParameterOrder), not necessarily execution order.
+    for (int op_index : params::ParameterOrder(*prepared.model, region.ops, region.outputs)) {
       auto it = layer_of_op.find(op_index);
       if (it == layer_of_op.end()) continue;
       const bool cached = plan.layers[it->second].cached;

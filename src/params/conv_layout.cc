@@ -29,12 +29,21 @@ bool BiasWords(const ConvGeometry& g) { return !g.per_channel || g.has_bias; }
 int64_t HeaderBytesPerChannel(const ConvGeometry& g) { return (g.per_channel ? 8 : 0) + (BiasWords(g) ? 4 : 0); }
 
 
-// Channel header for channels [c0, c0+n) of a layer with `o_real` channels.
+// The header float of per-channel channel c (real or padding), as Google's files hold it:
+// lanes O..ceil4(O) repeat channel 0's multiplier, channels ceil4(O)..ceil16(O) hold 0.0f and
+// channels from ceil16(O) on (only in layers padded to 64) hold 1.0f.
+float HeaderMultiplier(const ConvGeometry& g, int64_t c, std::span<const float> multipliers) {
+  if (c < g.out_channels) return multipliers[static_cast<size_t>(c)];
+  if (c < RoundUp(g.out_channels, 4)) return multipliers[0];
+  return c < RoundUp(g.out_channels, 16) ? 0.0f : 1.0f;
+}
+
+// Channel header for channels [c0, c0+n).
 void PutHeader(const ConvGeometry& g, int64_t c0, int64_t n, std::span<const int32_t> bias,
-               std::span<const float> scales, std::vector<uint8_t>& out) {
+               std::span<const float> multipliers, std::vector<uint8_t>& out) {
   const int64_t o4 = RoundUp(g.out_channels, 4);
   if (g.per_channel) {
-    for (int64_t c = c0; c < c0 + n; ++c) PutU32(out, c < g.out_channels ? FloatBits(scales[static_cast<size_t>(c)]) : 0u);
+    for (int64_t c = c0; c < c0 + n; ++c) PutU32(out, FloatBits(HeaderMultiplier(g, c, multipliers)));
   }
   for (int64_t c = c0; c < c0 + n && BiasWords(g); ++c) {
     PutU32(out, c < g.out_channels && !bias.empty() ? static_cast<uint32_t>(bias[static_cast<size_t>(c)]) : 0u);
@@ -55,8 +64,8 @@ Status GetHeader(const ConvGeometry& g, std::span<const uint8_t> b, int64_t pos,
   if (g.per_channel) {
     for (int64_t c = c0; c < c0 + n; ++c, pos += 4) {
       const uint32_t v = GetU32(b, pos);
-      if (c < g.out_channels) d.scales[static_cast<size_t>(c)] = BitsFloat(v);
-      else if (v != 0) return bad("scale", c);
+      if (c < g.out_channels) d.multipliers[static_cast<size_t>(c)] = BitsFloat(v);
+      else if (v != FloatBits(HeaderMultiplier(g, c, d.multipliers))) return bad("multiplier", c);
     }
   }
   for (int64_t c = c0; c < c0 + n && BiasWords(g); ++c, pos += 4) {
@@ -112,7 +121,7 @@ int64_t ConvParamBytes(const ConvGeometry& g) {
 }
 
 Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const uint8_t> weights,
-                                        std::span<const int32_t> bias, std::span<const float> scales,
+                                        std::span<const int32_t> bias, std::span<const float> multipliers,
                                         const std::string& what) {
   ETPU_RETURN_IF_ERROR(ValidateGeometry(g, what));
   const int64_t taps = int64_t{g.kernel_h} * g.kernel_w;
@@ -130,9 +139,9 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
     return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: a non-zero bias in a layout "
                                             "without bias words", what));
   }
-  if (g.per_channel && static_cast<int64_t>(scales.size()) != o) {
-    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: {} per-channel scales (expected {})",
-                                            what, scales.size(), o));
+  if (g.per_channel && static_cast<int64_t>(multipliers.size()) != o) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: {} per-channel multipliers "
+                                            "(expected {})", what, multipliers.size(), o));
   }
   std::vector<uint8_t> out;
   out.reserve(static_cast<size_t>(ConvParamBytes(g)));
@@ -140,7 +149,7 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
   if (g.depthwise) {
     const int64_t o4 = RoundUp(o, 4);
     for (int64_t c0 = 0; c0 < o4; c0 += 4) {
-      PutHeader(g, c0, 4, bias, scales, out);
+      PutHeader(g, c0, 4, bias, multipliers, out);
       for (int64_t t = 0; t < taps; ++t) {
         for (int64_t c = c0; c < c0 + 4; ++c) {
           for (int64_t j = 0; j < 4; ++j) {
@@ -160,7 +169,7 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
   const uint8_t flip = g.int8 ? 0x80 : 0x00;  // Store() as a mask, for the hot loop
   for (int64_t g0 = 0; g0 < opad; g0 += 64) {
     const int64_t n = std::min<int64_t>(64, opad - g0);
-    PutHeader(g, g0, n, bias, scales, out);
+    PutHeader(g, g0, n, bias, multipliers, out);
     // Rows of 4 input values x the group's n channels: byte (row, oc, j) at (row * n + oc) * 4 + j,
     // where the weight index kk = tap * c4 + c gives row = kk / 4 and j = kk % 4. Fill with the pad
     // byte (0 for channels past ceil4(O)), then scatter each channel's contiguous weights.
@@ -212,7 +221,7 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
   const int64_t o = g.out_channels;
   DecodedConv d;
   d.bias.assign(static_cast<size_t>(o), 0);
-  if (g.per_channel) d.scales.assign(static_cast<size_t>(o), 0.0f);
+  if (g.per_channel) d.multipliers.assign(static_cast<size_t>(o), 0.0f);
   const uint8_t pad = PadByte(g);
   const int64_t hdr = HeaderBytesPerChannel(g);
   auto bad_pad = [&](int64_t pos, int expected_byte) {

@@ -4,7 +4,9 @@
 //   O_pad = ceil16(O) when O <= 64, else ceil64(O); output channels in groups of 64 (the last
 //   group holds O_pad mod 64 channels when O <= 64). Each group of G channels is
 //     per-tensor:   [G x int32 bias]
-//     per-channel:  [G x float32 scale][G x int32 bias][G x int32 0x80 word]
+//     per-channel:  [G x float32 multiplier][G x int32 bias][G x int32 0x80 word]
+//                   (multiplier = the channel's requantisation multiplier, computed by the
+//                   caller: params/param_layout.h RequantMultipliers)
 //                   (no bias words when the layer has no bias or an all-zero one: has_bias)
 //     then K/4 rows of G x 4 bytes, K = kh*kw*ceil4(C): the weight of channel o at reduction
 //     index k (= tap*ceil4(C) + c) sits at row k/4, column o, byte k%4.
@@ -12,7 +14,10 @@
 //   Padding [certain, byte-checked on the real blobs]: input channels C..ceil4(C) hold
 //   Store(weight zero point); output channels O..ceil4(O) hold Store(zero point) weights and a
 //   0 bias; output channels ceil4(O)..O_pad hold 0x00 weight bytes and a 0 bias.
-//   Per-channel padding channels [ours, no data]: scale 0.0f, word 0x80 below ceil4(O), else 0.
+//   Per-channel padding channels: word 0x80 below ceil4(O), else 0; multiplier = channel 0's
+//   below ceil4(O), 0.0f up to ceil16(O), 1.0f beyond (layers padded to 64) [certain for the
+//   PoseNet layers with O = 17, 24, 34, 96; whether the 1.0f starts at ceil16(O) or at ceil4(O)
+//   when O > 64 is open: no file has O > 64 with O % 16 != 0].
 //
 // Depthwise (kDepthwise, kDepthwisePerChannel), weights [1, kh, kw, O] (O = C * multiplier):
 //   chunks of 4 output channels: header (as above with G = 4), then per tap a 4x4 block where
@@ -50,11 +55,11 @@ struct ConvGeometry {
 
 /// The layer's weights in TFLite's own layout (OHWI, or [1,kh,kw,O] for depthwise) and byte
 /// encoding (int8 values as their two's-complement bytes), int32 biases (O), and the per-channel
-/// weight scales (O floats; empty for per-tensor layers).
+/// header floats (O requantisation multipliers; empty for per-tensor layers).
 struct DecodedConv {
   std::vector<uint8_t> weights;
   std::vector<int32_t> bias;
-  std::vector<float> scales;
+  std::vector<float> multipliers;
 };
 
 /// Checks that a geometry is usable (positive sizes, in-range zero point); `what` names the layer.
@@ -65,9 +70,9 @@ int64_t PaddedOutputChannels(int64_t out_channels);
 int64_t ConvParamBytes(const ConvGeometry& g);
 
 /// Encodes one layer. `weights` has O*kh*kw*C bytes (depthwise: kh*kw*O), `bias` O values or is
-/// empty (= all zero), `scales` O values when per_channel (ignored otherwise).
+/// empty (= all zero), `multipliers` O header floats when per_channel (ignored otherwise).
 Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const uint8_t> weights,
-                                        std::span<const int32_t> bias, std::span<const float> scales,
+                                        std::span<const int32_t> bias, std::span<const float> multipliers,
                                         const std::string& what = "layer");
 
 /// Inverse of EncodeConv: `bytes` must be exactly ConvParamBytes(g) long with the padding that

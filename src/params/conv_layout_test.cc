@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <random>
 
 #include "base/units.h"
@@ -73,7 +75,7 @@ TEST(ConvLayoutTest, DecodeInvertsEncodeOnRandomLayers) {
     EXPECT_EQ(dec->weights, c.weights);
     std::vector<int32_t> want_bias = c.bias.empty() ? std::vector<int32_t>(c.g.out_channels, 0) : c.bias;
     EXPECT_EQ(dec->bias, want_bias);
-    EXPECT_EQ(dec->scales, c.scales);
+    EXPECT_EQ(dec->multipliers, c.scales);
 
     // Changing any single byte either is rejected or changes what decodes (never silently equal).
     std::vector<uint8_t> bad = *enc;
@@ -82,7 +84,7 @@ TEST(ConvLayoutTest, DecodeInvertsEncodeOnRandomLayers) {
     Result<DecodedConv> dec_bad = DecodeConv(bad, c.g);
     if (dec_bad.ok()) {
       const bool same = dec_bad->weights == dec->weights && dec_bad->bias == dec->bias &&
-                        (dec_bad->scales == dec->scales);
+                        (dec_bad->multipliers == dec->multipliers);
       // A flipped scale can still compare equal only for NaN payloads; weights/bias never.
       EXPECT_FALSE(same) << "byte " << pos << " changed but decoded identically";
     }
@@ -110,6 +112,45 @@ TEST(ConvLayoutTest, PerChannelWithoutBiasHasNoBiasWords) {
   EXPECT_FALSE(EncodeConv(g, w, nonzero, scales).ok()) << "a bias cannot be dropped silently";
   g.has_bias = true;
   EXPECT_EQ(ConvParamBytes(g), 256 * (12 + 256));
+}
+
+// The header floats of per-channel padding channels, as Google's PoseNet file holds them
+// (O = 17, 34 heads; O = 96 layers padded to 128): lanes O..ceil4(O) repeat channel 0's
+// multiplier, channels up to ceil16(O) hold 0.0f, channels beyond (groups of 64) hold 1.0f.
+TEST(ConvLayoutTest, PerChannelPaddingMultipliers) {
+  auto header_float = [](const std::vector<uint8_t>& b, size_t pos) {
+    float f;
+    std::memcpy(&f, b.data() + pos, 4);
+    return f;
+  };
+  for (const int o : {17, 34, 96}) {
+    SCOPED_TRACE(o);
+    ConvGeometry g;
+    g.int8 = true;
+    g.per_channel = true;
+    g.out_channels = o;
+    g.in_channels = 4;
+    std::vector<uint8_t> w(static_cast<size_t>(o) * 4, 3);
+    std::vector<int32_t> bias(static_cast<size_t>(o), 5);
+    std::vector<float> m;
+    for (int c = 0; c < o; ++c) m.push_back(0.25f + 0.01f * static_cast<float>(c));
+    auto enc = EncodeConv(g, w, bias, m);
+    ASSERT_TRUE(enc.ok()) << enc.status().ToString();
+    const int64_t opad = PaddedOutputChannels(o);
+    for (int64_t c = 0; c < opad; ++c) {
+      // Groups before the channel's are full (64 channels of 12 header + 4 weight bytes).
+      const int64_t g0 = c / 64 * 64;
+      const size_t pos = static_cast<size_t>(g0 * (12 + 4) + (c - g0) * 4);
+      const float want = c < o                 ? m[static_cast<size_t>(c)]
+                         : c < RoundUp(o, 4)  ? m[0]
+                         : c < RoundUp(o, 16) ? 0.0f
+                                              : 1.0f;
+      EXPECT_EQ(header_float(*enc, pos), want) << "channel " << c;
+    }
+    Result<DecodedConv> dec = DecodeConv(*enc, g);
+    ASSERT_TRUE(dec.ok()) << dec.status().ToString();
+    EXPECT_EQ(dec->multipliers, m);
+  }
 }
 
 TEST(ConvLayoutTest, SmallConvMatchesHandLayout) {

@@ -1,7 +1,9 @@
 #include "params/param_layout.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -148,9 +150,59 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
   return g;
 }
 
+Result<std::vector<float>> RequantMultipliers(const ir::Model& model, int op_index) {
+  ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  const ir::Tensor& w = *InputTensor(model, op, 1);
+  // TRANSPOSE_CONV reads its activation from input 2 (input 0 is the output shape).
+  const ir::Tensor* x = InputTensor(model, op, op.code == BuiltinOperator::TRANSPOSE_CONV ? 2 : 0);
+  const ir::Tensor* y = op.outputs.empty() || op.outputs[0] < 0 ||
+                                op.outputs[0] >= static_cast<int>(model.tensors.size())
+                            ? nullptr
+                            : &model.tensors[static_cast<size_t>(op.outputs[0])];
+  auto scale_of = [](const ir::Tensor* t) {
+    return t == nullptr || t->quant.scale.size() != 1 ? 0.0f : t->quant.scale[0];
+  };
+  const float in_scale = scale_of(x);
+  const float out_scale = scale_of(y);
+  if (!(in_scale > 0.0f) || !(out_scale > 0.0f) || !std::isfinite(in_scale) || !std::isfinite(out_scale)) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: input and output must each have "
+                                            "one positive finite scale (got {} and {})", OpLabel(model, op_index),
+                                            in_scale, out_scale));
+  }
+  const size_t n = static_cast<size_t>(g.out_channels);
+  if (w.quant.scale.size() != n && w.quant.scale.size() != 1) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: weights '{}' have {} scales "
+                                            "(expected 1 or {})", OpLabel(model, op_index), w.name,
+                                            w.quant.scale.size(), n));
+  }
+  // Single-precision steps, as Google's files hold them bit for bit (src/params/README.md).
+  const float inv_out = 1.0f / out_scale;
+  std::vector<float> m(n);
+  for (size_t c = 0; c < n; ++c) {
+    const float effective_weight_scale = w.quant.scale[w.quant.scale.size() == 1 ? 0 : c] * in_scale;
+    m[c] = effective_weight_scale * inv_out;
+  }
+  return m;
+}
+
 namespace {
 Result<std::optional<LayerKind>> Kind(LayerKind k) { return std::optional<LayerKind>(k); }
 Result<std::optional<LayerKind>> NoRecord() { return std::optional<LayerKind>(); }
+
+// True when every activation piece a SPLIT / CONCATENATION joins or cuts (its non-constant
+// inputs and its outputs) has a multiple of 4 channels (last dimension): such an operator gets
+// no bookkeeping record [fits both shared files: PoseNet's 32 + 32 concatenation has none,
+// split_concat's pieces of 3, 1, 2 and 1 channels have one 64-byte record per operator].
+bool PiecesAreWholeChannelGroups(const ir::Model& model, const ir::Operator& op) {
+  auto whole = [&](int t) {
+    if (t < 0 || t >= static_cast<int>(model.tensors.size())) return false;
+    const ir::Tensor& x = model.tensors[static_cast<size_t>(t)];
+    return x.is_constant() || (!x.shape.empty() && x.shape.back() > 0 && x.shape.back() % 4 == 0);
+  };
+  return !op.outputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(), whole) &&
+         std::all_of(op.outputs.begin(), op.outputs.end(), whole);
+}
 }  // namespace
 
 Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index) {
@@ -170,6 +222,7 @@ Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_inde
     case ir::ParamRecord::kLstm:
       return Kind(LayerKind::kLstm);
     case ir::ParamRecord::kChannelBookkeeping:
+      if (PiecesAreWholeChannelGroups(model, op)) return NoRecord();
       return Kind(LayerKind::kOther);  // the bookkeeping record
     case ir::ParamRecord::kNone:
       break;
@@ -203,9 +256,11 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
         bias.resize(static_cast<size_t>(g.out_channels));
         std::memcpy(bias.data(), b->data.data(), bias.size() * 4);
       }
-      std::vector<float> scales;
-      if (g.per_channel) scales = w.quant.scale;
-      ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeConv(g, w.data, bias, scales, OpLabel(model, op_index)));
+      std::vector<float> multipliers;
+      if (g.per_channel) {
+        ETPU_ASSIGN_OR_RETURN(multipliers, RequantMultipliers(model, op_index));
+      }
+      ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeConv(g, w.data, bias, multipliers, OpLabel(model, op_index)));
       break;
     }
     case LayerKind::kSoftmaxTable: {
@@ -244,6 +299,37 @@ Result<std::vector<LayerParams>> EncodeRegionParams(const ir::Model& model, cons
     out.push_back(std::move(layer));
   }
   return out;
+}
+
+std::vector<int> ParameterOrder(const ir::Model& model, const std::vector<int>& region_ops,
+                                const std::vector<int>& region_outputs) {
+  const std::set<int> in_region(region_ops.begin(), region_ops.end());
+  std::map<int, size_t> first_output;  // op -> position of the first region output it feeds
+  for (size_t pos = 0; pos < region_outputs.size(); ++pos) {
+    const int t = region_outputs[pos];
+    if (t < 0 || t >= static_cast<int>(model.tensors.size())) continue;
+    std::vector<int> stack = {model.tensors[static_cast<size_t>(t)].producer};
+    while (!stack.empty()) {
+      const int op = stack.back();
+      stack.pop_back();
+      if (op < 0 || op >= static_cast<int>(model.ops.size()) || !in_region.count(op) ||
+          !first_output.emplace(op, pos).second) {
+        continue;
+      }
+      for (int in : model.ops[static_cast<size_t>(op)].inputs) {
+        if (in >= 0 && in < static_cast<int>(model.tensors.size())) {
+          stack.push_back(model.tensors[static_cast<size_t>(in)].producer);
+        }
+      }
+    }
+  }
+  std::vector<int> order = region_ops;
+  auto key = [&](int op) {
+    auto it = first_output.find(op);
+    return it == first_output.end() ? region_outputs.size() : it->second;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
+  return order;
 }
 
 int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen) {

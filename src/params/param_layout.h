@@ -7,13 +7,15 @@
 //   SOFTMAX (2021-07 compiler only)             -> the softmax table (params/table_layout.h)
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
 //   LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM         -> constant records of the cell (ours)
-//   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours)
+//   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours), none when
+//                                                  every piece has a multiple of 4 channels
 //   everything else                             -> no record
 // Record kinds are the package format's (package::LayerKind, the one layer-kind enum):
 // SPLIT / CONCATENATION bookkeeping records are its kOther.
 // Concatenating the records (cached ones in the PARAMETER_CACHING blob, streamed ones in the
-// EXECUTION_ONLY blob, each in execution order) gives the real compiler's blobs byte for byte
-// for the conv, depthwise and softmax records (tested against the shared compiled files).
+// EXECUTION_ONLY blob, each in ParameterOrder) gives the real compiler's blobs byte for byte
+// for the conv, depthwise (per-tensor and per-channel) and softmax records (tested against the
+// shared compiled files).
 #pragma once
 
 #include <cstdint>
@@ -54,6 +56,13 @@ Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_inde
 /// The conv geometry of a conv-like operator (kConv, kDepthwise and the per-channel kinds).
 Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index);
 
+/// The float each output channel's header holds in a per-channel conv-like record: the
+/// requantisation multiplier f32(f32(weight_scale[c] * input_scale) * f32(1 / output_scale)),
+/// every step in single precision [certain: all 7 171 channels of Google's PoseNet file, bit for
+/// bit; the weight scale alone matches 76%]. Errors when the input or output has no single
+/// positive scale.
+Result<std::vector<float>> RequantMultipliers(const ir::Model& model, int op_index);
+
 /// The record of one operator.
 Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index,
                                       CompilerGeneration gen = kDefaultGeneration);
@@ -63,10 +72,21 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index,
 Result<std::vector<LayerParams>> EncodeRegionParams(const ir::Model& model, const std::vector<int>& region_ops,
                                                     CompilerGeneration gen = kDefaultGeneration);
 
+/// The order of a region's records in its parameter blobs: the operators that the first region
+/// output depends on, in execution order, then those of the second output not yet listed, and so
+/// on (operators feeding no output last). `region_ops` is in execution order, `region_outputs` in
+/// the custom op's output order. A topological order; it equals execution order when every
+/// operator feeds the first output (every chain-shaped model). [Strong: reproduces Google's
+/// PoseNet blob (heatmap head, short offsets, then the two mid-offset convolutions before their
+/// concatenation) and every offset of the shared groundtruth pairs.]
+std::vector<int> ParameterOrder(const ir::Model& model, const std::vector<int>& region_ops,
+                                const std::vector<int>& region_outputs);
+
 /// Size of EncodeLayerParams's bytes without building them; 0 without a record and for invalid input.
 int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen = kDefaultGeneration);
 
-/// Decodes a conv-like operator's record back to TFLite weights/bias/scales (runtime side).
+/// Decodes a conv-like operator's record back to TFLite weights/bias and its header multipliers
+/// (runtime side).
 Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes);
 
 }  // namespace etpu::params

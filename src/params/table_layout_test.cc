@@ -131,7 +131,11 @@ TEST(ParamLayoutTest, SmallModelKindsSizesAndDecode) {
     const ir::Tensor& w = model.tensor(model.ops[0].inputs[1]);
     EXPECT_TRUE(std::equal(dec->weights.begin(), dec->weights.end(), w.data.begin(), w.data.end()));
     EXPECT_EQ(dec->bias, (std::vector<int32_t>{1, -2, 3, -4, 5}));
-    EXPECT_EQ(dec->scales, w.quant.scale);
+    // Per-channel header floats: requantisation multipliers (input scale 0.1, output 0.2), not
+    // the weight scales.
+    std::vector<float> want;
+    for (float ws : w.quant.scale) want.push_back((ws * 0.1f) * (1.0f / 0.2f));
+    EXPECT_EQ(dec->multipliers, want);
   }
   EXPECT_FALSE(EncodeRegionParams(model, {0, 0}).ok());
   EXPECT_FALSE(EncodeRegionParams(model, {5}).ok());

@@ -5,6 +5,7 @@
 // on-chip / off-chip parameter bytes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "etpu/compiler.h"
 #include "package/package_reader.h"
 #include "params/param_layout.h"
+#include "testutil/groundtruth.h"
 #include "testutil/shared.h"
 #include "tflite/model_reader.h"
 
@@ -178,30 +180,44 @@ TEST(RealOutputsTest, CoCompiledPairMatchesTheRealCompiler) {
   EXPECT_EQ(tokens[0], tokens[1]) << "co-compiled models must share one caching token";
 }
 
-// groundtruth.json's pending_pairs: files whose parameter bytes etpu does not reproduce yet (the
-// per-channel records of issue 11). Their mapping must match already: the same operators on the
-// CPU and in the custom op, and the custom op's boundary tensors in Google's order.
-TEST(RealOutputsTest, PendingModelsMapLikeTheRealCompiler) {
+// groundtruth.json's pending_pairs: files whose parameter bytes etpu did not reproduce when they
+// were added. Their mapping must match (the same operators on the CPU and in the custom op, the
+// custom op's boundary tensors in Google's order). When the record shows a blob made of conv-like
+// records only (testutil::BlobIsConvRecordsOnly: PoseNet's per-channel layers, issue 11), it is
+// compared like the pairs, and the cached parameter blob must equal Google's byte for byte.
+TEST(RealOutputsTest, PendingModelsMatchTheRealCompiler) {
   ETPU_SHARED_FILE_OR_SKIP(gt_path, "testdata/groundtruth.json");
   nlohmann::json gt = GroundTruth();
   if (!gt.contains("pending_pairs")) GTEST_SKIP() << "no pending_pairs in groundtruth.json";
   for (const auto& pair : gt["pending_pairs"]) {
+    const bool reproduced = testutil::BlobIsConvRecordsOnly(pair);
     ir::Model compiled;
-    CompileLikeTheRealFile(pair, /*structure_only=*/true, &compiled);
+    CompileLikeTheRealFile(pair, /*structure_only=*/!reproduced, &compiled);
     if (::testing::Test::HasFatalFailure()) return;
     auto ours = package::ReadCompiledModel(compiled);
     ASSERT_TRUE(ours.ok());
     const auto& pkg = ours->edgetpu_ops[0].package;
-    std::printf("[ pending ] %s: parameter bytes ours %lld + %lld, Google's %lld + %lld\n",
-                pair["cpu_model"].get<std::string>().c_str(), static_cast<long long>(pkg.on_chip_bytes()),
-                static_cast<long long>(pkg.off_chip_bytes()), pair["onchip_cached_param_bytes"].get<long long>(),
-                pair["offchip_streamed_param_bytes"].get<long long>());
+    std::printf("[ %s ] %s: parameter bytes ours %lld + %lld, Google's %lld + %lld\n",
+                reproduced ? "compared" : "pending", pair["cpu_model"].get<std::string>().c_str(),
+                static_cast<long long>(pkg.on_chip_bytes()), static_cast<long long>(pkg.off_chip_bytes()),
+                pair["onchip_cached_param_bytes"].get<long long>(), pair["offchip_streamed_param_bytes"].get<long long>());
+    if (!reproduced) continue;
+    auto real = tflite::ReadModel(testutil::SharedPath("testdata/" + pair["compiled_model"].get<std::string>()));
+    ASSERT_TRUE(real.ok());
+    auto real_info = package::ReadCompiledModel(*real);
+    ASSERT_TRUE(real_info.ok());
+    const auto& real_pkg = real_info->edgetpu_ops[0].package;
+    ASSERT_NE(real_pkg.caching(), nullptr);
+    ASSERT_NE(pkg.caching(), nullptr);
+    std::span<const uint8_t> mine = pkg.caching()->parameters, theirs = real_pkg.caching()->parameters;
+    EXPECT_TRUE(std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
+        << pair["cpu_model"].get<std::string>() << ": cached parameter blob differs from Google's";
   }
 }
 
 // ../shared/testdata/small: Google's compiler 16 on small models that are not MobileNets (issue
 // 12). Every model maps whole in both compilers. Models whose parameterised layers are all
-// FULLY_CONNECTED (per-channel, no bias) must give Google's on-chip / streamed bytes; the others
+// FULLY_CONNECTED (per-channel, no bias) must give Google's on-chip / streamed bytes and blobs; the others
 // (depthwise with a multiplier, tiny convolutions with element-wise constants, softmax tables)
 // are reported, their rules being open.
 TEST(SmallModels, MappingAndFullyConnectedBytesMatchGoogles) {
@@ -219,7 +235,6 @@ TEST(SmallModels, MappingAndFullyConnectedBytesMatchGoogles) {
     const auto& pkg = real_info->edgetpu_ops[0].package;
     const ModelInput input = ModelInput::FromPath(entry.path().string());
     CompileOptions options;
-    options.build_models = false;
     auto r = etpu::Compile(std::span<const ModelInput>(&input, 1), options);
     ASSERT_TRUE(r.ok() && r->ok) << (r.ok() ? r->failure->message : r.status().ToString());
     const ModelResult& ours = r->models.at(0);
@@ -240,6 +255,16 @@ TEST(SmallModels, MappingAndFullyConnectedBytesMatchGoogles) {
     ++fc_models;
     EXPECT_EQ(ours.onchip_bytes, pkg.on_chip_bytes());
     EXPECT_EQ(ours.offchip_bytes, pkg.off_chip_bytes());
+    // Per-channel FC records (requantisation multipliers, no bias words) equal Google's bytes.
+    auto built = tflite::ReadModelFromBuffer(ours.model, name);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    auto built_info = package::ReadCompiledModel(*built);
+    ASSERT_TRUE(built_info.ok() && built_info->edgetpu_ops.size() == 1);
+    const auto* mine = built_info->edgetpu_ops[0].package.caching();
+    ASSERT_TRUE(mine != nullptr && pkg.caching() != nullptr);
+    EXPECT_TRUE(std::equal(mine->parameters.begin(), mine->parameters.end(), pkg.caching()->parameters.begin(),
+                           pkg.caching()->parameters.end()))
+        << "cached parameter blob differs from Google's";
   }
   EXPECT_GE(fc_models, 2);
 }
