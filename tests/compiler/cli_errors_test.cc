@@ -45,19 +45,13 @@ struct ErrorCase {
   std::vector<std::string> expected_lines;
 };
 
-std::set<std::string> Listing(const std::string& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
-}
-
 void ExpectFailure(const std::string& dir, const std::string& file, const std::vector<std::string>& expected) {
-  std::set<std::string> before = Listing(dir);
+  std::set<std::string> before = testutil::ListFileNames(dir);
   CliRun run = RunCompiler({file}, dir);
   EXPECT_NE(run.exit_code, 0) << run.out;
   EXPECT_EQ(run.out.rfind("Edge TPU Compiler version 16.0.0-etpu.", 0), 0u) << run.out;
   for (const auto& line : expected) EXPECT_NE(run.out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << run.out;
-  EXPECT_EQ(Listing(dir), before) << "a file was written despite the error";
+  EXPECT_EQ(testutil::ListFileNames(dir), before) << "a file was written despite the error";
 }
 
 TEST(CompilerErrorsTest, BadFilesGiveClearErrorsAndNoOutput) {

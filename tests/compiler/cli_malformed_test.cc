@@ -20,12 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::set<std::string> Listing(const std::string& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
-}
-
 enum class Tool { kCompiler, kInspect, kRun, kReport };
 constexpr Tool kTools[] = {Tool::kCompiler, Tool::kInspect, Tool::kRun, Tool::kReport};
 
@@ -78,7 +72,7 @@ std::map<Tool, int> Check(const std::vector<MalformedCase>& cases) {
     const std::set<Tool> must = MustRefuse(c);
     for (Tool t : kTools) {
       SCOPED_TRACE(c.name + " (" + c.kind + ") through " + ToolName(t));
-      const std::set<std::string> before = Listing(dir);
+      const std::set<std::string> before = testutil::ListFileNames(dir);
       const ToolRun r = Run(t, file, dir);
       if (r.exit_code != 0 && r.exit_code != 1 && r.exit_code != 2) {
         ADD_FAILURE() << "exit code " << r.exit_code << " (a crash?)\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
@@ -86,7 +80,7 @@ std::map<Tool, int> Check(const std::vector<MalformedCase>& cases) {
       }
       if (r.exit_code == 0) {
         EXPECT_FALSE(must.count(t)) << "accepted a file built to be invalid:\n" << r.out << r.err;
-        for (const std::string& name : Listing(dir)) {  // keep the next tool's view clean
+        for (const std::string& name : testutil::ListFileNames(dir)) {  // keep the next tool's view clean
           if (!before.count(name)) fs::remove_all(dir + "/" + name);
         }
         continue;
@@ -94,7 +88,7 @@ std::map<Tool, int> Check(const std::vector<MalformedCase>& cases) {
       ++refused[t];
       const std::string said = r.err + r.out;
       EXPECT_NE(said.find(c.name), std::string::npos) << "the refusal does not name the file:\n" << said;
-      EXPECT_EQ(Listing(dir), before) << "a file was written although the tool refused the input";
+      EXPECT_EQ(testutil::ListFileNames(dir), before) << "a file was written although the tool refused the input";
     }
   }
   fs::remove_all(root);

@@ -48,4 +48,10 @@ std::string MakeTempDir(const std::string& tag) {
   return dir;
 }
 
+std::set<std::string> ListFileNames(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
 }  // namespace etpu::testutil

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 namespace etpu::testutil {
@@ -20,6 +21,8 @@ std::string SharedPath(const std::string& relative);
 bool SharedRequired();
 /// A fresh empty temporary directory, removed at process exit.
 std::string MakeTempDir(const std::string& tag);
+/// The names of the entries of `dir` (tests that check that nothing was written).
+std::set<std::string> ListFileNames(const std::string& dir);
 
 }  // namespace etpu::testutil
 
