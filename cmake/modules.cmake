@@ -16,14 +16,29 @@ function(etpu_module name)
 endfunction()
 
 # etpu_tests(NAME SOURCES ... DEPS ...): one GoogleTest binary per module; tests sit beside their code.
+# etpu_tests(NAME SOURCES ... DEPS ... [SHARED_SETUP suite...]): one ctest entry per test, except
+# the SHARED_SETUP suites, whose tests share an expensive SetUpTestSuite and so run as one entry
+# (one process) each.
 function(etpu_tests name)
   if(NOT ETPU_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(T "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(T "" "" "SOURCES;DEPS;SHARED_SETUP" ${ARGN})
   add_executable(${name}_test ${T_SOURCES})
   target_compile_options(${name}_test PRIVATE ${ETPU_WARNINGS})
   target_link_libraries(${name}_test PRIVATE ${T_DEPS} etpu_testutil GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
-                       PROPERTIES ENVIRONMENT "ETPU_SHARED_DIR=${ETPU_SHARED_DIR}")
+  set(filter "")
+  foreach(suite IN LISTS T_SHARED_SETUP)
+    string(APPEND filter ":${suite}.*")
+    add_test(NAME ${suite} COMMAND ${name}_test --gtest_filter=${suite}.*)
+    set_tests_properties(${suite} PROPERTIES ENVIRONMENT "ETPU_SHARED_DIR=${ETPU_SHARED_DIR}")
+  endforeach()
+  if(filter)
+    string(SUBSTRING "${filter}" 1 -1 filter)
+    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60 TEST_FILTER "-${filter}"
+                         PROPERTIES ENVIRONMENT "ETPU_SHARED_DIR=${ETPU_SHARED_DIR}")
+  else()
+    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
+                         PROPERTIES ENVIRONMENT "ETPU_SHARED_DIR=${ETPU_SHARED_DIR}")
+  endif()
 endfunction()
