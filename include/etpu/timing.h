@@ -26,6 +26,15 @@ struct TimingOptions {
   std::string device_catalog;  ///< JSON catalog path; empty = the built-in one.
 };
 
+/// One layer of an edgetpu-custom-op (an operator of its region that computes; shape-only
+/// operators are free), as the timing model's layer model counts it.
+struct LayerTiming {
+  int region_op_index = -1;    ///< Operator index in the region (the custom op's own graph).
+  std::string name;            ///< "#3 CONV_2D": region operator index and type.
+  int64_t cycles = 0;
+  double compute_ms = 0;       ///< cycles at the inference's clock; the op's compute_ms is their sum.
+};
+
 /// One edgetpu-custom-op, one inference.
 struct EdgeTpuOpTiming {
   int op_index = -1;           ///< Operator index in the compiled model.
@@ -48,6 +57,10 @@ struct EdgeTpuOpTiming {
   int64_t output_bytes = 0;
   int64_t scratch_h2d_bytes = 0;
   int64_t scratch_d2h_bytes = 0;
+  double h2d_ms_per_byte = 0;      ///< The host link: a layer's streamed bytes take bytes x this.
+  /// Per layer, in region order, when the layer model timed the package (etpu's packages); empty
+  /// when the package's own cycle estimate did (Google's).
+  std::vector<LayerTiming> layers;
 };
 
 /// A whole compiled model: its edgetpu-custom-ops run one after another.

@@ -103,7 +103,11 @@ Result<int64_t> EstimateLayerCycles(const LayerCost& l, const DeviceSpec& spec, 
   return static_cast<int64_t>(cycles);
 }
 
-Result<int64_t> EstimateComputeCycles(const std::vector<LayerCost>& layers, const DeviceSpec& spec) {
+namespace {
+
+// Σ EstimateLayerCycles, each layer's cycles also appended to `per_layer` when it is not null.
+Result<int64_t> SumLayerCycles(const std::vector<LayerCost>& layers, const DeviceSpec& spec,
+                               std::vector<int64_t>* per_layer) {
   int64_t total = 0;
   for (size_t i = 0; i < layers.size(); ++i) {
     ETPU_ASSIGN_OR_RETURN(int64_t c, EstimateLayerCycles(layers[i], spec, static_cast<int>(i)));
@@ -111,8 +115,15 @@ Result<int64_t> EstimateComputeCycles(const std::vector<LayerCost>& layers, cons
       return InvalidArgumentError(fmt::format("failed to estimate cycles: total overflows at layer #{}", i));
     }
     total += c;
+    if (per_layer != nullptr) per_layer->push_back(c);
   }
   return total;
+}
+
+}  // namespace
+
+Result<int64_t> EstimateComputeCycles(const std::vector<LayerCost>& layers, const DeviceSpec& spec) {
+  return SumLayerCycles(layers, spec, nullptr);
 }
 
 Status ValidateDevice(const DeviceSpec& spec, const HostProfile& host) {
@@ -152,14 +163,17 @@ Result<InvocationTime> EstimateInvocation(const InvocationQuery& q, const Device
     }
   }
   InvocationTime t;
+  constexpr double kMsPerS = 1000.0;
+  t.clock_hz = EffectiveClockHz(spec, host, clock);
   if (q.estimated_cycles > 0) {
     t.cycles = q.estimated_cycles;
   } else {
-    ETPU_ASSIGN_OR_RETURN(t.cycles, EstimateComputeCycles(q.layers, spec));
+    std::vector<int64_t> per_layer;
+    ETPU_ASSIGN_OR_RETURN(t.cycles, SumLayerCycles(q.layers, spec, &per_layer));
+    for (int64_t c : per_layer) t.layers.push_back({c, static_cast<double>(c) / t.clock_hz * kMsPerS});
   }
-  constexpr double kMsPerS = 1000.0;
   const double h2d_ms_per_byte = kMsPerS / host.h2d_bytes_per_s;
-  t.clock_hz = EffectiveClockHz(spec, host, clock);
+  t.h2d_ms_per_byte = h2d_ms_per_byte;
   t.compute_ms = static_cast<double>(t.cycles) / t.clock_hz * kMsPerS;
   t.h2d_ms = (static_cast<double>(q.instruction_bytes) + static_cast<double>(q.input_bytes) +
               static_cast<double>(q.scratch_h2d_bytes)) *

@@ -31,6 +31,7 @@ struct LayerCost {
   int out_h = 1, out_w = 1, in_c = 1, out_c = 1, kh = 1, kw = 1;
   int64_t macs = 0;
   std::string name;  ///< Optional, for error messages and reports.
+  int op_index = -1; ///< The operator it comes from in its (region) model; -1 when not known.
 };
 
 /// "conv", "depthwise", "fully_connected", "elementwise", "pool", "other".
@@ -50,6 +51,13 @@ struct InvocationQuery {
   int64_t scratch_d2h_bytes = 0;
 };
 
+/// One layer's part of an invocation (layer model only): its cycles and their time at the
+/// invocation's clock. The invocation's compute_ms is the sum of the layers'.
+struct LayerTime {
+  int64_t cycles = 0;
+  double compute_ms = 0;
+};
+
 /// The estimate, in milliseconds; see the formulas at the top of this file.
 struct InvocationTime {
   double compute_ms = 0;
@@ -63,6 +71,10 @@ struct InvocationTime {
   int64_t cycles = 0;
   double clock_hz = 0;        ///< The clock actually used.
   bool stream_bound = false;  ///< Streaming, not compute, set the overlapped term.
+  double h2d_ms_per_byte = 0; ///< Host-to-device time of one byte: a layer's streamed bytes take bytes x this.
+  /// Per query layer, in order, when the layer model gave the cycles (estimated_cycles == 0);
+  /// empty when the compiler's estimate did.
+  std::vector<LayerTime> layers;
 };
 
 /// Structural MACs of a layer: `macs` when > 0, else from the shape

@@ -77,6 +77,7 @@ bool IsShapeOnly(ir::BuiltinOperator code) { return ir::OpInfoOf(code).cost == i
 Result<device::LayerCost> LayerCostOf(const ir::Model& model, const ir::Operator& op) {
   device::LayerCost c;
   c.name = fmt::format("#{} {}", op.index, op.name());
+  c.op_index = op.index;
   c.kind = device::LayerCost::kElementwise;
   if (op.outputs.empty()) return c;
   ETPU_ASSIGN_OR_RETURN(const ir::Tensor* out, TensorAt(model, op, 0, true));

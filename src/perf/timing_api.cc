@@ -56,6 +56,11 @@ Result<ModelTiming> Time(const ir::Model& model, const TimingOptions& options) {
     op.output_bytes = c.query.output_bytes;
     op.scratch_h2d_bytes = c.query.scratch_h2d_bytes;
     op.scratch_d2h_bytes = c.query.scratch_d2h_bytes;
+    op.h2d_ms_per_byte = t.h2d_ms_per_byte;
+    for (size_t k = 0; k < t.layers.size() && k < c.query.layers.size(); ++k) {
+      const device::LayerCost& layer = c.query.layers[k];
+      op.layers.push_back({layer.op_index, layer.name, t.layers[k].cycles, t.layers[k].compute_ms});
+    }
     out.edgetpu_ops.push_back(op);
   }
   return out;

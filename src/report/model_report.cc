@@ -30,6 +30,15 @@ struct Input {
   bool compiled = false;  ///< Holds an edgetpu-custom-op: read, not compiled.
 };
 
+json LayerTimingsJson(const std::vector<LayerTiming>& layers) {
+  json out = json::array();
+  for (const LayerTiming& l : layers) {
+    out.push_back({{"region_op_index", l.region_op_index}, {"name", l.name}, {"cycles", l.cycles},
+                   {"compute_ms", l.compute_ms}});
+  }
+  return out;
+}
+
 json TimingJson(const ModelTiming& t) {
   json ops = json::array();
   for (const EdgeTpuOpTiming& o : t.edgetpu_ops) {
@@ -42,7 +51,8 @@ json TimingJson(const ModelTiming& t) {
                    {"stream_bound", o.stream_bound},   {"cached_param_bytes", o.cached_param_bytes},
                    {"streamed_param_bytes", o.streamed_param_bytes}, {"instruction_bytes", o.instruction_bytes},
                    {"input_bytes", o.input_bytes},     {"output_bytes", o.output_bytes},
-                   {"scratch_h2d_bytes", o.scratch_h2d_bytes}, {"scratch_d2h_bytes", o.scratch_d2h_bytes}});
+                   {"scratch_h2d_bytes", o.scratch_h2d_bytes}, {"scratch_d2h_bytes", o.scratch_d2h_bytes},
+                   {"h2d_ms_per_byte", o.h2d_ms_per_byte}, {"layers", LayerTimingsJson(o.layers)}});
   }
   return {{"chip", t.chip},         {"host", t.host},         {"clock", t.clock},
           {"first_ms", t.first_ms}, {"later_ms", t.later_ms}, {"cpu_op_count", t.cpu_op_count},
@@ -80,6 +90,48 @@ json FirstStreamed(const json& layers, const ModelResult& m) {
     return {{"op_index", l["op_index"]}, {"op", l["op"]}, {"param_bytes", bytes}, {"why", why}};
   }
   return nullptr;
+}
+
+/// Each operator of a model compiled here gets its estimated time on the Edge TPU (operators of
+/// region r are the layers of the timing's edgetpu op r, region operator k = regions[r].ops[k]):
+/// compute_ms (0 for a shape-only operator), stream_ms (its streamed parameter bytes on the host
+/// link, 0 when cached or without parameters) and the bound ("compute" or "stream"); null on the
+/// CPU, or when the package's own cycle estimate timed it (no per-layer split).
+void AddOperatorTimes(json& model, const ModelResult& m) {
+  const json& ops_timing = model["timing"]["edgetpu_ops"];
+  std::map<int, int64_t> streamed;  // op index -> streamed parameter bytes
+  for (const LayerPlacement& p : m.layers) {
+    if (!p.cached) streamed[p.op_index] += p.bytes;
+  }
+  std::map<int, std::pair<double, double>> times;  // op index -> compute, stream
+  if (ops_timing.size() == m.regions.size()) {
+    for (size_t r = 0; r < m.regions.size(); ++r) {
+      const json& t = ops_timing[r];
+      if (t["layers"].empty()) continue;
+      const std::vector<int>& region_ops = m.regions[r].ops;
+      for (int op : region_ops) times[op] = {0.0, 0.0};
+      for (const json& l : t["layers"]) {
+        const int k = l["region_op_index"].get<int>();
+        if (k >= 0 && static_cast<size_t>(k) < region_ops.size()) times[region_ops[static_cast<size_t>(k)]].first = l["compute_ms"].get<double>();
+      }
+      for (int op : region_ops) {
+        const auto s = streamed.find(op);
+        if (s != streamed.end()) times[op].second = static_cast<double>(s->second) * t["h2d_ms_per_byte"].get<double>();
+      }
+    }
+  }
+  for (json& o : model["operators"]) {
+    const auto it = times.find(o["op_index"].get<int>());
+    if (it == times.end()) {
+      o["compute_ms"] = nullptr;
+      o["stream_ms"] = nullptr;
+      o["bound"] = nullptr;
+      continue;
+    }
+    o["compute_ms"] = it->second.first;
+    o["stream_ms"] = it->second.second;
+    o["bound"] = it->second.second > it->second.first ? "stream" : "compute";
+  }
 }
 
 /// One model compiled here: verdicts, placements (with their SRAM address), summary, checks.
@@ -261,6 +313,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
       json mj = CompiledModelJson(m, cursor);
       mj["group"] = static_cast<int64_t>(groups.size());
       ETPU_RETURN_IF_ERROR(AddPackageAndTiming(mj, m.model, m.output_path, options, warnings));
+      AddOperatorTimes(mj, m);
       summary += mj["summary_text"].get<std::string>();
       members.push_back(static_cast<int64_t>(models.size()));
       cached += m.onchip_bytes;

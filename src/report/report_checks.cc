@@ -45,6 +45,22 @@ void ModelChecks(const json& m, int64_t index, json& out) {
   }
   Add(out, "timing_reads_same_bytes", nullptr, index, t_cached == I(m["onchip_bytes"]) && t_streamed == I(m["offchip_bytes"]),
       "timing model cached " + Eq(t_cached, I(m["onchip_bytes"])) + ", streamed " + Eq(t_streamed, I(m["offchip_bytes"])));
+  // The per-operator Edge TPU times (layer table) add up to the executables' compute time.
+  double op_compute = 0, exe_compute = 0;
+  bool per_layer = m["operators"].is_array() && !m["timing"]["edgetpu_ops"].empty();
+  for (const json& o : m["timing"]["edgetpu_ops"]) {
+    per_layer = per_layer && !o["layers"].empty();
+    exe_compute += o["compute_ms"].get<double>();
+  }
+  if (per_layer) {
+    for (const json& o : m["operators"]) {
+      if (o["compute_ms"].is_number()) op_compute += o["compute_ms"].get<double>();
+    }
+    Add(out, "operator_times_sum_compute", nullptr, index,
+        std::fabs(op_compute - exe_compute) <= 1e-9 * std::max(1.0, exe_compute),
+        "operators' compute " + std::to_string(op_compute) + " ms, executables' compute " + std::to_string(exe_compute) +
+            " ms");
+  }
   const double diff = m["timing"]["first_ms"].get<double>() - m["timing"]["later_ms"].get<double>();
   Add(out, "first_is_later_plus_upload", nullptr, index, std::fabs(diff - load) <= 1e-9 * std::max(1.0, load),
       "first - later = " + std::to_string(diff) + " ms, cached-parameter upload = " + std::to_string(load) + " ms");

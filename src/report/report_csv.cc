@@ -23,22 +23,26 @@ std::string V(const json& v) { return v.is_string() ? v.get<std::string>() : (v.
 }  // namespace
 
 std::string RenderReportCsv(const json& doc) {
-  std::string s = "model,op_index,op,runs_on,status,rule_id,param_bytes,placement,sram_offset\n";
+  std::string s = "model,op_index,op,runs_on,status,rule_id,param_bytes,placement,sram_offset,compute_ms,stream_ms,bound\n";
   for (const json& m : doc["models"]) {
     std::map<int64_t, const json*> layers;
     for (const json& l : m["layers"]) layers[l["op_index"].get<int64_t>()] = &l;
-    auto row = [&](const json& index, const json& op, const char* runs_on, const json& status, const json& rule) {
+    auto row = [&](const json& index, const json& op, const char* runs_on, const json& status, const json& rule,
+                   const json* times) {
       auto it = layers.find(index.get<int64_t>());
       const json* l = it == layers.end() ? nullptr : it->second;
-      s += fmt::format("{},{},{},{},{},{},{},{},{}\n", Q(V(m["name"])), V(index), Q(V(op)), runs_on, Q(V(status)), Q(V(rule)),
-                       l ? V((*l)["param_bytes"]) : "", l ? ((*l)["cached"].get<bool>() ? "cached" : "streamed") : "",
-                       l ? V((*l)["sram_offset"]) : "");
+      s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", Q(V(m["name"])), V(index), Q(V(op)), runs_on, Q(V(status)),
+                       Q(V(rule)), l ? V((*l)["param_bytes"]) : "", l ? ((*l)["cached"].get<bool>() ? "cached" : "streamed") : "",
+                       l ? V((*l)["sram_offset"]) : "", times ? V((*times)["compute_ms"]) : "",
+                       times ? V((*times)["stream_ms"]) : "", times ? V((*times)["bound"]) : "");
     };
     if (m["operators"].is_array()) {
-      for (const json& o : m["operators"]) row(o["op_index"], o["op"], o["edgetpu"].get<bool>() ? "edgetpu" : "cpu", o["status"], o["rule_id"]);
+      for (const json& o : m["operators"]) {
+        row(o["op_index"], o["op"], o["edgetpu"].get<bool>() ? "edgetpu" : "cpu", o["status"], o["rule_id"], &o);
+      }
     } else {  // Read from a compiled file: the package's layers and CPU operators; no statuses.
-      for (const json& l : m["layers"]) row(l["op_index"], l["op"], "edgetpu", nullptr, nullptr);
-      for (const json& c : m["inspect"]["cpu_ops"]) row(c["index"], c["op"], "cpu", nullptr, nullptr);
+      for (const json& l : m["layers"]) row(l["op_index"], l["op"], "edgetpu", nullptr, nullptr, nullptr);
+      for (const json& c : m["inspect"]["cpu_ops"]) row(c["index"], c["op"], "cpu", nullptr, nullptr, nullptr);
     }
   }
   return s;

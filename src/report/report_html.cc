@@ -120,28 +120,33 @@ std::string Waterfalls(const json& doc) {
 }
 
 std::string LayerTables(const json& doc) {
-  std::string s = Section("layers", "5. Per-layer table", "Every operator: Edge TPU or CPU with the compiler's status and the rule that decided it; parameter bytes, cached or streamed, SRAM offset.");
+  std::string s = Section("layers", "5. Per-layer table", "Every operator: Edge TPU or CPU with the compiler's status and the rule that decided it; parameter bytes, cached or streamed, SRAM offset; its estimated Edge TPU compute time and the time its streamed parameters take on the host link (timing model), and which of the two bounds it.");
   for (const json& m : doc["models"]) {
     s += fmt::format("<h3>{}</h3>\n", E(m["name"]));
     for (const json& x : m["missing"]) s += "<p>Missing: " + E(x) + "</p>\n";
     std::map<int64_t, const json*> by_op;
     for (const json& l : m["layers"]) by_op[I(l["op_index"])] = &l;
-    s += "<table>\n<tr><th>op</th><th>operator</th><th>runs on</th><th>status</th><th>rule</th><th>param bytes</th><th>placement</th><th>SRAM offset</th></tr>\n";
+    s += "<table>\n<tr><th>op</th><th>operator</th><th>runs on</th><th>status</th><th>rule</th><th>param bytes</th><th>placement</th><th>SRAM offset</th><th>compute ms</th><th>stream ms</th><th>bound</th></tr>\n";
     auto layer_cells = [&](const json* l) {
       if (!l) return std::string("<td></td><td></td><td></td>");
       return fmt::format("<td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td>", I((*l)["param_bytes"]), (*l)["cached"].get<bool>() ? "cached" : "streamed", E((*l)["sram_offset"]));
     };
+    auto time_cells = [](const json* o) {
+      if (!o || !(*o)["compute_ms"].is_number()) return std::string("<td></td><td></td><td></td>");
+      return fmt::format("<td class=\"n\">{:.4f}</td><td class=\"n\">{:.4f}</td><td>{}</td>", (*o)["compute_ms"].get<double>(),
+                         (*o)["stream_ms"].get<double>(), E((*o)["bound"]));
+    };
     if (m["operators"].is_array()) {
       for (const json& o : m["operators"]) {
         auto it = by_op.find(I(o["op_index"]));
-        s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>\n", I(o["op_index"]), E(o["op"]),
+        s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n", I(o["op_index"]), E(o["op"]),
                          o["edgetpu"].get<bool>() ? "Edge TPU" : "CPU", E(o["status"]),
                          HtmlEscape(o["rule_id"].get<std::string>() + (o["reason"].get<std::string>().empty() ? "" : ": " + o["reason"].get<std::string>())),
-                         layer_cells(it == by_op.end() ? nullptr : it->second));
+                         layer_cells(it == by_op.end() ? nullptr : it->second), time_cells(&o));
       }
     } else {
-      for (const json& l : m["layers"]) s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>Edge TPU</td><td>-</td><td>-</td>{}</tr>\n", I(l["op_index"]), E(l["op"]), layer_cells(&l));
-      for (const json& c : m["inspect"]["cpu_ops"]) s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>CPU</td><td>-</td><td>-</td>{}</tr>\n", I(c["index"]), E(c["op"]), layer_cells(nullptr));
+      for (const json& l : m["layers"]) s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>Edge TPU</td><td>-</td><td>-</td>{}{}</tr>\n", I(l["op_index"]), E(l["op"]), layer_cells(&l), time_cells(nullptr));
+      for (const json& c : m["inspect"]["cpu_ops"]) s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>CPU</td><td>-</td><td>-</td>{}{}</tr>\n", I(c["index"]), E(c["op"]), layer_cells(nullptr), time_cells(nullptr));
     }
     s += "</table>\n";
   }

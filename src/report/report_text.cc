@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "base/units.h"
 #include "report/model_report.h"
@@ -58,10 +60,23 @@ std::string RenderReportText(const json& doc) {
         s += fmt::format("    CPU op {} {}: {} [{}] {}\n", o["op_index"].get<int>(), S(o["op"]), S(o["status"]), S(o["rule_id"]), S(o["reason"]));
       }
     }
-    s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10}\n", "op", "operator", "bytes", "place", "sram");
+    std::map<int, const json*> op_times;  // Edge TPU operators with a per-layer time
+    if (m["operators"].is_array()) {
+      for (const json& o : m["operators"]) {
+        if (o["compute_ms"].is_number()) op_times[o["op_index"].get<int>()] = &o;
+      }
+    }
+    s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10} {:>10} {:>10} {:<7}\n", "op", "operator", "bytes", "place", "sram",
+                     "compute ms", "stream ms", "bound");
     for (const json& l : m["layers"]) {
-      s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10}\n", l["op_index"].get<int>(), S(l["op"]), l["param_bytes"].get<int64_t>(),
-                       l["cached"].get<bool>() ? "cached" : "streamed", l["sram_offset"].is_null() ? "-" : l["sram_offset"].dump());
+      const auto t = op_times.find(l["op_index"].get<int>());
+      const bool timed = t != op_times.end();
+      s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10} {:>10} {:>10} {:<7}\n", l["op_index"].get<int>(), S(l["op"]),
+                       l["param_bytes"].get<int64_t>(), l["cached"].get<bool>() ? "cached" : "streamed",
+                       l["sram_offset"].is_null() ? "-" : l["sram_offset"].dump(),
+                       timed ? fmt::format("{:.4f}", (*t->second)["compute_ms"].get<double>()) : "-",
+                       timed ? fmt::format("{:.4f}", (*t->second)["stream_ms"].get<double>()) : "-",
+                       timed ? S((*t->second)["bound"]) : "-");
     }
     if (m["first_streamed"].is_object()) s += fmt::format("    first streamed layer: op {}: {}\n", m["first_streamed"]["op_index"].get<int>(), S(m["first_streamed"]["why"]));
   }

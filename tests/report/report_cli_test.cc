@@ -105,7 +105,7 @@ TEST(EtpuReport, WritesThePageAtomicallyAndTheSameBytesEveryRun) {
   EXPECT_TRUE(text.out.starts_with("etpu report\n")) << text.out.substr(0, 100);
   ToolRun csv = RunEtpu({"report", a, "--format", "csv"});
   EXPECT_EQ(csv.exit_code, 0);
-  EXPECT_TRUE(csv.out.starts_with("model,op_index,op,runs_on,status,rule_id,param_bytes,placement,sram_offset\n")) << csv.out.substr(0, 100);
+  EXPECT_TRUE(csv.out.starts_with("model,op_index,op,runs_on,status,rule_id,param_bytes,placement,sram_offset,compute_ms,stream_ms,bound\n")) << csv.out.substr(0, 100);
   // An output folder that does not exist: exit 1, nothing written.
   ToolRun nowhere = RunEtpu({"report", a, "-o", dir + "/missing/r.html"});
   EXPECT_EQ(nowhere.exit_code, 1);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -267,6 +268,56 @@ TEST(ModelReport, ChecksTurnRedWhenTheNumbersDisagree) {
   json slow = *doc;
   slow["models"][0]["timing"]["first_ms"] = slow["models"][0]["timing"]["first_ms"].get<double>() + 1;
   EXPECT_FALSE(CheckOk(InvariantChecks(slow), "first_is_later_plus_upload"));
+  json slower_op = *doc;
+  for (json& o : slower_op["models"][0]["operators"]) {
+    if (o["compute_ms"].is_number()) {
+      o["compute_ms"] = o["compute_ms"].get<double>() + 0.001;
+      break;
+    }
+  }
+  EXPECT_FALSE(CheckOk(InvariantChecks(slower_op), "operator_times_sum_compute"));
+}
+
+// Section 5's times: every Edge TPU operator has its compute time from the timing model's layer
+// model, and the operators' times add up to the executable's; a streamed layer's stream time is
+// its bytes on the host link, and together they are the executable's stream time; a cached layer
+// streams nothing. EfficientNet-EdgeTPU L streams part of its parameters.
+TEST(ModelReport, LayerTableTimesAddUpToTheExecutablesTimes) {
+  const std::string path = testutil::MakeTempDir("etpu-report-times") + "/efficientnet_edgetpu_l.tflite";
+  auto bytes = GenerateZooModel("efficientnet_edgetpu_l");
+  ASSERT_TRUE(bytes.ok());
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+  auto doc = BuildModelReport({path});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& m = (*doc)["models"][0];
+  ASSERT_EQ(m["timing"]["edgetpu_ops"].size(), 1u);
+  const json& exe = m["timing"]["edgetpu_ops"][0];
+  ASSERT_GT(exe["streamed_param_bytes"].get<int64_t>(), 0) << "the model must stream for this test";
+  const double per_byte = exe["h2d_ms_per_byte"].get<double>();
+  ASSERT_GT(per_byte, 0);
+  std::map<int, const json*> layer_of;
+  for (const json& l : m["layers"]) layer_of[l["op_index"].get<int>()] = &l;
+  double compute = 0, stream = 0;
+  int stream_bound = 0;
+  for (const json& o : m["operators"]) {
+    if (!o["edgetpu"].get<bool>()) {
+      EXPECT_TRUE(o["compute_ms"].is_null());
+      continue;
+    }
+    ASSERT_TRUE(o["compute_ms"].is_number()) << o.dump();
+    compute += o["compute_ms"].get<double>();
+    stream += o["stream_ms"].get<double>();
+    const auto l = layer_of.find(o["op_index"].get<int>());
+    const bool streamed = l != layer_of.end() && !(*l->second)["cached"].get<bool>();
+    const double expected = streamed ? static_cast<double>((*l->second)["param_bytes"].get<int64_t>()) * per_byte : 0.0;
+    EXPECT_DOUBLE_EQ(o["stream_ms"].get<double>(), expected) << o.dump();
+    EXPECT_EQ(o["bound"], o["stream_ms"].get<double>() > o["compute_ms"].get<double>() ? "stream" : "compute");
+    stream_bound += o["bound"] == "stream";
+  }
+  EXPECT_NEAR(compute, exe["compute_ms"].get<double>(), 1e-9 * exe["compute_ms"].get<double>());
+  EXPECT_NEAR(stream, exe["stream_ms"].get<double>(), 1e-9 * exe["stream_ms"].get<double>());
+  EXPECT_GT(stream_bound, 0) << "a large streamed layer takes longer on the link than to compute";
+  EXPECT_TRUE(CheckOk((*doc)["checks"], "operator_times_sum_compute"));
 }
 
 TEST(ModelReport, OrderWhatIfPredictsWhatCompilingInThatOrderGives) {
