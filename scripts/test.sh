@@ -57,12 +57,12 @@ fi
 if [ "${ETPU_SKIP_TSAN:-0}" != "1" ]; then
   # The runtime under ThreadSanitizer (clang): threads invoking models on separate devices, and on
   # one device under the caller's lock (src/runtime/concurrency_test.cc; the Python binding's
-  # contract). Only the runtime's tests are built.
+  # contract), and the 2-second soak (src/runtime/soak_test.cc). Only the runtime's tests are built.
   echo "== TSan build (clang): runtime concurrency tests"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DETPU_TSAN=ON -DETPU_BUILD_BENCH=OFF > /dev/null
   cmake --build build-tsan -j "$jobs" --target runtime_test
   TSAN_OPTIONS=halt_on_error=1 "$(find build-tsan -name runtime_test -type f -perm -u+x | head -n 1)" \
-    --gtest_brief=1 --gtest_filter='RuntimeConcurrency*:RuntimeTest*'
+    --gtest_brief=1 --gtest_filter='RuntimeConcurrency*:RuntimeTest*:RuntimeSoak*'
 fi
 echo "etpu: all tests passed"
