@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "compiler/cli_tool.h"
+#include "testutil/shared.h"
 
 namespace etpu::testing {
 namespace {
@@ -114,6 +117,61 @@ TEST(EtpuPlan, AcceptsAFile) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Has(r.out, (dir / "small.tflite").string()));
   fs::remove_all(dir);
+}
+
+// --write compiles the plan it prints: plan.json is the --json document, and each group's models,
+// compiled together in the folder of their device, hold the bytes and the shared token the plan
+// predicted; groups have tokens of their own.
+TEST(EtpuPlan, WriteCompilesThePlanItPrints) {
+  const std::string dir = testutil::MakeTempDir("etpu-plan-write");
+  ToolRun r = RunEtpu({"plan", "mobilenet_v1_0.25_128@40", "mobilenet_v1_0.5_160@20", "mobilenet_v1_1.0_224@30",
+                       "--devices", "usb3,usb3", "--json", "--write", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Has(r.err, "wrote ")) << r.err;
+  const auto printed = nlohmann::json::parse(r.out);
+  const auto written = nlohmann::json::parse(ReadText(dir + "/plan.json"));
+  EXPECT_EQ(written, printed);
+  std::set<std::string> tokens;
+  int groups = 0, models = 0;
+  for (size_t d = 0; d < written["devices"].size(); ++d) {
+    const auto& device = written["devices"][d];
+    std::string bus = device["device_string"].get<std::string>();
+    std::replace(bus.begin(), bus.end(), ':', '-');
+    const std::string device_dir = dir + "/tpu" + std::to_string(d) + "_" + bus;
+    for (size_t g = 0; g < device["groups"].size(); ++g) {
+      const auto& group = device["groups"][g];
+      const std::string folder = device["groups"].size() > 1 ? device_dir + "/group" + std::to_string(g + 1) : device_dir;
+      std::vector<std::string> args = {"inspect", "--json"};
+      for (const auto& m : group["members"]) args.push_back(folder + "/" + m["name"].get<std::string>() + "_edgetpu.tflite");
+      ToolRun inspect = RunEtpu(args);
+      ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+      const auto files = nlohmann::json::parse(inspect.out)["files"];
+      ASSERT_EQ(files.size(), group["members"].size());
+      std::set<std::string> group_tokens;
+      for (size_t k = 0; k < files.size(); ++k) {
+        const auto& member = group["members"][k];
+        EXPECT_EQ(std::to_string(files[k]["on_chip_bytes"].get<int64_t>()), member["onchip_bytes"]) << member.dump();
+        EXPECT_EQ(std::to_string(files[k]["off_chip_bytes"].get<int64_t>()), member["offchip_bytes"]) << member.dump();
+        group_tokens.insert(files[k]["token"].get<std::string>());
+        ++models;
+      }
+      EXPECT_EQ(group_tokens.size(), 1u) << "one token per co-compiled group";
+      tokens.insert(group_tokens.begin(), group_tokens.end());
+      ++groups;
+    }
+  }
+  EXPECT_EQ(models, 3);
+  EXPECT_EQ(static_cast<int>(tokens.size()), groups) << "each group has a token of its own";
+  // Written once: a second --write into the same directory is refused and changes nothing.
+  const std::string before = ReadText(dir + "/plan.json");
+  ToolRun again = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--write", dir});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(Has(again.err, "already exists")) << again.err;
+  EXPECT_EQ(ReadText(dir + "/plan.json"), before);
+  ToolRun missing = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--write", dir + "/no/such/dir"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(Has(missing.err, "not a writable directory")) << missing.err;
+  EXPECT_TRUE(missing.out.empty());
 }
 
 TEST(EtpuPlan, BadInputIsAClearError) {

@@ -21,6 +21,7 @@
 #include "planner/search.h"
 #include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
+#include "tools/etpu/plan_write.h"
 
 namespace etpu::tools {
 namespace {
@@ -166,10 +167,10 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
 
 int PlanCommand(int argc, char** argv) {
   CLI::App app{"Which models to co-compile, in which order, on which Edge TPU: the plan with the most throughput "
-               "headroom (timing model only; nothing is executed or written).",
+               "headroom (timing model only; nothing is executed, and nothing is written without --write).",
                "etpu plan"};
   std::vector<std::string> demands;
-  std::string devices_text = "usb3", clock_text, catalog_file;
+  std::string devices_text = "usb3", clock_text, catalog_file, write_dir;
   bool json = false;
   app.add_option("models", demands, "MODEL@HZ: a .tflite file or a zoo name (etpu zoo --list) and its demand in Hz")
       ->required();
@@ -179,6 +180,9 @@ int PlanCommand(int argc, char** argv) {
       ->check(CLI::IsMember({"std", "max"}));
   app.add_option("--device_catalog", catalog_file, "Device catalog JSON (default: the built-in devices/devices.json)");
   app.add_flag("--json", json, "Machine-readable output");
+  app.add_option("--write", write_dir,
+                 "Compile the chosen plan into this existing directory: plan.json, and per Edge TPU a folder "
+                 "tpu<N>_<bus>-<K> with each group's models compiled together (etpu's compiler; all files or none)");
   if (auto code = ParseCommandLine(app, argc, argv)) return *code;
 
   std::vector<planner::ModelDemand> models;
@@ -250,8 +254,16 @@ int PlanCommand(int argc, char** argv) {
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const nlohmann::json document = PlanJson(*problem, best, baselines, method, stats, heuristic);
+  if (!write_dir.empty()) {
+    auto written = WritePlan(*problem, best.eval.plan, DeviceStrings(*problem), document, write_dir);
+    if (!written.ok()) return Failure("plan", written.status().message());
+    std::fprintf(stderr, "etpu plan: wrote %d files to %s (%d compilations with etpu's compiler: for Coral hardware, "
+                 "run each group's edgetpu_compiler command with Google's compiler)\n",
+                 written->files, write_dir.c_str(), written->compilations);
+  }
   if (json) {
-    std::printf("%s\n", PlanJson(*problem, best, baselines, method, stats, heuristic).dump(2).c_str());
+    std::printf("%s\n", document.dump(2).c_str());
   } else {
     PrintPlan(*problem, best, baselines, method, ms, (*coster)->compilations());
   }
