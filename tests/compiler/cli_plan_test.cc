@@ -174,6 +174,32 @@ TEST(EtpuPlan, WriteCompilesThePlanItPrints) {
   EXPECT_TRUE(missing.out.empty());
 }
 
+// --explain: one reason per co-compiled group and per model's placement, each with the a* of the
+// alternative, never above the exact plan's; the table ends with them in words.
+TEST(EtpuPlan, ExplainSaysWhyWithTheAlternativesHeadroom) {
+  const std::vector<std::string> models = {"mobilenet_v1_0.25_128@40", "mobilenet_v1_0.5_160@20", "mobilenet_v1_1.0_224@30"};
+  std::vector<std::string> args = {"plan"};
+  args.insert(args.end(), models.begin(), models.end());
+  args.insert(args.end(), {"--devices", "usb3,usb3", "--explain", "--json"});
+  ToolRun r = RunEtpu(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j["explanations"].is_array());
+  std::set<std::string> placed;
+  for (const auto& e : j["explanations"]) {
+    EXPECT_FALSE(e["text"].get<std::string>().empty());
+    if (e["alternative_headroom"].is_number()) {
+      EXPECT_LE(e["alternative_headroom"].get<double>(), j["throughput_headroom"].get<double>() * (1 + 1e-9)) << e.dump();
+    }
+    if (e["kind"] == "placement") placed.insert(e["models"][0].get<std::string>());
+  }
+  EXPECT_EQ(placed.size(), 3u);
+  args.pop_back();  // the table
+  ToolRun table = RunEtpu(args);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(Has(table.out, "\nWhy:\n  - ")) << table.out;
+}
+
 TEST(EtpuPlan, BadInputIsAClearError) {
   ToolRun unknown = RunEtpu({"plan", "no_such_model@10"});
   EXPECT_EQ(unknown.exit_code, 1);

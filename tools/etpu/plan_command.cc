@@ -17,6 +17,7 @@
 
 #include "base/units.h"
 #include "device/device_catalog.h"
+#include "planner/explain.h"
 #include "planner/heuristic.h"
 #include "planner/search.h"
 #include "tools/etpu/cli.h"
@@ -171,7 +172,7 @@ int PlanCommand(int argc, char** argv) {
                "etpu plan"};
   std::vector<std::string> demands;
   std::string devices_text = "usb3", clock_text, catalog_file, write_dir;
-  bool json = false;
+  bool json = false, explain = false;
   app.add_option("models", demands, "MODEL@HZ: a .tflite file or a zoo name (etpu zoo --list) and its demand in Hz")
       ->required();
   app.add_option("--devices", devices_text,
@@ -180,6 +181,9 @@ int PlanCommand(int argc, char** argv) {
       ->check(CLI::IsMember({"std", "max"}));
   app.add_option("--device_catalog", catalog_file, "Device catalog JSON (default: the built-in devices/devices.json)");
   app.add_flag("--json", json, "Machine-readable output");
+  app.add_flag("--explain", explain,
+               "Say why: each co-compiled group against its models compiled apart, each model against its best "
+               "move to another TPU, priced by the same cost");
   app.add_option("--write", write_dir,
                  "Compile the chosen plan into this existing directory: plan.json, and per Edge TPU a folder "
                  "tpu<N>_<bus>-<K> with each group's models compiled together (etpu's compiler; all files or none)");
@@ -254,7 +258,22 @@ int PlanCommand(int argc, char** argv) {
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  const nlohmann::json document = PlanJson(*problem, best, baselines, method, stats, heuristic);
+  nlohmann::json document = PlanJson(*problem, best, baselines, method, stats, heuristic);
+  std::vector<planner::Explanation> explanations;
+  if (explain) {
+    auto e = planner::ExplainPlan(**coster, best.eval);
+    if (!e.ok()) return Failure("plan", e.status().message());
+    explanations = std::move(e).value();
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& x : explanations) {
+      nlohmann::json names = nlohmann::json::array();
+      for (int m : x.models) names.push_back(problem->models[static_cast<size_t>(m)].name);
+      list.push_back({{"kind", x.kind}, {"device", x.device}, {"models", names}, {"text", x.text},
+                      {"alternative_headroom", x.alternative_ok ? nlohmann::json(x.alternative_objective.headroom())
+                                                                : nlohmann::json(nullptr)}});
+    }
+    document["explanations"] = list;
+  }
   if (!write_dir.empty()) {
     auto written = WritePlan(*problem, best.eval.plan, DeviceStrings(*problem), document, write_dir);
     if (!written.ok()) return Failure("plan", written.status().message());
@@ -266,6 +285,10 @@ int PlanCommand(int argc, char** argv) {
     std::printf("%s\n", document.dump(2).c_str());
   } else {
     PrintPlan(*problem, best, baselines, method, ms, (*coster)->compilations());
+    if (explain) {
+      std::printf("\nWhy:\n");
+      for (const auto& x : explanations) std::printf("  - %s\n", x.text.c_str());
+    }
   }
   return kExitOk;
 }
