@@ -163,7 +163,7 @@ TEST(RuntimeSoakTest, InterleavedThreadsKeepOutputsAndTheTokenRuleAndMemoryFlat)
                         << (s.ok() ? "output or cache events differ from the expected ones" : s.ToString());
         }
         const int64_t n = ++total;
-        if (n % 50 == 0) {
+        if (n % 10 == 0) {
           std::lock_guard<std::mutex> m(memory_lock);
           memory.emplace_back(static_cast<double>(n), static_cast<double>(ResidentBytes()) / (1 << 20));
         }
