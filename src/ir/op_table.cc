@@ -10,7 +10,6 @@
 // Builtins without a row register version 1 only.
 #include "ir/op_table.h"
 
-#include <algorithm>
 #include <map>
 #include <utility>
 

@@ -13,7 +13,6 @@
 namespace etpu::perf {
 namespace {
 
-
 constexpr int64_t kMaxDim = int64_t{1} << 24;
 
 // Dimension `from_back` (1 = innermost) of a shape, at least 1; 1 when the rank is too small.
