@@ -314,6 +314,17 @@ TEST(ModelReport, LayerTableTimesAddUpToTheExecutablesTimes) {
     EXPECT_EQ(o["bound"], o["stream_ms"].get<double>() > o["compute_ms"].get<double>() ? "stream" : "compute");
     stream_bound += o["bound"] == "stream";
   }
+  // The layer model's layers are the region's operators in order: their types match the source's.
+  std::vector<std::string> edgetpu_ops;
+  for (const json& o : m["operators"]) {
+    if (o["edgetpu"].get<bool>()) edgetpu_ops.push_back(o["op"].get<std::string>());
+  }
+  ASSERT_FALSE(exe["layers"].empty());
+  for (const json& l : exe["layers"]) {
+    const size_t k = l["region_op_index"].get<size_t>();
+    ASSERT_LT(k, edgetpu_ops.size());
+    EXPECT_EQ(l["name"].get<std::string>(), "#" + std::to_string(k) + " " + edgetpu_ops[k]);
+  }
   EXPECT_NEAR(compute, exe["compute_ms"].get<double>(), 1e-9 * exe["compute_ms"].get<double>());
   EXPECT_NEAR(stream, exe["stream_ms"].get<double>(), 1e-9 * exe["stream_ms"].get<double>());
   EXPECT_GT(stream_bound, 0) << "a large streamed layer takes longer on the link than to compute";
