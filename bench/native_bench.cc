@@ -1,0 +1,281 @@
+// Whole-model single-thread latency of etpu's CPU runtime (the interpreter, include/etpu/runtime.h)
+// against native XNNPACK (Debian's libxnnpack, qu8 operators, xnn_graph.h) on the same model and
+// the same input, in interleaved rounds; run_native_bench.sh runs it over the benchmark models.
+//
+//   native_bench [--runs N] [--rounds R] [--images DIR] [--isa avx2|avx512vnni] [--per-layer] MODEL...
+//   MODEL: a .tflite file, or zoo:NAME for a model of etpu's zoo (src/zoo).
+//
+// Before timing, both run every image of DIR that decodes (prepared as the Coral tests do; a
+// seeded random input when there is none): top-1 of output 0 must agree, and the largest
+// difference of any output byte is printed in quantisation steps (XNNPACK requantises in float,
+// TFLite's kernels in fixed point, so a few steps are expected). Output, one line per model:
+//   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
+//          top1_agree=K/N max_diff_steps=D
+// (medians over all timed runs; xnnpack/etpu > 1 means etpu is faster), or
+//   NATIVE model=NAME skipped: REASON
+// when XNNPACK lacks an operator (the model is left out rather than timed partially).
+// --per-layer also prints, for every operator, the difference of the sub-model ending there.
+// Exit status 1 when a model fails to load or run, or top-1 disagrees.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/file_io.h"
+#include "etpu/runtime.h"
+#include "kernels/dispatch.h"
+#include "runtime/image_io.h"
+#include "tflite/graph_surgery.h"
+#include "tflite/model_reader.h"
+#include "tflite/model_writer.h"
+#include "xnn_graph.h"
+#include "zoo/zoo.h"
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+using etpu::ir::Model;
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+template <typename F>
+void TimeRuns(int warmup, int runs, std::vector<double>& ms, bool& ok, F&& run) {
+  for (int i = 0; i < warmup + runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ok = run() && ok;
+    const auto t1 = std::chrono::steady_clock::now();
+    if (i >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+}
+
+/// Inputs for the check: every image of `dir` that decodes, prepared to the input's shape.
+std::vector<Bytes> ImageInputs(const std::string& dir, const etpu::TensorInfo& input) {
+  std::vector<Bytes> inputs;
+  if (input.shape.size() != 4 || input.shape[0] != 1 || dir.empty()) return inputs;
+  std::error_code ec;
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".bmp") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    auto img = etpu::runtime::ReadImage(f);
+    if (!img.ok()) continue;
+    auto conv = etpu::runtime::ConvertChannels(img->image, input.shape[3]);
+    if (!conv.ok()) continue;
+    auto in = etpu::runtime::PrepareImage(conv->image, input.shape[1], input.shape[2], input.shape[3]);
+    if (in.ok() && static_cast<int64_t>(in->size()) == input.bytes) inputs.push_back(std::move(*in));
+  }
+  return inputs;
+}
+
+int ArgMax(std::span<const uint8_t> v) {
+  return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+struct Options {
+  int runs = 20;
+  int rounds = 3;
+  std::string images;
+  bool per_layer = false;
+};
+
+/// Largest byte difference of output 0 between etpu and XNNPACK on `x` (-1 when a side fails).
+int MaxDiff(etpu::Runtime& rt, std::span<const uint8_t> model_bytes, const Model& model, const Bytes& x) {
+  auto xnn = etpu::bench::XnnGraph::Build(model);
+  auto m = rt.LoadModelFromBuffer(model_bytes, model.path);
+  if (!xnn.ok() || !m.ok() || !m->SetInput(0, x).ok() || !m->Invoke().ok() || !(*xnn)->SetInput(0, x).ok() ||
+      !(*xnn)->Run().ok()) {
+    return -1;
+  }
+  const auto a = m->GetOutput(0);
+  const auto b = (*xnn)->Output(0);
+  if (a.size() != b.size()) return -1;
+  int d = 0;
+  for (size_t k = 0; k < a.size(); ++k) d = std::max(d, std::abs(int{a[k]} - int{b[k]}));
+  return d;
+}
+
+/// Serialized sub-model of `ops` with the given boundary (etpu's own graph surgery).
+etpu::Result<Bytes> SubModel(const Model& model, const std::vector<int>& ops, int input, int output) {
+  ETPU_ASSIGN_OR_RETURN(auto sub, etpu::tflite::ExtractSubModel(model, ops, {input}, {output}));
+  return etpu::tflite::SerializeModel(*sub);
+}
+
+/// Output 0 of `bytes` run by etpu on `x` (empty on failure).
+Bytes RunEtpu(etpu::Runtime& rt, const Bytes& bytes, const Bytes& x) {
+  auto m = rt.LoadModelFromBuffer(bytes, "sub-model");
+  if (!m.ok() || !m->SetInput(0, x).ok() || !m->Invoke().ok()) return {};
+  const auto out = m->GetOutput(0);
+  return Bytes(out.begin(), out.end());
+}
+
+/// Largest byte difference of output 0 between etpu and XNNPACK on `x` (-1 when a side fails).
+int MaxDiff(etpu::Runtime& rt, const Bytes& bytes, const Bytes& x) {
+  auto model = etpu::tflite::ReadModelFromBuffer(bytes, "sub-model");
+  if (!model.ok()) return -1;
+  auto xnn = etpu::bench::XnnGraph::Build(*model);
+  if (!xnn.ok() || !(*xnn)->SetInput(0, x).ok() || !(*xnn)->Run().ok()) return -1;
+  const Bytes a = RunEtpu(rt, bytes, x);
+  const auto b = (*xnn)->Output(0);
+  if (a.empty() || a.size() != b.size()) return -1;
+  int d = 0;
+  for (size_t k = 0; k < a.size(); ++k) d = std::max(d, std::abs(int{a[k]} - int{b[k]}));
+  return d;
+}
+
+/// Diagnosis (--per-layer), for every operator with one activation input: the difference of the
+/// operator alone (both sides fed etpu's values of its input) and of the whole prefix ending
+/// there (differences propagate and grow); -1 where a sub-model cannot be made or run.
+void PerLayer(etpu::Runtime& rt, const Model& model, const std::string& name, const Bytes& x) {
+  if (model.inputs.size() != 1) return;
+  std::vector<int> prefix;
+  for (const auto& op : model.ops) {
+    const std::vector<int> before = prefix;
+    prefix.push_back(op.index);
+    if (op.outputs.size() != 1 || op.inputs.empty() || op.inputs[0] < 0) continue;
+    const int in = op.inputs[0], out = op.outputs[0];
+    int isolated = -1, cumulative = -1;
+    if (auto whole = SubModel(model, prefix, model.inputs[0], out); whole.ok()) cumulative = MaxDiff(rt, *whole, x);
+    Bytes op_input = x;
+    if (in != model.inputs[0]) {
+      auto head = SubModel(model, before, model.inputs[0], in);
+      op_input = head.ok() ? RunEtpu(rt, *head, x) : Bytes();
+    }
+    auto single = SubModel(model, {op.index}, in, out);
+    if (single.ok() && !op_input.empty()) isolated = MaxDiff(rt, *single, op_input);
+    std::printf("LAYER model=%s op=%d %s isolated_max_diff_steps=%d cumulative_max_diff_steps=%d\n", name.c_str(),
+                op.index, op.name().c_str(), isolated, cumulative);
+  }
+}
+
+/// Benchmarks one model; returns false on a failure (not on a model XNNPACK cannot run).
+bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) {
+  std::string name = spec.substr(spec.find_last_of('/') + 1);
+  etpu::Result<Bytes> bytes = etpu::InternalError("unset");
+  if (spec.rfind("zoo:", 0) == 0) {
+    name = spec.substr(4);
+    bytes = etpu::zoo::GenerateZooModel(name);
+  } else {
+    bytes = etpu::base::ReadFile(spec);
+    if (name.size() > 7 && name.ends_with(".tflite")) name.resize(name.size() - 7);
+  }
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "%s: %s\n", spec.c_str(), bytes.status().ToString().c_str());
+    return false;
+  }
+  auto model = etpu::tflite::ReadModelFromBuffer(*bytes, spec);
+  if (!model.ok()) {
+    std::fprintf(stderr, "%s\n", model.status().ToString().c_str());
+    return false;
+  }
+  auto xnn = etpu::bench::XnnGraph::Build(*model);
+  if (!xnn.ok()) {
+    std::printf("NATIVE model=%s skipped: %s\n", name.c_str(), xnn.status().ToString().c_str());
+    std::fflush(stdout);
+    return true;
+  }
+  auto m = rt.LoadModelFromBuffer(*bytes, spec);
+  if (!m.ok()) {
+    std::fprintf(stderr, "%s\n", m.status().ToString().c_str());
+    return false;
+  }
+  if (m->num_inputs() != 1 || m->num_outputs() != (*xnn)->num_outputs()) {
+    std::fprintf(stderr, "%s: the bench needs one input\n", spec.c_str());
+    return false;
+  }
+  const etpu::TensorInfo in = m->input(0);
+  std::vector<Bytes> inputs = ImageInputs(opt.images, in);
+  const bool images = !inputs.empty();
+  if (!images) {  // No image fits: one seeded random input.
+    Bytes r(static_cast<size_t>(in.bytes));
+    std::mt19937 rng(12345);
+    for (auto& b : r) b = static_cast<uint8_t>(rng());
+    inputs.push_back(std::move(r));
+  }
+  // The check: top-1 of output 0 and the largest byte difference over every output.
+  int agree = 0, max_diff = 0;
+  for (const Bytes& x : inputs) {
+    if (!m->SetInput(0, x).ok() || !m->Invoke().ok() || !(*xnn)->SetInput(0, x).ok() || !(*xnn)->Run().ok()) {
+      std::fprintf(stderr, "%s: a run failed\n", spec.c_str());
+      return false;
+    }
+    for (int o = 0; o < m->num_outputs(); ++o) {
+      const auto a = m->GetOutput(o);
+      const auto b = (*xnn)->Output(o);
+      if (a.size() != b.size()) {
+        std::fprintf(stderr, "%s: output %d sizes differ\n", spec.c_str(), o);
+        return false;
+      }
+      for (size_t k = 0; k < a.size(); ++k) max_diff = std::max(max_diff, std::abs(int{a[k]} - int{b[k]}));
+    }
+    agree += ArgMax(m->GetOutput(0)) == ArgMax((*xnn)->Output(0)) ? 1 : 0;
+  }
+  // Timing on the first input, interleaved: each round runs etpu, then XNNPACK.
+  const Bytes& x = inputs.front();
+  bool ok = m->SetInput(0, x).ok() && (*xnn)->SetInput(0, x).ok();
+  std::vector<double> e_ms, x_ms;
+  for (int r = 0; r < opt.rounds; ++r) {
+    TimeRuns(r == 0 ? 2 : 0, opt.runs, e_ms, ok, [&] { return m->Invoke().ok(); });
+    TimeRuns(r == 0 ? 2 : 0, opt.runs, x_ms, ok, [&] { return (*xnn)->Run().ok(); });
+  }
+  if (opt.per_layer) PerLayer(rt, *model, name, x);
+  if (!ok) {
+    std::fprintf(stderr, "%s: a timed run failed\n", spec.c_str());
+    return false;
+  }
+  const double e = Median(e_ms), xm = Median(x_ms);
+  const int n = static_cast<int>(inputs.size());
+  std::printf("NATIVE model=%s etpu_ms=%.3f xnnpack_ms=%.3f xnnpack/etpu=%.2f etpu_min_ms=%.3f "
+              "xnnpack_min_ms=%.3f top1_agree=%d/%d max_diff_steps=%d input=%s\n",
+              name.c_str(), e, xm, xm / e, *std::min_element(e_ms.begin(), e_ms.end()),
+              *std::min_element(x_ms.begin(), x_ms.end()), agree, n, max_diff, images ? "images" : "random");
+  std::fflush(stdout);
+  return agree == n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Options opt;
+  std::vector<std::string> models;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool has_value = i + 1 < args.size();
+    if (args[i] == "--runs" && has_value) opt.runs = std::atoi(args[++i].c_str());
+    else if (args[i] == "--rounds" && has_value) opt.rounds = std::atoi(args[++i].c_str());
+    else if (args[i] == "--images" && has_value) opt.images = args[++i];
+    else if (args[i] == "--per-layer") opt.per_layer = true;
+    else if (args[i] == "--isa" && has_value) {
+      const std::string isa = args[++i];  // Caps etpu's fast paths' instruction set.
+      etpu::kernels::SetFastIsaCap(isa == "avx2" ? etpu::kernels::FastIsa::kAvx2
+                                                 : etpu::kernels::FastIsa::kAvx512Vnni);
+    } else {
+      models.push_back(args[i]);
+    }
+  }
+  if (models.empty() || opt.runs < 1 || opt.rounds < 1) {
+    std::fprintf(stderr, "usage: native_bench [--runs N] [--rounds R] [--images DIR] [--isa avx2|avx512vnni] "
+                         "MODEL.tflite|zoo:NAME...\n");
+    return 2;
+  }
+  auto rt = etpu::Runtime::Create();
+  if (!rt.ok()) {
+    std::fprintf(stderr, "%s\n", rt.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("etpu fast ISA: %s; XNNPACK: Debian libxnnpack (qu8 operators); single thread\n",
+              etpu::kernels::FastIsaName(etpu::kernels::ActiveFastIsa()));
+  int status = 0;
+  for (const std::string& spec : models) {
+    if (!BenchModel(**rt, spec, opt)) status = 1;
+  }
+  return status;
+}
