@@ -10,11 +10,14 @@
 // difference of any output byte is printed in quantisation steps (XNNPACK requantises in float,
 // TFLite's kernels in fixed point, so a few steps are expected). Output, one line per model:
 //   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
-//          top1_agree=K/N max_diff_steps=D
-// (medians over all timed runs; xnnpack/etpu > 1 means etpu is faster), or
+//          top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
+// (medians over all timed runs; xnnpack/etpu > 1 means etpu is faster; K counts ties, where
+// XNNPACK's class scores as high as etpu's top-1 on etpu's side or the other way round, and a
+// CHECK line names every image whose top-1 classes differ), or
 //   NATIVE model=NAME skipped: REASON
 // when XNNPACK lacks an operator (the model is left out rather than timed partially).
-// --per-layer also prints, for every operator, the difference of the sub-model ending there.
+// --per-layer also prints, for every operator, the difference of the operator alone (both sides
+// fed etpu's values of its input) and of the sub-model ending there.
 // Exit status 1 when a model fails to load or run, or top-1 disagrees.
 #include <algorithm>
 #include <chrono>
@@ -56,8 +59,14 @@ void TimeRuns(int warmup, int runs, std::vector<double>& ms, bool& ok, F&& run) 
 }
 
 /// Inputs for the check: every image of `dir` that decodes, prepared to the input's shape.
-std::vector<Bytes> ImageInputs(const std::string& dir, const etpu::TensorInfo& input) {
-  std::vector<Bytes> inputs;
+struct Input {
+  std::string name;
+  Bytes bytes;
+};
+
+/// Inputs for the check: every image of `dir` that decodes, prepared to the input's shape.
+std::vector<Input> ImageInputs(const std::string& dir, const etpu::TensorInfo& input) {
+  std::vector<Input> inputs;
   if (input.shape.size() != 4 || input.shape[0] != 1 || dir.empty()) return inputs;
   std::error_code ec;
   std::vector<std::string> files;
@@ -71,7 +80,9 @@ std::vector<Bytes> ImageInputs(const std::string& dir, const etpu::TensorInfo& i
     auto conv = etpu::runtime::ConvertChannels(img->image, input.shape[3]);
     if (!conv.ok()) continue;
     auto in = etpu::runtime::PrepareImage(conv->image, input.shape[1], input.shape[2], input.shape[3]);
-    if (in.ok() && static_cast<int64_t>(in->size()) == input.bytes) inputs.push_back(std::move(*in));
+    if (in.ok() && static_cast<int64_t>(in->size()) == input.bytes) {
+      inputs.push_back({std::filesystem::path(f).filename().string(), std::move(*in)});
+    }
   }
   return inputs;
 }
@@ -192,18 +203,19 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
     return false;
   }
   const etpu::TensorInfo in = m->input(0);
-  std::vector<Bytes> inputs = ImageInputs(opt.images, in);
+  std::vector<Input> inputs = ImageInputs(opt.images, in);
   const bool images = !inputs.empty();
   if (!images) {  // No image fits: one seeded random input.
     Bytes r(static_cast<size_t>(in.bytes));
     std::mt19937 rng(12345);
     for (auto& b : r) b = static_cast<uint8_t>(rng());
-    inputs.push_back(std::move(r));
+    inputs.push_back({"random", std::move(r)});
   }
   // The check: top-1 of output 0 and the largest byte difference over every output.
-  int agree = 0, max_diff = 0;
-  for (const Bytes& x : inputs) {
-    if (!m->SetInput(0, x).ok() || !m->Invoke().ok() || !(*xnn)->SetInput(0, x).ok() || !(*xnn)->Run().ok()) {
+  int agree = 0, ties = 0, max_diff = 0;
+  for (const Input& input : inputs) {
+    if (!m->SetInput(0, input.bytes).ok() || !m->Invoke().ok() || !(*xnn)->SetInput(0, input.bytes).ok() ||
+        !(*xnn)->Run().ok()) {
       std::fprintf(stderr, "%s: a run failed\n", spec.c_str());
       return false;
     }
@@ -216,10 +228,24 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
       }
       for (size_t k = 0; k < a.size(); ++k) max_diff = std::max(max_diff, std::abs(int{a[k]} - int{b[k]}));
     }
-    agree += ArgMax(m->GetOutput(0)) == ArgMax((*xnn)->Output(0)) ? 1 : 0;
+    const auto a = m->GetOutput(0);
+    const auto b = (*xnn)->Output(0);
+    const int ta = ArgMax(a), tb = ArgMax(b);
+    const auto at = [](std::span<const uint8_t> v, int i) { return int{v[static_cast<size_t>(i)]}; };
+    // A tie (the other side's class scores as high on one side) is not a disagreement: ArgMax
+    // takes the first of equal scores.
+    const bool tie = ta != tb && (at(a, tb) == at(a, ta) || at(b, ta) == at(b, tb));
+    if (ta == tb || tie) ++agree;
+    if (tie) ++ties;
+    if (ta != tb) {  // Say how close the two candidates are on each side.
+      std::printf("CHECK model=%s image=%s top1 %s: etpu class %d (%d; class %d: %d), xnnpack class %d (%d; "
+                  "class %d: %d)\n",
+                  name.c_str(), input.name.c_str(), tie ? "tie" : "DIFFERS", ta, at(a, ta), tb, at(a, tb), tb,
+                  at(b, tb), ta, at(b, ta));
+    }
   }
   // Timing on the first input, interleaved: each round runs etpu, then XNNPACK.
-  const Bytes& x = inputs.front();
+  const Bytes& x = inputs.front().bytes;
   bool ok = m->SetInput(0, x).ok() && (*xnn)->SetInput(0, x).ok();
   std::vector<double> e_ms, x_ms;
   for (int r = 0; r < opt.rounds; ++r) {
@@ -234,9 +260,9 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
   const double e = Median(e_ms), xm = Median(x_ms);
   const int n = static_cast<int>(inputs.size());
   std::printf("NATIVE model=%s etpu_ms=%.3f xnnpack_ms=%.3f xnnpack/etpu=%.2f etpu_min_ms=%.3f "
-              "xnnpack_min_ms=%.3f top1_agree=%d/%d max_diff_steps=%d input=%s\n",
+              "xnnpack_min_ms=%.3f top1_agree=%d/%d top1_ties=%d max_diff_steps=%d input=%s\n",
               name.c_str(), e, xm, xm / e, *std::min_element(e_ms.begin(), e_ms.end()),
-              *std::min_element(x_ms.begin(), x_ms.end()), agree, n, max_diff, images ? "images" : "random");
+              *std::min_element(x_ms.begin(), x_ms.end()), agree, n, ties, max_diff, images ? "images" : "random");
   std::fflush(stdout);
   return agree == n;
 }

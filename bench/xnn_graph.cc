@@ -256,7 +256,9 @@ class XnnBuilder {
       return Unsupported("the bias must be a constant INT32 tensor");
     }
     const int64_t units = T(w).shape[0], depth = T(w).shape[1];
-    if (depth <= 0 || T(in).num_elements() % depth != 0) return Unsupported("input size is not a multiple of the depth");
+    if (depth <= 0 || T(in).num_elements() % depth != 0) {
+      return Unsupported("input size is not a multiple of the depth");
+    }
     const int64_t batch = T(in).num_elements() / depth;
     if (T(out).num_elements() != batch * units) return Unsupported("output size does not match batch x units");
     if (bias >= 0 && T(bias).num_elements() != units) return Unsupported("bias size does not match the units");
@@ -333,8 +335,8 @@ class XnnBuilder {
       if (Zp(in) != Zp(out) || Scale(in) != Scale(out)) return Unsupported("max pooling that requantises");
       const xnn_status st = xnn_create_max_pooling2d_nhwc_u8(
           ph.first, pw.second, ph.second, pw.first, static_cast<uint32_t>(o->filter_height),
-          static_cast<uint32_t>(o->filter_width), static_cast<uint32_t>(o->stride_h), static_cast<uint32_t>(o->stride_w),
-          1, 1, c, c, c, lo, hi, 0, &x);
+          static_cast<uint32_t>(o->filter_width), static_cast<uint32_t>(o->stride_h),
+          static_cast<uint32_t>(o->stride_w), 1, 1, c, c, c, lo, hi, 0, &x);
       ETPU_RETURN_IF_ERROR(Adopt(st, x, "max pooling"));
       return Setup(xnn_setup_max_pooling2d_nhwc_u8(x, static_cast<size_t>(is[0]), static_cast<size_t>(is[1]),
                                                    static_cast<size_t>(is[2]), Data(in), Data(out), nullptr),
