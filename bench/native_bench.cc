@@ -10,7 +10,7 @@
 // difference of any output byte is printed in quantisation steps (XNNPACK requantises in float,
 // TFLite's kernels in fixed point, so a few steps are expected). Output, one line per model:
 //   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
-//          top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
+//          min_ratio=xnnpack_min/etpu_min top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
 // (medians over all timed runs; xnnpack/etpu > 1 means etpu is faster; K counts ties, where
 // XNNPACK's class scores as high as etpu's top-1 on etpu's side or the other way round, and a
 // CHECK line names every image whose top-1 classes differ), or
@@ -199,7 +199,7 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
     return false;
   }
   if (m->num_inputs() != 1 || m->num_outputs() != (*xnn)->num_outputs()) {
-    std::fprintf(stderr, "%s: the bench needs one input\n", spec.c_str());
+    std::fprintf(stderr, "%s: the bench needs one input, and as many outputs on both sides\n", spec.c_str());
     return false;
   }
   const etpu::TensorInfo in = m->input(0);
@@ -259,10 +259,12 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
   }
   const double e = Median(e_ms), xm = Median(x_ms);
   const int n = static_cast<int>(inputs.size());
+  const double e_min = *std::min_element(e_ms.begin(), e_ms.end());
+  const double x_min = *std::min_element(x_ms.begin(), x_ms.end());
   std::printf("NATIVE model=%s etpu_ms=%.3f xnnpack_ms=%.3f xnnpack/etpu=%.2f etpu_min_ms=%.3f "
-              "xnnpack_min_ms=%.3f top1_agree=%d/%d top1_ties=%d max_diff_steps=%d input=%s\n",
-              name.c_str(), e, xm, xm / e, *std::min_element(e_ms.begin(), e_ms.end()),
-              *std::min_element(x_ms.begin(), x_ms.end()), agree, n, ties, max_diff, images ? "images" : "random");
+              "xnnpack_min_ms=%.3f min_ratio=%.2f top1_agree=%d/%d top1_ties=%d max_diff_steps=%d input=%s\n",
+              name.c_str(), e, xm, xm / e, e_min, x_min, x_min / e_min, agree, n, ties, max_diff,
+              images ? "images" : "random");
   std::fflush(stdout);
   return agree == n;
 }

@@ -3,7 +3,7 @@
 # (Debian's libxnnpack-dev 0.0~git20220216, qu8 operators, one thread) on the same model and the
 # same input, interleaved in rounds, in one process. One line per model:
 #   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
-#          top1_agree=K/N max_diff_steps=D input=images|random
+#          min_ratio=xnnpack_min/etpu_min top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
 # (medians; xnnpack/etpu > 1 means etpu is faster), or "NATIVE model=NAME skipped: REASON" when
 # XNNPACK lacks one of the model's operators (never a partial graph).
 #
@@ -24,7 +24,10 @@ runs=${RUNS:-20}
 rounds=${ROUNDS:-3}
 bench=$build/bench/native_bench
 
-[[ -x $bench ]] || { echo "missing $bench: install libxnnpack-dev libpthreadpool-dev, then 'ninja -C $build native_bench'" >&2; exit 1; }
+if [[ ! -x $bench ]]; then
+  echo "missing $bench: install libxnnpack-dev libpthreadpool-dev, then 'ninja -C $build native_bench'" >&2
+  exit 1
+fi
 
 if [[ -n ${MODELS:-} ]]; then
   read -r -a models <<<"$MODELS"
@@ -43,6 +46,7 @@ images=()
 "$bench" --runs "$runs" --rounds "$rounds" ${ISA:+--isa "$ISA"} "${images[@]}" "${models[@]}"
 echo
 echo "etpu_ms / xnnpack_ms: median of $rounds interleaved rounds x $runs runs each (min: fastest run),"
-echo "single thread, same input (the first image). top1_agree: images whose top-1 (output 0) agrees;"
+echo "single thread, same input (the first image); on a loaded machine min_ratio is the steadier figure."
+echo "top1_agree: images whose top-1 (output 0) agrees (an exact tie on one side counts, see CHECK lines);"
 echo "max_diff_steps: largest difference of any output byte over those images (XNNPACK requantises"
 echo "in float, TFLite's kernels in fixed point; native_bench --per-layer shows each operator alone)."
