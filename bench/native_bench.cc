@@ -87,6 +87,13 @@ std::vector<Input> ImageInputs(const std::string& dir, const etpu::TensorInfo& i
   return inputs;
 }
 
+/// Largest difference of two equally long byte arrays, in quantisation steps.
+int MaxAbsDiff(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  int d = 0;
+  for (size_t k = 0; k < a.size() && k < b.size(); ++k) d = std::max(d, std::abs(int{a[k]} - int{b[k]}));
+  return d;
+}
+
 int ArgMax(std::span<const uint8_t> v) {
   return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
 }
@@ -97,22 +104,6 @@ struct Options {
   std::string images;
   bool per_layer = false;
 };
-
-/// Largest byte difference of output 0 between etpu and XNNPACK on `x` (-1 when a side fails).
-int MaxDiff(etpu::Runtime& rt, std::span<const uint8_t> model_bytes, const Model& model, const Bytes& x) {
-  auto xnn = etpu::bench::XnnGraph::Build(model);
-  auto m = rt.LoadModelFromBuffer(model_bytes, model.path);
-  if (!xnn.ok() || !m.ok() || !m->SetInput(0, x).ok() || !m->Invoke().ok() || !(*xnn)->SetInput(0, x).ok() ||
-      !(*xnn)->Run().ok()) {
-    return -1;
-  }
-  const auto a = m->GetOutput(0);
-  const auto b = (*xnn)->Output(0);
-  if (a.size() != b.size()) return -1;
-  int d = 0;
-  for (size_t k = 0; k < a.size(); ++k) d = std::max(d, std::abs(int{a[k]} - int{b[k]}));
-  return d;
-}
 
 /// Serialized sub-model of `ops` with the given boundary (etpu's own graph surgery).
 etpu::Result<Bytes> SubModel(const Model& model, const std::vector<int>& ops, int input, int output) {
@@ -137,9 +128,7 @@ int MaxDiff(etpu::Runtime& rt, const Bytes& bytes, const Bytes& x) {
   const Bytes a = RunEtpu(rt, bytes, x);
   const auto b = (*xnn)->Output(0);
   if (a.empty() || a.size() != b.size()) return -1;
-  int d = 0;
-  for (size_t k = 0; k < a.size(); ++k) d = std::max(d, std::abs(int{a[k]} - int{b[k]}));
-  return d;
+  return MaxAbsDiff(a, b);
 }
 
 /// Diagnosis (--per-layer), for every operator with one activation input: the difference of the
@@ -226,7 +215,7 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
         std::fprintf(stderr, "%s: output %d sizes differ\n", spec.c_str(), o);
         return false;
       }
-      for (size_t k = 0; k < a.size(); ++k) max_diff = std::max(max_diff, std::abs(int{a[k]} - int{b[k]}));
+      max_diff = std::max(max_diff, MaxAbsDiff(a, b));
     }
     const auto a = m->GetOutput(0);
     const auto b = (*xnn)->Output(0);
@@ -244,13 +233,16 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
                   at(b, tb), ta, at(b, ta));
     }
   }
-  // Timing on the first input, interleaved: each round runs etpu, then XNNPACK.
+  // Timing on the first input, interleaved: etpu first in even rounds, XNNPACK first in odd ones.
   const Bytes& x = inputs.front().bytes;
   bool ok = m->SetInput(0, x).ok() && (*xnn)->SetInput(0, x).ok();
   std::vector<double> e_ms, x_ms;
   for (int r = 0; r < opt.rounds; ++r) {
-    TimeRuns(r == 0 ? 2 : 0, opt.runs, e_ms, ok, [&] { return m->Invoke().ok(); });
-    TimeRuns(r == 0 ? 2 : 0, opt.runs, x_ms, ok, [&] { return (*xnn)->Run().ok(); });
+    const int warmup = r == 0 ? 2 : 0;
+    const auto time_etpu = [&] { TimeRuns(warmup, opt.runs, e_ms, ok, [&] { return m->Invoke().ok(); }); };
+    const auto time_xnn = [&] { TimeRuns(warmup, opt.runs, x_ms, ok, [&] { return (*xnn)->Run().ok(); }); };
+    if (r % 2 == 0) time_etpu(), time_xnn();
+    else time_xnn(), time_etpu();
   }
   if (opt.per_layer) PerLayer(rt, *model, name, x);
   if (!ok) {
@@ -291,7 +283,7 @@ int main(int argc, char** argv) {
   }
   if (models.empty() || opt.runs < 1 || opt.rounds < 1) {
     std::fprintf(stderr, "usage: native_bench [--runs N] [--rounds R] [--images DIR] [--isa avx2|avx512vnni] "
-                         "MODEL.tflite|zoo:NAME...\n");
+                         "[--per-layer] MODEL.tflite|zoo:NAME...\n");
     return 2;
   }
   auto rt = etpu::Runtime::Create();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-model single-thread latency: etpu's CPU runtime (the interpreter) against native XNNPACK
 # (Debian's libxnnpack-dev 0.0~git20220216, qu8 operators, one thread) on the same model and the
-# same input, interleaved in rounds, in one process. One line per model:
+# same input, interleaved in rounds (alternating which side goes first), in one process. One
+# line per model:
 #   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
 #          min_ratio=xnnpack_min/etpu_min top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
 # (medians; xnnpack/etpu > 1 means etpu is faster), or "NATIVE model=NAME skipped: REASON" when
