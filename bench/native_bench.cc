@@ -17,7 +17,7 @@
 //   NATIVE model=NAME skipped: REASON
 // when XNNPACK lacks an operator (the model is left out rather than timed partially).
 // --per-layer also prints, for every operator, the difference of the operator alone (both sides
-// fed etpu's values of its input) and of the sub-model ending there.
+// fed etpu's values of its inputs) and of the sub-model ending there.
 // Exit status 1 when a model fails to load or run, or top-1 disagrees.
 #include <algorithm>
 #include <chrono>
@@ -106,51 +106,71 @@ struct Options {
 };
 
 /// Serialized sub-model of `ops` with the given boundary (etpu's own graph surgery).
-etpu::Result<Bytes> SubModel(const Model& model, const std::vector<int>& ops, int input, int output) {
-  ETPU_ASSIGN_OR_RETURN(auto sub, etpu::tflite::ExtractSubModel(model, ops, {input}, {output}));
+etpu::Result<Bytes> SubModel(const Model& model, const std::vector<int>& ops, const std::vector<int>& inputs,
+                             int output) {
+  ETPU_ASSIGN_OR_RETURN(auto sub, etpu::tflite::ExtractSubModel(model, ops, inputs, {output}));
   return etpu::tflite::SerializeModel(*sub);
 }
 
-/// Output 0 of `bytes` run by etpu on `x` (empty on failure).
-Bytes RunEtpu(etpu::Runtime& rt, const Bytes& bytes, const Bytes& x) {
+/// Output 0 of `bytes` run by etpu on inputs `xs` (empty on failure).
+Bytes RunEtpu(etpu::Runtime& rt, const Bytes& bytes, const std::vector<Bytes>& xs) {
   auto m = rt.LoadModelFromBuffer(bytes, "sub-model");
-  if (!m.ok() || !m->SetInput(0, x).ok() || !m->Invoke().ok()) return {};
+  if (!m.ok() || m->num_inputs() != static_cast<int>(xs.size())) return {};
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!m->SetInput(static_cast<int>(i), xs[i]).ok()) return {};
+  }
+  if (!m->Invoke().ok()) return {};
   const auto out = m->GetOutput(0);
   return Bytes(out.begin(), out.end());
 }
 
-/// Largest byte difference of output 0 between etpu and XNNPACK on `x` (-1 when a side fails).
-int MaxDiff(etpu::Runtime& rt, const Bytes& bytes, const Bytes& x) {
+/// Largest byte difference of output 0 between etpu and XNNPACK on `xs` (-1 when a side fails).
+int MaxDiff(etpu::Runtime& rt, const Bytes& bytes, const std::vector<Bytes>& xs) {
   auto model = etpu::tflite::ReadModelFromBuffer(bytes, "sub-model");
   if (!model.ok()) return -1;
   auto xnn = etpu::bench::XnnGraph::Build(*model);
-  if (!xnn.ok() || !(*xnn)->SetInput(0, x).ok() || !(*xnn)->Run().ok()) return -1;
-  const Bytes a = RunEtpu(rt, bytes, x);
+  if (!xnn.ok() || (*xnn)->num_inputs() != static_cast<int>(xs.size())) return -1;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!(*xnn)->SetInput(static_cast<int>(i), xs[i]).ok()) return -1;
+  }
+  if (!(*xnn)->Run().ok()) return -1;
+  const Bytes a = RunEtpu(rt, bytes, xs);
   const auto b = (*xnn)->Output(0);
   if (a.empty() || a.size() != b.size()) return -1;
   return MaxAbsDiff(a, b);
 }
 
-/// Diagnosis (--per-layer), for every operator with one activation input: the difference of the
-/// operator alone (both sides fed etpu's values of its input) and of the whole prefix ending
+/// Diagnosis (--per-layer), for every operator with one output: the difference of the operator
+/// alone (both sides fed etpu's values of its activation inputs) and of the whole prefix ending
 /// there (differences propagate and grow); -1 where a sub-model cannot be made or run.
 void PerLayer(etpu::Runtime& rt, const Model& model, const std::string& name, const Bytes& x) {
   if (model.inputs.size() != 1) return;
+  const int graph_in = model.inputs[0];
   std::vector<int> prefix;
   for (const auto& op : model.ops) {
     const std::vector<int> before = prefix;
     prefix.push_back(op.index);
-    if (op.outputs.size() != 1 || op.inputs.empty() || op.inputs[0] < 0) continue;
-    const int in = op.inputs[0], out = op.outputs[0];
+    if (op.outputs.size() != 1) continue;
+    const int out = op.outputs[0];
     int isolated = -1, cumulative = -1;
-    if (auto whole = SubModel(model, prefix, model.inputs[0], out); whole.ok()) cumulative = MaxDiff(rt, *whole, x);
-    Bytes op_input = x;
-    if (in != model.inputs[0]) {
-      auto head = SubModel(model, before, model.inputs[0], in);
-      op_input = head.ok() ? RunEtpu(rt, *head, x) : Bytes();
+    if (auto whole = SubModel(model, prefix, {graph_in}, out); whole.ok()) cumulative = MaxDiff(rt, *whole, {x});
+    std::vector<int> ins;  // The operator's activation inputs and etpu's values of them.
+    std::vector<Bytes> values;
+    for (int t : op.inputs) {
+      if (t < 0 || model.tensor(t).is_constant()) continue;
+      ins.push_back(t);
+      if (t == graph_in) {
+        values.push_back(x);
+      } else {
+        auto head = SubModel(model, before, {graph_in}, t);
+        values.push_back(head.ok() ? RunEtpu(rt, *head, {x}) : Bytes());
+      }
     }
-    auto single = SubModel(model, {op.index}, in, out);
-    if (single.ok() && !op_input.empty()) isolated = MaxDiff(rt, *single, op_input);
+    const bool have = !ins.empty() && std::none_of(values.begin(), values.end(), [](const Bytes& v) {
+      return v.empty();
+    });
+    auto single = SubModel(model, {op.index}, ins, out);
+    if (single.ok() && have) isolated = MaxDiff(rt, *single, values);
     std::printf("LAYER model=%s op=%d %s isolated_max_diff_steps=%d cumulative_max_diff_steps=%d\n", name.c_str(),
                 op.index, op.name().c_str(), isolated, cumulative);
   }
