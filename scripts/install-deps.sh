@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ clang libclang-rt-14-dev flatbuffers-compiler libflatbuffers-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-      libpng-dev libjpeg62-turbo-dev libssl-dev chromium
+      libpng-dev libjpeg62-turbo-dev libssl-dev chromium libxnnpack-dev libpthreadpool-dev
       pybind11-dev python3-dev python3-numpy python3-pytest python3-pil)
 missing=()
 for p in "${pkgs[@]}"; do
