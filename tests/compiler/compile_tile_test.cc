@@ -83,7 +83,9 @@ TEST(CompileTileTest, PooledFeatureTiledBeforeConcatMapsInOneRegionFromRuntime12
   // TILE has no weights: no parameter bytes (its multiples stay in the region model).
   int64_t conv_bytes = 0;
   for (const LayerPlacement& l : m.layers) {
-    if (l.op_index == 2) EXPECT_EQ(l.bytes, 0) << "parameter bytes for TILE";
+    if (l.op_index == 2) {
+      EXPECT_EQ(l.bytes, 0) << "parameter bytes for TILE";
+    }
     if (l.op_index == 0) conv_bytes = l.bytes;
   }
   EXPECT_GT(conv_bytes, 0);

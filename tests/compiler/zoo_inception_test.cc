@@ -55,7 +55,9 @@ TEST_P(ZooInceptionCompileTest, CompilesWholeOnTheEdgeTpuAndStreamsWhatTheCacheC
   // The cache never exceeds its capacity, and is nearly full: no streamed layer would still fit.
   EXPECT_LE(m.onchip_bytes, m.sram.parameter_capacity_bytes);
   for (const auto& l : m.layers) {
-    if (!l.cached) EXPECT_GT(l.bytes, m.onchip_remaining_bytes) << "op #" << l.op_index << " fits but streams";
+    if (!l.cached) {
+      EXPECT_GT(l.bytes, m.onchip_remaining_bytes) << "op #" << l.op_index << " fits but streams";
+    }
   }
   // The parameters are more than the cache can hold: part of them streams on every inference,
   // and the records hold at least every weight and bias byte of the source model.
