@@ -231,6 +231,48 @@ bool PiecesAreWholeChannelGroups(const ir::Model& model, const ir::Operator& op)
   return !op.outputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(), whole) &&
          std::all_of(op.outputs.begin(), op.outputs.end(), whole);
 }
+// Whether tensor t is a model input, possibly after QUANTIZE / DEQUANTIZE conversions only.
+bool IsConvertedModelInput(const ir::Model& model, int t) {
+  for (size_t steps = 0; t >= 0 && t < static_cast<int>(model.tensors.size()) && steps <= model.ops.size(); ++steps) {
+    if (std::find(model.inputs.begin(), model.inputs.end(), t) != model.inputs.end()) return true;
+    const int p = model.tensors[static_cast<size_t>(t)].producer;
+    if (p < 0 || p >= static_cast<int>(model.ops.size())) return false;
+    const ir::Operator& op = model.ops[static_cast<size_t>(p)];
+    if ((op.code != BuiltinOperator::QUANTIZE && op.code != BuiltinOperator::DEQUANTIZE) || op.inputs.empty()) {
+      return false;
+    }
+    t = op.inputs[0];
+  }
+  return false;
+}
+
+// Output channels of the channel-gather record (table_layout.h EncodeGatherRecord) the operator
+// needs, or 0 for none: a RESHAPE that moves a spatial map [1, H, W, C] (H*W > 1) computed on the
+// chip into channels (a reshape of the converted model input is free: looming_64x64 and
+// color_red_64x64 have the record, bright_16x16's flatten of its input has none; keras_lstm's
+// flatten of the rank-3 LSTM sequence is left out: its bytes cannot be told from the LSTM's
+// unknown record), or a CONCATENATION whose output is a
+// vector ([1, ..., 1, N]) and whose pieces are not whole channel groups [weak, see README.md].
+int64_t GatherChannels(const ir::Model& model, const ir::Operator& op) {
+  if (op.inputs.empty() || op.outputs.size() != 1) return 0;
+  auto tensor = [&](int t) -> const ir::Tensor* {
+    return t >= 0 && t < static_cast<int>(model.tensors.size()) ? &model.tensors[static_cast<size_t>(t)] : nullptr;
+  };
+  const ir::Tensor* in = tensor(op.inputs[0]);
+  const ir::Tensor* out = tensor(op.outputs[0]);
+  if (in == nullptr || out == nullptr || in->shape.empty() || out->shape.empty()) return 0;
+  const int64_t n = out->shape.back();
+  if (op.code == BuiltinOperator::RESHAPE) {
+    const bool spatial_map = in->shape.size() == 4 && int64_t{in->shape[1]} * in->shape[2] > 1;
+    return spatial_map && in->shape.back() != n && !IsConvertedModelInput(model, op.inputs[0]) ? n : 0;
+  }
+  if (op.code == BuiltinOperator::CONCATENATION) {
+    const bool vector = out->num_elements() == n;
+    return vector && !PiecesAreWholeChannelGroups(model, op) ? n : 0;
+  }
+  return 0;
+}
+
 // Whether a SOFTMAX's probabilities are a result of the model: its output, passed on only
 // through QUANTIZE / DEQUANTIZE operators (or none), is a model output and feeds no other
 // operator. Google's compiler 16 writes the softmax table only then [weak, four data points:
@@ -259,6 +301,7 @@ bool SoftmaxIsModelResult(const ir::Model& model, const ir::Operator& op) {
 Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index) {
   ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  if (GatherChannels(model, op) > 0) return Kind(LayerKind::kOther);
   switch (RecordOf(op.code)) {
     case ir::ParamRecord::kWeights: {
       ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
@@ -334,6 +377,10 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
       layer.bytes = EncodeConstRecords(model, op);
       break;
     case LayerKind::kOther:
+      if (const int64_t n = GatherChannels(model, op); n > 0) {
+        layer.bytes = EncodeGatherRecord(n);
+        break;
+      }
       layer.bytes = EncodeBookkeeping(static_cast<int32_t>(op.code), static_cast<int32_t>(op.inputs.size()),
                                       static_cast<int32_t>(op.outputs.size()));
       break;
@@ -409,8 +456,10 @@ int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration
     case LayerKind::kElementwiseConstant:
     case LayerKind::kLstm:
       return ConstRecordsBytes(model, op);
-    case LayerKind::kOther:
-      return kBookkeepingBytes;
+    case LayerKind::kOther: {
+      const int64_t n = GatherChannels(model, op);
+      return n > 0 ? GatherRecordBytes(n) : kBookkeepingBytes;
+    }
   }
   return 0;
 }
