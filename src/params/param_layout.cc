@@ -159,8 +159,7 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
   }
   {
     // No bias words for a layer (per-channel or per-tensor) without a bias or with an all-zero one.
-    const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
-    const ir::Tensor* b = InputTensor(model, op, bias_slot);
+    const ir::Tensor* b = InputTensor(model, op, BiasSlot(op));
     g.has_bias = b != nullptr && std::any_of(b->data.begin(), b->data.end(), [](uint8_t x) { return x != 0; });
   }
   if (g.per_channel) {
@@ -339,8 +338,7 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
     case LayerKind::kDepthwisePerChannel: {
       ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
       const ir::Tensor& w = *InputTensor(model, op, 1);
-      const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
-      const ir::Tensor* b = InputTensor(model, op, bias_slot);
+      const ir::Tensor* b = InputTensor(model, op, BiasSlot(op));
       std::vector<int32_t> bias;
       if (b != nullptr) {
         if (!b->is_constant() || b->type != TensorType::INT32 || b->num_elements() != g.out_channels) {
@@ -464,8 +462,12 @@ int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration
   return 0;
 }
 
-Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes) {
+size_t BiasSlot(const ir::Operator& op) { return op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2; }
+
+Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes,
+                                    std::optional<bool> bias_words) {
   ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
+  if (bias_words) g.has_bias = *bias_words;
   ETPU_ASSIGN_OR_RETURN(DecodedConv d, DecodeConv(bytes, g, OpLabel(model, op_index)));
   if (DepthwiseAsConv(model, model.ops[static_cast<size_t>(op_index)])) {
     d.weights = TransposeDepthwise(d.weights, int64_t{g.kernel_h} * g.kernel_w, g.out_channels, false);

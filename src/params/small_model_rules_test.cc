@@ -8,6 +8,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "params/built_model_test_util.h"
 #include "params/param_layout.h"
 #include "params/table_layout.h"
 #include "tflite/model_builder.h"
@@ -20,13 +21,6 @@ using ir::BuiltinOperator;
 using ir::TensorType;
 using tflite::ModelBuilder;
 using tflite::Quant;
-
-ir::Model Read(const ModelBuilder& b) {
-  std::vector<uint8_t> bytes = b.Serialize();
-  Result<ir::Model> model = tflite::ReadModelFromBuffer(bytes, "built");
-  EXPECT_TRUE(model.ok()) << model.status().ToString();
-  return std::move(model).value();
-}
 
 std::vector<int8_t> Ramp(size_t n) {
   std::vector<int8_t> w(n);
@@ -60,7 +54,7 @@ TEST(SmallModelRulesTest, OneOutputConvIsOneFourChannelGroupPaddedTo64) {
   const int out = AddConv(b, in, 1, 3, 1, w);
   b.SetInputs({in});
   b.SetOutputs({out});
-  const ir::Model model = Read(b);
+  const ir::Model model = ReadBuilt(b);
   Result<LayerParams> layer = EncodeLayerParams(model, 0);
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();
   ASSERT_EQ(layer->kind, LayerKind::kConv);
@@ -93,7 +87,7 @@ TEST(SmallModelRulesTest, OneOutputFullyConnectedKeepsSixteenLanesWithoutBiasWor
   b.AddOperator(BuiltinOperator::FULLY_CONNECTED, {in, wt, bt}, {out}, tflite::FullyConnectedOpts());
   b.SetInputs({in});
   b.SetOutputs({out});
-  const ir::Model model = Read(b);
+  const ir::Model model = ReadBuilt(b);
   Result<LayerParams> layer = EncodeLayerParams(model, 0);
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();
   ASSERT_EQ(layer->bytes.size(), 2u * 64u);  // 2 rows x 16 lanes x 4 bytes, no header
@@ -122,7 +116,7 @@ TEST(SmallModelRulesTest, DepthwiseOverOneChannelIsAConvolution) {
                   tflite::DepthwiseOptions(1, 1, ir::Padding::SAME, 8));
     b.SetInputs({in});
     b.SetOutputs({out});
-    const ir::Model model = Read(b);
+    const ir::Model model = ReadBuilt(b);
     Result<LayerParams> layer = EncodeLayerParams(model, 0);
     ASSERT_TRUE(layer.ok()) << layer.status().ToString();
     EXPECT_EQ(layer->kind, LayerKind::kConvPerChannel);
@@ -160,7 +154,7 @@ TEST(SmallModelRulesTest, SoftmaxTableOnlyWhenItsOutputIsAModelResult) {
     }
     b.SetInputs({in});
     b.SetOutputs({out});
-    const ir::Model model = Read(b);
+    const ir::Model model = ReadBuilt(b);
     Result<std::optional<LayerKind>> kind = LayerKindOf(model, 0);
     ASSERT_TRUE(kind.ok()) << kind.status().ToString();
     EXPECT_EQ(kind->has_value(), !feeds_fc);
@@ -200,7 +194,7 @@ TEST(SmallModelRulesTest, FlatteningAComputedMapWritesAGatherRecord) {
     const int reshape = b.AddOperator(BuiltinOperator::RESHAPE, {map, st}, {flat}, tflite::ReshapeOpts({1, 16}));
     b.SetInputs({in});
     b.SetOutputs({flat});
-    const ir::Model model = Read(b);
+    const ir::Model model = ReadBuilt(b);
     Result<LayerParams> layer = EncodeLayerParams(model, reshape);
     ASSERT_TRUE(layer.ok()) << layer.status().ToString();
     EXPECT_EQ(layer->bytes, after_conv ? EncodeGatherRecord(16) : std::vector<uint8_t>{});
@@ -218,7 +212,7 @@ TEST(SmallModelRulesTest, ConcatenatingVectorsWritesAGatherRecord) {
   b.AddOperator(BuiltinOperator::CONCATENATION, {x, y}, {out}, tflite::ConcatOpts(1));
   b.SetInputs({x, y});
   b.SetOutputs({out});
-  const ir::Model model = Read(b);
+  const ir::Model model = ReadBuilt(b);
   Result<LayerParams> layer = EncodeLayerParams(model, 0);
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();
   EXPECT_EQ(layer->bytes, EncodeGatherRecord(2));
