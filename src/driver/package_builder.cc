@@ -72,7 +72,9 @@ Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, c
     const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
     const Result<params::ConvGeometry> g = is_param ? params::ConvGeometryOf(model, op_index)
                                                     : Result<params::ConvGeometry>(NotFoundError("not a layer"));
-    if (g.ok() && !g->has_bias && params::BiasSlot(op) < op.inputs.size()) zero_biases.insert(op.inputs[params::BiasSlot(op)]);
+    if (g.ok() && !g->has_bias && params::BiasSlot(op) < op.inputs.size()) {
+      zero_biases.insert(op.inputs[params::BiasSlot(op)]);
+    }
     for (int t : model.ops[static_cast<size_t>(op_index)].inputs) {
       if (t < 0 || !model.tensor(t).is_constant()) continue;
       auto it = only_param_users.find(t);

@@ -112,6 +112,7 @@ std::vector<uint8_t> TransposeDepthwise(std::span<const uint8_t> w, int64_t taps
   }
   return out;
 }
+
 }  // namespace
 
 Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
@@ -230,6 +231,7 @@ bool PiecesAreWholeChannelGroups(const ir::Model& model, const ir::Operator& op)
   return !op.outputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(), whole) &&
          std::all_of(op.outputs.begin(), op.outputs.end(), whole);
 }
+
 // Whether tensor t is a model input, possibly after QUANTIZE / DEQUANTIZE conversions only.
 bool IsConvertedModelInput(const ir::Model& model, int t) {
   for (size_t steps = 0; t >= 0 && t < static_cast<int>(model.tensors.size()) && steps <= model.ops.size(); ++steps) {
@@ -250,8 +252,8 @@ bool IsConvertedModelInput(const ir::Model& model, int t) {
 // chip into channels (a reshape of the converted model input is free: looming_64x64 and
 // color_red_64x64 have the record, bright_16x16's flatten of its input has none; keras_lstm's
 // flatten of the rank-3 LSTM sequence is left out: its bytes cannot be told from the LSTM's
-// unknown record), or a CONCATENATION whose output is a
-// vector ([1, ..., 1, N]) and whose pieces are not whole channel groups [weak, see README.md].
+// unknown record), or a CONCATENATION whose output is a vector ([1, ..., 1, N]) and whose pieces
+// are not whole channel groups [weak, see README.md].
 int64_t GatherChannels(const ir::Model& model, const ir::Operator& op) {
   if (op.inputs.empty() || op.outputs.size() != 1) return 0;
   auto tensor = [&](int t) -> const ir::Tensor* {
@@ -295,6 +297,7 @@ bool SoftmaxIsModelResult(const ir::Model& model, const ir::Operator& op) {
   }
   return reaches_output;
 }
+
 }  // namespace
 
 Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index) {

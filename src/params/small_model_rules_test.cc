@@ -67,8 +67,8 @@ TEST(SmallModelRulesTest, OneOutputConvIsOneFourChannelGroupPaddedTo64) {
   for (size_t i = 144; i < 192; ++i) EXPECT_EQ(layer->bytes[i], 0) << i;
   Result<DecodedConv> d = DecodeLayerConv(model, 0, layer->bytes);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_EQ(std::vector<uint8_t>(d->weights.begin(), d->weights.end()),
-            std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(w.data()), reinterpret_cast<const uint8_t*>(w.data()) + 9));
+  ASSERT_EQ(d->weights.size(), w.size());
+  EXPECT_EQ(std::memcmp(d->weights.data(), w.data(), w.size()), 0);
   std::vector<uint8_t> bad = layer->bytes;
   bad[180] = 1;  // the zero tail is checked
   EXPECT_FALSE(DecodeLayerConv(model, 0, bad).ok());
