@@ -66,8 +66,15 @@ package::IoLayer MakeIoLayer(const ir::Tensor& t) {
 Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, const partition::Region& region,
                                                        const std::set<int>& param_ops) {
   std::map<int, bool> only_param_users;
+  std::set<int> zero_biases;  // Kept: a record has no bias words for a zero bias (params::ConvGeometry).
   for (int op_index : region.ops) {
     bool is_param = param_ops.count(op_index) > 0;
+    const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+    const Result<params::ConvGeometry> g = is_param ? params::ConvGeometryOf(model, op_index)
+                                                    : Result<params::ConvGeometry>(NotFoundError("not a layer"));
+    if (g.ok() && !g->has_bias && params::BiasSlot(op) < op.inputs.size()) {
+      zero_biases.insert(op.inputs[params::BiasSlot(op)]);
+    }
     for (int t : model.ops[static_cast<size_t>(op_index)].inputs) {
       if (t < 0 || !model.tensor(t).is_constant()) continue;
       auto it = only_param_users.find(t);
@@ -76,7 +83,7 @@ Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, c
   }
   std::vector<int> without_data;
   for (const auto& [t, only_param] : only_param_users) {
-    if (only_param) without_data.push_back(t);
+    if (only_param && zero_biases.count(t) == 0) without_data.push_back(t);
   }
   ETPU_ASSIGN_OR_RETURN(auto sub, tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs, without_data));
   return tflite::SerializeModel(*sub);

@@ -25,8 +25,14 @@ constexpr int32_t kPerChannelWord = 0x80;
 uint8_t Store(const ConvGeometry& g, uint8_t raw) { return g.int8 ? static_cast<uint8_t>(raw ^ 0x80) : raw; }
 uint8_t Unstore(const ConvGeometry& g, uint8_t stored) { return Store(g, stored); }
 uint8_t PadByte(const ConvGeometry& g) { return Store(g, static_cast<uint8_t>(g.weight_zero_point & 0xff)); }
-bool BiasWords(const ConvGeometry& g) { return !g.per_channel || g.has_bias; }
-int64_t HeaderBytesPerChannel(const ConvGeometry& g) { return (g.per_channel ? 8 : 0) + (BiasWords(g) ? 4 : 0); }
+bool BiasWords(const ConvGeometry& g) { return g.has_bias; }
+bool MultiplierWords(const ConvGeometry& g) { return g.per_channel && g.multiplier_words; }
+bool FourChannelGroup(const ConvGeometry& g) { return g.four_channel_group && !g.depthwise && g.out_channels <= 4; }
+int64_t HeaderBytesPerChannel(const ConvGeometry& g) {
+  return (MultiplierWords(g) ? 4 : 0) + (g.per_channel ? 4 : 0) + (BiasWords(g) ? 4 : 0);
+}
+// A four-channel-group record is zero-padded to a multiple of this many bytes.
+constexpr int64_t kRecordAlign = 64;
 
 
 // The header float of per-channel channel c (real or padding), as Google's files hold it:
@@ -42,7 +48,7 @@ float HeaderMultiplier(const ConvGeometry& g, int64_t c, std::span<const float> 
 void PutHeader(const ConvGeometry& g, int64_t c0, int64_t n, std::span<const int32_t> bias,
                std::span<const float> multipliers, std::vector<uint8_t>& out) {
   const int64_t o4 = RoundUp(g.out_channels, 4);
-  if (g.per_channel) {
+  if (MultiplierWords(g)) {
     for (int64_t c = c0; c < c0 + n; ++c) PutU32(out, FloatBits(HeaderMultiplier(g, c, multipliers)));
   }
   for (int64_t c = c0; c < c0 + n && BiasWords(g); ++c) {
@@ -61,7 +67,7 @@ Status GetHeader(const ConvGeometry& g, std::span<const uint8_t> b, int64_t pos,
     return DataLossError(fmt::format("failed to decode parameters of {}: {} of padding channel {} is not the "
                                      "expected value (byte {})", what, field, c, pos));
   };
-  if (g.per_channel) {
+  if (MultiplierWords(g)) {
     for (int64_t c = c0; c < c0 + n; ++c, pos += 4) {
       const uint32_t v = GetU32(b, pos);
       if (c < g.out_channels) d.multipliers[static_cast<size_t>(c)] = BitsFloat(v);
@@ -113,11 +119,16 @@ int64_t PaddedOutputChannels(int64_t out_channels) {
   return out_channels <= 64 ? RoundUp(out_channels, 16) : RoundUp(out_channels, 64);
 }
 
+int64_t PaddedOutputChannels(const ConvGeometry& g) {
+  return FourChannelGroup(g) ? 4 : PaddedOutputChannels(g.out_channels);
+}
+
 int64_t ConvParamBytes(const ConvGeometry& g) {
   if (!ValidateGeometry(g, "").ok()) return 0;
   const int64_t taps = int64_t{g.kernel_h} * g.kernel_w;
   if (g.depthwise) return RoundUp(g.out_channels, 4) * (HeaderBytesPerChannel(g) + 4 * taps);
-  return PaddedOutputChannels(g.out_channels) * (HeaderBytesPerChannel(g) + taps * RoundUp(g.in_channels, 4));
+  const int64_t bytes = PaddedOutputChannels(g) * (HeaderBytesPerChannel(g) + taps * RoundUp(g.in_channels, 4));
+  return FourChannelGroup(g) ? RoundUp(bytes, kRecordAlign) : bytes;
 }
 
 Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const uint8_t> weights,
@@ -165,7 +176,7 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
   const int64_t c4 = RoundUp(cin, 4);
   const int64_t k = taps * c4;
   const int64_t o4 = RoundUp(o, 4);
-  const int64_t opad = PaddedOutputChannels(o);
+  const int64_t opad = PaddedOutputChannels(g);
   const uint8_t flip = g.int8 ? 0x80 : 0x00;  // Store() as a mask, for the hot loop
   for (int64_t g0 = 0; g0 < opad; g0 += 64) {
     const int64_t n = std::min<int64_t>(64, opad - g0);
@@ -207,6 +218,7 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
       }
     }
   }
+  out.resize(static_cast<size_t>(ConvParamBytes(g)), 0);  // a four-channel group's zero tail
   return out;
 }
 
@@ -221,7 +233,7 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
   const int64_t o = g.out_channels;
   DecodedConv d;
   d.bias.assign(static_cast<size_t>(o), 0);
-  if (g.per_channel) d.multipliers.assign(static_cast<size_t>(o), 0.0f);
+  if (MultiplierWords(g)) d.multipliers.assign(static_cast<size_t>(o), 0.0f);
   const uint8_t pad = PadByte(g);
   const int64_t hdr = HeaderBytesPerChannel(g);
   auto bad_pad = [&](int64_t pos, int expected_byte) {
@@ -250,7 +262,7 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
   const int64_t c4 = RoundUp(cin, 4);
   const int64_t k = taps * c4;
   const int64_t o4 = RoundUp(o, 4);
-  const int64_t opad = PaddedOutputChannels(o);
+  const int64_t opad = PaddedOutputChannels(g);
   d.weights.assign(static_cast<size_t>(o * taps * cin), 0);
   for (int64_t g0 = 0; g0 < opad; g0 += 64) {
     const int64_t n = std::min<int64_t>(64, opad - g0);
@@ -273,6 +285,9 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
         }
       }
     }
+  }
+  for (; pos < expected; ++pos) {  // a four-channel group's zero tail
+    if (bytes[static_cast<size_t>(pos)] != 0) return bad_pad(pos, 0);
   }
   return d;
 }

@@ -45,6 +45,15 @@ struct ConvGeometry {
   /// then has no bias words (8 bytes). [C for FULLY_CONNECTED without a bias: Google's dense_256
   /// and dense_1024 (2021-07) are O x (8 + C) bytes; issue 11 reports it for zero-bias depthwise.]
   bool has_bias = true;
+  /// Per-channel only: false when every channel has the same weight scale; the channel header
+  /// then has no multiplier floats. [W: gabor_64x64 (8 equal scales, header = 0x80 words only)
+  /// against dense_256/1024 and PoseNet (scales differ, floats present).]
+  bool multiplier_words = true;
+  /// A CONV_2D (not FULLY_CONNECTED) with O <= 4: one group of 4 output channels (rows of 16
+  /// bytes) and the record zero-padded to a multiple of 64 bytes. [C for O = 1: looming_64x64
+  /// (3x3x1 -> 1: 192 B), color_red_64x64 (1x1x3 -> 1: 64 B), bodypix's 1x1x384 -> 1 (1 600 B,
+  /// issue 11); O = 2..4 assumed alike. A one-output FULLY_CONNECTED pads to 16 (bright_16x16).]
+  bool four_channel_group = false;
   bool int8 = false;               ///< int8 weights (stored XOR 0x80); else uint8 (unchanged).
   int out_channels = 0;            ///< O (for depthwise: C * depth multiplier).
   int kernel_h = 1;
@@ -66,6 +75,8 @@ struct DecodedConv {
 Status ValidateGeometry(const ConvGeometry& g, const std::string& what);
 /// Padded output-channel count of a regular conv (ceil16 if O <= 64, else ceil64).
 int64_t PaddedOutputChannels(int64_t out_channels);
+/// Padded output-channel count of `g` (4 for a four_channel_group layer, else as above).
+int64_t PaddedOutputChannels(const ConvGeometry& g);
 /// Exact size in bytes of the encoded layer (0 for an invalid geometry).
 int64_t ConvParamBytes(const ConvGeometry& g);
 

@@ -90,6 +90,29 @@ Result<SoftmaxTableSpec> SoftmaxSpecOf(const ir::Model& model, const ir::Operato
   return spec;
 }
 
+// A DEPTHWISE_CONV_2D over one input channel with a depth multiplier above 1 is laid out as a
+// regular convolution with C = 1 and O = the multiplier [C: gabor_64x64_* (7x7, 1 -> 8):
+// Google's 3 200 B = 64 B header + 49 rows of 16 channels x 4 bytes].
+bool DepthwiseAsConv(const ir::Model& model, const ir::Operator& op) {
+  if (op.code != BuiltinOperator::DEPTHWISE_CONV_2D) return false;
+  const ir::Tensor* x = InputTensor(model, op, 0);
+  const ir::Tensor* w = InputTensor(model, op, 1);
+  return x != nullptr && w != nullptr && !x->shape.empty() && x->shape.back() == 1 && w->shape.size() == 4 &&
+         w->shape[3] > 1;
+}
+
+// Depthwise weights [1, kh, kw, O] as OHWI [O, kh, kw, 1] (to_ohwi) or back.
+std::vector<uint8_t> TransposeDepthwise(std::span<const uint8_t> w, int64_t taps, int64_t o, bool to_ohwi) {
+  std::vector<uint8_t> out(w.size());
+  for (int64_t t = 0; t < taps; ++t) {
+    for (int64_t c = 0; c < o; ++c) {
+      const size_t hwo = static_cast<size_t>(t * o + c), ohw = static_cast<size_t>(c * taps + t);
+      out[to_ohwi ? ohw : hwo] = w[to_ohwi ? hwo : ohw];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
@@ -114,7 +137,7 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
   g.per_channel = w->quant.per_channel();
   g.weight_zero_point = w->quant.zero_point.empty() ? 0 : static_cast<int32_t>(w->quant.zero_point[0]);
   const auto& s = w->shape;
-  g.depthwise = op.code == BuiltinOperator::DEPTHWISE_CONV_2D;
+  g.depthwise = op.code == BuiltinOperator::DEPTHWISE_CONV_2D && !DepthwiseAsConv(model, op);
   if (op.code == BuiltinOperator::FULLY_CONNECTED) {
     if (s.size() != 2) {
       return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: weights '{}' have rank {} "
@@ -128,17 +151,22 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index) {
                                               "(expected {})", OpLabel(model, op_index), w->name, s.size(),
                                               g.depthwise ? "[1, kh, kw, C]" : "[O, kh, kw, C]"));
     }
-    g.out_channels = g.depthwise ? s[3] : s[0];
+    const bool as_conv = op.code == BuiltinOperator::DEPTHWISE_CONV_2D && !g.depthwise;
+    g.out_channels = g.depthwise || as_conv ? s[3] : s[0];
     g.kernel_h = s[1];
     g.kernel_w = s[2];
-    g.in_channels = s[3];
+    g.in_channels = as_conv ? 1 : s[3];
+    g.four_channel_group = op.code == BuiltinOperator::CONV_2D;
+  }
+  {
+    // No bias words for a layer (per-channel or per-tensor) without a bias or with an all-zero one.
+    const ir::Tensor* b = InputTensor(model, op, BiasSlot(op));
+    g.has_bias = b != nullptr && std::any_of(b->data.begin(), b->data.end(), [](uint8_t x) { return x != 0; });
   }
   if (g.per_channel) {
-    // No bias words for a per-channel layer without a bias or with an all-zero one.
-    const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
-    const ir::Tensor* b = InputTensor(model, op, bias_slot);
-    g.has_bias = b != nullptr && std::any_of(b->data.begin(), b->data.end(), [](uint8_t x) { return x != 0; });
-    const int32_t want_dim = g.depthwise ? 3 : 0;
+    g.multiplier_words = std::any_of(w->quant.scale.begin(), w->quant.scale.end(),
+                                     [&](float v) { return v != w->quant.scale[0]; });
+    const int32_t want_dim = op.code == BuiltinOperator::DEPTHWISE_CONV_2D ? 3 : 0;
     if (!g.int8 || w->quant.quantized_dimension != want_dim ||
         static_cast<int64_t>(w->quant.scale.size()) != g.out_channels) {
       return UnimplementedError(fmt::format("failed to lay out parameters of {}: per-channel weights '{}' must be "
@@ -203,11 +231,79 @@ bool PiecesAreWholeChannelGroups(const ir::Model& model, const ir::Operator& op)
   return !op.outputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(), whole) &&
          std::all_of(op.outputs.begin(), op.outputs.end(), whole);
 }
+
+// Whether tensor t is a model input, possibly after QUANTIZE / DEQUANTIZE conversions only.
+bool IsConvertedModelInput(const ir::Model& model, int t) {
+  for (size_t steps = 0; t >= 0 && t < static_cast<int>(model.tensors.size()) && steps <= model.ops.size(); ++steps) {
+    if (std::find(model.inputs.begin(), model.inputs.end(), t) != model.inputs.end()) return true;
+    const int p = model.tensors[static_cast<size_t>(t)].producer;
+    if (p < 0 || p >= static_cast<int>(model.ops.size())) return false;
+    const ir::Operator& op = model.ops[static_cast<size_t>(p)];
+    if ((op.code != BuiltinOperator::QUANTIZE && op.code != BuiltinOperator::DEQUANTIZE) || op.inputs.empty()) {
+      return false;
+    }
+    t = op.inputs[0];
+  }
+  return false;
+}
+
+// Output channels of the channel-gather record (table_layout.h EncodeGatherRecord) the operator
+// needs, or 0 for none: a RESHAPE that moves a spatial map [1, H, W, C] (H*W > 1) computed on the
+// chip into channels (a reshape of the converted model input is free: looming_64x64 and
+// color_red_64x64 have the record, bright_16x16's flatten of its input has none; keras_lstm's
+// flatten of the rank-3 LSTM sequence is left out: its bytes cannot be told from the LSTM's
+// unknown record), or a CONCATENATION whose output is a vector ([1, ..., 1, N]) and whose pieces
+// are not whole channel groups [weak, see README.md].
+int64_t GatherChannels(const ir::Model& model, const ir::Operator& op) {
+  if (op.inputs.empty() || op.outputs.size() != 1) return 0;
+  auto tensor = [&](int t) -> const ir::Tensor* {
+    return t >= 0 && t < static_cast<int>(model.tensors.size()) ? &model.tensors[static_cast<size_t>(t)] : nullptr;
+  };
+  const ir::Tensor* in = tensor(op.inputs[0]);
+  const ir::Tensor* out = tensor(op.outputs[0]);
+  if (in == nullptr || out == nullptr || in->shape.empty() || out->shape.empty()) return 0;
+  const int64_t n = out->shape.back();
+  if (op.code == BuiltinOperator::RESHAPE) {
+    const bool spatial_map = in->shape.size() == 4 && int64_t{in->shape[1]} * in->shape[2] > 1;
+    return spatial_map && in->shape.back() != n && !IsConvertedModelInput(model, op.inputs[0]) ? n : 0;
+  }
+  if (op.code == BuiltinOperator::CONCATENATION) {
+    const bool vector = out->num_elements() == n;
+    return vector && !PiecesAreWholeChannelGroups(model, op) ? n : 0;
+  }
+  return 0;
+}
+
+// Whether a SOFTMAX's probabilities are a result of the model: its output, passed on only
+// through QUANTIZE / DEQUANTIZE operators (or none), is a model output and feeds no other
+// operator. Google's compiler 16 writes the softmax table only then [weak, four data points:
+// the 1001-class MobileNets and keras_lstm (output, table) against bright_16x16 and
+// color_red_64x64 (output feeding two FULLY_CONNECTED, no table); "input scale below ~0.5" fits
+// the same four files, see src/params/README.md].
+bool SoftmaxIsModelResult(const ir::Model& model, const ir::Operator& op) {
+  std::vector<int> pending(op.outputs.begin(), op.outputs.end());
+  bool reaches_output = false;
+  for (size_t steps = 0; !pending.empty(); ++steps) {
+    const int t = pending.back();
+    pending.pop_back();
+    if (t < 0 || t >= static_cast<int>(model.tensors.size()) || steps > model.ops.size()) return false;
+    if (std::find(model.outputs.begin(), model.outputs.end(), t) != model.outputs.end()) reaches_output = true;
+    for (int c : model.tensors[static_cast<size_t>(t)].consumers) {
+      if (c < 0 || c >= static_cast<int>(model.ops.size())) return false;
+      const ir::Operator& next = model.ops[static_cast<size_t>(c)];
+      if (next.code != BuiltinOperator::QUANTIZE && next.code != BuiltinOperator::DEQUANTIZE) return false;
+      pending.insert(pending.end(), next.outputs.begin(), next.outputs.end());
+    }
+  }
+  return reaches_output;
+}
+
 }  // namespace
 
 Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_index) {
   ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
   const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  if (GatherChannels(model, op) > 0) return Kind(LayerKind::kOther);
   switch (RecordOf(op.code)) {
     case ir::ParamRecord::kWeights: {
       ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
@@ -215,6 +311,7 @@ Result<std::optional<LayerKind>> LayerKindOf(const ir::Model& model, int op_inde
       return Kind(g.per_channel ? LayerKind::kConvPerChannel : LayerKind::kConv);
     }
     case ir::ParamRecord::kSoftmaxTable:
+      if (!SoftmaxIsModelResult(model, op)) return NoRecord();
       return Kind(LayerKind::kSoftmaxTable);
     case ir::ParamRecord::kElementwiseConstant:
       if (ConstInputs(model, op).empty()) return NoRecord();
@@ -244,8 +341,7 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
     case LayerKind::kDepthwisePerChannel: {
       ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
       const ir::Tensor& w = *InputTensor(model, op, 1);
-      const size_t bias_slot = op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2;
-      const ir::Tensor* b = InputTensor(model, op, bias_slot);
+      const ir::Tensor* b = InputTensor(model, op, BiasSlot(op));
       std::vector<int32_t> bias;
       if (b != nullptr) {
         if (!b->is_constant() || b->type != TensorType::INT32 || b->num_elements() != g.out_channels) {
@@ -260,7 +356,12 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
       if (g.per_channel) {
         ETPU_ASSIGN_OR_RETURN(multipliers, RequantMultipliers(model, op_index));
       }
-      ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeConv(g, w.data, bias, multipliers, OpLabel(model, op_index)));
+      std::vector<uint8_t> ohwi;
+      if (DepthwiseAsConv(model, op)) {
+        ohwi = TransposeDepthwise(w.data, int64_t{g.kernel_h} * g.kernel_w, g.out_channels, true);
+      }
+      ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeConv(g, ohwi.empty() ? w.data : std::span<const uint8_t>(ohwi), bias,
+                                                    multipliers, OpLabel(model, op_index)));
       break;
     }
     case LayerKind::kSoftmaxTable: {
@@ -277,6 +378,10 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
       layer.bytes = EncodeConstRecords(model, op);
       break;
     case LayerKind::kOther:
+      if (const int64_t n = GatherChannels(model, op); n > 0) {
+        layer.bytes = EncodeGatherRecord(n);
+        break;
+      }
       layer.bytes = EncodeBookkeeping(static_cast<int32_t>(op.code), static_cast<int32_t>(op.inputs.size()),
                                       static_cast<int32_t>(op.outputs.size()));
       break;
@@ -352,15 +457,25 @@ int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration
     case LayerKind::kElementwiseConstant:
     case LayerKind::kLstm:
       return ConstRecordsBytes(model, op);
-    case LayerKind::kOther:
-      return kBookkeepingBytes;
+    case LayerKind::kOther: {
+      const int64_t n = GatherChannels(model, op);
+      return n > 0 ? GatherRecordBytes(n) : kBookkeepingBytes;
+    }
   }
   return 0;
 }
 
-Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes) {
+size_t BiasSlot(const ir::Operator& op) { return op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2; }
+
+Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes,
+                                    std::optional<bool> bias_words) {
   ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
-  return DecodeConv(bytes, g, OpLabel(model, op_index));
+  if (bias_words) g.has_bias = *bias_words;
+  ETPU_ASSIGN_OR_RETURN(DecodedConv d, DecodeConv(bytes, g, OpLabel(model, op_index)));
+  if (DepthwiseAsConv(model, model.ops[static_cast<size_t>(op_index)])) {
+    d.weights = TransposeDepthwise(d.weights, int64_t{g.kernel_h} * g.kernel_w, g.out_channels, false);
+  }
+  return d;
 }
 
 }  // namespace etpu::params

@@ -3,15 +3,19 @@
 // For every operator of an Edge TPU region, in execution order, EncodeRegionParams produces the
 // bytes that the real compiler places in the parameter stream for it:
 //   CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV  -> conv layout (params/conv_layout.h)
-//   DEPTHWISE_CONV_2D                           -> depthwise layout
-//   SOFTMAX (2021-07 compiler only)             -> the softmax table (params/table_layout.h)
+//   DEPTHWISE_CONV_2D                           -> depthwise layout (over one input channel
+//                                                  with a multiplier: the conv layout)
+//   SOFTMAX (2021-07 compiler only)             -> the softmax table (params/table_layout.h),
+//                                                  only when its output is a model result
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
 //   LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM         -> constant records of the cell (ours)
 //   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours), none when
 //                                                  every piece has a multiple of 4 channels
+//   RESHAPE of a computed spatial map into channels, CONCATENATION of vectors
+//                                               -> channel-gather record (table_layout.h)
 //   everything else                             -> no record
 // Record kinds are the package format's (package::LayerKind, the one layer-kind enum):
-// SPLIT / CONCATENATION bookkeeping records are its kOther.
+// bookkeeping and channel-gather records are its kOther.
 // Concatenating the records (cached ones in the PARAMETER_CACHING blob, streamed ones in the
 // EXECUTION_ONLY blob, each in ParameterOrder) gives the real compiler's blobs byte for byte
 // for the conv, depthwise (per-tensor and per-channel) and softmax records (tested against the
@@ -85,8 +89,12 @@ std::vector<int> ParameterOrder(const ir::Model& model, const std::vector<int>& 
 /// Size of EncodeLayerParams's bytes without building them; 0 without a record and for invalid input.
 int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration gen = kDefaultGeneration);
 
+/// The input slot of a conv-like operator's bias (TRANSPOSE_CONV: 3, else 2).
+size_t BiasSlot(const ir::Operator& op);
 /// Decodes a conv-like operator's record back to TFLite weights/bias and its header multipliers
-/// (runtime side).
-Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes);
+/// (runtime side). `bias_words` overrides whether the record has bias words, which the model
+/// cannot tell when its bias bytes were emptied (a compiled region keeps zero biases only).
+Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes,
+                                    std::optional<bool> bias_words = std::nullopt);
 
 }  // namespace etpu::params

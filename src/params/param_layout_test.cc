@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "params/built_model_test_util.h"
 #include "params/param_layout.h"
 #include "partition/partitioner.h"
 #include "tflite/model_builder.h"
@@ -19,13 +20,6 @@ using ir::BuiltinOperator;
 using ir::TensorType;
 using tflite::ModelBuilder;
 using tflite::Quant;
-
-ir::Model Read(const ModelBuilder& b) {
-  std::vector<uint8_t> bytes = b.Serialize();
-  Result<ir::Model> model = tflite::ReadModelFromBuffer(bytes, "built");
-  EXPECT_TRUE(model.ok()) << model.status().ToString();
-  return std::move(model).value();
-}
 
 // An int8 per-channel 1x1 conv from `in` (C channels) to a new tensor of `scales.size()` channels.
 int AddConv(ModelBuilder& b, const std::string& name, int in, int c, const std::vector<float>& scales,
@@ -62,7 +56,7 @@ TEST(ParamLayoutRulesTest, PerChannelHeaderHoldsTheRequantisationMultiplier) {
   const int out = AddConv(b, "conv", in, 8, scales, out_scale);
   b.SetInputs({in});
   b.SetOutputs({out});
-  const ir::Model model = Read(b);
+  const ir::Model model = ReadBuilt(b);
 
   Result<LayerParams> layer = EncodeLayerParams(model, 0);
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();
@@ -87,7 +81,7 @@ TEST(ParamLayoutRulesTest, PerChannelHeaderHoldsTheRequantisationMultiplier) {
   const int bout = AddConv(bad, "conv", bin, 8, scales, 0.0f);
   bad.SetInputs({bin});
   bad.SetOutputs({bout});
-  const ir::Model bad_model = Read(bad);
+  const ir::Model bad_model = ReadBuilt(bad);
   EXPECT_FALSE(RequantMultipliers(bad_model, 0).ok());
   EXPECT_FALSE(EncodeLayerParams(bad_model, 0).ok());
 }
@@ -113,7 +107,7 @@ TEST(ParamLayoutRulesTest, ConcatAndSplitOfWholeChannelGroupsHaveNoRecord) {
   b.AddOperator(BuiltinOperator::SPLIT, {ax, cc}, {h0, h1}, two);
   b.SetInputs({a, a2, c3, c1});
   b.SetOutputs({s0, s1, h0, h1});
-  const ir::Model model = Read(b);
+  const ir::Model model = ReadBuilt(b);
   for (int op : {0, 2}) {
     Result<std::optional<LayerKind>> kind = LayerKindOf(model, op);
     ASSERT_TRUE(kind.ok());
@@ -145,7 +139,7 @@ TEST(ParamLayoutRulesTest, RecordsFollowTheOutputsTheyFeed) {
   const int shrt = AddConv(b, "short", trunk, 8, s8, 0.1f);                // op 5
   b.SetInputs({in});
   b.SetOutputs({heat, shrt, mid});
-  const ir::Model model = Read(b);
+  const ir::Model model = ReadBuilt(b);
   const std::vector<int> region = {0, 1, 2, 3, 4, 5};
 
   // The region outputs in the custom op's order (depth of their producers): heat, short, mid.

@@ -1,5 +1,6 @@
 #include "params/table_layout.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -120,6 +121,23 @@ std::vector<uint8_t> EncodeBookkeeping(int32_t builtin_code, int32_t num_inputs,
   SetU32(out, 0, static_cast<uint32_t>(builtin_code));
   SetU32(out, 4, static_cast<uint32_t>(num_inputs));
   SetU32(out, 8, static_cast<uint32_t>(num_outputs));
+  return out;
+}
+
+namespace {
+constexpr int64_t kGatherRowBytes = 64;
+constexpr int64_t kGatherMaxRows = kGatherRowBytes / 4;
+}  // namespace
+
+int64_t GatherRecordBytes(int64_t channels) {
+  return channels < 1 ? 0 : kGatherRowBytes * (1 + std::min(channels, kGatherMaxRows));
+}
+
+std::vector<uint8_t> EncodeGatherRecord(int64_t channels) {
+  std::vector<uint8_t> out(static_cast<size_t>(GatherRecordBytes(channels)), 0);
+  for (int64_t r = 0; channels >= 1 && r < std::min(channels, kGatherMaxRows); ++r) {
+    SetU32(out, (1 + r) * kGatherRowBytes + 4 * r, 1u);
+  }
   return out;
 }
 

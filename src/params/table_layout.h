@@ -52,4 +52,12 @@ Result<std::vector<ConstRecord>> DecodeConstRecords(std::span<const uint8_t> byt
 inline constexpr int64_t kBookkeepingBytes = 64;
 std::vector<uint8_t> EncodeBookkeeping(int32_t builtin_code, int32_t num_inputs, int32_t num_outputs);
 
+/// Channel-gather record of an operator that moves values into the channel dimension of a
+/// vector (Google's compiler 16: a RESHAPE flattening a computed spatial map, a CONCATENATION
+/// of vectors with pieces that are not whole groups of 4): 64 zero bytes, then min(N, 16) rows
+/// of 16 words with the int32 1 of row r in word r (N = output channels). [W: read from
+/// looming_64x64 (N = 9), color_red_64x64 (N = 4096: 16 rows), bright_16x16 (N = 2).]
+int64_t GatherRecordBytes(int64_t channels);
+std::vector<uint8_t> EncodeGatherRecord(int64_t channels);
+
 }  // namespace etpu::params

@@ -139,13 +139,14 @@ Status EdgeTpuExecutable::FillLayers() {
       case LayerKind::kDepthwise:
       case LayerKind::kConvPerChannel:
       case LayerKind::kDepthwisePerChannel: {
-        auto decoded = params::DecodeLayerConv(*region_, layer.op_index, bytes);
+        // The compiler empties a bias only when the record carries it (a zero bias stays).
+        const size_t bias_slot = params::BiasSlot(op);
+        const bool bias_emptied = bias_slot < op.inputs.size() && op.inputs[bias_slot] >= 0 &&
+                                  !interp_->mutable_tensor_data(op.inputs[bias_slot]).empty();
+        auto decoded = params::DecodeLayerConv(*region_, layer.op_index, bytes, bias_emptied);
         if (!decoded.ok()) return decoded.status().WithContext(what_);
-        const bool tconv = op.code == ir::BuiltinOperator::TRANSPOSE_CONV;
         ETPU_RETURN_IF_ERROR(write(1, decoded->weights));
-        const int bias_slot = tconv ? 3 : 2;
-        if (static_cast<size_t>(bias_slot) < op.inputs.size() && op.inputs[static_cast<size_t>(bias_slot)] >= 0 &&
-            !interp_->mutable_tensor_data(op.inputs[static_cast<size_t>(bias_slot)]).empty()) {
+        if (bias_emptied) {
           ETPU_RETURN_IF_ERROR(write(bias_slot, std::span<const uint8_t>(
                                                     reinterpret_cast<const uint8_t*>(decoded->bias.data()),
                                                     decoded->bias.size() * sizeof(int32_t))));
