@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace etpu::planner {
 namespace {
@@ -49,6 +50,15 @@ Status Price(GroupCoster& coster, const PlanEval& best, Explanation& e, const st
   return OkStatus();
 }
 
+// Keeps in `best` the better of the two alternatives: one that compiles over one that does not,
+// then the better objective; the first one seen when `best` is still empty.
+void KeepBetter(Explanation& best, Explanation&& e) {
+  if (best.kind.empty() || (e.alternative_ok && (!best.alternative_ok ||
+                                                 Better(e.alternative_objective, best.alternative_objective)))) {
+    best = std::move(e);
+  }
+}
+
 }  // namespace
 
 Result<std::vector<Explanation>> ExplainPlan(GroupCoster& coster, const PlanEval& best) {
@@ -86,10 +96,7 @@ Result<std::vector<Explanation>> ExplainPlan(GroupCoster& coster, const PlanEval
           alt[h] = merged;
           alt.erase(alt.begin() + static_cast<std::ptrdiff_t>(g));
           ETPU_RETURN_IF_ERROR(Price(coster, best, j, fmt::format("Co-compiled with {}, it", Names(p, groups[h]))));
-          if (best_join.kind.empty() || (j.alternative_ok && (!best_join.alternative_ok ||
-                                                              Better(j.alternative_objective, best_join.alternative_objective)))) {
-            best_join = std::move(j);
-          }
+          KeepBetter(best_join, std::move(j));
         }
         out.push_back(std::move(best_join));
       }
@@ -123,10 +130,7 @@ Result<std::vector<Explanation>> ExplainPlan(GroupCoster& coster, const PlanEval
             }
             e.text = fmt::format("{} runs on TPU {}. ", p.models[static_cast<size_t>(m)].name, d);
             ETPU_RETURN_IF_ERROR(Price(coster, best, e, where));
-            if (best_move.kind.empty() || (e.alternative_ok && (!best_move.alternative_ok ||
-                                                                Better(e.alternative_objective, best_move.alternative_objective)))) {
-              best_move = std::move(e);
-            }
+            KeepBetter(best_move, std::move(e));
           }
         }
         if (!best_move.kind.empty()) out.push_back(std::move(best_move));
