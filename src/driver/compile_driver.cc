@@ -22,11 +22,9 @@
 #include "driver/package_builder.h"
 #include "driver/parsed_model.h"
 #include "driver/prepared_model.h"
+#include "driver/segments.h"
 #include "etpu/compiler.h"
-#include "partition/segmenter.h"
-#include "tflite/graph_surgery.h"
 #include "tflite/model_reader.h"
-#include "tflite/model_writer.h"
 
 namespace etpu {
 namespace {
@@ -234,11 +232,7 @@ void SearchDelegate(const std::vector<InputModel>& inputs, const CompileOptions&
 
 void CompileSegments(const InputModel& input, const CompileOptions& options, CompileResult& result) {
   const ir::Model& model = *input.model;
-  std::vector<int64_t> bytes(model.ops.size(), 0);
-  for (size_t i = 0; i < model.ops.size(); ++i) {
-    bytes[i] = params::LayerParamBytes(model, static_cast<int>(i), driver::Generation(options.emulate));
-  }
-  auto segments = partition::SegmentByParameters(model, bytes, options.num_segments);
+  auto segments = driver::ParameterEqualSegments(model, options.num_segments, options.emulate);
   if (!segments.ok()) {
     result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, segments.status().message());
     return;
@@ -247,15 +241,13 @@ void CompileSegments(const InputModel& input, const CompileOptions& options, Com
   std::vector<ir::Model> seg_models;
   std::vector<cache::PlanModel> token_set;  // the segments' content, for the one token derivation
   for (size_t s = 0; s < segments->size(); ++s) {
-    auto region = partition::MakeRegion(model, (*segments)[s]);
-    auto sub = tflite::ExtractSubModel(model, region.ops, region.inputs, region.outputs);
-    if (!sub.ok()) {
-      result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, sub.status().message());
+    auto bytes_s = driver::SegmentSource(model, (*segments)[s]);
+    if (!bytes_s.ok()) {
+      result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, bytes_s.status().message());
       return;
     }
-    auto bytes_s = tflite::SerializeModel(**sub);
     std::string stem = driver::SegmentStem(input.stem, static_cast<int>(s), options.num_segments);
-    auto m = tflite::ReadModelFromBuffer(bytes_s, stem + ".tflite");
+    auto m = tflite::ReadModelFromBuffer(*bytes_s, stem + ".tflite");
     if (!m.ok()) {
       result.failure = SetFailure(FailureKind::kSegmentationFailed, 0, input.path, m.status().message());
       return;
@@ -264,7 +256,7 @@ void CompileSegments(const InputModel& input, const CompileOptions& options, Com
     seg_view.name = stem;
     seg_view.content_digest = cache::ModelContentDigest(*m);
     token_set.push_back(std::move(seg_view));
-    m->file_size = static_cast<int64_t>(bytes_s.size());
+    m->file_size = static_cast<int64_t>(bytes_s->size());
     seg_models.push_back(std::move(m).value());
   }
   // One token for every segment, derived like any compile set's (and random with --random_token).

@@ -63,7 +63,9 @@ std::vector<ModelInput> Inputs(const Problem& p, const std::vector<int>& order) 
 
 }  // namespace
 
-Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem) {
+Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem) { return Create(problem, nullptr); }
+
+Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem, const GroupCoster* donor) {
   std::unique_ptr<GroupCoster> c(new GroupCoster(problem));
   // Host kinds: devices with the same profile name and clock time identically.
   std::vector<std::pair<std::string, device::Clock>> kinds;
@@ -81,6 +83,14 @@ Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem)
   built.emulate = problem.emulate;
   for (size_t i = 0; i < problem.models.size(); ++i) {
     const PlanModel& m = problem.models[i];
+    if (donor != nullptr) {
+      const auto& given = donor->problem().models;
+      const auto same = std::find_if(given.begin(), given.end(), [&](const PlanModel& d) { return d.parsed == m.parsed; });
+      if (same != given.end()) {
+        c->solo_.push_back(donor->solo_.at(static_cast<size_t>(same - given.begin())));
+        continue;
+      }
+    }
     std::vector<ModelInput> in{ModelInput::FromParsed(m.parsed)};
     ETPU_ASSIGN_OR_RETURN(CompileResult r, Compile(in, built));
     ++c->compilations_;

@@ -70,6 +70,9 @@ class GroupCoster {
   /// Compiles and costs every model alone. Errors: a model the compiler refuses alone (named), a
   /// timing-model error. `problem` must outlive the coster.
   static Result<std::unique_ptr<GroupCoster>> Create(const Problem& problem);
+  /// The same, taking the alone-compilation of every model that shares its parsed form with a
+  /// model of `donor` from there (a problem derived by cutting some models into pipeline stages).
+  static Result<std::unique_ptr<GroupCoster>> Create(const Problem& problem, const GroupCoster* donor);
 
   const Problem& problem() const { return *problem_; }
   /// Distinct (host profile, clock) pairs of the devices; device d uses kind KindOf(d).

@@ -1,5 +1,7 @@
 #include "planner/problem.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -87,6 +89,24 @@ Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::v
     p.models.push_back(std::move(m));
   }
   return p;
+}
+
+bool Problem::StagesApart(const std::vector<int>& items) const {
+  std::vector<int> seen;
+  for (int m : items) {
+    if (m < 0 || static_cast<size_t>(m) >= models.size()) continue;
+    const int pipe = models[static_cast<size_t>(m)].pipeline;
+    if (pipe < 0) continue;
+    if (std::find(seen.begin(), seen.end(), pipe) != seen.end()) return false;
+    seen.push_back(pipe);
+  }
+  return true;
+}
+
+bool Problem::StagesApart(const std::vector<std::vector<int>>& groups) const {
+  std::vector<int> all;
+  for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
+  return StagesApart(all);
 }
 
 }  // namespace etpu::planner

@@ -24,6 +24,13 @@ struct PlanModel {
   double rate_hz = 0;      ///< Demand: invocations per second (> 0).
   std::vector<uint8_t> bytes;                   ///< The source .tflite.
   std::shared_ptr<const ParsedModel> parsed;    ///< ParseModel(bytes).
+  /// A pipeline stage (planner/pipeline.h): the model it is cut from (index into the problem it was
+  /// cut from; -1 for a whole model), its stage and the stage count. Two stages of one pipeline
+  /// never share a TPU (each stage is its own interpreter and Edge TPU, as libcoral's
+  /// PipelinedModelRunner runs them).
+  int pipeline = -1;
+  int stage = 0, stages = 1;
+  std::string source_name;   ///< The whole model's name (for stages).
 };
 
 /// The whole problem.
@@ -33,6 +40,10 @@ struct Problem {
   device::DeviceSpec chip;
   std::optional<device::Clock> clock;        ///< Empty: each host profile's default clock.
   int emulate = 16;                          ///< Generation of Google's compiler (CompileOptions::emulate).
+
+  /// False when `models` holds two stages of one pipeline (they cannot run on one TPU).
+  bool StagesApart(const std::vector<int>& models) const;
+  bool StagesApart(const std::vector<std::vector<int>>& groups) const;
 
   device::Clock ClockOf(int device) const {
     return clock.value_or(devices.at(static_cast<size_t>(device)).default_clock);

@@ -200,6 +200,42 @@ TEST(EtpuPlan, ExplainSaysWhyWithTheAlternativesHeadroom) {
   EXPECT_TRUE(Has(table.out, "\nWhy:\n  - ")) << table.out;
 }
 
+// A model that streams alone at a rate one TPU cannot serve is pipelined over two: the JSON names
+// the stages and the cut, the baselines include both pipelining ones, and --write leaves each
+// stage's source (for Google's compiler) beside its compiled file.
+TEST(EtpuPlan, PipelinesAModelThatStreamsWhenThatWins) {
+  const std::string dir = testutil::MakeTempDir("etpu-plan-pipeline");
+  ToolRun r = RunEtpu({"plan", "inception_v2_224@60", "--devices", "usb3,usb3", "--json", "--write", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto plan = nlohmann::json::parse(r.out);
+  ASSERT_EQ(plan["pipelines"].size(), 1u) << r.out;
+  EXPECT_EQ(plan["pipelines"][0]["model"], "inception_v2_224");
+  EXPECT_EQ(plan["pipelines"][0]["stages"], 2);
+  EXPECT_EQ(plan["pipelines"][0]["method"], "profiling");
+  ASSERT_TRUE(plan["baselines"].contains("num-segments"));
+  ASSERT_TRUE(plan["baselines"].contains("profiling-partitioner"));
+  EXPECT_GE(plan["throughput_headroom"].get<double>(),
+            plan["baselines"]["profiling-partitioner"]["throughput_headroom"].get<double>() * (1 - 1e-9));
+  EXPECT_GT(plan["throughput_headroom"].get<double>(),
+            plan["baselines"]["one-per-tpu"]["throughput_headroom"].get<double>());
+  std::set<int> stages;
+  for (size_t d = 0; d < plan["devices"].size(); ++d) {
+    const auto& device = plan["devices"][d];
+    ASSERT_EQ(device["groups"].size(), 1u) << "one stage per TPU";
+    const auto& member = device["groups"][0]["members"][0];
+    EXPECT_EQ(member["pipeline_of"], "inception_v2_224");
+    stages.insert(member["stage"].get<int>());
+    std::string bus = device["device_string"].get<std::string>();
+    std::replace(bus.begin(), bus.end(), ':', '-');
+    const std::string folder = dir + "/tpu" + std::to_string(d) + "_" + bus + "/";
+    const std::string stem = "inception_v2_224_segment_" + std::to_string(member["stage"].get<int>()) + "_of_2";
+    EXPECT_TRUE(std::filesystem::exists(folder + stem + ".tflite")) << folder;
+    EXPECT_TRUE(std::filesystem::exists(folder + stem + "_edgetpu.tflite")) << folder;
+    EXPECT_EQ(device["groups"][0]["compile_command"], "edgetpu_compiler " + stem + ".tflite");
+  }
+  EXPECT_EQ(stages, (std::set<int>{0, 1}));
+}
+
 TEST(EtpuPlan, BadInputIsAClearError) {
   ToolRun unknown = RunEtpu({"plan", "no_such_model@10"});
   EXPECT_EQ(unknown.exit_code, 1);

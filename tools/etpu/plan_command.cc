@@ -20,6 +20,7 @@
 #include "planner/explain.h"
 #include "planner/heuristic.h"
 #include "planner/search.h"
+#include "planner/solve.h"
 #include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
 #include "tools/etpu/plan_write.h"
@@ -59,13 +60,27 @@ std::string Factor(const planner::PlanEval& best, const Baseline& b) {
   return base > 0 ? fmt::format("{:.2f}x", best.objective.headroom() / base) : "-";
 }
 
+std::string StageText(const planner::Segmentation& c) {
+  std::string starts;
+  for (int s : c.starts) starts += (starts.empty() ? "" : ", ") + std::to_string(s);
+  return fmt::format("{} stages, cut by the {} partitioner before operators [{}]", c.stages(), c.method, starts);
+}
+
 void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, const std::vector<Baseline>& baselines,
-               const std::string& method, double ms, int64_t compilations) {
+               const std::string& method, double ms, int64_t compilations, const std::vector<planner::Segmentation>& cuts) {
   const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
   std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", p.models.size(),
               p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
   std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
+  for (const auto& c : cuts) {
+    for (const auto& m : p.models) {
+      if (m.pipeline == c.model && m.stage == 0) {
+        std::printf("Pipelined: %s in %s (libcoral's PipelinedModelRunner, one TPU per stage).\n", m.source_name.c_str(),
+                    StageText(c).c_str());
+      }
+    }
+  }
   for (size_t d = 0; d < e.devices.size(); ++d) {
     const auto& dev = e.devices[d];
     std::printf("\nTPU %zu  %s  device \"%s\"  clock %s: utilisation %.1f%%, %.2f token switches/s, streamed %.2f MB/s\n",
@@ -105,7 +120,8 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
 
 nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& bounded,
                         const std::vector<Baseline>& baselines, const std::string& method,
-                        const planner::SearchStats& stats, const std::optional<planner::HeuristicStats>& heuristic) {
+                        const planner::SearchStats& stats, const std::optional<planner::HeuristicStats>& heuristic,
+                        const std::vector<planner::Segmentation>& cuts) {
   const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
   nlohmann::json devices = nlohmann::json::array();
@@ -118,6 +134,8 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
         const auto& m = p.models[static_cast<size_t>(l.model)];
         names.push_back(m.name);
         members.push_back({{"name", m.name}, {"file", m.file}, {"rate_hz", m.rate_hz},
+                           {"pipeline_of", m.pipeline >= 0 ? nlohmann::json(m.source_name) : nlohmann::json(nullptr)},
+                           {"stage", m.stage},
                            {"onchip_bytes", std::to_string(l.onchip_bytes)},
                            {"offchip_bytes", std::to_string(l.offchip_bytes)}, {"first_ms", l.first_ms},
                            {"later_ms", l.later_ms}, {"share", l.share}, {"reload_probability", l.reload_probability},
@@ -155,6 +173,15 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
                       {"candidate_groups", std::to_string(stats.candidate_groups)},
                       {"device_configs", std::to_string(stats.device_configs)}}},
           {"baselines", base}};
+  nlohmann::json pipelines = nlohmann::json::array();
+  for (const auto& c : cuts) {
+    std::string source;
+    for (const auto& m : p.models) {
+      if (m.pipeline == c.model) source = m.source_name;
+    }
+    pipelines.push_back({{"model", source}, {"stages", c.stages()}, {"method", c.method}, {"starts", c.starts}});
+  }
+  out["pipelines"] = pipelines;
   if (heuristic) {
     out["heuristic"] = {{"start", heuristic->start},
                         {"moves_evaluated", std::to_string(heuristic->moves_evaluated)},
@@ -232,42 +259,56 @@ int PlanCommand(int argc, char** argv) {
     }
     baselines.push_back(std::move(b));
   }
-  planner::SearchStats stats;
-  std::optional<planner::HeuristicStats> heuristic;
-  planner::BoundedPlan best;
-  std::string method;
-  if (static_cast<int>(problem->models.size()) <= planner::kMaxExactModels &&
-      static_cast<int>(problem->devices.size()) <= planner::kMaxExactDevices) {
-    auto e = planner::PlanExact(**coster, &stats);
-    if (!e.ok()) return Failure("plan", e.status().message());
-    best.eval = std::move(e).value();
-    auto bound = planner::UtilisationLowerBound(**coster);
-    if (!bound.ok()) return Failure("plan", bound.status().message());
-    best.lower_bound_utilisation = *bound;
-    method = "exact optimum over every grouping, order and assignment";
-  } else {
-    heuristic.emplace();
-    auto h = planner::PlanHeuristic(**coster, {}, &*heuristic);
-    if (!h.ok()) return Failure("plan", h.status().message());
-    best = std::move(h).value();
-    method = fmt::format("local search from the {} baseline ({} moves costed, {} taken{}; the exact search handles up "
-                         "to {} models and {} devices)",
-                         heuristic->start, heuristic->moves_evaluated, heuristic->moves_accepted,
-                         heuristic->budget_exhausted ? ", stopped by the time budget" : ", a local optimum",
-                         planner::kMaxExactModels, planner::kMaxExactDevices);
+  auto whole = planner::Solve(**coster);
+  if (!whole.ok()) return Failure("plan", whole.status().message());
+  // Pipelining: the baselines, then every stage count of the models that stream alone.
+  planner::Profilers profilers;
+  for (const auto& name : planner::PipelineBaselineNames()) {
+    Baseline b;
+    b.name = name;
+    auto pb = planner::MakePipelineBaseline(*problem, **coster, profilers, name);
+    if (!pb.ok()) {
+      b.error = pb.status().message();
+    } else if (auto e = planner::EvaluatePlan(pb->pipelined.coster ? *pb->pipelined.coster : **coster, pb->plan);
+               e.ok()) {
+      b.eval = std::move(e).value();
+    } else {
+      b.error = e.status().message();
+    }
+    baselines.push_back(std::move(b));
+  }
+  planner::PipelineSearchStats pipeline_stats;
+  auto pipelined = planner::BestPipelinedPlan(*problem, **coster, profilers, *whole, &pipeline_stats);
+  if (!pipelined.ok()) return Failure("plan", pipelined.status().message());
+  // What is shown: the whole-model problem, or the one with the winning pipelines.
+  const planner::Problem* shown = &*problem;
+  planner::GroupCoster* shown_coster = coster->get();
+  planner::Solution* solution = &*whole;
+  std::vector<planner::Segmentation> cuts;
+  if (pipelined->has_value()) {
+    shown = (*pipelined)->first.problem.get();
+    shown_coster = (*pipelined)->first.coster.get();
+    solution = &(*pipelined)->second;
+    cuts = (*pipelined)->first.cuts;
+  }
+  const planner::BoundedPlan& best = solution->best;
+  std::string method = solution->method;
+  if (pipeline_stats.combinations > 0) {
+    method += fmt::format("; {} pipelining choice(s) costed ({} profiling compilations)", pipeline_stats.combinations,
+                          pipeline_stats.profiling_compilations);
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json document = PlanJson(*problem, best, baselines, method, stats, heuristic);
+  nlohmann::json document = PlanJson(*shown, best, baselines, method, solution->stats, solution->heuristic, cuts);
   std::vector<planner::Explanation> explanations;
   if (explain) {
-    auto e = planner::ExplainPlan(**coster, best.eval);
+    auto e = planner::ExplainPlan(*shown_coster, best.eval);
     if (!e.ok()) return Failure("plan", e.status().message());
     explanations = std::move(e).value();
     nlohmann::json list = nlohmann::json::array();
     for (const auto& x : explanations) {
       nlohmann::json names = nlohmann::json::array();
-      for (int m : x.models) names.push_back(problem->models[static_cast<size_t>(m)].name);
+      for (int m : x.models) names.push_back(shown->models[static_cast<size_t>(m)].name);
       list.push_back({{"kind", x.kind}, {"device", x.device}, {"models", names}, {"text", x.text},
                       {"alternative_headroom", x.alternative_ok ? nlohmann::json(x.alternative_objective.headroom())
                                                                 : nlohmann::json(nullptr)}});
@@ -275,7 +316,7 @@ int PlanCommand(int argc, char** argv) {
     document["explanations"] = list;
   }
   if (!write_dir.empty()) {
-    auto written = WritePlan(*problem, best.eval.plan, DeviceStrings(*problem), document, write_dir);
+    auto written = WritePlan(*shown, best.eval.plan, DeviceStrings(*shown), document, write_dir);
     if (!written.ok()) return Failure("plan", written.status().message());
     std::fprintf(stderr, "etpu plan: wrote %d files to %s (%d compilations with etpu's compiler: for Coral hardware, "
                  "run each group's edgetpu_compiler command with Google's compiler)\n",
@@ -284,7 +325,7 @@ int PlanCommand(int argc, char** argv) {
   if (json) {
     std::printf("%s\n", document.dump(2).c_str());
   } else {
-    PrintPlan(*problem, best, baselines, method, ms, (*coster)->compilations());
+    PrintPlan(*shown, best, baselines, method, ms, (*coster)->compilations() + (shown_coster != coster->get() ? shown_coster->compilations() : 0), cuts);
     if (explain) {
       std::printf("\nWhy:\n");
       for (const auto& x : explanations) std::printf("  - %s\n", x.text.c_str());

@@ -49,6 +49,8 @@ Result<PlanWritten> WritePlan(const planner::Problem& problem, const planner::Pl
       for (int m : groups[g]) {
         const planner::PlanModel& model = problem.models.at(static_cast<size_t>(m));
         inputs.push_back(ModelInput::FromBytes(model.bytes, model.file));
+        // A pipeline stage's source, for Google's compiler (its command line names this file).
+        if (model.pipeline >= 0) outputs.push_back({(group_dir / model.file).string(), model.bytes});
       }
       CompileOptions options;
       options.emulate = problem.emulate;

@@ -1,0 +1,79 @@
+// Pipelining (docs/PLANNER.md §8): one model cut into k stages that run on k Edge TPUs, each stage
+// compiled as a model of its own, as libcoral's PipelinedModelRunner runs the segments of
+// `edgetpu_compiler -n k` or of its partition_with_profiling tool. In the plan a stage is an item
+// like a model, with the model's demand: its utilisation on its TPU is λ × its own time, which the
+// one timing model gives from the segment compiled by etpu's compiler (compute, its streamed
+// parameters, and its input and output tensors crossing the host link, where the cut tensors
+// travel). Two stages of one model never share a TPU.
+//
+// Where to cut:
+//   - "num-segments": the compiler's own -n split (driver::ParameterEqualSegments: roughly equal
+//     parameter bytes);
+//   - "profiling": libcoral's partition_with_profiling with the timing model as its profiler:
+//     bisection on a target stage latency T; for a given T, each stage but the last takes the
+//     longest run of operators whose steady time (compiled alone) stays within T, and T is
+//     feasible when the last stage's does too. Cuts are made where one activation tensor crosses
+//     (between blocks; a cut inside a residual block sends two tensors through the host, and
+//     stage times then stop growing with the run, which the greedy's binary search needs); a
+//     model with too few such places may be cut anywhere. The greedy is exact for the min-max
+//     split over those places whenever a stage's time grows with its run (pipeline_test checks it
+//     against every two-stage cut); the result is never worse than the -n split it starts from.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "etpu/status.h"
+#include "planner/group_cost.h"
+#include "planner/problem.h"
+
+namespace etpu::planner {
+
+/// One model cut into stages.
+struct Segmentation {
+  int model = 0;            ///< Index into the problem it cuts.
+  std::vector<int> starts;  ///< First operator of each stage, ascending, starts[0] == 0.
+  std::string method;       ///< "num-segments" or "profiling".
+  int stages() const { return static_cast<int>(starts.size()); }
+};
+
+/// The compiler's -n split of model `model` into `stages`.
+Result<Segmentation> ParameterEqualCuts(const Problem& problem, int model, int stages);
+
+/// Steady time (ms) of a run of operators of one model compiled alone on one host kind; memoised.
+class StageProfiler {
+ public:
+  /// `device`: the TPU whose host profile and clock time the stages.
+  StageProfiler(const Problem& problem, int model, int device) : problem_(&problem), model_(model), device_(device) {}
+  /// Steady time of operators [first, end); +infinity when the run does not compile.
+  Result<double> SteadyMs(int first, int end);
+  int operators() const;
+  /// Operator indices b (0 < b < operators()) before which exactly one activation tensor crosses.
+  const std::vector<int>& CleanCuts();
+  int64_t compilations() const { return compilations_; }
+  const Problem* problem() const { return problem_; }
+
+ private:
+  const Problem* problem_;
+  int model_, device_;
+  std::map<std::pair<int, int>, double> memo_;
+  std::optional<std::vector<int>> clean_cuts_;
+  int64_t compilations_ = 0;
+};
+
+/// libcoral's profiling partitioner (above) into `stages`, bisection to a relative tolerance.
+Result<Segmentation> ProfilingCuts(StageProfiler& profiler, int model, int stages, double tolerance = 0.01);
+
+/// The slowest stage's steady time of a segmentation (its pipeline's throughput limit).
+Result<double> SlowestStageMs(StageProfiler& profiler, const Segmentation& cuts);
+
+/// `problem` with each segmented model replaced, in place, by its stages (named "NAME [stage i/k]",
+/// files "<stem>_segment_<i>_of_<k>.tflite", each with the model's demand). Whole models are
+/// copied and share their parsed form with `problem`, which must outlive the result.
+Result<std::unique_ptr<Problem>> ApplySegmentations(const Problem& problem, const std::vector<Segmentation>& cuts);
+
+}  // namespace etpu::planner
