@@ -301,12 +301,13 @@ class LocalSearch {
 
 }  // namespace
 
-Result<double> UtilisationLowerBound(GroupCoster& coster) {
+Result<double> UtilisationLowerBound(GroupCoster& coster, const std::vector<int>& divisible, int parts) {
   ETPU_ASSIGN_OR_RETURN(auto w, AllCachedWork(coster));
   double largest = 0, total = 0;
-  for (const auto& per_kind : w) {
-    const double best = *std::min_element(per_kind.begin(), per_kind.end());
-    largest = std::max(largest, best);
+  for (size_t m = 0; m < w.size(); ++m) {
+    const double best = *std::min_element(w[m].begin(), w[m].end());
+    const bool split = std::find(divisible.begin(), divisible.end(), static_cast<int>(m)) != divisible.end();
+    largest = std::max(largest, split ? best / std::max(1, parts) : best);
     total += best;
   }
   return std::max(largest, total / static_cast<double>(coster.problem().devices.size()));

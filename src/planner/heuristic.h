@@ -30,7 +30,12 @@ namespace etpu::planner {
 
 /// The utilisation lower bound above (every plan's max_d U_d is at least this). Errors: a model
 /// that does not compile alone, a timing-model error.
-Result<double> UtilisationLowerBound(GroupCoster& coster);
+/// With pipelining (planner/pipeline.h), the models of `divisible` may be cut into up to `parts`
+/// stages on as many TPUs: their term in the max is w_m / parts. This stays a bound as long as a
+/// model's stages, all cached, take together at least its all-cached time (the timing model adds
+/// per-layer compute, and each stage adds its own fixed cost and tensor transfers;
+/// pipeline_test checks the bound against the plans found).
+Result<double> UtilisationLowerBound(GroupCoster& coster, const std::vector<int>& divisible = {}, int parts = 1);
 
 struct HeuristicOptions {
   double max_seconds = 3;  ///< Time budget of the local search (the result is the best plan so far).

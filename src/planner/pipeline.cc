@@ -46,17 +46,15 @@ Result<std::vector<int>> Greedy(StageProfiler& profiler, const std::vector<int>&
     // Places for this stage's end: after a, leaving one place per later stage.
     const size_t later = static_cast<size_t>(stages - 2 - s);
     if (next + later >= cuts.size()) return std::vector<int>{};
-    size_t lo = next, hi = cuts.size() - 1 - later;
-    ETPU_ASSIGN_OR_RETURN(double first, profiler.SteadyMs(a, cuts[lo]));
-    if (first > target) return std::vector<int>{};
-    while (lo < hi) {  // lo meets the target; find the last place that does
-      const size_t mid = lo + (hi - lo + 1) / 2;
-      ETPU_ASSIGN_OR_RETURN(double t, profiler.SteadyMs(a, cuts[mid]));
-      if (t <= target) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
+    // The longest run within the target: from the last allowed place down to the first that meets
+    // it. Not a binary search: a stage's time can fall as its run grows (a later cut sends a
+    // narrower tensor through the host), so short runs may miss a target that longer ones meet.
+    size_t lo = cuts.size() - 1 - later;
+    while (true) {
+      ETPU_ASSIGN_OR_RETURN(double t, profiler.SteadyMs(a, cuts[lo]));
+      if (t <= target) break;
+      if (lo == next) return std::vector<int>{};
+      --lo;
     }
     a = cuts[lo];
     next = lo + 1;
@@ -108,13 +106,20 @@ const std::vector<int>& StageProfiler::CleanCuts() {
   for (int t : m.outputs) {
     if (t >= 0 && static_cast<size_t>(t) < last.size()) last[static_cast<size_t>(t)] = n;
   }
+  // Places where one tensor crosses, with its size.
+  std::vector<std::pair<int, int64_t>> single;
   for (int b = 1; b < n; ++b) {
     int crossing = 0;
+    int64_t bytes = 0;
     for (size_t t = 0; t < producer.size(); ++t) {
-      if (producer[t] >= 0 && producer[t] < b && last[t] >= b) ++crossing;
+      if (producer[t] >= 0 && producer[t] < b && last[t] >= b) {
+        ++crossing;
+        bytes = m.tensors[t].size_bytes();
+      }
     }
-    if (crossing == 1) clean_cuts_->push_back(b);
+    if (crossing == 1) single.emplace_back(b, bytes);
   }
+  for (const auto& [b, bytes] : single) clean_cuts_->push_back(b);
   return *clean_cuts_;
 }
 

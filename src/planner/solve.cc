@@ -56,6 +56,11 @@ std::vector<int> StreamingModels(GroupCoster& coster) {
   return out;
 }
 
+Result<double> PipelinedLowerBound(GroupCoster& coster) {
+  const int parts = std::min(static_cast<int>(coster.problem().devices.size()), kMaxStages);
+  return UtilisationLowerBound(coster, parts >= 2 ? StreamingModels(coster) : std::vector<int>{}, parts);
+}
+
 std::vector<std::string> PipelineBaselineNames() { return {"num-segments", "profiling-partitioner"}; }
 
 Result<PipelineBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& coster, Profilers& profilers,
@@ -140,6 +145,9 @@ Result<std::optional<std::pair<PipelinedProblem, Solution>>> BestPipelinedPlan(c
     }
   }
   for (const auto& [m, p] : profilers) st.profiling_compilations += p->compilations();
+  if (best) {  // the stages' own bound assumes these cuts; state the one over every pipelining choice
+    ETPU_ASSIGN_OR_RETURN(best->second.best.lower_bound_utilisation, PipelinedLowerBound(coster));
+  }
   return best;
 }
 

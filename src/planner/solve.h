@@ -58,6 +58,8 @@ Result<PipelineBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& 
 /// 2..min(TPUs, 4) stages by the profiling partitioner (every combination when there are at most 16,
 /// else the same stage count for all), each combination solved like the whole problem. Returns
 /// nothing when no combination beats `whole` (the plan without pipelines).
+/// The utilisation lower bound over every plan BestPipelinedPlan may return (heuristic.h).
+Result<double> PipelinedLowerBound(GroupCoster& coster);
 struct PipelineSearchStats {
   int combinations = 0;
   int64_t profiling_compilations = 0;

@@ -67,10 +67,13 @@ std::string StageText(const planner::Segmentation& c) {
 }
 
 void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, const std::vector<Baseline>& baselines,
-               const std::string& method, double ms, int64_t compilations, const std::vector<planner::Segmentation>& cuts) {
+               const std::string& method, double ms, int64_t compilations, const std::vector<planner::Segmentation>& cuts,
+               bool pipelining) {
   const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
-  std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", p.models.size(),
+  size_t models = 0;  // as the user gave them: a pipeline's stages are one model
+  for (const auto& m : p.models) models += m.pipeline < 0 || m.stage == 0 ? 1 : 0;
+  std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", models,
               p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
   std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
   for (const auto& c : cuts) {
@@ -102,18 +105,19 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
   }
   std::printf("\nThroughput headroom a* = %.3f (every demand can grow by this factor before a TPU saturates)%s\n",
               e.objective.headroom(), e.objective.max_utilisation > 1 ? "; OVERLOADED: a* < 1" : "");
-  std::printf("Bound: no plan exceeds a* = %.3f (every parameter cached, load perfectly balanced); gap %.1f%%\n",
-              bounded.headroom_bound(), 100 * bounded.gap());
+  std::printf("Bound: no plan exceeds a* = %.3f (every parameter cached, load perfectly balanced%s); gap %.1f%%\n",
+              bounded.headroom_bound(), pipelining ? ", a streaming model's work shared by its stages" : "",
+              100 * bounded.gap());
   std::printf("Streamed host traffic %.2f MB/s, %d group(s)\n", e.objective.streamed_mb_s, e.objective.groups);
-  std::printf("\n%-16s %10s %14s %7s %10s\n", "plan", "headroom", "streamed MB/s", "groups", "plan gain");
-  std::printf("%-16s %10.3f %14.2f %7d %10s\n", "etpu plan", e.objective.headroom(), e.objective.streamed_mb_s,
+  std::printf("\n%-21s %10s %14s %7s %10s\n", "plan", "headroom", "streamed MB/s", "groups", "plan gain");
+  std::printf("%-21s %10.3f %14.2f %7d %10s\n", "etpu plan", e.objective.headroom(), e.objective.streamed_mb_s,
               e.objective.groups, "1.00x");
   for (const auto& b : baselines) {
     if (!b.eval) {
-      std::printf("%-16s %10s  does not compile: %s\n", b.name.c_str(), "-", b.error.c_str());
+      std::printf("%-21s %10s  does not compile: %s\n", b.name.c_str(), "-", b.error.c_str());
       continue;
     }
-    std::printf("%-16s %10.3f %14.2f %7d %10s\n", b.name.c_str(), b.eval->objective.headroom(),
+    std::printf("%-21s %10.3f %14.2f %7d %10s\n", b.name.c_str(), b.eval->objective.headroom(),
                 b.eval->objective.streamed_mb_s, b.eval->objective.groups, Factor(e, b).c_str());
   }
 }
@@ -291,6 +295,11 @@ int PlanCommand(int argc, char** argv) {
     solution = &(*pipelined)->second;
     cuts = (*pipelined)->first.cuts;
   }
+  if (pipeline_stats.combinations > 0) {  // the bound over every plan, pipelined ones included
+    auto bound = planner::PipelinedLowerBound(**coster);
+    if (!bound.ok()) return Failure("plan", bound.status().message());
+    solution->best.lower_bound_utilisation = *bound;
+  }
   const planner::BoundedPlan& best = solution->best;
   std::string method = solution->method;
   if (pipeline_stats.combinations > 0) {
@@ -325,7 +334,8 @@ int PlanCommand(int argc, char** argv) {
   if (json) {
     std::printf("%s\n", document.dump(2).c_str());
   } else {
-    PrintPlan(*shown, best, baselines, method, ms, (*coster)->compilations() + (shown_coster != coster->get() ? shown_coster->compilations() : 0), cuts);
+    PrintPlan(*shown, best, baselines, method, ms, (*coster)->compilations() + (shown_coster != coster->get() ? shown_coster->compilations() : 0), cuts,
+              pipeline_stats.combinations > 0);
     if (explain) {
       std::printf("\nWhy:\n");
       for (const auto& x : explanations) std::printf("  - %s\n", x.text.c_str());
