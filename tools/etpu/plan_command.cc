@@ -4,7 +4,9 @@
 // optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
 // grouping, order and assignment up to 8 models x 4 TPUs, a local search beyond, costed by etpu's
 // compiler and its one timing model, with the upper bound on a* and the gap, beside the baselines
-// one-per-tpu, all-cocompiled and greedy. Nothing is executed and nothing is written.
+// one-per-tpu, all-cocompiled and greedy; a model that streams alone may be pipelined over several
+// TPUs, beside the num-segments and profiling-partitioner baselines (docs/PLANNER.md §8). Nothing is
+// executed, and nothing is written without --write.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
