@@ -29,8 +29,8 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
   if (device < 0 || static_cast<size_t>(device) >= p.devices.size()) {
     return InvalidArgumentError(fmt::format("plan: device {} does not exist ({} devices)", device, p.devices.size()));
   }
-  if (!p.StagesApart(groups)) {
-    return FailedPreconditionError(fmt::format("plan: TPU {} holds two stages of one pipeline", device));
+  if (!p.PartsApart(groups)) {
+    return FailedPreconditionError(fmt::format("plan: TPU {} holds two parts of one model (stages or replicas never share a TPU)", device));
   }
   const size_t kind = static_cast<size_t>(coster.KindOf(device));
   DeviceEval e;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "planner/pipeline.h"
 #include "planner/search.h"
 #include "planner/test_problems.h"
 
@@ -97,6 +98,37 @@ TEST(PlannerExactnessTest, EqualsBruteForceOnRandomInstances) {
   std::printf("exactness: %d instances, %lld brute-force plans, %d optima with a co-compiled group, %d baseline "
               "results strictly worse\n",
               instances, static_cast<long long>(plans), multi_group_optima, baseline_strictly_worse);
+}
+
+// With split models (a model cut into two stages, another replicated twice) the exact search
+// still equals brute force, which only counts plans that keep each model's parts on different
+// TPUs (EvaluatePlan refuses the others).
+TEST(PlannerExactnessTest, EqualsBruteForceWithPipelineStagesAndReplicas) {
+  std::mt19937 rng(15);
+  std::uniform_real_distribution<double> log_rate(0.0, std::log(300.0));
+  int instances = 0;
+  for (const auto& hosts : std::vector<std::vector<std::string>>{{"usb3", "usb3"}, {"usb3", "pcie", "usb2"}}) {
+    Problem base = testing::ZooProblem({"mobilenet_v1_0.5_160", "mobilenet_v1_0.25_128", "mobilenet_v2_1.0_224"}, hosts);
+    auto cuts = ParameterEqualCuts(base, 2, 2);
+    ASSERT_TRUE(cuts.ok()) << cuts.status().message();
+    auto split = ApplySplits(base, Splits{{*cuts}, {Replication{0, 2}}});
+    ASSERT_TRUE(split.ok()) << split.status().message();
+    ASSERT_EQ((*split)->models.size(), 5u);
+    auto coster = GroupCoster::Create(**split);
+    ASSERT_TRUE(coster.ok()) << coster.status().message();
+    for (int r = 0; r < 4; ++r) {
+      for (auto& m : (*split)->models) m.rate_hz = std::exp(log_rate(rng));
+      auto exact = PlanExact(**coster);
+      ASSERT_TRUE(exact.ok()) << exact.status().message();
+      for (const auto& dev : exact->plan.devices) EXPECT_TRUE((*split)->PartsApart(dev));
+      int64_t plans = 0;
+      const Objective brute = BruteForce(**coster, &plans);
+      EXPECT_FALSE(Better(brute, exact->objective)) << "instance " << instances;
+      EXPECT_FALSE(Better(exact->objective, brute)) << "instance " << instances;
+      ++instances;
+    }
+  }
+  EXPECT_EQ(instances, 8);
 }
 
 }  // namespace

@@ -108,6 +108,9 @@ Result<std::vector<Explanation>> ExplainPlan(GroupCoster& coster, const PlanEval
         Explanation best_move;
         for (size_t k = 0; k < plan.devices.size(); ++k) {
           if (k == d) continue;
+          std::vector<int> there{m};  // another part of the same model there: not a move (the rule, not the cost)
+          for (const auto& h : plan.devices[k]) there.insert(there.end(), h.begin(), h.end());
+          if (!p.PartsApart(there)) continue;
           // Alone on TPU k, or into each of its groups.
           for (size_t h = 0; h <= plan.devices[k].size(); ++h) {
             Explanation e;
@@ -138,6 +141,30 @@ Result<std::vector<Explanation>> ExplainPlan(GroupCoster& coster, const PlanEval
     }
   }
   return out;
+}
+
+Explanation ExplainSplits(const Problem& base, const Splits& splits, const Objective& whole, const Objective& chosen) {
+  Explanation e;
+  e.kind = "split";
+  std::vector<std::string> parts;
+  for (const auto& c : splits.cuts) {
+    std::string cuts;
+    for (size_t s = 1; s < c.starts.size(); ++s) cuts += (cuts.empty() ? "" : ", ") + std::to_string(c.starts[s]);
+    parts.push_back(fmt::format("{} is pipelined in {} stages on as many TPUs (cut before operator{} {}, {} partitioner)",
+                                base.models.at(static_cast<size_t>(c.model)).name, c.stages(),
+                                c.stages() > 2 ? "s" : "", cuts, c.method));
+    e.models.push_back(c.model);
+  }
+  for (const auto& r : splits.replications) {
+    parts.push_back(fmt::format("{} is replicated on {} TPUs, each serving 1/{} of its demand",
+                                base.models.at(static_cast<size_t>(r.model)).name, r.replicas, r.replicas));
+    e.models.push_back(r.model);
+  }
+  e.alternative_ok = true;
+  e.alternative_objective = whole;
+  e.text = fmt::format("{}. With every model whole, the best plan gives a* = {:.3f} instead of {:.3f}.",
+                       fmt::join(parts, "; "), whole.headroom(), chosen.headroom());
+  return e;
 }
 
 }  // namespace etpu::planner

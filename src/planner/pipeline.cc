@@ -20,7 +20,7 @@ Result<const ir::Model*> SourceModel(const Problem& problem, int model) {
     return InvalidArgumentError(fmt::format("plan: model {} out of range ({} models)", model, problem.models.size()));
   }
   const PlanModel& m = problem.models[static_cast<size_t>(model)];
-  if (m.pipeline >= 0) return InvalidArgumentError(fmt::format("plan: '{}' is already a pipeline stage", m.name));
+  if (m.split_of >= 0) return InvalidArgumentError(fmt::format("plan: '{}' is already a pipeline stage", m.name));
   if (!m.parsed || !m.parsed->model) {
     return FailedPreconditionError(fmt::format("plan: '{}' was not read, so it cannot be cut into stages", m.name));
   }
@@ -203,16 +203,47 @@ Result<Segmentation> ProfilingCuts(StageProfiler& profiler, int model, int stage
   return best;
 }
 
-Result<std::unique_ptr<Problem>> ApplySegmentations(const Problem& problem, const std::vector<Segmentation>& cuts) {
+Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Splits& splits) {
   auto out = std::make_unique<Problem>();
   out->devices = problem.devices;
   out->chip = problem.chip;
   out->clock = problem.clock;
   out->emulate = problem.emulate;
+  std::vector<int> split(problem.models.size(), 0);
+  for (const auto& c : splits.cuts) {
+    if (c.model < 0 || static_cast<size_t>(c.model) >= split.size()) return InvalidArgumentError("plan: a cut names no model");
+    ++split[static_cast<size_t>(c.model)];
+  }
+  for (const auto& r : splits.replications) {
+    if (r.model < 0 || static_cast<size_t>(r.model) >= split.size()) {
+      return InvalidArgumentError("plan: a replication names no model");
+    }
+    if (r.replicas < 2) return InvalidArgumentError(fmt::format("plan: {} replicas (at least 2)", r.replicas));
+    ++split[static_cast<size_t>(r.model)];
+  }
   for (size_t i = 0; i < problem.models.size(); ++i) {
     const PlanModel& m = problem.models[i];
-    const auto cut = std::find_if(cuts.begin(), cuts.end(), [&](const Segmentation& c) { return c.model == static_cast<int>(i); });
-    if (cut == cuts.end()) {
+    if (split[i] > 1) return InvalidArgumentError(fmt::format("plan: '{}' is split twice", m.name));
+    const auto cut = std::find_if(splits.cuts.begin(), splits.cuts.end(),
+                                  [&](const Segmentation& c) { return c.model == static_cast<int>(i); });
+    const auto rep = std::find_if(splits.replications.begin(), splits.replications.end(),
+                                  [&](const Replication& r) { return r.model == static_cast<int>(i); });
+    if (rep != splits.replications.end()) {
+      if (m.split_of >= 0) return InvalidArgumentError(fmt::format("plan: '{}' is already a part", m.name));
+      for (int r = 0; r < rep->replicas; ++r) {
+        PlanModel replica = m;
+        replica.name = fmt::format("{} [replica {}/{}]", m.name, r + 1, rep->replicas);
+        replica.rate_hz = m.rate_hz / rep->replicas;
+        replica.split_of = static_cast<int>(i);
+        replica.part = r;
+        replica.parts = rep->replicas;
+        replica.replica = true;
+        replica.source_name = m.name;
+        out->models.push_back(std::move(replica));
+      }
+      continue;
+    }
+    if (cut == splits.cuts.end()) {
       out->models.push_back(m);
       continue;
     }
@@ -229,9 +260,9 @@ Result<std::unique_ptr<Problem>> ApplySegmentations(const Problem& problem, cons
       stage.rate_hz = m.rate_hz;
       ETPU_ASSIGN_OR_RETURN(stage.bytes, driver::SegmentSource(*source, first, end));
       stage.parsed = ParseModel(stage.bytes, stage.file);
-      stage.pipeline = static_cast<int>(i);
-      stage.stage = s;
-      stage.stages = k;
+      stage.split_of = static_cast<int>(i);
+      stage.part = s;
+      stage.parts = k;
       stage.source_name = m.name;
       out->models.push_back(std::move(stage));
     }

@@ -73,9 +73,25 @@ Result<Segmentation> ProfilingCuts(StageProfiler& profiler, int model, int stage
 /// The slowest stage's steady time of a segmentation (its pipeline's throughput limit).
 Result<double> SlowestStageMs(StageProfiler& profiler, const Segmentation& cuts);
 
-/// `problem` with each segmented model replaced, in place, by its stages (named "NAME [stage i/k]",
-/// files "<stem>_segment_<i>_of_<k>.tflite", each with the model's demand). Whole models are
-/// copied and share their parsed form with `problem`, which must outlive the result.
-Result<std::unique_ptr<Problem>> ApplySegmentations(const Problem& problem, const std::vector<Segmentation>& cuts);
+/// One model served by several replicas (data parallelism), each on its own TPU with an equal share
+/// of the demand: requests dispatched at random, so each replica's arrivals stay Poisson.
+struct Replication {
+  int model = 0;      ///< Index into the problem it splits.
+  int replicas = 2;
+};
+
+/// How the models of a problem are split (a model appears at most once in all).
+struct Splits {
+  std::vector<Segmentation> cuts;
+  std::vector<Replication> replications;
+  bool empty() const { return cuts.empty() && replications.empty(); }
+};
+
+/// `problem` with each split model replaced, in place, by its parts: stages named
+/// "NAME [stage i/k]" (files "<stem>_segment_<i>_of_<k>.tflite", each with the model's demand), or
+/// replicas named "NAME [replica i/r]" (the model's file, each with 1/r of its demand). Whole models
+/// and replicas share their parsed form with `problem`, which must outlive the result. Errors: a
+/// model split twice, a bad stage or replica count.
+Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Splits& splits);
 
 }  // namespace etpu::planner

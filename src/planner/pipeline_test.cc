@@ -93,16 +93,16 @@ TEST(PipelineTest, StagesKeepTheDemandAndNeverShareATpu) {
   Problem p = ZooProblem({"mobilenet_v1_0.25_128", "mobilenet_v1_0.5_160"}, {"usb3", "usb3"}, {20, 7});
   auto cuts = ParameterEqualCuts(p, 1, 2);
   ASSERT_TRUE(cuts.ok());
-  auto derived = ApplySegmentations(p, {*cuts});
+  auto derived = ApplySplits(p, Splits{{*cuts}, {}});
   ASSERT_TRUE(derived.ok()) << derived.status().message();
   const Problem& d = **derived;
   ASSERT_EQ(d.models.size(), 3u);
-  EXPECT_EQ(d.models[0].pipeline, -1);
+  EXPECT_EQ(d.models[0].split_of, -1);
   for (int s = 0; s < 2; ++s) {
     const PlanModel& m = d.models[static_cast<size_t>(1 + s)];
-    EXPECT_EQ(m.pipeline, 1);
-    EXPECT_EQ(m.stage, s);
-    EXPECT_EQ(m.stages, 2);
+    EXPECT_EQ(m.split_of, 1);
+    EXPECT_EQ(m.part, s);
+    EXPECT_EQ(m.parts, 2);
     EXPECT_EQ(m.rate_hz, 7);
     EXPECT_EQ(m.file, "mobilenet_v1_0.5_160_segment_" + std::to_string(s) + "_of_2.tflite");
   }
@@ -117,12 +117,13 @@ TEST(PipelineTest, StagesKeepTheDemandAndNeverShareATpu) {
   ASSERT_TRUE(e.ok()) << e.status().message();
   auto exact = PlanExact(**coster);
   ASSERT_TRUE(exact.ok()) << exact.status().message();
-  for (const auto& dev : exact->plan.devices) EXPECT_TRUE(d.StagesApart(dev));
+  for (const auto& dev : exact->plan.devices) EXPECT_TRUE(d.PartsApart(dev));
 }
 
-// A model that streams alone at a rate one TPU cannot serve: the plan pipelines it over both TPUs,
-// and is at least as good as both pipelining baselines.
-TEST(PipelineTest, AStreamingModelIsPipelinedWhenThatRaisesTheHeadroom) {
+// A model that streams alone at a rate one TPU cannot serve: on two TPUs it can be pipelined or
+// replicated. The plan takes the better of the two (each solved on its own here), beats the
+// whole-model plan, and is never worse than either pipelining baseline.
+TEST(PipelineTest, AStreamingModelIsSplitWhenThatRaisesTheHeadroom) {
   Problem p = ZooProblem({"inception_v2_224"}, {"usb3", "usb3"}, {60});
   auto coster = GroupCoster::Create(p);
   ASSERT_TRUE(coster.ok()) << coster.status().message();
@@ -130,28 +131,76 @@ TEST(PipelineTest, AStreamingModelIsPipelinedWhenThatRaisesTheHeadroom) {
   auto whole = Solve(**coster);
   ASSERT_TRUE(whole.ok());
   Profilers profilers;
-  PipelineSearchStats stats;
-  auto piped = BestPipelinedPlan(p, **coster, profilers, *whole, &stats);
-  ASSERT_TRUE(piped.ok()) << piped.status().message();
-  ASSERT_TRUE(piped->has_value());
-  const auto& [pp, solution] = **piped;
-  EXPECT_EQ(stats.combinations, 1);  // two TPUs: 2 stages only
-  ASSERT_EQ(pp.cuts.size(), 1u);
-  EXPECT_EQ(pp.cuts[0].stages(), 2);
+  SplitSearchStats stats;
+  auto split = BestSplitPlan(p, **coster, profilers, *whole, &stats);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  ASSERT_TRUE(split->has_value());
+  const auto& [sp, solution] = **split;
+  EXPECT_EQ(stats.combinations, 2);  // two stages, or two replicas
   EXPECT_GT(solution.best.eval.objective.headroom(), whole->best.eval.objective.headroom());
-  // The bound over every pipelining choice holds for the plan found; it is looser than the
-  // whole-model bound (a model's term is shared by its stages).
+  for (const auto& dev : solution.best.eval.plan.devices) EXPECT_EQ(dev.size(), 1u);
+  auto cuts = ProfilingCuts(*profilers.at(0), 0, 2);
+  ASSERT_TRUE(cuts.ok());
+  for (const Splits& option : {Splits{{*cuts}, {}}, Splits{{}, {Replication{0, 2}}}}) {
+    auto alone = MakeSplitProblem(p, coster->get(), option);
+    ASSERT_TRUE(alone.ok()) << alone.status().message();
+    auto solved = Solve(*alone->coster);
+    ASSERT_TRUE(solved.ok());
+    EXPECT_FALSE(Better(solved->best.eval.objective, solution.best.eval.objective));
+  }
+  // The bound over every splitting choice holds for the plan found; it is looser than the
+  // whole-model bound (a model's term is shared by its parts).
   EXPECT_LE(solution.best.eval.objective.headroom(), solution.best.headroom_bound() * (1 + 1e-9));
   EXPECT_GE(solution.best.headroom_bound(), whole->best.headroom_bound());
-  for (const auto& dev : solution.best.eval.plan.devices) EXPECT_EQ(dev.size(), 1u);
   for (const auto& name : PipelineBaselineNames()) {
     auto b = MakePipelineBaseline(p, **coster, profilers, name);
     ASSERT_TRUE(b.ok()) << b.status().message();
-    ASSERT_TRUE(b->pipelined.coster) << name << " cuts the model";
-    auto e = EvaluatePlan(*b->pipelined.coster, b->plan);
+    ASSERT_TRUE(b->split.coster) << name << " cuts the model";
+    auto e = EvaluatePlan(*b->split.coster, b->plan);
     ASSERT_TRUE(e.ok()) << e.status().message();
     EXPECT_FALSE(Better(e->objective, solution.best.eval.objective)) << name;
   }
+}
+
+// A model that fits but is too busy for one TPU is replicated: each replica serves an equal share
+// on its own TPU, and the headroom grows with the replicas.
+TEST(PipelineTest, ABusyModelIsReplicatedOverTheTpus) {
+  Problem p = ZooProblem({"mobilenet_v1_1.0_224"}, {"usb3", "usb3", "usb3"}, {400});
+  auto coster = GroupCoster::Create(p);
+  ASSERT_TRUE(coster.ok()) << coster.status().message();
+  ASSERT_TRUE(StreamingModels(**coster).empty());
+  auto whole = Solve(**coster);
+  ASSERT_TRUE(whole.ok());
+  Profilers profilers;
+  SplitSearchStats stats;
+  auto split = BestSplitPlan(p, **coster, profilers, *whole, &stats);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  ASSERT_TRUE(split->has_value());
+  const auto& [sp, solution] = **split;
+  EXPECT_EQ(stats.combinations, 2);  // 2 or 3 replicas (it does not stream: no stages)
+  EXPECT_EQ(stats.profiling_compilations, 0);
+  ASSERT_EQ(sp.splits.replications.size(), 1u);
+  EXPECT_EQ(sp.splits.replications[0].replicas, 3);
+  ASSERT_EQ(sp.problem->models.size(), 3u);
+  for (const auto& m : sp.problem->models) {
+    EXPECT_TRUE(m.replica);
+    EXPECT_DOUBLE_EQ(m.rate_hz, 400.0 / 3);
+    EXPECT_EQ(m.file, "mobilenet_v1_1.0_224.tflite");
+  }
+  for (const auto& dev : solution.best.eval.plan.devices) EXPECT_EQ(dev.size(), 1u);
+  // Same service time, a third of the demand on each TPU.
+  EXPECT_NEAR(solution.best.eval.objective.headroom(), 3 * whole->best.eval.objective.headroom(),
+              1e-6 * whole->best.eval.objective.headroom());
+  EXPECT_LE(solution.best.eval.objective.headroom(), solution.best.headroom_bound() * (1 + 1e-9));
+}
+
+TEST(PipelineTest, SplitsAreChecked) {
+  Problem p = ZooProblem({"mobilenet_v1_0.25_128"}, {"usb3", "usb3"});
+  EXPECT_FALSE(ApplySplits(p, Splits{{}, {Replication{0, 1}}}).ok());
+  EXPECT_FALSE(ApplySplits(p, Splits{{}, {Replication{3, 2}}}).ok());
+  auto cuts = ParameterEqualCuts(p, 0, 2);
+  ASSERT_TRUE(cuts.ok());
+  EXPECT_FALSE(ApplySplits(p, Splits{{*cuts}, {Replication{0, 2}}}).ok());
 }
 
 }  // namespace

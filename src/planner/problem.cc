@@ -91,11 +91,11 @@ Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::v
   return p;
 }
 
-bool Problem::StagesApart(const std::vector<int>& items) const {
+bool Problem::PartsApart(const std::vector<int>& items) const {
   std::vector<int> seen;
   for (int m : items) {
     if (m < 0 || static_cast<size_t>(m) >= models.size()) continue;
-    const int pipe = models[static_cast<size_t>(m)].pipeline;
+    const int pipe = models[static_cast<size_t>(m)].split_of;
     if (pipe < 0) continue;
     if (std::find(seen.begin(), seen.end(), pipe) != seen.end()) return false;
     seen.push_back(pipe);
@@ -103,10 +103,10 @@ bool Problem::StagesApart(const std::vector<int>& items) const {
   return true;
 }
 
-bool Problem::StagesApart(const std::vector<std::vector<int>>& groups) const {
+bool Problem::PartsApart(const std::vector<std::vector<int>>& groups) const {
   std::vector<int> all;
   for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
-  return StagesApart(all);
+  return PartsApart(all);
 }
 
 }  // namespace etpu::planner

@@ -24,12 +24,14 @@ struct PlanModel {
   double rate_hz = 0;      ///< Demand: invocations per second (> 0).
   std::vector<uint8_t> bytes;                   ///< The source .tflite.
   std::shared_ptr<const ParsedModel> parsed;    ///< ParseModel(bytes).
-  /// A pipeline stage (planner/pipeline.h): the model it is cut from (index into the problem it was
-  /// cut from; -1 for a whole model), its stage and the stage count. Two stages of one pipeline
-  /// never share a TPU (each stage is its own interpreter and Edge TPU, as libcoral's
-  /// PipelinedModelRunner runs them).
-  int pipeline = -1;
-  int stage = 0, stages = 1;
+  /// A part of a model (planner/pipeline.h): a pipeline stage or a replica. `split_of` is the
+  /// model it comes from (index into the problem it was split from; -1 for a whole model), `part`
+  /// and `parts` its place and count. Two parts of one model never share a TPU: each stage is its
+  /// own interpreter and Edge TPU (libcoral's PipelinedModelRunner), and a second replica on the
+  /// same TPU would add nothing.
+  int split_of = -1;
+  int part = 0, parts = 1;
+  bool replica = false;      ///< A replica (same model, a share of the demand), not a stage.
   std::string source_name;   ///< The whole model's name (for stages).
 };
 
@@ -41,9 +43,9 @@ struct Problem {
   std::optional<device::Clock> clock;        ///< Empty: each host profile's default clock.
   int emulate = 16;                          ///< Generation of Google's compiler (CompileOptions::emulate).
 
-  /// False when `models` holds two stages of one pipeline (they cannot run on one TPU).
-  bool StagesApart(const std::vector<int>& models) const;
-  bool StagesApart(const std::vector<std::vector<int>>& groups) const;
+  /// False when `models` holds two parts of one model (they cannot run on one TPU).
+  bool PartsApart(const std::vector<int>& models) const;
+  bool PartsApart(const std::vector<std::vector<int>>& groups) const;
 
   device::Clock ClockOf(int device) const {
     return clock.value_or(devices.at(static_cast<size_t>(device)).default_clock);

@@ -109,7 +109,7 @@ Result<PlanEval> PlanExact(GroupCoster& coster, SearchStats* stats) {
   // 1. Candidate orders per block (planner/orders.h): the orders that can place differently.
   std::vector<std::vector<std::vector<int>>> candidates(full + 1);
   for (Mask b = 1; b <= full; ++b) {
-    if (!p.StagesApart(Members(b))) continue;  // never on one TPU, so never one group
+    if (!p.PartsApart(Members(b))) continue;  // never on one TPU, so never one group
     ETPU_ASSIGN_OR_RETURN(candidates[b], CandidateOrders(coster, Members(b), OrderEnumeration::kReduced,
                                                          &st.ordered_groups));
     st.candidate_groups += static_cast<int64_t>(candidates[b].size());
@@ -121,7 +121,7 @@ Result<PlanEval> PlanExact(GroupCoster& coster, SearchStats* stats) {
     fronts[k][0].push_back(Point<DeviceConfig>{Objective{}, {}});
     ConfigEnumerator en(candidates, coster, coster.DeviceOfKind(k), &st.device_configs);
     for (Mask s = 1; s <= full; ++s) {
-      if (p.StagesApart(Members(s))) ETPU_RETURN_IF_ERROR(en.Run(s, fronts[k][s]));
+      if (p.PartsApart(Members(s))) ETPU_RETURN_IF_ERROR(en.Run(s, fronts[k][s]));
     }
   }
   // 3. DP over devices.

@@ -1,6 +1,7 @@
 #include "planner/solve.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -8,7 +9,7 @@ namespace etpu::planner {
 namespace {
 
 constexpr int kMaxStages = 4;
-constexpr int kMaxCombinations = 16;
+constexpr int kMaxCombinations = 24;
 
 StageProfiler& ProfilerFor(Profilers& profilers, const Problem& base, int model) {
   auto& p = profilers[model];
@@ -38,11 +39,10 @@ Result<Solution> Solve(GroupCoster& coster, const HeuristicOptions& options) {
   return out;
 }
 
-Result<PipelinedProblem> MakePipelinedProblem(const Problem& base, const GroupCoster* base_coster,
-                                              std::vector<Segmentation> cuts) {
-  PipelinedProblem out;
-  ETPU_ASSIGN_OR_RETURN(out.problem, ApplySegmentations(base, cuts));
-  out.cuts = std::move(cuts);
+Result<SplitProblem> MakeSplitProblem(const Problem& base, const GroupCoster* base_coster, Splits splits) {
+  SplitProblem out;
+  ETPU_ASSIGN_OR_RETURN(out.problem, ApplySplits(base, splits));
+  out.splits = std::move(splits);
   ETPU_ASSIGN_OR_RETURN(out.coster, GroupCoster::Create(*out.problem, base_coster));
   return out;
 }
@@ -56,15 +56,17 @@ std::vector<int> StreamingModels(GroupCoster& coster) {
   return out;
 }
 
-Result<double> PipelinedLowerBound(GroupCoster& coster) {
-  const int parts = std::min(static_cast<int>(coster.problem().devices.size()), kMaxStages);
-  return UtilisationLowerBound(coster, parts >= 2 ? StreamingModels(coster) : std::vector<int>{}, parts);
+Result<double> SplitLowerBound(GroupCoster& coster) {
+  const int devices = static_cast<int>(coster.problem().devices.size());
+  std::vector<int> all(coster.problem().models.size());
+  std::iota(all.begin(), all.end(), 0);
+  return UtilisationLowerBound(coster, all, devices);
 }
 
 std::vector<std::string> PipelineBaselineNames() { return {"num-segments", "profiling-partitioner"}; }
 
-Result<PipelineBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& coster, Profilers& profilers,
-                                              const std::string& name) {
+Result<SplitBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& coster, Profilers& profilers,
+                                           const std::string& name) {
   const auto names = PipelineBaselineNames();
   if (std::find(names.begin(), names.end(), name) == names.end()) {
     return InvalidArgumentError(fmt::format("plan: unknown pipelining baseline '{}' (expected {})", name,
@@ -72,22 +74,22 @@ Result<PipelineBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& 
   }
   const int devices = static_cast<int>(base.devices.size());
   const std::vector<int> streaming = StreamingModels(coster);
-  const int k = streaming.empty() ? 0 : std::max(2, devices / static_cast<int>(streaming.size()));
-  std::vector<Segmentation> cuts;
+  Splits splits;
   if (devices >= 2 && !streaming.empty() && devices / static_cast<int>(streaming.size()) >= 2) {
+    const int k = devices / static_cast<int>(streaming.size());
     for (int m : streaming) {
       auto c = name == "num-segments" ? ParameterEqualCuts(base, m, k)
                                       : ProfilingCuts(ProfilerFor(profilers, base, m), m, k);
       if (!c.ok()) return c.status();
-      cuts.push_back(std::move(c).value());
+      splits.cuts.push_back(std::move(c).value());
     }
   }
-  PipelineBaseline out;
+  SplitBaseline out;
   out.plan.devices.resize(static_cast<size_t>(devices));
   size_t items = base.models.size();
-  if (!cuts.empty()) {  // else the baseline is one-per-tpu on the base problem (no coster of its own)
-    ETPU_ASSIGN_OR_RETURN(out.pipelined, MakePipelinedProblem(base, &coster, std::move(cuts)));
-    items = out.pipelined.problem->models.size();
+  if (!splits.empty()) {  // else the baseline is one-per-tpu on the base problem (no coster of its own)
+    ETPU_ASSIGN_OR_RETURN(out.split, MakeSplitProblem(base, &coster, std::move(splits)));
+    items = out.split.problem->models.size();
   }
   // Stages on consecutive TPUs, every other model one per TPU, round-robin.
   int next = 0;
@@ -98,55 +100,111 @@ Result<PipelineBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& 
   return out;
 }
 
-Result<std::optional<std::pair<PipelinedProblem, Solution>>> BestPipelinedPlan(const Problem& base, GroupCoster& coster,
-                                                                              Profilers& profilers, const Solution& whole,
-                                                                              PipelineSearchStats* stats) {
-  PipelineSearchStats local;
-  PipelineSearchStats& st = stats ? *stats : local;
-  std::optional<std::pair<PipelinedProblem, Solution>> best;
-  const int devices = static_cast<int>(base.devices.size());
-  const std::vector<int> streaming = StreamingModels(coster);
+namespace {
+
+// One option of a candidate model: whole (1, 1), pipelined (stages, 1) or replicated (1, replicas).
+struct SplitOption {
+  int stages = 1, replicas = 1;
+};
+
+struct Candidate {
+  int model = 0;
+  std::vector<SplitOption> options;  // options[0] is whole
+};
+
+Result<std::vector<Candidate>> Candidates(GroupCoster& coster) {
+  const Problem& p = coster.problem();
+  const int devices = static_cast<int>(p.devices.size());
   const int max_k = std::min(devices, kMaxStages);
-  if (streaming.empty() || max_k < 2) return best;
-  // Stage counts per streaming model: 1 = whole.
-  std::vector<std::vector<int>> combos;
+  const std::vector<int> streaming = StreamingModels(coster);
+  // Loads alone on TPU 0's host: a model above a balanced share of the whole is worth replicating.
+  std::vector<double> load(p.models.size(), 0);
+  double total = 0;
+  for (size_t m = 0; m < p.models.size(); ++m) {
+    ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost({static_cast<int>(m)}));
+    if (!g->ok) continue;
+    load[m] = p.models[m].rate_hz * g->members.at(0).later_ms.at(static_cast<size_t>(coster.KindOf(0))) / 1000.0;
+    total += load[m];
+  }
+  std::vector<Candidate> out;
+  for (size_t m = 0; m < p.models.size(); ++m) {
+    const bool streams = std::find(streaming.begin(), streaming.end(), static_cast<int>(m)) != streaming.end();
+    const bool heavy = load[m] > total / devices;
+    if (!streams && !heavy) continue;
+    Candidate c;
+    c.model = static_cast<int>(m);
+    c.options.push_back({});
+    if (streams) {
+      for (int k = 2; k <= max_k; ++k) c.options.push_back({k, 1});
+    }
+    for (int r = 2; r <= devices; ++r) c.options.push_back({1, r});
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Problem& base, GroupCoster& coster,
+                                                                     Profilers& profilers, const Solution& whole,
+                                                                     SplitSearchStats* stats) {
+  SplitSearchStats local;
+  SplitSearchStats& st = stats ? *stats : local;
+  std::optional<std::pair<SplitProblem, Solution>> best;
+  if (base.devices.size() < 2) return best;
+  ETPU_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, Candidates(coster));
+  if (candidates.empty()) return best;
+  // Combinations: an option index per candidate.
+  std::vector<std::vector<size_t>> combos;
   int64_t all = 1;
-  for (size_t i = 0; i < streaming.size() && all <= kMaxCombinations; ++i) all *= max_k;
+  for (size_t i = 0; i < candidates.size() && all <= kMaxCombinations; ++i) {
+    all *= static_cast<int64_t>(candidates[i].options.size());
+  }
   if (all <= kMaxCombinations) {
-    std::vector<int> ks(streaming.size(), 1);
+    std::vector<size_t> pick(candidates.size(), 0);
     while (true) {
-      combos.push_back(ks);
+      combos.push_back(pick);
       size_t i = 0;
-      while (i < ks.size() && ++ks[i] > max_k) ks[i++] = 1;
-      if (i == ks.size()) break;
+      while (i < pick.size() && ++pick[i] == candidates[i].options.size()) pick[i++] = 0;
+      if (i == pick.size()) break;
     }
   } else {
-    for (int k = 1; k <= max_k; ++k) combos.emplace_back(streaming.size(), k);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      for (size_t o = 1; o < candidates[i].options.size(); ++o) {
+        std::vector<size_t> pick(candidates.size(), 0);
+        pick[i] = o;
+        combos.push_back(std::move(pick));
+      }
+    }
   }
   const Objective* incumbent = &whole.best.eval.objective;
   HeuristicOptions quick;
   quick.max_seconds = 1;
-  for (const auto& ks : combos) {
-    std::vector<Segmentation> cuts;
-    for (size_t i = 0; i < ks.size(); ++i) {
-      if (ks[i] < 2) continue;
-      StageProfiler& profiler = ProfilerFor(profilers, base, streaming[i]);
-      ETPU_ASSIGN_OR_RETURN(Segmentation c, ProfilingCuts(profiler, streaming[i], ks[i]));
-      cuts.push_back(std::move(c));
+  for (const auto& pick : combos) {
+    Splits splits;
+    for (size_t i = 0; i < pick.size(); ++i) {
+      const SplitOption& o = candidates[i].options[pick[i]];
+      const int m = candidates[i].model;
+      if (o.stages > 1) {
+        ETPU_ASSIGN_OR_RETURN(Segmentation c, ProfilingCuts(ProfilerFor(profilers, base, m), m, o.stages));
+        splits.cuts.push_back(std::move(c));
+      } else if (o.replicas > 1) {
+        splits.replications.push_back({m, o.replicas});
+      }
     }
-    if (cuts.empty()) continue;
+    if (splits.empty()) continue;
     ++st.combinations;
-    ETPU_ASSIGN_OR_RETURN(PipelinedProblem pp, MakePipelinedProblem(base, &coster, std::move(cuts)));
-    auto solved = Solve(*pp.coster, quick);
-    if (!solved.ok()) continue;  // e.g. no placement keeps the stages apart
+    ETPU_ASSIGN_OR_RETURN(SplitProblem sp, MakeSplitProblem(base, &coster, std::move(splits)));
+    auto solved = Solve(*sp.coster, quick);
+    if (!solved.ok()) continue;  // e.g. no placement keeps the parts apart
     if (Better(solved->best.eval.objective, *incumbent)) {
-      best.emplace(std::move(pp), std::move(solved).value());
+      best.emplace(std::move(sp), std::move(solved).value());
       incumbent = &best->second.best.eval.objective;
     }
   }
   for (const auto& [m, p] : profilers) st.profiling_compilations += p->compilations();
-  if (best) {  // the stages' own bound assumes these cuts; state the one over every pipelining choice
-    ETPU_ASSIGN_OR_RETURN(best->second.best.lower_bound_utilisation, PipelinedLowerBound(coster));
+  if (best) {  // the parts' own bound assumes this split; state the one over every choice
+    ETPU_ASSIGN_OR_RETURN(best->second.best.lower_bound_utilisation, SplitLowerBound(coster));
   }
   return best;
 }

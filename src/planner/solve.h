@@ -1,5 +1,6 @@
 // One problem solved: the exact search up to kMaxExactModels x kMaxExactDevices, else the local
-// search with its bound (docs/PLANNER.md §4-6); and the pipelining options on top (§8).
+// search with its bound (docs/PLANNER.md §4-6); and the splitting options on top: pipelining and
+// replication (§8).
 #pragma once
 
 #include <map>
@@ -25,18 +26,21 @@ struct Solution {
 /// The exact optimum when the problem is small enough, else the local search.
 Result<Solution> Solve(GroupCoster& coster, const HeuristicOptions& options = {});
 
-/// A problem derived by cutting models into pipeline stages, with its own coster.
-struct PipelinedProblem {
-  std::vector<Segmentation> cuts;
+/// A problem derived by splitting models (pipeline stages, replicas), with its own coster.
+struct SplitProblem {
+  Splits splits;
   std::unique_ptr<Problem> problem;
   std::unique_ptr<GroupCoster> coster;
 };
-/// `base_coster` (may be null): the base problem's coster, whose alone-compilations the whole models reuse.
-Result<PipelinedProblem> MakePipelinedProblem(const Problem& base, const GroupCoster* base_coster,
-                                              std::vector<Segmentation> cuts);
+/// `base_coster` (may be null): the base problem's coster, whose alone-compilations the whole
+/// models and the replicas reuse.
+Result<SplitProblem> MakeSplitProblem(const Problem& base, const GroupCoster* base_coster, Splits splits);
 
 /// Models that stream parameters compiled alone (the ones pipelining can relieve), by index.
 std::vector<int> StreamingModels(GroupCoster& coster);
+
+/// Stage profilers by model index, shared by the baselines and the search (their memo).
+using Profilers = std::map<int, std::unique_ptr<StageProfiler>>;
 
 /// The pipelining baselines (the names): "num-segments" (the compiler's -n split) and
 /// "profiling-partitioner" (libcoral's partition_with_profiling on the timing model). Every model
@@ -44,28 +48,31 @@ std::vector<int> StreamingModels(GroupCoster& coster);
 /// fewer than 2 TPUs per model, or with one TPU); its stages go to consecutive TPUs and the other
 /// models one per TPU, continuing round-robin. Errors: an unknown name, a cut that fails.
 std::vector<std::string> PipelineBaselineNames();
-/// Stage profilers by model index, shared by the baselines and the search (their memo).
-using Profilers = std::map<int, std::unique_ptr<StageProfiler>>;
-struct PipelineBaseline {
-  PipelinedProblem pipelined;  ///< Empty (no cuts, no coster) when no model is cut: the plan is then
-                               ///< one-per-tpu on the base problem.
+struct SplitBaseline {
+  SplitProblem split;  ///< No splits and no coster when no model is cut: the plan is then
+                       ///< one-per-tpu on the base problem.
   Plan plan;
 };
-Result<PipelineBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& coster, Profilers& profilers,
-                                              const std::string& name);
+Result<SplitBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& coster, Profilers& profilers,
+                                           const std::string& name);
 
-/// The best plan over pipelining choices: each model that streams alone runs whole or cut into
-/// 2..min(TPUs, 4) stages by the profiling partitioner (every combination when there are at most 16,
-/// else the same stage count for all), each combination solved like the whole problem. Returns
-/// nothing when no combination beats `whole` (the plan without pipelines).
-/// The utilisation lower bound over every plan BestPipelinedPlan may return (heuristic.h).
-Result<double> PipelinedLowerBound(GroupCoster& coster);
-struct PipelineSearchStats {
+/// The utilisation lower bound over every plan BestSplitPlan may return: the load of every model,
+/// all parameters cached, perfectly balanced over the TPUs (a model's max term is shared by its
+/// replicas or stages; heuristic.h).
+Result<double> SplitLowerBound(GroupCoster& coster);
+
+/// The best plan over splitting choices, with 2 TPUs or more. Candidates: each model that streams
+/// alone (pipelined into 2..min(TPUs, 4) stages by the profiling partitioner, or replicated) and
+/// each model whose load alone exceeds a balanced share of the whole (replicated on 2..TPUs).
+/// Every combination of the candidates' options is solved like the whole problem when there are at
+/// most 24, else each candidate's options with the others whole. Returns nothing when no
+/// combination beats `whole` (the plan without splits).
+struct SplitSearchStats {
   int combinations = 0;
   int64_t profiling_compilations = 0;
 };
-Result<std::optional<std::pair<PipelinedProblem, Solution>>> BestPipelinedPlan(const Problem& base, GroupCoster& coster,
-                                                                              Profilers& profilers, const Solution& whole,
-                                                                              PipelineSearchStats* stats = nullptr);
+Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Problem& base, GroupCoster& coster,
+                                                                     Profilers& profilers, const Solution& whole,
+                                                                     SplitSearchStats* stats = nullptr);
 
 }  // namespace etpu::planner

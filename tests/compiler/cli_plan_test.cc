@@ -31,22 +31,30 @@ TEST(EtpuPlan, JsonHasTheDevicesGroupsAndBaselines) {
   EXPECT_EQ(j["devices"][0]["host"], "usb3");
   EXPECT_EQ(j["devices"][0]["device_string"], "usb:0");
   EXPECT_EQ(j["devices"][1]["device_string"], "pci:0");
-  // Every model placed exactly once; each group's command lists its models in compile order.
-  std::multiset<std::string> placed;
+  // Every model placed (whole, or as parts: its replicas or stages, never two on one TPU); each
+  // group's command lists its models' files in compile order.
+  std::set<std::string> placed;
   double max_util = 0;
   for (const auto& d : j["devices"]) {
     max_util = std::max(max_util, d["utilisation"].get<double>());
+    std::set<std::string> parts_here;
     for (const auto& g : d["groups"]) {
       std::string expected = "edgetpu_compiler";
-      for (const auto& m : g["models"]) {
-        placed.insert(m.get<std::string>());
-        expected += " " + m.get<std::string>() + ".tflite";
+      for (const auto& m : g["members"]) {
+        const auto& of = !m["replica_of"].is_null() ? m["replica_of"] : m["pipeline_of"];
+        if (of.is_null()) {
+          placed.insert(m["name"].get<std::string>());
+        } else {
+          placed.insert(of.get<std::string>());
+          EXPECT_TRUE(parts_here.insert(of.get<std::string>()).second) << "two parts of one model on one TPU";
+        }
+        expected += " " + m["file"].get<std::string>();
+        EXPECT_TRUE(m["onchip_bytes"].is_string());
       }
       EXPECT_EQ(g["compile_command"], expected);
-      for (const auto& m : g["members"]) EXPECT_TRUE(m["onchip_bytes"].is_string());
     }
   }
-  EXPECT_EQ(placed, (std::multiset<std::string>{"mobilenet_v1_1.0_224", "mobilenet_v1_0.75_192", "mobilenet_v1_0.5_160"}));
+  EXPECT_EQ(placed, (std::set<std::string>{"mobilenet_v1_1.0_224", "mobilenet_v1_0.75_192", "mobilenet_v1_0.5_160"}));
   const double headroom = j["throughput_headroom"].get<double>();
   EXPECT_NEAR(headroom, 1.0 / max_util, 1e-9 * headroom);
   for (const char* name : {"one-per-tpu", "all-cocompiled", "greedy"}) {
@@ -131,7 +139,7 @@ TEST(EtpuPlan, WriteCompilesThePlanItPrints) {
   const auto printed = nlohmann::json::parse(r.out);
   const auto written = nlohmann::json::parse(ReadText(dir + "/plan.json"));
   EXPECT_EQ(written, printed);
-  std::set<std::string> tokens;
+  std::set<std::string> tokens, sources;
   int groups = 0, models = 0;
   for (size_t d = 0; d < written["devices"].size(); ++d) {
     const auto& device = written["devices"][d];
@@ -142,7 +150,11 @@ TEST(EtpuPlan, WriteCompilesThePlanItPrints) {
       const auto& group = device["groups"][g];
       const std::string folder = device["groups"].size() > 1 ? device_dir + "/group" + std::to_string(g + 1) : device_dir;
       std::vector<std::string> args = {"inspect", "--json"};
-      for (const auto& m : group["members"]) args.push_back(folder + "/" + m["name"].get<std::string>() + "_edgetpu.tflite");
+      for (const auto& m : group["members"]) {
+        const std::string file = m["file"].get<std::string>();  // <stem>.tflite
+        args.push_back(folder + "/" + file.substr(0, file.size() - 7) + "_edgetpu.tflite");
+        sources.insert(m["replica_of"].is_null() ? m["name"].get<std::string>() : m["replica_of"].get<std::string>());
+      }
       ToolRun inspect = RunEtpu(args);
       ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
       const auto files = nlohmann::json::parse(inspect.out)["files"];
@@ -160,7 +172,8 @@ TEST(EtpuPlan, WriteCompilesThePlanItPrints) {
       ++groups;
     }
   }
-  EXPECT_EQ(models, 3);
+  EXPECT_GE(models, 3);  // a replicated model is compiled once per TPU
+  EXPECT_EQ(sources, (std::set<std::string>{"mobilenet_v1_0.25_128", "mobilenet_v1_0.5_160", "mobilenet_v1_1.0_224"}));
   EXPECT_EQ(static_cast<int>(tokens.size()), groups) << "each group has a token of its own";
   // Written once: a second --write into the same directory is refused and changes nothing.
   const std::string before = ReadText(dir + "/plan.json");
@@ -185,7 +198,21 @@ TEST(EtpuPlan, ExplainSaysWhyWithTheAlternativesHeadroom) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j["explanations"].is_array());
-  std::set<std::string> placed;
+  std::set<std::string> placed, members, split;
+  for (const auto& e : j["explanations"]) {
+    if (e["kind"] == "split") {
+      for (const auto& m : e["models"]) split.insert(m.get<std::string>());
+    }
+  }
+  // Every model placed has its reason: a placement, or the split that put its parts on their TPUs.
+  for (const auto& d : j["devices"]) {
+    for (const auto& g : d["groups"]) {
+      for (const auto& m : g["members"]) {
+        const auto& of = !m["replica_of"].is_null() ? m["replica_of"] : m["pipeline_of"];
+        if (of.is_null() || split.count(of.get<std::string>()) == 0) members.insert(m["name"].get<std::string>());
+      }
+    }
+  }
   for (const auto& e : j["explanations"]) {
     EXPECT_FALSE(e["text"].get<std::string>().empty());
     if (e["alternative_headroom"].is_number()) {
@@ -193,23 +220,25 @@ TEST(EtpuPlan, ExplainSaysWhyWithTheAlternativesHeadroom) {
     }
     if (e["kind"] == "placement") placed.insert(e["models"][0].get<std::string>());
   }
-  EXPECT_EQ(placed.size(), 3u);
+  for (const auto& m : placed) members.erase(m);
+  EXPECT_TRUE(members.empty()) << *members.begin() << " has no reason";
   args.pop_back();  // the table
   ToolRun table = RunEtpu(args);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_TRUE(Has(table.out, "\nWhy:\n  - ")) << table.out;
 }
 
-// A model that streams alone at a rate one TPU cannot serve is pipelined over two: the JSON names
-// the stages and the cut, the baselines include both pipelining ones, and --write leaves each
-// stage's source (for Google's compiler) beside its compiled file.
+// A model that streams 15.5 MiB alone at a rate one TPU cannot serve is pipelined over two (its
+// stages cache almost everything, which two replicas would not): the JSON names the stages and the
+// cut, the baselines include both pipelining ones, and --write leaves each stage's source (for
+// Google's compiler) beside its compiled file.
 TEST(EtpuPlan, PipelinesAModelThatStreamsWhenThatWins) {
   const std::string dir = testutil::MakeTempDir("etpu-plan-pipeline");
-  ToolRun r = RunEtpu({"plan", "inception_v2_224@60", "--devices", "usb3,usb3", "--json", "--write", dir});
+  ToolRun r = RunEtpu({"plan", "inception_v3_299@30", "--devices", "usb3,usb3", "--json", "--write", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto plan = nlohmann::json::parse(r.out);
   ASSERT_EQ(plan["pipelines"].size(), 1u) << r.out;
-  EXPECT_EQ(plan["pipelines"][0]["model"], "inception_v2_224");
+  EXPECT_EQ(plan["pipelines"][0]["model"], "inception_v3_299");
   EXPECT_EQ(plan["pipelines"][0]["stages"], 2);
   EXPECT_EQ(plan["pipelines"][0]["method"], "profiling");
   ASSERT_TRUE(plan["baselines"].contains("num-segments"));
@@ -223,17 +252,47 @@ TEST(EtpuPlan, PipelinesAModelThatStreamsWhenThatWins) {
     const auto& device = plan["devices"][d];
     ASSERT_EQ(device["groups"].size(), 1u) << "one stage per TPU";
     const auto& member = device["groups"][0]["members"][0];
-    EXPECT_EQ(member["pipeline_of"], "inception_v2_224");
-    stages.insert(member["stage"].get<int>());
+    EXPECT_EQ(member["pipeline_of"], "inception_v3_299");
+    stages.insert(member["part"].get<int>());
     std::string bus = device["device_string"].get<std::string>();
     std::replace(bus.begin(), bus.end(), ':', '-');
     const std::string folder = dir + "/tpu" + std::to_string(d) + "_" + bus + "/";
-    const std::string stem = "inception_v2_224_segment_" + std::to_string(member["stage"].get<int>()) + "_of_2";
+    const std::string stem = "inception_v3_299_segment_" + std::to_string(member["part"].get<int>()) + "_of_2";
     EXPECT_TRUE(std::filesystem::exists(folder + stem + ".tflite")) << folder;
     EXPECT_TRUE(std::filesystem::exists(folder + stem + "_edgetpu.tflite")) << folder;
     EXPECT_EQ(device["groups"][0]["compile_command"], "edgetpu_compiler " + stem + ".tflite");
   }
   EXPECT_EQ(stages, (std::set<int>{0, 1}));
+  EXPECT_TRUE(plan["replicas"].empty());
+}
+
+// A model that fits but is too busy for one TPU is replicated: each TPU runs the same compiled
+// model with a share of the demand; --write compiles it in each TPU's folder.
+TEST(EtpuPlan, ReplicatesABusyModel) {
+  const std::string dir = testutil::MakeTempDir("etpu-plan-replicas");
+  ToolRun r = RunEtpu({"plan", "mobilenet_v1_1.0_224@400", "--devices", "usb3,usb3", "--json", "--write", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto plan = nlohmann::json::parse(r.out);
+  ASSERT_EQ(plan["replicas"].size(), 1u) << r.out;
+  EXPECT_EQ(plan["replicas"][0]["model"], "mobilenet_v1_1.0_224");
+  EXPECT_EQ(plan["replicas"][0]["replicas"], 2);
+  EXPECT_TRUE(plan["pipelines"].empty());
+  EXPECT_NEAR(plan["throughput_headroom"].get<double>(),
+              2 * plan["baselines"]["one-per-tpu"]["throughput_headroom"].get<double>(),
+              1e-6 * plan["throughput_headroom"].get<double>());
+  for (size_t d = 0; d < 2; ++d) {
+    const auto& member = plan["devices"][d]["groups"][0]["members"][0];
+    EXPECT_EQ(member["replica_of"], "mobilenet_v1_1.0_224");
+    EXPECT_DOUBLE_EQ(member["rate_hz"].get<double>(), 200.0);
+    std::string bus = plan["devices"][d]["device_string"].get<std::string>();
+    std::replace(bus.begin(), bus.end(), ':', '-');
+    const std::string folder = dir + "/tpu" + std::to_string(d) + "_" + bus + "/";
+    EXPECT_TRUE(std::filesystem::exists(folder + "mobilenet_v1_1.0_224_edgetpu.tflite")) << folder;
+    EXPECT_FALSE(std::filesystem::exists(folder + "mobilenet_v1_1.0_224.tflite")) << "a replica's source is the user's";
+  }
+  ToolRun table = RunEtpu({"plan", "mobilenet_v1_1.0_224@400", "--devices", "usb3,usb3"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(Has(table.out, "Replicated: mobilenet_v1_1.0_224 on 2 TPUs")) << table.out;
 }
 
 TEST(EtpuPlan, BadInputIsAClearError) {

@@ -4,8 +4,8 @@
 // optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
 // grouping, order and assignment up to 8 models x 4 TPUs, a local search beyond, costed by etpu's
 // compiler and its one timing model, with the upper bound on a* and the gap, beside the baselines
-// one-per-tpu, all-cocompiled and greedy; a model that streams alone may be pipelined over several
-// TPUs, beside the num-segments and profiling-partitioner baselines (docs/PLANNER.md §8). Nothing is
+// one-per-tpu, all-cocompiled and greedy; a model may be pipelined or replicated over several TPUs,
+// beside the num-segments and profiling-partitioner baselines (docs/PLANNER.md §8). Nothing is
 // executed, and nothing is written without --write.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -69,18 +69,24 @@ std::string StageText(const planner::Segmentation& c) {
 }
 
 void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, const std::vector<Baseline>& baselines,
-               const std::string& method, double ms, int64_t compilations, const std::vector<planner::Segmentation>& cuts,
-               bool pipelining) {
+               const std::string& method, double ms, int64_t compilations, const planner::Splits& splits,
+               bool split_bound) {
   const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
-  size_t models = 0;  // as the user gave them: a pipeline's stages are one model
-  for (const auto& m : p.models) models += m.pipeline < 0 || m.stage == 0 ? 1 : 0;
+  size_t models = 0;  // as the user gave them: a model's stages or replicas are one model
+  for (const auto& m : p.models) models += m.split_of < 0 || m.part == 0 ? 1 : 0;
   std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", models,
               p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
   std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
-  for (const auto& c : cuts) {
-    for (const auto& m : p.models) {
-      if (m.pipeline == c.model && m.stage == 0) {
+  for (const auto& m : p.models) {
+    if (m.split_of < 0 || m.part != 0) continue;
+    if (m.replica) {
+      std::printf("Replicated: %s on %d TPUs, each serving 1/%d of its demand (requests dispatched at random).\n",
+                  m.source_name.c_str(), m.parts, m.parts);
+      continue;
+    }
+    for (const auto& c : splits.cuts) {
+      if (c.model == m.split_of) {
         std::printf("Pipelined: %s in %s (libcoral's PipelinedModelRunner, one TPU per stage).\n", m.source_name.c_str(),
                     StageText(c).c_str());
       }
@@ -108,7 +114,7 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
   std::printf("\nThroughput headroom a* = %.3f (every demand can grow by this factor before a TPU saturates)%s\n",
               e.objective.headroom(), e.objective.max_utilisation > 1 ? "; OVERLOADED: a* < 1" : "");
   std::printf("Bound: no plan exceeds a* = %.3f (every parameter cached, load perfectly balanced%s); gap %.1f%%\n",
-              bounded.headroom_bound(), pipelining ? ", a streaming model's work shared by its stages" : "",
+              bounded.headroom_bound(), split_bound ? ", a model's work shared by its stages or replicas" : "",
               100 * bounded.gap());
   std::printf("Streamed host traffic %.2f MB/s, %d group(s)\n", e.objective.streamed_mb_s, e.objective.groups);
   std::printf("\n%-21s %10s %14s %7s %10s\n", "plan", "headroom", "streamed MB/s", "groups", "plan gain");
@@ -127,7 +133,7 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
 nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& bounded,
                         const std::vector<Baseline>& baselines, const std::string& method,
                         const planner::SearchStats& stats, const std::optional<planner::HeuristicStats>& heuristic,
-                        const std::vector<planner::Segmentation>& cuts) {
+                        const planner::Splits& splits) {
   const planner::PlanEval& e = bounded.eval;
   const auto strings = DeviceStrings(p);
   nlohmann::json devices = nlohmann::json::array();
@@ -140,8 +146,10 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
         const auto& m = p.models[static_cast<size_t>(l.model)];
         names.push_back(m.name);
         members.push_back({{"name", m.name}, {"file", m.file}, {"rate_hz", m.rate_hz},
-                           {"pipeline_of", m.pipeline >= 0 ? nlohmann::json(m.source_name) : nlohmann::json(nullptr)},
-                           {"stage", m.stage},
+                           {"pipeline_of", m.split_of >= 0 && !m.replica ? nlohmann::json(m.source_name)
+                                                                          : nlohmann::json(nullptr)},
+                           {"replica_of", m.replica ? nlohmann::json(m.source_name) : nlohmann::json(nullptr)},
+                           {"part", m.part},
                            {"onchip_bytes", std::to_string(l.onchip_bytes)},
                            {"offchip_bytes", std::to_string(l.offchip_bytes)}, {"first_ms", l.first_ms},
                            {"later_ms", l.later_ms}, {"share", l.share}, {"reload_probability", l.reload_probability},
@@ -180,10 +188,15 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
                       {"device_configs", std::to_string(stats.device_configs)}}},
           {"baselines", base}};
   nlohmann::json pipelines = nlohmann::json::array();
-  for (const auto& c : cuts) {
+  nlohmann::json replicas = nlohmann::json::array();
+  for (const auto& m : p.models) {
+    if (m.replica && m.part == 0) replicas.push_back({{"model", m.source_name}, {"replicas", m.parts}});
+  }
+  out["replicas"] = replicas;
+  for (const auto& c : splits.cuts) {
     std::string source;
     for (const auto& m : p.models) {
-      if (m.pipeline == c.model) source = m.source_name;
+      if (m.split_of == c.model) source = m.source_name;
     }
     pipelines.push_back({{"model", source}, {"stages", c.stages()}, {"method", c.method}, {"starts", c.starts}});
   }
@@ -267,7 +280,7 @@ int PlanCommand(int argc, char** argv) {
   }
   auto whole = planner::Solve(**coster);
   if (!whole.ok()) return Failure("plan", whole.status().message());
-  // Pipelining: the baselines, then every stage count of the models that stream alone.
+  // Splitting models: the pipelining baselines, then pipelines and replicas (planner/solve.h).
   planner::Profilers profilers;
   for (const auto& name : planner::PipelineBaselineNames()) {
     Baseline b;
@@ -275,7 +288,7 @@ int PlanCommand(int argc, char** argv) {
     auto pb = planner::MakePipelineBaseline(*problem, **coster, profilers, name);
     if (!pb.ok()) {
       b.error = pb.status().message();
-    } else if (auto e = planner::EvaluatePlan(pb->pipelined.coster ? *pb->pipelined.coster : **coster, pb->plan);
+    } else if (auto e = planner::EvaluatePlan(pb->split.coster ? *pb->split.coster : **coster, pb->plan);
                e.ok()) {
       b.eval = std::move(e).value();
     } else {
@@ -283,43 +296,48 @@ int PlanCommand(int argc, char** argv) {
     }
     baselines.push_back(std::move(b));
   }
-  planner::PipelineSearchStats pipeline_stats;
-  auto pipelined = planner::BestPipelinedPlan(*problem, **coster, profilers, *whole, &pipeline_stats);
-  if (!pipelined.ok()) return Failure("plan", pipelined.status().message());
-  // What is shown: the whole-model problem, or the one with the winning pipelines.
+  planner::SplitSearchStats split_stats;
+  auto split = planner::BestSplitPlan(*problem, **coster, profilers, *whole, &split_stats);
+  if (!split.ok()) return Failure("plan", split.status().message());
+  // What is shown: the whole-model problem, or the one with the winning pipelines and replicas.
   const planner::Problem* shown = &*problem;
   planner::GroupCoster* shown_coster = coster->get();
   planner::Solution* solution = &*whole;
-  std::vector<planner::Segmentation> cuts;
-  if (pipelined->has_value()) {
-    shown = (*pipelined)->first.problem.get();
-    shown_coster = (*pipelined)->first.coster.get();
-    solution = &(*pipelined)->second;
-    cuts = (*pipelined)->first.cuts;
+  planner::Splits splits;
+  if (split->has_value()) {
+    shown = (*split)->first.problem.get();
+    shown_coster = (*split)->first.coster.get();
+    solution = &(*split)->second;
+    splits = (*split)->first.splits;
   }
-  if (pipeline_stats.combinations > 0) {  // the bound over every plan, pipelined ones included
-    auto bound = planner::PipelinedLowerBound(**coster);
+  if (split_stats.combinations > 0) {  // the bound over every plan, split ones included
+    auto bound = planner::SplitLowerBound(**coster);
     if (!bound.ok()) return Failure("plan", bound.status().message());
     solution->best.lower_bound_utilisation = *bound;
   }
   const planner::BoundedPlan& best = solution->best;
   std::string method = solution->method;
-  if (pipeline_stats.combinations > 0) {
-    method += fmt::format("; {} pipelining choice(s) costed ({} profiling compilations)", pipeline_stats.combinations,
-                          pipeline_stats.profiling_compilations);
+  if (split_stats.combinations > 0) {
+    method += fmt::format("; {} pipelining / replication choice(s) costed ({} profiling compilations)",
+                          split_stats.combinations, split_stats.profiling_compilations);
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json document = PlanJson(*shown, best, baselines, method, solution->stats, solution->heuristic, cuts);
+  nlohmann::json document = PlanJson(*shown, best, baselines, method, solution->stats, solution->heuristic, splits);
   std::vector<planner::Explanation> explanations;
   if (explain) {
     auto e = planner::ExplainPlan(*shown_coster, best.eval);
     if (!e.ok()) return Failure("plan", e.status().message());
     explanations = std::move(e).value();
+    if (!splits.empty()) {
+      explanations.insert(explanations.begin(), planner::ExplainSplits(*problem, splits, whole->best.eval.objective,
+                                                                      best.eval.objective));
+    }
     nlohmann::json list = nlohmann::json::array();
     for (const auto& x : explanations) {
       nlohmann::json names = nlohmann::json::array();
-      for (int m : x.models) names.push_back(shown->models[static_cast<size_t>(m)].name);
+      const planner::Problem& of = x.kind == "split" ? *problem : *shown;  // a split names the user's models
+      for (int m : x.models) names.push_back(of.models[static_cast<size_t>(m)].name);
       list.push_back({{"kind", x.kind}, {"device", x.device}, {"models", names}, {"text", x.text},
                       {"alternative_headroom", x.alternative_ok ? nlohmann::json(x.alternative_objective.headroom())
                                                                 : nlohmann::json(nullptr)}});
@@ -336,8 +354,8 @@ int PlanCommand(int argc, char** argv) {
   if (json) {
     std::printf("%s\n", document.dump(2).c_str());
   } else {
-    PrintPlan(*shown, best, baselines, method, ms, (*coster)->compilations() + (shown_coster != coster->get() ? shown_coster->compilations() : 0), cuts,
-              pipeline_stats.combinations > 0);
+    PrintPlan(*shown, best, baselines, method, ms, (*coster)->compilations() + (shown_coster != coster->get() ? shown_coster->compilations() : 0), splits,
+              split_stats.combinations > 0);
     if (explain) {
       std::printf("\nWhy:\n");
       for (const auto& x : explanations) std::printf("  - %s\n", x.text.c_str());

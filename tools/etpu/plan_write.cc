@@ -50,7 +50,7 @@ Result<PlanWritten> WritePlan(const planner::Problem& problem, const planner::Pl
         const planner::PlanModel& model = problem.models.at(static_cast<size_t>(m));
         inputs.push_back(ModelInput::FromBytes(model.bytes, model.file));
         // A pipeline stage's source, for Google's compiler (its command line names this file).
-        if (model.pipeline >= 0) outputs.push_back({(group_dir / model.file).string(), model.bytes});
+        if (model.split_of >= 0 && !model.replica) outputs.push_back({(group_dir / model.file).string(), model.bytes});
       }
       CompileOptions options;
       options.emulate = problem.emulate;
