@@ -13,7 +13,8 @@ if(Python3_FOUND)
     set(etpu_python_found ON)
   endif()
 endif()
-# Off by default in sanitizer and fuzzing builds: a sanitized module cannot be loaded by a plain Python.
+# Off by default in sanitizer and fuzzing builds: a sanitized module cannot be loaded by a plain
+# Python (scripts/test.sh turns it on in the TSan tree and preloads the TSan runtime).
 set(etpu_python_default ${etpu_python_found})
 if(ETPU_SANITIZE OR ETPU_TSAN OR ETPU_FUZZ)
   set(etpu_python_default OFF)

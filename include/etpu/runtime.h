@@ -129,6 +129,18 @@ class LoadedModel {
   /// Resets LSTM state (variable tensors) to their initial values.
   void ResetState();
 
+  /// Gives the inputs these shapes (one per input, in input order), as TFLite's
+  /// ResizeInputTensor followed by AllocateTensors: the shapes propagate through the CPU
+  /// operators and every tensor gets fresh storage (inputs zero, LSTM state initial). An Edge
+  /// TPU executable runs only the shapes it was compiled for: a change reaching one fails
+  /// (FailedPrecondition naming the operator), as does one through an operator etpu has no shape
+  /// rule for (Unimplemented). On error the model is unchanged. Spans handed out before stay
+  /// valid only while a tensor_storage() handle taken before is held.
+  Status ResizeInputs(const std::vector<std::vector<int>>& shapes);
+  /// Keeps the current tensor storage (what tensor_data / mutable_tensor_data point into) alive
+  /// while held, even after ResizeInputs replaced it (for zero-copy views, e.g. numpy arrays).
+  std::shared_ptr<const void> tensor_storage() const;
+
   /// Test hook: XORs byte `offset` of the streamed (EXECUTION_ONLY) parameters of the model's
   /// `k`-th edgetpu-custom-op with `mask`.
   Status CorruptStreamedParameters(int k, int64_t offset, uint8_t mask);

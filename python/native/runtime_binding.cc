@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "etpu/runtime.h"
@@ -60,7 +61,12 @@ py::array TensorBytes(py::object self, int t) {
   const TensorInfo info = m.tensor(t);
   if (info.index < 0) throw py::value_error(fmt::format("Tensor index {} out of range (the model has {})", t, m.num_tensors()));
   std::span<uint8_t> w = m.mutable_tensor_data(t);
-  if (!w.empty()) return py::array_t<uint8_t>({static_cast<py::ssize_t>(w.size())}, {1}, w.data(), self);
+  if (!w.empty()) {
+    // The view owns a handle on the storage, so it stays valid after a resize replaces it.
+    auto* storage = new std::shared_ptr<const void>(m.tensor_storage());
+    py::capsule owner(storage, [](void* p) { delete static_cast<std::shared_ptr<const void>*>(p); });
+    return py::array_t<uint8_t>({static_cast<py::ssize_t>(w.size())}, {1}, w.data(), owner);
+  }
   std::span<const uint8_t> r = m.tensor_data(t);
   py::array_t<uint8_t> copy(static_cast<py::ssize_t>(r.size()));
   if (!r.empty()) std::copy(r.begin(), r.end(), copy.mutable_data());
@@ -136,6 +142,11 @@ void BindRuntime(py::module_& m) {
            },
            "The SignatureDefs in file order: dicts of key, subgraph_index, inputs and outputs ([(name, tensor index)])")
       .def("reset_state", &LoadedModel::ResetState)
+      .def("resize_inputs",
+           [](LoadedModel& lm, const std::vector<std::vector<int>>& shapes) { ThrowIfError(lm.ResizeInputs(shapes)); },
+           py::arg("shapes"),
+           "Gives the inputs these shapes (one per input) and prepares the model again (hold the device's lock); "
+           "views taken before keep the old buffers")
       .def("last_events",
            [](const LoadedModel& lm) {
              py::list l;

@@ -78,15 +78,29 @@ class Interpreter:
                 raise ValueError("type of num_threads should be int")
             if num_threads < 1 and num_threads != -1:
                 raise ValueError("num_threads should >= 1 or just -1 to let TFLite runtime set the value.")
+        self._num_threads = num_threads  # Stored: etpu's runtime runs each model on one thread.
         self._delegates = list(experimental_delegates or [])
         device = next((d._device for d in self._delegates if isinstance(d, Delegate)), None)
         self._etpu_device = device if device is not None else etpu.list_devices()[0]
         self._etpu_model = etpu.load_model(model_path, model_content, self._etpu_device)
         self._allocated = False
+        self._pending = {}  # Input position -> shape given to resize_tensor_input, until allocate_tensors.
 
     # -- Life cycle ------------------------------------------------------------------------------
 
     def allocate_tensors(self):
+        """Applies pending resizes (shapes propagate through the CPU operators; every tensor gets
+        fresh storage). On failure the resizes are dropped and, as in TFLite, invoke() waits for
+        another allocate_tensors() (which runs the model at its previous shapes)."""
+        if self._pending:
+            m = self._etpu_model
+            shapes = [self._pending.get(i, m.tensor_info(m.input_tensor_index(i))["shape"]) for i in range(m.num_inputs)]
+            self._pending = {}
+            try:
+                with self._etpu_device.lock:
+                    m.resize_inputs(shapes)
+            except _native.Error as e:
+                raise RuntimeError(str(e)) from None
         self._allocated = True
 
     def invoke(self):
@@ -110,7 +124,15 @@ class Interpreter:
         m = self._etpu_model
         if not isinstance(tensor_index, (int, np.integer)) or not 0 <= tensor_index < m.num_tensors:
             raise ValueError(f"Invalid tensor index {tensor_index} exceeds max tensor index {m.num_tensors - 1}")
-        return m.tensor_info(int(tensor_index))
+        info = m.tensor_info(int(tensor_index))
+        position = self._input_position(tensor_index)
+        if position in self._pending:  # TFLite reports a resized input's shape before allocate_tensors.
+            info = dict(info, shape=self._pending[position])
+        return info
+
+    def _input_position(self, tensor_index):
+        m = self._etpu_model
+        return next((i for i in range(m.num_inputs) if m.input_tensor_index(i) == tensor_index), None)
 
     def _get_tensor_details(self, tensor_index, subgraph_index=0):
         if subgraph_index != 0:
@@ -118,20 +140,22 @@ class Interpreter:
         return _details(self._info(tensor_index))
 
     def get_tensor_details(self):
-        return [_details(self._etpu_model.tensor_info(t)) for t in range(self._etpu_model.num_tensors)]
+        return [_details(self._info(t)) for t in range(self._etpu_model.num_tensors)]
 
     def get_input_details(self):
         m = self._etpu_model
-        return [_details(m.tensor_info(m.input_tensor_index(i))) for i in range(m.num_inputs)]
+        return [_details(self._info(m.input_tensor_index(i))) for i in range(m.num_inputs)]
 
     def get_output_details(self):
         m = self._etpu_model
-        return [_details(m.tensor_info(m.output_tensor_index(i))) for i in range(m.num_outputs)]
+        return [_details(self._info(m.output_tensor_index(i))) for i in range(m.num_outputs)]
 
     # -- Tensor data -----------------------------------------------------------------------------
 
     def _array(self, tensor_index):
         info = self._info(tensor_index)
+        if self._input_position(tensor_index) in self._pending:
+            raise ValueError(f"Tensor {tensor_index} ({info['name']}) was resized: call allocate_tensors() first")
         raw = self._etpu_model.tensor_bytes(int(tensor_index))
         return raw.view(_types.dtype_of(info["type"])).reshape(info["shape"]), info
 
@@ -165,13 +189,33 @@ class Interpreter:
         target[...] = value
 
     def resize_tensor_input(self, input_index, tensor_size, strict=False):
-        """Accepts the tensor's current shape; etpu's runtime prepares shapes once, so any other
-        shape is refused (Edge TPU models have fixed shapes anyway)."""
+        """Gives input tensor `input_index` the shape `tensor_size` at the next allocate_tensors()
+        (invoke() refuses to run until then). strict=True changes only dimensions whose
+        shape_signature is -1. The Edge TPU part of a model runs only its compiled shapes: a resize
+        that reaches it fails in allocate_tensors(), naming the operator."""
         info = self._info(input_index)
-        want = [int(d) for d in np.asarray(tensor_size).reshape(-1)]
-        if want != list(info["shape"]):
-            raise ValueError(f"Cannot resize tensor {input_index} ({info['name']}) from {list(info['shape'])} to "
-                             f"{want}: etpu's runtime runs models at the shapes they were built with")
+        size = np.array(tensor_size, dtype=np.int32)
+        if size.ndim != 1:
+            raise ValueError(f"Shape should be 1D instead of {size.ndim}.")
+        position = self._input_position(input_index)
+        if position is None:
+            raise ValueError(f"Tensor {input_index} ({info['name']}) is not an input: etpu resizes only inputs")
+        want = [int(d) for d in size]
+        if strict:
+            signature = list(info["shape_signature"])
+            if len(signature) != len(want):
+                raise RuntimeError(f"tensor->dims->size != dims.size() ({len(signature)} != {len(want)})")
+            for k, (s, d) in enumerate(zip(signature, want)):
+                if s != -1 and s != d:
+                    raise RuntimeError(f"Attempting to resize dimension {k} of tensor {input_index} with value {s} "
+                                       f"to {d}. ResizeInputTensorStrict only allows mutating unknown dimensions "
+                                       f"identified by -1.")
+        if any(d < 0 for d in want):
+            raise ValueError(f"Cannot resize tensor {input_index} ({info['name']}) to {want}: negative dimension")
+        if want == list(info["shape"]):
+            return  # TFLite keeps the interpreter ready when the shape does not change.
+        self._pending[position] = want
+        self._allocated = False
 
     # -- Signatures ------------------------------------------------------------------------------
 
@@ -220,7 +264,10 @@ class SignatureRunner:
             if name not in self._inputs:
                 raise ValueError(f"Invalid Input name ({name}) for SignatureDef")
         interp = self._interpreter
-        # TFLite's runner allocates the tensors itself; set_tensor checks type and shape.
+        # As TFLite's runner: each input takes its value's shape, then the tensors are allocated;
+        # set_tensor checks the types.
+        for name, value in kwargs.items():
+            interp.resize_tensor_input(self._inputs[name], np.shape(value))
         interp.allocate_tensors()
         for name, value in kwargs.items():
             interp.set_tensor(self._inputs[name], value)

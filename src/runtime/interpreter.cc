@@ -80,8 +80,16 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
     }
     writable[static_cast<size_t>(t)] = true;
   }
+  for (const auto& [t, shape] : options.tensor_shapes) {
+    if (t < 0 || static_cast<size_t>(t) >= n || model_->tensors[static_cast<size_t>(t)].is_constant()) {
+      return InvalidArgumentError(fmt::format("model '{}': tensor #{} cannot be resized", model_->path, t));
+    }
+    ir::Tensor& tensor = tensors_[static_cast<size_t>(t)];
+    if (tensor.shape_signature.empty()) tensor.shape_signature = tensor.shape;  // As TFLite keeps it.
+    tensor.shape = shape;
+  }
   for (size_t t = 0; t < n; ++t) {
-    const ir::Tensor& tensor = model_->tensors[t];
+    const ir::Tensor& tensor = tensors_[t];
     if (tensor.is_constant() && !tensor.is_variable && !writable[t]) continue;
     const int64_t bytes = tensor.size_bytes();
     if (bytes < 0) return InvalidArgumentError(fmt::format("tensor '{}' (#{}) has a negative size", tensor.name, t));

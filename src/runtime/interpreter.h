@@ -41,6 +41,9 @@ struct InterpreterOptions {
   CustomOpResolver custom_ops;
   /// Constant tensors that get their own writable copy (initialised from the model's bytes).
   std::vector<int> writable_constants;
+  /// Shapes replacing the model's for these non-constant tensors (resized inputs and the shapes
+  /// runtime/shape_propagation.h computed after them); shape signatures stay the model's.
+  std::map<int, std::vector<int32_t>> tensor_shapes;
 };
 
 class Interpreter;

@@ -9,6 +9,7 @@
 #include "package/package_reader.h"
 #include "runtime/edgetpu_op.h"
 #include "runtime/interpreter.h"
+#include "runtime/shape_propagation.h"
 #include "runtime/virtual_edgetpu.h"
 #include "tflite/model_reader.h"
 
@@ -33,7 +34,9 @@ struct LoadedModel::Impl {
   std::vector<std::unique_ptr<EdgeTpuExecutable>> executables;
   std::vector<InvocationRecord> records;
   std::vector<CacheEvent> events;
-  std::unique_ptr<Interpreter> interp;  // Declared last: destroyed first (its ops point at executables).
+  runtime::InterpreterOptions interp_options;  // As loaded (ResizeInputs prepares the model again).
+  // Declared last: destroyed first (its ops point at executables). Shared with tensor_storage().
+  std::shared_ptr<Interpreter> interp;
 };
 
 namespace {
@@ -138,6 +141,19 @@ void LoadedModel::ResetState() {
   for (auto& x : impl_->executables) x->ResetState();
 }
 
+Status LoadedModel::ResizeInputs(const std::vector<std::vector<int>>& shapes) {
+  std::vector<std::vector<int32_t>> want(shapes.begin(), shapes.end());
+  ETPU_ASSIGN_OR_RETURN(auto changed, runtime::PropagateInputShapes(*impl_->model, want));
+  runtime::InterpreterOptions opts = impl_->interp_options;
+  opts.tensor_shapes = std::move(changed);
+  ETPU_ASSIGN_OR_RETURN(impl_->interp, Interpreter::Create(impl_->model, std::move(opts)));
+  for (auto& x : impl_->executables) x->ResetState();
+  impl_->events.clear();
+  return OkStatus();
+}
+
+std::shared_ptr<const void> LoadedModel::tensor_storage() const { return impl_->interp; }
+
 Status LoadedModel::CorruptStreamedParameters(int k, int64_t offset, uint8_t mask) {
   if (k < 0 || static_cast<size_t>(k) >= impl_->executables.size()) {
     return InvalidArgumentError(fmt::format("edgetpu op #{} out of range (model has {})", k, impl_->executables.size()));
@@ -214,6 +230,7 @@ Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes,
       return c.Error("no Edge TPU package decoded for this operator");
     };
   }
+  impl->interp_options = opts;
   ETPU_ASSIGN_OR_RETURN(impl->interp, Interpreter::Create(impl->model, std::move(opts)));
   return LoadedModel(std::move(impl));
 }
