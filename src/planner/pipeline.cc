@@ -209,6 +209,7 @@ Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Split
   out->chip = problem.chip;
   out->clock = problem.clock;
   out->emulate = problem.emulate;
+  out->shared_usb_hub = problem.shared_usb_hub;
   std::vector<int> split(problem.models.size(), 0);
   for (const auto& c : splits.cuts) {
     if (c.model < 0 || static_cast<size_t>(c.model) >= split.size()) return InvalidArgumentError("plan: a cut names no model");

@@ -42,6 +42,39 @@ TEST(MakeProblemTest, ClearErrors) {
 
 // The switch model's utilisation against the one switching simulator (device::EstimateSwitching,
 // libedgetpu's token rule) run over a long random sequence drawn with the same demands.
+// Behind one USB hub, the USB TPUs share its bandwidth (device::ShareLink); a PCIe TPU keeps its
+// link. A model that streams takes longer there, and the plan's headroom can only fall.
+TEST(MakeProblemTest, SharedUsbHubSplitsTheUsbBandwidth) {
+  const auto& catalog = testing::Catalog();
+  const std::vector<ModelDemand> models = {{"efficientnet_edgetpu_l", 10}, {"mobilenet_v1_0.25_128", 30}};
+  auto apart = MakeProblem(models, {"usb3", "usb3", "pcie"}, catalog, std::nullopt);
+  auto hub = MakeProblem(models, {"usb3", "usb3", "pcie"}, catalog, std::nullopt, /*shared_usb_hub=*/true);
+  ASSERT_TRUE(apart.ok() && hub.ok());
+  EXPECT_FALSE(apart->shared_usb_hub);
+  EXPECT_TRUE(hub->shared_usb_hub);
+  auto shared = device::ShareLink(apart->devices[0], 2);
+  ASSERT_TRUE(shared.ok());
+  for (int d = 0; d < 2; ++d) {
+    EXPECT_DOUBLE_EQ(hub->devices[static_cast<size_t>(d)].h2d_bytes_per_s, shared->h2d_bytes_per_s);
+    EXPECT_DOUBLE_EQ(hub->devices[static_cast<size_t>(d)].h2d_bytes_per_s, apart->devices[0].h2d_bytes_per_s / 2);
+  }
+  EXPECT_DOUBLE_EQ(hub->devices[2].h2d_bytes_per_s, apart->devices[2].h2d_bytes_per_s);
+  auto c_apart = GroupCoster::Create(*apart);
+  auto c_hub = GroupCoster::Create(*hub);
+  ASSERT_TRUE(c_apart.ok() && c_hub.ok());
+  auto g_apart = (*c_apart)->Cost({0});
+  auto g_hub = (*c_hub)->Cost({0});
+  ASSERT_TRUE(g_apart.ok() && g_hub.ok());
+  ASSERT_GT((*g_apart)->members[0].offchip_bytes, 0) << "the model streams";
+  const size_t usb = static_cast<size_t>((*c_apart)->KindOf(0)), pcie = static_cast<size_t>((*c_apart)->KindOf(2));
+  EXPECT_GT((*g_hub)->members[0].later_ms[usb], (*g_apart)->members[0].later_ms[usb]);
+  EXPECT_DOUBLE_EQ((*g_hub)->members[0].later_ms[pcie], (*g_apart)->members[0].later_ms[pcie]);
+  auto e_apart = PlanExact(**c_apart);
+  auto e_hub = PlanExact(**c_hub);
+  ASSERT_TRUE(e_apart.ok() && e_hub.ok());
+  EXPECT_LE(e_hub->objective.headroom(), e_apart->objective.headroom() * (1 + 1e-9));
+}
+
 TEST(SwitchModelTest, MatchesTokenRuleSimulationOfPoissonSequence) {
   Problem p = ZooProblem({"mobilenet_v1_1.0_224", "mobilenet_v1_0.75_192", "mobilenet_v1_0.5_160"}, {"usb3"},
                          {30, 10, 5});

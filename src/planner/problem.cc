@@ -51,7 +51,8 @@ Result<ModelDemand> ParseModelDemand(const std::string& text) {
 }
 
 Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::vector<std::string>& device_hosts,
-                            const device::DeviceCatalog& catalog, std::optional<device::Clock> clock) {
+                            const device::DeviceCatalog& catalog, std::optional<device::Clock> clock,
+                            bool shared_usb_hub) {
   if (models.empty()) return InvalidArgumentError("plan: no model given");
   if (device_hosts.empty()) return InvalidArgumentError("plan: no device given (e.g. --devices usb3,usb3)");
   if (catalog.chips.empty()) return InvalidArgumentError("plan: the device catalog has no chip");
@@ -61,6 +62,16 @@ Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::v
   for (const auto& h : device_hosts) {
     ETPU_ASSIGN_OR_RETURN(device::HostProfile host, catalog.Host(h));
     p.devices.push_back(std::move(host));
+  }
+  if (shared_usb_hub) {  // every USB TPU gets its share of the one hub (device::ShareLink)
+    const int usb = static_cast<int>(std::count_if(p.devices.begin(), p.devices.end(),
+                                                   [](const device::HostProfile& h) { return device::IsUsb(h.link); }));
+    for (auto& h : p.devices) {
+      if (device::IsUsb(h.link)) {
+        ETPU_ASSIGN_OR_RETURN(h, device::ShareLink(h, usb));
+      }
+    }
+    p.shared_usb_hub = true;
   }
   std::set<std::string> stems;
   for (const auto& d : models) {

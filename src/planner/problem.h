@@ -42,6 +42,8 @@ struct Problem {
   device::DeviceSpec chip;
   std::optional<device::Clock> clock;        ///< Empty: each host profile's default clock.
   int emulate = 16;                          ///< Generation of Google's compiler (CompileOptions::emulate).
+  /// The USB TPUs sit behind one hub and share its bandwidth (their profiles are device::ShareLink's).
+  bool shared_usb_hub = false;
 
   /// False when `models` holds two parts of one model (they cannot run on one TPU).
   bool PartsApart(const std::vector<int>& models) const;
@@ -61,9 +63,12 @@ struct ModelDemand {
 Result<ModelDemand> ParseModelDemand(const std::string& text);
 
 /// Builds a Problem: each model is a .tflite file or a zoo name (generated in memory), each
-/// device a host profile name of `catalog`. Errors: no model, no device, an unknown model or host,
+/// device a host profile name of `catalog`. With `shared_usb_hub`, the USB TPUs share one hub:
+/// each gets 1/n of its link's bandwidth, n the USB TPUs (docs/TIMING_MODEL.md §2.3, the steady
+/// state in which all transfer at once). Errors: no model, no device, an unknown model or host,
 /// a non-positive rate, two models with the same compiler output name.
 Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::vector<std::string>& device_hosts,
-                            const device::DeviceCatalog& catalog, std::optional<device::Clock> clock);
+                            const device::DeviceCatalog& catalog, std::optional<device::Clock> clock,
+                            bool shared_usb_hub = false);
 
 }  // namespace etpu::planner

@@ -295,6 +295,22 @@ TEST(EtpuPlan, ReplicatesABusyModel) {
   EXPECT_TRUE(Has(table.out, "Replicated: mobilenet_v1_1.0_224 on 2 TPUs")) << table.out;
 }
 
+// --usb_hub: the USB TPUs share one hub's bandwidth; a plan that streams loses headroom.
+TEST(EtpuPlan, UsbHubSharesTheBandwidth) {
+  const std::vector<std::string> base = {"plan", "efficientnet_edgetpu_l@10", "mobilenet_v1_0.25_128@30",
+                                         "--devices", "usb3,usb3", "--json"};
+  ToolRun apart = RunEtpu(base);
+  std::vector<std::string> with_hub = base;
+  with_hub.push_back("--usb_hub");
+  ToolRun hub = RunEtpu(with_hub);
+  ASSERT_EQ(apart.exit_code, 0) << apart.err;
+  ASSERT_EQ(hub.exit_code, 0) << hub.err;
+  const auto a = nlohmann::json::parse(apart.out), h = nlohmann::json::parse(hub.out);
+  EXPECT_EQ(a["shared_usb_hub"], false);
+  EXPECT_EQ(h["shared_usb_hub"], true);
+  EXPECT_LT(h["throughput_headroom"].get<double>(), a["throughput_headroom"].get<double>());
+}
+
 TEST(EtpuPlan, BadInputIsAClearError) {
   ToolRun unknown = RunEtpu({"plan", "no_such_model@10"});
   EXPECT_EQ(unknown.exit_code, 1);

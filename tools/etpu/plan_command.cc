@@ -78,6 +78,7 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
   std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", models,
               p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
   std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
+  if (p.shared_usb_hub) std::printf("The USB Edge TPUs share one hub: each has 1/n of its link (all transferring at once).\n");
   for (const auto& m : p.models) {
     if (m.split_of < 0 || m.part != 0) continue;
     if (m.replica) {
@@ -175,6 +176,7 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
     }
   }
   nlohmann::json out = {{"devices", devices},
+          {"shared_usb_hub", p.shared_usb_hub},
           {"throughput_headroom", e.objective.headroom()},
           {"lower_bound_headroom", bounded.headroom_bound()},
           {"lower_bound_utilisation", bounded.lower_bound_utilisation},
@@ -218,7 +220,7 @@ int PlanCommand(int argc, char** argv) {
                "etpu plan"};
   std::vector<std::string> demands;
   std::string devices_text = "usb3", clock_text, catalog_file, write_dir;
-  bool json = false, explain = false;
+  bool json = false, explain = false, usb_hub = false;
   app.add_option("models", demands, "MODEL@HZ: a .tflite file or a zoo name (etpu zoo --list) and its demand in Hz")
       ->required();
   app.add_option("--devices", devices_text,
@@ -226,6 +228,9 @@ int PlanCommand(int argc, char** argv) {
   app.add_option("--clock", clock_text, "std or max (default: each host profile's usual runtime build)")
       ->check(CLI::IsMember({"std", "max"}));
   app.add_option("--device_catalog", catalog_file, "Device catalog JSON (default: the built-in devices/devices.json)");
+  app.add_flag("--usb_hub", usb_hub,
+               "The USB Edge TPUs of --devices sit behind one USB hub (or controller) and share its bandwidth: each "
+               "gets 1/n of it, as when all transfer at once (docs/TIMING_MODEL.md 2.3)");
   app.add_flag("--json", json, "Machine-readable output");
   app.add_flag("--explain", explain,
                "Say why: each co-compiled group against its models compiled apart, each model against its best "
@@ -258,7 +263,7 @@ int PlanCommand(int argc, char** argv) {
       return UsageError("plan", fmt::format("unknown device '{}' in --devices (host profiles: {})", h, names));
     }
   }
-  auto problem = planner::MakeProblem(models, hosts, *catalog, clock);
+  auto problem = planner::MakeProblem(models, hosts, *catalog, clock, usb_hub);
   if (!problem.ok()) return Failure("plan", problem.status().message());
 
   const auto start = std::chrono::steady_clock::now();
