@@ -24,20 +24,17 @@ float PickScale(std::mt19937& rng, float lo, float hi) {
   return std::exp(std::uniform_real_distribution<float>(std::log(lo), std::log(hi))(rng));
 }
 
-TEST(ThreadPool, RunsEveryIndexExactlyOnceInContiguousRanges) {
+TEST(ThreadPool, RunsEveryIndexExactlyOnceInNonEmptyRanges) {
   for (int threads : {1, 2, 3, 5}) {
     ThreadPool pool(threads);
     EXPECT_EQ(pool.threads(), threads);
     for (int64_t n : {0, 1, 2, 3, 7, 64, 1000}) {
       std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
-      std::atomic<int> calls{0};
       pool.ParallelFor(n, [&](int64_t b, int64_t e) {
         EXPECT_LT(b, e);
-        ++calls;
         for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
       });
       for (int64_t i = 0; i < n; ++i) EXPECT_EQ(hits[static_cast<size_t>(i)].load(), 1) << n << " " << i;
-      EXPECT_LE(calls.load(), std::min<int64_t>(n, threads));
     }
   }
 }

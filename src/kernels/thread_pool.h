@@ -1,10 +1,11 @@
 // A small fixed-size thread pool for splitting one kernel call over several cores.
 //
-// ParallelFor(n, fn) cuts [0, n) into one contiguous range per thread (the calling thread takes
-// the first) and returns when every range is done. Idle workers spin briefly (calls follow each
-// other closely within one inference) before they sleep on a condition variable. Kernels split work so that every output
-// byte is computed by exactly one task from the same inputs, whatever the split: the result is
-// the same bytes for any number of threads.
+// ParallelFor(n, fn) cuts [0, n) into contiguous ranges (up to 4 per thread) that the calling
+// thread and the workers claim one at a time; it returns when every range is done. The caller
+// never waits for a worker that has not started (on a loaded machine it simply runs more ranges
+// itself). Kernels split work so that every output byte is computed by exactly one range from
+// the same inputs: the result is the same bytes for any number of threads. Idle workers spin
+// briefly (calls follow each other closely within one inference) before they sleep.
 #pragma once
 
 #include <atomic>
@@ -27,23 +28,26 @@ class ThreadPool {
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  /// Runs fn(begin, end) over a split of [0, n) (at most threads() ranges, none empty) and waits
-  /// for all of them. Calls from several threads are serialised.
+  /// Runs fn(begin, end) over a split of [0, n) into non-empty contiguous ranges and waits for
+  /// all of them. Calls from several threads are serialised.
   void ParallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn);
 
  private:
-  void WorkerLoop(int index);
+  void WorkerLoop();
+  /// Claims and runs ranges of the call `generation` until none is left.
+  void RunRanges(uint64_t generation);
 
   std::mutex call_mu_;  ///< One ParallelFor at a time.
   std::mutex mu_;
   std::condition_variable start_cv_, done_cv_;
   std::vector<std::thread> workers_;
-  // The current call (written before generation_ is bumped, read after it is seen).
-  const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
-  int64_t n_ = 0;
-  int parts_ = 0;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};  ///< Workers still running the current call.
+  // The current call, written before `claim_` announces its generation; stable while a claimed
+  // range of it runs (the call cannot return before that range is done).
+  std::atomic<const std::function<void(int64_t, int64_t)>*> fn_{nullptr};
+  std::atomic<int64_t> n_{0};
+  std::atomic<int> parts_{0};
+  std::atomic<uint64_t> claim_{0};  ///< generation << 32 | next range to claim.
+  std::atomic<int> done_{0};        ///< Ranges of the current call finished.
   std::atomic<bool> stop_{false};
 };
 
