@@ -198,7 +198,7 @@ ETPU_VNNI inline __m512i Requant16(const Rq16& q, __m512i acc) {
 /// sum_g dot4(x[r][4g..], w[g][0..15])); each group of 4 input bytes is broadcast to every lane
 /// (no horizontal sums). Only `rows` rows and `ch` channels are stored.
 template <typename T>
-ETPU_VNNI void Tile6x16(const uint8_t* x, int k32, int groups, const int32_t* wp,
+ETPU_VNNI void Tile6x16(const uint8_t* x, int ldx, int groups, const int32_t* wp,
                         const int32_t* col, const int32_t* rowc, const Rq16& q, int rows, int ch,
                         T* out, int ldout) {
   const __m512i c = _mm512_loadu_si512(col);
@@ -208,7 +208,7 @@ ETPU_VNNI void Tile6x16(const uint8_t* x, int k32, int groups, const int32_t* wp
     const __m512i w = _mm512_loadu_si512(wp + g * kBn);
     for (int r = 0; r < kBr; ++r) {
       int32_t v;
-      std::memcpy(&v, x + r * k32 + 4 * g, 4);
+      std::memcpy(&v, x + int64_t{r} * ldx + 4 * g, 4);
       a[r] = _mm512_dpbusd_epi32(a[r], _mm512_set1_epi32(v), w);
     }
   }
@@ -287,13 +287,16 @@ ETPU_VNNI bool BuildVnniPackImpl(int64_t rows, int k, int oc_n, const T* weights
 }
 
 /// rows x oc GEMM over [0, rows); gather(row, dst) fills dst (zero-padded to k32) and returns
-/// the sum of its bytes. Output row r is output + r * oc.
+/// the sum of its bytes. Output row r is output + r * oc. `direct` (broadcast tiles only): the
+/// rows as they are, k bytes apart (k a multiple of 4, already in the unsigned domain), read in
+/// place instead of gathered, except for a last partial tile.
 template <typename T, typename GatherFn>
 ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, GatherFn gather,
-                       T* output, ThreadPool* pool) {
+                       T* output, ThreadPool* pool, const uint8_t* direct = nullptr) {
   const int k = pk.k, oc_n = pk.oc;
   const int k32 = (k + 31) / 32 * 32;
   const bool bcast = pk.bcast && rows >= kBr;
+  if (!bcast || k % 4 != 0) direct = nullptr;
   const int groups = (k + 3) / 4;
   const int row_tile = bcast ? kBr : kMr;
   int chunk = std::max(row_tile, kChunkBytes / k32 / row_tile * row_tile);
@@ -301,10 +304,16 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
   ForRowBlocks(rows, row_tile, chunk, pool, [&](int64_t r0, int n) ETPU_VNNI {
     VnniScratch& s = GetVnniScratch();
     const int padded = (n + row_tile - 1) / row_tile * row_tile;
-    s.x.resize(static_cast<size_t>(padded) * k32);
+    // Rows [0, first_gathered) are read in place, the others gathered into s.x.
+    const int first_gathered = direct ? n / kBr * kBr : 0;
+    s.x.resize(static_cast<size_t>(padded - first_gathered) * k32);
     s.rowc.resize(static_cast<size_t>(padded));
-    for (int i = 0; i < padded; ++i) {
-      uint8_t* row = s.x.data() + int64_t{i} * k32;
+    for (int i = 0; i < first_gathered; ++i) {
+      const uint32_t sum = SumBytes(direct + (r0 + i) * k, k, 0);
+      s.rowc[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(pk.F) * sum);
+    }
+    for (int i = first_gathered; i < padded; ++i) {
+      uint8_t* row = s.x.data() + int64_t{i - first_gathered} * k32;
       if (i < n) {
         const uint32_t sum = gather(r0 + i, row);
         s.rowc[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(pk.F) * sum);
@@ -320,9 +329,10 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
         const Rq16 q = MakeRq16(pk.rq, oc);
         const int ch = std::min(kBn, oc_n - oc);
         for (int r = 0; r < n; r += kBr) {
-          Tile6x16(s.x.data() + int64_t{r} * k32, k32, groups, wp, pk.col.data() + oc,
-                   s.rowc.data() + r, q, std::min(kBr, n - r), ch, out0 + int64_t{r} * oc_n + oc,
-                   oc_n);
+          const bool in_place = r < first_gathered;
+          const uint8_t* x = in_place ? direct + (r0 + r) * k : s.x.data() + int64_t{r - first_gathered} * k32;
+          Tile6x16(x, in_place ? k : k32, groups, wp, pk.col.data() + oc, s.rowc.data() + r, q,
+                   std::min(kBr, n - r), ch, out0 + int64_t{r} * oc_n + oc, oc_n);
         }
       }
       return;
@@ -358,9 +368,11 @@ ETPU_VNNI void VnniConvImpl(const GemmPack& pk, const ConvParams& p, Shape4 in, 
                          p.pad_top == 0 && p.pad_left == 0 && in.h == out.h && in.w == out.w;
   const uint8_t xf = pk.x_flip, pad = pk.pad;
   if (pointwise) {
+    // uint8 rows are already in the unsigned domain: read in place.
+    const uint8_t* direct = xf == 0 ? reinterpret_cast<const uint8_t*>(input) : nullptr;
     RunVnni(pk, rows, weights,
             [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
-            output, pool);
+            output, pool, direct);
     return;
   }
   const int ic = in.c;
@@ -396,7 +408,7 @@ ETPU_VNNI void VnniFcImpl(const GemmPack& pk, FcDims dims, const T* input, const
   const uint8_t xf = pk.x_flip;
   RunVnni(pk, dims.batches, weights,
           [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
-          output, pool);
+          output, pool, xf == 0 ? reinterpret_cast<const uint8_t*>(input) : nullptr);
 }
 
 template <typename T>
