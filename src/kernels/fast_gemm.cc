@@ -198,9 +198,16 @@ ETPU_AVX2 void GatherConvRow(const ConvRows& g, const T* input, int64_t row, int
   const int ic = g.in.c;
   const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
   int16_t* d = dst;
+  // With dilation_w 1 and the filter row inside the input, its taps are contiguous.
+  const bool row_contiguous = p.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter.w <= g.in.w;
   for (int fy = 0; fy < g.filter.h; ++fy) {
     const int iy = iy0 + p.dilation_h * fy;
     const bool row_in = iy >= 0 && iy < g.in.h;
+    if (row_in && row_contiguous) {
+      WidenAdd(input + Offset(g.in, b, iy, ix0, 0), g.filter.w * ic, io, d);
+      d += g.filter.w * ic;
+      continue;
+    }
     for (int fx = 0; fx < g.filter.w; ++fx, d += ic) {
       const int ix = ix0 + p.dilation_w * fx;
       if (row_in && ix >= 0 && ix < g.in.w) {

@@ -383,9 +383,16 @@ ETPU_VNNI void VnniConvImpl(const GemmPack& pk, const ConvParams& p, Shape4 in, 
             const int b = static_cast<int>(row / (int64_t{out.w} * out.h));
             const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
             uint8_t* o = dst;
+            // With dilation_w 1 and the filter row inside the input, its taps are contiguous.
+            const bool row_contiguous = p.dilation_w == 1 && ix0 >= 0 && ix0 + filter.w <= in.w;
             for (int fy = 0; fy < filter.h; ++fy) {
               const int iy = iy0 + p.dilation_h * fy;
               const bool row_in = iy >= 0 && iy < in.h;
+              if (row_in && row_contiguous) {
+                CopyFlipMasked(input + Offset(in, b, iy, ix0, 0), filter.w * ic, xf, o);
+                o += filter.w * ic;
+                continue;
+              }
               for (int fx = 0; fx < filter.w; ++fx, o += ic) {
                 const int ix = ix0 + p.dilation_w * fx;
                 if (row_in && ix >= 0 && ix < in.w) {
