@@ -1,7 +1,7 @@
 // Fast DEPTHWISE_CONV_2D (depth multiplier 1, any kernel size <= 64 taps, stride, dilation,
-// padding), vectorised over channels: blocks of 16 channels take two taps per vpmaddwd
-// ((x + input_offset) and (w + filter_offset) as int16, interleaved), a block of 8 uses vpmulld
-// in int32, the last < 8 channels are scalar. Taps outside the input contribute 0 (the reference
+// padding), vectorised over channels: blocks of 16 channels (and one block of 8 after them) take
+// two taps per vpmaddwd ((x + input_offset) and (w + filter_offset) as int16, interleaved), the
+// last < 8 channels are scalar. Taps outside the input contribute 0 (the reference
 // skips them). Then the vector requantization, 8 lanes at a time. The weights are packed once
 // (DepthwisePack, at prepare time with a PackedLayer); output rows split over a thread pool.
 #include <algorithm>
@@ -14,6 +14,14 @@ namespace etpu::kernels::fast {
 
 #ifdef ETPU_FAST_X86
 namespace {
+
+/// 8 bytes -> 8 int16 lanes (zero- or sign-extended).
+ETPU_AVX2 inline __m128i Widen8To16(const uint8_t* src) {
+  return _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
+}
+ETPU_AVX2 inline __m128i Widen8To16(const int8_t* src) {
+  return _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
+}
 
 /// wt[tap][c] = w + filter_offset (int32, for the 8-wide tail); wp: per tap pair and block of
 /// 16 channels, the two taps' int16 weights interleaved as _mm256_unpack{lo,hi}_epi16 leaves
@@ -55,6 +63,22 @@ ETPU_AVX2 bool BuildPackImpl(const ConvParams& p, Shape4 filter, Shape4 out, con
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + 16), _mm256_unpackhi_epi16(w0, w1));
     }
   }
+  // wp8: tap pairs of channels [c16, c16 + 8) interleaved for one 128-bit unpack per half.
+  const int c16 = blocks * 16;
+  pk->wp8.clear();
+  if (c_n - c16 >= 8) {
+    pk->wp8.resize(static_cast<size_t>(pairs) * 16);
+    const __m128i fo8 = _mm_set1_epi16(static_cast<int16_t>(p.filter_offset));
+    for (int q = 0; q < pairs; ++q) {
+      const __m128i w0 = _mm_add_epi16(Widen8To16(weights + int64_t{2 * q} * c_n + c16), fo8);
+      const __m128i w1 = 2 * q + 1 < taps
+                             ? _mm_add_epi16(Widen8To16(weights + int64_t{2 * q + 1} * c_n + c16), fo8)
+                             : _mm_setzero_si128();
+      int16_t* d = pk->wp8.data() + static_cast<size_t>(q) * 16;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d), _mm_unpacklo_epi16(w0, w1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + 8), _mm_unpackhi_epi16(w0, w1));
+    }
+  }
   pk->bs.assign(static_cast<size_t>(c_n), 0);
   if (bias) std::copy(bias, bias + c_n, pk->bs.begin());
   return true;
@@ -85,7 +109,6 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
   const int taps = pk.taps;
   const int pairs = (taps + 1) / 2;
   const int blocks = c16 / 16;
-  const __m256i io = _mm256_set1_epi32(p.input_offset);
   const __m256i io16 = _mm256_set1_epi16(static_cast<int16_t>(p.input_offset));
   const RequantVec rv = MakeRequantVec(rq);
   // One output pixel, channels [c_begin, c_n): any position (taps outside the input skipped).
@@ -138,14 +161,21 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
         Store8(RequantAt(rv, rq, acc, cc), dst + cc);
       }
     }
-    for (; c < c8; c += 8) {
+    if (c < c8) {  // One block of 8 channels (c == c16): two taps per vpmaddwd as above.
       __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs.data() + c));
-      for (int t = 0; t < nv; ++t) {
-        const __m256i xv = _mm256_add_epi32(Widen8To32(valid[t] + c), io);
-        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wsrc[t] + c));
-        acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, wv));
+      const __m128i io8 = _mm256_castsi256_si128(io16);
+      for (int q = 0; q < pairs; ++q) {
+        const T* s0 = src[2 * q];
+        const T* s1 = src[2 * q + 1];
+        if (s0 == nullptr && s1 == nullptr) continue;
+        const __m128i x0 = s0 ? _mm_add_epi16(Widen8To16(s0 + c), io8) : _mm_setzero_si128();
+        const __m128i x1 = s1 ? _mm_add_epi16(Widen8To16(s1 + c), io8) : _mm_setzero_si128();
+        const __m256i xv = _mm256_set_m128i(_mm_unpackhi_epi16(x0, x1), _mm_unpacklo_epi16(x0, x1));
+        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(pk.wp8.data() + q * 16));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(xv, wv));
       }
       Store8(RequantAt(rv, rq, acc, c), dst + c);
+      c += 8;
     }
     for (; c < c_n; ++c) {
       int32_t a = bs[static_cast<size_t>(c)];

@@ -108,6 +108,7 @@ struct DepthwisePack {
   RequantTable rq;
   std::vector<int32_t> wt, bs;  ///< int32 weights + filter_offset per tap; bias.
   std::vector<int16_t> wp;      ///< Tap pairs interleaved for vpmaddwd, per block of 16 channels.
+  std::vector<int16_t> wp8;     ///< The same for the block of 8 channels after them (if any).
 };
 
 /// Fills `pk` for `rows` GEMM rows on `isa` (VNNI when it has it and the offsets fit, else
