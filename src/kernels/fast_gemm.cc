@@ -23,7 +23,7 @@ namespace {
 
 constexpr int kMr = 3;  // Rows per dot-product micro-tile.
 constexpr int kNr = 4;  // Output channels per dot-product micro-tile.
-constexpr int kBr = 6;  // Rows per broadcast micro-tile (packed weights).
+constexpr int kBr = 4;  // Rows per broadcast micro-tile (packed weights; 8 accumulators + operands fit 16 ymm).
 constexpr int kBn = 16;  // Output channels per broadcast micro-tile.
 constexpr int kChunkBytes = 96 * 1024;
 
@@ -89,7 +89,7 @@ ETPU_AVX2 void Tile3x1(const int16_t* x, const int16_t* w, int k16, int32_t bias
 /// pairs g of x[r][2g..2g+1] (broadcast) times the packed weights of 16 channels) (vpmaddwd; no
 /// horizontal sums). Only `rows` rows and `ch` channels are stored.
 template <typename T>
-ETPU_AVX2 void Tile6x16(const int16_t* x, int k16, const int32_t* wp, const int32_t* bias,
+ETPU_AVX2 void Tile4x16(const int16_t* x, int k16, const int32_t* wp, const int32_t* bias,
                         const RequantVec& rv, const RequantTable& rq, int oc, int rows, int ch,
                         T* out, int ldout) {
   __m256i a[kBr][2];
@@ -228,12 +228,12 @@ ETPU_AVX2 void RunGemm(const GemmPack& pk, int64_t rows, T* output, ThreadPool* 
   const int oc_n = pk.oc;
   const bool bcast = pk.bcast && rows >= kBr;
   const int tile = bcast ? kBr : kMr;
-  int chunk = std::max(kBr, kChunkBytes / (k16 * 2) / kBr * kBr);
-  if (chunk > rows) chunk = static_cast<int>((rows + kBr - 1) / kBr * kBr);
+  int chunk = std::max(tile, kChunkBytes / (k16 * 2) / tile * tile);
+  if (chunk > rows) chunk = static_cast<int>((rows + tile - 1) / tile * tile);
   const RequantVec rv = MakeRequantVec(pk.rq);
   ForRowBlocks(rows, tile, chunk, pool, [&](int64_t r0, int n) ETPU_AVX2 {
     Scratch& s = GetScratch();
-    const int padded = (n + kBr - 1) / kBr * kBr;  // a multiple of kMr too
+    const int padded = (n + tile - 1) / tile * tile;
     s.x.resize(static_cast<size_t>(padded) * k16);
     for (int i = 0; i < n; ++i) gather(r0 + i, s.x.data() + int64_t{i} * k16);
     std::fill(s.x.begin() + int64_t{n} * k16, s.x.begin() + int64_t{padded} * k16, int16_t{0});
@@ -244,7 +244,7 @@ ETPU_AVX2 void RunGemm(const GemmPack& pk, int64_t rows, T* output, ThreadPool* 
         const int32_t* wp = pk.wp.data() + static_cast<size_t>(oc / kBn) * pairs * kBn;
         const int ch = std::min(kBn, oc_n - oc);
         for (int r = 0; r < n; r += kBr) {
-          Tile6x16(s.x.data() + int64_t{r} * k16, k16, wp, pk.col.data() + oc, rv, pk.rq, oc,
+          Tile4x16(s.x.data() + int64_t{r} * k16, k16, wp, pk.col.data() + oc, rv, pk.rq, oc,
                    std::min(kBr, n - r), ch, out0 + int64_t{r} * oc_n + oc, oc_n);
         }
       }
@@ -271,6 +271,7 @@ bool BuildGemmPackImpl(FastIsa isa, int64_t rows, int k, int oc_n, const T* weig
         BuildVnniPack(rows, k, oc_n, weights, bias, input_offset, filter_offset, pk))) {
     BuildAvx2Pack(rows, k, oc_n, weights, bias, input_offset, filter_offset, pk);
   }
+  pk->rows = rows;
   pk->rq = rq;
   return true;
 }
@@ -284,7 +285,7 @@ const GemmPack* GetGemmPack(const ExecContext& ctx, int64_t rows, int k, int oc_
                             int32_t out_offset, int32_t act_min, int32_t act_max) {
   const FastIsa isa = ActiveFastIsa();
   if (ctx.packed != nullptr && ctx.packed->isa == isa && ctx.packed->gemm.k == k &&
-      ctx.packed->gemm.oc == oc_n && ctx.packed->gemm.bcast == (rows >= kBr)) {
+      ctx.packed->gemm.oc == oc_n && ctx.packed->gemm.rows == rows) {
     return &ctx.packed->gemm;
   }
   thread_local GemmPack pk;

@@ -90,8 +90,9 @@ void RequantRow(const int32_t* acc, int n, const RequantTable& t, int8_t* out);
 /// for the AVX2 int16 path (fast_gemm.cc) or the AVX512-VNNI 8-bit path (fast_gemm_vnni.cc).
 struct GemmPack {
   bool vnni = false;
+  int64_t rows = 0;  ///< The GEMM rows it was packed for (they pick the tile kind).
   int k = 0, oc = 0;
-  bool bcast = false;  ///< Broadcast tiles (>= 6 rows): wp holds the weights.
+  bool bcast = false;  ///< Broadcast tiles (enough rows for one): wp holds the weights.
   RequantTable rq;
   int32_t input_offset = 0;                 ///< AVX2: x' = x + input_offset.
   uint8_t x_flip = 0, w_flip = 0, pad = 0;  ///< VNNI operand domains (fast_gemm_vnni.cc).
