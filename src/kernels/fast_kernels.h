@@ -153,13 +153,15 @@ bool VnniConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filt
                 const RequantTable& rq);
 
 /// Calls fn(r0, n) on consecutive blocks of at most `chunk` rows covering [0, rows); with a
-/// pool, blocks also shrink (to a multiple of `tile`) so that every thread gets a share.
+/// pool, blocks also shrink (to a multiple of `tile`, about 4 per thread) so that every thread
+/// gets a share and a late one leaves its blocks to the others.
 template <typename Fn>
 void ForRowBlocks(int64_t rows, int tile, int chunk, ThreadPool* pool, Fn&& fn) {
   int64_t per = chunk;
   const int threads = pool == nullptr ? 1 : pool->threads();
   if (threads > 1) {
-    const int64_t share = ((rows + threads - 1) / threads + tile - 1) / tile * tile;
+    const int64_t parts = int64_t{threads} * 4;  // Finer than one per thread: late threads balance.
+    const int64_t share = ((rows + parts - 1) / parts + tile - 1) / tile * tile;
     per = std::min<int64_t>(per, std::max<int64_t>(tile, share));
   }
   const int64_t blocks = (rows + per - 1) / per;
