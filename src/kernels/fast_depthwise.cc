@@ -23,7 +23,7 @@ ETPU_AVX2 inline __m128i Widen8To16(const int8_t* src) {
   return _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
 }
 
-/// wt[tap][c] = w + filter_offset (int32, for the 8-wide tail); wp: per tap pair and block of
+/// wt[tap][c] = w + filter_offset (int32, for the scalar tail); wp: per tap pair and block of
 /// 16 channels, the two taps' int16 weights interleaved as _mm256_unpack{lo,hi}_epi16 leaves
 /// the inputs (lo then hi, 32 int16); a missing odd tap has zero weights. bs: the bias.
 template <typename T>
