@@ -111,16 +111,20 @@ ETPU_AVX2 void Tile4x16(const int16_t* x, int k16, const int32_t* wp, const int3
       a[r][1] = _mm256_add_epi32(a[r][1], _mm256_madd_epi16(b, w1));
     }
   }
+  // Every row is requantized with constant indices (the accumulators stay in registers), then
+  // `rows` rows of `ch` channels are stored.
+  T tmp[kBr][kBn];
+#pragma GCC unroll 4
+  for (int r = 0; r < kBr; ++r) {
+    Store8(RequantAt(rv, rq, a[r][0], oc), tmp[r]);
+    Store8(RequantAt(rv, rq, a[r][1], oc + 8), tmp[r] + 8);
+  }
   for (int r = 0; r < rows; ++r) {
     T* dst = out + int64_t{r} * ldout;
     if (ch >= kBn) {
-      Store8(RequantAt(rv, rq, a[r][0], oc), dst);
-      Store8(RequantAt(rv, rq, a[r][1], oc + 8), dst + 8);
+      std::memcpy(dst, tmp[r], sizeof(T) * kBn);
     } else {
-      T tmp[kBn];
-      Store8(RequantAt(rv, rq, a[r][0], oc), tmp);
-      Store8(RequantAt(rv, rq, a[r][1], oc + 8), tmp + 8);
-      std::memcpy(dst, tmp, sizeof(T) * static_cast<size_t>(ch));
+      std::memcpy(dst, tmp[r], sizeof(T) * static_cast<size_t>(ch));
     }
   }
 }

@@ -203,9 +203,11 @@ ETPU_VNNI void Tile6x16(const uint8_t* x, int ldx, int groups, const int32_t* wp
                         T* out, int ldout) {
   const __m512i c = _mm512_loadu_si512(col);
   __m512i a[kBr];
+#pragma GCC unroll 6
   for (int r = 0; r < kBr; ++r) a[r] = _mm512_add_epi32(c, _mm512_set1_epi32(rowc[r]));
   for (int g = 0; g < groups; ++g) {
     const __m512i w = _mm512_loadu_si512(wp + g * kBn);
+#pragma GCC unroll 6
     for (int r = 0; r < kBr; ++r) {
       int32_t v;
       std::memcpy(&v, x + int64_t{r} * ldx + 4 * g, 4);
@@ -214,8 +216,10 @@ ETPU_VNNI void Tile6x16(const uint8_t* x, int ldx, int groups, const int32_t* wp
   }
   const __mmask16 m = ch >= kBn ? static_cast<__mmask16>(0xFFFF)
                                 : static_cast<__mmask16>((1u << ch) - 1);
-  for (int r = 0; r < rows; ++r) {
-    _mm_mask_storeu_epi8(out + int64_t{r} * ldout, m, _mm512_cvtepi32_epi8(Requant16(q, a[r])));
+  // Constant trip count (rows only guards the stores): the accumulators stay in registers.
+#pragma GCC unroll 6
+  for (int r = 0; r < kBr; ++r) {
+    if (r < rows) _mm_mask_storeu_epi8(out + int64_t{r} * ldout, m, _mm512_cvtepi32_epi8(Requant16(q, a[r])));
   }
 }
 
