@@ -2,8 +2,11 @@
 // against native XNNPACK (Debian's libxnnpack, qu8 operators, xnn_graph.h) on the same model and
 // the same input, in interleaved rounds; run_native_bench.sh runs it over the benchmark models.
 //
-//   native_bench [--runs N] [--rounds R] [--images DIR] [--isa avx2|avx512vnni] [--per-layer] MODEL...
+//   native_bench [--runs N] [--rounds R] [--images DIR] [--isa avx2|avx512vnni] [--threads N]
+//                [--per-layer] MODEL...
 //   MODEL: a .tflite file, or zoo:NAME for a model of etpu's zoo (src/zoo).
+//   --threads: etpu's interpreter threads (RuntimeOptions::num_threads; default 1); XNNPACK
+//   always runs on one thread.
 //
 // Before timing, both run every image of DIR that decodes (prepared as the Coral tests do; a
 // seeded random input when there is none): top-1 of output 0 must agree, and the largest
@@ -103,6 +106,7 @@ struct Options {
   int rounds = 3;
   std::string images;
   bool per_layer = false;
+  int threads = 1;
 };
 
 /// Serialized sub-model of `ops` with the given boundary (etpu's own graph surgery).
@@ -293,6 +297,7 @@ int main(int argc, char** argv) {
     else if (args[i] == "--rounds" && has_value) opt.rounds = std::atoi(args[++i].c_str());
     else if (args[i] == "--images" && has_value) opt.images = args[++i];
     else if (args[i] == "--per-layer") opt.per_layer = true;
+    else if (args[i] == "--threads" && has_value) opt.threads = std::atoi(args[++i].c_str());
     else if (args[i] == "--isa" && has_value) {
       const std::string isa = args[++i];  // Caps etpu's fast paths' instruction set.
       etpu::kernels::SetFastIsaCap(isa == "avx2" ? etpu::kernels::FastIsa::kAvx2
@@ -303,16 +308,18 @@ int main(int argc, char** argv) {
   }
   if (models.empty() || opt.runs < 1 || opt.rounds < 1) {
     std::fprintf(stderr, "usage: native_bench [--runs N] [--rounds R] [--images DIR] [--isa avx2|avx512vnni] "
-                         "[--per-layer] MODEL.tflite|zoo:NAME...\n");
+                         "[--threads N] [--per-layer] MODEL.tflite|zoo:NAME...\n");
     return 2;
   }
-  auto rt = etpu::Runtime::Create();
+  etpu::RuntimeOptions rt_options;
+  rt_options.num_threads = opt.threads;
+  auto rt = etpu::Runtime::Create(rt_options);
   if (!rt.ok()) {
     std::fprintf(stderr, "%s\n", rt.status().ToString().c_str());
     return 1;
   }
-  std::printf("etpu fast ISA: %s; XNNPACK: Debian libxnnpack (qu8 operators); single thread\n",
-              etpu::kernels::FastIsaName(etpu::kernels::ActiveFastIsa()));
+  std::printf("etpu fast ISA: %s, %d thread%s; XNNPACK: Debian libxnnpack (qu8 operators); single thread\n",
+              etpu::kernels::FastIsaName(etpu::kernels::ActiveFastIsa()), opt.threads, opt.threads > 1 ? "s" : "");
   int status = 0;
   for (const std::string& spec : models) {
     if (!BenchModel(**rt, spec, opt)) status = 1;

@@ -10,7 +10,7 @@
 #
 #   bench/run_native_bench.sh [BUILD_DIR]        (default: build beside this folder)
 #   env: RUNS (timed runs per round and side, 20), ROUNDS (3), ISA (avx2 to leave out etpu's
-#        AVX512-VNNI paths), MODELS (.tflite paths or zoo:NAME; default: the four shared
+#        AVX512-VNNI paths), THREADS (etpu's interpreter threads, 1; XNNPACK stays on one), MODELS (.tflite paths or zoo:NAME; default: the four shared
 #        MobileNets and the zoo's efficientnet_edgetpu_s and inception_v1_224),
 #        ETPU_SHARED_DIR (default ../shared)
 #
@@ -44,10 +44,10 @@ fi
 images=()
 [[ -d $shared/testdata/images ]] && images=(--images "$shared/testdata/images")
 
-"$bench" --runs "$runs" --rounds "$rounds" ${ISA:+--isa "$ISA"} "${images[@]}" "${models[@]}"
+"$bench" --runs "$runs" --rounds "$rounds" ${ISA:+--isa "$ISA"} ${THREADS:+--threads "$THREADS"} "${images[@]}" "${models[@]}"
 echo
 echo "etpu_ms / xnnpack_ms: median of $rounds interleaved rounds x $runs runs each (min: fastest run),"
-echo "single thread, same input (the first image); on a loaded machine min_ratio is the steadier figure."
+echo "etpu on THREADS threads (default 1), XNNPACK on one; same input (the first image); on a loaded machine min_ratio is the steadier figure."
 echo "top1_agree: images whose top-1 (output 0) agrees (an exact tie on one side counts, see CHECK lines);"
 echo "max_diff_steps: largest difference of any output byte over those images (XNNPACK requantises"
 echo "in float, TFLite's kernels in fixed point; native_bench --per-layer shows each operator alone)."

@@ -31,6 +31,10 @@ struct RuntimeOptions {
   std::string host = "usb3";                    ///< Host profile of the device catalog (usb3, usb2, pcie, ...).
   std::string clock = "max";                    ///< "max" or "std".
   std::string device_catalog;                   ///< JSON catalog path; empty = built in.
+  /// CPU threads of each loaded model's interpreter (1-256): CONV_2D, DEPTHWISE_CONV_2D and
+  /// FULLY_CONNECTED split their output rows over them. The outputs are the same bytes for any
+  /// count. (The Edge TPU operators' own CPU work stays on the calling thread.)
+  int num_threads = 1;
 };
 
 /// One invocation of one Edge TPU executable (one edgetpu-custom-op).

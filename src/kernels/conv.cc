@@ -280,21 +280,23 @@ namespace {
 
 template <typename T>
 Status ConvDispatch(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
-                    const T* weights, const int32_t* bias, Shape4 out, T* output) {
+                    const T* weights, const int32_t* bias, Shape4 out, T* output,
+                    const ExecContext& ctx) {
   if (FastKernelsActive()) {
     ETPU_RETURN_IF_ERROR(CheckEvalShapes("CONV_2D", p, in, filter, out, false, filter.n, true));
-    if (fast::Conv2D(p, in, input, filter, weights, bias, out, output)) return OkStatus();
+    if (fast::Conv2D(p, in, input, filter, weights, bias, out, output, ctx)) return OkStatus();
   }
   return ConvQuantized(p, in, input, filter, weights, bias, out, output);
 }
 
 template <typename T>
 Status DepthwiseDispatch(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
-                         const T* weights, const int32_t* bias, Shape4 out, T* output) {
+                         const T* weights, const int32_t* bias, Shape4 out, T* output,
+                         const ExecContext& ctx) {
   if (FastKernelsActive()) {
     ETPU_RETURN_IF_ERROR(
         CheckEvalShapes("DEPTHWISE_CONV_2D", p, in, filter, out, true, out.c, true));
-    if (fast::DepthwiseConv2D(p, in, input, filter, weights, bias, out, output)) {
+    if (fast::DepthwiseConv2D(p, in, input, filter, weights, bias, out, output, ctx)) {
       return OkStatus();
     }
   }
@@ -305,19 +307,39 @@ Status DepthwiseDispatch(const ConvParams& p, Shape4 in, const T* input, Shape4 
 
 Status Conv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
               const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output) {
-  return ConvDispatch(p, in, input, filter, weights, bias, out, output);
+  return ConvDispatch(p, in, input, filter, weights, bias, out, output, {});
 }
 Status Conv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
               const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output) {
-  return ConvDispatch(p, in, input, filter, weights, bias, out, output);
+  return ConvDispatch(p, in, input, filter, weights, bias, out, output, {});
 }
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
                        const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output) {
-  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output);
+  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output, {});
 }
 Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
                        const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output) {
-  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output);
+  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output, {});
+}
+Status Conv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+              const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output,
+              const ExecContext& ctx) {
+  return ConvDispatch(p, in, input, filter, weights, bias, out, output, ctx);
+}
+Status Conv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+              const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output,
+              const ExecContext& ctx) {
+  return ConvDispatch(p, in, input, filter, weights, bias, out, output, ctx);
+}
+Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
+                       const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output,
+                       const ExecContext& ctx) {
+  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output, ctx);
+}
+Status DepthwiseConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
+                       const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output,
+                       const ExecContext& ctx) {
+  return DepthwiseDispatch(p, in, input, filter, weights, bias, out, output, ctx);
 }
 
 Status Conv2D(const ConvParams& p, Shape4 in, const float* input, Shape4 filter,

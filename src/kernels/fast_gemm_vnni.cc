@@ -1,5 +1,6 @@
 // Fast CONV_2D / FULLY_CONNECTED on AVX512-VNNI CPUs: 8-bit dot products (vpdpbusd, 4 products
-// per int32 lane) on 256-bit vectors, followed by the same vectorised requantization.
+// per int32 lane) on 256-bit vectors; the requantization (the same integer steps on 512-bit
+// vectors) is fused into the broadcast tiles, so no int32 row is stored and re-read.
 //
 // vpdpbusd multiplies unsigned by signed bytes, so the operands are moved into those domains:
 // a = x (uint8) or x + 128 (int8, as x ^ 0x80); s = w - 128 (uint8, as w ^ 0x80) or w (int8).
@@ -19,6 +20,9 @@
 namespace etpu::kernels::fast {
 
 #ifdef ETPU_FAST_X86
+// GCC 12's 512-bit intrinsics start from a self-initialised "undefined" vector, which
+// -Wmaybe-uninitialized reports (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace {
 
 #define ETPU_VNNI __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vnni")))
@@ -31,9 +35,7 @@ constexpr int kChunkBytes = 48 * 1024;
 
 struct VnniScratch {
   std::vector<uint8_t> x;
-  std::vector<int8_t> w;
-  std::vector<int32_t> acc, col, rowc;
-  std::vector<int32_t> wp;  ///< Broadcast-kernel weights: [oc / 16][k / 4][16] groups of 4 bytes.
+  std::vector<int32_t> acc, rowc;
 };
 VnniScratch& GetVnniScratch() {
   thread_local VnniScratch s;
@@ -62,23 +64,6 @@ ETPU_VNNI inline uint32_t SumBytes(const void* src, int n, uint8_t flip) {
                    static_cast<uint64_t>(_mm_extract_epi64(h, 1));
   for (; i < n; ++i) total += static_cast<uint8_t>(p[i] ^ flip);
   return static_cast<uint32_t>(total);
-}
-
-/// dst[i] = src[i] ^ flip (flip 0x80 turns int8 into x + 128 and uint8 into x - 128).
-ETPU_VNNI inline void CopyFlip(const void* src, int n, uint8_t flip, void* dst) {
-  const uint8_t* s = static_cast<const uint8_t*>(src);
-  uint8_t* d = static_cast<uint8_t*>(dst);
-  if (flip == 0) {
-    std::memcpy(d, s, static_cast<size_t>(n));
-    return;
-  }
-  const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
-  int i = 0;
-  for (; i + 32 <= n; i += 32) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
-                        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), f));
-  }
-  for (; i < n; ++i) d[i] = static_cast<uint8_t>(s[i] ^ flip);
 }
 
 /// n bytes (src[i] ^ flip) to dst with masked loads / stores (no over-read, no over-write).
@@ -176,45 +161,65 @@ ETPU_VNNI void Tile3x1(const uint8_t* x, const uint8_t* w, int k, int k32, uint8
   }
 }
 
-/// Broadcast tile: acc[r][0..15] = col + rowc[r] + sum_g dot4(x[r][4g..], w[g][0..15]); each
-/// group of 4 input bytes is broadcast to every lane (no horizontal sums).
-ETPU_VNNI void Tile6x16(const uint8_t* x, int k32, int groups, const int32_t* wp,
-                        const int32_t* col, const int32_t* rowc, int32_t* acc, int ldacc) {
-  __m256i a[kBr][2];
-  const __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col));
-  const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 8));
-  for (int r = 0; r < kBr; ++r) {
-    const __m256i rb = _mm256_set1_epi32(rowc[r]);
-    a[r][0] = _mm256_add_epi32(c0, rb);
-    a[r][1] = _mm256_add_epi32(c1, rb);
-  }
-  for (int g = 0; g < groups; ++g) {
-    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + g * kBn));
-    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + g * kBn + 8));
-    for (int r = 0; r < kBr; ++r) {
-      int32_t v;
-      std::memcpy(&v, x + r * k32 + 4 * g, 4);
-      const __m256i b = _mm256_set1_epi32(v);
-      a[r][0] = _mm256_dpbusd_epi32(a[r][0], b, w0);
-      a[r][1] = _mm256_dpbusd_epi32(a[r][1], b, w1);
-    }
-  }
-  for (int r = 0; r < kBr; ++r) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + r * ldacc), a[r][0]);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + r * ldacc + 8), a[r][1]);
-  }
+/// A RequantTable's entries for 16 channels in 512-bit registers.
+struct Rq16 {
+  __m512i m, left, right, mask, half, off, lo, hi;
+};
+
+ETPU_VNNI inline __m512i Load16(const std::vector<int32_t>& v, int c) {
+  return _mm512_loadu_si512(v.data() + c);
 }
 
-/// Packs the s rows (k32 bytes each) for Tile6x16: wp[((oc/16) * groups + g) * 16 + oc % 16]
-/// = bytes 4g..4g+3 of row oc; channels past oc_n are zero.
-void PackBroadcast(const std::vector<int8_t>& w, int oc_n, int k32, int groups,
-                   std::vector<int32_t>* wp) {
-  const int blocks = (oc_n + kBn - 1) / kBn;
-  wp->assign(static_cast<size_t>(blocks) * groups * kBn, 0);
-  for (int oc = 0; oc < oc_n; ++oc) {
-    const int8_t* row = w.data() + int64_t{oc} * k32;
-    int32_t* dst = wp->data() + static_cast<size_t>(oc / kBn) * groups * kBn + oc % kBn;
-    for (int g = 0; g < groups; ++g) std::memcpy(dst + static_cast<size_t>(g) * kBn, row + 4 * g, 4);
+ETPU_VNNI inline Rq16 MakeRq16(const RequantTable& t, int c) {
+  return {Load16(t.mult, c), Load16(t.left, c), Load16(t.right, c), Load16(t.mask, c),
+          Load16(t.half, c), _mm512_set1_epi32(t.out_offset), _mm512_set1_epi32(t.act_min),
+          _mm512_set1_epi32(t.act_max)};
+}
+
+/// RequantLanes (fast_simd.h) on 16 lanes: the same integer steps with 512-bit vectors.
+ETPU_VNNI inline __m512i Requant16(const Rq16& q, __m512i acc) {
+  const __m512i x = _mm512_sllv_epi32(acc, q.left);
+  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
+  __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, q.m), nudge);
+  __m512i po = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(q.m, 32)), nudge);
+  pe = _mm512_srli_epi64(pe, 31);
+  po = _mm512_slli_epi64(_mm512_srli_epi64(po, 31), 32);
+  const __m512i h = _mm512_mask_blend_epi32(0xAAAA, pe, po);
+  const __m512i rem = _mm512_and_si512(h, q.mask);
+  const __m512i thr = _mm512_add_epi32(q.half, _mm512_srli_epi32(h, 31));
+  __m512i r = _mm512_srav_epi32(h, q.right);
+  r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, _mm512_set1_epi32(1));
+  r = _mm512_add_epi32(r, q.off);
+  return _mm512_min_epi32(_mm512_max_epi32(r, q.lo), q.hi);
+}
+
+/// Broadcast tile with the requantization fused: out[r][0..15] = requant(col + rowc[r] +
+/// sum_g dot4(x[r][4g..], w[g][0..15])); each group of 4 input bytes is broadcast to every lane
+/// (no horizontal sums). Only `rows` rows and `ch` channels are stored.
+template <typename T>
+ETPU_VNNI void Tile6x16(const uint8_t* x, int ldx, int groups, const int32_t* wp,
+                        const int32_t* col, const int32_t* rowc, const Rq16& q, int rows, int ch,
+                        T* out, int ldout) {
+  const __m512i c = _mm512_loadu_si512(col);
+  __m512i a[kBr];
+#pragma GCC unroll 6
+  for (int r = 0; r < kBr; ++r) a[r] = _mm512_add_epi32(c, _mm512_set1_epi32(rowc[r]));
+  for (int g = 0; g < groups; ++g) {
+    const __m512i w = _mm512_loadu_si512(wp + g * kBn);
+#pragma GCC unroll 6
+    for (int r = 0; r < kBr; ++r) {
+      int32_t v;
+      std::memcpy(&v, x + int64_t{r} * ldx + 4 * g, 4);
+      a[r] = _mm512_dpbusd_epi32(a[r], _mm512_set1_epi32(v), w);
+    }
+  }
+  const __mmask16 m = ch >= kBn ? static_cast<__mmask16>(0xFFFF)
+                                : static_cast<__mmask16>((1u << ch) - 1);
+  // Constant trip count (rows only guards the stores): the accumulators stay in registers.
+#pragma GCC unroll 6
+  for (int r = 0; r < kBr; ++r) {
+    if (r < rows) _mm_mask_storeu_epi8(out + int64_t{r} * ldout, m, _mm512_cvtepi32_epi8(Requant16(q, a[r])));
   }
 }
 
@@ -238,157 +243,198 @@ bool MakeDomain(int32_t input_offset, int32_t filter_offset, Domain* d) {
   return true;
 }
 
-/// s rows padded to k32, and col[oc] = bias + I * sum(s) + K * F * I (wrap-around).
-ETPU_VNNI void PrepareWeights(const void* weights, int oc_n, int k, int k32, const Domain& d,
-                              const int32_t* bias, bool copy, VnniScratch* s) {
-  if (copy) s->w.assign(static_cast<size_t>(oc_n) * k32, 0);
-  s->col.assign(static_cast<size_t>(oc_n) + kBn, 0);
-  const uint8_t* w = static_cast<const uint8_t*>(weights);
+/// col[oc] = bias + I * sum(s) + K * F * I (wrap-around) and, for broadcast tiles, the s rows
+/// packed as wp[((oc/16) * groups + g) * 16 + oc % 16] = bytes 4g..4g+3 of row oc (zero past k
+/// and for channels past oc_n).
+template <typename T>
+ETPU_VNNI bool BuildVnniPackImpl(int64_t rows, int k, int oc_n, const T* weights,
+                                 const int32_t* bias, int32_t input_offset,
+                                 int32_t filter_offset, GemmPack* pk) {
+  Domain d;
+  if (!MakeDomain<T>(input_offset, filter_offset, &d)) return false;
+  pk->vnni = true;
+  pk->k = k;
+  pk->oc = oc_n;
+  pk->bcast = rows >= kBr;
+  pk->x_flip = d.x_flip;
+  pk->w_flip = d.w_flip;
+  pk->pad = d.pad;
+  pk->F = d.F;
+  pk->w16.clear();
+  pk->col.assign(static_cast<size_t>(oc_n) + kBn, 0);
+  const uint8_t* w = reinterpret_cast<const uint8_t*>(weights);
   const uint32_t kfi = static_cast<uint32_t>(k) * static_cast<uint32_t>(d.F) * static_cast<uint32_t>(d.I);
   for (int oc = 0; oc < oc_n; ++oc) {
     // sum(s) over the signed bytes s = w ^ w_flip: sum((s ^ 0x80) as unsigned) - 128 k.
     const uint8_t* row = w + int64_t{oc} * k;
-    if (copy) CopyFlip(row, k, d.w_flip, s->w.data() + int64_t{oc} * k32);
     const uint32_t sum_s = SumBytes(row, k, static_cast<uint8_t>(d.w_flip ^ 0x80)) -
                            128u * static_cast<uint32_t>(k);
     const uint32_t b = bias ? static_cast<uint32_t>(bias[oc]) : 0u;
-    s->col[static_cast<size_t>(oc)] =
-        static_cast<int32_t>(b + static_cast<uint32_t>(d.I) * sum_s + kfi);
+    pk->col[static_cast<size_t>(oc)] = static_cast<int32_t>(b + static_cast<uint32_t>(d.I) * sum_s + kfi);
   }
+  pk->wp.clear();
+  if (pk->bcast) {
+    const int groups = (k + 3) / 4;
+    const int blocks = (oc_n + kBn - 1) / kBn;
+    pk->wp.assign(static_cast<size_t>(blocks) * groups * kBn, 0);
+    for (int oc = 0; oc < oc_n; ++oc) {
+      const uint8_t* row = w + int64_t{oc} * k;
+      int32_t* dst = pk->wp.data() + static_cast<size_t>(oc / kBn) * groups * kBn + oc % kBn;
+      for (int g = 0; g < groups; ++g) {
+        uint8_t b4[4] = {0, 0, 0, 0};
+        for (int j = 0; j < 4 && 4 * g + j < k; ++j) b4[j] = static_cast<uint8_t>(row[4 * g + j] ^ d.w_flip);
+        std::memcpy(dst + static_cast<size_t>(g) * kBn, b4, 4);
+      }
+    }
+  }
+  return true;
 }
 
-template <typename GatherFn>
-ETPU_VNNI void RunVnni(int64_t rows, int k, int oc_n, const Domain& d, const void* weights,
-                       VnniScratch& s,
-                       GatherFn gather, void (*store)(const int32_t*, int, const RequantTable&, void*, int64_t),
-                       const RequantTable& rq, void* output) {
+/// rows x oc GEMM over [0, rows); gather(row, dst) fills dst (zero-padded to k32) and returns
+/// the sum of its bytes. Output row r is output + r * oc. `direct` (broadcast tiles only): the
+/// rows as they are, k bytes apart (k a multiple of 4, already in the unsigned domain), read in
+/// place instead of gathered, except for a last partial tile.
+template <typename T, typename GatherFn>
+ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, GatherFn gather,
+                       T* output, ThreadPool* pool, const uint8_t* direct = nullptr) {
+  const int k = pk.k, oc_n = pk.oc;
   const int k32 = (k + 31) / 32 * 32;
-  // Broadcast tiles (packed weights, no horizontal sums) unless there are too few rows.
-  const bool bcast = rows >= kBr;
+  const bool bcast = pk.bcast && rows >= kBr;
+  if (!bcast || k % 4 != 0) direct = nullptr;
   const int groups = (k + 3) / 4;
-  const int oc16 = (oc_n + kBn - 1) / kBn * kBn;
-  const int ld = bcast ? oc16 : oc_n;
-  if (bcast) PackBroadcast(s.w, oc_n, k32, groups, &s.wp);
   const int row_tile = bcast ? kBr : kMr;
   int chunk = std::max(row_tile, kChunkBytes / k32 / row_tile * row_tile);
   if (chunk > rows) chunk = static_cast<int>((rows + row_tile - 1) / row_tile * row_tile);
-  s.x.resize(static_cast<size_t>(chunk) * k32);
-  s.acc.resize(static_cast<size_t>(chunk) * ld);
-  s.rowc.resize(static_cast<size_t>(chunk));
-  for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
-    const int n = static_cast<int>(std::min<int64_t>(chunk, rows - r0));
+  ForRowBlocks(rows, row_tile, chunk, pool, [&](int64_t r0, int n) ETPU_VNNI {
+    VnniScratch& s = GetVnniScratch();
     const int padded = (n + row_tile - 1) / row_tile * row_tile;
-    for (int i = 0; i < padded; ++i) {
-      uint8_t* row = s.x.data() + int64_t{i} * k32;
+    // Rows [0, first_gathered) are read in place, the others gathered into s.x.
+    const int first_gathered = direct ? n / kBr * kBr : 0;
+    s.x.resize(static_cast<size_t>(padded - first_gathered) * k32);
+    s.rowc.resize(static_cast<size_t>(padded));
+    for (int i = 0; i < first_gathered; ++i) {
+      const uint32_t sum = SumBytes(direct + (r0 + i) * k, k, 0);
+      s.rowc[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(pk.F) * sum);
+    }
+    for (int i = first_gathered; i < padded; ++i) {
+      uint8_t* row = s.x.data() + int64_t{i - first_gathered} * k32;
       if (i < n) {
-        // gather fills the row (zero-padded to k32) and returns the sum of its bytes.
         const uint32_t sum = gather(r0 + i, row);
-        s.rowc[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(d.F) * sum);
+        s.rowc[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(pk.F) * sum);
       } else {
         std::memset(row, 0, static_cast<size_t>(k32));
         s.rowc[static_cast<size_t>(i)] = 0;
       }
     }
+    T* out0 = output + r0 * oc_n;
     if (bcast) {
       for (int oc = 0; oc < oc_n; oc += kBn) {
-        const int32_t* wp = s.wp.data() + static_cast<size_t>(oc / kBn) * groups * kBn;
-        for (int r = 0; r < padded; r += kBr) {
-          Tile6x16(s.x.data() + int64_t{r} * k32, k32, groups, wp, s.col.data() + oc,
-                   s.rowc.data() + r, s.acc.data() + int64_t{r} * ld + oc, ld);
+        const int32_t* wp = pk.wp.data() + static_cast<size_t>(oc / kBn) * groups * kBn;
+        const Rq16 q = MakeRq16(pk.rq, oc);
+        const int ch = std::min(kBn, oc_n - oc);
+        for (int r = 0; r < n; r += kBr) {
+          const bool in_place = r < first_gathered;
+          const uint8_t* x = in_place ? direct + (r0 + r) * k : s.x.data() + int64_t{r - first_gathered} * k32;
+          Tile6x16(x, in_place ? k : k32, groups, wp, pk.col.data() + oc, s.rowc.data() + r, q,
+                   std::min(kBr, n - r), ch, out0 + int64_t{r} * oc_n + oc, oc_n);
         }
       }
-    } else {
-      const uint8_t* w8 = static_cast<const uint8_t*>(weights);
-      int oc = 0;
-      for (; oc + kNr <= oc_n; oc += kNr) {
-        for (int r = 0; r < padded; r += kMr) {
-          Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, d.w_flip,
-                  s.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * ld + oc, ld);
-        }
-      }
-      for (; oc < oc_n; ++oc) {
-        for (int r = 0; r < padded; r += kMr) {
-          Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, d.w_flip,
-                  s.col[static_cast<size_t>(oc)], s.rowc.data() + r,
-                  s.acc.data() + int64_t{r} * ld + oc, ld);
-        }
+      return;
+    }
+    s.acc.resize(static_cast<size_t>(padded) * oc_n);
+    const uint8_t* w8 = reinterpret_cast<const uint8_t*>(weights);
+    int oc = 0;
+    for (; oc + kNr <= oc_n; oc += kNr) {
+      for (int r = 0; r < padded; r += kMr) {
+        Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
+                pk.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
       }
     }
-    for (int i = 0; i < n; ++i) store(s.acc.data() + int64_t{i} * ld, oc_n, rq, output, r0 + i);
-  }
+    for (; oc < oc_n; ++oc) {
+      for (int r = 0; r < padded; r += kMr) {
+        Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
+                pk.col[static_cast<size_t>(oc)], s.rowc.data() + r,
+                s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
+      }
+    }
+    for (int i = 0; i < n; ++i) RequantRow(s.acc.data() + int64_t{i} * oc_n, oc_n, pk.rq, out0 + int64_t{i} * oc_n);
+  });
 }
 
 template <typename T>
-void StoreRow(const int32_t* acc, int n, const RequantTable& rq, void* out, int64_t row) {
-  RequantRow(acc, n, rq, static_cast<T*>(out) + row * n);
-}
-
-}  // namespace
-
-namespace {
-
-template <typename T>
-ETPU_VNNI bool VnniConvImpl(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
-                            const T* weights, const int32_t* bias, Shape4 out, T* output,
-                            const RequantTable& rq) {
-  Domain d;
-  if (!MakeDomain<T>(p.input_offset, p.filter_offset, &d)) return false;
-  const int64_t k64 = int64_t{filter.h} * filter.w * in.c;
-  if (k64 > (1 << 20)) return false;
-  const int k = static_cast<int>(k64);
+ETPU_VNNI void VnniConvImpl(const GemmPack& pk, const ConvParams& p, Shape4 in, const T* input,
+                            Shape4 filter, const T* weights, Shape4 out, T* output,
+                            ThreadPool* pool) {
+  const int k = pk.k;
   const int k32 = (k + 31) / 32 * 32;
-  VnniScratch& s = GetVnniScratch();
   const int64_t rows = int64_t{out.n} * out.h * out.w;
-  PrepareWeights(weights, out.c, k, k32, d, bias, /*copy=*/rows >= kBr, &s);
   const bool pointwise = filter.h == 1 && filter.w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
                          p.pad_top == 0 && p.pad_left == 0 && in.h == out.h && in.w == out.w;
-  const uint8_t xf = d.x_flip, pad = d.pad;
+  const uint8_t xf = pk.x_flip, pad = pk.pad;
   if (pointwise) {
-    RunVnni(rows, k, out.c, d, weights, s,
+    // uint8 rows are already in the unsigned domain: read in place.
+    const uint8_t* direct = xf == 0 ? reinterpret_cast<const uint8_t*>(input) : nullptr;
+    RunVnni(pk, rows, weights,
             [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
-            &StoreRow<T>, rq, output);
-  } else {
-    const int ic = in.c;
-    RunVnni(rows, k, out.c, d, weights, s,
-            [&](int64_t row, uint8_t* dst) ETPU_VNNI {
-              const int ox = static_cast<int>(row % out.w);
-              const int oy = static_cast<int>((row / out.w) % out.h);
-              const int b = static_cast<int>(row / (int64_t{out.w} * out.h));
-              const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
-              uint8_t* o = dst;
-              for (int fy = 0; fy < filter.h; ++fy) {
-                const int iy = iy0 + p.dilation_h * fy;
-                const bool row_in = iy >= 0 && iy < in.h;
-                for (int fx = 0; fx < filter.w; ++fx, o += ic) {
-                  const int ix = ix0 + p.dilation_w * fx;
-                  if (row_in && ix >= 0 && ix < in.w) {
-                    CopyFlipMasked(input + Offset(in, b, iy, ix, 0), ic, xf, o);
-                  } else {
-                    FillMasked(pad, ic, o);
-                  }
+            output, pool, direct);
+    return;
+  }
+  const int ic = in.c;
+  RunVnni(pk, rows, weights,
+          [&](int64_t row, uint8_t* dst) ETPU_VNNI {
+            const int ox = static_cast<int>(row % out.w);
+            const int oy = static_cast<int>((row / out.w) % out.h);
+            const int b = static_cast<int>(row / (int64_t{out.w} * out.h));
+            const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
+            uint8_t* o = dst;
+            // With dilation_w 1 and the filter row inside the input, its taps are contiguous.
+            const bool row_contiguous = p.dilation_w == 1 && ix0 >= 0 && ix0 + filter.w <= in.w;
+            for (int fy = 0; fy < filter.h; ++fy) {
+              const int iy = iy0 + p.dilation_h * fy;
+              const bool row_in = iy >= 0 && iy < in.h;
+              if (row_in && row_contiguous) {
+                CopyFlipMasked(input + Offset(in, b, iy, ix0, 0), filter.w * ic, xf, o);
+                o += filter.w * ic;
+                continue;
+              }
+              for (int fx = 0; fx < filter.w; ++fx, o += ic) {
+                const int ix = ix0 + p.dilation_w * fx;
+                if (row_in && ix >= 0 && ix < in.w) {
+                  CopyFlipMasked(input + Offset(in, b, iy, ix, 0), ic, xf, o);
+                } else {
+                  FillMasked(pad, ic, o);
                 }
               }
-              FillMasked(0, k32 - k, dst + k);
-              return SumBytes(dst, k32, 0);
-            },
-            &StoreRow<T>, rq, output);
-  }
-  return true;
+            }
+            FillMasked(0, k32 - k, dst + k);
+            return SumBytes(dst, k32, 0);
+          },
+          output, pool);
 }
 
 template <typename T>
-ETPU_VNNI bool VnniFcImpl(const FullyConnectedParams& p, FcDims dims, const T* input,
-                          const T* weights, const int32_t* bias, T* output, const RequantTable& rq) {
-  Domain d;
-  if (!MakeDomain<T>(p.input_offset, p.filter_offset, &d)) return false;
-  const int k = dims.accum_depth;
-  const int k32 = (k + 31) / 32 * 32;
-  VnniScratch& s = GetVnniScratch();
-  PrepareWeights(weights, dims.out_depth, k, k32, d, bias, /*copy=*/dims.batches >= kBr, &s);
-  const uint8_t xf = d.x_flip;
-  RunVnni(dims.batches, k, dims.out_depth, d, weights, s,
+ETPU_VNNI void VnniFcImpl(const GemmPack& pk, FcDims dims, const T* input, const T* weights,
+                          T* output, ThreadPool* pool) {
+  const int k = pk.k;
+  const uint8_t xf = pk.x_flip;
+  RunVnni(pk, dims.batches, weights,
           [&](int64_t row, uint8_t* dst) ETPU_VNNI { return CopyRowSum(input + row * k, k, xf, dst); },
-          &StoreRow<T>, rq, output);
+          output, pool, xf == 0 ? reinterpret_cast<const uint8_t*>(input) : nullptr);
+}
+
+template <typename T>
+bool VnniConvAlone(const ConvParams& p, Shape4 in, const T* input, Shape4 filter,
+                   const T* weights, const int32_t* bias, Shape4 out, T* output,
+                   const RequantTable& rq) {
+  const int64_t k64 = int64_t{filter.h} * filter.w * in.c;
+  if (k64 > (1 << 20)) return false;
+  GemmPack pk;
+  if (!BuildVnniPackImpl(int64_t{out.n} * out.h * out.w, static_cast<int>(k64), out.c, weights,
+                         bias, p.input_offset, p.filter_offset, &pk)) {
+    return false;
+  }
+  pk.rq = rq;
+  VnniConvImpl(pk, p, in, input, filter, weights, out, output, nullptr);
   return true;
 }
 
@@ -397,22 +443,38 @@ ETPU_VNNI bool VnniFcImpl(const FullyConnectedParams& p, FcDims dims, const T* i
 bool VnniConv2D(const ConvParams& p, Shape4 in, const uint8_t* input, Shape4 filter,
                 const uint8_t* weights, const int32_t* bias, Shape4 out, uint8_t* output,
                 const RequantTable& rq) {
-  return VnniConvImpl(p, in, input, filter, weights, bias, out, output, rq);
+  return VnniConvAlone(p, in, input, filter, weights, bias, out, output, rq);
 }
 bool VnniConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4 filter,
                 const int8_t* weights, const int32_t* bias, Shape4 out, int8_t* output,
                 const RequantTable& rq) {
-  return VnniConvImpl(p, in, input, filter, weights, bias, out, output, rq);
+  return VnniConvAlone(p, in, input, filter, weights, bias, out, output, rq);
 }
-bool VnniFullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
-                        const uint8_t* weights, const int32_t* bias, uint8_t* output,
-                        const RequantTable& rq) {
-  return VnniFcImpl(p, d, input, weights, bias, output, rq);
+bool BuildVnniPack(int64_t rows, int k, int oc_n, const uint8_t* weights, const int32_t* bias,
+                   int32_t input_offset, int32_t filter_offset, GemmPack* pk) {
+  return BuildVnniPackImpl(rows, k, oc_n, weights, bias, input_offset, filter_offset, pk);
 }
-bool VnniFullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
-                        const int8_t* weights, const int32_t* bias, int8_t* output,
-                        const RequantTable& rq) {
-  return VnniFcImpl(p, d, input, weights, bias, output, rq);
+bool BuildVnniPack(int64_t rows, int k, int oc_n, const int8_t* weights, const int32_t* bias,
+                   int32_t input_offset, int32_t filter_offset, GemmPack* pk) {
+  return BuildVnniPackImpl(rows, k, oc_n, weights, bias, input_offset, filter_offset, pk);
+}
+void VnniConv2D(const GemmPack& pk, const ConvParams& p, Shape4 in, const uint8_t* input,
+                Shape4 filter, const uint8_t* weights, Shape4 out, uint8_t* output,
+                ThreadPool* pool) {
+  VnniConvImpl(pk, p, in, input, filter, weights, out, output, pool);
+}
+void VnniConv2D(const GemmPack& pk, const ConvParams& p, Shape4 in, const int8_t* input,
+                Shape4 filter, const int8_t* weights, Shape4 out, int8_t* output,
+                ThreadPool* pool) {
+  VnniConvImpl(pk, p, in, input, filter, weights, out, output, pool);
+}
+void VnniFullyConnected(const GemmPack& pk, FcDims d, const uint8_t* input,
+                        const uint8_t* weights, uint8_t* output, ThreadPool* pool) {
+  VnniFcImpl(pk, d, input, weights, output, pool);
+}
+void VnniFullyConnected(const GemmPack& pk, FcDims d, const int8_t* input, const int8_t* weights,
+                        int8_t* output, ThreadPool* pool) {
+  VnniFcImpl(pk, d, input, weights, output, pool);
 }
 
 #else
@@ -421,10 +483,18 @@ bool VnniConv2D(const ConvParams&, Shape4, const uint8_t*, Shape4, const uint8_t
                 Shape4, uint8_t*, const RequantTable&) { return false; }
 bool VnniConv2D(const ConvParams&, Shape4, const int8_t*, Shape4, const int8_t*, const int32_t*,
                 Shape4, int8_t*, const RequantTable&) { return false; }
-bool VnniFullyConnected(const FullyConnectedParams&, FcDims, const uint8_t*, const uint8_t*,
-                        const int32_t*, uint8_t*, const RequantTable&) { return false; }
-bool VnniFullyConnected(const FullyConnectedParams&, FcDims, const int8_t*, const int8_t*,
-                        const int32_t*, int8_t*, const RequantTable&) { return false; }
+bool BuildVnniPack(int64_t, int, int, const uint8_t*, const int32_t*, int32_t, int32_t,
+                   GemmPack*) { return false; }
+bool BuildVnniPack(int64_t, int, int, const int8_t*, const int32_t*, int32_t, int32_t,
+                   GemmPack*) { return false; }
+void VnniConv2D(const GemmPack&, const ConvParams&, Shape4, const uint8_t*, Shape4,
+                const uint8_t*, Shape4, uint8_t*, ThreadPool*) {}
+void VnniConv2D(const GemmPack&, const ConvParams&, Shape4, const int8_t*, Shape4,
+                const int8_t*, Shape4, int8_t*, ThreadPool*) {}
+void VnniFullyConnected(const GemmPack&, FcDims, const uint8_t*, const uint8_t*, uint8_t*,
+                        ThreadPool*) {}
+void VnniFullyConnected(const GemmPack&, FcDims, const int8_t*, const int8_t*, int8_t*,
+                        ThreadPool*) {}
 
 #endif
 

@@ -15,7 +15,7 @@ bool BuildRequantTable(const std::vector<int32_t>& multipliers, const std::vecto
       (n != 1 && n != static_cast<size_t>(channels))) {
     return false;
   }
-  const size_t padded = (static_cast<size_t>(channels) + 7) / 8 * 8;
+  const size_t padded = (static_cast<size_t>(channels) + 15) / 16 * 16;
   t->mult.assign(padded, 0);
   t->left.assign(padded, 0);
   t->right.assign(padded, 0);

@@ -104,9 +104,9 @@ namespace {
 
 template <typename T>
 Status FcDispatch(const FullyConnectedParams& p, FcDims d, const T* input, const T* weights,
-                  const int32_t* bias, T* output) {
+                  const int32_t* bias, T* output, const ExecContext& ctx) {
   if (FastKernelsActive() && d.batches > 0 && d.accum_depth > 0 && d.out_depth > 0 &&
-      fast::FullyConnected(p, d, input, weights, bias, output)) {
+      fast::FullyConnected(p, d, input, weights, bias, output, ctx)) {
     return OkStatus();
   }
   return FcQuantized(p, d, input, weights, bias, output);
@@ -116,11 +116,21 @@ Status FcDispatch(const FullyConnectedParams& p, FcDims d, const T* input, const
 
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
                       const uint8_t* weights, const int32_t* bias, uint8_t* output) {
-  return FcDispatch(p, d, input, weights, bias, output);
+  return FcDispatch(p, d, input, weights, bias, output, {});
 }
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
                       const int8_t* weights, const int32_t* bias, int8_t* output) {
-  return FcDispatch(p, d, input, weights, bias, output);
+  return FcDispatch(p, d, input, weights, bias, output, {});
+}
+Status FullyConnected(const FullyConnectedParams& p, FcDims d, const uint8_t* input,
+                      const uint8_t* weights, const int32_t* bias, uint8_t* output,
+                      const ExecContext& ctx) {
+  return FcDispatch(p, d, input, weights, bias, output, ctx);
+}
+Status FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input,
+                      const int8_t* weights, const int32_t* bias, int8_t* output,
+                      const ExecContext& ctx) {
+  return FcDispatch(p, d, input, weights, bias, output, ctx);
 }
 
 Status FullyConnected(const FullyConnectedParams& p, FcDims d, const float* input,

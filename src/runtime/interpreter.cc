@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "kernels/thread_pool.h"
 #include "runtime/ops/op_util.h"
 
 namespace etpu::runtime {
@@ -34,6 +35,12 @@ uint8_t* OpBuildContext::var_data(int i) const {
   if (!interp_.model().tensor(t).is_variable) return nullptr;
   return interp_.mutable_tensor_data(t).data();
 }
+bool OpBuildContext::in_immutable(int i) const {
+  if (!has_input(i)) return false;
+  const size_t t = static_cast<size_t>(op_.inputs[static_cast<size_t>(i)]);
+  return t < interp_.owned_.size() && !interp_.owned_[t] && interp_.model().tensors[t].is_constant();
+}
+kernels::ThreadPool* OpBuildContext::thread_pool() const { return interp_.pool_.get(); }
 Status OpBuildContext::SetOutputShape(int i, std::vector<int32_t> shape) {
   if (i < 0 || i >= num_outputs()) return Error(fmt::format("output {} out of range", i));
   const size_t t = static_cast<size_t>(op_.outputs[static_cast<size_t>(i)]);
@@ -62,11 +69,18 @@ Status OpBuildContext::Error(const std::string& message) const {
 Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const ir::Model> model,
                                                          InterpreterOptions options) {
   if (model == nullptr) return InvalidArgumentError("Interpreter::Create: no model");
+  if (options.num_threads < 1 || options.num_threads > 256) {
+    return InvalidArgumentError(fmt::format("num_threads {} out of range [1, 256]", options.num_threads));
+  }
   std::unique_ptr<Interpreter> interp(new Interpreter(std::move(model)));
+  if (options.num_threads > 1) interp->pool_ = std::make_unique<kernels::ThreadPool>(options.num_threads);
   ETPU_RETURN_IF_ERROR(interp->Allocate(options));
   ETPU_RETURN_IF_ERROR(interp->Prepare(options));
   return interp;
 }
+
+Interpreter::Interpreter(std::shared_ptr<const ir::Model> model) : model_(std::move(model)) {}
+Interpreter::~Interpreter() = default;
 
 Status Interpreter::Allocate(const InterpreterOptions& options) {
   const size_t n = model_->tensors.size();

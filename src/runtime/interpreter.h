@@ -23,6 +23,10 @@
 #include "etpu/status.h"
 #include "ir/graph.h"
 
+namespace etpu::kernels {
+class ThreadPool;
+}
+
 namespace etpu::runtime {
 
 /// What an operator factory sees: the model, the operator and stable tensor data pointers.
@@ -44,6 +48,9 @@ struct InterpreterOptions {
   /// Shapes replacing the model's for these non-constant tensors (resized inputs and the shapes
   /// runtime/shape_propagation.h computed after them); shape signatures stay the model's.
   std::map<int, std::vector<int32_t>> tensor_shapes;
+  /// Threads of the CPU kernels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED split their output
+  /// rows over them; the bytes are the same for any count). 1: the calling thread only.
+  int num_threads = 1;
 };
 
 class Interpreter;
@@ -65,6 +72,11 @@ class OpBuildContext {
   uint8_t* out_data(int i) const;
   /// Writable data of an input (variable tensors only; else nullptr).
   uint8_t* var_data(int i) const;
+  /// True when input i is a constant whose bytes never change (the model's own buffer: not a
+  /// variable or writable constant), so the operator may lay them out once at prepare time.
+  bool in_immutable(int i) const;
+  /// The interpreter's thread pool (nullptr with one thread).
+  kernels::ThreadPool* thread_pool() const;
   /// Gives output i the shape the operator computes at prepare time (as TFLite's Prepare resizes
   /// outputs): the interpreter's view of the tensor and its storage take that shape, whatever the
   /// model declared (custom operators often declare `[]`). Operators prepared later see it.
@@ -86,6 +98,7 @@ class Interpreter {
   /// Allocates tensors and prepares every operator. `model` must outlive nothing: it is shared.
   static Result<std::unique_ptr<Interpreter>> Create(std::shared_ptr<const ir::Model> model,
                                                      InterpreterOptions options = {});
+  ~Interpreter();
 
   const ir::Model& model() const { return *model_; }
   int num_inputs() const { return static_cast<int>(model_->inputs.size()); }
@@ -114,7 +127,7 @@ class Interpreter {
 
  private:
   friend class OpBuildContext;
-  explicit Interpreter(std::shared_ptr<const ir::Model> model) : model_(std::move(model)) {}
+  explicit Interpreter(std::shared_ptr<const ir::Model> model);
   Status Allocate(const InterpreterOptions& options);
   Status Prepare(const InterpreterOptions& options);
 
@@ -123,6 +136,7 @@ class Interpreter {
   std::vector<std::vector<uint8_t>> storage_;  ///< Per tensor; empty for plain constants.
   std::vector<bool> owned_;                    ///< storage_[t] is the tensor's data.
   std::vector<EvalFn> evals_;
+  std::unique_ptr<kernels::ThreadPool> pool_;  ///< num_threads > 1 only.
 };
 
 /// The factory of a builtin operator, or nullptr when it is not supported.

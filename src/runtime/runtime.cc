@@ -179,6 +179,9 @@ Result<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& options) 
   if (options.num_devices < 1 || options.num_devices > 64) {
     return InvalidArgumentError(fmt::format("num_devices {} out of range [1, 64]", options.num_devices));
   }
+  if (options.num_threads < 1 || options.num_threads > 256) {
+    return InvalidArgumentError(fmt::format("num_threads {} out of range [1, 256]", options.num_threads));
+  }
   auto impl = std::make_shared<Impl>();
   impl->options = options;
   ETPU_ASSIGN_OR_RETURN(device::DeviceCatalog catalog, device::LoadDeviceCatalogOrBuiltin(options.device_catalog));
@@ -211,6 +214,7 @@ Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes,
   impl->device = device;
   impl->model = std::make_shared<ir::Model>(std::move(model));
   runtime::InterpreterOptions opts;
+  opts.num_threads = impl_->options.num_threads;
   if (impl->model->HasEdgeTpuCustomOp()) {
     ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model));
     for (const auto& op : info.edgetpu_ops) {

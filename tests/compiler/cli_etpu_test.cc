@@ -223,6 +223,24 @@ TEST(EtpuRun, CoralLabelFilesGiveTheirLabels) {
   EXPECT_FALSE(Has(coral.out, "1  not red")) << coral.out;
 }
 
+TEST(EtpuRun, ThreadsGiveTheSameOutputBytes) {
+  ETPU_SHARED_FILE_OR_SKIP(model, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  ETPU_SHARED_FILE_OR_SKIP(image, "testdata/images/cat.bmp");
+  const std::string dir = testutil::MakeTempDir("etpu-threads");
+  std::vector<std::string> outputs;
+  for (const char* threads : {"1", "2", "3"}) {
+    const std::string out = dir + "/t" + threads;
+    ToolRun r = RunEtpu({"run", model, "--image", image, "--threads", threads, "--dump", out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    outputs.push_back(ReadText(out + "/out0.bin"));
+    ASSERT_EQ(outputs.back().size(), 1001u);
+  }
+  EXPECT_EQ(outputs[1], outputs[0]);
+  EXPECT_EQ(outputs[2], outputs[0]);
+  EXPECT_EQ(RunEtpu({"run", model, "--threads", "0"}).exit_code, 2);
+  EXPECT_EQ(RunEtpu({"run", model, "--threads", "257"}).exit_code, 2);
+}
+
 TEST(EtpuDemo, LeavesNothingBehindAndKeepsFilesOnlyWhenAsked) {
   const std::string tmp = testutil::MakeTempDir("etpu-demo-tmp");
   ToolRun r = RunEtpu({"demo"}, ".", {"TMPDIR=" + tmp});

@@ -1,5 +1,6 @@
 // `etpu run MODEL [--image FILE | --input RAW] [--labels FILE] [--top_k K] [--repeat N]
-//                 [--dump DIR] [--num_devices N] [--runtime_version N] [--host H] [--clock max|std]`
+//                 [--dump DIR] [--num_devices N] [--runtime_version N] [--host H] [--clock max|std]
+//                 [--threads N]`
 // Runs a CPU or etpu-compiled model on etpu's runtime (virtual Edge TPUs), prints the top
 // classes (classifiers), other outputs in brief, and the cache events of every invocation
 // (with min / median / max simulated times when --repeat > 1). Without --image or --input every
@@ -93,7 +94,7 @@ int RunCommand(int argc, char** argv) {
                "--input, every input holds its zero point (a real-valued 0); a note on stderr says so.",
                "etpu run");
   std::string model_path, image, raw, labels_path, dump_dir, host = "usb3", clock = "max";
-  int top_k = 5, repeat = 1, devices = 1, old_devices = 0, runtime_version = kDefaultRuntimeVersion;
+  int top_k = 5, repeat = 1, devices = 1, old_devices = 0, runtime_version = kDefaultRuntimeVersion, threads = 1;
   app.add_option("model", model_path, "Model (.tflite, CPU or compiled by etpu)")->required();
   auto* img_opt = app.add_option("--image", image,
                                  std::string("Image for input 0: ") + runtime::kImageFormats +
@@ -116,6 +117,9 @@ int RunCommand(int argc, char** argv) {
       ->check(CLI::Range(1, kNewestRuntimeVersion));
   app.add_option("--host", host, "Host profile (usb3, usb2, pcie, ...)");
   app.add_option("--clock", clock, "Edge TPU clock: max or std")->check(CLI::IsMember({"max", "std"}));
+  app.add_option("--threads", threads,
+                 "CPU threads of the interpreter (convolutions, depthwise, fully connected; same outputs for any N)")
+      ->check(CLI::Range(1, 256));
   if (auto code = ParseCommandLine(app, argc, argv)) return *code;
   if (old_devices > 0) {
     std::fprintf(stderr, "etpu run: note: --devices is deprecated; use --num_devices %d\n", old_devices);
@@ -133,6 +137,7 @@ int RunCommand(int argc, char** argv) {
   options.runtime_version = runtime_version;
   options.host = host;
   options.clock = clock;
+  options.num_threads = threads;
   auto rt = Runtime::Create(options);
   if (!rt.ok()) return Fail(rt.status().ToString());
   auto loaded = (*rt)->LoadModel(model_path, 0);

@@ -7,6 +7,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/fully_connected.h"
+#include "kernels/packed.h"
 #include "runtime/ops/op_util.h"
 
 namespace etpu::runtime::ops {
@@ -35,6 +36,22 @@ void UseTfliteUint8Multiplier(Params& p, const ir::Tensor& in, const ir::Tensor&
 // The filter's zero point (0 when absent; the kernels ignore it for int8).
 int32_t FilterZeroPoint(const ir::Tensor& filter) {
   return filter.quant.zero_point.empty() ? 0 : static_cast<int32_t>(filter.quant.zero_point[0]);
+}
+
+// The fast kernels' context of a layer: its weights (and bias) packed once here when they are
+// the model's immutable constants, and the interpreter's thread pool. `pack` builds the
+// PackedLayer; the closure keeps it alive.
+struct LayerExec {
+  std::shared_ptr<const kernels::PackedLayer> packed;
+  kernels::ThreadPool* pool = nullptr;
+  kernels::ExecContext ctx() const { return {packed.get(), pool}; }
+};
+template <typename PackFn>
+LayerExec MakeLayerExec(const OpBuildContext& c, int filter_slot, int bias_slot, PackFn pack) {
+  LayerExec e;
+  e.pool = c.thread_pool();
+  if (c.in_immutable(filter_slot) && (!c.has_input(bias_slot) || c.in_immutable(bias_slot))) e.packed = pack();
+  return e;
 }
 
 // Input `in_slot` is uint8, int8 or float32 and the filter (`filter_slot`) and output 0 have its type.
@@ -139,20 +156,29 @@ Result<EvalFn> MakeConv(OpBuildContext& c, bool depthwise) {
   p = std::move(r).value();
   UseTfliteUint8Multiplier(p, in, filter, c.out(0));
   if (qt == kernels::QType::kUInt8) {
-    return EvalFn([p, io, depthwise]() {
+    const LayerExec ex = MakeLayerExec(c, 1, 2, [&] {
+      return depthwise ? kernels::PackDepthwiseConv2D(p, io.in, io.filter, io.weights, io.bias, io.out)
+                       : kernels::PackConv2D(p, io.in, io.filter, io.weights, io.bias, io.out);
+    });
+    return EvalFn([p, io, depthwise, ex]() {
       if (depthwise) {
-        return kernels::DepthwiseConv2D(p, io.in, io.input, io.filter, io.weights, io.bias, io.out, io.output);
+        return kernels::DepthwiseConv2D(p, io.in, io.input, io.filter, io.weights, io.bias, io.out, io.output,
+                                        ex.ctx());
       }
-      return kernels::Conv2D(p, io.in, io.input, io.filter, io.weights, io.bias, io.out, io.output);
+      return kernels::Conv2D(p, io.in, io.input, io.filter, io.weights, io.bias, io.out, io.output, ex.ctx());
     });
   }
-  return EvalFn([p, io, depthwise]() {
+  const LayerExec ex = MakeLayerExec(c, 1, 2, [&] {
+    return depthwise ? kernels::PackDepthwiseConv2D(p, io.in, io.filter, As<int8_t>(io.weights), io.bias, io.out)
+                     : kernels::PackConv2D(p, io.in, io.filter, As<int8_t>(io.weights), io.bias, io.out);
+  });
+  return EvalFn([p, io, depthwise, ex]() {
     if (depthwise) {
       return kernels::DepthwiseConv2D(p, io.in, As<int8_t>(io.input), io.filter, As<int8_t>(io.weights), io.bias,
-                                      io.out, AsMut<int8_t>(io.output));
+                                      io.out, AsMut<int8_t>(io.output), ex.ctx());
     }
     return kernels::Conv2D(p, io.in, As<int8_t>(io.input), io.filter, As<int8_t>(io.weights), io.bias, io.out,
-                           AsMut<int8_t>(io.output));
+                           AsMut<int8_t>(io.output), ex.ctx());
   });
 }
 
@@ -202,11 +228,16 @@ Result<EvalFn> MakeFullyConnected(OpBuildContext& c) {
   auto p = std::move(r).value();
   UseTfliteUint8Multiplier(p, in, filter, out);
   if (in.type == TensorType::UINT8) {
-    return EvalFn([=]() { return kernels::FullyConnected(p, d, input, weights, As<int32_t>(bias), output); });
+    const LayerExec ex =
+        MakeLayerExec(c, 1, 2, [&] { return kernels::PackFullyConnected(p, d, weights, As<int32_t>(bias)); });
+    return EvalFn(
+        [=]() { return kernels::FullyConnected(p, d, input, weights, As<int32_t>(bias), output, ex.ctx()); });
   }
+  const LayerExec ex = MakeLayerExec(
+      c, 1, 2, [&] { return kernels::PackFullyConnected(p, d, As<int8_t>(weights), As<int32_t>(bias)); });
   return EvalFn([=]() {
     return kernels::FullyConnected(p, d, As<int8_t>(input), As<int8_t>(weights), As<int32_t>(bias),
-                                   AsMut<int8_t>(output));
+                                   AsMut<int8_t>(output), ex.ctx());
   });
 }
 
