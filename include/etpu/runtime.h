@@ -169,9 +169,12 @@ class Runtime {
 
   int num_devices() const;
   int runtime_version() const;
-  /// Loads a model file, binding its Edge TPU part (if any) to `device`.
-  Result<LoadedModel> LoadModel(const std::string& path, int device = 0);
-  Result<LoadedModel> LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device = 0);
+  /// Loads a model file, binding its Edge TPU part (if any) to `device`. `num_threads`: this
+  /// model's CPU threads (1-256; 0 = RuntimeOptions::num_threads), as TFLite's interpreter takes
+  /// them per model.
+  Result<LoadedModel> LoadModel(const std::string& path, int device = 0, int num_threads = 0);
+  Result<LoadedModel> LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device = 0,
+                                          int num_threads = 0);
 
   DeviceState device_state(int device) const;
   /// Test hook: XORs SRAM byte `offset` of `device` with `mask`.

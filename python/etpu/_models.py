@@ -78,14 +78,17 @@ def runnable_bytes(data, name):
         f"next to X_edgetpu.tflite.")
 
 
-def load_model(model_path=None, model_content=None, device=None):
-    """A native model bound to `device` (an etpu.Device; the first device when None)."""
+def load_model(model_path=None, model_content=None, device=None, num_threads=None):
+    """A native model bound to `device` (an etpu.Device; the first device when None), its CPU
+    operators on `num_threads` threads (None or -1: one; the outputs are the same bytes for any
+    count)."""
     from etpu._devices import list_devices
     data, name = read_model(model_path, model_content)
     data = runnable_bytes(data, name)
     device = device if device is not None else list_devices()[0]
     try:
         with device.lock:
-            return device.runtime.load_model(data, name)
+            threads = num_threads if num_threads is not None and num_threads > 0 else 1
+            return device.runtime.load_model(data, name, threads)
     except _native.Error as e:
         raise ValueError(str(e)) from None

@@ -78,11 +78,11 @@ class Interpreter:
                 raise ValueError("type of num_threads should be int")
             if num_threads < 1 and num_threads != -1:
                 raise ValueError("num_threads should >= 1 or just -1 to let TFLite runtime set the value.")
-        self._num_threads = num_threads  # Stored: etpu's runtime runs each model on one thread.
+        self._num_threads = num_threads  # the CPU kernels' threads (None or -1: one)
         self._delegates = list(experimental_delegates or [])
         device = next((d._device for d in self._delegates if isinstance(d, Delegate)), None)
         self._etpu_device = device if device is not None else etpu.list_devices()[0]
-        self._etpu_model = etpu.load_model(model_path, model_content, self._etpu_device)
+        self._etpu_model = etpu.load_model(model_path, model_content, self._etpu_device, num_threads)
         self._allocated = False
         self._pending = {}  # Input position -> shape given to resize_tensor_input, until allocate_tensors.
 

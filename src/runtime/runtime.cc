@@ -199,14 +199,18 @@ Runtime::~Runtime() = default;
 int Runtime::num_devices() const { return static_cast<int>(impl_->devices.size()); }
 int Runtime::runtime_version() const { return impl_->options.runtime_version; }
 
-Result<LoadedModel> Runtime::LoadModel(const std::string& path, int device) {
+Result<LoadedModel> Runtime::LoadModel(const std::string& path, int device, int num_threads) {
   ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, base::ReadFile(path));
-  return LoadModelFromBuffer(bytes, path, device);
+  return LoadModelFromBuffer(bytes, path, device, num_threads);
 }
 
-Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device) {
+Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device,
+                                                  int num_threads) {
   if (device < 0 || device >= num_devices()) {
     return InvalidArgumentError(fmt::format("device {} out of range (the runtime has {} devices)", device, num_devices()));
+  }
+  if (num_threads < 0 || num_threads > 256) {
+    return InvalidArgumentError(fmt::format("num_threads {} out of range [1, 256] (0: the runtime's)", num_threads));
   }
   ETPU_ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModelFromBuffer(bytes, name));
   auto impl = std::make_shared<LoadedModel::Impl>();
@@ -214,7 +218,7 @@ Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes,
   impl->device = device;
   impl->model = std::make_shared<ir::Model>(std::move(model));
   runtime::InterpreterOptions opts;
-  opts.num_threads = impl_->options.num_threads;
+  opts.num_threads = num_threads > 0 ? num_threads : impl_->options.num_threads;
   if (impl->model->HasEdgeTpuCustomOp()) {
     ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model));
     for (const auto& op : info.edgetpu_ops) {

@@ -1,4 +1,4 @@
-// RuntimeOptions::num_threads: every tensor of a real model holds the same bytes for 1, 2 and 3
+// RuntimeOptions::num_threads (and LoadModel's per-model count): every tensor of a real model holds the same bytes for 1, 2 and 3
 // threads, and the same as the reference kernels (fast paths off, so nothing packed); a pack
 // built at load time for one instruction set still gives those bytes when the active one changes.
 #include <gtest/gtest.h>
@@ -17,13 +17,15 @@ namespace {
 using Tensors = std::vector<std::vector<uint8_t>>;
 
 // Loads `path` with `threads`, runs it on a seeded pseudo-random input and returns every tensor.
-Tensors RunAll(const std::string& path, int threads, kernels::FastIsa run_isa = kernels::DetectedFastIsa()) {
+// With `per_model`, the runtime keeps its default and the model is loaded with `threads`.
+Tensors RunAll(const std::string& path, int threads, kernels::FastIsa run_isa = kernels::DetectedFastIsa(),
+               bool per_model = false) {
   RuntimeOptions o;
-  o.num_threads = threads;
+  if (!per_model) o.num_threads = threads;
   auto rt = Runtime::Create(o);
   EXPECT_TRUE(rt.ok()) << rt.status().ToString();
   if (!rt.ok()) return {};
-  auto m = (*rt)->LoadModel(path);
+  auto m = (*rt)->LoadModel(path, 0, per_model ? threads : 0);
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   if (!m.ok()) return {};
   std::mt19937 rng(5);
@@ -59,6 +61,23 @@ TEST(RuntimeThreads, EveryTensorIsTheSameForAnyThreadCountAndAsTheReference) {
       // Packed for AVX512-VNNI at load time, run on the AVX2 paths: the packs are not used.
       EXPECT_EQ(RunAll(path, 2, kernels::FastIsa::kAvx2), reference);
     }
+  }
+}
+
+// LoadModel's own thread count (TFLite's interpreters take theirs per model) overrides the
+// runtime's, with the same bytes.
+TEST(RuntimeThreads, APerModelCountGivesTheSameBytes) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
+  const std::string path = dir + "/mobilenet_v1_0.25_128_quant.tflite";
+  const Tensors one = RunAll(path, 1);
+  ASSERT_FALSE(one.empty());
+  EXPECT_EQ(RunAll(path, 3, kernels::DetectedFastIsa(), /*per_model=*/true), one);
+  auto rt = Runtime::Create();
+  ASSERT_TRUE(rt.ok());
+  for (int threads : {-1, 257}) {
+    auto m = (*rt)->LoadModel(path, 0, threads);
+    ASSERT_FALSE(m.ok()) << threads;
+    EXPECT_NE(m.status().ToString().find("num_threads"), std::string::npos) << m.status().ToString();
   }
 }
 

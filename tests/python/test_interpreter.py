@@ -123,3 +123,20 @@ def test_model_content_and_bad_files(tmp_path):
         Interpreter()
     with pytest.raises(ValueError, match="num_threads"):
         Interpreter(model_path=str(path), num_threads="2")
+
+
+def test_num_threads_reach_the_kernels_with_the_same_bytes():
+    path = shared("testdata/models/mobilenet_v1_0.25_128_quant.tflite")
+    image = np.random.default_rng(3).integers(0, 256, size=(1, 128, 128, 3), dtype=np.uint8)
+    outputs = []
+    for threads in (None, 1, 3, -1):
+        it = Interpreter(model_path=str(path), num_threads=threads)
+        it.allocate_tensors()
+        it.set_tensor(it.get_input_details()[0]["index"], image)
+        it.invoke()
+        outputs.append(it.get_tensor(it.get_output_details()[0]["index"]))
+    for o in outputs[1:]:
+        assert np.array_equal(o, outputs[0])
+    # The count reaches the runtime, which takes 1-256 (TFLite takes any count).
+    with pytest.raises(ValueError, match="num_threads"):
+        Interpreter(model_path=str(path), num_threads=300)
