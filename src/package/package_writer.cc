@@ -3,8 +3,13 @@
 #include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <new>
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
 
 #include "package/schema/executable_generated.h"
 
@@ -28,14 +33,30 @@ void PageAlignNext(flatbuffers::FlatBufferBuilder& fbb, size_t len) {
 
 /// Allocates one zero byte beyond every block the builder asks for. A builder's data always ends
 /// at the end of its block (it grows downwards), so a finished buffer is followed by that zero.
+/// Blocks of 2 MiB or more are 2 MiB-aligned and, on Linux, marked for transparent huge pages:
+/// the package's bytes are written once, and one fault per 2 MiB instead of one per 4 KiB page
+/// is what writing them costs (page faults were most of the compiler's time on big models).
 class ZeroTailAllocator final : public flatbuffers::Allocator {
  public:
   uint8_t* allocate(size_t size) override {
-    auto* p = new uint8_t[size + 1];
+    uint8_t* p = nullptr;
+    if (size + 1 >= kHuge) {
+      const size_t rounded = (size + 1 + kHuge - 1) / kHuge * kHuge;
+      p = static_cast<uint8_t*>(std::aligned_alloc(kHuge, rounded));
+#ifdef MADV_HUGEPAGE
+      if (p != nullptr) madvise(p, rounded, MADV_HUGEPAGE);  // Advice only: failure changes nothing.
+#endif
+    } else {
+      p = static_cast<uint8_t*>(std::malloc(size + 1));
+    }
+    if (p == nullptr) throw std::bad_alloc();
     p[size] = 0;
     return p;
   }
-  void deallocate(uint8_t* p, size_t /*size*/) override { delete[] p; }
+  void deallocate(uint8_t* p, size_t /*size*/) override { std::free(p); }
+
+ private:
+  static constexpr size_t kHuge = size_t{2} << 20;
 };
 
 flatbuffers::Offset<dwn_fb::Layer> WriteLayer(flatbuffers::FlatBufferBuilder& fbb, const IoLayer& l, bool output) {
