@@ -5,8 +5,11 @@
 // (read and parsed on every call) next to the same set parsed once and compiled many times, as
 // the planner does (ParsedModel also keeps each model's decisions, partition and parameter
 // layout per option set), with and without building the output files. The real compiler reports 300 ms to over a second for models of this size
-// (compiler-behaviour.md §4).
+// (compiler-behaviour.md §4). Every case also reports the page faults per iteration (`faults`,
+// getrusage's minor faults): on a VM a fault of a fresh 4 KiB page costs microseconds, and they
+// were most of the compiler's time when it copied big buffers (bench/README.md).
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <memory>
 #include <string>
@@ -41,8 +44,28 @@ std::vector<etpu::ModelInput> FromBytes(const std::vector<std::string>& names) {
   return inputs;
 }
 
+long MinorFaults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
+
+/// Counts the page faults of the timed loop of `state` while it lives.
+class FaultCounter {
+ public:
+  explicit FaultCounter(benchmark::State& state) : state_(state), start_(MinorFaults()) {}
+  ~FaultCounter() {
+    state_.counters["faults"] = benchmark::Counter(static_cast<double>(MinorFaults() - start_), benchmark::Counter::kAvgIterations);
+  }
+
+ private:
+  benchmark::State& state_;
+  long start_;
+};
+
 void CompileLoop(benchmark::State& state, const std::vector<etpu::ModelInput>& inputs,
                  const etpu::CompileOptions& options = {}) {
+  FaultCounter faults(state);
   for (auto _ : state) {
     auto r = etpu::Compile(inputs, options);
     if (!r.ok() || !r->ok) {
@@ -54,6 +77,7 @@ void CompileLoop(benchmark::State& state, const std::vector<etpu::ModelInput>& i
 }
 
 void ReadWrite(benchmark::State& state, const std::vector<std::string>& names) {
+  FaultCounter faults(state);
   for (auto _ : state) {
     for (const auto& n : names) {
       auto m = etpu::tflite::ReadModelFromBuffer(ModelBytes(n), n);

@@ -144,27 +144,25 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     eo.token = token;
     package::Program program;
     std::set<int> param_ops;
-    size_t cached_total = 0, streamed_total = 0;
-    for (const LayerPlacement& place : placements) {
-      if (place.region == static_cast<int>(r)) (place.cached ? cached_total : streamed_total) += static_cast<size_t>(place.bytes);
-    }
-    pc.parameters.reserve(cached_total);
-    eo.parameters.reserve(streamed_total);
+    size_t cached_end = 0, streamed_end = 0;
     for (const LayerPlacement& place : placements) {
       if (place.region != static_cast<int>(r)) continue;
       const params::LayerParams& layer = prepared.layers[layer_of_op.at(place.op_index)];
       // Only layers whose constant operands are encoded in the blob lose them in the program's
       // region model; bookkeeping records (SPLIT/CONCATENATION) keep their axis constants.
       if (EncodesConstants(layer.kind)) param_ops.insert(place.op_index);
-      std::vector<uint8_t>& blob = place.cached ? pc.parameters : eo.parameters;
+      // The blob is the layers' bytes one after another, written straight into the package.
+      std::vector<std::span<const uint8_t>>& blob = place.cached ? pc.parameter_pieces : eo.parameter_pieces;
+      size_t& blob_end = place.cached ? cached_end : streamed_end;
       package::LayerParams rec;
       rec.op_index = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
       rec.kind = layer.kind.value_or(package::LayerKind::kOther);
       rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
       rec.offset = static_cast<uint64_t>(place.offset);
       rec.size = layer.bytes.size();
-      if (rec.offset != blob.size()) return InternalError("layer placement does not follow the blob it is written to");
-      blob.insert(blob.end(), layer.bytes.begin(), layer.bytes.end());
+      if (rec.offset != blob_end) return InternalError("layer placement does not follow the blob it is written to");
+      blob.emplace_back(layer.bytes);
+      blob_end += layer.bytes.size();
       program.layers.push_back(rec);
     }
     ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));
@@ -177,8 +175,8 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     ETPU_ASSIGN_OR_RETURN(const cache::ChipMemory chip, cache::ChipMemory::Builtin());
     eo.used_narrow_memory_bytes_per_tile =
         static_cast<int32_t>(std::min<int64_t>(per_tile, chip.narrow_bytes_per_tile));
-    built.cached_bytes += static_cast<int64_t>(pc.parameters.size());
-    built.streamed_bytes += static_cast<int64_t>(eo.parameters.size());
+    built.cached_bytes += static_cast<int64_t>(cached_end);
+    built.streamed_bytes += static_cast<int64_t>(streamed_end);
     pc.dma_hints = package::StandardDmaHints(pc);
     eo.dma_hints = package::StandardDmaHints(eo);
 
@@ -187,7 +185,7 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     spec.compiler_version = fmt::format("etpu {}", CompilerVersion(emulate));
     spec.executables.push_back(std::move(pc));
     spec.executables.push_back(std::move(eo));
-    ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> pkg, package::WritePackage(spec));
+    ETPU_ASSIGN_OR_RETURN(package::PackageBuffer pkg, package::WritePackageBuffer(spec));
 
     tflite::RegionReplacement rep;
     rep.ops = region.ops;

@@ -48,18 +48,27 @@ Result<std::vector<flexbuffers::Reference>> ElementsOf(const flexbuffers::Refere
   return out;
 }
 
+/// Bytes to write as a FlexBuffer string; `zero_follows`: the byte after them is readable and 0.
+struct StringBytes {
+  std::span<const uint8_t> bytes;
+  bool zero_follows = false;
+};
+
 /// Adds bytes as a FlexBuffer string. Builder::String(ptr, len) reads len + 1 bytes (it copies the
-/// terminator from the source), so the bytes go through a std::string, whose terminator exists.
-void AddBytesAsString(flexbuffers::Builder& fbb, const std::vector<uint8_t>& bytes) {
-  const std::string s(bytes.begin(), bytes.end());
-  fbb.String(s);
+/// terminator from the source): bytes not known to be followed by a zero go through a std::string,
+/// whose terminator exists.
+void AddBytesAsString(flexbuffers::Builder& fbb, StringBytes s) {
+  if (s.zero_follows) {
+    fbb.String(reinterpret_cast<const char*>(s.bytes.data()), s.bytes.size());
+  } else {
+    fbb.String(std::string(s.bytes.begin(), s.bytes.end()));
+  }
 }
 
-}  // namespace
-
-std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
+/// Serialises `data` with `package` in place of data.package (which is not read).
+std::vector<uint8_t> Encode(const CustomOpData& data, StringBytes package) {
   // Sized for the package up front: a growing builder would copy megabytes several times.
-  size_t payload = data.package.size() + 1024;
+  size_t payload = package.bytes.size() + 1024;
   if (data.legacy_parameter_caching_executable) payload += data.legacy_parameter_caching_executable->size();
   for (const auto& p : data.extra_packages) payload += p.size();
   flexbuffers::Builder fbb(payload);
@@ -68,10 +77,10 @@ std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
   if (data.legacy_chip_name) fbb.String(kKeyLegacyChip, *data.legacy_chip_name);
   if (data.legacy_parameter_caching_executable) {
     fbb.Key(kKeyLegacyCaching);
-    AddBytesAsString(fbb, *data.legacy_parameter_caching_executable);
+    AddBytesAsString(fbb, {*data.legacy_parameter_caching_executable});
   }
   fbb.Key(kKeyPackage);
-  AddBytesAsString(fbb, data.package);
+  AddBytesAsString(fbb, package);
   if (data.has_execution_preference) fbb.Int(kKeyPreference, data.execution_preference);
   if (data.chip_ids) {
     fbb.Vector(kKeyChipIds, [&] {
@@ -80,19 +89,32 @@ std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) {
   }
   if (data.chip_ids || !data.extra_packages.empty()) {
     fbb.Vector(kKeyExtraPackages, [&] {
-      for (const auto& p : data.extra_packages) AddBytesAsString(fbb, p);
+      for (const auto& p : data.extra_packages) AddBytesAsString(fbb, {p});
     });
   }
   fbb.EndMap(map);  // Sorts the keys, as FlexBuffer maps require.
   fbb.Finish();
-  return fbb.GetBuffer();
+  // The finished buffer is moved out rather than copied: GetBuffer() only offers a const view of
+  // the builder's own (non-const) vector, and the builder is not used again.
+  return std::move(const_cast<std::vector<uint8_t>&>(fbb.GetBuffer()));
 }
 
-std::vector<uint8_t> EncodeEtpuCustomOpData(std::span<const uint8_t> package) {
+CustomOpData EtpuCustomOpData() {
   CustomOpData data;
-  data.package.assign(package.begin(), package.end());
   data.chip_ids = std::vector<int64_t>{kVirtualChipId};
-  return EncodeCustomOpData(data);
+  return data;
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data) { return Encode(data, {data.package}); }
+
+std::vector<uint8_t> EncodeEtpuCustomOpData(std::span<const uint8_t> package) {
+  return Encode(EtpuCustomOpData(), {package});
+}
+
+std::vector<uint8_t> EncodeEtpuCustomOpData(const PackageBuffer& package) {
+  return Encode(EtpuCustomOpData(), {package.bytes(), /*zero_follows=*/true});
 }
 
 Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what) {

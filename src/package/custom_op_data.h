@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "etpu/status.h"
+#include "package/package_writer.h"
 
 namespace etpu::package {
 
@@ -48,6 +49,10 @@ std::vector<uint8_t> EncodeCustomOpData(const CustomOpData& data);
 /// The options etpu writes for a package: version 0, preference -1, chip ids [kVirtualChipId], no
 /// further packages.
 std::vector<uint8_t> EncodeEtpuCustomOpData(std::span<const uint8_t> package);
+
+/// The same options, made from the written package without copying it first: its bytes go
+/// straight into the FlexBuffer (the compiler's path; byte-identical to the span overload).
+std::vector<uint8_t> EncodeEtpuCustomOpData(const PackageBuffer& package);
 
 /// Decodes (and verifies) custom options; `what` names the operator in messages.
 Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what);

@@ -51,6 +51,23 @@ TEST(CustomOpData, EtpuDefaultsMatchTheRuntimeContract) {
   EXPECT_TRUE(map["2"].IsNull());
 }
 
+TEST(CustomOpData, WrittenPackageEncodesAsItsBytesDo) {
+  PackageSpec spec;
+  spec.compiler_version = "etpu test";
+  ExecutableSpec e;
+  e.name = "model";
+  e.parameters = Bytes(10000, 7);
+  e.dma_hints = StandardDmaHints(e);
+  spec.executables = {e};
+  auto buffer = WritePackageBuffer(spec);
+  ASSERT_TRUE(buffer.ok()) << buffer.status().ToString();
+  const auto bytes = EncodeEtpuCustomOpData(*buffer);
+  EXPECT_EQ(bytes, EncodeEtpuCustomOpData(buffer->bytes()));
+  auto decoded = DecodeCustomOpData(bytes, "op");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->package, std::vector<uint8_t>(buffer->bytes().begin(), buffer->bytes().end()));
+}
+
 TEST(CustomOpData, MissingPackageIsAnError) {
   flexbuffers::Builder fbb;
   fbb.Map([&] { fbb.Int("1", 0); });

@@ -243,9 +243,13 @@ int64_t PackageInfo::off_chip_bytes() const {
 }
 
 Result<PackageInfo> ReadPackage(std::span<const uint8_t> bytes, std::string_view what) {
-  if (bytes.size() < 8) return Bad(what, fmt::format("the package has {} bytes, too few for a flatbuffer", bytes.size()));
   if (bytes.size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", bytes.size()));
-  auto storage = std::make_shared<std::vector<uint8_t>>(bytes.begin(), bytes.end());
+  return ReadOwnedPackage(std::make_shared<std::vector<uint8_t>>(bytes.begin(), bytes.end()), what);
+}
+
+Result<PackageInfo> ReadOwnedPackage(std::shared_ptr<const std::vector<uint8_t>> storage, std::string_view what) {
+  if (storage->size() < 8) return Bad(what, fmt::format("the package has {} bytes, too few for a flatbuffer", storage->size()));
+  if (storage->size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", storage->size()));
   const uint8_t* base = storage->data();
   PackageInfo p;
   p.storage.push_back(storage);
@@ -334,7 +338,9 @@ Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model) {
     EdgeTpuOpInfo info;
     info.op_index = op.index;
     ETPU_ASSIGN_OR_RETURN(info.options, DecodeCustomOpData(op.custom_options, what));
-    ETPU_ASSIGN_OR_RETURN(info.package, ReadPackage(info.options.package, what));
+    // The decoded package (and any further ones) is already a copy of its own: read it in place.
+    ETPU_ASSIGN_OR_RETURN(info.package,
+                          ReadOwnedPackage(std::make_shared<std::vector<uint8_t>>(std::move(info.options.package)), what));
     if (info.options.legacy_parameter_caching_executable) {
       const auto& legacy = *info.options.legacy_parameter_caching_executable;
       auto storage = std::make_shared<std::vector<uint8_t>>(legacy);
@@ -347,7 +353,9 @@ Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model) {
       info.package.storage.push_back(std::move(storage));
     }
     for (size_t k = 0; k < info.options.extra_packages.size(); ++k) {
-      ETPU_ASSIGN_OR_RETURN(PackageInfo extra, ReadPackage(info.options.extra_packages[k], fmt::format("{} package #{} of key \"7\"", what, k + 1)));
+      ETPU_ASSIGN_OR_RETURN(PackageInfo extra,
+                            ReadOwnedPackage(std::make_shared<std::vector<uint8_t>>(std::move(info.options.extra_packages[k])),
+                                             fmt::format("{} package #{} of key \"7\"", what, k + 1)));
       info.extra_packages.push_back(std::move(extra));
     }
     info.options.package.clear();

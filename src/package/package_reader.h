@@ -106,6 +106,9 @@ struct PackageInfo {
 /// `what` names the operator in messages. Copies `bytes` into owned aligned storage.
 Result<PackageInfo> ReadPackage(std::span<const uint8_t> bytes, std::string_view what);
 
+/// The same, reading bytes the caller hands over (kept as the result's storage, not copied).
+Result<PackageInfo> ReadOwnedPackage(std::shared_ptr<const std::vector<uint8_t>> storage, std::string_view what);
+
 /// Checks the layout rules of package-format.md §1.5 on a DWN1 package; the message names
 /// the first rule broken.
 Status CheckPackageAlignment(const PackageInfo& package);

@@ -3,7 +3,13 @@
 #include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <new>
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
 
 #include "package/schema/executable_generated.h"
 
@@ -25,9 +31,33 @@ void PageAlignNext(flatbuffers::FlatBufferBuilder& fbb, size_t len) {
   }
 }
 
-std::vector<uint8_t> Release(const flatbuffers::FlatBufferBuilder& fbb) {
-  return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-}
+/// Allocates one zero byte beyond every block the builder asks for. A builder's data always ends
+/// at the end of its block (it grows downwards), so a finished buffer is followed by that zero.
+/// Blocks of 2 MiB or more are 2 MiB-aligned and, on Linux, marked for transparent huge pages:
+/// the package's bytes are written once, and one fault per 2 MiB instead of one per 4 KiB page
+/// is what writing them costs (page faults were most of the compiler's time on big models).
+class ZeroTailAllocator final : public flatbuffers::Allocator {
+ public:
+  uint8_t* allocate(size_t size) override {
+    uint8_t* p = nullptr;
+    if (size + 1 >= kHuge) {
+      const size_t rounded = (size + 1 + kHuge - 1) / kHuge * kHuge;
+      p = static_cast<uint8_t*>(std::aligned_alloc(kHuge, rounded));
+#ifdef MADV_HUGEPAGE
+      if (p != nullptr) madvise(p, rounded, MADV_HUGEPAGE);  // Advice only: failure changes nothing.
+#endif
+    } else {
+      p = static_cast<uint8_t*>(std::malloc(size + 1));
+    }
+    if (p == nullptr) throw std::bad_alloc();
+    p[size] = 0;
+    return p;
+  }
+  void deallocate(uint8_t* p, size_t /*size*/) override { std::free(p); }
+
+ private:
+  static constexpr size_t kHuge = size_t{2} << 20;
+};
 
 flatbuffers::Offset<dwn_fb::Layer> WriteLayer(flatbuffers::FlatBufferBuilder& fbb, const IoLayer& l, bool output) {
   auto name = fbb.CreateString(l.name);
@@ -73,11 +103,25 @@ flatbuffers::Offset<dwn_fb::DmaHint> WriteHint(flatbuffers::FlatBufferBuilder& f
   return dwn_fb::CreateDmaHint(fbb, type, any, h.outfeed ? dwn_fb::Direction::OUTFEED : dwn_fb::Direction::INFEED);
 }
 
-/// One Executable buffer: everything but the parameters is written first (it ends up after the
+/// One builder for a whole package. The MultiExecutable and its Executables are flatbuffers
+/// nested in the package as byte vectors / strings; they are built in place, inside the package's
+/// own builder, so their bytes are written once. A nested buffer's offsets are relative and its
+/// alignment (at most kPage) is relative to its end, which lies a page multiple from the package's
+/// end: the bytes are those of a buffer built alone. Each nested buffer starts with no remembered
+/// vtables, so none of its tables shares a vtable outside it.
+class NestingBuilder : public flatbuffers::FlatBufferBuilder {
+ public:
+  using FlatBufferBuilder::FlatBufferBuilder;
+  void StartNested() { buf_.clear_scratch(); }
+  /// Ends a nested buffer as Finish ends a whole one: padded to the builder's alignment, then the
+  /// root offset (no file identifier).
+  void FinishNested(flatbuffers::uoffset_t root) { Finish(root, nullptr, false); }
+};
+
+/// One Executable: everything but the parameters is written first (it ends up after the
 /// parameters), then the parameters (page-aligned), then the root table, which with the root
-/// offset stays below 4096 bytes, so the parameters start at byte 4096 exactly.
-std::vector<uint8_t> WriteExecutable(const ExecutableSpec& e, const std::string& chip) {
-  flatbuffers::FlatBufferBuilder fbb(kPage * 2 + e.parameters.size() + e.program.size());
+/// offset stays below 4096 bytes, so the parameters start at byte 4096 exactly. Returns the root.
+flatbuffers::uoffset_t WriteExecutable(flatbuffers::FlatBufferBuilder& fbb, const ExecutableSpec& e, const std::string& chip) {
   auto name = fbb.CreateString(e.name);
   auto chip_name = fbb.CreateString(chip);
   std::vector<flatbuffers::Offset<dwn_fb::Layer>> inputs, outputs;
@@ -95,8 +139,16 @@ std::vector<uint8_t> WriteExecutable(const ExecutableSpec& e, const std::string&
     std::vector<flatbuffers::Offset<dwn_fb::InstructionBitstream>> chunks{dwn_fb::CreateInstructionBitstream(fbb, bits)};
     bitstreams = fbb.CreateVector(chunks);
   }
-  PageAlignNext(fbb, e.parameters.size());
-  auto params = fbb.CreateVector(e.parameters);
+  const size_t param_bytes = ParameterBytes(e);
+  PageAlignNext(fbb, param_bytes);
+  uint8_t* dst = nullptr;
+  auto params = flatbuffers::Offset<flatbuffers::Vector<uint8_t>>(fbb.CreateUninitializedVector(param_bytes, 1, &dst));
+  if (!e.parameters.empty()) std::memcpy(dst, e.parameters.data(), e.parameters.size());
+  for (std::span<const uint8_t> piece : e.parameter_pieces) {
+    if (piece.empty()) continue;
+    std::memcpy(dst, piece.data(), piece.size());
+    dst += piece.size();
+  }
 
   dwn_fb::ExecutableBuilder b(fbb);
   b.add_version(0);
@@ -113,13 +165,18 @@ std::vector<uint8_t> WriteExecutable(const ExecutableSpec& e, const std::string&
   b.add_type(static_cast<dwn_fb::ExecutableType>(e.type));
   b.add_parameter_caching_token(e.token);
   b.add_estimated_cycles_64bit(e.estimated_cycles_64bit);
-  fbb.Finish(b.Finish());  // Executables carry no file identifier.
-  return Release(fbb);
+  return b.Finish().o;
 }
 
 bool FitsInt32(size_t n) { return n <= static_cast<size_t>(std::numeric_limits<int32_t>::max()); }
 
 }  // namespace
+
+size_t ParameterBytes(const ExecutableSpec& spec) {
+  size_t n = spec.parameters.size();
+  for (std::span<const uint8_t> piece : spec.parameter_pieces) n += piece.size();
+  return n;
+}
 
 std::vector<DmaHint> StandardDmaHints(const ExecutableSpec& spec) {
   std::vector<DmaHint> out;
@@ -135,7 +192,7 @@ std::vector<DmaHint> StandardDmaHints(const ExecutableSpec& spec) {
     h.outfeed = outfeed;
     return h;
   };
-  const int32_t param_bytes = static_cast<int32_t>(std::min<size_t>(spec.parameters.size(), std::numeric_limits<int32_t>::max()));
+  const int32_t param_bytes = static_cast<int32_t>(std::min<size_t>(ParameterBytes(spec), std::numeric_limits<int32_t>::max()));
   if (spec.type == ExecutableType::kParameterCaching) {
     out.push_back(descriptor(AddressKind::kParameter, "", param_bytes, false));
   } else {
@@ -173,8 +230,12 @@ Status ValidatePackageSpec(const PackageSpec& spec) {
       return fail(fmt::format("PARAMETER_CACHING executable '{}' has caching token 0 (the runtime refuses it)", e.name));
     }
     if (e.batch_size < 1) return fail(fmt::format("executable '{}' has batch size {} (expected >= 1)", e.name, e.batch_size));
-    if (!FitsInt32(e.parameters.size())) return fail(fmt::format("executable '{}' has {} parameter bytes (limit 2 GiB)", e.name, e.parameters.size()));
-    total += e.parameters.size() + e.program.size() + 2 * kPage;
+    if (!e.parameters.empty() && !e.parameter_pieces.empty()) {
+      return fail(fmt::format("executable '{}' has both a parameter stream and parameter pieces", e.name));
+    }
+    const size_t param_bytes = ParameterBytes(e);
+    if (!FitsInt32(param_bytes)) return fail(fmt::format("executable '{}' has {} parameter bytes (limit 2 GiB)", e.name, param_bytes));
+    total += param_bytes + e.program.size() + 2 * kPage;
     for (const IoLayer& l : e.input_layers) total += l.name.size() + 64;
     for (const IoLayer& l : e.output_layers) total += l.name.size() + 64;
     for (const DmaHint& h : e.dma_hints) total += h.name.size() + 64;
@@ -193,40 +254,57 @@ Status ValidatePackageSpec(const PackageSpec& spec) {
   return OkStatus();
 }
 
-Result<std::vector<uint8_t>> WritePackage(const PackageSpec& spec) {
+Result<PackageBuffer> WritePackageBuffer(const PackageSpec& spec) {
   ETPU_RETURN_IF_ERROR(ValidatePackageSpec(spec));
-  std::vector<std::vector<uint8_t>> executables;
-  size_t total = 0;
+  size_t estimate = spec.compiler_version.size() + 4 * kPage;
   for (const ExecutableSpec& e : spec.executables) {
-    executables.push_back(WriteExecutable(e, spec.chip));
-    total += executables.back().size() + kPage;
+    estimate += ParameterBytes(e) + e.program.size() + 3 * kPage + 64 * (e.input_layers.size() + e.output_layers.size() + e.dma_hints.size());
   }
+  NestingBuilder fbb(estimate, new ZeroTailAllocator, /*own_allocator=*/true);
+  auto compiler = fbb.CreateString(spec.compiler_version);
+  auto signature = fbb.CreateVector(std::vector<uint8_t>{});
+  // serialized_multi_executable: its data starts at a page multiple (the MultiExecutable is a page
+  // multiple long, so its end does too).
+  fbb.Align(kPage);
+  const flatbuffers::uoffset_t multi_end = fbb.GetSize();
 
-  // MultiExecutable: each executable string's data at a page multiple (from the end, and as the
-  // finished buffer is a page multiple long, also from the start).
-  flatbuffers::FlatBufferBuilder multi(total + kPage);
-  std::vector<flatbuffers::Offset<flatbuffers::String>> strings(executables.size());
-  for (size_t i = executables.size(); i-- > 0;) {
-    multi.PreAlign(executables[i].size() + 1, kPage);  // +1: the string's terminating NUL.
-    strings[i] = multi.CreateString(reinterpret_cast<const char*>(executables[i].data()), executables[i].size());
+  // MultiExecutable: each executable string's data at a page multiple. An Executable is a page
+  // multiple long, so its NUL terminator comes right after a page multiple; the string's length
+  // goes in front of the Executable once it is built.
+  std::vector<flatbuffers::Offset<flatbuffers::String>> strings(spec.executables.size());
+  for (size_t i = spec.executables.size(); i-- > 0;) {
+    fbb.PreAlign(1, kPage);
+    fbb.PushElement<uint8_t>(0);
+    const flatbuffers::uoffset_t exe_end = fbb.GetSize();
+    fbb.StartNested();
+    fbb.FinishNested(WriteExecutable(fbb, spec.executables[i], spec.chip));  // No file identifier.
+    const flatbuffers::uoffset_t exe_size = fbb.GetSize() - exe_end;
+    if (exe_size % kPage != 0) return InternalError(fmt::format("executable #{} is {} bytes, not a page multiple", i, exe_size));
+    fbb.PushElement<flatbuffers::uoffset_t>(exe_size);
+    strings[i] = flatbuffers::Offset<flatbuffers::String>(fbb.GetSize());
   }
-  multi.Finish(dwn_fb::CreateMultiExecutable(multi, multi.CreateVector(strings)));
-  std::vector<uint8_t> multi_bytes = Release(multi);
+  fbb.StartNested();
+  fbb.FinishNested(dwn_fb::CreateMultiExecutable(fbb, fbb.CreateVector(strings)).o);
+  const flatbuffers::uoffset_t multi_size = fbb.GetSize() - multi_end;
+  if (multi_size % kPage != 0) return InternalError(fmt::format("the multi-executable is {} bytes, not a page multiple", multi_size));
+  fbb.PushElement<flatbuffers::uoffset_t>(multi_size);  // The byte vector's length.
+  const flatbuffers::Offset<flatbuffers::Vector<uint8_t>> multi_vec(fbb.GetSize());
 
-  flatbuffers::FlatBufferBuilder pkg(multi_bytes.size() + 2 * kPage);
-  auto compiler = pkg.CreateString(spec.compiler_version);
-  auto signature = pkg.CreateVector(std::vector<uint8_t>{});
-  PageAlignNext(pkg, multi_bytes.size());
-  auto multi_vec = pkg.CreateVector(multi_bytes);
-  dwn_fb::PackageBuilder b(pkg);
+  fbb.StartNested();
+  dwn_fb::PackageBuilder b(fbb);
   b.add_min_runtime_version(spec.min_runtime_version);
   b.add_serialized_multi_executable(multi_vec);
   b.add_signature(signature);
   b.add_keypair_version(0);
   b.add_compiler_version(compiler);
   b.add_virtual_chip_id(0);
-  pkg.Finish(b.Finish(), dwn_fb::PackageIdentifier());
-  return Release(pkg);
+  fbb.Finish(b.Finish(), dwn_fb::PackageIdentifier());
+  return PackageBuffer(fbb.Release());
+}
+
+Result<std::vector<uint8_t>> WritePackage(const PackageSpec& spec) {
+  ETPU_ASSIGN_OR_RETURN(PackageBuffer buffer, WritePackageBuffer(spec));
+  return std::vector<uint8_t>(buffer.bytes().begin(), buffer.bytes().end());
 }
 
 }  // namespace etpu::package

@@ -9,7 +9,10 @@
 // Output is deterministic: the same spec gives the same bytes.
 #pragma once
 
+#include <flatbuffers/detached_buffer.h>
+
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,9 @@ struct ExecutableSpec {
   ExecutableType type = ExecutableType::kStandAlone;
   std::string name;                         ///< "model" / "Unknown" in Google's files.
   std::vector<uint8_t> parameters;          ///< The parameter stream (real layout).
+  /// Instead of `parameters` (which must then be empty): the stream as pieces, written one after
+  /// another straight into the package, with no copy in between. They must outlive the write.
+  std::vector<std::span<const uint8_t>> parameter_pieces;
   uint64_t token = 0;                       ///< parameter_caching_token; non-zero for PARAMETER_CACHING.
   std::vector<IoLayer> input_layers;
   std::vector<IoLayer> output_layers;
@@ -43,6 +49,9 @@ struct PackageSpec {
   std::vector<ExecutableSpec> executables;  ///< 1 (any type), 2 (PC + EO) or 3 (PC + EO + STAND_ALONE).
 };
 
+/// The length of an executable's parameter stream (`parameters` or the sum of its pieces).
+size_t ParameterBytes(const ExecutableSpec& spec);
+
 /// The DMA hints the real compiler writes (package-format.md §1.4): PARAMETER_CACHING:
 /// instruction chunk 0, one PARAMETER descriptor of the whole blob, interrupt. EXECUTION_ONLY /
 /// STAND_ALONE: instruction chunk 0, one INPUT_ACTIVATION descriptor per input layer, a
@@ -54,7 +63,23 @@ std::vector<DmaHint> StandardDmaHints(const ExecutableSpec& spec);
 /// tokens for PC/EO pairs, sizes that fit the format's 32-bit fields, at least one executable.
 Status ValidatePackageSpec(const PackageSpec& spec);
 
-/// Serialises a validated spec into DWN1 package bytes.
+/// Package bytes as WritePackageBuffer leaves them: owned, and followed in memory by one zero byte
+/// that is not part of them (a C string's layout), so that a FlexBuffer string, which copies its
+/// terminator from the source, can be made of them without another copy.
+class PackageBuffer {
+ public:
+  explicit PackageBuffer(flatbuffers::DetachedBuffer buffer) : buffer_(std::move(buffer)) {}
+  std::span<const uint8_t> bytes() const { return {buffer_.data(), buffer_.size()}; }
+
+ private:
+  flatbuffers::DetachedBuffer buffer_;
+};
+
+/// Serialises a validated spec into DWN1 package bytes. Each executable is built once and copied
+/// once into the MultiExecutable, which is copied once into the package; nothing else is copied.
+Result<PackageBuffer> WritePackageBuffer(const PackageSpec& spec);
+
+/// The same bytes as a vector (one copy more).
 Result<std::vector<uint8_t>> WritePackage(const PackageSpec& spec);
 
 }  // namespace etpu::package

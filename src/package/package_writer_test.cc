@@ -104,6 +104,39 @@ TEST(PackageWriter, AlignmentRulesHoldForManySizes) {
   }
 }
 
+TEST(PackageWriter, BufferEqualsTheVectorAndIsFollowedByAZeroByte) {
+  for (size_t cached : {size_t{0}, size_t{4095}, size_t{4096}, size_t{70000}}) {
+    auto buffer = WritePackageBuffer(TwoExecutableSpec(cached, 1000));
+    auto bytes = WritePackage(TwoExecutableSpec(cached, 1000));
+    ASSERT_TRUE(buffer.ok() && bytes.ok());
+    std::span<const uint8_t> b = buffer->bytes();
+    EXPECT_EQ(std::vector<uint8_t>(b.begin(), b.end()), *bytes) << "cached=" << cached;
+    EXPECT_EQ(b.data()[b.size()], 0) << "cached=" << cached;  // What FlexBuffer strings read as a terminator.
+  }
+}
+
+TEST(PackageWriter, ParameterPiecesWriteTheSameBytesAsOneStream) {
+  PackageSpec whole = TwoExecutableSpec(9000, 5000);
+  PackageSpec pieces = whole;
+  for (ExecutableSpec& e : pieces.executables) {
+    // Uneven pieces, one of them empty; the spec's own vector stays empty.
+    const std::span<const uint8_t> all(whole.executables[&e - pieces.executables.data()].parameters);
+    e.parameter_pieces = {all.subspan(0, 1), all.subspan(1, 0), all.subspan(1, 4999), all.subspan(5000)};
+    e.parameters.clear();
+  }
+  EXPECT_EQ(ParameterBytes(pieces.executables[0]), 9000u);
+  EXPECT_EQ(StandardDmaHints(pieces.executables[1]).size(), StandardDmaHints(whole.executables[1]).size());
+  auto a = WritePackage(whole);
+  auto b = WritePackage(pieces);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+
+  pieces.executables[0].parameters = {1, 2, 3};  // Both a stream and pieces: which one is meant?
+  auto both = WritePackage(pieces);
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("both a parameter stream and parameter pieces"), std::string::npos);
+}
+
 TEST(PackageWriter, RoundTripKeepsEveryField) {
   PackageSpec spec = TwoExecutableSpec(5000, 700);
   auto bytes = WritePackage(spec);

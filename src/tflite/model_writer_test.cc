@@ -27,6 +27,25 @@ TEST(ModelWriterTest, RoundTripKeepsEveryFieldOfSharedModels) {
   }
 }
 
+TEST(ModelWriterTest, ModelsLargerThanTheSizeEstimateGrowTheOutput) {
+  // Tensor names are estimated at a few hundred bytes each: these overrun the estimate many
+  // times, so the builder's memory grows while the model is written.
+  ModelBuilder b;
+  const std::string long_name(300000, 'n');
+  int in = b.AddTensor(long_name + "in", ir::TensorType::UINT8, {1, 4}, Quant(1.0f, 0));
+  int out = b.AddTensor(long_name + "out", ir::TensorType::UINT8, {1, 4}, Quant(1.0f, 0));
+  b.AddOperator(ir::BuiltinOperator::RELU, {in}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto bytes = b.Serialize();
+  EXPECT_GT(bytes.size(), 600000u);
+  auto m = ReadModelFromBuffer(bytes, "long.tflite");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->fb->subgraphs[0]->tensors[0]->name, long_name + "in");
+  EXPECT_EQ(m->fb->subgraphs[0]->tensors[1]->name, long_name + "out");
+  EXPECT_EQ(SerializeModel(*m->fb), bytes);
+}
+
 TEST(ModelWriterTest, KeepsMetadataAndSignatures) {
   ModelBuilder b;
   int in = b.AddTensor("in", ir::TensorType::UINT8, {1, 4}, Quant(1.0f, 0));
