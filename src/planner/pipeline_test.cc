@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <optional>
 
 #include "planner/pipeline.h"
 #include "planner/solve.h"
@@ -17,6 +19,34 @@ using testing::ZooProblem;
 int Operators(const Problem& p, int model) {
   StageProfiler profiler(p, model, 0);
   return profiler.operators();
+}
+
+// The split search on a zoo problem, with everything it needs kept alive.
+struct SplitRun {
+  Problem problem;
+  std::unique_ptr<GroupCoster> coster;
+  std::optional<Solution> whole;
+  Profilers profilers;
+  SplitSearchStats stats;
+  std::optional<std::pair<SplitProblem, Solution>> split;
+};
+
+std::unique_ptr<SplitRun> RunSplitSearch(const std::vector<std::string>& models, const std::vector<std::string>& hosts,
+                                         std::vector<double> rates) {
+  auto run = std::make_unique<SplitRun>();
+  run->problem = ZooProblem(models, hosts, std::move(rates));
+  auto coster = GroupCoster::Create(run->problem);
+  EXPECT_TRUE(coster.ok()) << coster.status().message();
+  if (!coster.ok()) return run;
+  run->coster = std::move(coster).value();
+  auto whole = Solve(*run->coster);
+  EXPECT_TRUE(whole.ok());
+  if (!whole.ok()) return run;
+  run->whole = std::move(whole).value();
+  auto split = BestSplitPlan(run->problem, *run->coster, run->profilers, *run->whole, &run->stats);
+  EXPECT_TRUE(split.ok()) << split.status().message();
+  if (split.ok()) run->split = std::move(split).value();
+  return run;
 }
 
 TEST(PipelineTest, ParameterEqualCutsAreTheCompilersOwnSplit) {
@@ -124,25 +154,23 @@ TEST(PipelineTest, StagesKeepTheDemandAndNeverShareATpu) {
 // replicated. The plan takes the better of the two (each solved on its own here), beats the
 // whole-model plan, and is never worse than either pipelining baseline.
 TEST(PipelineTest, AStreamingModelIsSplitWhenThatRaisesTheHeadroom) {
-  Problem p = ZooProblem({"inception_v2_224"}, {"usb3", "usb3"}, {60});
-  auto coster = GroupCoster::Create(p);
-  ASSERT_TRUE(coster.ok()) << coster.status().message();
-  ASSERT_EQ(StreamingModels(**coster), std::vector<int>{0});
-  auto whole = Solve(**coster);
-  ASSERT_TRUE(whole.ok());
-  Profilers profilers;
-  SplitSearchStats stats;
-  auto split = BestSplitPlan(p, **coster, profilers, *whole, &stats);
-  ASSERT_TRUE(split.ok()) << split.status().message();
-  ASSERT_TRUE(split->has_value());
-  const auto& [sp, solution] = **split;
+  auto run = RunSplitSearch({"inception_v2_224"}, {"usb3", "usb3"}, {60});
+  ASSERT_TRUE(run->coster && run->whole);
+  const Problem& p = run->problem;
+  auto& coster = run->coster;
+  auto& whole = run->whole;
+  auto& profilers = run->profilers;
+  const SplitSearchStats& stats = run->stats;
+  ASSERT_EQ(StreamingModels(*coster), std::vector<int>{0});
+  ASSERT_TRUE(run->split.has_value());
+  const auto& [sp, solution] = *run->split;
   EXPECT_EQ(stats.combinations, 2);  // two stages, or two replicas
   EXPECT_GT(solution.best.eval.objective.headroom(), whole->best.eval.objective.headroom());
   for (const auto& dev : solution.best.eval.plan.devices) EXPECT_EQ(dev.size(), 1u);
   auto cuts = ProfilingCuts(*profilers.at(0), 0, 2);
   ASSERT_TRUE(cuts.ok());
   for (const Splits& option : {Splits{{*cuts}, {}}, Splits{{}, {Replication{0, 2}}}}) {
-    auto alone = MakeSplitProblem(p, coster->get(), option);
+    auto alone = MakeSplitProblem(p, coster.get(), option);
     ASSERT_TRUE(alone.ok()) << alone.status().message();
     auto solved = Solve(*alone->coster);
     ASSERT_TRUE(solved.ok());
@@ -153,7 +181,7 @@ TEST(PipelineTest, AStreamingModelIsSplitWhenThatRaisesTheHeadroom) {
   EXPECT_LE(solution.best.eval.objective.headroom(), solution.best.headroom_bound() * (1 + 1e-9));
   EXPECT_GE(solution.best.headroom_bound(), whole->best.headroom_bound());
   for (const auto& name : PipelineBaselineNames()) {
-    auto b = MakePipelineBaseline(p, **coster, profilers, name);
+    auto b = MakePipelineBaseline(p, *coster, profilers, name);
     ASSERT_TRUE(b.ok()) << b.status().message();
     ASSERT_TRUE(b->split.coster) << name << " cuts the model";
     auto e = EvaluatePlan(*b->split.coster, b->plan);
@@ -165,18 +193,13 @@ TEST(PipelineTest, AStreamingModelIsSplitWhenThatRaisesTheHeadroom) {
 // A model that fits but is too busy for one TPU is replicated: each replica serves an equal share
 // on its own TPU, and the headroom grows with the replicas.
 TEST(PipelineTest, ABusyModelIsReplicatedOverTheTpus) {
-  Problem p = ZooProblem({"mobilenet_v1_1.0_224"}, {"usb3", "usb3", "usb3"}, {400});
-  auto coster = GroupCoster::Create(p);
-  ASSERT_TRUE(coster.ok()) << coster.status().message();
-  ASSERT_TRUE(StreamingModels(**coster).empty());
-  auto whole = Solve(**coster);
-  ASSERT_TRUE(whole.ok());
-  Profilers profilers;
-  SplitSearchStats stats;
-  auto split = BestSplitPlan(p, **coster, profilers, *whole, &stats);
-  ASSERT_TRUE(split.ok()) << split.status().message();
-  ASSERT_TRUE(split->has_value());
-  const auto& [sp, solution] = **split;
+  auto run = RunSplitSearch({"mobilenet_v1_1.0_224"}, {"usb3", "usb3", "usb3"}, {400});
+  ASSERT_TRUE(run->coster && run->whole);
+  auto& whole = run->whole;
+  const SplitSearchStats& stats = run->stats;
+  ASSERT_TRUE(StreamingModels(*run->coster).empty());
+  ASSERT_TRUE(run->split.has_value());
+  const auto& [sp, solution] = *run->split;
   EXPECT_EQ(stats.combinations, 2);  // 2 or 3 replicas (it does not stream: no stages)
   EXPECT_EQ(stats.profiling_compilations, 0);
   ASSERT_EQ(sp.splits.replications.size(), 1u);
