@@ -5,6 +5,8 @@
 //   BM_CostAlone   ParseModel + GroupCoster::Create (each model compiled alone, built, costed);
 //   BM_PlanExact   the same + the exact search (PlanExact): the whole planning time up to 8 x 4;
 //   BM_PlanHeuristic  the same + the local search (PlanHeuristic) beyond: 32 x 8, 64 x 16.
+//   BM_PlanWithSplits the same as etpu plan: Solve, then the pipelining / replication search
+//                     (BestSplitPlan with etpu plan's budget), whole planning time.
 // Counters: ordered groups compiled, candidate groups, device configurations, headroom a*.
 #include <benchmark/benchmark.h>
 
@@ -16,6 +18,7 @@
 #include "device/device_catalog.h"
 #include "planner/heuristic.h"
 #include "planner/search.h"
+#include "planner/solve.h"
 #include "zoo/zoo.h"
 
 namespace {
@@ -128,6 +131,36 @@ void BM_PlanHeuristic(benchmark::State& state) {
   state.counters["bound"] = bound;
 }
 BENCHMARK(BM_PlanHeuristic)->Args({8, 4})->Args({32, 8})->Args({64, 16})->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_PlanWithSplits(benchmark::State& state) {
+  planner::Problem p = Instance(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  double headroom = 0, whole_headroom = 0, combinations = 0, budget_hit = 0;
+  for (auto _ : state) {
+    auto coster = ParseAndCostAlone(state, p);
+    if (coster == nullptr) break;
+    auto whole = planner::Solve(*coster);
+    if (!whole.ok()) {
+      state.SkipWithError(whole.status().message().c_str());
+      break;
+    }
+    planner::Profilers profilers;
+    planner::SplitSearchStats st;
+    auto split = planner::BestSplitPlan(p, *coster, profilers, *whole, &st, planner::SplitSearchOptionsFor(*whole));
+    if (!split.ok()) {
+      state.SkipWithError(split.status().message().c_str());
+      break;
+    }
+    whole_headroom = whole->best.eval.objective.headroom();
+    headroom = split->has_value() ? (*split)->second.best.eval.objective.headroom() : whole_headroom;
+    combinations = st.combinations;
+    budget_hit = st.budget_exhausted ? 1 : 0;
+  }
+  state.counters["headroom"] = headroom;
+  state.counters["whole_headroom"] = whole_headroom;
+  state.counters["split_choices"] = combinations;
+  state.counters["budget_hit"] = budget_hit;
+}
+BENCHMARK(BM_PlanWithSplits)->Args({8, 4})->Args({64, 16})->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

@@ -217,6 +217,24 @@ TEST(PipelineTest, ABusyModelIsReplicatedOverTheTpus) {
   EXPECT_LE(solution.best.eval.objective.headroom(), solution.best.headroom_bound() * (1 + 1e-9));
 }
 
+// The split search stops at its time budget, between combinations, and says so.
+TEST(PipelineTest, TheSplitSearchKeepsItsBudget) {
+  Problem p = ZooProblem({"mobilenet_v1_1.0_224"}, {"usb3", "usb3"}, {400});
+  auto coster = GroupCoster::Create(p);
+  ASSERT_TRUE(coster.ok());
+  auto whole = Solve(**coster);
+  ASSERT_TRUE(whole.ok());
+  Profilers profilers;
+  SplitSearchStats stats;
+  SplitSearchOptions none;
+  none.max_seconds = 0;
+  auto split = BestSplitPlan(p, **coster, profilers, *whole, &stats, none);
+  ASSERT_TRUE(split.ok());
+  EXPECT_FALSE(split->has_value());
+  EXPECT_TRUE(stats.budget_exhausted);
+  EXPECT_EQ(stats.combinations, 0);
+}
+
 TEST(PipelineTest, SplitsAreChecked) {
   Problem p = ZooProblem({"mobilenet_v1_0.25_128"}, {"usb3", "usb3"});
   EXPECT_FALSE(ApplySplits(p, Splits{{}, {Replication{0, 1}}}).ok());

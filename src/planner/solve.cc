@@ -1,6 +1,7 @@
 #include "planner/solve.h"
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -63,6 +64,12 @@ Result<double> SplitLowerBound(GroupCoster& coster) {
   return UtilisationLowerBound(coster, all, devices);
 }
 
+SplitSearchOptions SplitSearchOptionsFor(const Solution& whole) {
+  SplitSearchOptions o;
+  o.max_seconds = whole.heuristic ? 2 : 5;
+  return o;
+}
+
 std::vector<std::string> PipelineBaselineNames() { return {"num-segments", "profiling-partitioner"}; }
 
 Result<SplitBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& coster, Profilers& profilers,
@@ -109,6 +116,7 @@ struct SplitOption {
 
 struct Candidate {
   int model = 0;
+  double load = 0;                   // λ × steady time alone on TPU 0's host
   std::vector<SplitOption> options;  // options[0] is whole
 };
 
@@ -133,6 +141,7 @@ Result<std::vector<Candidate>> Candidates(GroupCoster& coster) {
     if (!streams && !heavy) continue;
     Candidate c;
     c.model = static_cast<int>(m);
+    c.load = load[m];
     c.options.push_back({});
     if (streams) {
       for (int k = 2; k <= max_k; ++k) c.options.push_back({k, 1});
@@ -140,6 +149,8 @@ Result<std::vector<Candidate>> Candidates(GroupCoster& coster) {
     for (int r = 2; r <= devices; ++r) c.options.push_back({1, r});
     out.push_back(std::move(c));
   }
+  // The busiest first: when the budget ends the search, they have been tried.
+  std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.load > b.load; });
   return out;
 }
 
@@ -147,7 +158,10 @@ Result<std::vector<Candidate>> Candidates(GroupCoster& coster) {
 
 Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Problem& base, GroupCoster& coster,
                                                                      Profilers& profilers, const Solution& whole,
-                                                                     SplitSearchStats* stats) {
+                                                                     SplitSearchStats* stats, const SplitSearchOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(options.max_seconds));
   SplitSearchStats local;
   SplitSearchStats& st = stats ? *stats : local;
   std::optional<std::pair<SplitProblem, Solution>> best;
@@ -178,9 +192,14 @@ Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Pro
     }
   }
   const Objective* incumbent = &whole.best.eval.objective;
-  HeuristicOptions quick;
-  quick.max_seconds = 1;
   for (const auto& pick : combos) {
+    const double left = std::chrono::duration<double>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      st.budget_exhausted = true;
+      break;
+    }
+    HeuristicOptions quick;  // only problems beyond the exact search use it
+    quick.max_seconds = std::min(1.0, left);
     Splits splits;
     for (size_t i = 0; i < pick.size(); ++i) {
       const SplitOption& o = candidates[i].options[pick[i]];

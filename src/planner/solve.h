@@ -65,14 +65,23 @@ Result<double> SplitLowerBound(GroupCoster& coster);
 /// alone (pipelined into 2..min(TPUs, 4) stages by the profiling partitioner, or replicated) and
 /// each model whose load alone exceeds a balanced share of the whole (replicated on 2..TPUs).
 /// Every combination of the candidates' options is solved like the whole problem when there are at
-/// most 24, else each candidate's options with the others whole. Returns nothing when no
-/// combination beats `whole` (the plan without splits).
+/// most 24, else each candidate's options with the others whole, the busiest candidates first,
+/// until the time budget ends (a problem beyond the exact search gets at most 1 s of local search
+/// per combination). Returns nothing when no combination beats `whole` (the plan without splits).
+struct SplitSearchOptions {
+  double max_seconds = 5;  ///< Checked between combinations.
+};
+/// etpu plan's budget: 5 s after an exact search, 2 s after a local search (whose own 3 s came
+/// first), so that 64 models on 16 TPUs stay within about 10 s.
+SplitSearchOptions SplitSearchOptionsFor(const Solution& whole);
 struct SplitSearchStats {
   int combinations = 0;
   int64_t profiling_compilations = 0;
+  bool budget_exhausted = false;  ///< Combinations were left untried.
 };
 Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Problem& base, GroupCoster& coster,
                                                                      Profilers& profilers, const Solution& whole,
-                                                                     SplitSearchStats* stats = nullptr);
+                                                                     SplitSearchStats* stats = nullptr,
+                                                                     const SplitSearchOptions& options = {});
 
 }  // namespace etpu::planner

@@ -302,7 +302,8 @@ int PlanCommand(int argc, char** argv) {
     baselines.push_back(std::move(b));
   }
   planner::SplitSearchStats split_stats;
-  auto split = planner::BestSplitPlan(*problem, **coster, profilers, *whole, &split_stats);
+  const planner::SplitSearchOptions split_options = planner::SplitSearchOptionsFor(*whole);
+  auto split = planner::BestSplitPlan(*problem, **coster, profilers, *whole, &split_stats, split_options);
   if (!split.ok()) return Failure("plan", split.status().message());
   // What is shown: the whole-model problem, or the one with the winning pipelines and replicas.
   const planner::Problem* shown = &*problem;
@@ -323,8 +324,11 @@ int PlanCommand(int argc, char** argv) {
   const planner::BoundedPlan& best = solution->best;
   std::string method = solution->method;
   if (split_stats.combinations > 0) {
-    method += fmt::format("; {} pipelining / replication choice(s) costed ({} profiling compilations)",
-                          split_stats.combinations, split_stats.profiling_compilations);
+    method += fmt::format("; {} pipelining / replication choice(s) costed ({} profiling compilations{})",
+                          split_stats.combinations, split_stats.profiling_compilations,
+                          split_stats.budget_exhausted
+                              ? fmt::format("; the rest left untried at the {:.0f} s budget", split_options.max_seconds)
+                              : "");
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
