@@ -264,6 +264,9 @@ TEST(EtpuPlan, PipelinesAModelThatStreamsWhenThatWins) {
   }
   EXPECT_EQ(stages, (std::set<int>{0, 1}));
   EXPECT_TRUE(plan["replicas"].empty());
+  EXPECT_EQ(plan["split_search"]["choices"], 2);  // two stages, or two replicas
+  EXPECT_EQ(plan["split_search"]["budget_exhausted"], false);
+  EXPECT_TRUE(plan["split_search"]["profiling_compilations"].is_string());
 }
 
 // A model that fits but is too busy for one TPU is replicated: each TPU runs the same compiled

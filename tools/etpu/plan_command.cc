@@ -316,7 +316,7 @@ int PlanCommand(int argc, char** argv) {
     solution = &(*split)->second;
     splits = (*split)->first.splits;
   }
-  if (split_stats.combinations > 0) {  // the bound over every plan, split ones included
+  if (split_stats.combinations > 0 || split_stats.budget_exhausted) {  // the bound over every plan, split ones included
     auto bound = planner::SplitLowerBound(**coster);
     if (!bound.ok()) return Failure("plan", bound.status().message());
     solution->best.lower_bound_utilisation = *bound;
@@ -333,6 +333,9 @@ int PlanCommand(int argc, char** argv) {
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json document = PlanJson(*shown, best, baselines, method, solution->stats, solution->heuristic, splits);
+  document["split_search"] = {{"choices", split_stats.combinations},
+                              {"profiling_compilations", std::to_string(split_stats.profiling_compilations)},
+                              {"budget_exhausted", split_stats.budget_exhausted}};
   std::vector<planner::Explanation> explanations;
   if (explain) {
     auto e = planner::ExplainPlan(*shown_coster, best.eval);
@@ -364,7 +367,7 @@ int PlanCommand(int argc, char** argv) {
     std::printf("%s\n", document.dump(2).c_str());
   } else {
     PrintPlan(*shown, best, baselines, method, ms, (*coster)->compilations() + (shown_coster != coster->get() ? shown_coster->compilations() : 0), splits,
-              split_stats.combinations > 0);
+              split_stats.combinations > 0 || split_stats.budget_exhausted);
     if (explain) {
       std::printf("\nWhy:\n");
       for (const auto& x : explanations) std::printf("  - %s\n", x.text.c_str());
