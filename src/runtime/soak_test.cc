@@ -30,6 +30,18 @@
 #include "testutil/shared.h"
 
 namespace etpu {
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 namespace {
 
 constexpr int kDevices = 2;
@@ -181,7 +193,10 @@ TEST(RuntimeSoakTest, InterleavedThreadsKeepOutputsAndTheTokenRuleAndMemoryFlat)
               "slope %.3f MiB per 1000 invocations\n",
               seconds, static_cast<long long>(total.load()), kDevices, kThreads,
               memory.empty() ? 0.0 : memory.back().second, slope_per_1000);
-  if (settled.size() >= 4) {
+  // Under AddressSanitizer resident memory also holds the quarantine of freed blocks (up to 256 MiB,
+  // filling with every invocation), so it grows without a leak (8.8 MiB over 40 invocations seen in
+  // CI); there LeakSanitizer (detect_leaks=1) checks for leaks at exit instead.
+  if (settled.size() >= 4 && !kAddressSanitizer) {
     const double growth = settled.back().second - settled.front().second;
     EXPECT_LT(growth, 8.0) << "resident memory grew by " << growth << " MiB over the second half of the run";
   }
