@@ -93,33 +93,23 @@ const std::vector<int>& StageProfiler::CleanCuts() {
   if (!parsed || !parsed->model) return *clean_cuts_;
   const ir::Model& m = *parsed->model;
   const int n = static_cast<int>(m.ops.size());
-  // Per activation tensor: its producer and its last reader (n when it is a model output).
-  std::vector<int> producer(m.tensors.size(), -1), last(m.tensors.size(), -1);
-  for (int i = 0; i < n; ++i) {
-    for (int t : m.ops[static_cast<size_t>(i)].outputs) {
-      if (t >= 0 && static_cast<size_t>(t) < producer.size()) producer[static_cast<size_t>(t)] = i;
-    }
-    for (int t : m.ops[static_cast<size_t>(i)].inputs) {
-      if (t >= 0 && static_cast<size_t>(t) < last.size()) last[static_cast<size_t>(t)] = i;
-    }
+  // An operator's output crosses b when its producer is before b and its last reader (or the
+  // model's output list) is at or after it; the reader recorded producer and readers per tensor.
+  std::vector<int> last(m.tensors.size(), -1);
+  for (size_t t = 0; t < m.tensors.size(); ++t) {
+    if (!m.tensors[t].consumers.empty()) last[t] = m.tensors[t].consumers.back();
   }
   for (int t : m.outputs) {
     if (t >= 0 && static_cast<size_t>(t) < last.size()) last[static_cast<size_t>(t)] = n;
   }
-  // Places where one tensor crosses, with its size.
-  std::vector<std::pair<int, int64_t>> single;
   for (int b = 1; b < n; ++b) {
     int crossing = 0;
-    int64_t bytes = 0;
-    for (size_t t = 0; t < producer.size(); ++t) {
-      if (producer[t] >= 0 && producer[t] < b && last[t] >= b) {
-        ++crossing;
-        bytes = m.tensors[t].size_bytes();
-      }
+    for (size_t t = 0; t < m.tensors.size() && crossing < 2; ++t) {
+      const int producer = m.tensors[t].producer;
+      if (producer >= 0 && producer < b && last[t] >= b) ++crossing;
     }
-    if (crossing == 1) single.emplace_back(b, bytes);
+    if (crossing == 1) clean_cuts_->push_back(b);
   }
-  for (const auto& [b, bytes] : single) clean_cuts_->push_back(b);
   return *clean_cuts_;
 }
 
