@@ -177,7 +177,7 @@ class LocalSearch {
 
   // Whether every group compiles (without error: a refused group is just not a move).
   Result<bool> Compiles(const Groups& groups) {
-    if (!coster_.problem().PartsApart(groups)) return false;  // two stages of one pipeline on one TPU
+    if (!coster_.problem().PartsApart(groups)) return false;  // two parts of one model (stages, replicas) on one TPU
     for (const auto& g : groups) {
       ETPU_ASSIGN_OR_RETURN(const GroupCost* c, coster_.Cost(g));
       if (!c->ok) return false;

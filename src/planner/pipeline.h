@@ -12,13 +12,12 @@
 //   - "profiling": libcoral's partition_with_profiling with the timing model as its profiler:
 //     bisection on a target stage latency T; for a given T, each stage but the last takes the
 //     longest run of operators whose steady time (compiled alone) stays within T, and T is
-//     feasible when the last stage's does too. Cuts are made where one activation tensor crosses
-//     and it is no wider than at the neighbouring such places: between blocks (a cut inside a
-//     residual block sends two tensors through the host, one after an expansion a 6x wider
-//     tensor, and stage times then stop growing with the run, which the greedy's binary search
-//     needs); a model with too few such places may be cut anywhere. The greedy is exact for the min-max
-//     split over those places whenever a stage's time grows with its run (pipeline_test checks it
-//     against every two-stage cut); the result is never worse than the -n split it starts from.
+//     feasible when the last stage's does too. Cuts are made where exactly one activation tensor
+//     crosses (a model with too few such places may be cut anywhere). The longest run is found by
+//     scanning down from the longest, not by a binary search: a stage's time can fall as its run
+//     grows, when a later cut sends a narrower tensor through the host (MobileNet v2). The result
+//     is never worse than the -n split it starts from; pipeline_test checks it against every
+//     two-stage cut.
 #pragma once
 
 #include <map>
@@ -53,8 +52,7 @@ class StageProfiler {
   /// Steady time of operators [first, end); +infinity when the run does not compile.
   Result<double> SteadyMs(int first, int end);
   int operators() const;
-  /// Operator indices b (0 < b < operators()) before which exactly one activation tensor crosses,
-  /// no larger than the one crossing at the neighbouring such places (block boundaries).
+  /// Operator indices b (0 < b < operators()) before which exactly one activation tensor crosses.
   const std::vector<int>& CleanCuts();
   int64_t compilations() const { return compilations_; }
   const Problem* problem() const { return problem_; }

@@ -106,10 +106,10 @@ bool Problem::PartsApart(const std::vector<int>& items) const {
   std::vector<int> seen;
   for (int m : items) {
     if (m < 0 || static_cast<size_t>(m) >= models.size()) continue;
-    const int pipe = models[static_cast<size_t>(m)].split_of;
-    if (pipe < 0) continue;
-    if (std::find(seen.begin(), seen.end(), pipe) != seen.end()) return false;
-    seen.push_back(pipe);
+    const int of = models[static_cast<size_t>(m)].split_of;
+    if (of < 0) continue;
+    if (std::find(seen.begin(), seen.end(), of) != seen.end()) return false;
+    seen.push_back(of);
   }
   return true;
 }
