@@ -14,11 +14,13 @@
 //   P(R_m > t) = (1 − q_m) · P(W > t − later_m) + q_m · P(W > t − first_m).
 // Its p50 and p99 are found by bisection. An overloaded TPU (ρ ≥ 1) has no finite latency.
 // How good the approximation is, against etpu simulate's event-by-event play, is measured in
-// src/simulate/latency_prediction_test.cc and docs/PLANNER.md §10: p99 within 10% on every case
-// there (mostly within 3%); p50 within 11% except a model that reloads after token switches
-// (+46%: the wait after a switch holds the other group's work, which the model's independence of
-// wait and own service ignores). An exponential tail ρ·exp(−ρt/E[W]) was tried first: +19% at p99
-// on a lightly loaded TPU.
+// src/simulate/latency_prediction_test.cc, simulate_test.cc and docs/PLANNER.md §10:
+//   - without token switches, p99 within 3% on the planner's own plans, within 2% on synthetic TPUs;
+//   - with switches, p99 over-predicted by up to +25% on a lightly loaded TPU (+9% at most on the
+//     synthetic ones), and p50 by up to +46% for a model that reloads after switches: the model
+//     takes the wait as independent of whether the invocation reloads, which it is not (a reload
+//     follows the other group's invocation). The error is on the safe side for objectives.
+// An exponential tail ρ·exp(−ρt/E[W]) was tried first: +19% at p99 on a lightly loaded TPU.
 #pragma once
 
 #include <vector>

@@ -19,6 +19,8 @@ struct PlanMemberDoc {
   double rate_hz = 0;
   double first_ms = 0;
   double later_ms = 0;
+  /// The planner's predicted p99 latency (latency.h); absent in older plans, null when overloaded.
+  std::optional<double> latency_p99_ms;
 };
 
 struct PlanGroupDoc {
