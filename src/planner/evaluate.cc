@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "planner/latency.h"
+#include "planner/sequence.h"
 
 namespace etpu::planner {
 namespace {
@@ -66,55 +67,88 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
     for (int m : g) total_rate += p.models[static_cast<size_t>(m)].rate_hz;
   }
   if (total_rate <= 0) return e;
-  const bool alone = groups.size() == 1;
-  std::vector<QueueMember> queue;
-  std::vector<double> slos;
-  bool any_slo = false;
-  for (const GroupCost* c : costs) {
-    double group_share = 0;
-    for (const auto& m : c->members) group_share += p.models[static_cast<size_t>(m.model)].rate_hz / total_rate;
-    const double other = alone ? 0.0 : std::max(0.0, 1.0 - group_share);
-    e.switches_per_s += total_rate * group_share * other;
-    std::vector<ModelLoad> loads;
-    for (const auto& m : c->members) {
-      const double rate = p.models[static_cast<size_t>(m.model)].rate_hz;
-      const double share = rate / total_rate;
-      const double q = other > 0 ? other / (other + share) : 0.0;
-      const double first = m.first_ms[kind], later = m.later_ms[kind];
-      const double u = rate * (later + q * (first - later)) / 1000.0;
-      e.utilisation += u;
-      e.streamed_mb_s += rate * (static_cast<double>(m.offchip_bytes) + q * static_cast<double>(m.onchip_bytes)) / 1e6;
-      queue.push_back({rate, first, later, q});
-      ETPU_ASSIGN_OR_RETURN(const double slo, SloOf(coster, m.model, kind));
-      slos.push_back(slo);
-      any_slo = any_slo || slo > 0;
-      if (detail) {
-        ModelLoad l;
-        l.model = m.model;
-        l.onchip_bytes = m.onchip_bytes;
-        l.offchip_bytes = m.offchip_bytes;
-        l.first_ms = first;
-        l.later_ms = later;
-        l.share = share;
-        l.reload_probability = q;
-        l.utilisation = u;
-        loads.push_back(l);
+  // The TPU's members in group order, and how their invocations interleave: each member's reload
+  // probability and the switches per second, from the Poisson switch model or the sequence.
+  struct Member {
+    const MemberCost* cost;
+    int group;
+    double rate;
+  };
+  std::vector<Member> members;
+  std::vector<int> group_of;
+  for (size_t g = 0; g < costs.size(); ++g) {
+    for (const auto& m : costs[g]->members) {
+      members.push_back({&m, static_cast<int>(g), p.models[static_cast<size_t>(m.model)].rate_hz});
+      group_of.push_back(static_cast<int>(g));
+    }
+  }
+  std::vector<double> q(members.size(), 0.0);
+  std::vector<int> order;  // the sequence restricted to this TPU, as member indices
+  SequenceOnTpu cyclic;
+  if (!p.sequence.empty()) {
+    for (int m : p.sequence) {
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (members[i].cost->model == m) order.push_back(static_cast<int>(i));
       }
     }
-    if (detail) e.groups.push_back(std::move(loads));
+    cyclic = AnalyseSequence(order, group_of);
+    q = cyclic.reload_probability;
+    e.switches_per_s = costs.size() > 1 ? cyclic.switches_per_frame * p.frames_per_s : 0;
+  } else {
+    std::vector<double> group_share(costs.size(), 0.0);
+    for (const Member& m : members) group_share[static_cast<size_t>(m.group)] += m.rate / total_rate;
+    for (size_t g = 0; g < costs.size(); ++g) {
+      const double other = costs.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[g]);
+      e.switches_per_s += total_rate * group_share[g] * other;
+    }
+    for (size_t i = 0; i < members.size(); ++i) {
+      const double other = costs.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[static_cast<size_t>(members[i].group)]);
+      const double share = members[i].rate / total_rate;
+      q[i] = other > 0 ? other / (other + share) : 0.0;
+    }
+  }
+  std::vector<QueueMember> queue;
+  std::vector<double> slos, firsts, laters;
+  bool any_slo = false;
+  if (detail) e.groups.resize(costs.size());
+  for (size_t i = 0; i < members.size(); ++i) {
+    const MemberCost& m = *members[i].cost;
+    const double rate = members[i].rate;
+    const double first = m.first_ms[kind], later = m.later_ms[kind];
+    const double u = rate * (later + q[i] * (first - later)) / 1000.0;
+    e.utilisation += u;
+    e.streamed_mb_s += rate * (static_cast<double>(m.offchip_bytes) + q[i] * static_cast<double>(m.onchip_bytes)) / 1e6;
+    queue.push_back({rate, first, later, q[i]});
+    firsts.push_back(first);
+    laters.push_back(later);
+    ETPU_ASSIGN_OR_RETURN(const double slo, SloOf(coster, m.model, kind));
+    slos.push_back(slo);
+    any_slo = any_slo || slo > 0;
+    if (detail) {
+      ModelLoad l;
+      l.model = m.model;
+      l.onchip_bytes = m.onchip_bytes;
+      l.offchip_bytes = m.offchip_bytes;
+      l.first_ms = first;
+      l.later_ms = later;
+      l.share = rate / total_rate;
+      l.reload_probability = q[i];
+      l.utilisation = u;
+      e.groups[static_cast<size_t>(members[i].group)].push_back(l);
+    }
   }
   if (!detail && !any_slo) return e;
-  const std::vector<LatencyPrediction> latency = PredictLatencies(queue);
-  size_t i = 0;
-  for (size_t g = 0; g < costs.size(); ++g) {
-    for (size_t k = 0; k < costs[g]->members.size(); ++k, ++i) {
-      if (slos[i] > 0) e.slo_violation = std::max(e.slo_violation, SloViolation(latency[i].p99_ms, slos[i], e.utilisation));
-      if (!detail) continue;
-      ModelLoad& l = e.groups[g][k];
-      l.latency_p50_ms = latency[i].p50_ms;
-      l.latency_p99_ms = latency[i].p99_ms;
-      l.slo_ms = slos[i];
-    }
+  const std::vector<LatencyPrediction> latency =
+      p.sequence.empty() ? PredictLatencies(queue) : SequenceLatencies(order, cyclic, firsts, laters, p.frames_per_s);
+  std::vector<size_t> index_in_group(costs.size(), 0);
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (slos[i] > 0) e.slo_violation = std::max(e.slo_violation, SloViolation(latency[i].p99_ms, slos[i], e.utilisation));
+    if (!detail) continue;
+    const size_t g = static_cast<size_t>(members[i].group);
+    ModelLoad& l = e.groups[g][index_in_group[g]++];
+    l.latency_p50_ms = latency[i].p50_ms;
+    l.latency_p99_ms = latency[i].p99_ms;
+    l.slo_ms = slos[i];
   }
   return e;
 }

@@ -211,5 +211,35 @@ TEST(PlannerExactnessTest, EqualsBruteForceWithLatencyObjectives) {
               instances, feasible, binding);
 }
 
+// A --sequence workload (planner/sequence.h): reloads and switches come from the sequence, which
+// depends only on each TPU's own models, so the exact search still equals brute force.
+TEST(PlannerExactnessTest, EqualsBruteForceOnSequences) {
+  const std::vector<std::vector<std::string>> sequences = {
+      {"mobilenet_v1_0.5_160", "mobilenet_v2_1.0_224", "mobilenet_v2_1.0_224", "mobilenet_v1_0.25_128"},
+      {"mobilenet_v2_1.0_224", "mobilenet_v1_0.75_192", "mobilenet_v2_1.0_224", "mobilenet_v1_0.5_160",
+       "mobilenet_v1_0.75_192"}};
+  int instances = 0;
+  for (const auto& names : sequences) {
+    std::vector<SequenceItem> items;
+    for (const auto& n : names) items.push_back({n, std::nullopt});
+    for (const auto& hosts : std::vector<std::vector<std::string>>{{"usb3"}, {"usb3", "usb2"}}) {
+      for (const double fps : {5.0, 60.0}) {
+        auto p = MakeSequenceProblem(items, fps, hosts, testing::Catalog(), std::nullopt);
+        ASSERT_TRUE(p.ok()) << p.status().message();
+        auto coster = GroupCoster::Create(*p);
+        ASSERT_TRUE(coster.ok()) << coster.status().message();
+        auto exact = PlanExact(**coster);
+        ASSERT_TRUE(exact.ok()) << exact.status().message();
+        int64_t plans = 0;
+        const Objective brute = BruteForce(**coster, &plans);
+        EXPECT_FALSE(Better(brute, exact->objective)) << "instance " << instances;
+        EXPECT_FALSE(Better(exact->objective, brute)) << "instance " << instances;
+        ++instances;
+      }
+    }
+  }
+  EXPECT_EQ(instances, 8);
+}
+
 }  // namespace
 }  // namespace etpu::planner

@@ -194,6 +194,7 @@ Result<Segmentation> ProfilingCuts(StageProfiler& profiler, int model, int stage
 }
 
 Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Splits& splits) {
+  if (!problem.sequence.empty()) return FailedPreconditionError("plan: a --sequence workload's models cannot be split");
   auto out = std::make_unique<Problem>();
   out->devices = problem.devices;
   out->chip = problem.chip;

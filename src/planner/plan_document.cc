@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
 
 #include "base/file_io.h"
 
@@ -83,6 +84,28 @@ Result<PlanDocument> ParsePlanDocument(const json& plan, const std::string& file
       out.groups.push_back(std::move(group));
     }
     doc.devices.push_back(std::move(out));
+  }
+  if (plan.contains("workload")) {
+    const json& w = plan["workload"];
+    ETPU_ASSIGN_OR_RETURN(const std::string kind, Text(w, "kind", "plan.workload", file));
+    if (kind == "sequence") {
+      ETPU_ASSIGN_OR_RETURN(doc.frames_per_s, Number(w, "frames_per_s", "plan.workload", file));
+      if (doc.frames_per_s <= 0) return Bad(file, "plan.workload.frames_per_s", "a number > 0");
+      ETPU_ASSIGN_OR_RETURN(const json* sequence, Array(w, "sequence", "plan.workload", file));
+      std::set<std::string> planned;
+      for (const auto& d : doc.devices) {
+        for (const auto& g : d.groups) planned.insert(g.models.begin(), g.models.end());
+      }
+      for (const json& m : *sequence) {
+        if (!m.is_string() || !planned.contains(m.get<std::string>())) {
+          return Bad(file, "plan.workload.sequence", "names of the plan's models");
+        }
+        doc.sequence.push_back(m.get<std::string>());
+      }
+      if (doc.sequence.empty()) return Bad(file, "plan.workload.sequence", "at least one model");
+    } else if (kind != "poisson") {
+      return Bad(file, "plan.workload.kind", "\"poisson\" or \"sequence\"");
+    }
   }
   if (plan.contains("baselines") && plan["baselines"].is_object()) {
     for (const auto& [name, b] : plan["baselines"].items()) {

@@ -44,6 +44,10 @@ struct PlanDocument {
   std::optional<double> lower_bound_headroom;
   std::vector<PlanDeviceDoc> devices;
   std::vector<std::pair<std::string, double>> baselines;  ///< name, throughput headroom.
+  /// The workload (`workload` in the file; absent in older plans: Poisson). A sequence names
+  /// models of the plan, issued frames_per_s times per second.
+  std::vector<std::string> sequence;
+  double frames_per_s = 0;
 };
 
 /// Checks and reads a parsed plan document. Errors: a field missing or of the wrong type (named

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -33,6 +34,75 @@ bool IsZooName(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// "25ms" or "25": a latency objective in ms (> 0). `example` shows where it goes.
+Result<double> ParseObjective(const std::string& model, const std::string& given, const std::string& example) {
+  std::string slo = given;
+  if (slo.size() > 2 && slo.compare(slo.size() - 2, 2, "ms") == 0) slo.resize(slo.size() - 2);
+  char* end = nullptr;
+  const double ms = std::strtod(slo.c_str(), &end);
+  if (slo.empty() || end == slo.c_str() || *end != '\0' || !std::isfinite(ms) || ms <= 0) {
+    return InvalidArgumentError(fmt::format(
+        "plan: the latency objective of '{}' must be a number of milliseconds > 0, as in {}:25ms (got '{}')", model,
+        example, given));
+  }
+  return ms;
+}
+
+}  // namespace
+
+Result<std::vector<SequenceItem>> ParseSequence(const std::vector<std::string>& items, double frames_per_s) {
+  if (!std::isfinite(frames_per_s) || frames_per_s <= 0) {
+    return InvalidArgumentError(fmt::format("plan: --fps must be a number of frames per second > 0 (got {})", frames_per_s));
+  }
+  if (items.empty()) return InvalidArgumentError("plan: --sequence names no model (e.g. --sequence det,cls,cls)");
+  std::vector<SequenceItem> out;
+  for (const auto& item : items) {
+    SequenceItem s;
+    s.model = item;
+    // MODEL:MSms (a file path may hold ':' itself: only a trailing objective is taken).
+    if (const size_t colon = item.rfind(':'); colon != std::string::npos && colon > 0 && colon + 1 < item.size() &&
+                                              std::isdigit(static_cast<unsigned char>(item[colon + 1]))) {
+      s.model = item.substr(0, colon);
+      ETPU_ASSIGN_OR_RETURN(s.slo_ms, ParseObjective(s.model, item.substr(colon + 1), s.model));
+    }
+    if (s.model.empty()) return InvalidArgumentError("plan: --sequence has an empty model name");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<Problem> MakeSequenceProblem(const std::vector<SequenceItem>& items, double frames_per_s,
+                                    const std::vector<std::string>& device_hosts, const device::DeviceCatalog& catalog,
+                                    std::optional<device::Clock> clock, bool shared_usb_hub) {
+  if (!std::isfinite(frames_per_s) || frames_per_s <= 0) {
+    return InvalidArgumentError(fmt::format("plan: --fps must be > 0 (got {})", frames_per_s));
+  }
+  std::vector<ModelDemand> demands;  // distinct models, in order of first occurrence
+  std::vector<int> sequence;
+  for (const auto& item : items) {
+    auto it = std::find_if(demands.begin(), demands.end(), [&](const ModelDemand& d) { return d.model == item.model; });
+    if (it == demands.end()) {
+      demands.push_back({item.model, 0, std::nullopt});
+      it = demands.end() - 1;
+    }
+    it->rate_hz += frames_per_s;
+    if (item.slo_ms) {
+      if (it->slo_ms && *it->slo_ms != *item.slo_ms) {
+        return InvalidArgumentError(fmt::format("plan: '{}' has two latency objectives in --sequence ({} and {} ms)",
+                                                item.model, *it->slo_ms, *item.slo_ms));
+      }
+      it->slo_ms = item.slo_ms;
+    }
+    sequence.push_back(static_cast<int>(it - demands.begin()));
+  }
+  ETPU_ASSIGN_OR_RETURN(Problem p, MakeProblem(demands, device_hosts, catalog, clock, shared_usb_hub));
+  p.sequence = std::move(sequence);
+  p.frames_per_s = frames_per_s;
+  return p;
+}
+
 Result<ModelDemand> ParseModelDemand(const std::string& text) {
   const size_t at = text.rfind('@');
   if (at == std::string::npos || at == 0 || at + 1 == text.size()) {
@@ -42,18 +112,8 @@ Result<ModelDemand> ParseModelDemand(const std::string& text) {
   d.model = text.substr(0, at);
   std::string rate = text.substr(at + 1);
   if (const size_t colon = rate.find(':'); colon != std::string::npos) {
-    std::string slo = rate.substr(colon + 1);
+    ETPU_ASSIGN_OR_RETURN(d.slo_ms, ParseObjective(d.model, rate.substr(colon + 1), d.model + "@" + rate.substr(0, colon)));
     rate.resize(colon);
-    const std::string given = slo;
-    if (slo.size() > 2 && slo.compare(slo.size() - 2, 2, "ms") == 0) slo.resize(slo.size() - 2);
-    char* end = nullptr;
-    const double ms = std::strtod(slo.c_str(), &end);
-    if (slo.empty() || end == slo.c_str() || *end != '\0' || !std::isfinite(ms) || ms <= 0) {
-      return InvalidArgumentError(fmt::format(
-          "plan: the latency objective of '{}' must be a number of milliseconds > 0, as in {}@{}:25ms (got '{}')",
-          d.model, d.model, rate, given));
-    }
-    d.slo_ms = ms;
   }
   char* end = nullptr;
   d.rate_hz = std::strtod(rate.c_str(), &end);

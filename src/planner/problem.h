@@ -47,6 +47,11 @@ struct Problem {
   int emulate = 16;                          ///< Generation of Google's compiler (CompileOptions::emulate).
   /// The USB TPUs sit behind one hub and share its bandwidth (their profiles are device::ShareLink's).
   bool shared_usb_hub = false;
+  /// The workload as a cyclic invocation sequence (model indices, `--sequence`), issued
+  /// frames_per_s times per second (planner/sequence.h); empty: independent Poisson demands at each
+  /// model's rate. With a sequence, each model's rate_hz is its occurrences x frames_per_s.
+  std::vector<int> sequence;
+  double frames_per_s = 0;
 
   /// False when `models` holds two parts of one model (they cannot run on one TPU).
   bool PartsApart(const std::vector<int>& models) const;
@@ -75,5 +80,20 @@ Result<ModelDemand> ParseModelDemand(const std::string& text);
 Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::vector<std::string>& device_hosts,
                             const device::DeviceCatalog& catalog, std::optional<device::Clock> clock,
                             bool shared_usb_hub = false);
+
+/// One item of `--sequence`: a model (file or zoo name) and optionally its latency objective
+/// ("MODEL:MSms").
+struct SequenceItem {
+  std::string model;
+  std::optional<double> slo_ms;
+};
+/// Splits `--sequence` items. Errors: no item, an empty name, a bad objective, fps not > 0.
+Result<std::vector<SequenceItem>> ParseSequence(const std::vector<std::string>& items, double frames_per_s);
+/// A Problem whose workload is the cyclic sequence `items` issued `frames_per_s` times per second
+/// (Problem::sequence): one model per distinct name, in order of first occurrence, with rate =
+/// occurrences x frames_per_s. Errors: as MakeProblem, fps not > 0, two objectives for one model.
+Result<Problem> MakeSequenceProblem(const std::vector<SequenceItem>& items, double frames_per_s,
+                                    const std::vector<std::string>& device_hosts, const device::DeviceCatalog& catalog,
+                                    std::optional<device::Clock> clock, bool shared_usb_hub = false);
 
 }  // namespace etpu::planner

@@ -79,6 +79,9 @@ Result<SplitBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& cos
     return InvalidArgumentError(fmt::format("plan: unknown pipelining baseline '{}' (expected {})", name,
                                             fmt::join(names, ", ")));
   }
+  if (!base.sequence.empty()) {
+    return FailedPreconditionError("not modelled for --sequence workloads (a sequence's invocations are not split among TPUs)");
+  }
   const int devices = static_cast<int>(base.devices.size());
   const std::vector<int> streaming = StreamingModels(coster);
   Splits splits;
@@ -165,6 +168,7 @@ Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Pro
   SplitSearchStats local;
   SplitSearchStats& st = stats ? *stats : local;
   std::optional<std::pair<SplitProblem, Solution>> best;
+  if (!base.sequence.empty()) return best;  // pipelines and replicas are not modelled for sequences
   if (base.devices.size() < 2) return best;
   ETPU_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, Candidates(coster));
   if (candidates.empty()) return best;

@@ -61,7 +61,8 @@ Result<SplitBaseline> MakePipelineBaseline(const Problem& base, GroupCoster& cos
 /// replicas or stages; heuristic.h).
 Result<double> SplitLowerBound(GroupCoster& coster);
 
-/// The best plan over splitting choices, with 2 TPUs or more. Candidates: each model that streams
+/// The best plan over splitting choices, with 2 TPUs or more (none for a --sequence workload:
+/// which stage or replica an occurrence goes to is not modelled). Candidates: each model that streams
 /// alone (pipelined into 2..min(TPUs, 4) stages by the profiling partitioner, or replicated) and
 /// each model whose load alone exceeds a balanced share of the whole (replicated on 2..TPUs).
 /// Every combination of the candidates' options is solved like the whole problem when there are at

@@ -26,7 +26,16 @@ double Percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
-Status Check(const SimDevice& d) {
+Status Check(const SimDevice& d, const SimOptions& options) {
+  size_t count = 0;
+  for (const auto& g : d.groups) count += g.size();
+  if (options.frames_per_s > 0) {
+    for (int m : d.sequence) {
+      if (m < 0 || static_cast<size_t>(m) >= count) {
+        return InvalidArgumentError(fmt::format("simulate: {}: the sequence names model {} of {}", d.name, m, count));
+      }
+    }
+  }
   for (const auto& g : d.groups) {
     for (const SimModel& m : g) {
       if (!(m.rate_hz > 0) || !std::isfinite(m.rate_hz)) {
@@ -51,23 +60,14 @@ SimDeviceResult Run(const SimDevice& d, const SimOptions& options, uint64_t seed
     for (const SimModel& m : d.groups[g]) models.push_back({&m, static_cast<int>(g)});
   }
   const double horizon_ms = options.seconds * 1000;
-  std::mt19937_64 rng(seed);
-  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arrivals;
-  std::vector<std::exponential_distribution<double>> gaps;
-  for (size_t i = 0; i < models.size(); ++i) {
-    gaps.emplace_back(models[i].m->rate_hz / 1000.0);  // per ms
-    arrivals.push({gaps[i](rng), static_cast<int>(i)});
-  }
   std::vector<int64_t> invocations(models.size(), 0), reloads(models.size(), 0);
   std::vector<std::vector<double>> latencies(models.size());
   std::vector<char> loaded(models.size(), 0);
   int token = -1;  // The group whose token the device holds; -1: none yet.
   int64_t switches = 0;
   double free_at = 0, busy = 0;
-  while (!arrivals.empty() && arrivals.top().t_ms < horizon_ms) {
-    const Arrival a = arrivals.top();
-    arrivals.pop();
-    arrivals.push({a.t_ms + gaps[static_cast<size_t>(a.model)](rng), a.model});
+  // One arrival, served first-come-first-served under the token rule.
+  const auto serve = [&](const Arrival& a) {
     const Flat& f = models[static_cast<size_t>(a.model)];
     if (token != f.group) {
       if (token >= 0) ++switches;
@@ -83,6 +83,26 @@ SimDeviceResult Run(const SimDevice& d, const SimOptions& options, uint64_t seed
     ++invocations[static_cast<size_t>(a.model)];
     if (reload) ++reloads[static_cast<size_t>(a.model)];
     latencies[static_cast<size_t>(a.model)].push_back(free_at - a.t_ms);
+  };
+  if (options.frames_per_s > 0) {  // the device's part of the sequence, issued at each frame's start
+    const double period_ms = 1000.0 / options.frames_per_s;
+    for (int64_t frame = 0; static_cast<double>(frame) * period_ms < horizon_ms; ++frame) {
+      for (int m : d.sequence) serve({static_cast<double>(frame) * period_ms, m});
+    }
+  } else {
+    std::mt19937_64 rng(seed);
+    std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arrivals;
+    std::vector<std::exponential_distribution<double>> gaps;
+    for (size_t i = 0; i < models.size(); ++i) {
+      gaps.emplace_back(models[i].m->rate_hz / 1000.0);  // per ms
+      arrivals.push({gaps[i](rng), static_cast<int>(i)});
+    }
+    while (!arrivals.empty() && arrivals.top().t_ms < horizon_ms) {
+      const Arrival a = arrivals.top();
+      arrivals.pop();
+      arrivals.push({a.t_ms + gaps[static_cast<size_t>(a.model)](rng), a.model});
+      serve(a);
+    }
   }
   SimDeviceResult r;
   r.name = d.name;
@@ -108,12 +128,15 @@ SimDeviceResult Run(const SimDevice& d, const SimOptions& options, uint64_t seed
 
 Result<std::vector<SimDeviceResult>> SimulateDevices(const std::vector<SimDevice>& devices, const SimOptions& options) {
   if (devices.empty()) return InvalidArgumentError("simulate: no device to simulate");
+  if (!(options.frames_per_s >= 0) || !std::isfinite(options.frames_per_s)) {
+    return InvalidArgumentError(fmt::format("simulate: the sequence's frames per second must be >= 0, got {}", options.frames_per_s));
+  }
   if (!(options.seconds > 0) || !std::isfinite(options.seconds)) {
     return InvalidArgumentError(fmt::format("simulate: the simulated time must be positive, got {} s", options.seconds));
   }
   double arrivals = 0;
   for (const SimDevice& d : devices) {
-    ETPU_RETURN_IF_ERROR(Check(d));
+    ETPU_RETURN_IF_ERROR(Check(d, options));
     for (const auto& g : d.groups) {
       for (const SimModel& m : g) arrivals += m.rate_hz * options.seconds;
     }

@@ -2,7 +2,7 @@
 // planner's closed-form switch model (docs/PLANNER.md §3) against what actually happens.
 //
 // Each Edge TPU serves its models first-come-first-served, one invocation at a time. Demands are
-// Poisson (model m arrives at rate λ_m). The device applies libedgetpu's caching-token rule: it holds
+// Poisson (model m arrives at rate λ_m), or a cyclic sequence issued at the start of every frame. The device applies libedgetpu's caching-token rule: it holds
 // one token; running a model of another co-compile group clears the parameter cache, after which
 // each model of the new group uploads its cached parameters on its first invocation (first_ms)
 // and runs at later_ms while the token stays. The per-invocation times are the one timing model's
@@ -32,11 +32,17 @@ struct SimDevice {
   std::vector<std::vector<SimModel>> groups;
   double predicted_utilisation = -1;
   double predicted_switches_per_s = -1;
+  /// With SimOptions::frames_per_s > 0: this device's invocations of one frame, in order (indices
+  /// into its models counted group by group).
+  std::vector<int> sequence;
 };
 
 struct SimOptions {
   double seconds = 600;   ///< Simulated time (> 0).
   uint64_t seed = 1;      ///< Arrivals are pseudo-random but reproducible.
+  /// > 0: instead of Poisson arrivals, each device's `sequence` is issued at the start of every
+  /// frame, this many frames per second (etpu plan --sequence; planner/sequence.h).
+  double frames_per_s = 0;
 };
 
 struct SimModelResult {

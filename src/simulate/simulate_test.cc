@@ -125,5 +125,77 @@ TEST(SimulateTest, PlannerPredictionsAgreeWithTheSimulation) {
   EXPECT_GT(latencies, 0);
 }
 
+// A --sequence workload (planner/sequence.h): the planner's utilisation, switches and latencies are
+// those of the deterministic schedule, so the simulation of the same sequence reproduces them
+// (utilisation within 0.5%: the first frame's extra reloads; switches and p99 exactly).
+TEST(SimulateTest, SequencePredictionsEqualTheSimulation) {
+  auto p = planner::MakeSequenceProblem({{"mobilenet_v1_0.5_160", std::nullopt}, {"mobilenet_v2_1.0_224", std::nullopt},
+                                         {"mobilenet_v2_1.0_224", std::nullopt}, {"mobilenet_v1_0.25_128", std::nullopt}},
+                                        20, {"usb3", "usb2"}, planner::testing::Catalog(), std::nullopt);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto created = planner::GroupCoster::Create(*p);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  planner::GroupCoster& coster = **created;
+  std::vector<planner::PlanEval> plans;
+  auto best = planner::PlanExact(coster);
+  ASSERT_TRUE(best.ok()) << best.status().ToString();
+  plans.push_back(*best);
+  for (const std::string& name : planner::BaselineNames()) {
+    auto plan = planner::BaselinePlan(coster, name);
+    ASSERT_TRUE(plan.ok()) << name;
+    auto eval = planner::EvaluatePlan(coster, *plan);
+    ASSERT_TRUE(eval.ok()) << name;
+    plans.push_back(*eval);
+  }
+  int switching = 0;
+  for (const planner::PlanEval& e : plans) {
+    std::vector<SimDevice> devices;
+    for (size_t d = 0; d < e.devices.size(); ++d) {
+      SimDevice sd;
+      sd.name = "device " + std::to_string(d);
+      std::vector<int> model_of;  // flattened index -> problem model
+      for (const auto& group : e.devices[d].groups) {
+        std::vector<SimModel> g;
+        for (const planner::ModelLoad& m : group) {
+          g.push_back({p->models[static_cast<size_t>(m.model)].name, p->models[static_cast<size_t>(m.model)].rate_hz,
+                       m.first_ms, m.later_ms});
+          model_of.push_back(m.model);
+        }
+        sd.groups.push_back(std::move(g));
+      }
+      for (int m : p->sequence) {
+        for (size_t i = 0; i < model_of.size(); ++i) {
+          if (model_of[i] == m) sd.sequence.push_back(static_cast<int>(i));
+        }
+      }
+      sd.predicted_utilisation = e.devices[d].utilisation;
+      sd.predicted_switches_per_s = e.devices[d].switches_per_s;
+      devices.push_back(std::move(sd));
+    }
+    auto r = SimulateDevices(devices, {.seconds = 300, .seed = 1, .frames_per_s = 20});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (size_t d = 0; d < r->size(); ++d) {
+      const SimDeviceResult& x = (*r)[d];
+      if (x.predicted_utilisation <= 0) continue;
+      EXPECT_NEAR(x.utilisation, x.predicted_utilisation, 0.005 * x.predicted_utilisation) << x.name;
+      EXPECT_NEAR(x.token_switches_per_s, x.predicted_switches_per_s, 0.01) << x.name;
+      if (x.predicted_switches_per_s > 0) ++switching;
+      size_t k = 0;
+      for (const auto& group : e.devices[d].groups) {
+        for (const planner::ModelLoad& m : group) {
+          const SimModelResult& sim = x.models[k++];
+          if (x.saturated) {
+            EXPECT_TRUE(std::isinf(m.latency_p99_ms)) << x.name;
+            continue;
+          }
+          EXPECT_NEAR(m.latency_p99_ms, sim.latency_p99_ms, 1e-9 * sim.latency_p99_ms) << x.name << " " << sim.name;
+          EXPECT_NEAR(m.latency_p50_ms, sim.latency_p50_ms, 1e-9 * sim.latency_p50_ms) << x.name << " " << sim.name;
+        }
+      }
+    }
+  }
+  EXPECT_GT(switching, 0) << "no plan switches tokens: the sequence's switch count is not exercised";
+}
+
 }  // namespace
 }  // namespace etpu::simulate

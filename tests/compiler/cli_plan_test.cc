@@ -362,6 +362,46 @@ TEST(EtpuPlan, LatencyObjectivesChangeThePlanOrAreReportedInfeasible) {
   EXPECT_TRUE(Has(bad.err, "latency objective")) << bad.err;
 }
 
+// --sequence det,cls,cls --fps F: the workload as a cyclic sequence. The plan's JSON names it,
+// rates are occurrences x F, and etpu simulate replays the sequence from the plan file with the
+// plan's utilisation and p99 latencies (deterministic: equal to the printed precision).
+TEST(EtpuPlan, SequenceWorkloadIsPlannedAndReplayedBySimulate) {
+  const std::string dir = testutil::MakeTempDir("etpu-plan-sequence");
+  ToolRun r = RunEtpu({"plan", "--sequence", "mobilenet_v1_0.5_160,mobilenet_v2_1.0_224,mobilenet_v2_1.0_224", "--fps",
+                       "20", "--devices", "usb3", "--json", "--write", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto plan = nlohmann::json::parse(r.out);
+  EXPECT_EQ(plan["workload"]["kind"], "sequence");
+  EXPECT_EQ(plan["workload"]["frames_per_s"], 20);
+  EXPECT_EQ(plan["workload"]["sequence"].size(), 3u);
+  EXPECT_TRUE(plan["pipelines"].empty());
+  double v2_rate = 0;
+  for (const auto& g : plan["devices"][0]["groups"]) {
+    for (const auto& m : g["members"]) {
+      if (m["name"] == "mobilenet_v2_1.0_224") v2_rate = m["rate_hz"].get<double>();
+    }
+  }
+  EXPECT_EQ(v2_rate, 40);
+  ToolRun sim = RunEtpu({"simulate", dir + "/plan.json", "--seconds", "60", "--json"});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  const auto s = nlohmann::json::parse(sim.out);
+  const auto& d = s["devices"][0];
+  EXPECT_NEAR(d["utilisation"].get<double>(), d["predicted_utilisation"].get<double>(),
+              0.005 * d["predicted_utilisation"].get<double>());
+  for (const auto& m : d["models"]) {
+    EXPECT_NEAR(m["latency_p99_ms"].get<double>(), m["predicted_latency_p99_ms"].get<double>(), 1e-6) << m["name"];
+  }
+  // Usage errors: both forms, no --fps, --fps alone, a bad objective in the sequence.
+  EXPECT_EQ(RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--sequence", "mobilenet_v1_0.25_128", "--fps", "5"}).exit_code, 2);
+  ToolRun no_fps = RunEtpu({"plan", "--sequence", "mobilenet_v1_0.25_128"});
+  EXPECT_EQ(no_fps.exit_code, 2);
+  EXPECT_TRUE(Has(no_fps.err, "--fps")) << no_fps.err;
+  EXPECT_EQ(RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--fps", "5"}).exit_code, 2);
+  ToolRun bad_slo = RunEtpu({"plan", "--sequence", "mobilenet_v1_0.25_128:0ms", "--fps", "5"});
+  EXPECT_EQ(bad_slo.exit_code, 2);
+  EXPECT_TRUE(Has(bad_slo.err, "latency objective")) << bad_slo.err;
+}
+
 TEST(EtpuPlan, BadInputIsAClearError) {
   ToolRun unknown = RunEtpu({"plan", "no_such_model@10"});
   EXPECT_EQ(unknown.exit_code, 1);

@@ -1,4 +1,4 @@
-// etpu plan MODEL@HZ[:MSms]... [--devices usb3,usb3,...] [--clock max|std] [--device_catalog FILE] [--json]
+// etpu plan MODEL@HZ[:MSms]... | --sequence A,B,B --fps F  [--devices usb3,usb3,...] [--clock max|std] [--device_catalog FILE] [--json]
 //
 // Which models to co-compile, in which order, on which Edge TPU (docs/PLANNER.md): the exact
 // optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
@@ -123,7 +123,14 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
   for (const auto& m : p.models) models += m.split_of < 0 || m.part == 0 ? 1 : 0;
   std::printf("etpu plan: %zu model(s) on %zu Edge TPU(s); %s (%lld compilations, %.0f ms)\n", models,
               p.devices.size(), method.c_str(), static_cast<long long>(compilations), ms);
-  std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
+  if (p.sequence.empty()) {
+    std::printf("Timing model only (docs/TIMING_MODEL.md); switch model: Poisson demands, token rule (docs/PLANNER.md).\n");
+  } else {
+    std::string names;
+    for (int m : p.sequence) names += (names.empty() ? "" : ", ") + p.models[static_cast<size_t>(m)].name;
+    std::printf("Timing model only (docs/TIMING_MODEL.md); workload: the sequence %s, %g times per second, each TPU "
+                "running its part in order; token rule (docs/PLANNER.md §11).\n", names.c_str(), p.frames_per_s);
+  }
   if (p.shared_usb_hub) std::printf("The USB Edge TPUs share one hub: each has 1/n of its link (all transferring at once).\n");
   for (const auto& m : p.models) {
     if (m.split_of < 0 || m.part != 0) continue;
@@ -164,7 +171,9 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
                 MsText(x.p50_ms).c_str(), MsText(x.p99_ms).c_str(),
                 x.slo_ms ? fmt::format("; objective {:.2f} ms", *x.slo_ms).c_str() : "");
   }
-  std::printf("Latency: predicted from arrival to completion (M/G/1 per TPU, docs/PLANNER.md §10).\n");
+  std::printf("%s\n", p.sequence.empty()
+                          ? "Latency: predicted from arrival to completion (M/G/1 per TPU, docs/PLANNER.md §10)."
+                          : "Latency: from the frame's start to completion, each TPU running its part of the sequence in order.");
   if (e.objective.slo_violation > 0) {
     std::printf("NO FEASIBLE PLAN: no plan found meets every latency objective; the one shown misses by least (%s)\n",
                 SloMisses(p, e).c_str());
@@ -271,6 +280,13 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
     x["latency_p99_ms"] = Ms(it->second.p99_ms);
   }
   out["pipelines"] = pipelines;
+  if (p.sequence.empty()) {
+    out["workload"] = {{"kind", "poisson"}};
+  } else {
+    nlohmann::json names = nlohmann::json::array();
+    for (int m : p.sequence) names.push_back(p.models[static_cast<size_t>(m)].name);
+    out["workload"] = {{"kind", "sequence"}, {"frames_per_s", p.frames_per_s}, {"sequence", names}};
+  }
   if (heuristic) {
     out["heuristic"] = {{"start", heuristic->start},
                         {"moves_evaluated", std::to_string(heuristic->moves_evaluated)},
@@ -287,12 +303,18 @@ int PlanCommand(int argc, char** argv) {
                "headroom (timing model only; nothing is executed, and nothing is written without --write).",
                "etpu plan"};
   std::vector<std::string> demands;
-  std::string devices_text = "usb3", clock_text, catalog_file, write_dir;
+  std::string devices_text = "usb3", clock_text, catalog_file, write_dir, sequence_text;
+  double fps = 0;
   bool json = false, explain = false, usb_hub = false;
   app.add_option("models", demands,
                  "MODEL@HZ or MODEL@HZ:MSms: a .tflite file or a zoo name (etpu zoo --list), its demand in Hz and "
                  "optionally a latency objective (the predicted p99 from arrival to completion, in ms)")
-      ->required();
+;
+  app.add_option("--sequence", sequence_text,
+                 "The workload as a cyclic invocation sequence instead of MODEL@HZ rates: models (files or zoo names, "
+                 "each optionally with :MSms, a latency objective) comma-separated in invocation order, e.g. "
+                 "det,cls,cls; issued --fps times per second, each TPU running its part in order");
+  app.add_option("--fps", fps, "Frames per second of --sequence (required with it)");
   app.add_option("--devices", devices_text,
                  "Edge TPUs as host profiles, comma-separated (usb3, usb2, pcie, rpi4-usb3, ...; default usb3)");
   app.add_option("--clock", clock_text, "std or max (default: each host profile's usual runtime build)")
@@ -310,11 +332,23 @@ int PlanCommand(int argc, char** argv) {
                  "tpu<N>_<bus>-<K> with each group's models compiled together (etpu's compiler; all files or none)");
   if (auto code = ParseCommandLine(app, argc, argv)) return *code;
 
+  const bool cyclic = !sequence_text.empty();
+  if (cyclic == !demands.empty()) {
+    return UsageError("plan", cyclic ? "give either MODEL@HZ demands or --sequence, not both"
+                                     : "no model given: MODEL@HZ... or --sequence det,cls,cls --fps F");
+  }
+  if (!cyclic && fps != 0) return UsageError("plan", "--fps goes with --sequence");
   std::vector<planner::ModelDemand> models;
   for (const auto& d : demands) {
     auto parsed = planner::ParseModelDemand(d);
     if (!parsed.ok()) return UsageError("plan", parsed.status().message());
     models.push_back(*parsed);
+  }
+  std::vector<planner::SequenceItem> sequence;
+  if (cyclic) {
+    auto parsed = planner::ParseSequence(SplitCommas(sequence_text), fps);
+    if (!parsed.ok()) return UsageError("plan", parsed.status().message());
+    sequence = std::move(parsed).value();
   }
   const std::vector<std::string> hosts = SplitCommas(devices_text);
   if (hosts.empty()) return UsageError("plan", "--devices names no device (e.g. --devices usb3,usb3)");
@@ -333,7 +367,8 @@ int PlanCommand(int argc, char** argv) {
       return UsageError("plan", fmt::format("unknown device '{}' in --devices (host profiles: {})", h, names));
     }
   }
-  auto problem = planner::MakeProblem(models, hosts, *catalog, clock, usb_hub);
+  auto problem = cyclic ? planner::MakeSequenceProblem(sequence, fps, hosts, *catalog, clock, usb_hub)
+                        : planner::MakeProblem(models, hosts, *catalog, clock, usb_hub);
   if (!problem.ok()) return Failure("plan", problem.status().message());
 
   const auto start = std::chrono::steady_clock::now();
@@ -360,6 +395,7 @@ int PlanCommand(int argc, char** argv) {
   for (const auto& name : planner::PipelineBaselineNames()) {
     Baseline b;
     b.name = name;
+    if (cyclic) continue;  // pipelines are not modelled for sequences (planner/solve.h)
     auto pb = planner::MakePipelineBaseline(*problem, **coster, profilers, name);
     if (!pb.ok()) {
       b.error = pb.status().message();

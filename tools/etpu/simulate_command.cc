@@ -31,6 +31,16 @@ std::vector<simulate::SimDevice> DevicesOf(const planner::PlanDocument& plan) {
       for (const planner::PlanMemberDoc& m : g.members) group.push_back({m.name, m.rate_hz, m.first_ms, m.later_ms});
       sd.groups.push_back(std::move(group));
     }
+    // The device's part of a sequence workload: its models' occurrences, as indices counted group by group.
+    for (const std::string& name : plan.sequence) {
+      int index = 0;
+      for (const auto& g : sd.groups) {
+        for (const auto& m : g) {
+          if (m.name == name) sd.sequence.push_back(index);
+          ++index;
+        }
+      }
+    }
     sd.predicted_utilisation = d.utilisation;
     sd.predicted_switches_per_s = d.token_switches_per_s;
     out.push_back(std::move(sd));
@@ -71,7 +81,8 @@ int SimulateCommand(int argc, char** argv) {
   if (auto code = ParseCommandLine(app, argc, argv)) return *code;
   auto plan = planner::ReadPlanDocument(plan_file);
   if (!plan.ok()) return Failure("simulate", plan.status().ToString());
-  auto results = simulate::SimulateDevices(DevicesOf(*plan), {.seconds = seconds, .seed = seed});
+  auto results =
+      simulate::SimulateDevices(DevicesOf(*plan), {.seconds = seconds, .seed = seed, .frames_per_s = plan->frames_per_s});
   if (!results.ok()) return Failure("simulate", results.status().ToString());
   if (json_out) {
     nlohmann::json devices = nlohmann::json::array();
@@ -96,8 +107,13 @@ int SimulateCommand(int argc, char** argv) {
     std::printf("%s\n", doc.dump(2).c_str());
     return kExitOk;
   }
-  std::printf("Simulated %.0f s of the workload of %s (Poisson arrivals, seed %llu), caching-token rule applied.\n", seconds,
-              plan_file.c_str(), static_cast<unsigned long long>(seed));
+  if (plan->sequence.empty()) {
+    std::printf("Simulated %.0f s of the workload of %s (Poisson arrivals, seed %llu), caching-token rule applied.\n",
+                seconds, plan_file.c_str(), static_cast<unsigned long long>(seed));
+  } else {
+    std::printf("Simulated %.0f s of the workload of %s (its sequence of %zu invocations, %g times per second), "
+                "caching-token rule applied.\n", seconds, plan_file.c_str(), plan->sequence.size(), plan->frames_per_s);
+  }
   for (size_t i = 0; i < results->size(); ++i) {
     const simulate::SimDeviceResult& d = (*results)[i];
     std::printf("\n%s: utilisation %.2f%% simulated, %.2f%% predicted %s; token switches %.2f/s simulated, %.2f/s predicted%s\n",
