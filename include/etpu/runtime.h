@@ -37,6 +37,21 @@ struct RuntimeOptions {
   int num_threads = 1;
 };
 
+/// Where a loaded model's non-constant tensors live (bytes).
+struct TensorMemory {
+  int64_t own_bytes = 0;       ///< Buffers of their own: inputs, outputs, state (all with preserve_all_tensors).
+  int64_t arena_bytes = 0;     ///< The arena the intermediate tensors share.
+  int64_t unshared_bytes = 0;  ///< Every non-constant tensor's size summed: a buffer each.
+};
+
+/// Options of one loaded model.
+struct ModelOptions {
+  int num_threads = 0;  ///< Its CPU threads (1-256; 0 = RuntimeOptions::num_threads).
+  /// Every tensor keeps its own storage, so intermediate tensors stay readable after Invoke (as
+  /// TFLite's experimental_preserve_all_tensors). By default intermediates share one arena.
+  bool preserve_all_tensors = false;
+};
+
 /// One invocation of one Edge TPU executable (one edgetpu-custom-op).
 struct CacheEvent {
   int device = 0;
@@ -119,8 +134,11 @@ class LoadedModel {
   /// Bytes of tensor t (constants included; empty when it has none or t is out of range).
   std::span<const uint8_t> tensor_data(int t) const;
   /// Writable bytes of a non-constant tensor (inputs, outputs, activations; stable for the model's
-  /// lifetime); empty for constants and out-of-range indices.
+  /// lifetime); empty for constants and out-of-range indices. An intermediate tensor shares its
+  /// bytes with others whose lifetimes do not meet its own (ModelOptions::preserve_all_tensors).
   std::span<uint8_t> mutable_tensor_data(int t);
+  /// Memory of the CPU interpreter's non-constant tensors (not of the Edge TPU regions' own).
+  TensorMemory tensor_memory() const;
 
   /// Copies the exact bytes of input i.
   Status SetInput(int i, std::span<const uint8_t> bytes);
@@ -175,6 +193,9 @@ class Runtime {
   Result<LoadedModel> LoadModel(const std::string& path, int device = 0, int num_threads = 0);
   Result<LoadedModel> LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device = 0,
                                           int num_threads = 0);
+  /// The same with every per-model option.
+  Result<LoadedModel> LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device,
+                                          const ModelOptions& options);
 
   DeviceState device_state(int device) const;
   /// Test hook: XORs SRAM byte `offset` of `device` with `mask`.
@@ -186,6 +207,10 @@ class Runtime {
 
  private:
   explicit Runtime(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  /// LoadModelFromBuffer; `release` (may be null), the buffer `bytes` views, is freed once the
+  /// model is read, before the interpreter is prepared (LoadModel: the file's bytes are not kept).
+  Result<LoadedModel> Load(std::span<const uint8_t> bytes, std::vector<uint8_t>* release, const std::string& name,
+                           int device, const ModelOptions& options);
   std::shared_ptr<Impl> impl_;
 };
 

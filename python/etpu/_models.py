@@ -78,10 +78,11 @@ def runnable_bytes(data, name):
         f"next to X_edgetpu.tflite.")
 
 
-def load_model(model_path=None, model_content=None, device=None, num_threads=None):
+def load_model(model_path=None, model_content=None, device=None, num_threads=None, preserve_all_tensors=False):
     """A native model bound to `device` (an etpu.Device; the first device when None), its CPU
     operators on `num_threads` threads (None or -1: one; the outputs are the same bytes for any
-    count)."""
+    count). Intermediate tensors share one arena unless `preserve_all_tensors` (TFLite's
+    experimental_preserve_all_tensors) keeps each readable after invoke()."""
     from etpu._devices import list_devices
     data, name = read_model(model_path, model_content)
     data = runnable_bytes(data, name)
@@ -89,6 +90,6 @@ def load_model(model_path=None, model_content=None, device=None, num_threads=Non
     try:
         with device.lock:
             threads = num_threads if num_threads is not None and num_threads > 0 else 1
-            return device.runtime.load_model(data, name, threads)
+            return device.runtime.load_model(data, name, threads, bool(preserve_all_tensors))
     except _native.Error as e:
         raise ValueError(str(e)) from None

@@ -178,12 +178,12 @@ void BindRuntime(py::module_& m) {
            py::arg("host") = "usb3", py::arg("runtime_version") = kDefaultRuntimeVersion, py::arg("clock") = "max")
       .def_property_readonly("runtime_version", &Runtime::runtime_version)
       .def("load_model",
-           [](Runtime& rt, py::bytes b, const std::string& name, int num_threads) {
+           [](Runtime& rt, py::bytes b, const std::string& name, int num_threads, bool preserve_all_tensors) {
              std::string_view v = b;
-             return ValueOrThrow(
-                 rt.LoadModelFromBuffer({reinterpret_cast<const uint8_t*>(v.data()), v.size()}, name, 0, num_threads));
+             return ValueOrThrow(rt.LoadModelFromBuffer({reinterpret_cast<const uint8_t*>(v.data()), v.size()}, name, 0,
+                                                        ModelOptions{num_threads, preserve_all_tensors}));
            },
-           py::arg("model"), py::arg("name"), py::arg("num_threads") = 0)
+           py::arg("model"), py::arg("name"), py::arg("num_threads") = 0, py::arg("preserve_all_tensors") = false)
       .def("state",
            [](const Runtime& rt) {
              const DeviceState s = rt.device_state(0);

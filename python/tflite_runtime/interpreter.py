@@ -82,7 +82,8 @@ class Interpreter:
         self._delegates = list(experimental_delegates or [])
         device = next((d._device for d in self._delegates if isinstance(d, Delegate)), None)
         self._etpu_device = device if device is not None else etpu.list_devices()[0]
-        self._etpu_model = etpu.load_model(model_path, model_content, self._etpu_device, num_threads)
+        self._etpu_model = etpu.load_model(model_path, model_content, self._etpu_device, num_threads,
+                                           experimental_preserve_all_tensors)
         self._allocated = False
         self._pending = {}  # Input position -> shape given to resize_tensor_input, until allocate_tensors.
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "kernels/thread_pool.h"
+#include "runtime/arena_plan.h"
 #include "runtime/ops/op_util.h"
 
 namespace etpu::runtime {
@@ -55,7 +56,13 @@ Status OpBuildContext::SetOutputShape(int i, std::vector<int32_t> shape) {
   }
   tensor.shape = std::move(shape);
   tensor.shape_signature.clear();
-  interp_.storage_[t].assign(static_cast<size_t>(tensor.size_bytes()), InitialByte(tensor));
+  const size_t bytes = static_cast<size_t>(tensor.size_bytes());
+  if (bytes <= interp_.arena_room_[t]) {
+    interp_.size_[t] = bytes;  // still fits its arena slot
+  } else {
+    interp_.arena_room_[t] = 0;
+    interp_.OwnStorage(t, bytes);
+  }
   return OkStatus();
 }
 std::string OpBuildContext::label() const {
@@ -82,10 +89,33 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const i
 Interpreter::Interpreter(std::shared_ptr<const ir::Model> model) : model_(std::move(model)) {}
 Interpreter::~Interpreter() = default;
 
+void Interpreter::OwnStorage(size_t t, size_t bytes) {
+  storage_[t].assign(bytes, InitialByte(tensors_[t]));
+  data_[t] = storage_[t].data();
+  size_[t] = bytes;
+}
+
+int64_t Interpreter::own_bytes() const {
+  int64_t sum = 0;
+  for (const auto& s : storage_) sum += static_cast<int64_t>(s.size());
+  return sum;
+}
+
+int64_t Interpreter::tensor_bytes() const {
+  int64_t sum = 0;
+  for (size_t t = 0; t < size_.size(); ++t) {
+    if (owned_[t]) sum += static_cast<int64_t>(size_[t]);
+  }
+  return sum;
+}
+
 Status Interpreter::Allocate(const InterpreterOptions& options) {
   const size_t n = model_->tensors.size();
   tensors_ = model_->tensors;
   storage_.assign(n, {});
+  data_.assign(n, nullptr);
+  size_.assign(n, 0);
+  arena_room_.assign(n, 0);
   owned_.assign(n, false);
   std::vector<bool> writable(n, false);
   for (int t : options.writable_constants) {
@@ -102,6 +132,28 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
     if (tensor.shape_signature.empty()) tensor.shape_signature = tensor.shape;  // As TFLite keeps it.
     tensor.shape = shape;
   }
+  // Lifetimes of the intermediates: from the first to the last operator that writes or reads them.
+  const int ops = static_cast<int>(model_->ops.size());
+  std::vector<int> first(n, ops), last(n, -1);
+  for (int k = 0; k < ops; ++k) {
+    const ir::Operator& op = model_->ops[static_cast<size_t>(k)];
+    for (const auto* list : {&op.inputs, &op.outputs}) {
+      for (int t : *list) {
+        if (t < 0 || static_cast<size_t>(t) >= n) continue;
+        first[static_cast<size_t>(t)] = std::min(first[static_cast<size_t>(t)], k);
+        last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], k);
+      }
+    }
+  }
+  std::vector<bool> own(n, options.preserve_all_tensors);  // own buffer rather than the arena
+  for (int t : model_->inputs) {
+    if (t >= 0 && static_cast<size_t>(t) < n) own[static_cast<size_t>(t)] = true;
+  }
+  for (int t : model_->outputs) {
+    if (t >= 0 && static_cast<size_t>(t) < n) own[static_cast<size_t>(t)] = true;
+  }
+  std::vector<ArenaRequest> requests;
+  std::vector<size_t> in_arena;
   for (size_t t = 0; t < n; ++t) {
     const ir::Tensor& tensor = tensors_[t];
     if (tensor.is_constant() && !tensor.is_variable && !writable[t]) continue;
@@ -111,11 +163,24 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
       return UnimplementedError(fmt::format("tensor '{}' (#{}) of '{}': STRING tensors are not supported",
                                             tensor.name, t, model_->path));
     }
-    storage_[t].assign(static_cast<size_t>(bytes), InitialByte(tensor));
-    if (tensor.is_constant()) {
-      std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
-    }
     owned_[t] = true;
+    if (own[t] || tensor.is_constant() || tensor.is_variable || last[t] < 0) {
+      OwnStorage(t, static_cast<size_t>(bytes));
+      if (tensor.is_constant()) {
+        std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
+      }
+      continue;
+    }
+    requests.push_back({bytes, first[t], last[t]});
+    in_arena.push_back(t);
+  }
+  const ArenaPlan plan = PlanArena(requests);
+  arena_.assign(static_cast<size_t>(plan.size), 0);
+  for (size_t k = 0; k < in_arena.size(); ++k) {
+    const size_t t = in_arena[k];
+    data_[t] = arena_.data() + plan.offsets[k];
+    size_[t] = static_cast<size_t>(requests[k].bytes);
+    arena_room_[t] = size_[t];
   }
   return OkStatus();
 }
@@ -158,11 +223,10 @@ Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
   if (i < 0 || i >= num_inputs()) {
     return InvalidArgumentError(fmt::format("input #{} out of range (model has {} inputs)", i, num_inputs()));
   }
-  const int t = model_->inputs[static_cast<size_t>(i)];
-  auto& buf = storage_[static_cast<size_t>(t)];
+  const auto buf = mutable_tensor_data(model_->inputs[static_cast<size_t>(i)]);
   if (bytes.size() != buf.size()) {
     return InvalidArgumentError(fmt::format("input #{} '{}': got {} bytes (expected {})", i,
-                                            tensor(t).name, bytes.size(), buf.size()));
+                                            tensor(model_->inputs[static_cast<size_t>(i)]).name, bytes.size(), buf.size()));
   }
   std::memcpy(buf.data(), bytes.data(), bytes.size());
   return OkStatus();
@@ -186,13 +250,13 @@ Status Interpreter::InvokeOps(int first, int last) {
 
 std::span<const uint8_t> Interpreter::tensor_data(int t) const {
   if (t < 0 || static_cast<size_t>(t) >= storage_.size()) return {};
-  if (owned_[static_cast<size_t>(t)]) return storage_[static_cast<size_t>(t)];
+  if (owned_[static_cast<size_t>(t)]) return {data_[static_cast<size_t>(t)], size_[static_cast<size_t>(t)]};
   return model_->tensor(t).data;
 }
 
 std::span<uint8_t> Interpreter::mutable_tensor_data(int t) {
   if (t < 0 || static_cast<size_t>(t) >= storage_.size() || !owned_[static_cast<size_t>(t)]) return {};
-  return storage_[static_cast<size_t>(t)];
+  return {data_[static_cast<size_t>(t)], size_[static_cast<size_t>(t)]};
 }
 
 void Interpreter::ResetVariables() {

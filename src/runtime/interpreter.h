@@ -1,9 +1,17 @@
 // The CPU interpreter: runs one verified TFLite model (ir::Model) operator by operator with the
 // bit-exact reference kernels of src/kernels.
 //
-// Life cycle: Create() allocates one buffer per non-constant tensor (the arena; pointers stay
-// valid for the interpreter's lifetime), then prepares every operator once (shapes, multipliers,
-// activation clamps) into a closure that Eval runs per invocation. An operator the interpreter
+// Life cycle: Create() gives every non-constant tensor its storage (pointers stay valid for the
+// interpreter's lifetime), then prepares every operator once (shapes, multipliers, activation
+// clamps) into a closure that Eval runs per invocation.
+//
+// Storage (runtime/arena_plan.h): the model's inputs and outputs, variable tensors and writable
+// constants each have their own buffer; the intermediate tensors share one arena in which tensors
+// whose lifetimes (first to last operator using them) do not overlap take the same bytes, as
+// TFLite's arena does. So an intermediate tensor's bytes are only meaningful while later operators
+// still read it; InterpreterOptions::preserve_all_tensors gives each its own buffer instead (for
+// layer-by-layer checks; TFLite's experimental_preserve_all_tensors). An operator that gives its
+// output a larger shape at prepare time than the model declares moves that tensor out of the arena. An operator the interpreter
 // does not know is an error at Create time naming it. Custom operators are resolved through a
 // CustomOpResolver (the Edge TPU custom op is registered that way by the runtime).
 //
@@ -51,6 +59,8 @@ struct InterpreterOptions {
   /// Threads of the CPU kernels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED split their output
   /// rows over them; the bytes are the same for any count). 1: the calling thread only.
   int num_threads = 1;
+  /// Every tensor keeps its own storage, so intermediates stay readable after Invoke (more memory).
+  bool preserve_all_tensors = false;
 };
 
 class Interpreter;
@@ -124,6 +134,11 @@ class Interpreter {
   std::span<uint8_t> mutable_tensor_data(int t);
   /// Restores every variable tensor to its initial value.
   void ResetVariables();
+  /// Bytes of the shared arena of intermediate tensors (0 with preserve_all_tensors), of the
+  /// tensors' own buffers, and of all non-constant tensors' sizes summed (what the arena saves against).
+  int64_t arena_bytes() const { return static_cast<int64_t>(arena_.size()); }
+  int64_t own_bytes() const;
+  int64_t tensor_bytes() const;
 
  private:
   friend class OpBuildContext;
@@ -132,9 +147,16 @@ class Interpreter {
   Status Prepare(const InterpreterOptions& options);
 
   std::shared_ptr<const ir::Model> model_;
+  /// Gives tensor t its own buffer of `bytes` (filled with its initial byte).
+  void OwnStorage(size_t t, size_t bytes);
+
   std::vector<ir::Tensor> tensors_;            ///< The model's tensors with prepare-time shapes.
-  std::vector<std::vector<uint8_t>> storage_;  ///< Per tensor; empty for plain constants.
-  std::vector<bool> owned_;                    ///< storage_[t] is the tensor's data.
+  std::vector<std::vector<uint8_t>> storage_;  ///< Own buffers; empty for plain constants and arena tensors.
+  std::vector<uint8_t> arena_;                 ///< The intermediates' shared bytes.
+  std::vector<uint8_t*> data_;                 ///< Per tensor with storage: its bytes (own buffer or arena).
+  std::vector<size_t> size_;                   ///< Per tensor with storage: its byte size.
+  std::vector<size_t> arena_room_;             ///< Per arena tensor: its slot's size (0: not in the arena).
+  std::vector<bool> owned_;                    ///< The tensor has writable storage (own or arena).
   std::vector<EvalFn> evals_;
   std::unique_ptr<kernels::ThreadPool> pool_;  ///< num_threads > 1 only.
 };

@@ -75,6 +75,10 @@ TensorInfo LoadedModel::output(int i) const {
 int LoadedModel::device() const { return impl_->device; }
 
 int LoadedModel::num_tensors() const { return static_cast<int>(impl_->model->tensors.size()); }
+TensorMemory LoadedModel::tensor_memory() const {
+  const Interpreter& i = *impl_->interp;
+  return {i.own_bytes(), i.arena_bytes(), i.tensor_bytes()};
+}
 TensorInfo LoadedModel::tensor(int t) const {
   if (t < 0 || t >= num_tensors()) return {};
   return InfoOf(impl_->interp->tensor(t));
@@ -201,11 +205,22 @@ int Runtime::runtime_version() const { return impl_->options.runtime_version; }
 
 Result<LoadedModel> Runtime::LoadModel(const std::string& path, int device, int num_threads) {
   ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, base::ReadFile(path));
-  return LoadModelFromBuffer(bytes, path, device, num_threads);
+  return Load(bytes, &bytes, path, device, ModelOptions{.num_threads = num_threads});
 }
 
 Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device,
                                                   int num_threads) {
+  return LoadModelFromBuffer(bytes, name, device, ModelOptions{.num_threads = num_threads});
+}
+
+Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device,
+                                                  const ModelOptions& options) {
+  return Load(bytes, nullptr, name, device, options);
+}
+
+Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::vector<uint8_t>* release, const std::string& name,
+                                  int device, const ModelOptions& options) {
+  const int num_threads = options.num_threads;
   if (device < 0 || device >= num_devices()) {
     return InvalidArgumentError(fmt::format("device {} out of range (the runtime has {} devices)", device, num_devices()));
   }
@@ -213,12 +228,14 @@ Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes,
     return InvalidArgumentError(fmt::format("num_threads {} out of range [1, 256] (0: the runtime's)", num_threads));
   }
   ETPU_ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModelFromBuffer(bytes, name));
+  if (release != nullptr) std::vector<uint8_t>().swap(*release);  // the model holds what it needs
   auto impl = std::make_shared<LoadedModel::Impl>();
   impl->runtime = impl_;
   impl->device = device;
   impl->model = std::make_shared<ir::Model>(std::move(model));
   runtime::InterpreterOptions opts;
   opts.num_threads = num_threads > 0 ? num_threads : impl_->options.num_threads;
+  opts.preserve_all_tensors = options.preserve_all_tensors;
   if (impl->model->HasEdgeTpuCustomOp()) {
     ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model));
     for (const auto& op : info.edgetpu_ops) {

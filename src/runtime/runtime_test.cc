@@ -179,3 +179,45 @@ TEST(RuntimeTest, RejectsBadOptionsAndDevices) {
 
 }  // namespace
 }  // namespace etpu
+
+namespace etpu {
+namespace {
+
+// The intermediates share one arena (runtime/arena_plan.h): far less than a buffer each, with the
+// same outputs as with every tensor kept (ModelOptions::preserve_all_tensors), on every shared CPU
+// model with a random input. Whole-model oracle runs check the arena's outputs bit for bit too.
+TEST(TensorArenaTest, IntermediatesShareBytesWithTheSameOutputs) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
+  auto rt = Runtime::Create();
+  ASSERT_TRUE(rt.ok());
+  int models = 0;
+  for (const char* name : {"mobilenet_v2_1.0_224_quant", "deeplabv3_mnv2_dm05_pascal_quant", "mobilenet_v1_0.25_128_quant"}) {
+    SCOPED_TRACE(name);
+    auto bytes = base::ReadFile(dir + "/" + name + ".tflite");
+    ASSERT_TRUE(bytes.ok());
+    auto shared = (*rt)->LoadModelFromBuffer(*bytes, name, 0, ModelOptions{});
+    auto apart = (*rt)->LoadModelFromBuffer(*bytes, name, 0, ModelOptions{.preserve_all_tensors = true});
+    ASSERT_TRUE(shared.ok() && apart.ok());
+    const TensorMemory s = shared->tensor_memory(), a = apart->tensor_memory();
+    EXPECT_EQ(s.unshared_bytes, a.unshared_bytes);
+    EXPECT_EQ(a.arena_bytes, 0);
+    EXPECT_EQ(a.own_bytes, a.unshared_bytes);
+    EXPECT_LT(s.own_bytes + s.arena_bytes, s.unshared_bytes / 3) << "the arena hardly shares";
+    std::vector<uint8_t> in(static_cast<size_t>(shared->input(0).bytes));
+    uint32_t x = 7;
+    for (auto& b : in) b = static_cast<uint8_t>((x = x * 1103515245u + 12345u) >> 24);
+    for (LoadedModel* m : {&*shared, &*apart}) {
+      ASSERT_TRUE(m->SetInput(0, in).ok());
+      ASSERT_TRUE(m->Invoke().ok());
+    }
+    for (int o = 0; o < shared->num_outputs(); ++o) {
+      const auto p = shared->GetOutput(o), q = apart->GetOutput(o);
+      EXPECT_TRUE(std::equal(p.begin(), p.end(), q.begin(), q.end())) << "output " << o;
+    }
+    ++models;
+  }
+  EXPECT_EQ(models, 3);
+}
+
+}  // namespace
+}  // namespace etpu

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file_io.h"
 #include "etpu/runtime.h"
 #include "kernels/dispatch.h"
 #include "testutil/shared.h"
@@ -25,7 +26,12 @@ Tensors RunAll(const std::string& path, int threads, kernels::FastIsa run_isa = 
   auto rt = Runtime::Create(o);
   EXPECT_TRUE(rt.ok()) << rt.status().ToString();
   if (!rt.ok()) return {};
-  auto m = (*rt)->LoadModel(path, 0, per_model ? threads : 0);
+  // Every tensor its own storage, so that the intermediates are compared too.
+  auto bytes = base::ReadFile(path);
+  EXPECT_TRUE(bytes.ok());
+  if (!bytes.ok()) return {};
+  auto m = (*rt)->LoadModelFromBuffer(*bytes, path, 0,
+                                      ModelOptions{.num_threads = per_model ? threads : 0, .preserve_all_tensors = true});
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   if (!m.ok()) return {};
   std::mt19937 rng(5);

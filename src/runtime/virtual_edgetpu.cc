@@ -1,13 +1,19 @@
 #include "runtime/virtual_edgetpu.h"
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 
 #include <fmt/format.h>
 
 namespace etpu::runtime {
 
 VirtualEdgeTpu::VirtualEdgeTpu(int index, int64_t sram_bytes)
-    : index_(index), sram_(static_cast<size_t>(sram_bytes > 0 ? sram_bytes : 0), 0) {}
+    : index_(index),
+      sram_bytes_(sram_bytes > 0 ? sram_bytes : 0),
+      sram_(static_cast<uint8_t*>(std::calloc(static_cast<size_t>(std::max<int64_t>(sram_bytes_, 1)), 1))) {
+  if (sram_ == nullptr) throw std::bad_alloc();  // as the std::vector it replaces
+}
 
 void VirtualEdgeTpu::Reset() {
   current_token_ = 0;
@@ -36,7 +42,7 @@ Result<CachePreparation> VirtualEdgeTpu::PrepareInvocation(uint64_t main_token, 
         "Edge TPU #{}: cached parameters need {} bytes but only {} of {} bytes of SRAM are free", index_, size,
         sram_bytes() - next_free_, sram_bytes()));
   }
-  if (size > 0) std::memcpy(sram_.data() + next_free_, caching->parameters.data(), static_cast<size_t>(size));
+  if (size > 0) std::memcpy(sram_.get() + next_free_, caching->parameters.data(), static_cast<size_t>(size));
   cached_[caching->id] = Allocation{next_free_, size};
   prep.sram_offset = next_free_;
   next_free_ += size;
@@ -56,14 +62,14 @@ Result<std::span<const uint8_t>> VirtualEdgeTpu::ReadCached(uint64_t id, uint64_
     return InvalidArgumentError(fmt::format("Edge TPU #{}: cached range [{}, +{}) leaves the {}-byte allocation",
                                             index_, offset, size, a.size));
   }
-  return std::span<const uint8_t>(sram_.data() + a.offset + offset, static_cast<size_t>(size));
+  return std::span<const uint8_t>(sram_.get() + a.offset + offset, static_cast<size_t>(size));
 }
 
 Status VirtualEdgeTpu::CorruptSram(int64_t offset, uint8_t mask) {
   if (offset < 0 || offset >= sram_bytes()) {
     return InvalidArgumentError(fmt::format("SRAM offset {} out of range [0, {})", offset, sram_bytes()));
   }
-  sram_[static_cast<size_t>(offset)] ^= mask;
+  sram_.get()[offset] ^= mask;
   return OkStatus();
 }
 

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,7 +47,7 @@ class VirtualEdgeTpu {
   VirtualEdgeTpu(int index, int64_t sram_bytes);
 
   int index() const { return index_; }
-  int64_t sram_bytes() const { return static_cast<int64_t>(sram_.size()); }
+  int64_t sram_bytes() const { return sram_bytes_; }
   uint64_t current_token() const { return current_token_; }
   /// Bytes of SRAM holding cached parameters.
   int64_t sram_used() const { return next_free_; }
@@ -72,8 +74,14 @@ class VirtualEdgeTpu {
     int64_t offset = 0;
     int64_t size = 0;
   };
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
   int index_;
-  std::vector<uint8_t> sram_;
+  int64_t sram_bytes_ = 0;
+  /// calloc'd: the pages of a large zeroed block become resident only when parameters are written
+  /// to them, so an idle virtual device costs no memory (8 MiB per device otherwise).
+  std::unique_ptr<uint8_t, Free> sram_;
   uint64_t current_token_ = 0;
   std::map<uint64_t, Allocation> cached_;
   int64_t next_free_ = 0;

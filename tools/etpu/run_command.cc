@@ -149,6 +149,12 @@ int RunCommand(int argc, char** argv) {
     std::printf("No edgetpu-custom-op: the whole model runs on the CPU (compile it with edgetpu_compiler for the "
                 "virtual Edge TPU)\n");
   }
+  const TensorMemory mem = m.tensor_memory();
+  std::printf("Tensors: %s in buffers of their own (inputs, outputs, state), %s arena shared by the intermediates "
+              "(%s with a buffer each)\n",
+              base::FormatBytes(static_cast<uint64_t>(mem.own_bytes)).c_str(),
+              base::FormatBytes(static_cast<uint64_t>(mem.arena_bytes)).c_str(),
+              base::FormatBytes(static_cast<uint64_t>(mem.unshared_bytes)).c_str());
   for (const auto& e : m.edgetpu_ops()) {
     std::printf("Edge TPU op #%d: caching token %016llx, %s cached, %s streamed\n", e.op_index,
                 static_cast<unsigned long long>(e.token), base::FormatBytes(static_cast<uint64_t>(e.cached_bytes)).c_str(),
