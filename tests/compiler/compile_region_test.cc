@@ -18,6 +18,7 @@
 #include "driver/transcript.h"
 #include "etpu/compiler.h"
 #include "etpu/runtime.h"
+#include "run_once.h"
 #include "tflite/model_builder.h"
 #include "tflite/model_reader.h"
 
@@ -26,6 +27,7 @@ namespace {
 
 using ir::BuiltinOperator;
 using ir::TensorType;
+using testing::RunOnce;
 
 constexpr int kH = 6, kW = 6, kInC = 4, kC = 8;
 
@@ -61,16 +63,6 @@ std::vector<uint8_t> BranchedModel() {
 Result<CompileResult> CompileBranched(const std::vector<uint8_t>& source, const CompileOptions& options) {
   const ModelInput in = ModelInput::FromBytes(source, "branched.tflite");
   return Compile(std::span<const ModelInput>(&in, 1), options);
-}
-
-std::vector<uint8_t> RunOnce(Runtime& rt, const std::vector<uint8_t>& model, const std::vector<uint8_t>& input) {
-  auto m = rt.LoadModelFromBuffer(model, "model.tflite");
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  if (!m.ok()) return {};
-  EXPECT_TRUE(m->SetInput(0, input).ok());
-  Status s = m->Invoke();
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return std::vector<uint8_t>(m->GetOutput(0).begin(), m->GetOutput(0).end());
 }
 
 TEST(CompileRegionTest, ASupportedOpOnAnotherBranchAfterACpuOpMaps) {
