@@ -178,7 +178,8 @@ Status CheckOrder(const ir::Model& model, const std::vector<OpSource>& ops) {
   std::vector<char> written(model.tensors.size(), 0);
   auto reads = [&](const std::vector<int>& inputs, const std::string& what) -> Status {
     for (int t : inputs) {
-      if (t < 0 || static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("{} reads invalid tensor #{}", what, t));
+      if (t < 0) continue;  // An optional input left out.
+      if (static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("{} reads invalid tensor #{}", what, t));
       if (model.tensor(t).producer >= 0 && !written[static_cast<size_t>(t)]) {
         return InternalError(fmt::format("{} would read tensor '{}' before it is written (the region is not convex, or "
                                          "misses an output)", what, model.tensor(t).name));

@@ -103,6 +103,29 @@ TEST(GraphSurgeryTest, ReplacesAConvexRegionThatIsNotConsecutive) {
   EXPECT_EQ(back->tensor(back->ops[0].outputs[1]).name, "y");
 }
 
+// A CPU operator with an optional input left out (-1: FULLY_CONNECTED without bias) is kept as is.
+TEST(GraphSurgeryTest, KeepsCpuOperatorsWithOptionalInputsLeftOut) {
+  ModelBuilder b;
+  int in = b.AddTensor("in", TensorType::UINT8, {1, 4}, Quant(0.5f, 0));
+  int a = b.AddTensor("a", TensorType::UINT8, {1, 4}, Quant(0.5f, 0));
+  int w = b.AddTensor("w", TensorType::UINT8, {2, 4}, Quant(0.1f, 0), std::vector<uint8_t>(8, 3));
+  int out = b.AddTensor("out", TensorType::UINT8, {1, 2}, Quant(1.0f, 0));
+  b.AddOperator(BuiltinOperator::RELU, {in}, {a});
+  b.AddOperator(BuiltinOperator::FULLY_CONNECTED, {a, w, -1}, {out}, FullyConnectedOpts());
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto bytes = b.Serialize();
+  ir::Model m = std::move(ReadModelFromBuffer(bytes, "fc.tflite")).value();
+  RegionReplacement rep{{0}, {in}, {a}, "edgetpu-custom-op", {}};
+  auto replaced = ReplaceRegions(m, {rep}, "");
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  auto written = SerializeModel(**replaced);
+  auto back = ReadModelFromBuffer(written, "out.tflite");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->ops.size(), 2u);
+  EXPECT_EQ(back->ops[1].inputs[2], -1);
+}
+
 TEST(GraphSurgeryTest, ExtractsSubModel) {
   ir::Model m = ConvModel();
   auto sub = ExtractSubModel(m, {1, 2}, {3}, {5});
