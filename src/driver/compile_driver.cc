@@ -83,9 +83,12 @@ ModelResult MakeModelResult(const InputModel& input, const PreparedModel& p, dri
     v.status = support::StatusText(statuses[i]);
     v.region = p.partition.region_of[i];
     if (v.region < 0) {
-      if (p.decisions[i].supported) {
+      if (p.decisions[i].supported && p.partition.cpu_reason[i] == partition::CpuReason::kAfterIntermediate) {
+        v.rule_id = "partition.intermediate_tensor";
+        v.reason = "supported, but downstream of a tensor cut by -i or by the delegate search";
+      } else if (p.decisions[i].supported) {
         v.rule_id = "partition.single_subgraph";
-        v.reason = "supported, but after the first operator that stays on the CPU (one Edge TPU subgraph only; -a lifts this)";
+        v.reason = "supported, but downstream of an operator that stays on the CPU (one Edge TPU subgraph only; -a lifts this)";
       } else {
         v.rule_id = p.decisions[i].rule_id;
         v.reason = p.decisions[i].reason;

@@ -57,6 +57,49 @@ Region MakeRegion(const ir::Model& model, std::vector<int> ops, const std::vecto
   return region;
 }
 
+namespace {
+
+// -a: every maximal run of consecutive mappable operators (execution order).
+std::vector<std::vector<int>> MappableRuns(const std::vector<char>& mappable) {
+  std::vector<std::vector<int>> runs;
+  bool in_run = false;
+  for (size_t i = 0; i < mappable.size(); ++i) {
+    if (mappable[i]) {
+      if (!in_run) runs.emplace_back();
+      runs.back().push_back(static_cast<int>(i));
+    }
+    in_run = mappable[i] != 0;
+  }
+  return runs;
+}
+
+// The single region (see the header): mappable operators from the first one on whose non-constant
+// inputs all come from the region, from no operator (graph inputs, variable state) or from a leading
+// CPU operator (one before the first mappable operator, hence unmappable).
+std::vector<int> DataflowRegion(const ir::Model& model, const std::vector<char>& mappable) {
+  const int n = static_cast<int>(mappable.size());
+  int first = 0;
+  while (first < n && !mappable[static_cast<size_t>(first)]) ++first;
+  std::vector<char> in_region(static_cast<size_t>(n), 0);
+  std::vector<int> ops;
+  for (int i = first; i < n; ++i) {
+    if (!mappable[static_cast<size_t>(i)]) continue;
+    bool fed = true;
+    for (int t : model.ops[static_cast<size_t>(i)].inputs) {
+      if (t < 0 || model.tensor(t).is_constant()) continue;
+      const int producer = model.tensor(t).producer;
+      fed = fed && (producer < first || in_region[static_cast<size_t>(producer)]);
+    }
+    if (fed) {
+      in_region[static_cast<size_t>(i)] = 1;
+      ops.push_back(i);
+    }
+  }
+  return ops;
+}
+
+}  // namespace
+
 Result<Partition> PartitionModel(const ir::Model& model, const std::vector<bool>& supported,
                                  const PartitionOptions& options) {
   const int n = static_cast<int>(model.ops.size());
@@ -87,18 +130,11 @@ Result<Partition> PartitionModel(const ir::Model& model, const std::vector<bool>
     }
   }
 
-  // Maximal runs of mappable operators in execution order.
-  std::vector<std::vector<int>> runs;
-  bool in_run = false;
-  for (int i = 0; i < n; ++i) {
-    bool mappable = supported[static_cast<size_t>(i)] && !after_cut[static_cast<size_t>(i)];
-    if (mappable) {
-      if (!in_run) runs.emplace_back();
-      runs.back().push_back(i);
-    }
-    in_run = mappable;
-  }
-  if (!options.multiple_subgraphs && runs.size() > 1) runs.resize(1);
+  std::vector<char> mappable(static_cast<size_t>(n), 0);
+  for (int i = 0; i < n; ++i) mappable[static_cast<size_t>(i)] = supported[static_cast<size_t>(i)] && !after_cut[static_cast<size_t>(i)];
+  std::vector<std::vector<int>> runs =
+      options.multiple_subgraphs ? MappableRuns(mappable) : std::vector<std::vector<int>>{DataflowRegion(model, mappable)};
+  if (runs.size() == 1 && runs[0].empty()) runs.clear();
 
   for (auto& ops : runs) {
     int r = static_cast<int>(p.regions.size());
@@ -108,7 +144,7 @@ Result<Partition> PartitionModel(const ir::Model& model, const std::vector<bool>
   for (int i = 0; i < n; ++i) {
     if (p.region_of[static_cast<size_t>(i)] >= 0 || !supported[static_cast<size_t>(i)]) continue;
     p.cpu_reason[static_cast<size_t>(i)] =
-        after_cut[static_cast<size_t>(i)] ? CpuReason::kAfterIntermediate : CpuReason::kAfterFirstRegion;
+        after_cut[static_cast<size_t>(i)] ? CpuReason::kAfterIntermediate : CpuReason::kDownstreamOfCpuOp;
   }
   return p;
 }

@@ -2,12 +2,28 @@
 //
 // The real compiler's rule (compiler-behaviour.md §5.2, [C] from the docs): it "cannot partition the
 // model more than once, so as soon as an unsupported operation occurs, that operation and everything
-// after it executes on the CPU, even if supported operations occur later". Operators are taken in
-// execution order. Unsupported operators before the first supported one (e.g. a QUANTIZE of a float
-// input) stay on the CPU in front of the region [C: float-input models keep the leading QUANTIZE on
-// the CPU and map the rest]. With `multiple_subgraphs` (-a) every maximal run of consecutive supported
-// operators becomes its own region. A contiguous run in execution order is always convex (no path
-// leaves it and comes back), so each region can be replaced by one operator.
+// after it executes on the CPU, even if supported operations occur later". "After" is taken along
+// the data flow, per path (issue 12): the region is every supported operator whose non-constant
+// inputs all come from region operators, from graph inputs (or variable state), or from a leading
+// CPU operator; an unsupported operator, and everything downstream of it, runs on the CPU, while a
+// supported operator on another branch that comes later in execution order still maps. Leading CPU
+// operators are the unsupported ones before the first supported operator in execution order (e.g. a
+// QUANTIZE of a float input) [C: float-input models keep the leading QUANTIZE on the CPU and map the
+// rest]. [U for the per-path part: no shared compiled file discriminates (deeplabv3's only CPU
+// branch, RESIZE_BILINEAR #64, comes after every operator of the other branch in execution order);
+// the rule is the issue's, from real models its author compiled; docs/COMPILER.md "Partitioning".]
+//
+// The region is convex (no path leaves it and comes back), so it can be replaced by one operator: an
+// operator on a path between two region operators is downstream of the first, so it is not a
+// leading operator (those precede every supported operator), and each operator on the path reads a
+// tensor of its predecessor, so by induction from the end every one of them is in the region.
+// The replaced model keeps the custom operator where the region's first operator was, and every
+// other operator in its relative order (tflite::ReplaceRegions checks that this order is valid).
+//
+// With `multiple_subgraphs` (-a) every maximal run of consecutive supported operators (execution
+// order) becomes its own region; a contiguous run is convex too. `-i` tensors and the delegate
+// search's cut (`max_ops`) make every operator downstream of them (or at and after max_ops)
+// unmappable, before either rule is applied.
 //
 // Boundary tensors, in the real compiler's order (checked on the shared compiled files):
 //   inputs:  non-constant tensors read by the region and not written inside it (graph inputs,
@@ -40,12 +56,13 @@ struct PartitionOptions {
 /// Why an operator that is supported on its own still runs on the CPU.
 enum class CpuReason {
   kNone,                ///< Mapped, or unsupported on its own (see the support decision).
-  kAfterFirstRegion,    ///< Supported, but after the single region ("More than one subgraph ...").
+  kDownstreamOfCpuOp,   ///< Supported, but downstream of an operator that stays on the CPU (single
+                        ///< region only; logged "More than one subgraph is not supported").
   kAfterIntermediate,   ///< Supported, but reads a tensor cut by -i / a delegate-search cut.
 };
 
 struct Region {
-  std::vector<int> ops;       ///< Execution order.
+  std::vector<int> ops;       ///< Execution order; not necessarily consecutive (single region).
   std::vector<int> inputs;    ///< Boundary tensors (see file comment for the order).
   std::vector<int> outputs;
 };

@@ -170,6 +170,39 @@ std::unique_ptr<tflite_fb::ModelT> Assemble(const tflite_fb::ModelT& src, const 
   return out;
 }
 
+// The assembled order must be a valid execution order: every tensor an operator reads that some
+// operator of the source writes is written before it, by a kept operator or as a custom operator's
+// output. This fails for a region that is not convex (a path leaves it and comes back) and for a
+// region whose outputs miss a tensor read outside it.
+Status CheckOrder(const ir::Model& model, const std::vector<OpSource>& ops) {
+  std::vector<char> written(model.tensors.size(), 0);
+  auto reads = [&](const std::vector<int>& inputs, const std::string& what) -> Status {
+    for (int t : inputs) {
+      if (t < 0) continue;  // An optional input left out.
+      if (static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("{} reads invalid tensor #{}", what, t));
+      if (model.tensor(t).producer >= 0 && !written[static_cast<size_t>(t)]) {
+        return InternalError(fmt::format("{} would read tensor '{}' before it is written (the region is not convex, or "
+                                         "misses an output)", what, model.tensor(t).name));
+      }
+    }
+    return OkStatus();
+  };
+  for (const OpSource& o : ops) {
+    if (o.source_op >= 0) {
+      const ir::Operator& op = model.ops[static_cast<size_t>(o.source_op)];
+      ETPU_RETURN_IF_ERROR(reads(op.inputs, fmt::format("operator #{} ({})", o.source_op, op.name())));
+      for (int t : op.outputs) written[static_cast<size_t>(t)] = 1;
+    } else {
+      ETPU_RETURN_IF_ERROR(reads(o.custom->inputs, fmt::format("the custom operator replacing #{}", o.custom->ops.front())));
+      for (int t : o.custom->outputs) {
+        if (t < 0 || static_cast<size_t>(t) >= model.tensors.size()) return InternalError(fmt::format("region output tensor #{} is invalid", t));
+        written[static_cast<size_t>(t)] = 1;
+      }
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<ir::FlatModel> ReplaceRegions(const ir::Model& model, std::vector<RegionReplacement> regions,
@@ -184,7 +217,7 @@ Result<ir::FlatModel> ReplaceRegions(const ir::Model& model, std::vector<RegionR
       if (op < 0 || op >= n || region_of[static_cast<size_t>(op)] != -1) {
         return InternalError(fmt::format("region {} has invalid or repeated operator #{}", r, op));
       }
-      if (k > 0 && op != ops[k - 1] + 1) return InternalError(fmt::format("region {} is not a run of consecutive operators", r));
+      if (k > 0 && op <= ops[k - 1]) return InternalError(fmt::format("region {} is not in execution order", r));
       region_of[static_cast<size_t>(op)] = static_cast<int>(r);
     }
   }
@@ -197,6 +230,7 @@ Result<ir::FlatModel> ReplaceRegions(const ir::Model& model, std::vector<RegionR
       ops.push_back({-1, &regions[static_cast<size_t>(r)]});
     }
   }
+  ETPU_RETURN_IF_ERROR(CheckOrder(model, ops));
   const auto& sg = *model.fb->subgraphs[0];
   std::vector<int> inputs(sg.inputs.begin(), sg.inputs.end()), outputs(sg.outputs.begin(), sg.outputs.end());
   // Nothing replaced: an unchanged copy (the metadata is dropped only when operators are replaced).

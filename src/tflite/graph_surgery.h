@@ -13,7 +13,7 @@
 
 namespace etpu::tflite {
 
-/// One run of consecutive operators (execution order) to replace by a custom operator.
+/// A convex set of operators (execution order, not necessarily consecutive) to replace by a custom operator.
 struct RegionReplacement {
   std::vector<int> ops;
   std::vector<int> inputs;     ///< Tensor indices of the original model.
@@ -29,8 +29,10 @@ struct RegionReplacement {
 /// every signature (with tensor indices renumbered), so the model stays valid and self-describing.
 inline constexpr const char* kDroppedMetadata[] = {"min_runtime_version", "CONVERSION_METADATA"};
 
-/// Returns a copy of `model` with each region replaced, in place, by one custom operator.
-/// Regions must be disjoint runs of consecutive operators. Only what the result references is
+/// Returns a copy of `model` with each region replaced by one custom operator, placed where the
+/// region's first operator was; every other operator keeps its relative order. Regions must be
+/// disjoint and convex: fails (naming the operator and tensor) when that order would read a tensor
+/// before it is written. Only what the result references is
 /// copied (the weights of replaced operators never are); surviving tensors and buffers keep their
 /// relative order. `description` replaces the model description when non-empty.
 /// The regions are taken by value: their custom options move into the result without a copy.

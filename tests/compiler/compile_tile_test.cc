@@ -9,6 +9,7 @@
 
 #include "etpu/compiler.h"
 #include "etpu/runtime.h"
+#include "run_once.h"
 #include "tflite/model_builder.h"
 
 namespace etpu {
@@ -16,6 +17,7 @@ namespace {
 
 using ir::BuiltinOperator;
 using ir::TensorType;
+using testing::RunOnce;
 
 constexpr int kH = 8, kW = 8, kInC = 4, kC = 8;
 
@@ -54,16 +56,6 @@ Result<CompileResult> CompileAt(const std::vector<uint8_t>& source, int min_runt
   CompileOptions options;
   options.min_runtime_version = min_runtime;
   return Compile(std::span<const ModelInput>(&in, 1), options);
-}
-
-std::vector<uint8_t> RunOnce(Runtime& rt, const std::vector<uint8_t>& model, const std::vector<uint8_t>& input) {
-  auto m = rt.LoadModelFromBuffer(model, "model.tflite");
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  if (!m.ok()) return {};
-  EXPECT_TRUE(m->SetInput(0, input).ok());
-  Status s = m->Invoke();
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return std::vector<uint8_t>(m->GetOutput(0).begin(), m->GetOutput(0).end());
 }
 
 TEST(CompileTileTest, PooledFeatureTiledBeforeConcatMapsInOneRegionFromRuntime12) {
