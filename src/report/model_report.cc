@@ -294,8 +294,9 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
     sources.push_back(ModelInput::FromBytes(in.bytes, in.path));
     order.push_back(in.path);
   }
-  CompileOptions co;
+  CompileOptions co = options.compile;
   co.emulate = options.emulate;
+  co.build_models = true;  // The report reads its own packages (inspect, timing).
   if (!sources.empty()) {
     ETPU_ASSIGN_OR_RETURN(CompileResult result, Compile(sources, co));
     if (!result.ok) {
@@ -368,12 +369,26 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
   std::vector<std::string> source_paths;
   for (const json& p : order) source_paths.push_back(p.get<std::string>());
   ETPU_ASSIGN_OR_RETURN(doc["orders"], OrderWhatIf(source_paths, options.host, options.clock, options.emulate, options.fps));
-  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, options.emulate, options.target_runtime_version));
+  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, co, options.target_runtime_version));
   doc["plan"] = std::move(plan);
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }
 
 std::string RenderReportJson(const json& doc) { return doc.dump(2) + "\n"; }
+
+std::string RenderReportAs(const json& doc, const std::string& format) {
+  if (format == "json") return RenderReportJson(doc);
+  if (format == "txt") return RenderReportText(doc);
+  if (format == "csv") return RenderReportCsv(doc);
+  return RenderReportHtml(doc);
+}
+
+std::string ReportFormatOf(const std::string& path) {
+  for (const char* format : {"json", "txt", "csv"}) {
+    if (path.ends_with(std::string(".") + format)) return format;
+  }
+  return "html";
+}
 
 }  // namespace etpu::report
