@@ -16,6 +16,7 @@
 #include "report/report_checks.h"
 #include "report/report_orders.h"
 #include "report/report_plan.h"
+#include "report/report_seed.h"
 #include "report/report_traffic.h"
 
 namespace etpu::report {
@@ -310,10 +311,14 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
     json members = json::array();
     int64_t cached = 0;
     std::string summary;
-    for (const ModelResult& m : result.models) {
+    for (size_t k = 0; k < result.models.size(); ++k) {
+      const ModelResult& m = result.models[k];
       json mj = CompiledModelJson(m, cursor);
       mj["group"] = static_cast<int64_t>(groups.size());
       ETPU_RETURN_IF_ERROR(AddPackageAndTiming(mj, m.model, m.output_path, options, warnings));
+      if (k < sources.size()) {
+        ETPU_ASSIGN_OR_RETURN(mj["seed"], SeedFigures(sources[k].bytes, m.model, m.input_name));
+      }
       AddOperatorTimes(mj, m);
       summary += mj["summary_text"].get<std::string>();
       members.push_back(static_cast<int64_t>(models.size()));
@@ -343,6 +348,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
                         {"sram", nullptr}, {"summary_text", nullptr}});
     }
     mj["group"] = static_cast<int64_t>(it->second);
+    mj["seed"] = json::array();  // Compiled files: the source's identity is not known.
     groups[it->second]["models"].push_back(static_cast<int64_t>(models.size()));
     ETPU_RETURN_IF_ERROR(AddPackageAndTiming(mj, in.bytes, in.path, options, warnings));
     models.push_back(std::move(mj));

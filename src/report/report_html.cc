@@ -171,6 +171,11 @@ std::string Timelines(const json& doc) {
                      E(m["timing"]["clock"]));
     for (const json& what : left_out) s += fmt::format("<p>Lower bound: leaves out {}.</p>\n", E(what));
     s += TimelineSvg(m, scale);
+    for (const json& f : m.value("seed", json::array())) {
+      s += fmt::format("<p>The seed measured {} ({}, {} clock): first {:.0f} ms, later {:.0f} ms; the timing model there: first {:.1f} ms, later {:.1f} ms.</p>\n",
+                       E(f["label"]), E(f["host"]), E(f["clock"]), f["seed_first_ms"].get<double>(), f["seed_later_ms"].get<double>(),
+                       f["ours_first_ms"].get<double>(), f["ours_later_ms"].get<double>());
+    }
   }
   return s;
 }

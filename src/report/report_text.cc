@@ -88,6 +88,11 @@ std::string RenderReportText(const json& doc) {
     s += fmt::format("  {}: first {}{:.3f} ms, later {}{:.3f} ms\n", S(m["name"]), bound ? ">= " : "", t["first_ms"].get<double>(),
                      bound ? ">= " : "", t["later_ms"].get<double>());
     for (const json& what : t["left_out"]) s += fmt::format("    lower bound: leaves out {}\n", S(what));
+    for (const json& f : m.value("seed", json::array())) {
+      s += fmt::format("    the seed measured {} ({}, {} clock): first {:.0f} ms, later {:.0f} ms; the timing model there: first {:.1f} ms, later {:.1f} ms\n",
+                       S(f["label"]), S(f["host"]), S(f["clock"]), f["seed_first_ms"].get<double>(), f["seed_later_ms"].get<double>(),
+                       f["ours_first_ms"].get<double>(), f["ours_later_ms"].get<double>());
+    }
     for (const json& o : t["edgetpu_ops"]) {
       s += fmt::format("    op {}: upload {:.3f} + fixed {:.3f} + h2d {:.3f} + max(compute {:.3f}, stream {:.3f}) + d2h {:.3f} ms\n",
                        o["op_index"].get<int>(), o["param_load_ms"].get<double>(), o["fixed_ms"].get<double>(), o["h2d_ms"].get<double>(),

@@ -13,7 +13,9 @@
 #include "etpu/compiler.h"
 #include "etpu/inspect.h"
 #include "base/file_io.h"
+#include "etpu/timing.h"
 #include "etpu/zoo.h"
+#include "perf/anchors.h"
 #include "ir/graph.h"
 #include "report/model_report.h"
 #include "report/report_checks.h"
@@ -399,6 +401,62 @@ TEST(ModelReport, AdviceToCompileWithMultipleSubgraphsMapsWhatItPredicts) {
   const json* cpu = FindAdvice(*doc, "cpu_operator", 0);
   ASSERT_NE(cpu, nullptr);
   EXPECT_NE((*cpu)["text"].get<std::string>().find((*cpu)["predicted"]["rule_id"].get<std::string>()), std::string::npos);
+}
+
+// Section 6: the seed's figures beside ours for a zoo model the seed measured, found by the zoo's
+// identity (the name its description claims, confirmed by the graph's structure), not by the file
+// name: a file with any name gets them; a claim the structure does not back, or no claim, gets none.
+TEST(ModelReport, SeedFiguresStandBesideOursForTheModelsTheSeedMeasured) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-seed");
+  auto s = GenerateZooModel("efficientnet_edgetpu_s");
+  auto m = GenerateZooModel("efficientnet_edgetpu_m");
+  ASSERT_TRUE(s.ok() && m.ok());
+  const std::string any_name = dir + "/my_classifier.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(any_name, *s).ok());
+  auto doc = BuildModelReport({any_name});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& seed = (*doc)["models"][0]["seed"];
+  const perf::LatencyAnchor* anchor = nullptr;
+  for (const auto& a : perf::SeedMeasurements()) anchor = a.zoo_name == "efficientnet_edgetpu_s" ? &a : anchor;
+  ASSERT_NE(anchor, nullptr);
+  ASSERT_EQ(seed.size(), 1u) << (*doc)["models"][0].dump().substr(0, 300);
+  EXPECT_EQ(seed[0]["seed_first_ms"].get<double>(), anchor->first_ms);
+  EXPECT_EQ(seed[0]["seed_later_ms"].get<double>(), anchor->later_ms);
+  EXPECT_EQ(seed[0]["host"], anchor->host);
+  // Ours: the timing model on the seed's host and clock, for the compiled model.
+  CompileOptions co;
+  const ModelInput input = ModelInput::FromPath(any_name);
+  auto compiled = Compile(std::span<const ModelInput>(&input, 1), co);
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  TimingOptions to;
+  to.host = anchor->host;
+  to.clock = seed[0]["clock"].get<std::string>();
+  EXPECT_EQ(to.clock, "std");
+  auto ours = EstimateModelTiming(compiled->models[0].model, any_name, to);
+  ASSERT_TRUE(ours.ok());
+  EXPECT_DOUBLE_EQ(seed[0]["ours_first_ms"].get<double>(), ours->first_ms);
+  EXPECT_DOUBLE_EQ(seed[0]["ours_later_ms"].get<double>(), ours->later_ms);
+  EXPECT_NE(RenderReportHtml(*doc).find("The seed measured"), std::string::npos);
+
+  // M's graph claiming to be S (same-length edit of its description): the structure says no.
+  auto replace = [](std::vector<uint8_t> bytes, const std::string& from, const std::string& to_text) {
+    std::string text(bytes.begin(), bytes.end());
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos) std::copy(to_text.begin(), to_text.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at));
+    return bytes;
+  };
+  const std::string claims_s = dir + "/claims_s.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(claims_s, replace(*m, "etpu zoo: efficientnet_edgetpu_m", "etpu zoo: efficientnet_edgetpu_s")).ok());
+  auto wrong = BuildModelReport({claims_s});
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_TRUE((*wrong)["models"][0]["seed"].empty());
+  // S without the claim: no identity (the file name "efficientnet_edgetpu_s" does not give one).
+  const std::string named = dir + "/efficientnet_edgetpu_s.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(named, replace(*s, "etpu zoo: ", "user zoo: ")).ok());
+  auto unclaimed = BuildModelReport({named});
+  ASSERT_TRUE(unclaimed.ok());
+  EXPECT_TRUE((*unclaimed)["models"][0]["seed"].empty());
 }
 
 // Section 11's nearest change for operators the rules keep on the CPU, each applied: the advised
