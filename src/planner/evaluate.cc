@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "planner/latency.h"
+
 namespace etpu::planner {
 namespace {
 
@@ -13,9 +15,30 @@ bool Less(double a, double b) {
   return a < b && (b - a) > 1e-9 * scale;
 }
 
+// The latency objective of model m on a TPU of host kind `kind`: its own, or for a pipeline stage
+// the pipeline's times the stage's share of the stages' steady times, each compiled alone.
+Result<double> SloOf(GroupCoster& coster, int m, size_t kind) {
+  const Problem& p = coster.problem();
+  const PlanModel& model = p.models[static_cast<size_t>(m)];
+  if (!model.slo_ms || model.split_of < 0 || model.replica) return model.slo_ms.value_or(0);
+  double own = 0, all = 0;
+  for (size_t s = 0; s < p.models.size(); ++s) {
+    const PlanModel& other = p.models[s];
+    if (other.split_of != model.split_of || other.replica) continue;
+    ETPU_ASSIGN_OR_RETURN(const GroupCost* c, coster.Cost({static_cast<int>(s)}));
+    if (!c->ok) return FailedPreconditionError(fmt::format("plan: {} fails: {}", other.name, c->error));
+    const double later = c->members.front().later_ms[kind];
+    all += later;
+    if (static_cast<int>(s) == m) own = later;
+  }
+  return all > 0 ? *model.slo_ms * own / all : *model.slo_ms;
+}
+
 }  // namespace
 
 bool Better(const Objective& a, const Objective& b) {
+  if (Less(a.slo_violation, b.slo_violation)) return true;
+  if (Less(b.slo_violation, a.slo_violation)) return false;
   if (Less(a.max_utilisation, b.max_utilisation)) return true;
   if (Less(b.max_utilisation, a.max_utilisation)) return false;
   if (Less(a.streamed_mb_s, b.streamed_mb_s)) return true;
@@ -44,6 +67,9 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
   }
   if (total_rate <= 0) return e;
   const bool alone = groups.size() == 1;
+  std::vector<QueueMember> queue;
+  std::vector<double> slos;
+  bool any_slo = false;
   for (const GroupCost* c : costs) {
     double group_share = 0;
     for (const auto& m : c->members) group_share += p.models[static_cast<size_t>(m.model)].rate_hz / total_rate;
@@ -58,6 +84,10 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
       const double u = rate * (later + q * (first - later)) / 1000.0;
       e.utilisation += u;
       e.streamed_mb_s += rate * (static_cast<double>(m.offchip_bytes) + q * static_cast<double>(m.onchip_bytes)) / 1e6;
+      queue.push_back({rate, first, later, q});
+      ETPU_ASSIGN_OR_RETURN(const double slo, SloOf(coster, m.model, kind));
+      slos.push_back(slo);
+      any_slo = any_slo || slo > 0;
       if (detail) {
         ModelLoad l;
         l.model = m.model;
@@ -72,6 +102,19 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
       }
     }
     if (detail) e.groups.push_back(std::move(loads));
+  }
+  if (!detail && !any_slo) return e;
+  const std::vector<LatencyPrediction> latency = PredictLatencies(queue);
+  size_t i = 0;
+  for (size_t g = 0; g < costs.size(); ++g) {
+    for (size_t k = 0; k < costs[g]->members.size(); ++k, ++i) {
+      if (slos[i] > 0) e.slo_violation = std::max(e.slo_violation, SloViolation(latency[i].p99_ms, slos[i], e.utilisation));
+      if (!detail) continue;
+      ModelLoad& l = e.groups[g][k];
+      l.latency_p50_ms = latency[i].p50_ms;
+      l.latency_p99_ms = latency[i].p99_ms;
+      l.slo_ms = slos[i];
+    }
   }
   return e;
 }
@@ -103,6 +146,7 @@ Result<PlanEval> EvaluatePlan(GroupCoster& coster, const Plan& plan) {
   for (size_t d = 0; d < plan.devices.size(); ++d) {
     ETPU_ASSIGN_OR_RETURN(DeviceEval e, EvaluateDevice(coster, static_cast<int>(d), plan.devices[d]));
     out.objective.max_utilisation = std::max(out.objective.max_utilisation, e.utilisation);
+    out.objective.slo_violation = std::max(out.objective.slo_violation, e.slo_violation);
     out.objective.streamed_mb_s += e.streamed_mb_s;
     out.objective.groups += static_cast<int>(plan.devices[d].size());
     out.devices.push_back(std::move(e));

@@ -15,6 +15,13 @@
 // invocation of m, m reloads iff an invocation of another group comes before the previous one of m:
 //   q_m = (1 − P_g) / (1 − P_g + p_m)            (0 when g is the only group on d)
 // Token switches per second on d: Σ_g Λ_d · P_g · (1 − P_g).
+//
+// Latency objectives (MODEL@HZ:MSms): each model's p99 is predicted by latency.h's queue on its
+// TPU. A plan meets them when every model's p99 is within its objective; a pipeline stage is held
+// to the pipeline's objective times its share of the pipeline's steady time (each stage compiled
+// alone, on that TPU's host), so that stages that meet their shares meet the whole (the end-to-end
+// p99 is taken as the sum of the stages' p99s, an upper estimate). Meeting the objectives comes
+// before the headroom in the objective below.
 #pragma once
 
 #include <cstdint>
@@ -39,17 +46,26 @@ struct ModelLoad {
   double share = 0;             ///< λ_m / Λ_d: its share of the device's invocations.
   double reload_probability = 0;///< q_m.
   double utilisation = 0;       ///< Its part of U_d.
+  double latency_p50_ms = 0;    ///< Predicted arrival to completion (latency.h); +inf when overloaded.
+  double latency_p99_ms = 0;
+  /// The latency objective this model is held to on this TPU: the user's, or for a pipeline
+  /// stage its share of the pipeline's (evaluate.cc); 0 when none.
+  double slo_ms = 0;
 };
 
 struct DeviceEval {
   double utilisation = 0;
+  double slo_violation = 0;   ///< The largest SloViolation of its models with an objective (latency.h).
   double switches_per_s = 0;
   double streamed_mb_s = 0;
   std::vector<std::vector<ModelLoad>> groups;  ///< As in the plan.
 };
 
-/// The lexicographic objective (smaller is better in every field).
+/// The lexicographic objective (smaller is better in every field). First the latency objectives:
+/// a plan that meets every one has slo_violation 0 (always so without objectives), and among plans
+/// that do not, the one that misses by least comes first.
 struct Objective {
+  double slo_violation = 0;   ///< max over TPUs of DeviceEval::slo_violation
   double max_utilisation = 0;
   double streamed_mb_s = 0;
   int groups = 0;

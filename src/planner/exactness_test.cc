@@ -8,6 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+
 #include "planner/pipeline.h"
 #include "planner/search.h"
 #include "planner/test_problems.h"
@@ -129,6 +134,81 @@ TEST(PlannerExactnessTest, EqualsBruteForceWithPipelineStagesAndReplicas) {
     }
   }
   EXPECT_EQ(instances, 8);
+}
+
+// With latency objectives (p99 per model, latency.h) the exact search still equals brute force:
+// meeting the objectives comes first in the objective, and each TPU's violation depends only on
+// that TPU, so the DP's Pareto fronts stay exact. Objectives are drawn between 1.5x and 8x each
+// model's steady time alone, so that some bind, some cannot be met, and pipeline stages get their
+// shares of the pipeline's objective.
+TEST(PlannerExactnessTest, EqualsBruteForceWithLatencyObjectives) {
+  std::mt19937 rng(16);
+  std::uniform_real_distribution<double> log_rate(std::log(5.0), std::log(150.0)), factor(1.5, 8.0);
+  int instances = 0, feasible = 0, binding = 0;
+  for (const bool split : {false, true}) {
+    for (const auto& hosts : std::vector<std::vector<std::string>>{{"usb3", "usb3"}, {"usb3", "pcie", "usb2"}}) {
+      Problem base = testing::ZooProblem({"mobilenet_v1_0.5_160", "mobilenet_v1_0.25_128", "mobilenet_v2_1.0_224",
+                                          "mobilenet_v1_0.75_192"}, hosts);
+      std::unique_ptr<Problem> p = std::make_unique<Problem>(base);
+      if (split) {
+        auto cuts = ParameterEqualCuts(base, 2, 2);
+        ASSERT_TRUE(cuts.ok()) << cuts.status().message();
+        auto applied = ApplySplits(base, Splits{{*cuts}, {}});
+        ASSERT_TRUE(applied.ok()) << applied.status().message();
+        p = std::move(applied).value();
+      }
+      auto coster = GroupCoster::Create(*p);
+      ASSERT_TRUE(coster.ok()) << coster.status().message();
+      for (int r = 0; r < 6; ++r) {
+        for (size_t m = 0; m < p->models.size(); ++m) {
+          p->models[m].rate_hz = std::exp(log_rate(rng));
+          auto alone = (*coster)->Cost({static_cast<int>(m)});
+          ASSERT_TRUE(alone.ok());
+          p->models[m].slo_ms = (*alone)->members.front().later_ms[0] * factor(rng);
+        }
+        // The stages of one pipeline share the pipeline's objective: the sum of their draws.
+        std::map<int, double> pipeline_slo;
+        for (const auto& m : p->models) {
+          if (m.split_of >= 0) pipeline_slo[m.split_of] += *m.slo_ms;
+        }
+        for (auto& m : p->models) {
+          if (m.split_of >= 0) m.slo_ms = pipeline_slo[m.split_of];
+        }
+        auto exact = PlanExact(**coster);
+        ASSERT_TRUE(exact.ok()) << exact.status().message();
+        int64_t plans = 0;
+        const Objective brute = BruteForce(**coster, &plans);
+        EXPECT_FALSE(Better(brute, exact->objective)) << "instance " << instances;
+        EXPECT_FALSE(Better(exact->objective, brute)) << "instance " << instances;
+        ++instances;
+        if (exact->objective.slo_violation > 0) continue;
+        ++feasible;
+        for (const auto& dev : exact->devices) {
+          for (const auto& g : dev.groups) {
+            for (const ModelLoad& l : g) {
+              EXPECT_GT(l.slo_ms, 0);
+              EXPECT_LE(l.latency_p99_ms, l.slo_ms * (1 + 1e-9));
+            }
+          }
+        }
+        // Binding: the optimum without objectives misses one.
+        std::vector<std::optional<double>> slos;
+        for (auto& m : p->models) slos.push_back(std::exchange(m.slo_ms, std::nullopt));
+        auto free = PlanExact(**coster);
+        ASSERT_TRUE(free.ok());
+        for (size_t m = 0; m < p->models.size(); ++m) p->models[m].slo_ms = slos[m];
+        auto free_with_slos = EvaluatePlan(**coster, free->plan);
+        ASSERT_TRUE(free_with_slos.ok());
+        if (free_with_slos->objective.slo_violation > 0) ++binding;
+      }
+    }
+  }
+  EXPECT_EQ(instances, 24);
+  EXPECT_GT(feasible, 0);
+  EXPECT_GT(binding, 0) << "no objective changed the optimum: the test does not exercise them";
+  EXPECT_LT(feasible, instances) << "every instance feasible: infeasible ones are not exercised";
+  std::printf("latency objectives: %d instances, %d feasible, %d where the objectives change the optimum\n",
+              instances, feasible, binding);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ Result<std::vector<std::vector<double>>> AllCachedWork(GroupCoster& coster) {
 
 struct Device {
   Groups groups;
-  double utilisation = 0, traffic = 0;
+  double utilisation = 0, traffic = 0, violation = 0;
 };
 
 // One candidate change: up to two TPUs get new groups.
@@ -85,6 +85,7 @@ class LocalSearch {
       ETPU_ASSIGN_OR_RETURN(DeviceEval e, EvaluateDevice(coster_, static_cast<int>(d), dev.groups, false));
       dev.utilisation = e.utilisation;
       dev.traffic = e.streamed_mb_s;
+      dev.violation = e.slo_violation;
       devices_.push_back(std::move(dev));
     }
     return OkStatus();
@@ -99,7 +100,10 @@ class LocalSearch {
       }
       int worst = 0;
       for (size_t d = 1; d < devices_.size(); ++d) {
-        if (devices_[d].utilisation > devices_[static_cast<size_t>(worst)].utilisation) worst = static_cast<int>(d);
+        const Device& w = devices_[static_cast<size_t>(worst)];
+        if (std::pair(devices_[d].violation, devices_[d].utilisation) > std::pair(w.violation, w.utilisation)) {
+          worst = static_cast<int>(d);
+        }
       }
       ETPU_ASSIGN_OR_RETURN(bool moved, Improve({worst}, /*swaps=*/true));
       if (moved) continue;
@@ -126,11 +130,13 @@ class LocalSearch {
           g[gi] = order;
           auto e = EvaluateDevice(coster_, static_cast<int>(d), g, false);
           if (!e.ok()) continue;
-          Objective now{devices_[d].utilisation, devices_[d].traffic, 0}, next{e->utilisation, e->streamed_mb_s, 0};
+          Objective now{devices_[d].violation, devices_[d].utilisation, devices_[d].traffic, 0},
+              next{e->slo_violation, e->utilisation, e->streamed_mb_s, 0};
           if (Better(next, now)) {
             devices_[d].groups = std::move(g);
             devices_[d].utilisation = e->utilisation;
             devices_[d].traffic = e->streamed_mb_s;
+            devices_[d].violation = e->slo_violation;
           }
         }
       }
@@ -152,13 +158,14 @@ class LocalSearch {
   Objective ObjectiveWith(const Change* c, const DeviceEval* e1, const DeviceEval* e2) const {
     Objective o;
     for (size_t d = 0; d < devices_.size(); ++d) {
-      double u = devices_[d].utilisation, t = devices_[d].traffic;
+      double u = devices_[d].utilisation, t = devices_[d].traffic, v = devices_[d].violation;
       int g = static_cast<int>(devices_[d].groups.size());
       if (c != nullptr && static_cast<int>(d) == c->d1) {
-        u = e1->utilisation, t = e1->streamed_mb_s, g = static_cast<int>(c->g1.size());
+        u = e1->utilisation, t = e1->streamed_mb_s, v = e1->slo_violation, g = static_cast<int>(c->g1.size());
       } else if (c != nullptr && static_cast<int>(d) == c->d2) {
-        u = e2->utilisation, t = e2->streamed_mb_s, g = static_cast<int>(c->g2.size());
+        u = e2->utilisation, t = e2->streamed_mb_s, v = e2->slo_violation, g = static_cast<int>(c->g2.size());
       }
+      o.slo_violation = std::max(o.slo_violation, v);
       o.max_utilisation = std::max(o.max_utilisation, u);
       o.streamed_mb_s += t;
       o.groups += g;
@@ -188,8 +195,12 @@ class LocalSearch {
   // Costs `c`; keeps it in `best` when it beats `best_value` and nothing was kept yet.
   Status Try(Change c, Objective& best_value, std::optional<Change>& best) {
     if (best.has_value() || OverBudget()) return OkStatus();  // first improvement
+    // A move whose TPU's bound exceeds the best utilisation cannot win, unless the best still misses
+    // a latency objective (then a busier TPU may be the price of meeting it).
     const double limit = best_value.max_utilisation * (1 + 1e-9);
-    if (Bound(c.d1, c.g1) > limit || (c.d2 >= 0 && Bound(c.d2, c.g2) > limit)) return OkStatus();
+    if (best_value.slo_violation == 0 && (Bound(c.d1, c.g1) > limit || (c.d2 >= 0 && Bound(c.d2, c.g2) > limit))) {
+      return OkStatus();
+    }
     ETPU_ASSIGN_OR_RETURN(bool ok1, Compiles(c.g1));
     if (!ok1) return OkStatus();
     if (c.d2 >= 0) {
@@ -288,6 +299,7 @@ class LocalSearch {
       dev.groups = std::move(*g);
       dev.utilisation = e.utilisation;
       dev.traffic = e.streamed_mb_s;
+      dev.violation = e.slo_violation;
     }
     return true;
   }

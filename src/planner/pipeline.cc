@@ -249,6 +249,7 @@ Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Split
       stage.file = driver::SegmentStem(driver::ModelStem(m.file), s, k) + ".tflite";
       stage.from_zoo = m.from_zoo;
       stage.rate_hz = m.rate_hz;
+      stage.slo_ms = m.slo_ms;  // the pipeline's; each stage is held to its share (evaluate.h)
       ETPU_ASSIGN_OR_RETURN(stage.bytes, driver::SegmentSource(*source, first, end));
       stage.parsed = ParseModel(stage.bytes, stage.file);
       stage.split_of = static_cast<int>(i);

@@ -148,6 +148,9 @@ Result<PlanGroupDoc> Group(const json& g, const std::string& where, const std::s
     ETPU_ASSIGN_OR_RETURN(m.rate_hz, Number((*members)[k], "rate_hz", w, file));
     ETPU_ASSIGN_OR_RETURN(m.first_ms, Number((*members)[k], "first_ms", w, file));
     ETPU_ASSIGN_OR_RETURN(m.later_ms, Number((*members)[k], "later_ms", w, file));
+    if ((*members)[k].contains("latency_p99_ms") && !(*members)[k]["latency_p99_ms"].is_null()) {
+      ETPU_ASSIGN_OR_RETURN(m.latency_p99_ms, Number((*members)[k], "latency_p99_ms", w, file));
+    }
     ETPU_RETURN_IF_ERROR(MemberExtras((*members)[k], w, file, m));
     out.members.push_back(std::move(m));
   }

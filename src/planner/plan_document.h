@@ -20,6 +20,8 @@ struct PlanMemberDoc {
   double rate_hz = 0;
   double first_ms = 0;
   double later_ms = 0;
+  /// The planner's predicted p99 latency (latency.h); absent in older plans, null when overloaded.
+  std::optional<double> latency_p99_ms;
   // Optional in the file (plans of older etpu versions lack them; when present they are checked):
   std::string pipeline_of;              ///< The source model when this member is a pipeline stage; empty = none.
   std::string replica_of;               ///< The source model when this member is a replica; empty = none.

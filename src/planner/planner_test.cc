@@ -21,6 +21,19 @@ TEST(ModelDemandTest, ParsesAndRejects) {
                           "model@3x"}) {
     EXPECT_FALSE(ParseModelDemand(bad).ok()) << bad;
   }
+  EXPECT_FALSE(d->slo_ms.has_value());
+  for (const char* with_slo : {"m@30:25ms", "m@30:25"}) {
+    auto s = ParseModelDemand(with_slo);
+    ASSERT_TRUE(s.ok()) << with_slo;
+    EXPECT_EQ(s->model, "m");
+    EXPECT_EQ(s->rate_hz, 30);
+    EXPECT_EQ(s->slo_ms, 25);
+  }
+  for (const char* bad : {"m@30:", "m@30:ms", "m@30:0ms", "m@30:-5ms", "m@30:abc", "m@30:5s", "m@:5ms", "m@30:infms"}) {
+    auto s = ParseModelDemand(bad);
+    EXPECT_FALSE(s.ok()) << bad;
+  }
+  EXPECT_NE(ParseModelDemand("m@30:0ms").status().message().find("latency objective of 'm'"), std::string::npos);
 }
 
 TEST(MakeProblemTest, ClearErrors) {

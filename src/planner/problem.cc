@@ -40,7 +40,21 @@ Result<ModelDemand> ParseModelDemand(const std::string& text) {
   }
   ModelDemand d;
   d.model = text.substr(0, at);
-  const std::string rate = text.substr(at + 1);
+  std::string rate = text.substr(at + 1);
+  if (const size_t colon = rate.find(':'); colon != std::string::npos) {
+    std::string slo = rate.substr(colon + 1);
+    rate.resize(colon);
+    const std::string given = slo;
+    if (slo.size() > 2 && slo.compare(slo.size() - 2, 2, "ms") == 0) slo.resize(slo.size() - 2);
+    char* end = nullptr;
+    const double ms = std::strtod(slo.c_str(), &end);
+    if (slo.empty() || end == slo.c_str() || *end != '\0' || !std::isfinite(ms) || ms <= 0) {
+      return InvalidArgumentError(fmt::format(
+          "plan: the latency objective of '{}' must be a number of milliseconds > 0, as in {}@{}:25ms (got '{}')",
+          d.model, d.model, rate, given));
+    }
+    d.slo_ms = ms;
+  }
   char* end = nullptr;
   d.rate_hz = std::strtod(rate.c_str(), &end);
   if (end == rate.c_str() || *end != '\0' || !std::isfinite(d.rate_hz) || d.rate_hz <= 0) {
@@ -78,9 +92,13 @@ Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::v
     if (!std::isfinite(d.rate_hz) || d.rate_hz <= 0) {
       return InvalidArgumentError(fmt::format("plan: the rate of '{}' must be > 0 (got {})", d.model, d.rate_hz));
     }
+    if (d.slo_ms && (!std::isfinite(*d.slo_ms) || *d.slo_ms <= 0)) {
+      return InvalidArgumentError(fmt::format("plan: the latency objective of '{}' must be > 0 ms (got {})", d.model, *d.slo_ms));
+    }
     PlanModel m;
     m.name = d.model;
     m.rate_hz = d.rate_hz;
+    m.slo_ms = d.slo_ms;
     std::error_code ec;
     if (fs::is_regular_file(d.model, ec)) {
       ETPU_ASSIGN_OR_RETURN(m.bytes, base::ReadFile(d.model));

@@ -22,6 +22,9 @@ struct PlanModel {
   std::string file;        ///< The file edgetpu_compiler is given ("<zoo name>.tflite" for zoo models).
   bool from_zoo = false;
   double rate_hz = 0;      ///< Demand: invocations per second (> 0).
+  /// Latency objective: the predicted p99 from arrival to completion must not exceed it (ms > 0;
+  /// evaluate.h). A replica has the whole model's; a pipeline stage the pipeline's.
+  std::optional<double> slo_ms;
   std::vector<uint8_t> bytes;                   ///< The source .tflite.
   std::shared_ptr<const ParsedModel> parsed;    ///< ParseModel(bytes).
   /// A part of a model (planner/pipeline.h): a pipeline stage or a replica. `split_of` is the
@@ -54,11 +57,13 @@ struct Problem {
   }
 };
 
-/// One "MODEL@HZ" argument split: the model part and the rate. Errors: no '@', a rate that is
-/// not a finite number > 0.
+/// One "MODEL@HZ" or "MODEL@HZ:MSms" argument split: the model part, the rate and the optional
+/// latency objective (p99, in ms; the "ms" suffix may be left out). Errors: no '@', a rate or an
+/// objective that is not a finite number > 0.
 struct ModelDemand {
   std::string model;
   double rate_hz = 0;
+  std::optional<double> slo_ms;
 };
 Result<ModelDemand> ParseModelDemand(const std::string& text);
 
@@ -66,7 +71,7 @@ Result<ModelDemand> ParseModelDemand(const std::string& text);
 /// device a host profile name of `catalog`. With `shared_usb_hub`, the USB TPUs share one hub:
 /// each gets 1/n of its link's bandwidth, n the USB TPUs (docs/TIMING_MODEL.md §2.3, the steady
 /// state in which all transfer at once). Errors: no model, no device, an unknown model or host,
-/// a non-positive rate, two models with the same compiler output name.
+/// a non-positive rate or latency objective, two models with the same compiler output name.
 Result<Problem> MakeProblem(const std::vector<ModelDemand>& models, const std::vector<std::string>& device_hosts,
                             const device::DeviceCatalog& catalog, std::optional<device::Clock> clock,
                             bool shared_usb_hub = false);

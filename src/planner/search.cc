@@ -29,7 +29,7 @@ struct Point {
 };
 
 bool Dominates(const Objective& a, const Objective& b) {
-  return a.max_utilisation <= b.max_utilisation && a.streamed_mb_s <= b.streamed_mb_s && a.groups <= b.groups;
+  return a.slo_violation <= b.slo_violation && a.max_utilisation <= b.max_utilisation && a.streamed_mb_s <= b.streamed_mb_s && a.groups <= b.groups;
 }
 
 template <typename Payload>
@@ -61,6 +61,7 @@ class ConfigEnumerator {
       ++*count_;
       ETPU_ASSIGN_OR_RETURN(DeviceEval e, EvaluateDevice(coster_, device_, current, /*detail=*/false));
       Objective o;
+      o.slo_violation = e.slo_violation;
       o.max_utilisation = e.utilisation;
       o.streamed_mb_s = e.streamed_mb_s;
       o.groups = static_cast<int>(current.size());
@@ -138,6 +139,7 @@ Result<PlanEval> PlanExact(GroupCoster& coster, SearchStats* stats) {
           const Objective& f = front[s][fi].value;
           for (const auto& e : dp[placed]) {
             Point<Pick> np;
+            np.value.slo_violation = std::max(e.value.slo_violation, f.slo_violation);
             np.value.max_utilisation = std::max(e.value.max_utilisation, f.max_utilisation);
             np.value.streamed_mb_s = e.value.streamed_mb_s + f.streamed_mb_s;
             np.value.groups = e.value.groups + f.groups;

@@ -314,6 +314,54 @@ TEST(EtpuPlan, UsbHubSharesTheBandwidth) {
   EXPECT_LT(h["throughput_headroom"].get<double>(), a["throughput_headroom"].get<double>());
 }
 
+// MODEL@HZ:MSms: a latency objective on the predicted p99. Objectives that the unconstrained
+// optimum misses change the plan (less headroom, every objective met); objectives no plan meets
+// give the plan that misses by least, exit 1 and write nothing.
+TEST(EtpuPlan, LatencyObjectivesChangeThePlanOrAreReportedInfeasible) {
+  const std::vector<std::string> free_args = {"plan", "efficientnet_edgetpu_s@30", "mobilenet_v2_1.0_224@50",
+                                              "efficientnet_edgetpu_m@10", "mobilenet_v1_0.25_128@100",
+                                              "--devices", "usb3,usb3", "--json"};
+  std::vector<std::string> slo_args = free_args;
+  slo_args[2] += ":8ms";
+  slo_args[4] += ":3ms";
+  ToolRun free = RunEtpu(free_args), slo = RunEtpu(slo_args);
+  ASSERT_EQ(free.exit_code, 0) << free.err;
+  ASSERT_EQ(slo.exit_code, 0) << slo.err;
+  const auto f = nlohmann::json::parse(free.out), s = nlohmann::json::parse(slo.out);
+  const auto p99_of = [](const nlohmann::json& plan, const std::string& name) {
+    for (const auto& d : plan["devices"]) {
+      for (const auto& g : d["groups"]) {
+        for (const auto& m : g["members"]) {
+          if (m["name"] == name) return m["latency_p99_ms"].get<double>();
+        }
+      }
+    }
+    return -1.0;
+  };
+  EXPECT_EQ(s["slo_met"], true);
+  EXPECT_LE(p99_of(s, "mobilenet_v2_1.0_224"), 8.0);
+  EXPECT_LE(p99_of(s, "mobilenet_v1_0.25_128"), 3.0);
+  EXPECT_GT(p99_of(f, "mobilenet_v2_1.0_224"), 8.0) << "the objective does not bind: the test shows nothing";
+  EXPECT_LT(s["throughput_headroom"].get<double>(), f["throughput_headroom"].get<double>());
+  // Infeasible: 1 ms for a model whose steady time alone is about 2 ms.
+  const std::string dir = testutil::MakeTempDir("etpu-plan-slo");
+  ToolRun none = RunEtpu({"plan", "mobilenet_v2_1.0_224@50:1ms", "mobilenet_v1_0.25_128@10", "--devices", "usb3",
+                          "--json", "--write", dir});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_TRUE(Has(none.err, "no feasible plan: mobilenet_v2_1.0_224: p99")) << none.err;
+  EXPECT_TRUE(Has(none.err, "nothing written")) << none.err;
+  const auto n = nlohmann::json::parse(none.out);
+  EXPECT_EQ(n["slo_met"], false);
+  EXPECT_GT(n["slo_violation"].get<double>(), 0);
+  EXPECT_TRUE(fs::is_empty(dir));
+  ToolRun text = RunEtpu({"plan", "mobilenet_v2_1.0_224@50:1ms", "--devices", "usb3"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_TRUE(Has(text.out, "NO FEASIBLE PLAN")) << text.out;
+  ToolRun bad = RunEtpu({"plan", "mobilenet_v2_1.0_224@50:0ms"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Has(bad.err, "latency objective")) << bad.err;
+}
+
 TEST(EtpuPlan, BadInputIsAClearError) {
   ToolRun unknown = RunEtpu({"plan", "no_such_model@10"});
   EXPECT_EQ(unknown.exit_code, 1);

@@ -1,4 +1,4 @@
-// etpu plan MODEL@HZ... [--devices usb3,usb3,...] [--clock max|std] [--device_catalog FILE] [--json]
+// etpu plan MODEL@HZ[:MSms]... [--devices usb3,usb3,...] [--clock max|std] [--device_catalog FILE] [--json]
 //
 // Which models to co-compile, in which order, on which Edge TPU (docs/PLANNER.md): the exact
 // optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -62,6 +64,50 @@ std::string Factor(const planner::PlanEval& best, const Baseline& b) {
   return base > 0 ? fmt::format("{:.2f}x", best.objective.headroom() / base) : "-";
 }
 
+// A latency for JSON: null when the TPU is overloaded (no finite latency).
+nlohmann::json Ms(double ms) { return std::isfinite(ms) ? nlohmann::json(ms) : nlohmann::json(nullptr); }
+
+std::string MsText(double ms) { return std::isfinite(ms) ? fmt::format("{:.2f}", ms) : "inf"; }
+
+// The pipelines' end-to-end latencies: the sums of their stages' p50s and p99s (an upper estimate
+// of the end-to-end p99; the host's copies between stages are in the stages' times).
+struct PipelineLatency {
+  double p50_ms = 0, p99_ms = 0;
+  std::optional<double> slo_ms;
+};
+std::map<std::string, PipelineLatency> PipelineLatencies(const planner::Problem& p, const planner::PlanEval& e) {
+  std::map<std::string, PipelineLatency> out;
+  for (const auto& dev : e.devices) {
+    for (const auto& g : dev.groups) {
+      for (const auto& l : g) {
+        const auto& m = p.models[static_cast<size_t>(l.model)];
+        if (m.split_of < 0 || m.replica) continue;
+        PipelineLatency& x = out[m.source_name];
+        x.p50_ms += l.latency_p50_ms;
+        x.p99_ms += l.latency_p99_ms;
+        x.slo_ms = m.slo_ms;
+      }
+    }
+  }
+  return out;
+}
+
+// Says which latency objectives the plan misses (empty when it meets them all).
+std::string SloMisses(const planner::Problem& p, const planner::PlanEval& e) {
+  std::string out;
+  for (const auto& dev : e.devices) {
+    for (const auto& g : dev.groups) {
+      for (const auto& l : g) {
+        if (l.slo_ms > 0 && !(l.latency_p99_ms <= l.slo_ms * (1 + 1e-9))) {
+          out += fmt::format("{}{}: p99 {} ms > {:.2f} ms", out.empty() ? "" : "; ",
+                             p.models[static_cast<size_t>(l.model)].name, MsText(l.latency_p99_ms), l.slo_ms);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 std::string StageText(const planner::Segmentation& c) {
   std::string starts;
   for (int s : c.starts) starts += (starts.empty() ? "" : ", ") + std::to_string(s);
@@ -101,16 +147,27 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
     if (dev.groups.empty()) std::printf("  (idle)\n");
     for (size_t g = 0; g < dev.groups.size(); ++g) {
       std::printf("  group %zu: %s\n", g + 1, planner::CompileCommand(p, e.plan.devices[d][g]).c_str());
-      std::printf("    %-34s %8s %7s %10s %10s %9s %9s %7s %6s\n", "model", "rate Hz", "share", "on-chip", "streamed",
-                  "first ms", "steady ms", "reload", "util");
+      std::printf("    %-34s %8s %7s %10s %10s %9s %9s %7s %6s %8s %8s %8s\n", "model", "rate Hz", "share", "on-chip",
+                  "streamed", "first ms", "steady ms", "reload", "util", "p50 ms", "p99 ms", "SLO ms");
       for (const auto& l : dev.groups[g]) {
         const auto& m = p.models[static_cast<size_t>(l.model)];
-        std::printf("    %-34s %8.2f %6.1f%% %10s %10s %9.2f %9.2f %6.1f%% %5.1f%%\n", m.name.c_str(), m.rate_hz,
+        std::printf("    %-34s %8.2f %6.1f%% %10s %10s %9.2f %9.2f %6.1f%% %5.1f%% %8s %8s %8s\n", m.name.c_str(), m.rate_hz,
                     100 * l.share, base::FormatBytes(static_cast<uint64_t>(l.onchip_bytes)).c_str(),
                     base::FormatBytes(static_cast<uint64_t>(l.offchip_bytes)).c_str(), l.first_ms, l.later_ms,
-                    100 * l.reload_probability, 100 * l.utilisation);
+                    100 * l.reload_probability, 100 * l.utilisation, MsText(l.latency_p50_ms).c_str(),
+                    MsText(l.latency_p99_ms).c_str(), l.slo_ms > 0 ? fmt::format("{:.2f}", l.slo_ms).c_str() : "-");
       }
     }
+  }
+  for (const auto& [name, x] : PipelineLatencies(p, e)) {
+    std::printf("\nPipeline %s end to end: p50 %s ms, p99 %s ms (sums over its stages)%s\n", name.c_str(),
+                MsText(x.p50_ms).c_str(), MsText(x.p99_ms).c_str(),
+                x.slo_ms ? fmt::format("; objective {:.2f} ms", *x.slo_ms).c_str() : "");
+  }
+  std::printf("Latency: predicted from arrival to completion (M/G/1 per TPU, docs/PLANNER.md §10).\n");
+  if (e.objective.slo_violation > 0) {
+    std::printf("NO FEASIBLE PLAN: no plan found meets every latency objective; the one shown misses by least (%s)\n",
+                SloMisses(p, e).c_str());
   }
   std::printf("\nThroughput headroom a* = %.3f (every demand can grow by this factor before a TPU saturates)%s\n",
               e.objective.headroom(), e.objective.max_utilisation > 1 ? "; OVERLOADED: a* < 1" : "");
@@ -154,7 +211,9 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
                            {"onchip_bytes", std::to_string(l.onchip_bytes)},
                            {"offchip_bytes", std::to_string(l.offchip_bytes)}, {"first_ms", l.first_ms},
                            {"later_ms", l.later_ms}, {"share", l.share}, {"reload_probability", l.reload_probability},
-                           {"utilisation", l.utilisation}});
+                           {"utilisation", l.utilisation}, {"latency_p50_ms", Ms(l.latency_p50_ms)},
+                           {"latency_p99_ms", Ms(l.latency_p99_ms)},
+                           {"slo_ms", l.slo_ms > 0 ? nlohmann::json(l.slo_ms) : nlohmann::json(nullptr)}});
       }
       groups.push_back({{"models", names},
                         {"compile_command", planner::CompileCommand(p, e.plan.devices[d][g])},
@@ -184,6 +243,8 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
           {"max_utilisation", e.objective.max_utilisation},
           {"streamed_mb_s", e.objective.streamed_mb_s},
           {"groups", e.objective.groups},
+          {"slo_met", e.objective.slo_violation == 0},
+          {"slo_violation", e.objective.slo_violation},
           {"method", method},
           {"search", {{"ordered_groups", std::to_string(stats.ordered_groups)},
                       {"candidate_groups", std::to_string(stats.candidate_groups)},
@@ -201,6 +262,13 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
       if (m.split_of == c.model) source = m.source_name;
     }
     pipelines.push_back({{"model", source}, {"stages", c.stages()}, {"method", c.method}, {"starts", c.starts}});
+  }
+  const auto latencies = PipelineLatencies(p, e);
+  for (auto& x : pipelines) {
+    const auto it = latencies.find(x["model"].get<std::string>());
+    if (it == latencies.end()) continue;
+    x["latency_p50_ms"] = Ms(it->second.p50_ms);
+    x["latency_p99_ms"] = Ms(it->second.p99_ms);
   }
   out["pipelines"] = pipelines;
   if (heuristic) {
@@ -221,7 +289,9 @@ int PlanCommand(int argc, char** argv) {
   std::vector<std::string> demands;
   std::string devices_text = "usb3", clock_text, catalog_file, write_dir;
   bool json = false, explain = false, usb_hub = false;
-  app.add_option("models", demands, "MODEL@HZ: a .tflite file or a zoo name (etpu zoo --list) and its demand in Hz")
+  app.add_option("models", demands,
+                 "MODEL@HZ or MODEL@HZ:MSms: a .tflite file or a zoo name (etpu zoo --list), its demand in Hz and "
+                 "optionally a latency objective (the predicted p99 from arrival to completion, in ms)")
       ->required();
   app.add_option("--devices", devices_text,
                  "Edge TPUs as host profiles, comma-separated (usb3, usb2, pcie, rpi4-usb3, ...; default usb3)");
@@ -356,7 +426,8 @@ int PlanCommand(int argc, char** argv) {
     }
     document["explanations"] = list;
   }
-  if (!write_dir.empty()) {
+  const bool feasible = best.eval.objective.slo_violation == 0;
+  if (!write_dir.empty() && feasible) {
     auto written = WritePlan(*shown, best.eval.plan, DeviceStrings(*shown), document, write_dir);
     if (!written.ok()) return Failure("plan", written.status().message());
     std::fprintf(stderr, "etpu plan: wrote %d files to %s (%d compilations with etpu's compiler: for Coral hardware, "
@@ -372,6 +443,11 @@ int PlanCommand(int argc, char** argv) {
       std::printf("\nWhy:\n");
       for (const auto& x : explanations) std::printf("  - %s\n", x.text.c_str());
     }
+  }
+  if (!feasible) {
+    std::fprintf(stderr, "etpu plan: no feasible plan: %s%s\n", SloMisses(*shown, best.eval).c_str(),
+                 write_dir.empty() ? "" : "; nothing written");
+    return kExitFailure;
   }
   return kExitOk;
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,15 @@ std::vector<simulate::SimDevice> DevicesOf(const planner::PlanDocument& plan) {
     sd.predicted_utilisation = d.utilisation;
     sd.predicted_switches_per_s = d.token_switches_per_s;
     out.push_back(std::move(sd));
+  }
+  return out;
+}
+
+// The planner's predicted p99 of each model of a device, in the simulator's order (group by group).
+std::vector<std::optional<double>> PredictedP99(const planner::PlanDeviceDoc& d) {
+  std::vector<std::optional<double>> out;
+  for (const planner::PlanGroupDoc& g : d.groups) {
+    for (const planner::PlanMemberDoc& m : g.members) out.push_back(m.latency_p99_ms);
   }
   return out;
 }
@@ -65,11 +75,18 @@ int SimulateCommand(int argc, char** argv) {
   if (!results.ok()) return Failure("simulate", results.status().ToString());
   if (json_out) {
     nlohmann::json devices = nlohmann::json::array();
-    for (const simulate::SimDeviceResult& d : *results) {
+    for (size_t i = 0; i < results->size(); ++i) {
+      const simulate::SimDeviceResult& d = (*results)[i];
+      const std::vector<std::optional<double>> predicted = PredictedP99(plan->devices[i]);
+      const auto predicted_p99 = [&](size_t k) {
+        return k < predicted.size() && predicted[k] ? nlohmann::json(*predicted[k]) : nlohmann::json(nullptr);
+      };
       nlohmann::json models = nlohmann::json::array();
-      for (const simulate::SimModelResult& m : d.models) {
+      for (size_t k = 0; k < d.models.size(); ++k) {
+        const simulate::SimModelResult& m = d.models[k];
         models.push_back({{"name", m.name}, {"invocations", m.invocations}, {"reloads", m.reloads}, {"throughput_hz", m.throughput_hz},
-                          {"latency_p50_ms", m.latency_p50_ms}, {"latency_p99_ms", m.latency_p99_ms}});
+                          {"latency_p50_ms", m.latency_p50_ms}, {"latency_p99_ms", m.latency_p99_ms},
+                          {"predicted_latency_p99_ms", predicted_p99(k)}});
       }
       devices.push_back({{"device", d.name}, {"utilisation", d.utilisation}, {"predicted_utilisation", d.predicted_utilisation},
                          {"token_switches_per_s", d.token_switches_per_s}, {"predicted_switches_per_s", d.predicted_switches_per_s},
@@ -81,14 +98,21 @@ int SimulateCommand(int argc, char** argv) {
   }
   std::printf("Simulated %.0f s of the workload of %s (Poisson arrivals, seed %llu), caching-token rule applied.\n", seconds,
               plan_file.c_str(), static_cast<unsigned long long>(seed));
-  for (const simulate::SimDeviceResult& d : *results) {
+  for (size_t i = 0; i < results->size(); ++i) {
+    const simulate::SimDeviceResult& d = (*results)[i];
     std::printf("\n%s: utilisation %.2f%% simulated, %.2f%% predicted %s; token switches %.2f/s simulated, %.2f/s predicted%s\n",
                 d.name.c_str(), 100 * d.utilisation, 100 * d.predicted_utilisation, Diff(d.utilisation, d.predicted_utilisation).c_str(),
                 d.token_switches_per_s, d.predicted_switches_per_s, d.saturated ? "  SATURATED: demand exceeds the device" : "");
-    std::printf("  %-36s %10s %9s %10s %10s\n", "model", "rate (Hz)", "reloads", "p50 (ms)", "p99 (ms)");
-    for (const simulate::SimModelResult& m : d.models) {
+    std::printf("  %-36s %10s %9s %10s %10s %16s\n", "model", "rate (Hz)", "reloads", "p50 (ms)", "p99 (ms)",
+                "p99 predicted");
+    const std::vector<std::optional<double>> predicted = PredictedP99(plan->devices[i]);
+    for (size_t k = 0; k < d.models.size(); ++k) {
+      const simulate::SimModelResult& m = d.models[k];
       const double reload_share = m.invocations > 0 ? 100.0 * static_cast<double>(m.reloads) / static_cast<double>(m.invocations) : 0;
-      std::printf("  %-36s %10.2f %8.1f%% %10.2f %10.2f\n", m.name.c_str(), m.throughput_hz, reload_share, m.latency_p50_ms, m.latency_p99_ms);
+      const std::optional<double> p99 = k < predicted.size() ? predicted[k] : std::nullopt;
+      std::printf("  %-36s %10.2f %8.1f%% %10.2f %10.2f %16s\n", m.name.c_str(), m.throughput_hz, reload_share,
+                  m.latency_p50_ms, m.latency_p99_ms,
+                  p99 ? fmt::format("{:.2f} {}", *p99, Diff(m.latency_p99_ms, *p99)).c_str() : "-");
     }
   }
   return kExitOk;
