@@ -54,7 +54,7 @@ if [ "${ETPU_SKIP_SANITIZERS:-0}" != "1" ]; then
     seeds=()
     case "$name" in
       run_inputs_fuzzer) [ -d "$shared_data/images" ] && seeds+=("$shared_data/images") ;;
-      plan_document_fuzzer) seeds+=("$plan_seed") ;;
+      plan_document_fuzzer) seeds+=("$plan_seed" fuzz/seeds/plan) ;;  # + a pipelined and a replicated plan
       *) [ -d "$shared_data/models" ] && seeds+=("$shared_data/models") ;;
     esac
     echo "-- $name: 20 s"

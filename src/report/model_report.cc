@@ -16,6 +16,7 @@
 #include "report/report_checks.h"
 #include "report/report_orders.h"
 #include "report/report_plan.h"
+#include "report/report_seed.h"
 #include "report/report_traffic.h"
 
 namespace etpu::report {
@@ -294,8 +295,9 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
     sources.push_back(ModelInput::FromBytes(in.bytes, in.path));
     order.push_back(in.path);
   }
-  CompileOptions co;
+  CompileOptions co = options.compile;
   co.emulate = options.emulate;
+  co.build_models = true;  // The report reads its own packages (inspect, timing).
   if (!sources.empty()) {
     ETPU_ASSIGN_OR_RETURN(CompileResult result, Compile(sources, co));
     if (!result.ok) {
@@ -309,10 +311,14 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
     json members = json::array();
     int64_t cached = 0;
     std::string summary;
-    for (const ModelResult& m : result.models) {
+    for (size_t k = 0; k < result.models.size(); ++k) {
+      const ModelResult& m = result.models[k];
       json mj = CompiledModelJson(m, cursor);
       mj["group"] = static_cast<int64_t>(groups.size());
       ETPU_RETURN_IF_ERROR(AddPackageAndTiming(mj, m.model, m.output_path, options, warnings));
+      if (k < sources.size()) {
+        ETPU_ASSIGN_OR_RETURN(mj["seed"], SeedFigures(sources[k].bytes, m.model, m.input_name));
+      }
       AddOperatorTimes(mj, m);
       summary += mj["summary_text"].get<std::string>();
       members.push_back(static_cast<int64_t>(models.size()));
@@ -342,6 +348,7 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
                         {"sram", nullptr}, {"summary_text", nullptr}});
     }
     mj["group"] = static_cast<int64_t>(it->second);
+    mj["seed"] = json::array();  // Compiled files: the source's identity is not known.
     groups[it->second]["models"].push_back(static_cast<int64_t>(models.size()));
     ETPU_RETURN_IF_ERROR(AddPackageAndTiming(mj, in.bytes, in.path, options, warnings));
     models.push_back(std::move(mj));
@@ -368,12 +375,26 @@ Result<json> BuildModelReport(const std::vector<std::string>& paths, const Repor
   std::vector<std::string> source_paths;
   for (const json& p : order) source_paths.push_back(p.get<std::string>());
   ETPU_ASSIGN_OR_RETURN(doc["orders"], OrderWhatIf(source_paths, options.host, options.clock, options.emulate, options.fps));
-  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, options.emulate, options.target_runtime_version));
+  ETPU_ASSIGN_OR_RETURN(doc["advice"], Advice(doc, co, options.target_runtime_version));
   doc["plan"] = std::move(plan);
   doc["checks"] = InvariantChecks(doc);
   return doc;
 }
 
 std::string RenderReportJson(const json& doc) { return doc.dump(2) + "\n"; }
+
+std::string RenderReportAs(const json& doc, const std::string& format) {
+  if (format == "json") return RenderReportJson(doc);
+  if (format == "txt") return RenderReportText(doc);
+  if (format == "csv") return RenderReportCsv(doc);
+  return RenderReportHtml(doc);
+}
+
+std::string ReportFormatOf(const std::string& path) {
+  for (const char* format : {"json", "txt", "csv"}) {
+    if (path.ends_with(std::string(".") + format)) return format;
+  }
+  return "html";
+}
 
 }  // namespace etpu::report

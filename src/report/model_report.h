@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "etpu/compiler.h"
 #include "etpu/status.h"
 
 namespace etpu::report {
@@ -28,6 +29,10 @@ struct ReportOptions {
   std::string tool_version;           ///< The etpu version, as the tool names it.
   double fps = 30;                    ///< Target frame rate of the host-traffic section (each model).
   std::string plan_path;              ///< A plan of `etpu plan --json` for section 8; empty = none.
+  /// The flags of the report's compile of the source models (edgetpu_compiler's: -m, -a, -i, -d,
+  /// -k, --cache_policy, -o for the output names); `emulate` above overrides compile.emulate. The
+  /// order what-if (section 7) compiles every order with the emulated generation's defaults.
+  CompileOptions compile;
 };
 
 /// The report document of `paths` (schema: docs/json/report.schema.json). Errors name the file:
@@ -41,6 +46,10 @@ std::string RenderReportJson(const nlohmann::json& doc);
 std::string RenderReportText(const nlohmann::json& doc);
 /// The per-layer table as CSV: one row per operator of every model (section 5's twin).
 std::string RenderReportCsv(const nlohmann::json& doc);
+/// The document in `format`: "json", "txt", "csv" or "html" (anything else: html).
+std::string RenderReportAs(const nlohmann::json& doc, const std::string& format);
+/// The format a report file's name asks for: ".json", ".txt", ".csv", else "html".
+std::string ReportFormatOf(const std::string& path);
 /// One self-contained HTML page (inline CSS and SVG, no script, no external reference) that embeds
 /// RenderReportJson's text as <script type="application/json" id="etpu-data">.
 std::string RenderReportHtml(const nlohmann::json& doc);

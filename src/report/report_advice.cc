@@ -7,6 +7,7 @@
 
 #include "base/units.h"
 #include "etpu/compiler.h"
+#include "report/report_nearest.h"
 
 namespace etpu::report {
 namespace {
@@ -21,14 +22,13 @@ void Add(json& out, const char* kind, size_t model, const std::string& text, jso
 }
 
 /// Operators kept on the CPU only by the one-subgraph rule: how many -a maps (the compiler, run).
-Status SubgraphAdvice(const json& m, size_t index, int emulate, json& out) {
+Status SubgraphAdvice(const json& m, size_t index, const CompileOptions& compiled, json& out) {
   std::vector<int> waiting;
   for (const json& o : m["operators"]) {
     if (!o["edgetpu"].get<bool>() && o["rule_id"] == "partition.single_subgraph") waiting.push_back(o["op_index"].get<int>());
   }
   if (waiting.empty()) return OkStatus();
-  CompileOptions options;
-  options.emulate = emulate;
+  CompileOptions options = compiled;
   options.multiple_subgraphs = true;
   options.build_models = false;
   const ModelInput input = ModelInput::FromPath(m["name"].get<std::string>());
@@ -47,10 +47,9 @@ Status SubgraphAdvice(const json& m, size_t index, int emulate, json& out) {
 }
 
 /// A package that needs a newer runtime than the target: -m TARGET (the compiler, run with it).
-Status RuntimeAdvice(const json& m, size_t index, int emulate, int target, json& out) {
+Status RuntimeAdvice(const json& m, size_t index, const CompileOptions& compiled, int target, json& out) {
   if (m["min_runtime_version"].get<int>() <= target) return OkStatus();
-  CompileOptions options;
-  options.emulate = emulate;
+  CompileOptions options = compiled;
   options.min_runtime_version = target;
   options.build_models = false;
   const ModelInput input = ModelInput::FromPath(m["name"].get<std::string>());
@@ -67,14 +66,29 @@ Status RuntimeAdvice(const json& m, size_t index, int emulate, int target, json&
   return OkStatus();
 }
 
-void CpuRuleAdvice(const json& m, size_t index, json& out) {
+/// Every other CPU operator: the rule that refused it, and the nearest change that maps it
+/// (report_nearest.h: the rules themselves, put to each candidate change).
+Status CpuRuleAdvice(const json& m, size_t index, const CompileOptions& compiled, json& out) {
+  std::vector<int> refused;
+  std::vector<const json*> verdicts;
   for (const json& o : m["operators"]) {
     if (o["edgetpu"].get<bool>() || o["rule_id"] == "partition.single_subgraph") continue;
-    Add(out, "cpu_operator", index,
-        fmt::format("Operator {} ({}) runs on the CPU: rule {}: {}", o["op_index"].get<int>(), o["op"].get<std::string>(),
-                    o["rule_id"].get<std::string>(), o["reason"].get<std::string>()),
-        {{"op_index", o["op_index"]}, {"rule_id", o["rule_id"]}});
+    refused.push_back(o["op_index"].get<int>());
+    verdicts.push_back(&o);
   }
+  ETPU_ASSIGN_OR_RETURN(json changes, NearestChanges(m["name"].get<std::string>(), refused, compiled));
+  for (size_t k = 0; k < refused.size(); ++k) {
+    const json& o = *verdicts[k];
+    json change = changes.at(k);
+    const std::string nearest = change["text"].get<std::string>();
+    change.erase("text");
+    change.erase("op_index");
+    Add(out, "cpu_operator", index,
+        fmt::format("Operator {} ({}) runs on the CPU: rule {}: {}. Nearest change: {}.", o["op_index"].get<int>(), o["op"].get<std::string>(),
+                    o["rule_id"].get<std::string>(), o["reason"].get<std::string>(), nearest),
+        {{"op_index", o["op_index"]}, {"rule_id", o["rule_id"]}, {"change", std::move(change)}});
+  }
+  return OkStatus();
 }
 
 void StreamAdvice(const json& doc, const json& m, size_t index, json& out) {
@@ -141,14 +155,14 @@ void CoCompileAdvice(const json& doc, json& out) {
 
 }  // namespace
 
-Result<json> Advice(const json& doc, int emulate, int target_runtime) {
+Result<json> Advice(const json& doc, const CompileOptions& compiled, int target_runtime) {
   json out = json::array();
   for (size_t i = 0; i < doc["models"].size(); ++i) {
     const json& m = doc["models"][i];
     if (!m["operators"].is_array()) continue;  // Read from a compiled file: the verdicts are not known.
-    ETPU_RETURN_IF_ERROR(RuntimeAdvice(m, i, emulate, target_runtime, out));
-    ETPU_RETURN_IF_ERROR(SubgraphAdvice(m, i, emulate, out));
-    CpuRuleAdvice(m, i, out);
+    ETPU_RETURN_IF_ERROR(RuntimeAdvice(m, i, compiled, target_runtime, out));
+    ETPU_RETURN_IF_ERROR(SubgraphAdvice(m, i, compiled, out));
+    ETPU_RETURN_IF_ERROR(CpuRuleAdvice(m, i, compiled, out));
     StreamAdvice(doc, m, i, out);
   }
   CoCompileAdvice(doc, out);

@@ -7,12 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "etpu/compiler.h"
 #include "etpu/status.h"
 
 namespace etpu::report {
 
-/// [{"kind", "model", "text", "predicted"}] from the document (its models, orders). `emulate` as
-/// the report's compile; `target_runtime` the runtime the packages must run on.
-Result<nlohmann::json> Advice(const nlohmann::json& doc, int emulate, int target_runtime);
+/// [{"kind", "model", "text", "predicted"}] from the document (its models, orders). `compiled` are
+/// the options of the report's compile (each piece of advice changes one of them); `target_runtime`
+/// the runtime the packages must run on.
+Result<nlohmann::json> Advice(const nlohmann::json& doc, const CompileOptions& compiled, int target_runtime);
 
 }  // namespace etpu::report

@@ -171,6 +171,11 @@ std::string Timelines(const json& doc) {
                      E(m["timing"]["clock"]));
     for (const json& what : left_out) s += fmt::format("<p>Lower bound: leaves out {}.</p>\n", E(what));
     s += TimelineSvg(m, scale);
+    for (const json& f : m.value("seed", json::array())) {
+      s += fmt::format("<p>The seed measured {} ({}, {} clock): first {:.0f} ms, later {:.0f} ms; the timing model there: first {:.1f} ms, later {:.1f} ms.</p>\n",
+                       E(f["label"]), E(f["host"]), E(f["clock"]), f["seed_first_ms"].get<double>(), f["seed_later_ms"].get<double>(),
+                       f["ours_first_ms"].get<double>(), f["ours_later_ms"].get<double>());
+    }
   }
   return s;
 }
@@ -229,6 +234,55 @@ std::string Traffic(const json& doc) {
   return s + "</table>\n<p>" + E(t["shared_hub_note"]) + "</p>\n";
 }
 
+/// The part of a split model that `part_of` names: "stage 2/3" or "replica 1/2".
+std::string PartName(const json& plan, const json& m) {
+  const bool stage = m["part_kind"] == "stage";
+  for (const json& s : plan.value(stage ? "pipelines" : "replicas", json::array())) {
+    if (s["model"] == m["part_of"]) return fmt::format("{} {}/{}", stage ? "stage" : "replica", I(m["part"]) + 1, I(s[stage ? "stages" : "replicas"]));
+  }
+  return "";
+}
+
+/// One member of a group in its device's column: which model (or which stage or replica of which
+/// model), its rate, cached and streamed bytes, and a bar of its share of the device's time.
+std::string PlanMemberHtml(const json& plan, const json& m) {
+  std::string what = E(m["name"]);
+  if (m["part_kind"].is_string()) what = fmt::format("<b>{}</b> of {}", PartName(plan, m), E(m["part_of"]));
+  std::string s = fmt::format("&bull; {}: {:.1f}/s, {:.3f} ms", what, m["rate_hz"].get<double>(), m["later_ms"].get<double>());
+  if (m["onchip_bytes"].is_number_integer()) s += fmt::format(", {} cached, {} streamed", B(m["onchip_bytes"]), B(m["offchip_bytes"]));
+  if (m["utilisation"].is_number()) s += fmt::format(" {} {:.1f}%", ShareBarSvg(m["utilisation"].get<double>(), "utilisation"), 100 * m["utilisation"].get<double>());
+  return s + "<br>";
+}
+
+/// The models the plan splits: each pipelined model's stages (cut before which operators, on
+/// which device) and each replicated model's replicas.
+std::string PlanSplitsHtml(const json& p) {
+  const json& pipelines = p.value("pipelines", json::array());
+  const json& replicas = p.value("replicas", json::array());
+  if (pipelines.empty() && replicas.empty()) return "";
+  auto device = [&](const json& d) { return d.is_number_integer() ? E(p["devices"][d.get<size_t>()]["device_string"]) : std::string("-"); };
+  std::string s = "<table>\n<tr><th>model</th><th>split</th><th>parts: operators, device</th></tr>\n";
+  for (const json& x : pipelines) {
+    std::string parts;
+    for (size_t k = 0; k < x["starts"].size(); ++k) {
+      const std::string end = k + 1 < x["starts"].size() ? std::to_string(I(x["starts"][k + 1]) - 1) : "end";
+      parts += fmt::format("stage {}: ops {}&ndash;{} on {}<br>", k + 1, I(x["starts"][k]), end, device(x["devices"][k]));
+    }
+    s += fmt::format("<tr><td>{}</td><td>pipelined in {} stages ({} partitioner)</td><td>{}</td></tr>\n", E(x["model"]), I(x["stages"]), E(x["method"]), parts);
+  }
+  for (const json& x : replicas) {
+    std::string parts;
+    for (size_t k = 0; k < x["devices"].size(); ++k) parts += fmt::format("replica {}: on {}<br>", k + 1, device(x["devices"][k]));
+    s += fmt::format("<tr><td>{}</td><td>replicated {} times (each a share of the requests)</td><td>{}</td></tr>\n", E(x["model"]), I(x["replicas"]), parts);
+  }
+  s += "</table>\n";
+  if (!pipelines.empty()) {
+    s += "<p>Each stage is a model of its own with the model's whole rate; the tensors cut between stages travel through the host "
+         "inside each stage's time (the plan does not list their bytes separately).</p>\n";
+  }
+  return s;
+}
+
 std::string PlanHtml(const json& doc) {
   const auto plan = doc.find("plan");  // Optional: documents of older etpu versions have no section 8.
   if (plan == doc.end() || plan->is_null()) return "";
@@ -240,10 +294,13 @@ std::string PlanHtml(const json& doc) {
                                       E(p["file"]), p["throughput_headroom"].get<double>()));
   s += "<table>\n<tr><th></th>";
   for (const json& d : p["devices"]) s += fmt::format("<th>{} ({})</th>", E(d["device_string"]), E(d["host"]));
-  s += "</tr>\n<tr><td>groups (compile command)</td>";
+  s += "</tr>\n<tr><td>groups (compile command) and what runs</td>";
   for (const json& d : p["devices"]) {
     std::string cell;
-    for (const json& g : d["groups"]) cell += "<code>" + E(g["compile_command"]) + "</code><br>";
+    for (const json& g : d["groups"]) {
+      cell += "<code>" + E(g["compile_command"]) + "</code><br>";
+      for (const json& m : g.value("members", json::array())) cell += PlanMemberHtml(p, m);
+    }
     s += "<td>" + (cell.empty() ? std::string("idle") : cell) + "</td>";
   }
   s += "</tr>\n<tr><td>utilisation</td>";
@@ -259,6 +316,10 @@ std::string PlanHtml(const json& doc) {
                      d["link_mb_s"].get<double>());
   }
   s += "</tr>\n</table>\n";
+  s += PlanSplitsHtml(p);
+  if (p.value("shared_usb_hub", false)) {
+    s += "<p class=\"warn\">The USB Edge TPUs share one hub: each has 1/n of its link when all transfer at once (the plan's numbers assume it).</p>\n";
+  }
   if (!p["baselines"].empty()) {
     s += "<p>Baselines (throughput headroom):";
     for (const json& b : p["baselines"]) s += fmt::format(" {} {:.2f}x;", E(b["name"]), b["throughput_headroom"].get<double>());

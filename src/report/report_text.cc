@@ -88,6 +88,11 @@ std::string RenderReportText(const json& doc) {
     s += fmt::format("  {}: first {}{:.3f} ms, later {}{:.3f} ms\n", S(m["name"]), bound ? ">= " : "", t["first_ms"].get<double>(),
                      bound ? ">= " : "", t["later_ms"].get<double>());
     for (const json& what : t["left_out"]) s += fmt::format("    lower bound: leaves out {}\n", S(what));
+    for (const json& f : m.value("seed", json::array())) {
+      s += fmt::format("    the seed measured {} ({}, {} clock): first {:.0f} ms, later {:.0f} ms; the timing model there: first {:.1f} ms, later {:.1f} ms\n",
+                       S(f["label"]), S(f["host"]), S(f["clock"]), f["seed_first_ms"].get<double>(), f["seed_later_ms"].get<double>(),
+                       f["ours_first_ms"].get<double>(), f["ours_later_ms"].get<double>());
+    }
     for (const json& o : t["edgetpu_ops"]) {
       s += fmt::format("    op {}: upload {:.3f} + fixed {:.3f} + h2d {:.3f} + max(compute {:.3f}, stream {:.3f}) + d2h {:.3f} ms\n",
                        o["op_index"].get<int>(), o["param_load_ms"].get<double>(), o["fixed_ms"].get<double>(), o["h2d_ms"].get<double>(),
@@ -110,8 +115,20 @@ std::string RenderReportText(const json& doc) {
       s += fmt::format("  {} ({}): utilisation {:.1f}%, {:.2f} token switches/s, {:.2f} MB/s streamed of {:.0f} MB/s ({:.1f}%)\n",
                        S(d["device_string"]), S(d["host"]), 100 * d["utilisation"].get<double>(), d["token_switches_per_s"].get<double>(),
                        d["streamed_mb_s"].get<double>(), d["link_mb_s"].get<double>(), 100 * d["link_share"].get<double>());
-      for (const json& g : d["groups"]) s += fmt::format("    {}\n", S(g["compile_command"]));
+      for (const json& g : d["groups"]) {
+        s += fmt::format("    {}\n", S(g["compile_command"]));
+        for (const json& m : g.value("members", json::array())) {
+          s += fmt::format("      {}: {:.1f}/s{}{}\n", S(m["name"]), m["rate_hz"].get<double>(),
+                           m["utilisation"].is_number() ? fmt::format(", utilisation {:.1f}%", 100 * m["utilisation"].get<double>()) : "",
+                           m["offchip_bytes"].is_number_integer() ? fmt::format(", {} cached, {} streamed", B(m["onchip_bytes"]), B(m["offchip_bytes"])) : "");
+        }
+      }
     }
+    for (const json& x : p.value("pipelines", json::array())) {
+      s += fmt::format("  {} pipelined in {} stages ({}), starting at operators {}\n", S(x["model"]), x["stages"].get<int>(), S(x["method"]), x["starts"].dump());
+    }
+    for (const json& x : p.value("replicas", json::array())) s += fmt::format("  {} replicated {} times\n", S(x["model"]), x["replicas"].get<int>());
+    if (p.value("shared_usb_hub", false)) s += "  The USB Edge TPUs share one hub (each has 1/n of its link).\n";
     for (const json& b : p["baselines"]) s += fmt::format("  baseline {}: headroom {:.2f}x\n", S(b["name"]), b["throughput_headroom"].get<double>());
   }
   const json& tr = doc["traffic"];

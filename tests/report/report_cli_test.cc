@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -212,6 +214,171 @@ TEST(EtpuReport, PlanSectionShowsWhatEtpuPlanWrote) {
   ToolRun r4 = RunEtpu({"report", "--plan", dir + "/absent.json", a});
   EXPECT_EQ(r4.exit_code, 1);
   EXPECT_NE(r4.err.find("absent.json"), std::string::npos) << r4.err;
+}
+
+// Section 8 with a plan that pipelines a model (Inception v3 at 30 Hz streams on one TPU; the plan
+// cuts it in two stages on two TPUs): each device's column says which stage of which model runs
+// there, with the plan's utilisation and bytes; the pipeline lists its stages' devices, which are
+// the devices whose members are those stages. A member naming a stage the plan does not have is
+// refused naming the field.
+TEST(EtpuReport, PlanSectionShowsPipelineStagesPerDevice) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  const std::string dir = testutil::MakeTempDir("etpu-report-pipeline");
+  ToolRun plan = RunEtpu({"plan", "inception_v3_299@30", "--devices", "usb3,usb3", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const std::string plan_file = dir + "/plan.json";
+  ASSERT_TRUE(WriteText(plan_file, plan.out));
+  const json want = json::parse(plan.out);
+  ASSERT_EQ(want["pipelines"].size(), 1u) << plan.out;
+  ToolRun report = RunEtpu({"report", "--format", "json", "--plan", plan_file, a});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const json got = json::parse(report.out)["plan"];
+  ASSERT_EQ(got["pipelines"].size(), 1u);
+  const json& pipeline = got["pipelines"][0];
+  EXPECT_EQ(pipeline["model"], want["pipelines"][0]["model"]);
+  EXPECT_EQ(pipeline["stages"], want["pipelines"][0]["stages"]);
+  EXPECT_EQ(pipeline["starts"], want["pipelines"][0]["starts"]);
+  EXPECT_TRUE(got["replicas"].empty());
+  EXPECT_EQ(got["shared_usb_hub"], want["shared_usb_hub"]);
+  std::vector<json> stage_devices(pipeline["stages"].get<size_t>(), nullptr);
+  for (size_t d = 0; d < want["devices"].size(); ++d) {
+    for (size_t g = 0; g < want["devices"][d]["groups"].size(); ++g) {
+      const json& wm = want["devices"][d]["groups"][g]["members"];
+      const json& gm = got["devices"][d]["groups"][g]["members"];
+      ASSERT_EQ(gm.size(), wm.size());
+      for (size_t k = 0; k < wm.size(); ++k) {
+        EXPECT_EQ(gm[k]["name"], wm[k]["name"]);
+        EXPECT_EQ(gm[k]["part_of"], wm[k]["pipeline_of"]);
+        EXPECT_EQ(gm[k]["part"], wm[k]["part"]);
+        EXPECT_DOUBLE_EQ(gm[k]["utilisation"].get<double>(), wm[k]["utilisation"].get<double>());
+        EXPECT_EQ(std::to_string(gm[k]["offchip_bytes"].get<uint64_t>()), wm[k]["offchip_bytes"]);
+        if (wm[k]["pipeline_of"].is_string()) {
+          EXPECT_EQ(gm[k]["part_kind"], "stage");
+          stage_devices.at(wm[k]["part"].get<size_t>()) = d;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(pipeline["devices"], json(stage_devices));
+  for (const json& d : pipeline["devices"]) EXPECT_TRUE(d.is_number_integer()) << "every stage runs somewhere";
+
+  ToolRun html = RunEtpu({"report", "--plan", plan_file, a});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  const std::string model = want["pipelines"][0]["model"].get<std::string>();
+  for (int k = 1; k <= pipeline["stages"].get<int>(); ++k) {
+    EXPECT_NE(html.out.find("<b>stage " + std::to_string(k) + "/" + pipeline["stages"].dump() + "</b> of " + model), std::string::npos) << k;
+  }
+  EXPECT_NE(html.out.find("pipelined in 2 stages"), std::string::npos);
+  ToolRun text = RunEtpu({"report", "--format", "txt", "--plan", plan_file, a});
+  EXPECT_NE(text.out.find(model + " pipelined in 2 stages"), std::string::npos) << text.out;
+
+  json broken = want;
+  broken["devices"][0]["groups"][0]["members"][0]["part"] = 7;
+  const std::string broken_file = dir + "/broken.json";
+  ASSERT_TRUE(WriteText(broken_file, broken.dump()));
+  ToolRun r1 = RunEtpu({"report", "--plan", broken_file, a});
+  EXPECT_EQ(r1.exit_code, 1);
+  EXPECT_NE(r1.err.find(broken_file + ": devices[0].groups[0].members[0].part: expected a part below"), std::string::npos) << r1.err;
+  broken = want;
+  broken["pipelines"][0]["starts"] = json::array({0});
+  ASSERT_TRUE(WriteText(broken_file, broken.dump()));
+  ToolRun r2 = RunEtpu({"report", "--plan", broken_file, a});
+  EXPECT_EQ(r2.exit_code, 1);
+  EXPECT_NE(r2.err.find(broken_file + ": pipelines[0].starts: expected one start per stage"), std::string::npos) << r2.err;
+  broken = want;
+  broken["devices"][1]["groups"][0]["members"][0]["pipeline_of"] = "another_model";
+  ASSERT_TRUE(WriteText(broken_file, broken.dump()));
+  ToolRun r3 = RunEtpu({"report", "--plan", broken_file, a});
+  EXPECT_EQ(r3.exit_code, 1);
+  EXPECT_NE(r3.err.find(broken_file + ": devices[1].groups[0].members[0].pipeline_of: expected a model of plan.pipelines"), std::string::npos) << r3.err;
+}
+
+}  // namespace
+}  // namespace etpu::testing
+
+namespace etpu::testing {
+namespace {
+
+// A replicated model (MobileNet v1 1.0 at 400 Hz on two TPUs): each device's column shows its
+// replica, and the replicas' devices are listed.
+TEST(EtpuReport, PlanSectionShowsReplicasPerDevice) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  const std::string dir = testutil::MakeTempDir("etpu-report-replicas");
+  ToolRun plan = RunEtpu({"plan", "mobilenet_v1_1.0_224@400", "--devices", "usb3,usb3", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const json want = json::parse(plan.out);
+  ASSERT_EQ(want["replicas"].size(), 1u) << plan.out;
+  ASSERT_TRUE(WriteText(dir + "/plan.json", plan.out));
+  ToolRun report = RunEtpu({"report", "--format", "json", "--plan", dir + "/plan.json", a});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const json got = json::parse(report.out)["plan"];
+  ASSERT_EQ(got["replicas"].size(), 1u);
+  EXPECT_EQ(got["replicas"][0]["model"], want["replicas"][0]["model"]);
+  std::set<int64_t> devices;
+  for (size_t d = 0; d < got["devices"].size(); ++d) {
+    const json& m = got["devices"][d]["groups"][0]["members"][0];
+    EXPECT_EQ(m["part_kind"], "replica");
+    EXPECT_EQ(m["part_of"], want["replicas"][0]["model"]);
+    EXPECT_EQ(got["replicas"][0]["devices"][m["part"].get<size_t>()], d);
+    devices.insert(got["replicas"][0]["devices"][d].get<int64_t>());
+  }
+  EXPECT_EQ(devices, (std::set<int64_t>{0, 1}));
+  ToolRun html = RunEtpu({"report", "--plan", dir + "/plan.json", a});
+  EXPECT_NE(html.out.find("replicated 2 times"), std::string::npos);
+}
+
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// edgetpu_compiler --report FILE: the report is written beside the outputs (inside -o), with the
+// same numbers as the files written and the flags given (-m), the console ends with its path and
+// is otherwise the drop-in console; without the flag nothing changes; a report that cannot be
+// written leaves nothing, not even the compiled model; -n is refused.
+TEST(CompilerReportFlag, WritesTheReportBesideTheOutputsOnlyWhenAsked) {
+  ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  const std::string plain = testutil::MakeTempDir("etpu-compiler-plain");
+  ToolRun without = RunTool(ETPU_COMPILER_BIN, {"-o", plain, a});
+  ASSERT_EQ(without.exit_code, 0) << without.out;
+  EXPECT_EQ(FilesIn(plain), (std::vector<std::string>{"mobilenet_v1_0.25_128_quant_edgetpu.log", "mobilenet_v1_0.25_128_quant_edgetpu.tflite"}));
+
+  const std::string dir = testutil::MakeTempDir("etpu-compiler-report");
+  ToolRun with = RunTool(ETPU_COMPILER_BIN, {"-o", dir, "--report", "report.json", "-m", "12", a});
+  ASSERT_EQ(with.exit_code, 0) << with.out;
+  EXPECT_EQ(FilesIn(dir), (std::vector<std::string>{"mobilenet_v1_0.25_128_quant_edgetpu.log", "mobilenet_v1_0.25_128_quant_edgetpu.tflite",
+                                                    "report.json"}));
+  const std::string report_line = "Report: " + dir + "/report.json\n";
+  ASSERT_TRUE(with.out.ends_with(report_line)) << with.out;
+  const json doc = json::parse(ReadText(dir + "/report.json"));
+  ToolRun inspect = RunEtpu({"inspect", "--json", dir + "/mobilenet_v1_0.25_128_quant_edgetpu.tflite"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  json file = json::parse(inspect.out)["files"][0], embedded = doc["models"][0]["inspect"];
+  file.erase("path");
+  embedded.erase("path");
+  EXPECT_EQ(embedded, file) << "the report shows the package written, compiled with -m 12";
+  EXPECT_LE(doc["models"][0]["min_runtime_version"].get<int>(), 12);
+  ToolRun same_flags = RunTool(ETPU_COMPILER_BIN, {"-o", dir, "-m", "12", a});  // the same run without --report
+  // The same console but for the report's line (the compile time it prints varies between runs).
+  const std::regex ms("compiled successfully in [0-9]+ ms");
+  EXPECT_EQ(std::regex_replace(with.out.substr(0, with.out.size() - report_line.size()), ms, "compiled successfully in _ ms"),
+            std::regex_replace(same_flags.out, ms, "compiled successfully in _ ms"));
+
+  const std::string html_dir = testutil::MakeTempDir("etpu-compiler-report-html");
+  ToolRun html = RunTool(ETPU_COMPILER_BIN, {"-o", html_dir, "--report", "r.html", a});
+  ASSERT_EQ(html.exit_code, 0) << html.out;
+  EXPECT_TRUE(ReadText(html_dir + "/r.html").starts_with("<!DOCTYPE html>"));
+
+  const std::string none = testutil::MakeTempDir("etpu-compiler-report-none");
+  ToolRun nowhere = RunTool(ETPU_COMPILER_BIN, {"-o", none, "--report", "missing/r.html", a});
+  EXPECT_EQ(nowhere.exit_code, 1) << nowhere.out;
+  EXPECT_TRUE(FilesIn(none).empty()) << "all or nothing";
+  ToolRun segments = RunTool(ETPU_COMPILER_BIN, {"-o", none, "--report", "r.html", "-n", "2", a});
+  EXPECT_EQ(segments.exit_code, 1);
+  EXPECT_NE(segments.out.find("--report cannot be combined with --num_segments"), std::string::npos) << segments.out;
+  EXPECT_TRUE(FilesIn(none).empty());
 }
 
 }  // namespace

@@ -12,11 +12,16 @@
 
 #include "etpu/compiler.h"
 #include "etpu/inspect.h"
+#include "base/file_io.h"
+#include "etpu/timing.h"
 #include "etpu/zoo.h"
+#include "perf/anchors.h"
+#include "ir/graph.h"
 #include "report/model_report.h"
 #include "report/report_checks.h"
 #include "testutil/shared.h"
 #include "testutil/text.h"
+#include "tflite/model_builder.h"
 
 namespace etpu::report {
 namespace {
@@ -397,6 +402,172 @@ TEST(ModelReport, AdviceToCompileWithMultipleSubgraphsMapsWhatItPredicts) {
   ASSERT_NE(cpu, nullptr);
   EXPECT_NE((*cpu)["text"].get<std::string>().find((*cpu)["predicted"]["rule_id"].get<std::string>()), std::string::npos);
 }
+
+// Section 6: the seed's figures beside ours for a zoo model the seed measured, found by the zoo's
+// identity (the name its description claims, confirmed by the graph's structure), not by the file
+// name: a file with any name gets them; a claim the structure does not back, or no claim, gets none.
+TEST(ModelReport, SeedFiguresStandBesideOursForTheModelsTheSeedMeasured) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-seed");
+  auto s = GenerateZooModel("efficientnet_edgetpu_s");
+  auto m = GenerateZooModel("efficientnet_edgetpu_m");
+  ASSERT_TRUE(s.ok() && m.ok());
+  const std::string any_name = dir + "/my_classifier.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(any_name, *s).ok());
+  auto doc = BuildModelReport({any_name});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& seed = (*doc)["models"][0]["seed"];
+  const perf::LatencyAnchor* anchor = nullptr;
+  for (const auto& a : perf::SeedMeasurements()) anchor = a.zoo_name == "efficientnet_edgetpu_s" ? &a : anchor;
+  ASSERT_NE(anchor, nullptr);
+  ASSERT_EQ(seed.size(), 1u) << (*doc)["models"][0].dump().substr(0, 300);
+  EXPECT_EQ(seed[0]["seed_first_ms"].get<double>(), anchor->first_ms);
+  EXPECT_EQ(seed[0]["seed_later_ms"].get<double>(), anchor->later_ms);
+  EXPECT_EQ(seed[0]["host"], anchor->host);
+  // Ours: the timing model on the seed's host and clock, for the compiled model.
+  CompileOptions co;
+  const ModelInput input = ModelInput::FromPath(any_name);
+  auto compiled = Compile(std::span<const ModelInput>(&input, 1), co);
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  TimingOptions to;
+  to.host = anchor->host;
+  to.clock = seed[0]["clock"].get<std::string>();
+  EXPECT_EQ(to.clock, "std");
+  auto ours = EstimateModelTiming(compiled->models[0].model, any_name, to);
+  ASSERT_TRUE(ours.ok());
+  EXPECT_DOUBLE_EQ(seed[0]["ours_first_ms"].get<double>(), ours->first_ms);
+  EXPECT_DOUBLE_EQ(seed[0]["ours_later_ms"].get<double>(), ours->later_ms);
+  EXPECT_NE(RenderReportHtml(*doc).find("The seed measured"), std::string::npos);
+
+  // M's graph claiming to be S (same-length edit of its description): the structure says no.
+  auto replace = [](std::vector<uint8_t> bytes, const std::string& from, const std::string& to_text) {
+    std::string text(bytes.begin(), bytes.end());
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos) std::copy(to_text.begin(), to_text.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at));
+    return bytes;
+  };
+  const std::string claims_s = dir + "/claims_s.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(claims_s, replace(*m, "etpu zoo: efficientnet_edgetpu_m", "etpu zoo: efficientnet_edgetpu_s")).ok());
+  auto wrong = BuildModelReport({claims_s});
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_TRUE((*wrong)["models"][0]["seed"].empty());
+  // S without the claim: no identity (the file name "efficientnet_edgetpu_s" does not give one).
+  const std::string named = dir + "/efficientnet_edgetpu_s.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(named, replace(*s, "etpu zoo: ", "user zoo: ")).ok());
+  auto unclaimed = BuildModelReport({named});
+  ASSERT_TRUE(unclaimed.ok());
+  EXPECT_TRUE((*unclaimed)["models"][0]["seed"].empty());
+}
+
+// Section 11's nearest change for operators the rules keep on the CPU, each applied: the advised
+// -m compiles the operator onto the Edge TPU; a model with the advised size maps it and one a size
+// larger does not (the largest size that maps); a model with the advised 8-bit type maps it.
+namespace nearest {
+
+using ir::TensorType;
+
+/// in (type `in_type`, [1, n]) -> `code` -> out (same type) -> ADD (uint8) -> model output; the
+/// operator under test is operator 0.
+std::string WriteChain(const std::string& dir, const std::string& name, ir::BuiltinOperator code, ir::BuiltinOptions options,
+                       int n, TensorType type) {
+  tflite::ModelBuilder b;
+  const ir::Quantization q = type == TensorType::FLOAT32 ? ir::Quantization{} : tflite::Quant(1.0f / 256, 0);
+  const int in = b.AddTensor("in", type, {1, n}, q);
+  const int mid = b.AddTensor("mid", type, {1, n}, q);
+  const int q8 = b.AddTensor("mid_u8", TensorType::UINT8, {1, n}, tflite::Quant(1.0f / 256, 0));
+  const int out = b.AddTensor("out", TensorType::UINT8, {1, n}, tflite::Quant(1.0f / 128, 0));
+  b.AddOperator(code, {in}, {mid}, std::move(options));
+  b.AddOperator(ir::BuiltinOperator::QUANTIZE, {mid}, {q8});
+  b.AddOperator(ir::BuiltinOperator::ADD, {q8, q8}, {out}, tflite::AddOpts());
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  const std::string path = dir + "/" + name + ".tflite";
+  EXPECT_TRUE(base::WriteFileAtomic(path, b.Serialize()).ok());
+  return path;
+}
+
+/// The placement of operator `op` when `path` is compiled with `options`: true on the Edge TPU.
+bool Maps(const std::string& path, int op, CompileOptions options) {
+  options.build_models = false;
+  const ModelInput input = ModelInput::FromPath(path);
+  auto r = Compile(std::span<const ModelInput>(&input, 1), options);
+  EXPECT_TRUE(r.ok() && r->ok) << path;
+  return r.ok() && r->ok && r->models[0].operators.at(static_cast<size_t>(op)).region >= 0;
+}
+
+/// The cpu_operator advice on operator `op` of model 0.
+json ChangeFor(const json& doc, int op) {
+  for (const json& a : doc["advice"]) {
+    if (a["kind"] == "cpu_operator" && a["predicted"]["op_index"] == op) return a["predicted"]["change"];
+  }
+  ADD_FAILURE() << "no advice on operator " << op << ": " << doc["advice"].dump();
+  return json::object();
+}
+
+TEST(ModelReport, NearestChangeToARuntimeLimitIsTheMinRuntimeThatMapsIt) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-nearest-m");
+  // RSQRT needs a newer runtime than compiler 15's default -m (the operator table's row).
+  const std::string path = WriteChain(dir, "rsqrt", ir::BuiltinOperator::RSQRT, {}, 64, TensorType::UINT8);
+  CompileOptions v15;
+  v15.emulate = 15;
+  ASSERT_FALSE(Maps(path, 0, v15)) << "the case needs an operator the default -m keeps on the CPU";
+  ReportOptions options;
+  options.emulate = 15;
+  auto doc = BuildModelReport({path}, options);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json change = ChangeFor(*doc, 0);
+  ASSERT_EQ(change["kind"], "min_runtime") << change.dump();
+  const int m = std::stoi(change["option"].get<std::string>().substr(3));
+  CompileOptions advised = v15;
+  advised.min_runtime_version = m;
+  EXPECT_TRUE(Maps(path, 0, advised)) << "applying " << change["option"];
+  advised.min_runtime_version = m - 1;
+  EXPECT_FALSE(Maps(path, 0, advised)) << "the nearest: one runtime older does not map it";
+}
+
+TEST(ModelReport, NearestChangeToASizeLimitIsTheLargestSizeThatMaps) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-nearest-size");
+  const int n = 40000;  // more elements than the softmax rule allows
+  const std::string path = WriteChain(dir, "softmax", ir::BuiltinOperator::SOFTMAX, tflite::SoftmaxOpts(), n, TensorType::UINT8);
+  ASSERT_FALSE(Maps(path, 0, {}));
+  auto doc = BuildModelReport({path});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json change = ChangeFor(*doc, 0);
+  ASSERT_EQ(change["kind"], "size") << change.dump();
+  EXPECT_EQ(change["from"], n);
+  ASSERT_EQ(change["dim"], 1);
+  const int to = change["to"].get<int>();
+  EXPECT_EQ(change["shape"], json::array({1, to}));
+  EXPECT_TRUE(Maps(WriteChain(dir, "advised", ir::BuiltinOperator::SOFTMAX, tflite::SoftmaxOpts(), to, TensorType::UINT8), 0, {}));
+  EXPECT_FALSE(Maps(WriteChain(dir, "larger", ir::BuiltinOperator::SOFTMAX, tflite::SoftmaxOpts(), to + 1, TensorType::UINT8), 0, {}))
+      << "the largest size that maps";
+}
+
+TEST(ModelReport, NearestChangeToAFloatOperatorIsAnEightBitType) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-nearest-type");
+  const std::string path = WriteChain(dir, "tanh", ir::BuiltinOperator::TANH, {}, 64, TensorType::FLOAT32);
+  ASSERT_FALSE(Maps(path, 0, {}));
+  auto doc = BuildModelReport({path});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json change = ChangeFor(*doc, 0);
+  ASSERT_EQ(change["kind"], "dtype") << change.dump();
+  EXPECT_EQ(change["tensors"], json::array({"in", "mid"}));
+  const TensorType type = change["type"] == "UINT8" ? TensorType::UINT8 : TensorType::INT8;
+  ASSERT_EQ(change["type"].get<std::string>(), ir::TensorTypeName(type));
+  EXPECT_TRUE(Maps(WriteChain(dir, "advised", ir::BuiltinOperator::TANH, {}, 64, type), 0, {}));
+}
+
+TEST(ModelReport, NoNearestChangeForAnOperatorOutsideTheSet) {
+  const std::string dir = testutil::MakeTempDir("etpu-report-nearest-none");
+  // SQRT has no Edge TPU row in the operator table: nothing but another operator maps.
+  const std::string path = WriteChain(dir, "sqrt", ir::BuiltinOperator::SQRT, {}, 64, TensorType::UINT8);
+  auto doc = BuildModelReport({path});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json change = ChangeFor(*doc, 0);
+  EXPECT_TRUE(change["kind"].is_null()) << change.dump();
+}
+
+}  // namespace nearest
 
 TEST(ModelReport, AdviceOnOrderAndCoCompilingIsWhatCompilingGives) {
   ETPU_SHARED_FILE_OR_SKIP(a, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");

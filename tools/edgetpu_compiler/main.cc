@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include "driver/console_report.h"
 #include "driver/transcript.h"
 #include "etpu/compiler.h"
+#include "report/model_report.h"
 
 namespace {
 
@@ -65,6 +67,11 @@ etpu options (long only):
 --cache_policy NAME
         Parameter-cache allocation policy (default: the emulated generation's,
         v16-ranked-across-models or v15-ranked-in-model-order; also greedy-in-order).
+--report FILE
+        Also write etpu's report on the compiled models (where every byte of the SRAM goes and
+        why; docs/REPORT.md) to FILE, inside --out_dir when FILE is relative: HTML, or JSON, text
+        or CSV when FILE ends in .json, .txt or .csv. Written with the other outputs (all or
+        nothing); the console then ends with the report's path. Not with -n or --random_token.
 )";
 
 bool ParseInt(const char* text, int* out) {
@@ -96,7 +103,8 @@ int Usage(const std::string& error) {
 
 int main(int argc, char** argv) {
   etpu::CompileOptions options;
-  enum { kRandomToken = 1000, kCachePolicy, kEmulate };
+  enum { kRandomToken = 1000, kCachePolicy, kEmulate, kReport };
+  std::string report_file;  // --report: empty = none (the drop-in console and files are unchanged)
   static const option kLong[] = {
       {"enable_multiple_subgraphs", no_argument, nullptr, 'a'},
       {"search_delegate", no_argument, nullptr, 'd'},
@@ -112,6 +120,7 @@ int main(int argc, char** argv) {
       {"random_token", no_argument, nullptr, kRandomToken},
       {"cache_policy", required_argument, nullptr, kCachePolicy},
       {"emulate", required_argument, nullptr, kEmulate},
+      {"report", required_argument, nullptr, kReport},
       {nullptr, 0, nullptr, 0}};
   opterr = 0;
   int c;
@@ -153,6 +162,10 @@ int main(int argc, char** argv) {
         break;
       case kRandomToken: options.random_token = true; break;
       case kCachePolicy: options.cache_policy = optarg; break;
+      case kReport:
+        report_file = optarg;
+        if (report_file.empty()) return Usage("--report needs a file name.");
+        break;
       case ':': return Usage(std::string("Option '") + argv[optind - 1] + "' needs a value.");
       default: return Usage(std::string("Unknown option '") + argv[optind - 1] + "'.");
     }
@@ -175,6 +188,10 @@ int main(int argc, char** argv) {
   }
   if (!options.intermediate_tensors.empty() && options.search_delegate) {
     return Usage("--intermediate_tensors cannot be combined with --search_delegate.");
+  }
+  if (!report_file.empty() && (options.num_segments > 1 || options.random_token)) {
+    // The report compiles the models again: a segmented run or a random token would not be what it shows.
+    return Usage("--report cannot be combined with --num_segments or --random_token.");
   }
 
   // Compile in a worker thread under the timeout; files are written only after it finished in time.
@@ -208,10 +225,27 @@ int main(int argc, char** argv) {
   // renamed only when all were written; success is printed only after that.
   std::vector<etpu::base::FileToWrite> files;
   for (const auto& f : transcript.files) files.push_back({f.path, f.bytes});
+  std::string report_text, report_path;
+  if (!report_file.empty()) {  // The same models with the same flags, compiled again in memory (deterministic).
+    etpu::report::ReportOptions ro;
+    ro.emulate = options.emulate;
+    ro.compile = options;
+    ro.tool_version = ETPU_VERSION;
+    auto doc = etpu::report::BuildModelReport(models, ro);
+    if (!doc.ok()) {
+      std::printf("%s--report: %s\n", transcript.console.c_str(), doc.status().ToString().c_str());
+      return 1;
+    }
+    report_text = etpu::report::RenderReportAs(*doc, etpu::report::ReportFormatOf(report_file));
+    const std::filesystem::path file(report_file);
+    report_path = file.is_absolute() ? report_file : (std::filesystem::path(options.out_dir) / file).string();
+    files.push_back({report_path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(report_text.data()), report_text.size())});
+  }
   if (etpu::Status s = etpu::base::WriteFilesAtomic(files); !s.ok()) {
     std::fputs(etpu::driver::RenderWriteFailure(transcript.console, s.message()).c_str(), stdout);
     return 1;
   }
   std::fputs(transcript.console.c_str(), stdout);
+  if (!report_path.empty()) std::printf("Report: %s\n", report_path.c_str());
   return 0;
 }

@@ -61,10 +61,7 @@ int ReportCommand(int argc, char** argv) {
   options.tool_version = ETPU_VERSION;
   auto doc = report::BuildModelReport(models, options);
   if (!doc.ok()) return Failure("report", doc.status().ToString());
-  const std::string text = format == "json" ? report::RenderReportJson(*doc)
-                           : format == "txt" ? report::RenderReportText(*doc)
-                           : format == "csv" ? report::RenderReportCsv(*doc)
-                                             : report::RenderReportHtml(*doc);
+  const std::string text = report::RenderReportAs(*doc, format);
   if (out == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
