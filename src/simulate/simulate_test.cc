@@ -12,6 +12,23 @@
 namespace etpu::simulate {
 namespace {
 
+// The exact plan of `p` and every baseline's, costed.
+void ExactAndBaselinePlans(const planner::Problem& p, std::vector<planner::PlanEval>& plans) {
+  auto created = planner::GroupCoster::Create(p);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  planner::GroupCoster& coster = **created;
+  auto best = planner::PlanExact(coster);
+  ASSERT_TRUE(best.ok()) << best.status().ToString();
+  plans.push_back(*best);
+  for (const std::string& name : planner::BaselineNames()) {
+    auto plan = planner::BaselinePlan(coster, name);
+    ASSERT_TRUE(plan.ok()) << name;
+    auto eval = planner::EvaluatePlan(coster, *plan);
+    ASSERT_TRUE(eval.ok()) << name;
+    plans.push_back(*eval);
+  }
+}
+
 TEST(SimulateTest, OneGroupReloadsOnceAndMatchesTheOfferedLoad) {
   SimDevice d{"usb:0", {{{"a", 30, 9.0, 2.0}, {"b", 10, 20.0, 5.0}}}, -1, -1};
   auto r = SimulateDevices({d}, {.seconds = 2000, .seed = 3});
@@ -60,20 +77,8 @@ TEST(SimulateTest, PlannerPredictionsAgreeWithTheSimulation) {
   using planner::testing::ZooProblem;
   planner::Problem p = ZooProblem({"mobilenet_v1_0.25_128", "mobilenet_v2_1.0_224", "efficientnet_edgetpu_s", "mobilenet_v1_1.0_224"},
                                   {"usb3", "usb2"}, {40, 15, 10, 25});
-  auto created = planner::GroupCoster::Create(p);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  planner::GroupCoster& coster = **created;
   std::vector<planner::PlanEval> plans;
-  auto best = planner::PlanExact(coster);
-  ASSERT_TRUE(best.ok()) << best.status().ToString();
-  plans.push_back(*best);
-  for (const std::string& name : planner::BaselineNames()) {
-    auto plan = planner::BaselinePlan(coster, name);
-    ASSERT_TRUE(plan.ok()) << name;
-    auto eval = planner::EvaluatePlan(coster, *plan);
-    ASSERT_TRUE(eval.ok()) << name;
-    plans.push_back(*eval);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExactAndBaselinePlans(p, plans));
   int switching_devices = 0, latencies = 0;
   for (const planner::PlanEval& e : plans) {
     std::vector<SimDevice> devices;
@@ -133,20 +138,8 @@ TEST(SimulateTest, SequencePredictionsEqualTheSimulation) {
                                          {"mobilenet_v2_1.0_224", std::nullopt}, {"mobilenet_v1_0.25_128", std::nullopt}},
                                         20, {"usb3", "usb2"}, planner::testing::Catalog(), std::nullopt);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  auto created = planner::GroupCoster::Create(*p);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  planner::GroupCoster& coster = **created;
   std::vector<planner::PlanEval> plans;
-  auto best = planner::PlanExact(coster);
-  ASSERT_TRUE(best.ok()) << best.status().ToString();
-  plans.push_back(*best);
-  for (const std::string& name : planner::BaselineNames()) {
-    auto plan = planner::BaselinePlan(coster, name);
-    ASSERT_TRUE(plan.ok()) << name;
-    auto eval = planner::EvaluatePlan(coster, *plan);
-    ASSERT_TRUE(eval.ok()) << name;
-    plans.push_back(*eval);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExactAndBaselinePlans(*p, plans));
   int switching = 0;
   for (const planner::PlanEval& e : plans) {
     std::vector<SimDevice> devices;
