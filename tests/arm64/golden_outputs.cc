@@ -1,5 +1,6 @@
 // etpu_golden_outputs: runs models on the runtime (CPU kernels and the virtual Edge TPU) with
-// deterministic inputs and writes each model's output bytes to OUT_DIR/<model file name>.out.
+// deterministic inputs and writes each model's output bytes, then the bytes of every other
+// non-constant tensor (each layer's result), to OUT_DIR/<model file name>.out.
 // scripts/test.sh's aarch64 stage runs it in the x86 Release build (whose kernels ctest checks
 // bit-exact against the TFLite oracle) and in the aarch64 build under qemu, and compares the two
 // directories byte for byte. --reference runs the reference kernels only (no SIMD fast paths).
@@ -46,9 +47,16 @@ etpu::Result<std::vector<uint8_t>> RunOnce(etpu::Runtime& runtime, const std::st
     if (auto s = model->SetInput(i, bytes); !s.ok()) return s;
   }
   if (auto s = model->Invoke(); !s.ok()) return s;
+  // The outputs, then every non-constant tensor as the interpreter holds it after the run (each
+  // layer's result, so a difference points at a kernel rather than only at the last layer).
   std::vector<uint8_t> out;
   for (int o = 0; o < model->num_outputs(); ++o) {
     const auto bytes = model->GetOutput(o);
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  for (int t = 0; t < model->num_tensors(); ++t) {
+    if (model->tensor(t).constant) continue;
+    const auto bytes = model->tensor_data(t);
     out.insert(out.end(), bytes.begin(), bytes.end());
   }
   return out;
