@@ -2,6 +2,11 @@
 
 #include <atomic>
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 namespace etpu::kernels {
 namespace {
 
@@ -17,8 +22,23 @@ FastIsa Detect() {
     return FastIsa::kAvx512Vnni;
   }
   return FastIsa::kAvx2;
+#elif defined(__aarch64__) && defined(__linux__)
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  if (!(hwcap & HWCAP_ASIMD)) return FastIsa::kNone;
+  return (hwcap & HWCAP_ASIMDDP) ? FastIsa::kNeonDot : FastIsa::kNeon;
 #endif
   return FastIsa::kNone;
+}
+
+/// 0 for kNone, 1 for the level-1 sets (kAvx2, kNeon), 2 for kAvx512Vnni and kNeonDot.
+int Level(FastIsa isa) {
+  switch (isa) {
+    case FastIsa::kAvx2:
+    case FastIsa::kNeon: return 1;
+    case FastIsa::kAvx512Vnni:
+    case FastIsa::kNeonDot: return 2;
+    default: return 0;
+  }
 }
 
 }  // namespace
@@ -32,6 +52,8 @@ const char* FastIsaName(FastIsa isa) {
   switch (isa) {
     case FastIsa::kAvx512Vnni: return "avx512vnni";
     case FastIsa::kAvx2: return "avx2";
+    case FastIsa::kNeonDot: return "neondot";
+    case FastIsa::kNeon: return "neon";
     default: return "none";
   }
 }
@@ -41,9 +63,11 @@ FastIsa SetFastIsaCap(FastIsa cap) {
 }
 
 FastIsa ActiveFastIsa() {
-  const int cap = g_cap.load(std::memory_order_relaxed);
-  const int det = static_cast<int>(DetectedFastIsa());
-  return static_cast<FastIsa>(det < cap ? det : cap);
+  const FastIsa cap = static_cast<FastIsa>(g_cap.load(std::memory_order_relaxed));
+  const FastIsa det = DetectedFastIsa();
+  if (Level(det) <= Level(cap)) return det;
+  if (Level(cap) == 0) return FastIsa::kNone;
+  return det == FastIsa::kNeonDot ? FastIsa::kNeon : FastIsa::kAvx2;
 }
 
 bool SetFastKernelsEnabled(bool enabled) { return g_enabled.exchange(enabled); }

@@ -275,7 +275,7 @@ bool DepthwiseConv2D(const ConvParams& p, Shape4 in, const int8_t* input, Shape4
   return DepthwiseImpl(p, in, input, filter, weights, bias, out, output, ctx);
 }
 
-#else
+#elif !defined(__aarch64__)  // neither x86 nor 64-bit ARM (fast_neon.cc): no fast path.
 
 bool BuildDepthwisePack(const ConvParams&, Shape4, Shape4, const uint8_t*, const int32_t*,
                         DepthwisePack*) { return false; }

@@ -1,6 +1,13 @@
 // Fast quantized ADD / SUB for inputs of the output's shape (no broadcasting): 8 lanes per
 // AVX2 vector, the reference's three MultiplyByQuantizedMultiplierSmallerThanOneExp steps done
-// with the exact vector high-mul and rounding shift of fast_simd.h.
+// with the exact vector high-mul and rounding shift of fast_simd.h. On 64-bit ARM the same with
+// NEON, 8 lanes as two int32x4: SQRDMULH is SaturatingRoundingDoublingHighMul (it saturates only
+// for INT32_MIN * INT32_MIN, excluded by the multipliers being >= 0) and the rounding shift is
+// the reference's mask / threshold formula.
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 #include "kernels/fast_kernels.h"
 #include "kernels/fast_simd.h"
 #include "kernels/quant_utils.h"
@@ -59,12 +66,81 @@ ETPU_AVX2 void AddSubAvx2(const ArithmeticParams& p, bool subtract, int64_t n, c
 }
 #endif
 
+#if defined(__aarch64__)
+struct NeonLanes {
+  int32x4_t m, neg_right, mask, half;
+};
+
+inline NeonLanes MakeNeonLanes(int32_t m, int shift) {
+  const int right = -shift;
+  const int32_t mask = static_cast<int32_t>((int64_t{1} << right) - 1);
+  return {vdupq_n_s32(m), vdupq_n_s32(-right), vdupq_n_s32(mask), vdupq_n_s32(mask >> 1)};
+}
+
+/// RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), right) on 4 lanes.
+inline int32x4_t MulShift(int32x4_t x, const NeonLanes& l) {
+  const int32x4_t h = vqrdmulhq_s32(x, l.m);
+  const int32x4_t rem = vandq_s32(h, l.mask);
+  const int32x4_t thr = vsubq_s32(l.half, vshrq_n_s32(h, 31));  // half + (h < 0)
+  return vsubq_s32(vshlq_s32(h, l.neg_right), vreinterpretq_s32_u32(vcgtq_s32(rem, thr)));
+}
+
+inline void Widen8(const uint8_t* x, int32x4_t* lo, int32x4_t* hi) {
+  const uint16x8_t v = vmovl_u8(vld1_u8(x));
+  *lo = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(v)));
+  *hi = vreinterpretq_s32_u32(vmovl_high_u16(v));
+}
+inline void Widen8(const int8_t* x, int32x4_t* lo, int32x4_t* hi) {
+  const int16x8_t v = vmovl_s8(vld1_s8(x));
+  *lo = vmovl_s16(vget_low_s16(v));
+  *hi = vmovl_high_s16(v);
+}
+/// Stores 8 lanes already clamped to the type's range.
+inline void Narrow8(int32x4_t lo, int32x4_t hi, uint8_t* out) {
+  vst1_u8(out, vmovn_u16(vreinterpretq_u16_s16(vcombine_s16(vmovn_s32(lo), vmovn_s32(hi)))));
+}
+inline void Narrow8(int32x4_t lo, int32x4_t hi, int8_t* out) {
+  vst1_s8(out, vmovn_s16(vcombine_s16(vmovn_s32(lo), vmovn_s32(hi))));
+}
+
+template <typename T>
+void AddSubNeon(const ArithmeticParams& p, bool subtract, int64_t n, const T* a, const T* b,
+                T* out) {
+  const NeonLanes l1 = MakeNeonLanes(p.input1_multiplier, p.input1_shift);
+  const NeonLanes l2 = MakeNeonLanes(p.input2_multiplier, p.input2_shift);
+  const NeonLanes lo = MakeNeonLanes(p.output_multiplier, p.output_shift);
+  const int32x4_t off1 = vdupq_n_s32(p.input1_offset), off2 = vdupq_n_s32(p.input2_offset);
+  const int32x4_t ooff = vdupq_n_s32(p.output_offset);
+  const int32x4_t vmin = vdupq_n_s32(p.act_min), vmax = vdupq_n_s32(p.act_max);
+  const int32x4_t ls = vdupq_n_s32(p.left_shift);
+  auto lanes = [&](int32x4_t x1, int32x4_t x2) {
+    const int32x4_t y1 = MulShift(vshlq_s32(vaddq_s32(x1, off1), ls), l1);
+    const int32x4_t y2 = MulShift(vshlq_s32(vaddq_s32(x2, off2), ls), l2);
+    const int32x4_t raw = subtract ? vsubq_s32(y1, y2) : vaddq_s32(y1, y2);
+    const int32x4_t v = vaddq_s32(MulShift(raw, lo), ooff);
+    return vminq_s32(vmaxq_s32(v, vmin), vmax);
+  };
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    int32x4_t a_lo, a_hi, b_lo, b_hi;
+    Widen8(a + i, &a_lo, &a_hi);
+    Widen8(b + i, &b_lo, &b_hi);
+    Narrow8(lanes(a_lo, b_lo), lanes(a_hi, b_hi), out + i);
+  }
+  ScalarAddSub(p, subtract, i, n, a, b, out);
+}
+#endif
+
 template <typename T>
 bool AddSubImpl(const ArithmeticParams& p, bool subtract, int64_t n, const T* a, const T* b,
                 T* out) {
 #ifdef ETPU_FAST_X86
   if (!Fits(p)) return false;
   AddSubAvx2(p, subtract, n, a, b, out);
+  return true;
+#elif defined(__aarch64__)
+  if (!Fits(p)) return false;
+  AddSubNeon(p, subtract, n, a, b, out);
   return true;
 #else
   (void)p, (void)subtract, (void)n, (void)a, (void)b, (void)out;

@@ -388,7 +388,7 @@ bool FullyConnected(const FullyConnectedParams& p, FcDims d, const int8_t* input
   return FcImpl(p, d, input, weights, bias, output, ctx);
 }
 
-#else  // not x86: no fast path.
+#elif !defined(__aarch64__)  // neither x86 nor 64-bit ARM (fast_neon.cc): no fast path.
 
 bool BuildGemmPack(FastIsa, int64_t, int, int, const uint8_t*, const int32_t*, int32_t, int32_t,
                    const RequantTable&, GemmPack*) { return false; }

@@ -9,6 +9,11 @@
 #include <random>
 #include <vector>
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 #include "kernels/conv.h"
 #include "kernels/dispatch.h"
 #include "kernels/fast_kernels.h"
@@ -24,14 +29,18 @@ using etpu::kernels::testing::RandomVector;
 #define SKIP_WITHOUT_FAST_ISA()                                              \
   if (DetectedFastIsa() == FastIsa::kNone) GTEST_SKIP() << "no SIMD fast path on this CPU"
 
-/// Runs fn once per fast instruction set this CPU has (AVX2, then AVX512-VNNI), capping the
-/// dispatcher to it; restores the cap afterwards.
+/// Runs fn once per fast instruction set this CPU has (AVX2, then AVX512-VNNI; on ARM NEON,
+/// then NEON with the dot-product extension), capping the dispatcher to it; restores the cap
+/// afterwards.
 template <typename Fn>
 void ForEachIsa(Fn fn) {
   const FastIsa before = SetFastIsaCap(FastIsa::kAvx2);
-  for (FastIsa isa : {FastIsa::kAvx2, FastIsa::kAvx512Vnni}) {
-    if (static_cast<int>(isa) > static_cast<int>(DetectedFastIsa())) break;
+  const bool arm = DetectedFastIsa() == FastIsa::kNeon || DetectedFastIsa() == FastIsa::kNeonDot;
+  const FastIsa levels[2] = {arm ? FastIsa::kNeon : FastIsa::kAvx2,
+                             arm ? FastIsa::kNeonDot : FastIsa::kAvx512Vnni};
+  for (FastIsa isa : levels) {
     SetFastIsaCap(isa);
+    if (ActiveFastIsa() != isa) break;  // The CPU lacks this level.
     SCOPED_TRACE(FastIsaName(isa));
     fn();
     if (::testing::Test::HasFatalFailure()) break;
@@ -278,6 +287,20 @@ void RunFc(uint32_t seed) {
 
 TEST(FastFullyConnected, MatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunFc<uint8_t>(31); }); }
 TEST(FastFullyConnected, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunFc<int8_t>(32); }); }
+
+#if defined(__aarch64__) && defined(__linux__)
+// On 64-bit ARM the dot-product paths run only where the CPU has UDOT/SDOT (qemu-aarch64
+// -cpu max has them, -cpu cortex-a53 has not), and capping to level 1 selects plain NEON.
+TEST(FastDispatch, Arm64FollowsTheDotProductHwcap) {
+  const bool dot = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+  EXPECT_EQ(DetectedFastIsa(), dot ? FastIsa::kNeonDot : FastIsa::kNeon);
+  const FastIsa before = SetFastIsaCap(FastIsa::kNeon);
+  EXPECT_EQ(ActiveFastIsa(), FastIsa::kNeon);
+  SetFastIsaCap(FastIsa::kNone);
+  EXPECT_EQ(ActiveFastIsa(), FastIsa::kNone);
+  SetFastIsaCap(before);
+}
+#endif
 
 TEST(FastDispatch, SwitchSelectsReference) {
   const bool before = SetFastKernelsEnabled(false);

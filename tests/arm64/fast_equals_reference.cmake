@@ -1,0 +1,23 @@
+# Runs RUNNER on MODEL with the fast kernels and with the reference kernels only; the output
+# files must be identical (and not empty).
+file(REMOVE_RECURSE ${OUT})
+foreach(mode fast reference)
+  set(flag "")
+  if(mode STREQUAL reference)
+    set(flag --reference)
+  endif()
+  execute_process(COMMAND ${RUNNER} ${flag} ${OUT}/${mode} ${MODEL} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "etpu_golden_outputs ${flag} failed: ${rc}")
+  endif()
+endforeach()
+get_filename_component(name ${MODEL} NAME)
+file(SIZE ${OUT}/fast/${name}.out size)
+if(size EQUAL 0)
+  message(FATAL_ERROR "no output bytes")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/fast/${name}.out ${OUT}/reference/${name}.out
+                RESULT_VARIABLE diff)
+if(NOT diff EQUAL 0)
+  message(FATAL_ERROR "outputs with the fast kernels differ from the reference kernels'")
+endif()
