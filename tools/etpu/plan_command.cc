@@ -1,7 +1,8 @@
 // etpu plan MODEL@HZ[:MSms]... | --sequence A,B,B --fps F  [--devices usb3,usb3,...] [--clock max|std] [--device_catalog FILE] [--json]
 //
 // Which models to co-compile, in which order, on which Edge TPU (docs/PLANNER.md): the exact
-// optimum of the throughput headroom a* (then streamed traffic, then fewest groups) over every
+// optimum of the latency objectives met (§10), then the throughput headroom a* (then streamed
+// traffic, then fewest groups), for rates or a cyclic --sequence (§11), over every
 // grouping, order and assignment up to 8 models x 4 TPUs, a local search beyond, costed by etpu's
 // compiler and its one timing model, with the upper bound on a* and the gap, beside the baselines
 // one-per-tpu, all-cocompiled and greedy; a model may be pipelined or replicated over several TPUs,
