@@ -95,21 +95,24 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
     q = cyclic.reload_probability;
     e.switches_per_s = costs.size() > 1 ? cyclic.switches_per_frame * p.frames_per_s : 0;
   } else {
-    std::vector<double> group_share(costs.size(), 0.0);
+    // P_g, and 1 − P_g (0 when g is the TPU's only group).
+    std::vector<double> group_share(costs.size(), 0.0), other(costs.size(), 0.0);
     for (const Member& m : members) group_share[static_cast<size_t>(m.group)] += m.rate / total_rate;
     for (size_t g = 0; g < costs.size(); ++g) {
-      const double other = costs.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[g]);
-      e.switches_per_s += total_rate * group_share[g] * other;
+      other[g] = costs.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[g]);
+      e.switches_per_s += total_rate * group_share[g] * other[g];
     }
     for (size_t i = 0; i < members.size(); ++i) {
-      const double other = costs.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[static_cast<size_t>(members[i].group)]);
-      const double share = members[i].rate / total_rate;
-      q[i] = other > 0 ? other / (other + share) : 0.0;
+      const double o = other[static_cast<size_t>(members[i].group)];
+      q[i] = o > 0 ? o / (o + members[i].rate / total_rate) : 0.0;
     }
   }
+  // Latencies only when shown (detail) or held to an objective (not on the search's plain path).
+  const bool objectives = std::any_of(members.begin(), members.end(), [&](const Member& m) {
+    return p.models[static_cast<size_t>(m.cost->model)].slo_ms.has_value();
+  });
   std::vector<QueueMember> queue;
-  std::vector<double> slos, firsts, laters;
-  bool any_slo = false;
+  std::vector<double> slos;
   if (detail) e.groups.resize(costs.size());
   for (size_t i = 0; i < members.size(); ++i) {
     const MemberCost& m = *members[i].cost;
@@ -118,12 +121,11 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
     const double u = rate * (later + q[i] * (first - later)) / 1000.0;
     e.utilisation += u;
     e.streamed_mb_s += rate * (static_cast<double>(m.offchip_bytes) + q[i] * static_cast<double>(m.onchip_bytes)) / 1e6;
-    queue.push_back({rate, first, later, q[i]});
-    firsts.push_back(first);
-    laters.push_back(later);
-    ETPU_ASSIGN_OR_RETURN(const double slo, SloOf(coster, m.model, kind));
-    slos.push_back(slo);
-    any_slo = any_slo || slo > 0;
+    if (detail || objectives) queue.push_back({rate, first, later, q[i]});
+    if (objectives) {
+      ETPU_ASSIGN_OR_RETURN(const double slo, SloOf(coster, m.model, kind));
+      slos.push_back(slo);
+    }
     if (detail) {
       ModelLoad l;
       l.model = m.model;
@@ -137,18 +139,19 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
       e.groups[static_cast<size_t>(members[i].group)].push_back(l);
     }
   }
-  if (!detail && !any_slo) return e;
+  if (!detail && !objectives) return e;
   const std::vector<LatencyPrediction> latency =
-      p.sequence.empty() ? PredictLatencies(queue) : SequenceLatencies(order, cyclic, firsts, laters, p.frames_per_s);
+      p.sequence.empty() ? PredictLatencies(queue) : SequenceLatencies(order, cyclic, queue, p.frames_per_s);
   std::vector<size_t> index_in_group(costs.size(), 0);
   for (size_t i = 0; i < members.size(); ++i) {
-    if (slos[i] > 0) e.slo_violation = std::max(e.slo_violation, SloViolation(latency[i].p99_ms, slos[i], e.utilisation));
+    const double slo = objectives ? slos[i] : 0.0;
+    if (slo > 0) e.slo_violation = std::max(e.slo_violation, SloViolation(latency[i].p99_ms, slo, e.utilisation));
     if (!detail) continue;
     const size_t g = static_cast<size_t>(members[i].group);
     ModelLoad& l = e.groups[g][index_in_group[g]++];
     l.latency_p50_ms = latency[i].p50_ms;
     l.latency_p99_ms = latency[i].p99_ms;
-    l.slo_ms = slos[i];
+    l.slo_ms = slo;
   }
   return e;
 }

@@ -38,16 +38,15 @@ SequenceOnTpu AnalyseSequence(const std::vector<int>& order, const std::vector<i
 }
 
 std::vector<LatencyPrediction> SequenceLatencies(const std::vector<int>& order, const SequenceOnTpu& analysis,
-                                                 const std::vector<double>& first_ms,
-                                                 const std::vector<double>& later_ms, double frames_per_s) {
-  std::vector<std::vector<double>> per_member(first_ms.size());
+                                                 const std::vector<QueueMember>& members, double frames_per_s) {
+  std::vector<std::vector<double>> per_member(members.size());
   double t = 0;
   for (size_t i = 0; i < order.size(); ++i) {
     const size_t m = static_cast<size_t>(order[i]);
-    t += analysis.reloads[i] ? first_ms[m] : later_ms[m];
+    t += analysis.reloads[i] ? members[m].first_ms : members[m].later_ms;
     per_member[m].push_back(t);
   }
-  std::vector<LatencyPrediction> out(first_ms.size());
+  std::vector<LatencyPrediction> out(members.size());
   const bool steady = t * frames_per_s / 1000.0 < 1;
   for (size_t m = 0; m < per_member.size(); ++m) {
     auto& v = per_member[m];

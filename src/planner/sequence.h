@@ -31,10 +31,10 @@ struct SequenceOnTpu {
 SequenceOnTpu AnalyseSequence(const std::vector<int>& order, const std::vector<int>& group_of);
 
 /// The latencies of each member from its frame's start (nearest-rank p50 and p99 over its
-/// occurrences, mean over them), given the service times; all infinite when the frame's work on
-/// the TPU, `frame_ms`, exceeds the period (no steady state).
+/// occurrences, mean over them), given the members' service times (their first_ms and later_ms;
+/// the rates and reload probabilities are not used: the sequence decides them); all infinite when
+/// the frame's work on the TPU exceeds the period (no steady state).
 std::vector<LatencyPrediction> SequenceLatencies(const std::vector<int>& order, const SequenceOnTpu& analysis,
-                                                 const std::vector<double>& first_ms,
-                                                 const std::vector<double>& later_ms, double frames_per_s);
+                                                 const std::vector<QueueMember>& members, double frames_per_s);
 
 }  // namespace etpu::planner

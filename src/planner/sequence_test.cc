@@ -19,7 +19,7 @@ TEST(SequenceTest, DetectorThenTwoClassificationsCompiledApart) {
   EXPECT_DOUBLE_EQ(s.switches_per_frame, 2);
   EXPECT_EQ(s.reloads, (std::vector<bool>{true, true, false}));
   // Frame latencies: det reloads (10 ms), then cls reloads (4), then cls cached (1): 10, 14, 15.
-  const auto l = SequenceLatencies({0, 1, 1}, s, {10, 4}, {3, 1}, 20);
+  const auto l = SequenceLatencies({0, 1, 1}, s, {{0, 10, 3, 0}, {0, 4, 1, 0}}, 20);
   EXPECT_DOUBLE_EQ(l[0].p99_ms, 10);
   EXPECT_DOUBLE_EQ(l[1].mean_ms, 14.5);
   EXPECT_DOUBLE_EQ(l[1].p99_ms, 15);
@@ -46,8 +46,8 @@ TEST(SequenceTest, AlternationAndAbsentMembers) {
 // A frame's work longer than its period has no steady state.
 TEST(SequenceTest, OverloadedFrameHasNoFiniteLatency) {
   const SequenceOnTpu s = AnalyseSequence({0, 0}, {0});
-  EXPECT_TRUE(std::isinf(SequenceLatencies({0, 0}, s, {30}, {30}, 20)[0].p99_ms));  // 60 ms of work every 50 ms
-  EXPECT_DOUBLE_EQ(SequenceLatencies({0, 0}, s, {30}, {20}, 20)[0].p99_ms, 40);   // 40 ms every 50 ms
+  EXPECT_TRUE(std::isinf(SequenceLatencies({0, 0}, s, {{0, 30, 30, 0}}, 20)[0].p99_ms));  // 60 ms of work every 50 ms
+  EXPECT_DOUBLE_EQ(SequenceLatencies({0, 0}, s, {{0, 30, 20, 0}}, 20)[0].p99_ms, 40);   // 40 ms every 50 ms
 }
 
 }  // namespace
