@@ -6,6 +6,8 @@
 #include <cmath>
 #include <utility>
 
+#include "planner/shares.h"
+
 namespace etpu::planner {
 namespace {
 
@@ -156,8 +158,8 @@ Explanation ExplainSplits(const Problem& base, const Splits& splits, const Objec
     e.models.push_back(c.model);
   }
   for (const auto& r : splits.replications) {
-    parts.push_back(fmt::format("{} is replicated on {} TPUs, each serving 1/{} of its demand",
-                                base.models.at(static_cast<size_t>(r.model)).name, r.replicas, r.replicas));
+    parts.push_back(fmt::format("{} is replicated on {} TPUs, {}", base.models.at(static_cast<size_t>(r.model)).name,
+                                r.replicas, ReplicaSharesText(r)));
     e.models.push_back(r.model);
   }
   e.alternative_ok = true;

@@ -211,6 +211,20 @@ Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Split
       return InvalidArgumentError("plan: a replication names no model");
     }
     if (r.replicas < 2) return InvalidArgumentError(fmt::format("plan: {} replicas (at least 2)", r.replicas));
+    if (!r.shares.empty()) {
+      double sum = 0;
+      bool positive = r.shares.size() == static_cast<size_t>(r.replicas);
+      for (double s : r.shares) {
+        positive = positive && std::isfinite(s) && s > 0;
+        sum += s;
+      }
+      if (!positive || std::abs(sum - 1) > 1e-6) {
+        return InvalidArgumentError(fmt::format("plan: the shares of '{}''s {} replicas must be {} positive numbers summing "
+                                                "to 1 (got {})",
+                                                problem.models.at(static_cast<size_t>(r.model)).name, r.replicas,
+                                                r.replicas, fmt::join(r.shares, ", ")));
+      }
+    }
     ++split[static_cast<size_t>(r.model)];
   }
   for (size_t i = 0; i < problem.models.size(); ++i) {
@@ -225,7 +239,7 @@ Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Split
       for (int r = 0; r < rep->replicas; ++r) {
         PlanModel replica = m;
         replica.name = fmt::format("{} [replica {}/{}]", m.name, r + 1, rep->replicas);
-        replica.rate_hz = m.rate_hz / rep->replicas;
+        replica.rate_hz = m.rate_hz * rep->ShareOf(r);
         replica.split_of = static_cast<int>(i);
         replica.part = r;
         replica.parts = rep->replicas;

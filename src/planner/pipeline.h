@@ -71,11 +71,16 @@ Result<Segmentation> ProfilingCuts(StageProfiler& profiler, int model, int stage
 /// The slowest stage's steady time of a segmentation (its pipeline's throughput limit).
 Result<double> SlowestStageMs(StageProfiler& profiler, const Segmentation& cuts);
 
-/// One model served by several replicas (data parallelism), each on its own TPU with an equal share
-/// of the demand: requests dispatched at random, so each replica's arrivals stay Poisson.
+/// One model served by several replicas (data parallelism), each on its own TPU with a share of
+/// the demand: requests dispatched at random with those probabilities, so each replica's arrivals
+/// stay Poisson. Equal shares unless `shares` says otherwise (planner/shares.h balances them).
 struct Replication {
   int model = 0;      ///< Index into the problem it splits.
   int replicas = 2;
+  std::vector<double> shares;  ///< Empty: 1/replicas each; else one per replica, each > 0, summing to 1.
+  double ShareOf(int replica) const {
+    return shares.empty() ? 1.0 / replicas : shares.at(static_cast<size_t>(replica));
+  }
 };
 
 /// How the models of a problem are split (a model appears at most once in all).
@@ -87,9 +92,10 @@ struct Splits {
 
 /// `problem` with each split model replaced, in place, by its parts: stages named
 /// "NAME [stage i/k]" (files "<stem>_segment_<i>_of_<k>.tflite", each with the model's demand), or
-/// replicas named "NAME [replica i/r]" (the model's file, each with 1/r of its demand). Whole models
-/// and replicas share their parsed form with `problem`, which must outlive the result. Errors: a
-/// model split twice, a bad stage or replica count.
+/// replicas named "NAME [replica i/r]" (the model's file, each with its share of the demand). Whole
+/// models and replicas share their parsed form with `problem`, which must outlive the result.
+/// Errors: a model split twice, a bad stage or replica count, shares that are not one positive
+/// share per replica summing to 1.
 Result<std::unique_ptr<Problem>> ApplySplits(const Problem& problem, const Splits& splits);
 
 }  // namespace etpu::planner

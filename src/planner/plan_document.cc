@@ -112,6 +112,19 @@ Status Splits(const json& plan, const std::string& file, PlanDocument& doc) {
       ETPU_ASSIGN_OR_RETURN(out.model, Text((*replicas)[k], "model", w, file));
       ETPU_ASSIGN_OR_RETURN(out.replicas, Count((*replicas)[k], "replicas", w, file, 1 << 16));
       if (out.replicas < 2) return Bad(file, w + ".replicas", "at least two replicas");
+      if (Present((*replicas)[k], "shares")) {  // absent in plans of older etpu versions: equal shares
+        ETPU_ASSIGN_OR_RETURN(const json* shares, Array((*replicas)[k], "shares", w, file));
+        double sum = 0;
+        for (const json& v : *shares) {
+          const double x = v.is_number() ? v.get<double>() : -1;
+          if (!std::isfinite(x) || x <= 0) return Bad(file, w + ".shares", "positive numbers");
+          out.shares.push_back(x);
+          sum += x;
+        }
+        if (out.shares.size() != static_cast<size_t>(out.replicas) || std::abs(sum - 1) > 1e-6) {
+          return Bad(file, w + ".shares", "one share per replica, summing to 1");
+        }
+      }
       doc.replicas.push_back(std::move(out));
     }
   }

@@ -43,6 +43,7 @@ struct PlanPipelineDoc {
 struct PlanReplicaDoc {
   std::string model;
   int replicas = 0;
+  std::vector<double> shares;  ///< The demand's split, in replica order; empty (older plans): equal.
 };
 
 struct PlanGroupDoc {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "planner/shares.h"
+
 namespace etpu::planner {
 namespace {
 
@@ -220,6 +222,18 @@ Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Pro
     ETPU_ASSIGN_OR_RETURN(SplitProblem sp, MakeSplitProblem(base, &coster, std::move(splits)));
     auto solved = Solve(*sp.coster, quick);
     if (!solved.ok()) continue;  // e.g. no placement keeps the parts apart
+    if (!sp.splits.replications.empty()) {
+      // Shares that keep the replicas' TPUs equally busy (shares.h); the grouping found with equal
+      // shares may not be the best one for the new shares: search once more with them.
+      ETPU_ASSIGN_OR_RETURN(const bool balanced, BalanceReplicaShares(sp, *solved));
+      if (balanced) {
+        auto again = Solve(*sp.coster, quick);
+        if (again.ok() && Better(again->best.eval.objective, solved->best.eval.objective)) {
+          solved = std::move(again);
+          ETPU_RETURN_IF_ERROR(BalanceReplicaShares(sp, *solved).status());
+        }
+      }
+    }
     if (Better(solved->best.eval.objective, *incumbent)) {
       best.emplace(std::move(sp), std::move(solved).value());
       incumbent = &best->second.best.eval.objective;

@@ -272,8 +272,13 @@ std::string PlanSplitsHtml(const json& p) {
   }
   for (const json& x : replicas) {
     std::string parts;
-    for (size_t k = 0; k < x["devices"].size(); ++k) parts += fmt::format("replica {}: on {}<br>", k + 1, device(x["devices"][k]));
-    s += fmt::format("<tr><td>{}</td><td>replicated {} times (each a share of the requests)</td><td>{}</td></tr>\n", E(x["model"]), I(x["replicas"]), parts);
+    const json& shares = x.value("shares", json::array());
+    for (size_t k = 0; k < x["devices"].size(); ++k) {
+      const std::string share = k < shares.size() ? fmt::format(", {:.1f}% of the requests", 100 * shares[k].get<double>()) : "";
+      parts += fmt::format("replica {}: on {}{}<br>", k + 1, device(x["devices"][k]), share);
+    }
+    s += fmt::format("<tr><td>{}</td><td>replicated {} times ({})</td><td>{}</td></tr>\n", E(x["model"]), I(x["replicas"]),
+                     shares.empty() ? "equal shares of the requests" : "requests dispatched with these shares", parts);
   }
   s += "</table>\n";
   if (!pipelines.empty()) {

@@ -32,7 +32,7 @@ Result<json> ReadPlanSection(const std::string& file) {
                          {"devices", json(std::vector<json>(static_cast<size_t>(p.stages), nullptr))}});
   }
   for (const planner::PlanReplicaDoc& r : plan.replicas) {
-    replicas.push_back({{"model", r.model}, {"replicas", r.replicas},
+    replicas.push_back({{"model", r.model}, {"replicas", r.replicas}, {"shares", r.shares},
                         {"devices", json(std::vector<json>(static_cast<size_t>(r.replicas), nullptr))}});
   }
   json devices = json::array();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/units.h"
 #include "report/model_report.h"
@@ -127,7 +128,12 @@ std::string RenderReportText(const json& doc) {
     for (const json& x : p.value("pipelines", json::array())) {
       s += fmt::format("  {} pipelined in {} stages ({}), starting at operators {}\n", S(x["model"]), x["stages"].get<int>(), S(x["method"]), x["starts"].dump());
     }
-    for (const json& x : p.value("replicas", json::array())) s += fmt::format("  {} replicated {} times\n", S(x["model"]), x["replicas"].get<int>());
+    for (const json& x : p.value("replicas", json::array())) {
+      std::vector<std::string> shares;
+      for (const json& v : x.value("shares", json::array())) shares.push_back(fmt::format("{:.1f}%", 100 * v.get<double>()));
+      s += fmt::format("  {} replicated {} times{}\n", S(x["model"]), x["replicas"].get<int>(),
+                       shares.empty() ? "" : fmt::format(" (shares {})", fmt::join(shares, ", ")));
+    }
     if (p.value("shared_usb_hub", false)) s += "  The USB Edge TPUs share one hub (each has 1/n of its link).\n";
     for (const json& b : p["baselines"]) s += fmt::format("  baseline {}: headroom {:.2f}x\n", S(b["name"]), b["throughput_headroom"].get<double>());
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "planner/search.h"
+#include "planner/solve.h"
 #include "planner/test_problems.h"
 
 namespace etpu::simulate {
@@ -27,6 +28,26 @@ void ExactAndBaselinePlans(const planner::Problem& p, std::vector<planner::PlanE
     ASSERT_TRUE(eval.ok()) << name;
     plans.push_back(*eval);
   }
+}
+
+// The simulated devices of a costed plan, each with the planner's predictions.
+std::vector<SimDevice> SimDevicesOf(const planner::Problem& p, const planner::PlanEval& e) {
+  std::vector<SimDevice> devices;
+  for (size_t d = 0; d < e.devices.size(); ++d) {
+    SimDevice sd;
+    sd.name = "device " + std::to_string(d);
+    for (const auto& group : e.devices[d].groups) {
+      std::vector<SimModel> g;
+      for (const planner::ModelLoad& m : group) {
+        g.push_back({p.models[static_cast<size_t>(m.model)].name, p.models[static_cast<size_t>(m.model)].rate_hz, m.first_ms, m.later_ms});
+      }
+      sd.groups.push_back(std::move(g));
+    }
+    sd.predicted_utilisation = e.devices[d].utilisation;
+    sd.predicted_switches_per_s = e.devices[d].switches_per_s;
+    devices.push_back(std::move(sd));
+  }
+  return devices;
 }
 
 TEST(SimulateTest, OneGroupReloadsOnceAndMatchesTheOfferedLoad) {
@@ -81,22 +102,7 @@ TEST(SimulateTest, PlannerPredictionsAgreeWithTheSimulation) {
   ASSERT_NO_FATAL_FAILURE(ExactAndBaselinePlans(p, plans));
   int switching_devices = 0, latencies = 0;
   for (const planner::PlanEval& e : plans) {
-    std::vector<SimDevice> devices;
-    for (size_t d = 0; d < e.devices.size(); ++d) {
-      SimDevice sd;
-      sd.name = "device " + std::to_string(d);
-      for (const auto& group : e.devices[d].groups) {
-        std::vector<SimModel> g;
-        for (const planner::ModelLoad& m : group) {
-          g.push_back({p.models[static_cast<size_t>(m.model)].name, p.models[static_cast<size_t>(m.model)].rate_hz, m.first_ms, m.later_ms});
-        }
-        sd.groups.push_back(std::move(g));
-      }
-      sd.predicted_utilisation = e.devices[d].utilisation;
-      sd.predicted_switches_per_s = e.devices[d].switches_per_s;
-      devices.push_back(std::move(sd));
-    }
-    auto r = SimulateDevices(devices, {.seconds = 3000, .seed = 11});
+    auto r = SimulateDevices(SimDevicesOf(p, e), {.seconds = 3000, .seed = 11});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     for (const SimDeviceResult& x : *r) {
       if (x.predicted_utilisation <= 0) continue;
@@ -128,6 +134,36 @@ TEST(SimulateTest, PlannerPredictionsAgreeWithTheSimulation) {
   }
   EXPECT_GT(switching_devices, 0) << "no plan switches tokens: the switch model is not exercised";
   EXPECT_GT(latencies, 0);
+}
+
+// Replicas with unequal shares (planner/shares.h), each an independent Poisson stream at its share
+// of the demand: a fast and a slow TPU, and three TPUs where one replica shares its TPU with
+// another model's. Every TPU's utilisation within 2% and its switches within 5% of the simulation.
+TEST(SimulateTest, UnequalReplicaSharesAgreeWithTheSimulation) {
+  using planner::testing::ZooProblem;
+  const std::vector<planner::Problem> problems = {
+      ZooProblem({"mobilenet_v2_1.0_224"}, {"usb3", "usb2"}, {300}),
+      ZooProblem({"mobilenet_v2_1.0_224", "efficientnet_edgetpu_s"}, {"usb3", "usb3", "usb3"}, {300, 60})};
+  for (const planner::Problem& p : problems) {
+    auto coster = planner::GroupCoster::Create(p);
+    ASSERT_TRUE(coster.ok()) << coster.status().ToString();
+    auto whole = planner::Solve(**coster);
+    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    planner::Profilers profilers;
+    auto split = planner::BestSplitPlan(p, **coster, profilers, *whole);
+    ASSERT_TRUE(split.ok()) << split.status().ToString();
+    ASSERT_TRUE(split->has_value());
+    const auto& [sp, solution] = **split;
+    bool unequal = false;
+    for (const auto& r : sp.splits.replications) unequal = unequal || !r.shares.empty();
+    ASSERT_TRUE(unequal) << "the plan has no replicas with unequal shares";
+    auto r = SimulateDevices(SimDevicesOf(*sp.problem, solution.best.eval), {.seconds = 3000, .seed = 13});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const SimDeviceResult& x : *r) {
+      EXPECT_NEAR(x.utilisation, x.predicted_utilisation, 0.02 * x.predicted_utilisation) << x.name;
+      EXPECT_NEAR(x.token_switches_per_s, x.predicted_switches_per_s, 0.05 * x.predicted_switches_per_s) << x.name;
+    }
+  }
 }
 
 // A --sequence workload (planner/sequence.h): the planner's utilisation, switches and latencies are

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -296,6 +297,44 @@ TEST(EtpuPlan, ReplicatesABusyModel) {
   ToolRun table = RunEtpu({"plan", "mobilenet_v1_1.0_224@400", "--devices", "usb3,usb3"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_TRUE(Has(table.out, "Replicated: mobilenet_v1_1.0_224 on 2 TPUs")) << table.out;
+  EXPECT_EQ(plan["replicas"][0]["shares"], nlohmann::json::parse("[0.5, 0.5]"));
+}
+
+// Replicas on a fast and a slow TPU (USB 3 and USB 2) share the demand by speed (planner/shares.h):
+// the JSON lists the shares, the members' rates follow them, etpu simulate replays the plan file
+// with both TPUs as busy as predicted (within 2%), and a plan file whose shares do not add up is
+// refused, naming the field.
+TEST(EtpuPlan, ReplicasOnAFastAndASlowTpuShareTheDemandBySpeed) {
+  const std::string dir = testutil::MakeTempDir("etpu-plan-shares");
+  ToolRun r = RunEtpu({"plan", "mobilenet_v2_1.0_224@300", "--devices", "usb3,usb2", "--json", "--write", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto plan = nlohmann::json::parse(r.out);
+  ASSERT_EQ(plan["replicas"].size(), 1u) << r.out;
+  const auto& shares = plan["replicas"][0]["shares"];
+  ASSERT_EQ(shares.size(), 2u);
+  EXPECT_NEAR(shares[0].get<double>() + shares[1].get<double>(), 1.0, 1e-9);
+  EXPECT_GT(std::max(shares[0].get<double>(), shares[1].get<double>()), 0.7) << shares;
+  for (size_t d = 0; d < 2; ++d) {
+    const auto& member = plan["devices"][d]["groups"][0]["members"][0];
+    EXPECT_NEAR(member["rate_hz"].get<double>(), 300 * shares[member["part"].get<size_t>()].get<double>(), 1e-6);
+  }
+  EXPECT_NEAR(plan["devices"][0]["utilisation"].get<double>(), plan["devices"][1]["utilisation"].get<double>(), 1e-3);
+  EXPECT_GT(plan["throughput_headroom"].get<double>(), 1.2 * plan["baselines"]["one-per-tpu"]["throughput_headroom"].get<double>());
+  ToolRun sim = RunEtpu({"simulate", dir + "/plan.json", "--seconds", "600", "--json"});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  for (const auto& d : nlohmann::json::parse(sim.out)["devices"]) {
+    EXPECT_NEAR(d["utilisation"].get<double>(), d["predicted_utilisation"].get<double>(),
+                0.02 * d["predicted_utilisation"].get<double>());
+  }
+  ToolRun table = RunEtpu({"plan", "mobilenet_v2_1.0_224@300", "--devices", "usb3,usb2"});
+  EXPECT_TRUE(Has(table.out, "dispatched at random with these probabilities")) << table.out;
+  auto bad = plan;
+  bad["replicas"][0]["shares"] = nlohmann::json::parse("[0.6, 0.6]");
+  const std::string bad_file = dir + "/bad_plan.json";
+  std::ofstream(bad_file) << bad.dump();
+  ToolRun refused = RunEtpu({"simulate", bad_file});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(Has(refused.err, "replicas[0].shares")) << refused.err;
 }
 
 // --usb_hub: the USB TPUs share one hub's bandwidth; a plan that streams loses headroom.

@@ -25,6 +25,7 @@
 #include "planner/explain.h"
 #include "planner/heuristic.h"
 #include "planner/search.h"
+#include "planner/shares.h"
 #include "planner/solve.h"
 #include "tools/etpu/cli.h"
 #include "tools/etpu/commands.h"
@@ -136,8 +137,12 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
   for (const auto& m : p.models) {
     if (m.split_of < 0 || m.part != 0) continue;
     if (m.replica) {
-      std::printf("Replicated: %s on %d TPUs, each serving 1/%d of its demand (requests dispatched at random).\n",
-                  m.source_name.c_str(), m.parts, m.parts);
+      for (const auto& r : splits.replications) {
+        if (r.model != m.split_of) continue;
+        std::printf("Replicated: %s on %d TPUs, %s (requests dispatched at random%s).\n", m.source_name.c_str(),
+                    m.parts, planner::ReplicaSharesText(r).c_str(),
+                    r.shares.empty() ? "" : " with these probabilities");
+      }
       continue;
     }
     for (const auto& c : splits.cuts) {
@@ -263,7 +268,13 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
   nlohmann::json pipelines = nlohmann::json::array();
   nlohmann::json replicas = nlohmann::json::array();
   for (const auto& m : p.models) {
-    if (m.replica && m.part == 0) replicas.push_back({{"model", m.source_name}, {"replicas", m.parts}});
+    if (!m.replica || m.part != 0) continue;
+    for (const auto& r : splits.replications) {
+      if (r.model != m.split_of) continue;
+      std::vector<double> shares;
+      for (int i = 0; i < r.replicas; ++i) shares.push_back(r.ShareOf(i));
+      replicas.push_back({{"model", m.source_name}, {"replicas", m.parts}, {"shares", shares}});
+    }
   }
   out["replicas"] = replicas;
   for (const auto& c : splits.cuts) {
