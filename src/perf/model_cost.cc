@@ -9,6 +9,7 @@
 #include "device/estimates.h"
 #include "ir/op_table.h"
 #include "package/region_model.h"
+#include "params/record_check.h"
 
 namespace etpu::perf {
 namespace {
@@ -194,7 +195,7 @@ Result<EdgeTpuOpCost> EdgeTpuOpCostOf(const package::EdgeTpuOpInfo& op, const de
   if (main->program.has_value()) {
     package::RegionModel unpacked;
     if (region == nullptr) {
-      ETPU_ASSIGN_OR_RETURN(unpacked, package::UnpackRegionModel(*main->program, what));
+      ETPU_ASSIGN_OR_RETURN(unpacked, params::UnpackCheckedRegion(*main->program, what));
       region = unpacked.model.get();
     }
     ETPU_ASSIGN_OR_RETURN(q.layers, RegionLayerCosts(*region));

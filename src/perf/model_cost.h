@@ -89,9 +89,9 @@ Result<std::vector<device::LayerCost>> RegionLayerCosts(const ir::Model& region)
 
 /// The query of one edgetpu-custom-op (see the table at the top of this file). `what` names
 /// the op in messages. `region`, when given, is the etpu package's region model already decoded
-/// by package::UnpackRegionModel (the runtime decodes it once per load); otherwise it is decoded
-/// here. Errors: no main executable, an etpu package whose Program's region model does not
-/// read, bad shapes.
+/// by params::UnpackCheckedRegion (the runtime decodes it once per load); otherwise it is decoded
+/// and checked here. Errors: no main executable, an etpu package whose Program's region model does
+/// not read or whose layer records disagree with it (params/record_check.h), bad shapes.
 Result<EdgeTpuOpCost> EdgeTpuOpCostOf(const package::EdgeTpuOpInfo& op, const device::DeviceSpec& spec,
                                       const std::string& what, const ir::Model* region = nullptr);
 

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "tflite/model_reader.h"
-#include "tflite/region_reader.h"
+#include "params/record_check.h"
 
 namespace etpu::report {
 namespace {
@@ -34,7 +34,9 @@ InspectExecutable DescribeExecutable(const ExecutableInfo& e) {
   return x;
 }
 
-InspectCustomOp DescribeCustomOp(const package::EdgeTpuOpInfo& op, const InspectOptions& options) {
+// Errors: an etpu package whose layer records disagree with its region model (params/record_check.h).
+Result<InspectCustomOp> DescribeCustomOp(const package::EdgeTpuOpInfo& op, const std::string& path,
+                                         const InspectOptions& options) {
   const PackageInfo& p = op.package;
   InspectCustomOp c;
   c.op_index = op.op_index;
@@ -54,12 +56,14 @@ InspectCustomOp DescribeCustomOp(const package::EdgeTpuOpInfo& op, const Inspect
   const ExecutableInfo* main = p.main();
   if (main != nullptr && main->program) {
     const package::Program& prog = *main->program;
-    std::vector<std::string> names = tflite::OperatorNames(prog.region_model);
+    ETPU_ASSIGN_OR_RETURN(const package::RegionModel region,
+                          params::UnpackCheckedRegion(prog, fmt::format("edgetpu-custom-op (#{}) of '{}'", op.op_index, path)));
     c.region_ops = prog.region_op_count;
     for (const package::LayerParams& l : prog.layers) {
       InspectLayer layer;
+      const ir::Operator& region_op = region.model->ops.at(static_cast<size_t>(l.op_index));  // checked
       layer.op_index = l.op_index;
-      layer.op_name = static_cast<size_t>(l.op_index) < names.size() ? names[static_cast<size_t>(l.op_index)] : "?";
+      layer.op_name = region_op.code == ir::BuiltinOperator::CUSTOM ? region_op.custom_code : region_op.name();
       layer.kind = std::string(package::LayerKindName(l.kind));
       layer.placement = std::string(package::PlacementName(l.placement));
       layer.offset = l.offset;
@@ -116,7 +120,8 @@ Result<InspectReport> InspectModel(const ir::Model& model, const std::string& pa
   r.description = model.description;
   r.total_ops = static_cast<int>(model.ops.size());
   for (const auto& op : info.edgetpu_ops) {
-    r.edgetpu_ops.push_back(DescribeCustomOp(op, options));
+    ETPU_ASSIGN_OR_RETURN(InspectCustomOp described, DescribeCustomOp(op, path, options));
+    r.edgetpu_ops.push_back(std::move(described));
     r.on_chip_bytes += r.edgetpu_ops.back().on_chip_bytes;
     r.off_chip_bytes += r.edgetpu_ops.back().off_chip_bytes;
   }

@@ -1,39 +1,19 @@
 #include "runtime/edgetpu_op.h"
 
 #include <cstring>
-#include <map>
-
 
 #include <fmt/format.h>
 
 #include "device/timing_model.h"
 #include "params/param_layout.h"
+#include "params/record_check.h"
 #include "params/table_layout.h"
 #include "package/region_model.h"
 #include "perf/model_cost.h"
 
 namespace etpu::runtime {
-namespace {
 
 using package::LayerKind;
-
-// Whether a layer of `kind` provides the bytes of the operator's input `slot` at run time.
-bool LayerRefills(LayerKind kind, size_t slot) {
-  switch (kind) {
-    case LayerKind::kConv:
-    case LayerKind::kDepthwise:
-    case LayerKind::kConvPerChannel:
-    case LayerKind::kDepthwisePerChannel:
-      return slot >= 1 && slot <= 3;  // Weights, bias (TRANSPOSE_CONV: weights 1, bias 3).
-    case LayerKind::kElementwiseConstant:
-    case LayerKind::kLstm:
-      return true;  // Constant records name their slots.
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const package::EdgeTpuOpInfo& info,
                                                                      const ir::Model& outer, VirtualEdgeTpu* device,
@@ -64,27 +44,15 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   x->streamed_.assign(main->parameters.begin(), main->parameters.end());
   x->layers_ = main->program->layers;
 
-  // The region model, decoded once; its emptied weight tensors get writable storage, refilled
-  // from the parameter records before each run.
-  ETPU_ASSIGN_OR_RETURN(package::RegionModel region, package::UnpackRegionModel(*main->program, what));
-  std::map<int, const package::LayerParams*> layer_of_op;
-  for (const auto& layer : x->layers_) {
-    if (layer.op_index < 0 || static_cast<size_t>(layer.op_index) >= region.model->ops.size()) {
-      return DataLossError(fmt::format("{}: layer op index {} out of range", what, layer.op_index));
-    }
-    layer_of_op[layer.op_index] = &layer;
-  }
+  // The region model, decoded once and checked against the layer records (every emptied
+  // constant has a record that carries it); its emptied weight tensors get writable storage,
+  // refilled from the parameter records before each run.
+  ETPU_ASSIGN_OR_RETURN(package::RegionModel region, params::UnpackCheckedRegion(*main->program, what));
   std::vector<int> writable;
   for (const package::EmptiedInput& e : region.emptied) {
     const ir::Operator& reader = region.model->ops[static_cast<size_t>(e.op_index)];
     // RESHAPE's shape operand is not read (the output shape is the model's): an emptied one is harmless.
     if (reader.code == ir::BuiltinOperator::RESHAPE && e.slot == 1) continue;
-    auto it = layer_of_op.find(e.op_index);
-    if (it == layer_of_op.end() || !LayerRefills(it->second->kind, static_cast<size_t>(e.slot))) {
-      return DataLossError(fmt::format(
-          "{}: constant tensor '{}' (input {} of region op #{}) has no data and no parameter record carries it", what,
-          region.model->tensor(e.tensor).name, e.slot, e.op_index));
-    }
     writable.push_back(e.tensor);
   }
   x->region_ = region.model;

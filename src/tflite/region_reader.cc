@@ -44,33 +44,6 @@ ModelOutline OutlineModel(std::span<const uint8_t> bytes, int64_t max_tables) {
   return out;
 }
 
-std::vector<std::string> OperatorNames(std::span<const uint8_t> verified_bytes) {
-  std::vector<std::string> names;
-  const tflite_fb::Model* m = tflite_fb::GetModel(verified_bytes.data());
-  if (m->subgraphs() == nullptr || m->subgraphs()->size() == 0) return names;
-  const tflite_fb::SubGraph* sg = m->subgraphs()->Get(0);
-  if (sg == nullptr || sg->operators() == nullptr) return names;
-  for (flatbuffers::uoffset_t i = 0; i < sg->operators()->size(); ++i) {
-    const tflite_fb::Operator* op = sg->operators()->Get(i);
-    std::string name = "?";
-    if (op != nullptr && m->operator_codes() != nullptr && op->opcode_index() < m->operator_codes()->size()) {
-      const tflite_fb::OperatorCode* code = m->operator_codes()->Get(op->opcode_index());
-      if (code != nullptr) {
-        int32_t c = std::max<int32_t>(code->deprecated_builtin_code(), static_cast<int32_t>(code->builtin_code()));
-        if (c == static_cast<int32_t>(tflite_fb::BuiltinOperator::CUSTOM) && code->custom_code() != nullptr) {
-          name = code->custom_code()->str();
-        } else if (c >= 0 && c <= kNewestKnownBuiltin) {
-          name = ir::BuiltinName(static_cast<ir::BuiltinOperator>(c));
-        } else {
-          name = fmt::format("BUILTIN_{}", c);
-        }
-      }
-    }
-    names.push_back(std::move(name));
-  }
-  return names;
-}
-
 Result<ZeroFilledModel> ReadRegionModel(std::span<const uint8_t> bytes, const std::string& what) {
   flatbuffers::Verifier verifier(bytes.data(), bytes.size());
   if (!tflite_fb::VerifyModelBuffer(verifier)) return DataLossError(what + ": the region model does not verify");

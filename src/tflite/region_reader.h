@@ -1,6 +1,6 @@
 // Reading the TFLite model a compiled package carries for its Edge TPU region (package/program.h),
-// for the package decoder and the inspector: a structural look without unpacking, the operator
-// names, and the region read as an ir::Model with its emptied weights given zero bytes.
+// for the package decoder: a structural look without unpacking, and the region read as an
+// ir::Model with its emptied weights given zero bytes.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +21,6 @@ struct ModelOutline {
   int first_subgraph_ops = 0;
 };
 ModelOutline OutlineModel(std::span<const uint8_t> bytes, int64_t max_tables);
-
-/// The operator names of subgraph 0 of a model OutlineModel verified: the builtin name, the
-/// custom code of a custom operator, "BUILTIN_<n>" for an unknown code, "?" for a bad entry.
-std::vector<std::string> OperatorNames(std::span<const uint8_t> verified_bytes);
 
 /// An operator input the compiler emptied (no bytes, not written, not a variable) and the reader
 /// gave zero bytes of its declared size.

@@ -88,6 +88,9 @@ std::map<Tool, int> Check(const std::vector<MalformedCase>& cases) {
       ++refused[t];
       const std::string said = r.err + r.out;
       EXPECT_NE(said.find(c.name), std::string::npos) << "the refusal does not name the file:\n" << said;
+      if (!c.expect.empty() && t != Tool::kCompiler) {  // the compiler refuses every compiled model alike
+        EXPECT_NE(said.find(c.expect), std::string::npos) << "the refusal does not say '" << c.expect << "':\n" << said;
+      }
       EXPECT_EQ(testutil::ListFileNames(dir), before) << "a file was written although the tool refused the input";
     }
   }
@@ -148,6 +151,20 @@ TEST(MalformedModels, CompiledModelAndPackageBytesMutatedAreSurvived) {
   cases.insert(cases.end(), package.begin(), package.end());
   const std::map<Tool, int> refused = Check(cases);
   Print("compiled model and its DWN1 package truncated / offsets out of range", cases.size(), refused);
+}
+
+// Packages whose layer records disagree with their region model (params/record_check.h): every
+// tool that reads packages refuses each, saying what disagrees; the same package written again
+// unchanged (the control) is accepted, so the refusals come from the changes.
+TEST(MalformedModels, PackagesWhoseRecordsDisagreeWithTheRegionAreRefused) {
+  const std::vector<MalformedCase> cases = RecordCases(CompiledSeed());
+  ASSERT_GE(cases.size(), 10u);
+  ASSERT_EQ(cases.front().name, "records_unchanged");
+  const std::map<Tool, int> refused = Check(cases);
+  Print("packages whose layer records disagree with the region model (+1 control)", cases.size(), refused);
+  for (Tool t : {Tool::kInspect, Tool::kRun, Tool::kReport}) {
+    EXPECT_EQ(refused.count(t) ? refused.at(t) : 0, static_cast<int>(cases.size()) - 1) << ToolName(t);
+  }
 }
 
 }  // namespace

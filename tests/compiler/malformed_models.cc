@@ -6,7 +6,12 @@
 #include <random>
 #include <set>
 
+#include "package/custom_op_data.h"
+#include "package/package_reader.h"
+#include "package/package_writer.h"
+#include "package/program.h"
 #include "tflite/model_builder.h"
+#include "tflite/model_reader.h"
 
 namespace etpu::testing {
 namespace {
@@ -76,6 +81,32 @@ std::vector<size_t> Spread(const std::vector<size_t>& v, size_t limit) {
   std::vector<size_t> out;
   for (size_t i = 0; i < limit; ++i) out.push_back(v[i * (v.size() - 1) / (limit - 1)]);
   return out;
+}
+
+// The spec that writes `p` again (WritePackage of it gives a package that reads back as `p`).
+package::PackageSpec SpecOf(const package::PackageInfo& p) {
+  package::PackageSpec spec;
+  spec.min_runtime_version = p.min_runtime_version;
+  spec.compiler_version = p.compiler_version;
+  spec.chip = p.chip();
+  for (const package::ExecutableInfo& e : p.executables) {
+    package::ExecutableSpec x;
+    x.type = e.type;
+    x.name = e.name;
+    x.parameters.assign(e.parameters.begin(), e.parameters.end());
+    x.token = e.token;
+    x.input_layers = e.input_layers;
+    x.output_layers = e.output_layers;
+    if (e.program) x.program = package::EncodeProgram(*e.program);
+    x.used_narrow_memory_bytes_per_tile = e.used_narrow_memory_bytes_per_tile;
+    x.estimated_cycles_64bit = e.estimated_cycles_64bit;
+    x.scratch_size_bytes = e.scratch_size_bytes;
+    x.batch_size = e.batch_size;
+    x.dma_hints = e.dma_hints;
+    x.dma_hints_fully_deterministic = e.dma_hints_fully_deterministic;
+    spec.executables.push_back(std::move(x));
+  }
+  return spec;
 }
 
 }  // namespace
@@ -184,6 +215,80 @@ std::pair<size_t, size_t> FindPackage(const std::vector<uint8_t>& compiled) {
   size_t end = begin + Word(compiled, begin - 4);
   if (end <= begin + 8 || end > compiled.size()) end = compiled.size();
   return {begin, end};
+}
+
+std::vector<MalformedCase> RecordCases(const std::vector<uint8_t>& compiled) {
+  std::vector<MalformedCase> c;
+  auto model = tflite::ReadModelFromBuffer(compiled, "compiled seed");
+  if (!model.ok() || model->ops.size() != 1) return c;
+  const ir::Operator& op = model->ops[0];
+  auto options = package::DecodeCustomOpData(op.custom_options, "compiled seed");
+  if (!options.ok()) return c;
+  auto info = package::ReadPackage(options->package, "compiled seed");
+  if (!info.ok() || info->main() == nullptr || !info->main()->program || info->main()->program->layers.empty()) return c;
+  const package::Program program = *info->main()->program;
+  // The conv's record (region op #0) and the RELU's (#1: every region operator has a record, an
+  // empty kOther one when it has no parameters).
+  auto record_of = [&](int op_index) {
+    const auto it = std::find_if(program.layers.begin(), program.layers.end(),
+                                 [&](const package::LayerParams& l) { return l.op_index == op_index; });
+    return static_cast<size_t>(it - program.layers.begin());
+  };
+  const size_t k = record_of(0), relu = record_of(1);
+  if (program.region_op_count != 2 || k >= program.layers.size() || relu >= program.layers.size()) return c;
+  // One case: the package with `change` made to its program (and `blobs` to its executables).
+  auto add = [&](const std::string& name, const std::string& expect, const std::function<void(package::Program&)>& change,
+                 const std::function<void(package::PackageSpec&)>& blobs = nullptr) {
+    package::Program p = program;
+    change(p);
+    package::PackageSpec spec = SpecOf(*info);
+    for (package::ExecutableSpec& x : spec.executables) {
+      if (!x.program.empty()) x.program = package::EncodeProgram(p);
+    }
+    if (blobs) blobs(spec);
+    auto written = package::WritePackage(spec);
+    if (!written.ok()) return;
+    package::CustomOpData data = *options;
+    data.package = std::move(written).value();
+    MalformedCase m = Custom(name, "edgetpu-custom-op", expect.empty() ? Breaks::kUnknown : Breaks::kEdgeTpuCustomOptions,
+                             package::EncodeCustomOpData(data));
+    m.kind = "records";
+    m.expect = expect;
+    c.push_back(std::move(m));
+  };
+  add("records_unchanged", "", [](package::Program&) {});  // the control: written again, nothing changed
+  add("records_listed_twice", "both name region op #0",
+      [&](package::Program& p) { p.layers.push_back(p.layers[k]); });
+  add("records_kind_softmax_table", "which a CONV_2D does not have",
+      [&](package::Program& p) { p.layers[k].kind = package::LayerKind::kSoftmaxTable; });
+  add("records_kind_depthwise", "lays out its weights as 'conv'",
+      [&](package::Program& p) { p.layers[k].kind = package::LayerKind::kDepthwise; });
+  add("records_kind_per_channel", "lays out its weights as 'conv'",
+      [&](package::Program& p) { p.layers[k].kind = package::LayerKind::kConvPerChannel; });
+  add("records_size_short", "takes",
+      [&](package::Program& p) { p.layers[k].size -= 64; });
+  add("records_on_the_relu", "no parameter record carries it", [&](package::Program& p) {
+    p.layers[k].op_index = 1;
+    p.layers[k].kind = package::LayerKind::kOther;
+    p.layers.erase(p.layers.begin() + static_cast<std::ptrdiff_t>(relu));
+  });
+  add("records_none", "no parameter record carries it", [&](package::Program& p) { p.layers.clear(); });
+  add("records_overlap", "overlap", [&](package::Program& p) {  // the RELU's record inside the conv's bytes
+    p.layers[relu].placement = p.layers[k].placement;
+    p.layers[relu].offset = p.layers[k].offset + 64;
+    p.layers[relu].size = 64;
+  });
+  add("records_cached_blob_short", "blob, which has",
+      [](package::Program&) {},
+      [&](package::PackageSpec& spec) {
+        for (package::ExecutableSpec& x : spec.executables) {
+          if (x.type == package::ExecutableType::kParameterCaching) {
+            x.parameters.resize(x.parameters.size() - 64);
+            x.dma_hints = package::StandardDmaHints(x);
+          }
+        }
+      });
+  return c;
 }
 
 }  // namespace etpu::testing

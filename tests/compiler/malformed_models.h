@@ -24,6 +24,7 @@ struct MalformedCase {
   std::string kind;   ///< truncation, offset, dimensions, type, cycle, dangling, custom_options, package.
   Breaks breaks = Breaks::kUnknown;
   std::vector<uint8_t> bytes;
+  std::string expect;  ///< When set: words every tool's refusal must contain.
 };
 
 /// A small well-formed uint8 model: input -> CONV_2D 3x3 -> RELU -> output (source, not compiled).
@@ -43,6 +44,16 @@ std::vector<MalformedCase> SemanticCases();
 /// `prefix`_<kind>_<offset>.
 std::vector<MalformedCase> ByteCases(const std::vector<uint8_t>& file, size_t begin, size_t end,
                                      const std::string& prefix, size_t limit);
+
+/// Packages whose layer records disagree with the region model they describe, made from `compiled`
+/// (SeedModel compiled by etpu's compiler: one edgetpu-custom-op holding the CONV_2D and the RELU)
+/// by rewriting its Program and writing the package again: a record listed twice, the conv's record
+/// with the wrong kind (softmax table, depthwise, per-channel) or 64 bytes short, moved to the RELU,
+/// missing, or overlapping a second record; and the cached blob cut short of its record. Each breaks
+/// kEdgeTpuCustomOptions; `expect` holds words every refusal must contain. The first case,
+/// "records_unchanged", is the control: the package written again unchanged (kUnknown), which every
+/// tool but the compiler must accept. Empty when `compiled` does not read as that.
+std::vector<MalformedCase> RecordCases(const std::vector<uint8_t>& compiled);
 
 /// Where the DWN1 package of a compiled model lies in the file: [begin, end), or {0, 0}.
 std::pair<size_t, size_t> FindPackage(const std::vector<uint8_t>& compiled);
