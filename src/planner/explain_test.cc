@@ -45,7 +45,9 @@ void ExpectExplained(const Problem& problem) {
     if (e.kind == "co_compiled") ++co_compiled_explained;
   }
   EXPECT_EQ(co_compiled_explained, co_compiled_groups);
-  if (problem.devices.size() > 1) EXPECT_EQ(placed_explained.size(), problem.models.size());
+  if (problem.devices.size() > 1) {
+    EXPECT_EQ(placed_explained.size(), problem.models.size());
+  }
 }
 
 TEST(ExplainPlanTest, TwoTpusEveryModelAndGroupIsExplained) {
