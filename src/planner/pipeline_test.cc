@@ -192,6 +192,28 @@ TEST(PipelineTest, AStreamingModelIsSplitWhenThatRaisesTheHeadroom) {
 
 // A model that fits but is too busy for one TPU is replicated: each replica serves an equal share
 // on its own TPU, and the headroom grows with the replicas.
+// Three MobileNet v1 1.0 (4.3 MiB of parameters each) on two TPUs: whole, two of them share a TPU
+// and stream; all three fit the two SRAMs, so a model that fits alone is a pipelining candidate
+// too, and the plan cuts one into two stages, each co-compiled beside another model, with nothing
+// streamed and more headroom than the best plan of whole models.
+TEST(PipelineTest, AModelThatFitsAloneIsCutWhenItsStagesFitBesideOthers) {
+  auto run = RunSplitSearch({"mobilenet_v1_1.0_224", "mobilenet_v1_1.0_192", "mobilenet_v1_1.0_160"}, {"usb3", "usb3"},
+                            {100, 100, 100});
+  ASSERT_TRUE(run->coster && run->whole);
+  EXPECT_TRUE(StreamingModels(*run->coster).empty());
+  ASSERT_GT(run->whole->best.eval.objective.streamed_mb_s, 0) << "whole models do not crowd the TPUs here";
+  ASSERT_TRUE(run->split.has_value()) << "no split beats the whole models";
+  const auto& [sp, solution] = *run->split;
+  ASSERT_EQ(sp.splits.cuts.size(), 1u);
+  EXPECT_EQ(sp.splits.cuts[0].stages(), 2);
+  EXPECT_EQ(solution.best.eval.objective.streamed_mb_s, 0);
+  EXPECT_GT(solution.best.eval.objective.headroom(), 1.1 * run->whole->best.eval.objective.headroom());
+  for (const auto& dev : solution.best.eval.plan.devices) {  // each stage shares its TPU with a whole model
+    ASSERT_EQ(dev.size(), 1u);
+    EXPECT_EQ(dev[0].size(), 2u);
+  }
+}
+
 TEST(PipelineTest, ABusyModelIsReplicatedOverTheTpus) {
   auto run = RunSplitSearch({"mobilenet_v1_1.0_224"}, {"usb3", "usb3", "usb3"}, {400});
   ASSERT_TRUE(run->coster && run->whole);

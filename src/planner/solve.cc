@@ -125,7 +125,9 @@ struct Candidate {
   std::vector<SplitOption> options;  // options[0] is whole
 };
 
-Result<std::vector<Candidate>> Candidates(GroupCoster& coster) {
+// `crowded`: the best plan with every model whole streams parameters or switches tokens, so a
+// model that fits alone may still be worth cutting: its stages may fit beside other models.
+Result<std::vector<Candidate>> Candidates(GroupCoster& coster, bool crowded) {
   const Problem& p = coster.problem();
   const int devices = static_cast<int>(p.devices.size());
   const int max_k = std::min(devices, kMaxStages);
@@ -143,15 +145,17 @@ Result<std::vector<Candidate>> Candidates(GroupCoster& coster) {
   for (size_t m = 0; m < p.models.size(); ++m) {
     const bool streams = std::find(streaming.begin(), streaming.end(), static_cast<int>(m)) != streaming.end();
     const bool heavy = load[m] > total / devices;
-    if (!streams && !heavy) continue;
+    if (!streams && !heavy && !crowded) continue;
     Candidate c;
     c.model = static_cast<int>(m);
     c.load = load[m];
     c.options.push_back({});
-    if (streams) {
+    if (streams || crowded) {
       for (int k = 2; k <= max_k; ++k) c.options.push_back({k, 1});
     }
-    for (int r = 2; r <= devices; ++r) c.options.push_back({1, r});
+    if (streams || heavy) {
+      for (int r = 2; r <= devices; ++r) c.options.push_back({1, r});
+    }
     out.push_back(std::move(c));
   }
   // The busiest first: when the budget ends the search, they have been tried.
@@ -172,7 +176,18 @@ Result<std::optional<std::pair<SplitProblem, Solution>>> BestSplitPlan(const Pro
   std::optional<std::pair<SplitProblem, Solution>> best;
   if (!base.sequence.empty()) return best;  // pipelines and replicas are not modelled for sequences
   if (base.devices.size() < 2) return best;
-  ETPU_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, Candidates(coster));
+  // Crowded: the best plan of whole models streams or switches tokens, although every parameter
+  // could be on chip somewhere (the models' bytes alone sum to at most the TPUs' SRAM): then
+  // cutting a model that fits alone may let its stages fit beside other models.
+  bool crowded = whole.best.eval.objective.streamed_mb_s > 0;
+  for (const DeviceEval& d : whole.best.eval.devices) crowded = crowded || d.switches_per_s > 0;
+  int64_t parameter_bytes = 0;
+  for (size_t m = 0; m < base.models.size() && crowded; ++m) {
+    ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost({static_cast<int>(m)}));
+    if (g->ok) parameter_bytes += g->members.at(0).onchip_bytes + g->members.at(0).offchip_bytes;
+  }
+  crowded = crowded && parameter_bytes <= static_cast<int64_t>(base.devices.size()) * base.chip.sram_bytes;
+  ETPU_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, Candidates(coster, crowded));
   if (candidates.empty()) return best;
   // Combinations: an option index per candidate.
   std::vector<std::vector<size_t>> combos;

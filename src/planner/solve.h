@@ -63,8 +63,10 @@ Result<double> SplitLowerBound(GroupCoster& coster);
 
 /// The best plan over splitting choices, with 2 TPUs or more (none for a --sequence workload:
 /// which stage or replica an occurrence goes to is not modelled). Candidates: each model that streams
-/// alone (pipelined into 2..min(TPUs, 4) stages by the profiling partitioner, or replicated) and
-/// each model whose load alone exceeds a balanced share of the whole (replicated on 2..TPUs).
+/// alone (pipelined into 2..min(TPUs, 4) stages by the profiling partitioner, or replicated), each
+/// model whose load alone exceeds a balanced share of the whole (replicated on 2..TPUs), and, when
+/// `whole` streams or switches tokens although all parameters would fit the TPUs' SRAM, every model
+/// (pipelined: its stages may fit beside other models). Replicas' shares are then balanced (shares.h).
 /// Every combination of the candidates' options is solved like the whole problem when there are at
 /// most 24, else each candidate's options with the others whole, the busiest candidates first,
 /// until the time budget ends (a problem beyond the exact search gets at most 1 s of local search
