@@ -3,14 +3,16 @@
 // two taps per vpmaddwd ((x + input_offset) and (w + filter_offset) as int16, interleaved), the
 // last < 8 channels are scalar. Every pixel, border or not, takes the same path: a tap outside
 // the input reads a pad pixel whose bytes are -input_offset, so it contributes exactly 0 (the
-// reference skips it). Then the vector requantization, 8 lanes at a time. The weights are packed
-// once (DepthwisePack, at prepare time with a PackedLayer); output rows split over a thread pool.
+// reference skips it). Then the vector requantization, 8 lanes at a time. On AVX512-VNNI CPUs
+// pairs of 16-channel blocks run on 512-bit vectors (Block32: the same products, requantized 16
+// lanes at a time with the VNNI GEMM's Requant16). The weights are packed once (DepthwisePack, at prepare time with a PackedLayer); output rows split over a thread pool.
 #include <algorithm>
 #include <limits>
 #include <vector>
 
 #include "kernels/fast_kernels.h"
 #include "kernels/fast_simd.h"
+#include "kernels/fast_simd512.h"
 
 namespace etpu::kernels::fast {
 
@@ -149,6 +151,63 @@ ETPU_AVX2 inline void Block16(const Taps& src, int ox_b, int ox_e, int taps, int
   }
 }
 
+/// Block16 on AVX-512 (VNNI CPUs): channels [c, c + 32) = two packed blocks of 16, two taps per
+/// 512-bit vpmaddwd, the requantization on 16 lanes (Requant16, as the VNNI GEMM's). The same
+/// int16 products and int32 sums as Block16.
+template <int kTaps, typename T, typename Taps>
+ETPU_VNNI void Block32(const Taps& src, int ox_b, int ox_e, int taps, int c, int c_n,
+                       const int16_t* wq, size_t pair_stride, int32_t input_offset,
+                       const int32_t* bias, const RequantTable& rq, T* dst_row) {
+  const __m512i io16 = _mm512_set1_epi16(static_cast<int16_t>(input_offset));
+  const int n = kTaps > 0 ? kTaps : taps;
+  const int pairs = (n + 1) / 2;
+  // The 512-bit lo / hi weights: block c's 256-bit halves, then block c + 16's.
+  auto weights = [&](int q, int half) ETPU_VNNI {
+    const int16_t* w = wq + q * pair_stride + 16 * half;
+    return _mm512_inserti64x4(
+        _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w))),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32)), 1);
+  };
+  constexpr int kRegPairs = kTaps > 0 ? (kTaps + 1) / 2 : 1;
+  __m512i wl[kRegPairs], wh[kRegPairs];
+  if constexpr (kTaps > 0) {
+    for (int q = 0; q < kRegPairs; ++q) {
+      wl[q] = weights(q, 0);
+      wh[q] = weights(q, 1);
+    }
+  }
+  const __m512i b0 = _mm512_loadu_si512(bias + c);
+  const __m512i b1 = _mm512_loadu_si512(bias + c + 16);
+  const Rq16 q0 = MakeRq16(rq, c), q1 = MakeRq16(rq, c + 16);
+  // lo holds channels 0-3 | 8-11 | 16-19 | 24-27 (64-bit lanes 0-1 | 2-3 | 4-5 | 6-7), hi the
+  // 4 after each: channels 0-15 are lo 0-1, hi 0-1, lo 2-3, hi 2-3 (hi's lanes numbered 8-15).
+  const __m512i first = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+  const __m512i second = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+  for (int ox = ox_b; ox < ox_e; ++ox) {
+    __m512i lo_acc = _mm512_setzero_si512(), hi_acc = _mm512_setzero_si512();
+    for (int q = 0; q < pairs; ++q) {
+      const __m512i a0 = _mm512_add_epi16(Widen32(src.at(ox, 2 * q) + c), io16);
+      const __m512i a1 = 2 * q + 1 < n ? _mm512_add_epi16(Widen32(src.at(ox, 2 * q + 1) + c), io16)
+                                       : _mm512_setzero_si512();
+      __m512i wlo, whi;
+      if constexpr (kTaps > 0) {
+        wlo = wl[q];
+        whi = wh[q];
+      } else {
+        wlo = weights(q, 0);
+        whi = weights(q, 1);
+      }
+      lo_acc = _mm512_add_epi32(lo_acc, _mm512_madd_epi16(_mm512_unpacklo_epi16(a0, a1), wlo));
+      hi_acc = _mm512_add_epi32(hi_acc, _mm512_madd_epi16(_mm512_unpackhi_epi16(a0, a1), whi));
+    }
+    T* dst = dst_row + static_cast<size_t>(ox) * c_n + c;
+    const __m512i s0 = _mm512_add_epi32(_mm512_permutex2var_epi64(lo_acc, first, hi_acc), b0);
+    const __m512i s1 = _mm512_add_epi32(_mm512_permutex2var_epi64(lo_acc, second, hi_acc), b1);
+    Store16(Requant16(q0, s0), dst);
+    Store16(Requant16(q1, s1), dst + 16);
+  }
+}
+
 /// Pixels [ox_b, ox_e) of one output row, the channels after the blocks of 16: one block of 8
 /// (two taps per vpmaddwd as above), then scalar.
 template <typename T, typename Taps>
@@ -213,6 +272,7 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
   const size_t pair_stride = static_cast<size_t>(blocks) * 32;
   const __m256i io16 = _mm256_set1_epi16(static_cast<int16_t>(p.input_offset));
   const RequantVec rv = MakeRequantVec(pk.rq);
+  const bool wide = ActiveFastIsa() == FastIsa::kAvx512Vnni;  // Block32 (AVX-512) for 32 channels.
   thread_local std::vector<T> pad_pixel;
   pad_pixel.assign(static_cast<size_t>(c_n), static_cast<T>(-p.input_offset));
   const T* const pad = pad_pixel.data();
@@ -232,7 +292,16 @@ ETPU_AVX2 bool DepthwiseImpl(const ConvParams& p, Shape4 in, const T* input, Sha
   // Pixels [ox_b, ox_e) of a row, every block of 16 channels then the rest.
   auto pixels = [&](const auto& src, int ox_b, int ox_e, T* dst_row) ETPU_AVX2 {
     if (ox_b >= ox_e) return;
-    for (int cb = 0; cb < blocks; ++cb) {
+    int cb = 0;
+    for (; wide && cb + 2 <= blocks; cb += 2) {
+      const int16_t* wq = pk.wp.data() + static_cast<size_t>(cb) * 32;
+      if (taps == 9) {
+        Block32<9, T>(src, ox_b, ox_e, taps, cb * 16, c_n, wq, pair_stride, p.input_offset, pk.bs.data(), pk.rq, dst_row);
+      } else {
+        Block32<0, T>(src, ox_b, ox_e, taps, cb * 16, c_n, wq, pair_stride, p.input_offset, pk.bs.data(), pk.rq, dst_row);
+      }
+    }
+    for (; cb < blocks; ++cb) {
       const int16_t* wq = pk.wp.data() + static_cast<size_t>(cb) * 32;
       if (taps == 9) {
         Block16<9, T>(src, ox_b, ox_e, taps, cb * 16, c_n, wq, pair_stride, io16, pk.bs.data(), rv, pk.rq, dst_row);

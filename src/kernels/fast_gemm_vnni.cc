@@ -16,16 +16,12 @@
 
 #include "kernels/fast_kernels.h"
 #include "kernels/fast_simd.h"
+#include "kernels/fast_simd512.h"
 
 namespace etpu::kernels::fast {
 
 #ifdef ETPU_FAST_X86
-// GCC 12's 512-bit intrinsics start from a self-initialised "undefined" vector, which
-// -Wmaybe-uninitialized reports (GCC bug 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace {
-
-#define ETPU_VNNI __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vnni")))
 
 constexpr int kMr = 3;   // Dot-product tiles: rows x output channels.
 constexpr int kNr = 4;
@@ -161,38 +157,6 @@ ETPU_VNNI void Tile3x1(const uint8_t* x, const uint8_t* w, int k, int k32, uint8
   }
 }
 
-/// A RequantTable's entries for 16 channels in 512-bit registers.
-struct Rq16 {
-  __m512i m, left, right, mask, half, off, lo, hi;
-};
-
-ETPU_VNNI inline __m512i Load16(const std::vector<int32_t>& v, int c) {
-  return _mm512_loadu_si512(v.data() + c);
-}
-
-ETPU_VNNI inline Rq16 MakeRq16(const RequantTable& t, int c) {
-  return {Load16(t.mult, c), Load16(t.left, c), Load16(t.right, c), Load16(t.mask, c),
-          Load16(t.half, c), _mm512_set1_epi32(t.out_offset), _mm512_set1_epi32(t.act_min),
-          _mm512_set1_epi32(t.act_max)};
-}
-
-/// RequantLanes (fast_simd.h) on 16 lanes: the same integer steps with 512-bit vectors.
-ETPU_VNNI inline __m512i Requant16(const Rq16& q, __m512i acc) {
-  const __m512i x = _mm512_sllv_epi32(acc, q.left);
-  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
-  __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, q.m), nudge);
-  __m512i po = _mm512_add_epi64(
-      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(q.m, 32)), nudge);
-  pe = _mm512_srli_epi64(pe, 31);
-  po = _mm512_slli_epi64(_mm512_srli_epi64(po, 31), 32);
-  const __m512i h = _mm512_mask_blend_epi32(0xAAAA, pe, po);
-  const __m512i rem = _mm512_and_si512(h, q.mask);
-  const __m512i thr = _mm512_add_epi32(q.half, _mm512_srli_epi32(h, 31));
-  __m512i r = _mm512_srav_epi32(h, q.right);
-  r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, _mm512_set1_epi32(1));
-  r = _mm512_add_epi32(r, q.off);
-  return _mm512_min_epi32(_mm512_max_epi32(r, q.lo), q.hi);
-}
 
 /// Broadcast tile with the requantization fused: out[r][0..15] = requant(col + rowc[r] +
 /// sum_g dot4(x[r][4g..], w[g][0..15])); each group of 4 input bytes is broadcast to every lane

@@ -215,7 +215,7 @@ TEST(FastDepthwise, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa(
 
 // Border pixels (taps outside the input read a pad pixel of -input_offset): tiny images where
 // most or all pixels are border pixels, 3x3 and 5x5 filters, stride 1 and 2, both paddings,
-// channel counts with 16-blocks, the 8-block and scalar tails, and the extreme input zero
+// channel counts with 32-blocks (AVX-512), 16-blocks, the 8-block and scalar tails, and the extreme input zero
 // points (pad bytes 0 / 255 / -128 / 127).
 TEST(FastDepthwise, BorderPixelsTinyImagesExtremeZeroPoints) {
   SKIP_WITHOUT_FAST_ISA();
@@ -229,7 +229,7 @@ TEST(FastDepthwise, BorderPixelsTinyImagesExtremeZeroPoints) {
           for (int stride : {1, 2}) {
             for (Padding pad : {Padding::kSame, Padding::kValid}) {
               if (pad == Padding::kValid && hw < k) continue;
-              for (int ch : {8, 16, 27, 40}) {
+              for (int ch : {8, 16, 27, 40, 48, 67}) {
                 Case c;
                 c.o.padding = pad;
                 c.o.stride_h = c.o.stride_w = stride;
