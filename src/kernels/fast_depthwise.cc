@@ -5,7 +5,8 @@
 // the input reads a pad pixel whose bytes are -input_offset, so it contributes exactly 0 (the
 // reference skips it). Then the vector requantization, 8 lanes at a time. On AVX512-VNNI CPUs
 // pairs of 16-channel blocks run on 512-bit vectors (Block32: the same products, requantized 16
-// lanes at a time with the VNNI GEMM's Requant16). The weights are packed once (DepthwisePack, at prepare time with a PackedLayer); output rows split over a thread pool.
+// lanes at a time with the VNNI GEMM's Requant16). The weights are packed once (DepthwisePack,
+// at prepare time with a PackedLayer); output rows split over a thread pool.
 #include <algorithm>
 #include <limits>
 #include <vector>

@@ -1,6 +1,8 @@
 // Fast CONV_2D / FULLY_CONNECTED on AVX512-VNNI CPUs: 8-bit dot products (vpdpbusd, 4 products
-// per int32 lane) on 256-bit vectors; the requantization (the same integer steps on 512-bit
-// vectors) is fused into the broadcast tiles, so no int32 row is stored and re-read.
+// per int32 lane); broadcast tiles of 6 rows x 32 channels (6 x 16 for the last 16) on 512-bit
+// vectors, dot-product tiles on 256-bit vectors for fewer rows; the requantization (the same
+// integer steps on 512-bit vectors) is fused into the broadcast tiles, so no int32 row is
+// stored and re-read.
 //
 // vpdpbusd multiplies unsigned by signed bytes, so the operands are moved into those domains:
 // a = x (uint8) or x + 128 (int8, as x ^ 0x80); s = w - 128 (uint8, as w ^ 0x80) or w (int8).
@@ -158,32 +160,43 @@ ETPU_VNNI void Tile3x1(const uint8_t* x, const uint8_t* w, int k, int k32, uint8
 }
 
 
-/// Broadcast tile with the requantization fused: out[r][0..15] = requant(col + rowc[r] +
-/// sum_g dot4(x[r][4g..], w[g][0..15])); each group of 4 input bytes is broadcast to every lane
-/// (no horizontal sums). Only `rows` rows and `ch` channels are stored.
-template <typename T>
-ETPU_VNNI void Tile6x16(const uint8_t* x, int ldx, int groups, const int32_t* wp,
-                        const int32_t* col, const int32_t* rowc, const Rq16& q, int rows, int ch,
-                        T* out, int ldout) {
-  const __m512i c = _mm512_loadu_si512(col);
-  __m512i a[kBr];
+/// Broadcast tile with the requantization fused: out[r][0..16 kNb) = requant(col + rowc[r] +
+/// sum_g dot4(x[r][4g..], w[g][..])) over kNb packed blocks of 16 channels (wp: the first block,
+/// the next ones block_stride apart); each group of 4 input bytes is broadcast to every lane (no
+/// horizontal sums) and meets kNb weight vectors. Only `rows` rows and `ch` channels are stored.
+template <int kNb, typename T>
+ETPU_VNNI void TileB(const uint8_t* x, int ldx, int groups, const int32_t* wp, size_t block_stride,
+                     const int32_t* col, const int32_t* rowc, const Rq16* q, int rows, int ch,
+                     T* out, int ldout) {
+  __m512i a[kBr][kNb];
 #pragma GCC unroll 6
-  for (int r = 0; r < kBr; ++r) a[r] = _mm512_add_epi32(c, _mm512_set1_epi32(rowc[r]));
+  for (int r = 0; r < kBr; ++r) {
+    const __m512i rc = _mm512_set1_epi32(rowc[r]);
+    for (int j = 0; j < kNb; ++j) a[r][j] = _mm512_add_epi32(_mm512_loadu_si512(col + kBn * j), rc);
+  }
   for (int g = 0; g < groups; ++g) {
-    const __m512i w = _mm512_loadu_si512(wp + g * kBn);
+    __m512i w[kNb];
+    for (int j = 0; j < kNb; ++j) w[j] = _mm512_loadu_si512(wp + j * block_stride + g * kBn);
 #pragma GCC unroll 6
     for (int r = 0; r < kBr; ++r) {
       int32_t v;
       std::memcpy(&v, x + int64_t{r} * ldx + 4 * g, 4);
-      a[r] = _mm512_dpbusd_epi32(a[r], _mm512_set1_epi32(v), w);
+      const __m512i xv = _mm512_set1_epi32(v);
+      for (int j = 0; j < kNb; ++j) a[r][j] = _mm512_dpbusd_epi32(a[r][j], xv, w[j]);
     }
   }
-  const __mmask16 m = ch >= kBn ? static_cast<__mmask16>(0xFFFF)
-                                : static_cast<__mmask16>((1u << ch) - 1);
   // Constant trip count (rows only guards the stores): the accumulators stay in registers.
+  for (int j = 0; j < kNb; ++j) {
+    const int left = ch - kBn * j;
+    const __mmask16 m = left >= kBn ? static_cast<__mmask16>(0xFFFF)
+                                    : static_cast<__mmask16>((1u << std::max(left, 0)) - 1);
 #pragma GCC unroll 6
-  for (int r = 0; r < kBr; ++r) {
-    if (r < rows) _mm_mask_storeu_epi8(out + int64_t{r} * ldout, m, _mm512_cvtepi32_epi8(Requant16(q, a[r])));
+    for (int r = 0; r < kBr; ++r) {
+      if (r < rows) {
+        _mm_mask_storeu_epi8(out + int64_t{r} * ldout + kBn * j, m,
+                             _mm512_cvtepi32_epi8(Requant16(q[j], a[r][j])));
+      }
+    }
   }
 }
 
@@ -292,16 +305,25 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
     }
     T* out0 = output + r0 * oc_n;
     if (bcast) {
-      for (int oc = 0; oc < oc_n; oc += kBn) {
-        const int32_t* wp = pk.wp.data() + static_cast<size_t>(oc / kBn) * groups * kBn;
-        const Rq16 q = MakeRq16(pk.rq, oc);
-        const int ch = std::min(kBn, oc_n - oc);
+      const size_t block_stride = static_cast<size_t>(groups) * kBn;
+      for (int oc = 0; oc < oc_n;) {
+        // 32 channels per tile while they last (two weight vectors per broadcast), then 16.
+        const bool two = oc + 2 * kBn <= oc_n;
+        const int32_t* wp = pk.wp.data() + static_cast<size_t>(oc / kBn) * block_stride;
+        const Rq16 q[2] = {MakeRq16(pk.rq, oc), two ? MakeRq16(pk.rq, oc + kBn) : MakeRq16(pk.rq, oc)};
+        const int ch = std::min(two ? 2 * kBn : kBn, oc_n - oc);
         for (int r = 0; r < n; r += kBr) {
           const bool in_place = r < first_gathered;
           const uint8_t* x = in_place ? direct + (r0 + r) * k : s.x.data() + int64_t{r - first_gathered} * k32;
-          Tile6x16(x, in_place ? k : k32, groups, wp, pk.col.data() + oc, s.rowc.data() + r, q,
-                   std::min(kBr, n - r), ch, out0 + int64_t{r} * oc_n + oc, oc_n);
+          T* o = out0 + int64_t{r} * oc_n + oc;
+          const int ldx = in_place ? k : k32, nr = std::min(kBr, n - r);
+          if (two) {
+            TileB<2>(x, ldx, groups, wp, block_stride, pk.col.data() + oc, s.rowc.data() + r, q, nr, ch, o, oc_n);
+          } else {
+            TileB<1>(x, ldx, groups, wp, block_stride, pk.col.data() + oc, s.rowc.data() + r, q, nr, ch, o, oc_n);
+          }
         }
+        oc += ch;
       }
       return;
     }
