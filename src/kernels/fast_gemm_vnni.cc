@@ -64,19 +64,20 @@ ETPU_VNNI inline uint32_t SumBytes(const void* src, int n, uint8_t flip) {
   return static_cast<uint32_t>(total);
 }
 
-/// n bytes (src[i] ^ flip) to dst with masked loads / stores (no over-read, no over-write).
-ETPU_VNNI inline void CopyFlipMasked(const void* src, int n, uint8_t flip, void* dst) {
-  const uint8_t* s = static_cast<const uint8_t*>(src);
-  uint8_t* d = static_cast<uint8_t*>(dst);
-  const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
-  int i = 0;
-  for (; i + 32 <= n; i += 32) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
-                        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), f));
-  }
-  if (i < n) {
-    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1);
-    _mm256_mask_storeu_epi8(d + i, m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, s + i), f));
+/// n bytes (src[i] ^ flip) to dst, their sum added to the 64-bit lanes of *acc (from the
+/// registers: re-reading dst would stall on the partial stores). Reads past src + n only where
+/// `avail` (the bytes readable from src) allows, else masked; writes zeros up to 31 bytes past
+/// dst + n (the caller's buffer has that slack and writes those bytes afterwards).
+ETPU_VNNI inline void CopyFlipSum(const uint8_t* src, int n, int64_t avail, __m256i flip,
+                                  uint8_t* dst, __m256i* acc) {
+  for (int i = 0; i < n; i += 32) {
+    const int m = n - i < 32 ? n - i : 32;
+    const __mmask32 mask = static_cast<__mmask32>((uint64_t{1} << m) - 1);
+    const __m256i v = avail - i >= 32 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i))
+                                      : _mm256_maskz_loadu_epi8(mask, src + i);
+    const __m256i x = _mm256_maskz_mov_epi8(mask, _mm256_xor_si256(v, flip));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), x);
+    *acc = _mm256_add_epi64(*acc, _mm256_sad_epu8(x, _mm256_setzero_si256()));
   }
 }
 
@@ -287,7 +288,7 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
     const int padded = (n + row_tile - 1) / row_tile * row_tile;
     // Rows [0, first_gathered) are read in place, the others gathered into s.x.
     const int first_gathered = direct ? n / kBr * kBr : 0;
-    s.x.resize(static_cast<size_t>(padded - first_gathered) * k32);
+    s.x.resize(static_cast<size_t>(padded - first_gathered) * k32 + 32);  // + CopyFlipSum's slack
     s.rowc.resize(static_cast<size_t>(padded));
     for (int i = 0; i < first_gathered; ++i) {
       const uint32_t sum = SumBytes(direct + (r0 + i) * k, k, 0);
@@ -366,34 +367,47 @@ ETPU_VNNI void VnniConvImpl(const GemmPack& pk, const ConvParams& p, Shape4 in, 
     return;
   }
   const int ic = in.c;
+  const int64_t in_elems = in.FlatSize();
+  const uint32_t out_w = static_cast<uint32_t>(out.w), out_h = static_cast<uint32_t>(out.h);
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(xf));
   RunVnni(pk, rows, weights,
           [&](int64_t row, uint8_t* dst) ETPU_VNNI {
-            const int ox = static_cast<int>(row % out.w);
-            const int oy = static_cast<int>((row / out.w) % out.h);
-            const int b = static_cast<int>(row / (int64_t{out.w} * out.h));
+            // One 32-bit division (rows < 2^31: Shape4::Valid), a second one only for batches.
+            const uint32_t pix = static_cast<uint32_t>(row) / out_w;
+            const int ox = static_cast<int>(static_cast<uint32_t>(row) - pix * out_w);
+            const uint32_t bu = out.n == 1 ? 0u : pix / out_h;
+            const int oy = static_cast<int>(pix - bu * out_h), b = static_cast<int>(bu);
             const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
             uint8_t* o = dst;
+            __m256i acc = _mm256_setzero_si256();
+            uint32_t sum = 0;
+            // Copies n elements of the batch's input from element offset `at`.
+            auto copy = [&](int64_t at, int n) ETPU_VNNI {
+              CopyFlipSum(reinterpret_cast<const uint8_t*>(input + at), n, in_elems - at, flip, o, &acc);
+            };
             // With dilation_w 1 and the filter row inside the input, its taps are contiguous.
             const bool row_contiguous = p.dilation_w == 1 && ix0 >= 0 && ix0 + filter.w <= in.w;
             for (int fy = 0; fy < filter.h; ++fy) {
               const int iy = iy0 + p.dilation_h * fy;
               const bool row_in = iy >= 0 && iy < in.h;
               if (row_in && row_contiguous) {
-                CopyFlipMasked(input + Offset(in, b, iy, ix0, 0), filter.w * ic, xf, o);
+                copy(Offset(in, b, iy, ix0, 0), filter.w * ic);
                 o += filter.w * ic;
                 continue;
               }
               for (int fx = 0; fx < filter.w; ++fx, o += ic) {
                 const int ix = ix0 + p.dilation_w * fx;
                 if (row_in && ix >= 0 && ix < in.w) {
-                  CopyFlipMasked(input + Offset(in, b, iy, ix, 0), ic, xf, o);
+                  copy(Offset(in, b, iy, ix, 0), ic);
                 } else {
                   FillMasked(pad, ic, o);
+                  sum += uint32_t{pad} * static_cast<uint32_t>(ic);
                 }
               }
             }
             FillMasked(0, k32 - k, dst + k);
-            return SumBytes(dst, k32, 0);
+            const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+            return sum + static_cast<uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
           },
           output, pool);
 }
