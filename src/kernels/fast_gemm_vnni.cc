@@ -57,10 +57,14 @@ ETPU_VNNI inline uint32_t SumBytes(const void* src, int n, uint8_t flip) {
     const __m256i v = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)), f);
     s = _mm256_add_epi64(s, _mm256_sad_epu8(v, _mm256_setzero_si256()));
   }
+  if (i < n) {  // The last < 32 bytes: masked load, flipped lanes past n zeroed.
+    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1);
+    const __m256i v = _mm256_maskz_mov_epi8(m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, p + i), f));
+    s = _mm256_add_epi64(s, _mm256_sad_epu8(v, _mm256_setzero_si256()));
+  }
   __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-  uint64_t total = static_cast<uint64_t>(_mm_cvtsi128_si64(h)) +
-                   static_cast<uint64_t>(_mm_extract_epi64(h, 1));
-  for (; i < n; ++i) total += static_cast<uint8_t>(p[i] ^ flip);
+  const uint64_t total = static_cast<uint64_t>(_mm_cvtsi128_si64(h)) +
+                         static_cast<uint64_t>(_mm_extract_epi64(h, 1));
   return static_cast<uint32_t>(total);
 }
 
