@@ -30,6 +30,7 @@ constexpr int kNr = 4;
 constexpr int kBr = 6;   // Broadcast tiles: rows x output channels (packed weights).
 constexpr int kBn = 16;
 constexpr int kChunkBytes = 48 * 1024;
+constexpr int kOcSplit = 64;  // Output channels per part when threads split a few-row GEMM.
 
 struct VnniScratch {
   std::vector<uint8_t> x;
@@ -287,6 +288,29 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
   const int row_tile = bcast ? kBr : kMr;
   int chunk = std::max(row_tile, kChunkBytes / k32 / row_tile * row_tile);
   if (chunk > rows) chunk = static_cast<int>((rows + row_tile - 1) / row_tile * row_tile);
+  // Dot-product tiles of output channels [oc_b, oc_e) (oc_b a multiple of kNr) over the padded
+  // rows gathered in s; accumulators into s.acc.
+  const uint8_t* w8 = reinterpret_cast<const uint8_t*>(weights);
+  auto dots = [&](VnniScratch& s, int padded, int oc_b, int oc_e) ETPU_VNNI {
+    int oc = oc_b;
+    for (; oc + kNr <= oc_e; oc += kNr) {
+      for (int r = 0; r < padded; r += kMr) {
+        Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
+                pk.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
+      }
+    }
+    for (; oc < oc_e; ++oc) {
+      for (int r = 0; r < padded; r += kMr) {
+        Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
+                pk.col[static_cast<size_t>(oc)], s.rowc.data() + r,
+                s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
+      }
+    }
+  };
+  // A one-row FULLY_CONNECTED (or a conv of <= kMr pixels) has one block of rows: with threads,
+  // its output channels are split instead (each accumulator computed by one thread, as always).
+  const bool split_oc = !bcast && rows <= kMr && pool != nullptr && pool->threads() > 1 &&
+                        oc_n >= 2 * kOcSplit;
   ForRowBlocks(rows, row_tile, chunk, pool, [&](int64_t r0, int n) ETPU_VNNI {
     VnniScratch& s = GetVnniScratch();
     const int padded = (n + row_tile - 1) / row_tile * row_tile;
@@ -333,20 +357,12 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
       return;
     }
     s.acc.resize(static_cast<size_t>(padded) * oc_n);
-    const uint8_t* w8 = reinterpret_cast<const uint8_t*>(weights);
-    int oc = 0;
-    for (; oc + kNr <= oc_n; oc += kNr) {
-      for (int r = 0; r < padded; r += kMr) {
-        Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
-                pk.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
-      }
-    }
-    for (; oc < oc_n; ++oc) {
-      for (int r = 0; r < padded; r += kMr) {
-        Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
-                pk.col[static_cast<size_t>(oc)], s.rowc.data() + r,
-                s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
-      }
+    if (split_oc) {  // The only block (rows <= kMr): the threads split its output channels.
+      ParallelFor(pool, (oc_n + kOcSplit - 1) / kOcSplit, [&](int64_t b, int64_t e) ETPU_VNNI {
+        dots(s, padded, static_cast<int>(b * kOcSplit), static_cast<int>(std::min<int64_t>(e * kOcSplit, oc_n)));
+      });
+    } else {
+      dots(s, padded, 0, oc_n);
     }
     for (int i = 0; i < n; ++i) RequantRow(s.acc.data() + int64_t{i} * oc_n, oc_n, pk.rq, out0 + int64_t{i} * oc_n);
   });
