@@ -12,8 +12,9 @@
 
 namespace etpu::bench {
 
-/// Best of `repeats` timed loops of `iterations` iterations; 0 when the CPU lacks the ISA.
-double Int8PeakGmacs(const std::string& isa, int64_t iterations = 20'000'000, int repeats = 5);
+/// Best of `repeats` timed loops of `iterations` iterations (short loops: one of them runs
+/// without being preempted on a busy machine); 0 when the CPU lacks the ISA.
+double Int8PeakGmacs(const std::string& isa, int64_t iterations = 2'000'000, int repeats = 30);
 
 /// One loop of `iterations` iterations (the MAC count is iterations x MacsPerIteration); returns
 /// a value derived from the accumulators so that the loop is not optimised away.

@@ -1,13 +1,14 @@
 // The single-core int8 multiply-accumulate peak of this CPU (int8_peak.h): one line per ISA,
 //   PEAK isa=avx512vnni gmacs=X   (or "PEAK isa=NAME unsupported")
-//   peak_bench [ITERATIONS]   (default 20000000 per timed loop, best of 5)
+//   peak_bench [ITERATIONS]   (default 2000000 per timed loop, best of 30: short loops, so that
+//   one of them runs without being preempted on a busy machine)
 #include <cstdio>
 #include <cstdlib>
 
 #include "int8_peak.h"
 
 int main(int argc, char** argv) {
-  const long long iterations = argc > 1 ? std::atoll(argv[1]) : 20'000'000;
+  const long long iterations = argc > 1 ? std::atoll(argv[1]) : 2'000'000;
   if (iterations < 1) {
     std::fprintf(stderr, "usage: peak_bench [ITERATIONS]\n");
     return 2;
