@@ -18,7 +18,8 @@
 // (medians over all timed runs; G: the model's conv / depthwise / fully-connected MACs (the
 // timing model's count, etpu/timing.h cpu_macs) in 10^9, A / B: G / etpu's median / fastest
 // time in s, P / Q: A / B against the single-core int8 peak of the ISA etpu runs on
-// (int8_peak.h; a PEAK line first prints it) times the thread count; xnnpack/etpu > 1 means etpu is faster; K counts ties, where
+// (int8_peak.h; a PEAK line first prints it) times the thread count; xnnpack/etpu > 1 means
+// etpu is faster; K counts ties, where
 // XNNPACK's class scores as high as etpu's top-1 on etpu's side or the other way round, and a
 // CHECK line names every image whose top-1 classes differ), or
 //   NATIVE model=NAME skipped: REASON

@@ -35,7 +35,7 @@ Status SoftmaxQuantized(const SoftmaxParams& p, int rows, int depth, const T* in
   using namespace fixed;  // NOLINT
   constexpr int32_t kOutMin = std::is_same_v<T, uint8_t> ? 0 : -128;
   constexpr int32_t kOutMax = std::is_same_v<T, uint8_t> ? 255 : 127;
-  // diff in [-255, 0] (8-bit values minus their row's maximum): the prepared table when there is one.
+  // diff in [-255, 0] (8-bit values minus their row's maximum): the prepared table if any.
   const bool table = p.exp_of_diff.size() == 256;
   const auto exp_of = [&](int32_t diff) {
     return table ? Fixed<0>::FromRaw(p.exp_of_diff[static_cast<size_t>(-diff)]) : ExpOfDiff(p, diff);
@@ -105,7 +105,9 @@ Result<SoftmaxParams> PrepareSoftmax(float beta, QType type, QuantParams input, 
   p.diff_min = -static_cast<int32_t>(std::floor(max_input_rescaled));
   p.beta = beta;
   p.exp_of_diff.assign(256, 0);  // Differences below diff_min are never looked up.
-  for (int32_t d = 0; d < 256 && -d >= p.diff_min; ++d) p.exp_of_diff[static_cast<size_t>(d)] = ExpOfDiff(p, -d).raw;
+  for (int32_t d = 0; d < 256 && -d >= p.diff_min; ++d) {
+    p.exp_of_diff[static_cast<size_t>(d)] = ExpOfDiff(p, -d).raw;
+  }
   return p;
 }
 
