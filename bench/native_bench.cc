@@ -14,7 +14,12 @@
 // TFLite's kernels in fixed point, so a few steps are expected). Output, one line per model:
 //   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
 //          min_ratio=xnnpack_min/etpu_min top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
-// (medians over all timed runs; xnnpack/etpu > 1 means etpu is faster; K counts ties, where
+//          gmacs=G etpu_gmacs=A peak_pct=P etpu_min_gmacs=B min_peak_pct=Q
+// (medians over all timed runs; G: the model's conv / depthwise / fully-connected MACs (the
+// timing model's count, etpu/timing.h cpu_macs) in 10^9, A / B: G / etpu's median / fastest
+// time in s, P / Q: A / B against the single-core int8 peak of the ISA etpu runs on
+// (int8_peak.h; a PEAK line first prints it) times the thread count; xnnpack/etpu > 1 means
+// etpu is faster; K counts ties, where
 // XNNPACK's class scores as high as etpu's top-1 on etpu's side or the other way round, and a
 // CHECK line names every image whose top-1 classes differ), or
 //   NATIVE model=NAME skipped: REASON
@@ -33,6 +38,8 @@
 
 #include "base/file_io.h"
 #include "etpu/runtime.h"
+#include "etpu/timing.h"
+#include "int8_peak.h"
 #include "kernels/dispatch.h"
 #include "runtime/image_io.h"
 #include "tflite/graph_surgery.h"
@@ -107,6 +114,7 @@ struct Options {
   std::string images;
   bool per_layer = false;
   int threads = 1;
+  double peak_gmacs = 0;  ///< Single-core int8 peak of etpu's ISA (0: not measured).
 };
 
 /// Serialized sub-model of `ops` with the given boundary (etpu's own graph surgery).
@@ -274,13 +282,20 @@ bool BenchModel(etpu::Runtime& rt, const std::string& spec, const Options& opt) 
     return false;
   }
   const double e = Median(e_ms), xm = Median(x_ms);
+  // MACs as the timing model counts them (every operator of an uncompiled model is a CPU one).
+  auto timing = etpu::EstimateModelTiming(*bytes, name);
+  const double gmacs = timing.ok() ? static_cast<double>(timing->cpu_macs) / 1e9 : 0;
+  const double achieved = gmacs / (e / 1e3);
+  const double peak = opt.peak_gmacs * opt.threads;
   const int n = static_cast<int>(inputs.size());
   const double e_min = *std::min_element(e_ms.begin(), e_ms.end());
   const double x_min = *std::min_element(x_ms.begin(), x_ms.end());
   std::printf("NATIVE model=%s etpu_ms=%.3f xnnpack_ms=%.3f xnnpack/etpu=%.2f etpu_min_ms=%.3f "
-              "xnnpack_min_ms=%.3f min_ratio=%.2f top1_agree=%d/%d top1_ties=%d max_diff_steps=%d input=%s\n",
+              "xnnpack_min_ms=%.3f min_ratio=%.2f top1_agree=%d/%d top1_ties=%d max_diff_steps=%d input=%s "
+              "gmacs=%.3f etpu_gmacs=%.1f peak_pct=%.1f etpu_min_gmacs=%.1f min_peak_pct=%.1f\n",
               name.c_str(), e, xm, xm / e, e_min, x_min, x_min / e_min, agree, n, ties, max_diff,
-              images ? "images" : "random");
+              images ? "images" : "random", gmacs, achieved, peak > 0 ? 100 * achieved / peak : 0.0,
+              gmacs / (e_min / 1e3), peak > 0 ? 100 * gmacs / (e_min / 1e3) / peak : 0.0);
   std::fflush(stdout);
   return agree == n;
 }
@@ -318,8 +333,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", rt.status().ToString().c_str());
     return 1;
   }
+  const char* isa = etpu::kernels::FastIsaName(etpu::kernels::ActiveFastIsa());
   std::printf("etpu fast ISA: %s, %d thread%s; XNNPACK: Debian libxnnpack (qu8 operators); single thread\n",
-              etpu::kernels::FastIsaName(etpu::kernels::ActiveFastIsa()), opt.threads, opt.threads > 1 ? "s" : "");
+              isa, opt.threads, opt.threads > 1 ? "s" : "");
+  opt.peak_gmacs = etpu::bench::Int8PeakGmacs(isa);
+  std::printf("PEAK isa=%s gmacs=%.1f (single core, int8_peak.h)\n", isa, opt.peak_gmacs);
   int status = 0;
   for (const std::string& spec : models) {
     if (!BenchModel(**rt, spec, opt)) status = 1;

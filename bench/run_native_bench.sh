@@ -5,6 +5,8 @@
 # line per model:
 #   NATIVE model=NAME etpu_ms=X xnnpack_ms=Y xnnpack/etpu=R etpu_min_ms=.. xnnpack_min_ms=..
 #          min_ratio=xnnpack_min/etpu_min top1_agree=K/N top1_ties=T max_diff_steps=D input=images|random
+#          gmacs=.. etpu_gmacs=.. peak_pct=.. etpu_min_gmacs=.. min_peak_pct=..
+#   (after a PEAK line: this core's int8 GMAC/s peak for etpu's ISA; native_bench.cc explains them)
 # (medians; xnnpack/etpu > 1 means etpu is faster), or "NATIVE model=NAME skipped: REASON" when
 # XNNPACK lacks one of the model's operators (never a partial graph).
 #

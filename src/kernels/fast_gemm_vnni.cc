@@ -1,6 +1,8 @@
 // Fast CONV_2D / FULLY_CONNECTED on AVX512-VNNI CPUs: 8-bit dot products (vpdpbusd, 4 products
-// per int32 lane) on 256-bit vectors; the requantization (the same integer steps on 512-bit
-// vectors) is fused into the broadcast tiles, so no int32 row is stored and re-read.
+// per int32 lane); broadcast tiles of 6 rows x 32 channels (6 x 16 for the last 16) on 512-bit
+// vectors, dot-product tiles on 256-bit vectors for fewer rows; the requantization (the same
+// integer steps on 512-bit vectors) is fused into the broadcast tiles, so no int32 row is
+// stored and re-read.
 //
 // vpdpbusd multiplies unsigned by signed bytes, so the operands are moved into those domains:
 // a = x (uint8) or x + 128 (int8, as x ^ 0x80); s = w - 128 (uint8, as w ^ 0x80) or w (int8).
@@ -16,22 +18,19 @@
 
 #include "kernels/fast_kernels.h"
 #include "kernels/fast_simd.h"
+#include "kernels/fast_simd512.h"
 
 namespace etpu::kernels::fast {
 
 #ifdef ETPU_FAST_X86
-// GCC 12's 512-bit intrinsics start from a self-initialised "undefined" vector, which
-// -Wmaybe-uninitialized reports (GCC bug 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace {
-
-#define ETPU_VNNI __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vnni")))
 
 constexpr int kMr = 3;   // Dot-product tiles: rows x output channels.
 constexpr int kNr = 4;
 constexpr int kBr = 6;   // Broadcast tiles: rows x output channels (packed weights).
 constexpr int kBn = 16;
 constexpr int kChunkBytes = 48 * 1024;
+constexpr int kOcSplit = 64;  // Output channels per part when threads split a few-row GEMM.
 
 struct VnniScratch {
   std::vector<uint8_t> x;
@@ -59,26 +58,31 @@ ETPU_VNNI inline uint32_t SumBytes(const void* src, int n, uint8_t flip) {
     const __m256i v = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)), f);
     s = _mm256_add_epi64(s, _mm256_sad_epu8(v, _mm256_setzero_si256()));
   }
+  if (i < n) {  // The last < 32 bytes: masked load, flipped lanes past n zeroed.
+    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1);
+    const __m256i v = _mm256_maskz_mov_epi8(m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, p + i), f));
+    s = _mm256_add_epi64(s, _mm256_sad_epu8(v, _mm256_setzero_si256()));
+  }
   __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-  uint64_t total = static_cast<uint64_t>(_mm_cvtsi128_si64(h)) +
-                   static_cast<uint64_t>(_mm_extract_epi64(h, 1));
-  for (; i < n; ++i) total += static_cast<uint8_t>(p[i] ^ flip);
+  const uint64_t total = static_cast<uint64_t>(_mm_cvtsi128_si64(h)) +
+                         static_cast<uint64_t>(_mm_extract_epi64(h, 1));
   return static_cast<uint32_t>(total);
 }
 
-/// n bytes (src[i] ^ flip) to dst with masked loads / stores (no over-read, no over-write).
-ETPU_VNNI inline void CopyFlipMasked(const void* src, int n, uint8_t flip, void* dst) {
-  const uint8_t* s = static_cast<const uint8_t*>(src);
-  uint8_t* d = static_cast<uint8_t*>(dst);
-  const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
-  int i = 0;
-  for (; i + 32 <= n; i += 32) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
-                        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), f));
-  }
-  if (i < n) {
-    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << (n - i)) - 1);
-    _mm256_mask_storeu_epi8(d + i, m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, s + i), f));
+/// n bytes (src[i] ^ flip) to dst, their sum added to the 64-bit lanes of *acc (from the
+/// registers: re-reading dst would stall on the partial stores). Reads past src + n only where
+/// `avail` (the bytes readable from src) allows, else masked; writes zeros up to 31 bytes past
+/// dst + n (the caller's buffer has that slack and writes those bytes afterwards).
+ETPU_VNNI inline void CopyFlipSum(const uint8_t* src, int n, int64_t avail, __m256i flip,
+                                  uint8_t* dst, __m256i* acc) {
+  for (int i = 0; i < n; i += 32) {
+    const int m = n - i < 32 ? n - i : 32;
+    const __mmask32 mask = static_cast<__mmask32>((uint64_t{1} << m) - 1);
+    const __m256i v = avail - i >= 32 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i))
+                                      : _mm256_maskz_loadu_epi8(mask, src + i);
+    const __m256i x = _mm256_maskz_mov_epi8(mask, _mm256_xor_si256(v, flip));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), x);
+    *acc = _mm256_add_epi64(*acc, _mm256_sad_epu8(x, _mm256_setzero_si256()));
   }
 }
 
@@ -161,65 +165,44 @@ ETPU_VNNI void Tile3x1(const uint8_t* x, const uint8_t* w, int k, int k32, uint8
   }
 }
 
-/// A RequantTable's entries for 16 channels in 512-bit registers.
-struct Rq16 {
-  __m512i m, left, right, mask, half, off, lo, hi;
-};
 
-ETPU_VNNI inline __m512i Load16(const std::vector<int32_t>& v, int c) {
-  return _mm512_loadu_si512(v.data() + c);
-}
-
-ETPU_VNNI inline Rq16 MakeRq16(const RequantTable& t, int c) {
-  return {Load16(t.mult, c), Load16(t.left, c), Load16(t.right, c), Load16(t.mask, c),
-          Load16(t.half, c), _mm512_set1_epi32(t.out_offset), _mm512_set1_epi32(t.act_min),
-          _mm512_set1_epi32(t.act_max)};
-}
-
-/// RequantLanes (fast_simd.h) on 16 lanes: the same integer steps with 512-bit vectors.
-ETPU_VNNI inline __m512i Requant16(const Rq16& q, __m512i acc) {
-  const __m512i x = _mm512_sllv_epi32(acc, q.left);
-  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
-  __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, q.m), nudge);
-  __m512i po = _mm512_add_epi64(
-      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(q.m, 32)), nudge);
-  pe = _mm512_srli_epi64(pe, 31);
-  po = _mm512_slli_epi64(_mm512_srli_epi64(po, 31), 32);
-  const __m512i h = _mm512_mask_blend_epi32(0xAAAA, pe, po);
-  const __m512i rem = _mm512_and_si512(h, q.mask);
-  const __m512i thr = _mm512_add_epi32(q.half, _mm512_srli_epi32(h, 31));
-  __m512i r = _mm512_srav_epi32(h, q.right);
-  r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, _mm512_set1_epi32(1));
-  r = _mm512_add_epi32(r, q.off);
-  return _mm512_min_epi32(_mm512_max_epi32(r, q.lo), q.hi);
-}
-
-/// Broadcast tile with the requantization fused: out[r][0..15] = requant(col + rowc[r] +
-/// sum_g dot4(x[r][4g..], w[g][0..15])); each group of 4 input bytes is broadcast to every lane
-/// (no horizontal sums). Only `rows` rows and `ch` channels are stored.
-template <typename T>
-ETPU_VNNI void Tile6x16(const uint8_t* x, int ldx, int groups, const int32_t* wp,
-                        const int32_t* col, const int32_t* rowc, const Rq16& q, int rows, int ch,
-                        T* out, int ldout) {
-  const __m512i c = _mm512_loadu_si512(col);
-  __m512i a[kBr];
+/// Broadcast tile with the requantization fused: out[r][0..16 kNb) = requant(col + rowc[r] +
+/// sum_g dot4(x[r][4g..], w[g][..])) over kNb packed blocks of 16 channels (wp: the first block,
+/// the next ones block_stride apart); each group of 4 input bytes is broadcast to every lane (no
+/// horizontal sums) and meets kNb weight vectors. Only `rows` rows and `ch` channels are stored.
+template <int kNb, typename T>
+ETPU_VNNI void TileB(const uint8_t* x, int ldx, int groups, const int32_t* wp, size_t block_stride,
+                     const int32_t* col, const int32_t* rowc, const Rq16* q, int rows, int ch,
+                     T* out, int ldout) {
+  __m512i a[kBr][kNb];
 #pragma GCC unroll 6
-  for (int r = 0; r < kBr; ++r) a[r] = _mm512_add_epi32(c, _mm512_set1_epi32(rowc[r]));
+  for (int r = 0; r < kBr; ++r) {
+    const __m512i rc = _mm512_set1_epi32(rowc[r]);
+    for (int j = 0; j < kNb; ++j) a[r][j] = _mm512_add_epi32(_mm512_loadu_si512(col + kBn * j), rc);
+  }
   for (int g = 0; g < groups; ++g) {
-    const __m512i w = _mm512_loadu_si512(wp + g * kBn);
+    __m512i w[kNb];
+    for (int j = 0; j < kNb; ++j) w[j] = _mm512_loadu_si512(wp + j * block_stride + g * kBn);
 #pragma GCC unroll 6
     for (int r = 0; r < kBr; ++r) {
       int32_t v;
       std::memcpy(&v, x + int64_t{r} * ldx + 4 * g, 4);
-      a[r] = _mm512_dpbusd_epi32(a[r], _mm512_set1_epi32(v), w);
+      const __m512i xv = _mm512_set1_epi32(v);
+      for (int j = 0; j < kNb; ++j) a[r][j] = _mm512_dpbusd_epi32(a[r][j], xv, w[j]);
     }
   }
-  const __mmask16 m = ch >= kBn ? static_cast<__mmask16>(0xFFFF)
-                                : static_cast<__mmask16>((1u << ch) - 1);
   // Constant trip count (rows only guards the stores): the accumulators stay in registers.
+  for (int j = 0; j < kNb; ++j) {
+    const int left = ch - kBn * j;
+    const __mmask16 m = left >= kBn ? static_cast<__mmask16>(0xFFFF)
+                                    : static_cast<__mmask16>((1u << std::max(left, 0)) - 1);
 #pragma GCC unroll 6
-  for (int r = 0; r < kBr; ++r) {
-    if (r < rows) _mm_mask_storeu_epi8(out + int64_t{r} * ldout, m, _mm512_cvtepi32_epi8(Requant16(q, a[r])));
+    for (int r = 0; r < kBr; ++r) {
+      if (r < rows) {
+        _mm_mask_storeu_epi8(out + int64_t{r} * ldout + kBn * j, m,
+                             _mm512_cvtepi32_epi8(Requant16(q[j], a[r][j])));
+      }
+    }
   }
 }
 
@@ -305,12 +288,35 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
   const int row_tile = bcast ? kBr : kMr;
   int chunk = std::max(row_tile, kChunkBytes / k32 / row_tile * row_tile);
   if (chunk > rows) chunk = static_cast<int>((rows + row_tile - 1) / row_tile * row_tile);
+  // Dot-product tiles of output channels [oc_b, oc_e) (oc_b a multiple of kNr) over the padded
+  // rows gathered in s; accumulators into s.acc.
+  const uint8_t* w8 = reinterpret_cast<const uint8_t*>(weights);
+  auto dots = [&](VnniScratch& s, int padded, int oc_b, int oc_e) ETPU_VNNI {
+    int oc = oc_b;
+    for (; oc + kNr <= oc_e; oc += kNr) {
+      for (int r = 0; r < padded; r += kMr) {
+        Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
+                pk.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
+      }
+    }
+    for (; oc < oc_e; ++oc) {
+      for (int r = 0; r < padded; r += kMr) {
+        Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
+                pk.col[static_cast<size_t>(oc)], s.rowc.data() + r,
+                s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
+      }
+    }
+  };
+  // A one-row FULLY_CONNECTED (or a conv of <= kMr pixels) has one block of rows: with threads,
+  // its output channels are split instead (each accumulator computed by one thread, as always).
+  const bool split_oc = !bcast && rows <= kMr && pool != nullptr && pool->threads() > 1 &&
+                        oc_n >= 2 * kOcSplit;
   ForRowBlocks(rows, row_tile, chunk, pool, [&](int64_t r0, int n) ETPU_VNNI {
     VnniScratch& s = GetVnniScratch();
     const int padded = (n + row_tile - 1) / row_tile * row_tile;
     // Rows [0, first_gathered) are read in place, the others gathered into s.x.
     const int first_gathered = direct ? n / kBr * kBr : 0;
-    s.x.resize(static_cast<size_t>(padded - first_gathered) * k32);
+    s.x.resize(static_cast<size_t>(padded - first_gathered) * k32 + 32);  // + CopyFlipSum's slack
     s.rowc.resize(static_cast<size_t>(padded));
     for (int i = 0; i < first_gathered; ++i) {
       const uint32_t sum = SumBytes(direct + (r0 + i) * k, k, 0);
@@ -328,34 +334,35 @@ ETPU_VNNI void RunVnni(const GemmPack& pk, int64_t rows, const T* weights, Gathe
     }
     T* out0 = output + r0 * oc_n;
     if (bcast) {
-      for (int oc = 0; oc < oc_n; oc += kBn) {
-        const int32_t* wp = pk.wp.data() + static_cast<size_t>(oc / kBn) * groups * kBn;
-        const Rq16 q = MakeRq16(pk.rq, oc);
-        const int ch = std::min(kBn, oc_n - oc);
+      const size_t block_stride = static_cast<size_t>(groups) * kBn;
+      for (int oc = 0; oc < oc_n;) {
+        // 32 channels per tile while they last (two weight vectors per broadcast), then 16.
+        const bool two = oc + 2 * kBn <= oc_n;
+        const int32_t* wp = pk.wp.data() + static_cast<size_t>(oc / kBn) * block_stride;
+        const Rq16 q[2] = {MakeRq16(pk.rq, oc), two ? MakeRq16(pk.rq, oc + kBn) : MakeRq16(pk.rq, oc)};
+        const int ch = std::min(two ? 2 * kBn : kBn, oc_n - oc);
         for (int r = 0; r < n; r += kBr) {
           const bool in_place = r < first_gathered;
           const uint8_t* x = in_place ? direct + (r0 + r) * k : s.x.data() + int64_t{r - first_gathered} * k32;
-          Tile6x16(x, in_place ? k : k32, groups, wp, pk.col.data() + oc, s.rowc.data() + r, q,
-                   std::min(kBr, n - r), ch, out0 + int64_t{r} * oc_n + oc, oc_n);
+          T* o = out0 + int64_t{r} * oc_n + oc;
+          const int ldx = in_place ? k : k32, nr = std::min(kBr, n - r);
+          if (two) {
+            TileB<2>(x, ldx, groups, wp, block_stride, pk.col.data() + oc, s.rowc.data() + r, q, nr, ch, o, oc_n);
+          } else {
+            TileB<1>(x, ldx, groups, wp, block_stride, pk.col.data() + oc, s.rowc.data() + r, q, nr, ch, o, oc_n);
+          }
         }
+        oc += ch;
       }
       return;
     }
     s.acc.resize(static_cast<size_t>(padded) * oc_n);
-    const uint8_t* w8 = reinterpret_cast<const uint8_t*>(weights);
-    int oc = 0;
-    for (; oc + kNr <= oc_n; oc += kNr) {
-      for (int r = 0; r < padded; r += kMr) {
-        Tile3x4(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
-                pk.col.data() + oc, s.rowc.data() + r, s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
-      }
-    }
-    for (; oc < oc_n; ++oc) {
-      for (int r = 0; r < padded; r += kMr) {
-        Tile3x1(s.x.data() + int64_t{r} * k32, w8 + int64_t{oc} * k, k, k32, pk.w_flip,
-                pk.col[static_cast<size_t>(oc)], s.rowc.data() + r,
-                s.acc.data() + int64_t{r} * oc_n + oc, oc_n);
-      }
+    if (split_oc) {  // The only block (rows <= kMr): the threads split its output channels.
+      ParallelFor(pool, (oc_n + kOcSplit - 1) / kOcSplit, [&](int64_t b, int64_t e) ETPU_VNNI {
+        dots(s, padded, static_cast<int>(b * kOcSplit), static_cast<int>(std::min<int64_t>(e * kOcSplit, oc_n)));
+      });
+    } else {
+      dots(s, padded, 0, oc_n);
     }
     for (int i = 0; i < n; ++i) RequantRow(s.acc.data() + int64_t{i} * oc_n, oc_n, pk.rq, out0 + int64_t{i} * oc_n);
   });
@@ -380,34 +387,47 @@ ETPU_VNNI void VnniConvImpl(const GemmPack& pk, const ConvParams& p, Shape4 in, 
     return;
   }
   const int ic = in.c;
+  const int64_t in_elems = in.FlatSize();
+  const uint32_t out_w = static_cast<uint32_t>(out.w), out_h = static_cast<uint32_t>(out.h);
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(xf));
   RunVnni(pk, rows, weights,
           [&](int64_t row, uint8_t* dst) ETPU_VNNI {
-            const int ox = static_cast<int>(row % out.w);
-            const int oy = static_cast<int>((row / out.w) % out.h);
-            const int b = static_cast<int>(row / (int64_t{out.w} * out.h));
+            // One 32-bit division (rows < 2^31: Shape4::Valid), a second one only for batches.
+            const uint32_t pix = static_cast<uint32_t>(row) / out_w;
+            const int ox = static_cast<int>(static_cast<uint32_t>(row) - pix * out_w);
+            const uint32_t bu = out.n == 1 ? 0u : pix / out_h;
+            const int oy = static_cast<int>(pix - bu * out_h), b = static_cast<int>(bu);
             const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
             uint8_t* o = dst;
+            __m256i acc = _mm256_setzero_si256();
+            uint32_t sum = 0;
+            // Copies n elements of the batch's input from element offset `at`.
+            auto copy = [&](int64_t at, int n) ETPU_VNNI {
+              CopyFlipSum(reinterpret_cast<const uint8_t*>(input + at), n, in_elems - at, flip, o, &acc);
+            };
             // With dilation_w 1 and the filter row inside the input, its taps are contiguous.
             const bool row_contiguous = p.dilation_w == 1 && ix0 >= 0 && ix0 + filter.w <= in.w;
             for (int fy = 0; fy < filter.h; ++fy) {
               const int iy = iy0 + p.dilation_h * fy;
               const bool row_in = iy >= 0 && iy < in.h;
               if (row_in && row_contiguous) {
-                CopyFlipMasked(input + Offset(in, b, iy, ix0, 0), filter.w * ic, xf, o);
+                copy(Offset(in, b, iy, ix0, 0), filter.w * ic);
                 o += filter.w * ic;
                 continue;
               }
               for (int fx = 0; fx < filter.w; ++fx, o += ic) {
                 const int ix = ix0 + p.dilation_w * fx;
                 if (row_in && ix >= 0 && ix < in.w) {
-                  CopyFlipMasked(input + Offset(in, b, iy, ix, 0), ic, xf, o);
+                  copy(Offset(in, b, iy, ix, 0), ic);
                 } else {
                   FillMasked(pad, ic, o);
+                  sum += uint32_t{pad} * static_cast<uint32_t>(ic);
                 }
               }
             }
             FillMasked(0, k32 - k, dst + k);
-            return SumBytes(dst, k32, 0);
+            const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+            return sum + static_cast<uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
           },
           output, pool);
 }

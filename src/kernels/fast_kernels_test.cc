@@ -213,6 +213,74 @@ TEST(FastDepthwise, ThreeByThreeMatchesReferenceUint8) { SKIP_WITHOUT_FAST_ISA()
 TEST(FastDepthwise, ThreeByThreeMatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(18, true, false, 300, 3); }); }
 TEST(FastDepthwise, MatchesReferenceInt8) { SKIP_WITHOUT_FAST_ISA(); ForEachIsa([] { RunRandom<int8_t>(16, true, false, 300); }); }
 
+// Border pixels (taps outside the input read a pad pixel of -input_offset): tiny images where
+// most or all pixels are border pixels, 3x3 and 5x5 filters, stride 1 and 2, both paddings,
+// channel counts with 32-blocks (AVX-512), 16-blocks, the 8-block and scalar tails, and the extreme input zero
+// points (pad bytes 0 / 255 / -128 / 127).
+TEST(FastDepthwise, BorderPixelsTinyImagesExtremeZeroPoints) {
+  SKIP_WITHOUT_FAST_ISA();
+  ForEachIsa([] {
+    std::mt19937 rng(23);
+    int iter = 0;
+    for (bool u8 : {true, false}) {
+      const int zps[3] = {u8 ? 0 : -128, u8 ? 255 : 127, u8 ? 131 : 3};
+      for (int hw : {1, 2, 3, 4, 5, 8}) {
+        for (int k : {3, 5}) {
+          for (int stride : {1, 2}) {
+            for (Padding pad : {Padding::kSame, Padding::kValid}) {
+              if (pad == Padding::kValid && hw < k) continue;
+              for (int ch : {8, 16, 27, 40, 48, 67}) {
+                Case c;
+                c.o.padding = pad;
+                c.o.stride_h = c.o.stride_w = stride;
+                c.o.activation = Activation::kNone;
+                c.in = Shape4{1, hw, hw + (ch % 3), ch};
+                if (pad == Padding::kValid && c.in.w < k) c.in.w = k;
+                c.f = Shape4{1, k, k, ch};
+                std::vector<float> fs(u8 ? 1 : static_cast<size_t>(ch));
+                for (auto& f : fs) f = PickScale(rng, 0.001f, 0.02f);
+                const QType t = u8 ? QType::kUInt8 : QType::kInt8;
+                const QuantParams iq{0.02f, zps[iter % 3]}, oq{0.05f, u8 ? 128 : 0};
+                auto r = PrepareDepthwiseConv(c.o, c.in, c.f, t, iq, fs, u8 ? 119 : 0, oq);
+                ASSERT_TRUE(r.ok());
+                c.p = *r;
+                c.out = Shape4{1, c.p.out_h, c.p.out_w, ch};
+                if (u8) CompareConv<uint8_t>(rng, c, true, iter);
+                else CompareConv<int8_t>(rng, c, true, iter);
+                ++iter;
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+// x86: an input offset whose negation is not an 8-bit value of the type (hand-made parameters:
+// no pad byte gives 0) is left to the reference loop.
+TEST(FastDepthwise, UnrepresentablePadValueFallsBackToReference) {
+  SKIP_WITHOUT_FAST_ISA();
+  std::mt19937 rng(29);
+  ConvOptions o;
+  o.padding = Padding::kSame;
+  const Shape4 in{1, 3, 3, 16}, f{1, 3, 3, 16}, out{1, 3, 3, 16};
+  const std::vector<float> fs = {0.01f};
+  auto r = PrepareDepthwiseConv(o, in, f, QType::kUInt8, {0.02f, 0}, fs, 119, {0.05f, 128});
+  ASSERT_TRUE(r.ok());
+  ConvParams p = *r;
+  p.input_offset = 5;  // pad bytes would have to be -5
+  auto x = RandomVector<uint8_t>(rng, static_cast<size_t>(in.FlatSize()), 0, 255);
+  auto w = RandomVector<uint8_t>(rng, static_cast<size_t>(f.FlatSize()), 0, 255);
+  std::vector<uint8_t> got(static_cast<size_t>(out.FlatSize())), want(got.size());
+  EXPECT_FALSE(fast::DepthwiseConv2D(p, in, x.data(), f, w.data(), nullptr, out, got.data()));
+  ASSERT_TRUE(DepthwiseConv2D(p, in, x.data(), f, w.data(), nullptr, out, got.data()).ok());
+  ASSERT_TRUE(DepthwiseConv2DReference(p, in, x.data(), f, w.data(), nullptr, out, want.data()).ok());
+  EXPECT_EQ(got, want);
+}
+#endif
+
 TEST(FastConv, MobileNetLikeShapes) {
   SKIP_WITHOUT_FAST_ISA();
   ForEachIsa([] {

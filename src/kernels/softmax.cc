@@ -22,12 +22,24 @@ Status CheckDims(int rows, int depth) {
   return OkStatus();
 }
 
+/// exp() of a difference to the row maximum (>= diff_min), as the reference computes it.
+fixed::Fixed<0> ExpOfDiff(const SoftmaxParams& p, int32_t diff) {
+  const int32_t rescaled =
+      MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
+  return fixed::ExpOnNegativeValues(fixed::Fixed<kScaledDiffIntegerBits>::FromRaw(rescaled));
+}
+
 template <typename T>
 Status SoftmaxQuantized(const SoftmaxParams& p, int rows, int depth, const T* input, T* output) {
   ETPU_RETURN_IF_ERROR(CheckDims(rows, depth));
   using namespace fixed;  // NOLINT
   constexpr int32_t kOutMin = std::is_same_v<T, uint8_t> ? 0 : -128;
   constexpr int32_t kOutMax = std::is_same_v<T, uint8_t> ? 255 : 127;
+  // diff in [-255, 0] (8-bit values minus their row's maximum): the prepared table if any.
+  const bool table = p.exp_of_diff.size() == 256;
+  const auto exp_of = [&](int32_t diff) {
+    return table ? Fixed<0>::FromRaw(p.exp_of_diff[static_cast<size_t>(-diff)]) : ExpOfDiff(p, diff);
+  };
   for (int r = 0; r < rows; ++r) {
     const T* in = input + int64_t{r} * depth;
     T* out = output + int64_t{r} * depth;
@@ -37,9 +49,7 @@ Status SoftmaxQuantized(const SoftmaxParams& p, int rows, int depth, const T* in
     for (int c = 0; c < depth; ++c) {
       const int32_t diff = int32_t{in[c]} - max_in_row;
       if (diff >= p.diff_min) {
-        const int32_t rescaled =
-            MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
-        const auto e = ExpOnNegativeValues(Fixed<kScaledDiffIntegerBits>::FromRaw(rescaled));
+        const Fixed<0> e = exp_of(diff);
         sum_of_exps = sum_of_exps + Rescale<kAccumulationIntegerBits>(e);
       }
     }
@@ -49,9 +59,7 @@ Status SoftmaxQuantized(const SoftmaxParams& p, int rows, int depth, const T* in
     for (int c = 0; c < depth; ++c) {
       const int32_t diff = int32_t{in[c]} - max_in_row;
       if (diff >= p.diff_min) {
-        const int32_t rescaled =
-            MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
-        const auto e = ExpOnNegativeValues(Fixed<kScaledDiffIntegerBits>::FromRaw(rescaled));
+        const Fixed<0> e = exp_of(diff);
         // A sum of exps >= 512 gives an exponent >= 32, where TFLite's int32 shift is undefined
         // behaviour; every such output is below half an LSB, so it is 0 here.
         const int exponent = num_bits_over_unit + 31 - 8;
@@ -96,6 +104,10 @@ Result<SoftmaxParams> PrepareSoftmax(float beta, QType type, QuantParams input, 
                                     static_cast<double>(int64_t{1} << q.shift);
   p.diff_min = -static_cast<int32_t>(std::floor(max_input_rescaled));
   p.beta = beta;
+  p.exp_of_diff.assign(256, 0);  // Differences below diff_min are never looked up.
+  for (int32_t d = 0; d < 256 && -d >= p.diff_min; ++d) {
+    p.exp_of_diff[static_cast<size_t>(d)] = ExpOfDiff(p, -d).raw;
+  }
   return p;
 }
 

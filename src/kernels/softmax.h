@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "etpu/status.h"
 #include "kernels/types.h"
@@ -21,6 +22,10 @@ struct SoftmaxParams {
   int input_left_shift = 0;
   int32_t diff_min = 0;
   float beta = 1.0f;  ///< Float kernel only.
+  /// exp_of_diff[d]: the raw Q0.31 exp() of the difference -d (d in [0, 255], every difference
+  /// an 8-bit row can have) as the reference computes it per element; filled by PrepareSoftmax.
+  /// Empty: computed per element.
+  std::vector<int32_t> exp_of_diff;
 };
 
 /// Prepares a quantized SOFTMAX. Fails unless the output is scale 1/256 with zero point 0

@@ -67,6 +67,39 @@ TEST(SoftmaxTest, Uint8CloseToRealSoftmax) { CheckSoftmax<uint8_t>(21, 1.0f); }
 TEST(SoftmaxTest, Int8CloseToRealSoftmax) { CheckSoftmax<int8_t>(22, 1.0f); }
 TEST(SoftmaxTest, BetaIsApplied) { CheckSoftmax<uint8_t>(23, 0.5f); }
 
+// The prepared exp() table (PrepareSoftmax) gives the bytes of the per-element computation, for
+// input scales / betas whose diff_min cuts the 256 differences anywhere, both types, rows that
+// span the whole 8-bit range.
+TEST(SoftmaxTest, PreparedExpTableMatchesPerElementExp) {
+  std::mt19937 rng(31);
+  for (float scale : {0.0039f, 0.02f, 0.1f, 0.5f, 4.0f}) {
+    for (float beta : {0.25f, 1.0f, 3.0f}) {
+      for (bool u8 : {true, false}) {
+        auto p = PrepareSoftmax(beta, u8 ? QType::kUInt8 : QType::kInt8, {scale, u8 ? 10 : -3},
+                                {1.0f / 256, u8 ? 0 : -128});
+        ASSERT_TRUE(p.ok());
+        ASSERT_EQ(p->exp_of_diff.size(), 256u);
+        SoftmaxParams per_element = *p;
+        per_element.exp_of_diff.clear();
+        const int depth = 1001;
+        std::vector<uint8_t> x(static_cast<size_t>(depth) * 2);
+        for (auto& v : x) v = static_cast<uint8_t>(rng());
+        x[0] = 0, x[1] = 255;  // every difference occurs in the first row
+        std::vector<uint8_t> a(x.size()), b(x.size());
+        if (u8) {
+          ASSERT_TRUE(Softmax(*p, 2, depth, x.data(), a.data()).ok());
+          ASSERT_TRUE(Softmax(per_element, 2, depth, x.data(), b.data()).ok());
+        } else {
+          const auto* xi = reinterpret_cast<const int8_t*>(x.data());
+          ASSERT_TRUE(Softmax(*p, 2, depth, xi, reinterpret_cast<int8_t*>(a.data())).ok());
+          ASSERT_TRUE(Softmax(per_element, 2, depth, xi, reinterpret_cast<int8_t*>(b.data())).ok());
+        }
+        ASSERT_EQ(a, b) << "scale " << scale << " beta " << beta << (u8 ? " uint8" : " int8");
+      }
+    }
+  }
+}
+
 TEST(SoftmaxTest, SaturatesAndRejectsBadOutputQuantization) {
   auto p = PrepareSoftmax(1.0f, QType::kUInt8, {1.0f, 0}, {1.0f / 256, 0});
   ASSERT_TRUE(p.ok());

@@ -1,13 +1,17 @@
 // ADD, SUB, MUL, MAXIMUM, MINIMUM (uint8/int8/float, 4-D broadcast), SQUARED_DIFFERENCE
 // (uint8/int8), PRELU (uint8/int8/float), DIV, FLOOR_DIV (float, int32), SQRT (float), RSQRT
 // (float, uint8/int8) adapters.
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
 #include <type_traits>
 
 #include <fmt/format.h>
 
 #include "kernels/elementwise.h"
 #include "kernels/inv_sqrt.h"
+#include "kernels/thread_pool.h"
 #include "runtime/ops/op_util.h"
 
 namespace etpu::runtime::ops {
@@ -53,16 +57,47 @@ ir::ActivationFunctionType FusedActivation(const OpBuildContext& c) {
 }
 
 template <typename T>
-Status RunArith(Arith a, const kernels::ArithmeticParams& p, const BinaryIo& io) {
+Status RunArithOn(Arith a, const kernels::ArithmeticParams& p, Shape4 s1, const T* x, Shape4 s2,
+                  const T* y, Shape4 out, T* o) {
+  switch (a) {
+    case Arith::kAdd: return kernels::Add(p, s1, x, s2, y, out, o);
+    case Arith::kSub: return kernels::Sub(p, s1, x, s2, y, out, o);
+    case Arith::kMul: return kernels::Mul(p, s1, x, s2, y, out, o);
+  }
+  return InternalError("bad arithmetic op");
+}
+
+/// Elements per block when a same-shape operation is split over threads.
+constexpr int64_t kArithBlock = 16 * 1024;
+
+template <typename T>
+Status RunArith(Arith a, const kernels::ArithmeticParams& p, const BinaryIo& io,
+                kernels::ThreadPool* pool) {
   const T* x = As<T>(io.in1);
   const T* y = As<T>(io.in2);
   T* o = AsMut<T>(io.output);
-  switch (a) {
-    case Arith::kAdd: return kernels::Add(p, io.s1, x, io.s2, y, io.out, o);
-    case Arith::kSub: return kernels::Sub(p, io.s1, x, io.s2, y, io.out, o);
-    case Arith::kMul: return kernels::Mul(p, io.s1, x, io.s2, y, io.out, o);
+  const int64_t n = io.out.FlatSize();
+  if (pool == nullptr || pool->threads() < 2 || n < 2 * kArithBlock || !(io.s1 == io.out) ||
+      !(io.s2 == io.out)) {
+    return RunArithOn(a, p, io.s1, x, io.s2, y, io.out, o);
   }
-  return InternalError("bad arithmetic op");
+  // Same shapes: every output element depends on the same element of each input only, so
+  // blocks of the flat tensors give the same bytes whichever thread computes them.
+  std::atomic<bool> failed{false};
+  Status first_error;
+  std::mutex error_mu;
+  kernels::ParallelFor(pool, (n + kArithBlock - 1) / kArithBlock, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e && !failed.load(); ++i) {
+      const int64_t at = i * kArithBlock;
+      const Shape4 s{1, 1, 1, static_cast<int>(std::min(kArithBlock, n - at))};
+      Status st = RunArithOn(a, p, s, x + at, s, y + at, s, o + at);
+      if (!st.ok() && !failed.exchange(true)) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        first_error = std::move(st);
+      }
+    }
+  });
+  return failed.load() ? first_error : OkStatus();
 }
 
 Result<EvalFn> MakeArith(OpBuildContext& c, Arith a) {
@@ -80,9 +115,10 @@ Result<EvalFn> MakeArith(OpBuildContext& c, Arith a) {
   }
   if (!r.ok()) return r.status().WithContext(c.label());
   kernels::ArithmeticParams p = std::move(r).value();
-  if (t == TensorType::UINT8) return EvalFn([=]() { return RunArith<uint8_t>(a, p, io); });
-  if (t == TensorType::INT8) return EvalFn([=]() { return RunArith<int8_t>(a, p, io); });
-  return EvalFn([=]() { return RunArith<float>(a, p, io); });
+  kernels::ThreadPool* pool = c.thread_pool();
+  if (t == TensorType::UINT8) return EvalFn([=]() { return RunArith<uint8_t>(a, p, io, pool); });
+  if (t == TensorType::INT8) return EvalFn([=]() { return RunArith<int8_t>(a, p, io, pool); });
+  return EvalFn([=]() { return RunArith<float>(a, p, io, pool); });
 }
 
 template <typename T>
