@@ -186,6 +186,13 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
 }
 
 Status Interpreter::Prepare(const InterpreterOptions& options) {
+  // The last operator reading each plain constant (options.constant_prepared).
+  std::vector<int> last_reader(tensors_.size(), -1);
+  for (const ir::Operator& op : model_->ops) {
+    for (int t : op.inputs) {
+      if (t >= 0 && static_cast<size_t>(t) < tensors_.size()) last_reader[static_cast<size_t>(t)] = op.index;
+    }
+  }
   for (const ir::Operator& op : model_->ops) {
     const OpFactory* factory = nullptr;
     if (op.code == ir::BuiltinOperator::CUSTOM) {
@@ -215,6 +222,14 @@ Status Interpreter::Prepare(const InterpreterOptions& options) {
     OpBuildContext ctx(*this, op);
     ETPU_ASSIGN_OR_RETURN(EvalFn fn, (*factory)(ctx));
     evals_.push_back(std::move(fn));
+    if (!options.constant_prepared) continue;
+    for (int t : op.inputs) {
+      if (t < 0 || static_cast<size_t>(t) >= tensors_.size()) continue;
+      const size_t u = static_cast<size_t>(t);
+      if (last_reader[u] == op.index && !owned_[u] && model_->tensors[u].is_constant()) {
+        options.constant_prepared(model_->tensors[u].data);
+      }
+    }
   }
   return OkStatus();
 }

@@ -34,6 +34,41 @@ TEST(RuntimeTest, RunsACpuModelWithoutEvents) {
   EXPECT_FALSE(m->SetInput(0, std::vector<uint8_t>(3)).ok());
 }
 
+// LoadModel reads the file in place: once every operator is prepared, the pages of the model's
+// constants are given back (the fast kernels run on their packed copies; anything else reads
+// them back from the page cache), and the outputs are those of a model read from a buffer.
+TEST(RuntimeTest, LoadModelKeepsNoConstantPagesAfterPreparing) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+  auto m = (*rt)->LoadModel(path);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const int64_t resident = m->file_resident_bytes();
+  if (resident < 0) GTEST_SKIP() << "/proc/self/smaps is not readable here";
+  auto bytes = base::ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  int64_t constants = 0, slack = 0;
+  for (int t = 0; t < m->num_tensors(); ++t) {
+    if (!m->tensor(t).constant) continue;
+    constants += static_cast<int64_t>(m->tensor_data(t).size());
+    slack += 2 * 4096;  // a tensor's first and last page may stay with its neighbours
+  }
+  ASSERT_GT(constants, static_cast<int64_t>(bytes->size()) / 2);
+  EXPECT_LE(resident, static_cast<int64_t>(bytes->size()) - constants + slack)
+      << "file " << bytes->size() << " constants " << constants;
+  auto copied = (*rt)->LoadModelFromBuffer(*bytes, "copied");
+  ASSERT_TRUE(copied.ok());
+  EXPECT_EQ(copied->file_resident_bytes(), -1);
+  for (uint8_t fill : {uint8_t{128}, uint8_t{7}}) {
+    std::vector<uint8_t> in(static_cast<size_t>(m->input(0).bytes), fill);
+    for (int k = 0; k < static_cast<int>(in.size()); k += 3) in[static_cast<size_t>(k)] = static_cast<uint8_t>(k * 7);
+    ASSERT_TRUE(m->SetInput(0, in).ok() && copied->SetInput(0, in).ok());
+    ASSERT_TRUE(m->Invoke().ok() && copied->Invoke().ok());
+    const auto a = m->GetOutput(0), b = copied->GetOutput(0);
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+  }
+}
+
 TEST(RuntimeTest, RefusesGoogleCompiledModelsCleanly) {
   ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
   auto rt = Runtime::Create({});

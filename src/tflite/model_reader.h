@@ -23,6 +23,11 @@ inline constexpr int kNewestKnownBuiltin = 161;
 Result<ir::Model> ReadModel(const std::string& path);
 /// Verifies and reads a model held in memory; `name` is used in messages.
 Result<ir::Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name);
+/// As ReadModelFromBuffer, but reads constant tensors and custom options in place: the model's
+/// views point into `bytes` (8-byte aligned, e.g. a read-only mapping of the file), which must
+/// outlive it, and its object tree holds no buffer payloads or custom options (the runtime's
+/// models, never written out again).
+Result<ir::Model> ReadModelInPlace(std::span<const uint8_t> bytes, const std::string& name);
 /// Builds (and checks) the IR of an already unpacked model object tree (ModelBuilder::Build,
 /// ExtractSubModel, ...).
 Result<ir::Model> BuildModel(ir::FlatModel fb, const std::string& name);
