@@ -141,7 +141,8 @@ class LoadedModel {
   /// lifetime); empty for constants and out-of-range indices. An intermediate tensor shares its
   /// bytes with others whose lifetimes do not meet its own (ModelOptions::preserve_all_tensors).
   std::span<uint8_t> mutable_tensor_data(int t);
-  /// Memory of the CPU interpreter's non-constant tensors (not of the Edge TPU regions' own).
+  /// Memory of the non-constant tensors of the CPU interpreter and of each Edge TPU region's
+  /// interpreter (the weights a region refills before each run are not tensors of their own).
   TensorMemory tensor_memory() const;
   /// Bytes of the model file resident in this process (LoadModel reads it in place from a
   /// read-only mapping and gives back the pages of weights already packed or cached in the

@@ -59,9 +59,10 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   x->token_ = main->token;
   if (const package::ExecutableInfo* pc = pkg.caching()) {
     x->has_caching_ = true;
-    x->caching_params_.assign(pc->parameters.begin(), pc->parameters.end());
+    x->caching_params_ = pc->parameters;
   }
-  x->streamed_.assign(main->parameters.begin(), main->parameters.end());
+  x->streamed_ = main->parameters;
+  x->package_storage_ = pkg.storage;
   x->layers_ = main->program->layers;
 
   // The region model, decoded once; its emptied weight tensors get writable storage, refilled
@@ -228,7 +229,11 @@ Status EdgeTpuExecutable::CorruptStreamed(int64_t offset, uint8_t mask) {
   if (offset < 0 || offset >= streamed_bytes()) {
     return InvalidArgumentError(fmt::format("streamed offset {} out of range [0, {})", offset, streamed_bytes()));
   }
-  streamed_[static_cast<size_t>(offset)] ^= mask;
+  if (corrupted_streamed_.empty()) {
+    corrupted_streamed_.assign(streamed_.begin(), streamed_.end());
+    streamed_ = corrupted_streamed_;
+  }
+  corrupted_streamed_[static_cast<size_t>(offset)] ^= mask;
   return OkStatus();
 }
 

@@ -6,7 +6,7 @@
 // prepares a CPU Interpreter on the region.
 // Invoke (the op's EvalFn): copies the op's inputs into the region, applies the device's caching
 // rule (virtual_edgetpu.h), then refills EVERY parameterised layer's weights: cached layers from
-// the device SRAM, streamed ones from (a private copy of) the EXECUTION_ONLY blob, decoded with
+// the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the decoded package, not copied), decoded with
 // src/params; runs the region and copies its outputs back. Each invocation appends an
 // InvocationRecord (cache event, bytes, simulated time). The time is the shared model cost of the
 // op (perf::EdgeTpuOpCostOf) through device::EstimateInvocation: the same figures as the compiler
@@ -63,6 +63,8 @@ class EdgeTpuExecutable {
   int64_t cached_bytes() const { return static_cast<int64_t>(caching_params_.size()); }
   int64_t streamed_bytes() const { return static_cast<int64_t>(streamed_.size()); }
   const ir::Model& region_model() const { return *region_; }
+  /// The CPU interpreter running the region (its tensors, its writable weights).
+  const Interpreter& region_interpreter() const { return *interp_; }
   VirtualEdgeTpu* device() const { return device_; }
 
   /// Restores the region's variable tensors (LSTM state) to their initial values.
@@ -82,8 +84,11 @@ class EdgeTpuExecutable {
   uint64_t id_ = 0;
   uint64_t token_ = 0;
   bool has_caching_ = false;
-  std::vector<uint8_t> caching_params_;
-  std::vector<uint8_t> streamed_;
+  /// The package's bytes (kept, not copied): the parameter blobs below view them.
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> package_storage_;
+  std::span<const uint8_t> caching_params_;
+  std::span<const uint8_t> streamed_;
+  std::vector<uint8_t> corrupted_streamed_;  ///< CorruptStreamed's private copy (streamed_ views it then).
   std::vector<package::LayerParams> layers_;
   std::shared_ptr<const ir::Model> region_;
   std::unique_ptr<Interpreter> interp_;

@@ -109,6 +109,14 @@ int64_t Interpreter::tensor_bytes() const {
   return sum;
 }
 
+int64_t Interpreter::writable_constant_bytes() const {
+  int64_t sum = 0;
+  for (size_t t = 0; t < storage_.size(); ++t) {
+    if (owned_[t] && model_->tensors[t].is_constant() && !model_->tensors[t].is_variable) sum += static_cast<int64_t>(storage_[t].size());
+  }
+  return sum;
+}
+
 Status Interpreter::Allocate(const InterpreterOptions& options) {
   const size_t n = model_->tensors.size();
   tensors_ = model_->tensors;

@@ -143,6 +143,8 @@ class Interpreter {
   int64_t arena_bytes() const { return static_cast<int64_t>(arena_.size()); }
   int64_t own_bytes() const;
   int64_t tensor_bytes() const;
+  /// Bytes of the writable constants' own buffers (part of own_bytes and tensor_bytes).
+  int64_t writable_constant_bytes() const;
 
  private:
   friend class OpBuildContext;

@@ -78,8 +78,17 @@ int LoadedModel::device() const { return impl_->device; }
 
 int LoadedModel::num_tensors() const { return static_cast<int>(impl_->model->tensors.size()); }
 TensorMemory LoadedModel::tensor_memory() const {
-  const Interpreter& i = *impl_->interp;
-  return {i.own_bytes(), i.arena_bytes(), i.tensor_bytes()};
+  // The model's own interpreter and each Edge TPU region's (without the weights a region refills).
+  TensorMemory m;
+  auto add = [&m](const Interpreter& i) {
+    const int64_t weights = i.writable_constant_bytes();
+    m.own_bytes += i.own_bytes() - weights;
+    m.arena_bytes += i.arena_bytes();
+    m.unshared_bytes += i.tensor_bytes() - weights;
+  };
+  add(*impl_->interp);
+  for (const auto& x : impl_->executables) add(x->region_interpreter());
+  return m;
 }
 int64_t LoadedModel::file_resident_bytes() const {
   return impl_->file != nullptr ? impl_->file->ResidentBytes() : -1;

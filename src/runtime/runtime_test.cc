@@ -96,6 +96,28 @@ TEST(RuntimeTest, TellsGoogleCompiledModelsFromOthers) {
   EXPECT_FALSE(IsCompiledForRealEdgeTpu(compiled->models.at(0).model));
 }
 
+// A compiled model's tensor memory counts its Edge TPU region's tensors (the region holds every
+// intermediate tensor of the CPU model), not the region's refilled weights.
+TEST(RuntimeTest, TensorMemoryCountsTheEdgeTpuRegion) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto cpu = base::ReadFile(path);
+  ASSERT_TRUE(cpu.ok());
+  auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*cpu, "m.tflite")}, CompileOptions{});
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  auto plain = (*rt)->LoadModelFromBuffer(*cpu, "cpu");
+  auto tpu = (*rt)->LoadModelFromBuffer(compiled->models.at(0).model, "tpu");
+  ASSERT_TRUE(plain.ok() && tpu.ok());
+  ASSERT_EQ(tpu->edgetpu_ops().size(), 1u);
+  const TensorMemory a = plain->tensor_memory(), b = tpu->tensor_memory();
+  int64_t weights = 0;
+  for (int t = 0; t < plain->num_tensors(); ++t) weights += plain->tensor(t).constant ? plain->tensor(t).bytes : 0;
+  EXPECT_GE(b.unshared_bytes, a.unshared_bytes);
+  EXPECT_LT(b.unshared_bytes, a.unshared_bytes + weights / 2) << "the region's weights are counted as tensors";
+  EXPECT_GE(b.own_bytes + b.arena_bytes, a.own_bytes + a.arena_bytes);
+}
+
 TEST(RuntimeTest, ExposesEveryTensorAndWritableViews) {
   ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
   auto rt = Runtime::Create({});
