@@ -5,7 +5,9 @@
 // virtual-chip Program, gives the region model's emptied weight tensors writable storage and
 // prepares a CPU Interpreter on the region.
 // Invoke (the op's EvalFn): copies the op's inputs into the region, applies the device's caching
-// rule (virtual_edgetpu.h), then refills EVERY parameterised layer's weights: cached layers from
+// rule (virtual_edgetpu.h), runs the region and refills EVERY parameterised layer's weights just
+// before the first operator reading them (in the region's arena, so only the weights being used
+// take memory; InterpreterOptions::before_op): cached layers from
 // the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the decoded package, not copied), decoded with
 // src/params; runs the region and copies its outputs back. Each invocation appends an
 // InvocationRecord (cache event, bytes, simulated time). The time is the shared model cost of the
@@ -76,7 +78,9 @@ class EdgeTpuExecutable {
  private:
   EdgeTpuExecutable() = default;
   Status Run(const OpBuildContext& outer_op, std::vector<InvocationRecord>* sink);
-  Status FillLayers();
+  /// Decodes the layers whose weights the region operator `op` is the first to read.
+  Status FillBefore(int op);
+  Status FillLayer(const package::LayerParams& layer);
 
   int op_index_ = -1;
   std::string what_;
@@ -90,6 +94,7 @@ class EdgeTpuExecutable {
   std::span<const uint8_t> streamed_;
   std::vector<uint8_t> corrupted_streamed_;  ///< CorruptStreamed's private copy (streamed_ views it then).
   std::vector<package::LayerParams> layers_;
+  std::vector<std::vector<size_t>> layers_before_op_;  ///< Per region operator: layers to decode first.
   std::shared_ptr<const ir::Model> region_;
   std::unique_ptr<Interpreter> interp_;
   double first_ms_ = 0, steady_ms_ = 0;

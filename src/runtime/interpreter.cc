@@ -83,6 +83,7 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const i
   if (options.num_threads > 1) interp->pool_ = std::make_unique<kernels::ThreadPool>(options.num_threads);
   ETPU_RETURN_IF_ERROR(interp->Allocate(options));
   ETPU_RETURN_IF_ERROR(interp->Prepare(options));
+  interp->before_op_ = std::move(options.before_op);
   return interp;
 }
 
@@ -110,6 +111,14 @@ int64_t Interpreter::tensor_bytes() const {
 }
 
 int64_t Interpreter::writable_constant_bytes() const {
+  int64_t sum = 0;
+  for (size_t t = 0; t < size_.size(); ++t) {
+    if (owned_[t] && model_->tensors[t].is_constant() && !model_->tensors[t].is_variable) sum += static_cast<int64_t>(size_[t]);
+  }
+  return sum;
+}
+
+int64_t Interpreter::writable_constant_own_bytes() const {
   int64_t sum = 0;
   for (size_t t = 0; t < storage_.size(); ++t) {
     if (owned_[t] && model_->tensors[t].is_constant() && !model_->tensors[t].is_variable) sum += static_cast<int64_t>(storage_[t].size());
@@ -172,7 +181,8 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
                                             tensor.name, t, model_->path));
     }
     owned_[t] = true;
-    if (own[t] || tensor.is_constant() || tensor.is_variable || last[t] < 0) {
+    const bool filled_per_run = writable[t] && options.before_op && !tensor.is_variable;  // the hook fills it
+    if (own[t] || (tensor.is_constant() && !filled_per_run) || tensor.is_variable || last[t] < 0) {
       OwnStorage(t, static_cast<size_t>(bytes));
       if (tensor.is_constant()) {
         std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
@@ -267,7 +277,10 @@ Status Interpreter::InvokeOps(int first, int last) {
     return InvalidArgumentError(fmt::format("operator range [{}, {}) out of range (model has {} operators)", first,
                                             last, evals_.size()));
   }
-  for (int k = first; k < last; ++k) ETPU_RETURN_IF_ERROR(evals_[static_cast<size_t>(k)]());
+  for (int k = first; k < last; ++k) {
+    if (before_op_) ETPU_RETURN_IF_ERROR(before_op_(k));
+    ETPU_RETURN_IF_ERROR(evals_[static_cast<size_t>(k)]());
+  }
   return OkStatus();
 }
 

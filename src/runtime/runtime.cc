@@ -81,10 +81,9 @@ TensorMemory LoadedModel::tensor_memory() const {
   // The model's own interpreter and each Edge TPU region's (without the weights a region refills).
   TensorMemory m;
   auto add = [&m](const Interpreter& i) {
-    const int64_t weights = i.writable_constant_bytes();
-    m.own_bytes += i.own_bytes() - weights;
-    m.arena_bytes += i.arena_bytes();
-    m.unshared_bytes += i.tensor_bytes() - weights;
+    m.own_bytes += i.own_bytes() - i.writable_constant_own_bytes();
+    m.arena_bytes += i.arena_bytes();  // with the slots of the weights being decoded
+    m.unshared_bytes += i.tensor_bytes() - i.writable_constant_bytes();
   };
   add(*impl_->interp);
   for (const auto& x : impl_->executables) add(x->region_interpreter());

@@ -234,6 +234,14 @@ Result<Model> ReadModelInPlace(std::span<const uint8_t> bytes, const std::string
 
 Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) { return BuildModelImpl(std::move(fb), name, nullptr); }
 
+Result<Model> BuildModelWithPayloads(ir::FlatModel fb, const std::string& name,
+                                     const std::vector<std::span<const uint8_t>>& payloads) {
+  if (fb != nullptr && payloads.size() != fb->buffers.size()) {
+    return InternalError(fmt::format("model '{}': {} payloads for {} buffers", name, payloads.size(), fb->buffers.size()));
+  }
+  return BuildModelImpl(std::move(fb), name, &payloads);
+}
+
 namespace {
 
 Result<Model> BuildModelImpl(ir::FlatModel fb, const std::string& name, const std::vector<std::span<const uint8_t>>* payloads) {

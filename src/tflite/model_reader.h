@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "etpu/status.h"
 #include "ir/graph.h"
@@ -31,5 +32,9 @@ Result<ir::Model> ReadModelInPlace(std::span<const uint8_t> bytes, const std::st
 /// Builds (and checks) the IR of an already unpacked model object tree (ModelBuilder::Build,
 /// ExtractSubModel, ...).
 Result<ir::Model> BuildModel(ir::FlatModel fb, const std::string& name);
+/// The same, buffer b's bytes being payloads[b] (one per buffer of the tree; the tree's own data are
+/// not read), which must outlive the model.
+Result<ir::Model> BuildModelWithPayloads(ir::FlatModel fb, const std::string& name,
+                                         const std::vector<std::span<const uint8_t>>& payloads);
 
 }  // namespace etpu::tflite
