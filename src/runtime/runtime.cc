@@ -259,6 +259,8 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_pt
                                                                impl_->timing, impl_->options.runtime_version,
                                                                impl_->next_id++));
       impl->executables.push_back(std::move(x));
+      // The package was decoded into storage of its own: its bytes in the mapping are not read again.
+      if (file != nullptr) file->Drop(impl->model->ops.at(static_cast<size_t>(op.op_index)).custom_options);
     }
     // One factory dispatching on the operator index (a model may hold several edgetpu ops).
     LoadedModel::Impl* raw = impl.get();

@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "base/file_io.h"
@@ -116,6 +117,33 @@ TEST(RuntimeTest, TensorMemoryCountsTheEdgeTpuRegion) {
   EXPECT_GE(b.unshared_bytes, a.unshared_bytes);
   EXPECT_LT(b.unshared_bytes, a.unshared_bytes + weights / 2) << "the region's weights are counted as tensors";
   EXPECT_GE(b.own_bytes + b.arena_bytes, a.own_bytes + a.arena_bytes);
+}
+
+// A compiled model loaded from its file keeps none of the package's pages: the package was
+// decoded into storage of its own.
+TEST(RuntimeTest, LoadModelGivesBackThePackagePages) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto cpu = base::ReadFile(path);
+  ASSERT_TRUE(cpu.ok());
+  auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*cpu, "m.tflite")}, CompileOptions{});
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  const std::vector<uint8_t>& bytes = compiled->models.at(0).model;
+  const std::string file = testing::TempDir() + "/runtime_test_package_pages_edgetpu.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(file, bytes).ok());
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  auto m = (*rt)->LoadModel(file);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->edgetpu_ops().size(), 1u);
+  const int64_t package = m->edgetpu_ops()[0].cached_bytes + m->edgetpu_ops()[0].streamed_bytes;
+  ASSERT_GT(package, static_cast<int64_t>(bytes.size()) / 2);
+  std::vector<uint8_t> in(static_cast<size_t>(m->input(0).bytes), 128);
+  ASSERT_TRUE(m->SetInput(0, in).ok());
+  ASSERT_TRUE(m->Invoke().ok());
+  const int64_t resident = m->file_resident_bytes();
+  std::remove(file.c_str());
+  if (resident < 0) GTEST_SKIP() << "/proc/self/smaps is not readable here";
+  EXPECT_LE(resident, static_cast<int64_t>(bytes.size()) - package + 2 * 4096) << "file " << bytes.size();
 }
 
 TEST(RuntimeTest, ExposesEveryTensorAndWritableViews) {
