@@ -66,8 +66,8 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   x->package_storage_ = pkg.storage;
   x->layers_ = main->program->layers;
 
-  // The region model, decoded once; its emptied weight tensors get writable storage, refilled
-  // from the parameter records before each run.
+  // The region model, decoded once; its emptied weight tensors get writable slots in the region's
+  // arena, filled from the parameter records before the operators reading them, on every run.
   ETPU_ASSIGN_OR_RETURN(package::RegionModel region, package::UnpackRegionModel(*main->program, what));
   std::map<int, const package::LayerParams*> layer_of_op;
   for (const auto& layer : x->layers_) {

@@ -2,8 +2,8 @@
 //
 // Load (Create): reads the op's DWN1 package, checks the runtime version (the real runtime's
 // words), refuses Google's executables (chip "beagle": real instructions, never run), decodes the
-// virtual-chip Program, gives the region model's emptied weight tensors writable storage and
-// prepares a CPU Interpreter on the region.
+// virtual-chip Program, gives the region model's emptied weight tensors writable slots in the
+// region's arena and prepares a CPU Interpreter on the region.
 // Invoke (the op's EvalFn): copies the op's inputs into the region, applies the device's caching
 // rule (virtual_edgetpu.h), runs the region and refills EVERY parameterised layer's weights just
 // before the first operator reading them (in the region's arena, so only the weights being used
