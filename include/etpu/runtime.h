@@ -22,6 +22,10 @@
 
 namespace etpu {
 
+namespace runtime {
+class MappedFile;
+}  // namespace runtime
+
 /// The runtime version etpu reports by default (libedgetpu's current, 14).
 inline constexpr int kDefaultRuntimeVersion = 14;
 
@@ -137,8 +141,13 @@ class LoadedModel {
   /// lifetime); empty for constants and out-of-range indices. An intermediate tensor shares its
   /// bytes with others whose lifetimes do not meet its own (ModelOptions::preserve_all_tensors).
   std::span<uint8_t> mutable_tensor_data(int t);
-  /// Memory of the CPU interpreter's non-constant tensors (not of the Edge TPU regions' own).
+  /// Memory of the non-constant tensors of the CPU interpreter and of each Edge TPU region's
+  /// interpreter (the weights a region refills before each run are not tensors of their own).
   TensorMemory tensor_memory() const;
+  /// Bytes of the model file resident in this process (LoadModel reads it in place from a
+  /// read-only mapping and gives back the pages of weights already packed or cached in the
+  /// virtual SRAM); -1 for a model loaded from a buffer or when the system does not tell.
+  int64_t file_resident_bytes() const;
 
   /// Copies the exact bytes of input i.
   Status SetInput(int i, std::span<const uint8_t> bytes);
@@ -207,10 +216,11 @@ class Runtime {
 
  private:
   explicit Runtime(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-  /// LoadModelFromBuffer; `release` (may be null), the buffer `bytes` views, is freed once the
-  /// model is read, before the interpreter is prepared (LoadModel: the file's bytes are not kept).
-  Result<LoadedModel> Load(std::span<const uint8_t> bytes, std::vector<uint8_t>* release, const std::string& name,
-                           int device, const ModelOptions& options);
+  /// LoadModelFromBuffer; with `file` (LoadModel: `bytes` are its read-only mapping) the model is
+  /// read in place and the pages of constants gone into packed weights or the virtual SRAM are
+  /// given back (runtime/mapped_file.h).
+  Result<LoadedModel> Load(std::span<const uint8_t> bytes, std::shared_ptr<const runtime::MappedFile> file,
+                           const std::string& name, int device, const ModelOptions& options);
   std::shared_ptr<Impl> impl_;
 };
 

@@ -1,5 +1,6 @@
 #include "runtime/edgetpu_op.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -39,14 +40,16 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   x->token_ = main->token;
   if (const package::ExecutableInfo* pc = pkg.caching()) {
     x->has_caching_ = true;
-    x->caching_params_.assign(pc->parameters.begin(), pc->parameters.end());
+    x->caching_params_ = pc->parameters;
   }
-  x->streamed_.assign(main->parameters.begin(), main->parameters.end());
+  x->streamed_ = main->parameters;
+  x->package_storage_ = pkg.storage;
   x->layers_ = main->program->layers;
 
-  // The region model, decoded once and checked against the layer records (every emptied
-  // constant has a record that carries it); its emptied weight tensors get writable storage,
-  // refilled from the parameter records before each run.
+  // The region model, decoded once and checked against the layer records (params/record_check.h:
+  // every emptied constant has a record that carries it); its emptied weight tensors get writable
+  // slots in the region's arena, filled from the parameter records before the operators reading
+  // them, on every run.
   ETPU_ASSIGN_OR_RETURN(package::RegionModel region, params::UnpackCheckedRegion(*main->program, what));
   std::vector<int> writable;
   for (const package::EmptiedInput& e : region.emptied) {
@@ -56,8 +59,28 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
     writable.push_back(e.tensor);
   }
   x->region_ = region.model;
+  // Each layer is decoded before the first operator reading any weight it refills.
+  std::vector<int> first_reader(region.model->tensors.size(), -1);
+  for (const ir::Operator& op : region.model->ops) {
+    for (int t : op.inputs) {
+      if (t >= 0 && first_reader[static_cast<size_t>(t)] < 0) first_reader[static_cast<size_t>(t)] = op.index;
+    }
+  }
+  std::vector<bool> is_writable(region.model->tensors.size(), false);
+  for (int t : writable) is_writable[static_cast<size_t>(t)] = true;
+  x->layers_before_op_.assign(region.model->ops.size(), {});
+  for (size_t k = 0; k < x->layers_.size(); ++k) {
+    const ir::Operator& op = region.model->ops[static_cast<size_t>(x->layers_[k].op_index)];
+    int at = op.index;
+    for (int t : op.inputs) {
+      if (t >= 0 && is_writable[static_cast<size_t>(t)]) at = std::min(at, first_reader[static_cast<size_t>(t)]);
+    }
+    x->layers_before_op_[static_cast<size_t>(at)].push_back(k);
+  }
   InterpreterOptions opts;
   opts.writable_constants = writable;
+  EdgeTpuExecutable* raw = x.get();
+  opts.before_op = [raw](int op) { return raw->FillBefore(op); };
   ETPU_ASSIGN_OR_RETURN(x->interp_, Interpreter::Create(x->region_, opts));
   const ir::Operator& op = outer.ops.at(static_cast<size_t>(info.op_index));
   if (op.inputs.size() != x->region_->inputs.size() || op.outputs.size() != x->region_->outputs.size()) {
@@ -76,8 +99,14 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   return x;
 }
 
-Status EdgeTpuExecutable::FillLayers() {
-  for (const auto& layer : layers_) {
+Status EdgeTpuExecutable::FillBefore(int op) {
+  if (op < 0 || static_cast<size_t>(op) >= layers_before_op_.size()) return OkStatus();
+  for (size_t k : layers_before_op_[static_cast<size_t>(op)]) ETPU_RETURN_IF_ERROR(FillLayer(layers_[k]));
+  return OkStatus();
+}
+
+Status EdgeTpuExecutable::FillLayer(const package::LayerParams& layer) {
+  {
     std::span<const uint8_t> bytes;
     if (layer.placement == package::Placement::kCached) {
       ETPU_ASSIGN_OR_RETURN(bytes, device_->ReadCached(id_, layer.offset, layer.size));
@@ -89,6 +118,13 @@ Status EdgeTpuExecutable::FillLayers() {
       bytes = std::span<const uint8_t>(streamed_.data() + layer.offset, static_cast<size_t>(layer.size));
     }
     const ir::Operator& op = region_->ops.at(static_cast<size_t>(layer.op_index));
+    // The weights share the arena: what a record leaves out reads as zeros, as in the region model.
+    for (int t : op.inputs) {
+      if (t >= 0 && region_->tensor(t).is_constant()) {
+        auto dst = interp_->mutable_tensor_data(t);
+        std::fill(dst.begin(), dst.end(), uint8_t{0});
+      }
+    }
     auto write = [&](int slot, std::span<const uint8_t> data) -> Status {
       if (slot < 0 || static_cast<size_t>(slot) >= op.inputs.size() || op.inputs[static_cast<size_t>(slot)] < 0) {
         return DataLossError(fmt::format("{}: layer of op #{} names input slot {} it does not have", what_,
@@ -149,8 +185,7 @@ Status EdgeTpuExecutable::Run(const OpBuildContext& outer_op, std::vector<Invoca
   }
   CachingExecutable pc{id_, token_, caching_params_};
   ETPU_ASSIGN_OR_RETURN(CachePreparation prep, device_->PrepareInvocation(token_, has_caching_ ? &pc : nullptr));
-  ETPU_RETURN_IF_ERROR(FillLayers());
-  ETPU_RETURN_IF_ERROR(interp_->Invoke());
+  ETPU_RETURN_IF_ERROR(interp_->Invoke());  // decodes each layer's weights first (FillBefore)
   for (int i = 0; i < outer_op.num_outputs(); ++i) {
     auto out = interp_->output(i);
     if (static_cast<int64_t>(out.size()) != outer_op.out(i).size_bytes()) {
@@ -196,7 +231,11 @@ Status EdgeTpuExecutable::CorruptStreamed(int64_t offset, uint8_t mask) {
   if (offset < 0 || offset >= streamed_bytes()) {
     return InvalidArgumentError(fmt::format("streamed offset {} out of range [0, {})", offset, streamed_bytes()));
   }
-  streamed_[static_cast<size_t>(offset)] ^= mask;
+  if (corrupted_streamed_.empty()) {
+    corrupted_streamed_.assign(streamed_.begin(), streamed_.end());
+    streamed_ = corrupted_streamed_;
+  }
+  corrupted_streamed_[static_cast<size_t>(offset)] ^= mask;
   return OkStatus();
 }
 

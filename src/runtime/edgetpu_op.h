@@ -2,11 +2,13 @@
 //
 // Load (Create): reads the op's DWN1 package, checks the runtime version (the real runtime's
 // words), refuses Google's executables (chip "beagle": real instructions, never run), decodes the
-// virtual-chip Program, gives the region model's emptied weight tensors writable storage and
-// prepares a CPU Interpreter on the region.
+// virtual-chip Program, gives the region model's emptied weight tensors writable slots in the
+// region's arena and prepares a CPU Interpreter on the region.
 // Invoke (the op's EvalFn): copies the op's inputs into the region, applies the device's caching
-// rule (virtual_edgetpu.h), then refills EVERY parameterised layer's weights: cached layers from
-// the device SRAM, streamed ones from (a private copy of) the EXECUTION_ONLY blob, decoded with
+// rule (virtual_edgetpu.h), runs the region and refills EVERY parameterised layer's weights just
+// before the first operator reading them (in the region's arena, so only the weights being used
+// take memory; InterpreterOptions::before_op): cached layers from
+// the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the decoded package, not copied), decoded with
 // src/params; runs the region and copies its outputs back. Each invocation appends an
 // InvocationRecord (cache event, bytes, simulated time). The time is the shared model cost of the
 // op (perf::EdgeTpuOpCostOf) through device::EstimateInvocation: the same figures as the compiler
@@ -63,6 +65,8 @@ class EdgeTpuExecutable {
   int64_t cached_bytes() const { return static_cast<int64_t>(caching_params_.size()); }
   int64_t streamed_bytes() const { return static_cast<int64_t>(streamed_.size()); }
   const ir::Model& region_model() const { return *region_; }
+  /// The CPU interpreter running the region (its tensors, its writable weights).
+  const Interpreter& region_interpreter() const { return *interp_; }
   VirtualEdgeTpu* device() const { return device_; }
 
   /// Restores the region's variable tensors (LSTM state) to their initial values.
@@ -74,7 +78,9 @@ class EdgeTpuExecutable {
  private:
   EdgeTpuExecutable() = default;
   Status Run(const OpBuildContext& outer_op, std::vector<InvocationRecord>* sink);
-  Status FillLayers();
+  /// Decodes the layers whose weights the region operator `op` is the first to read.
+  Status FillBefore(int op);
+  Status FillLayer(const package::LayerParams& layer);
 
   int op_index_ = -1;
   std::string what_;
@@ -82,9 +88,13 @@ class EdgeTpuExecutable {
   uint64_t id_ = 0;
   uint64_t token_ = 0;
   bool has_caching_ = false;
-  std::vector<uint8_t> caching_params_;
-  std::vector<uint8_t> streamed_;
+  /// The package's bytes (kept, not copied): the parameter blobs below view them.
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> package_storage_;
+  std::span<const uint8_t> caching_params_;
+  std::span<const uint8_t> streamed_;
+  std::vector<uint8_t> corrupted_streamed_;  ///< CorruptStreamed's private copy (streamed_ views it then).
   std::vector<package::LayerParams> layers_;
+  std::vector<std::vector<size_t>> layers_before_op_;  ///< Per region operator: layers to decode first.
   std::shared_ptr<const ir::Model> region_;
   std::unique_ptr<Interpreter> interp_;
   double first_ms_ = 0, steady_ms_ = 0;

@@ -83,6 +83,7 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const i
   if (options.num_threads > 1) interp->pool_ = std::make_unique<kernels::ThreadPool>(options.num_threads);
   ETPU_RETURN_IF_ERROR(interp->Allocate(options));
   ETPU_RETURN_IF_ERROR(interp->Prepare(options));
+  interp->before_op_ = std::move(options.before_op);
   return interp;
 }
 
@@ -105,6 +106,22 @@ int64_t Interpreter::tensor_bytes() const {
   int64_t sum = 0;
   for (size_t t = 0; t < size_.size(); ++t) {
     if (owned_[t]) sum += static_cast<int64_t>(size_[t]);
+  }
+  return sum;
+}
+
+int64_t Interpreter::writable_constant_bytes() const {
+  int64_t sum = 0;
+  for (size_t t = 0; t < size_.size(); ++t) {
+    if (owned_[t] && model_->tensors[t].is_constant() && !model_->tensors[t].is_variable) sum += static_cast<int64_t>(size_[t]);
+  }
+  return sum;
+}
+
+int64_t Interpreter::writable_constant_own_bytes() const {
+  int64_t sum = 0;
+  for (size_t t = 0; t < storage_.size(); ++t) {
+    if (owned_[t] && model_->tensors[t].is_constant() && !model_->tensors[t].is_variable) sum += static_cast<int64_t>(storage_[t].size());
   }
   return sum;
 }
@@ -164,7 +181,8 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
                                             tensor.name, t, model_->path));
     }
     owned_[t] = true;
-    if (own[t] || tensor.is_constant() || tensor.is_variable || last[t] < 0) {
+    const bool filled_per_run = writable[t] && options.before_op && !tensor.is_variable;  // the hook fills it
+    if (own[t] || (tensor.is_constant() && !filled_per_run) || tensor.is_variable || last[t] < 0) {
       OwnStorage(t, static_cast<size_t>(bytes));
       if (tensor.is_constant()) {
         std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
@@ -186,6 +204,13 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
 }
 
 Status Interpreter::Prepare(const InterpreterOptions& options) {
+  // The last operator reading each plain constant (options.constant_prepared).
+  std::vector<int> last_reader(tensors_.size(), -1);
+  for (const ir::Operator& op : model_->ops) {
+    for (int t : op.inputs) {
+      if (t >= 0 && static_cast<size_t>(t) < tensors_.size()) last_reader[static_cast<size_t>(t)] = op.index;
+    }
+  }
   for (const ir::Operator& op : model_->ops) {
     const OpFactory* factory = nullptr;
     if (op.code == ir::BuiltinOperator::CUSTOM) {
@@ -215,6 +240,14 @@ Status Interpreter::Prepare(const InterpreterOptions& options) {
     OpBuildContext ctx(*this, op);
     ETPU_ASSIGN_OR_RETURN(EvalFn fn, (*factory)(ctx));
     evals_.push_back(std::move(fn));
+    if (!options.constant_prepared) continue;
+    for (int t : op.inputs) {
+      if (t < 0 || static_cast<size_t>(t) >= tensors_.size()) continue;
+      const size_t u = static_cast<size_t>(t);
+      if (last_reader[u] == op.index && !owned_[u] && model_->tensors[u].is_constant()) {
+        options.constant_prepared(model_->tensors[u].data);
+      }
+    }
   }
   return OkStatus();
 }
@@ -244,7 +277,10 @@ Status Interpreter::InvokeOps(int first, int last) {
     return InvalidArgumentError(fmt::format("operator range [{}, {}) out of range (model has {} operators)", first,
                                             last, evals_.size()));
   }
-  for (int k = first; k < last; ++k) ETPU_RETURN_IF_ERROR(evals_[static_cast<size_t>(k)]());
+  for (int k = first; k < last; ++k) {
+    if (before_op_) ETPU_RETURN_IF_ERROR(before_op_(k));
+    ETPU_RETURN_IF_ERROR(evals_[static_cast<size_t>(k)]());
+  }
   return OkStatus();
 }
 

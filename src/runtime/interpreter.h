@@ -17,7 +17,8 @@
 //
 // Variable tensors (LSTM state) get writable storage initialised from their buffer (or zeros);
 // ResetVariables() restores that. Constant tensors listed in InterpreterOptions::writable_constants
-// get writable storage too (the Edge TPU region's weights, refilled from the device before each run).
+// get writable storage too (the Edge TPU region's weights, refilled from the device layer by layer
+// through InterpreterOptions::before_op: in the arena when a hook fills them).
 #pragma once
 
 #include <cstdint>
@@ -61,6 +62,15 @@ struct InterpreterOptions {
   int num_threads = 1;
   /// Every tensor keeps its own storage, so intermediates stay readable after Invoke (more memory).
   bool preserve_all_tensors = false;
+  /// Called with the bytes of each plain constant tensor once the last operator reading it is
+  /// prepared (the fast kernels have packed what they need): a model read in place from a mapped
+  /// file gives those pages back (runtime/mapped_file.h). The bytes must stay readable.
+  std::function<void(std::span<const uint8_t>)> constant_prepared;
+  /// Called before each operator runs, with its index (Invoke, InvokeOps); an error stops the run.
+  /// Writable constants live in the arena for the operators reading them only (as intermediates
+  /// do), so this hook must fill them before their first reader runs (the Edge TPU region's
+  /// weights, decoded layer by layer). With preserve_all_tensors they keep buffers of their own.
+  std::function<Status(int)> before_op;
 };
 
 class Interpreter;
@@ -139,6 +149,10 @@ class Interpreter {
   int64_t arena_bytes() const { return static_cast<int64_t>(arena_.size()); }
   int64_t own_bytes() const;
   int64_t tensor_bytes() const;
+  /// Bytes of the writable constants (part of tensor_bytes), and of those with buffers of their
+  /// own (part of own_bytes; the others are in the arena).
+  int64_t writable_constant_bytes() const;
+  int64_t writable_constant_own_bytes() const;
 
  private:
   friend class OpBuildContext;
@@ -158,6 +172,7 @@ class Interpreter {
   std::vector<size_t> arena_room_;             ///< Per arena tensor: its slot's size (0: not in the arena).
   std::vector<bool> owned_;                    ///< The tensor has writable storage (own or arena).
   std::vector<EvalFn> evals_;
+  std::function<Status(int)> before_op_;
   std::unique_ptr<kernels::ThreadPool> pool_;  ///< num_threads > 1 only.
 };
 

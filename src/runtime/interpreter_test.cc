@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -144,6 +145,71 @@ TEST(ImagePrepTest, HostileBmpsAreErrorsNotCrashes) {
   EXPECT_FALSE(PrepareImage(*ok, 4, 4, 2).ok());  // 3 channels cannot become 2.
   auto gray = PrepareImage(*ok, 3, 3, 1);
   EXPECT_TRUE(gray.ok());
+}
+
+}  // namespace
+}  // namespace etpu::runtime
+
+namespace etpu::runtime {
+namespace {
+
+// Writable constants filled by InterpreterOptions::before_op take arena slots for their readers
+// only (no buffers of their own), the hook runs before each operator with its index, and the
+// readers see the bytes it wrote: the same outputs as the model with those bytes as constants.
+TEST(InterpreterTest, BeforeOpFillsWritableConstantsInTheArena) {
+  auto build = [](std::vector<uint8_t> k1, std::vector<uint8_t> k2) {
+    tflite::ModelBuilder b;
+    const auto q = tflite::Quant(0.5f, 10);
+    int in = b.AddTensor("in", ir::TensorType::UINT8, {1, 64}, q);
+    int c1 = b.AddTensor("k1", ir::TensorType::UINT8, {1, 64}, q, k1);
+    int mid = b.AddTensor("mid", ir::TensorType::UINT8, {1, 64}, q);
+    int c2 = b.AddTensor("k2", ir::TensorType::UINT8, {1, 64}, q, k2);
+    int out = b.AddTensor("out", ir::TensorType::UINT8, {1, 64}, q);
+    b.AddOperator(ir::BuiltinOperator::ADD, {in, c1}, {mid}, tflite::AddOpts());
+    b.AddOperator(ir::BuiltinOperator::ADD, {mid, c2}, {out}, tflite::AddOpts());
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    auto m = tflite::BuildModel(b.Build(), "adds.tflite");
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    return std::make_shared<ir::Model>(std::move(m).value());
+  };
+  std::vector<uint8_t> k1(64), k2(64), input(64);
+  for (int i = 0; i < 64; ++i) {
+    k1[static_cast<size_t>(i)] = static_cast<uint8_t>(3 * i);
+    k2[static_cast<size_t>(i)] = static_cast<uint8_t>(200 - i);
+    input[static_cast<size_t>(i)] = static_cast<uint8_t>(7 * i + 1);
+  }
+  auto plain = Interpreter::Create(build(k1, k2));
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE((*plain)->SetInput(0, input).ok());
+  ASSERT_TRUE((*plain)->Invoke().ok());
+
+  auto emptied = build(std::vector<uint8_t>(64, 1), std::vector<uint8_t>(64, 1));  // placeholders
+  const int t1 = *emptied->FindTensor("k1"), t2 = *emptied->FindTensor("k2");
+  std::vector<int> calls;
+  Interpreter* self = nullptr;
+  InterpreterOptions o;
+  o.writable_constants = {t1, t2};
+  o.before_op = [&](int op) -> Status {
+    calls.push_back(op);
+    const int t = op == 0 ? t1 : t2;
+    const auto& bytes = op == 0 ? k1 : k2;
+    auto dst = self->mutable_tensor_data(t);
+    if (dst.size() != bytes.size()) return InternalError("size");
+    std::memcpy(dst.data(), bytes.data(), bytes.size());
+    return OkStatus();
+  };
+  auto filled = Interpreter::Create(emptied, o);
+  ASSERT_TRUE(filled.ok()) << filled.status().ToString();
+  self = filled->get();
+  EXPECT_EQ((*filled)->writable_constant_bytes(), 128);
+  EXPECT_EQ((*filled)->writable_constant_own_bytes(), 0);
+  EXPECT_EQ((*filled)->own_bytes(), 128);  // the input and the output only
+  ASSERT_TRUE((*filled)->SetInput(0, input).ok());
+  ASSERT_TRUE((*filled)->Invoke().ok());
+  EXPECT_EQ(calls, (std::vector<int>{0, 1}));
+  const auto a = (*plain)->output(0), b = (*filled)->output(0);
+  EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
 }
 
 }  // namespace

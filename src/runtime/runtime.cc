@@ -9,6 +9,7 @@
 #include "package/package_reader.h"
 #include "runtime/edgetpu_op.h"
 #include "runtime/interpreter.h"
+#include "runtime/mapped_file.h"
 #include "runtime/shape_propagation.h"
 #include "runtime/virtual_edgetpu.h"
 #include "tflite/model_reader.h"
@@ -31,6 +32,7 @@ struct LoadedModel::Impl {
   std::shared_ptr<Runtime::Impl> runtime;  // Keeps the devices alive.
   int device = 0;
   std::shared_ptr<ir::Model> model;
+  std::shared_ptr<const runtime::MappedFile> file;  // LoadModel: the mapping the model views.
   std::vector<std::unique_ptr<EdgeTpuExecutable>> executables;
   std::vector<InvocationRecord> records;
   std::vector<CacheEvent> events;
@@ -76,8 +78,19 @@ int LoadedModel::device() const { return impl_->device; }
 
 int LoadedModel::num_tensors() const { return static_cast<int>(impl_->model->tensors.size()); }
 TensorMemory LoadedModel::tensor_memory() const {
-  const Interpreter& i = *impl_->interp;
-  return {i.own_bytes(), i.arena_bytes(), i.tensor_bytes()};
+  // The model's own interpreter and each Edge TPU region's (without the weights a region refills).
+  TensorMemory m;
+  auto add = [&m](const Interpreter& i) {
+    m.own_bytes += i.own_bytes() - i.writable_constant_own_bytes();
+    m.arena_bytes += i.arena_bytes();  // with the slots of the weights being decoded
+    m.unshared_bytes += i.tensor_bytes() - i.writable_constant_bytes();
+  };
+  add(*impl_->interp);
+  for (const auto& x : impl_->executables) add(x->region_interpreter());
+  return m;
+}
+int64_t LoadedModel::file_resident_bytes() const {
+  return impl_->file != nullptr ? impl_->file->ResidentBytes() : -1;
 }
 TensorInfo LoadedModel::tensor(int t) const {
   if (t < 0 || t >= num_tensors()) return {};
@@ -204,8 +217,8 @@ int Runtime::num_devices() const { return static_cast<int>(impl_->devices.size()
 int Runtime::runtime_version() const { return impl_->options.runtime_version; }
 
 Result<LoadedModel> Runtime::LoadModel(const std::string& path, int device, int num_threads) {
-  ETPU_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, base::ReadFile(path));
-  return Load(bytes, &bytes, path, device, ModelOptions{.num_threads = num_threads});
+  ETPU_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::MappedFile> file, runtime::MappedFile::Open(path));
+  return Load(file->bytes(), file, path, device, ModelOptions{.num_threads = num_threads});
 }
 
 Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name, int device,
@@ -218,8 +231,8 @@ Result<LoadedModel> Runtime::LoadModelFromBuffer(std::span<const uint8_t> bytes,
   return Load(bytes, nullptr, name, device, options);
 }
 
-Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::vector<uint8_t>* release, const std::string& name,
-                                  int device, const ModelOptions& options) {
+Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_ptr<const runtime::MappedFile> file,
+                                  const std::string& name, int device, const ModelOptions& options) {
   const int num_threads = options.num_threads;
   if (device < 0 || device >= num_devices()) {
     return InvalidArgumentError(fmt::format("device {} out of range (the runtime has {} devices)", device, num_devices()));
@@ -227,13 +240,16 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::vector<ui
   if (num_threads < 0 || num_threads > 256) {
     return InvalidArgumentError(fmt::format("num_threads {} out of range [1, 256] (0: the runtime's)", num_threads));
   }
-  ETPU_ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModelFromBuffer(bytes, name));
-  if (release != nullptr) std::vector<uint8_t>().swap(*release);  // the model holds what it needs
+  ETPU_ASSIGN_OR_RETURN(ir::Model model,
+                        file != nullptr ? tflite::ReadModelInPlace(bytes, name) : tflite::ReadModelFromBuffer(bytes, name));
   auto impl = std::make_shared<LoadedModel::Impl>();
   impl->runtime = impl_;
   impl->device = device;
-  impl->model = std::make_shared<ir::Model>(std::move(model));
+  impl->file = file;
+  // A model read in place views the mapping: the mapping lives as long as the model.
+  impl->model = std::shared_ptr<ir::Model>(new ir::Model(std::move(model)), [file](ir::Model* m) { delete m; });
   runtime::InterpreterOptions opts;
+  if (file != nullptr) opts.constant_prepared = [file](std::span<const uint8_t> bytes) { file->Drop(bytes); };
   opts.num_threads = num_threads > 0 ? num_threads : impl_->options.num_threads;
   opts.preserve_all_tensors = options.preserve_all_tensors;
   if (impl->model->HasEdgeTpuCustomOp()) {
@@ -243,6 +259,8 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::vector<ui
                                                                impl_->timing, impl_->options.runtime_version,
                                                                impl_->next_id++));
       impl->executables.push_back(std::move(x));
+      // The package was decoded into storage of its own: its bytes in the mapping are not read again.
+      if (file != nullptr) file->Drop(impl->model->ops.at(static_cast<size_t>(op.op_index)).custom_options);
     }
     // One factory dispatching on the operator index (a model may hold several edgetpu ops).
     LoadedModel::Impl* raw = impl.get();

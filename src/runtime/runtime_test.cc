@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "base/file_io.h"
@@ -32,6 +33,41 @@ TEST(RuntimeTest, RunsACpuModelWithoutEvents) {
   EXPECT_TRUE(m->last_events().empty());
   EXPECT_TRUE(m->edgetpu_ops().empty());
   EXPECT_FALSE(m->SetInput(0, std::vector<uint8_t>(3)).ok());
+}
+
+// LoadModel reads the file in place: once every operator is prepared, the pages of the model's
+// constants are given back (the fast kernels run on their packed copies; anything else reads
+// them back from the page cache), and the outputs are those of a model read from a buffer.
+TEST(RuntimeTest, LoadModelKeepsNoConstantPagesAfterPreparing) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v2_1.0_224_quant.tflite");
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+  auto m = (*rt)->LoadModel(path);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const int64_t resident = m->file_resident_bytes();
+  if (resident < 0) GTEST_SKIP() << "/proc/self/smaps is not readable here";
+  auto bytes = base::ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  int64_t constants = 0, slack = 0;
+  for (int t = 0; t < m->num_tensors(); ++t) {
+    if (!m->tensor(t).constant) continue;
+    constants += static_cast<int64_t>(m->tensor_data(t).size());
+    slack += 2 * 4096;  // a tensor's first and last page may stay with its neighbours
+  }
+  ASSERT_GT(constants, static_cast<int64_t>(bytes->size()) / 2);
+  EXPECT_LE(resident, static_cast<int64_t>(bytes->size()) - constants + slack)
+      << "file " << bytes->size() << " constants " << constants;
+  auto copied = (*rt)->LoadModelFromBuffer(*bytes, "copied");
+  ASSERT_TRUE(copied.ok());
+  EXPECT_EQ(copied->file_resident_bytes(), -1);
+  for (uint8_t fill : {uint8_t{128}, uint8_t{7}}) {
+    std::vector<uint8_t> in(static_cast<size_t>(m->input(0).bytes), fill);
+    for (int k = 0; k < static_cast<int>(in.size()); k += 3) in[static_cast<size_t>(k)] = static_cast<uint8_t>(k * 7);
+    ASSERT_TRUE(m->SetInput(0, in).ok() && copied->SetInput(0, in).ok());
+    ASSERT_TRUE(m->Invoke().ok() && copied->Invoke().ok());
+    const auto a = m->GetOutput(0), b = copied->GetOutput(0);
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+  }
 }
 
 TEST(RuntimeTest, RefusesGoogleCompiledModelsCleanly) {
@@ -59,6 +95,55 @@ TEST(RuntimeTest, TellsGoogleCompiledModelsFromOthers) {
   auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*cpu, "m.tflite")}, o);
   ASSERT_TRUE(compiled.ok() && compiled->ok);
   EXPECT_FALSE(IsCompiledForRealEdgeTpu(compiled->models.at(0).model));
+}
+
+// A compiled model's tensor memory counts its Edge TPU region's tensors (the region holds every
+// intermediate tensor of the CPU model), not the region's refilled weights.
+TEST(RuntimeTest, TensorMemoryCountsTheEdgeTpuRegion) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto cpu = base::ReadFile(path);
+  ASSERT_TRUE(cpu.ok());
+  auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*cpu, "m.tflite")}, CompileOptions{});
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  auto plain = (*rt)->LoadModelFromBuffer(*cpu, "cpu");
+  auto tpu = (*rt)->LoadModelFromBuffer(compiled->models.at(0).model, "tpu");
+  ASSERT_TRUE(plain.ok() && tpu.ok());
+  ASSERT_EQ(tpu->edgetpu_ops().size(), 1u);
+  const TensorMemory a = plain->tensor_memory(), b = tpu->tensor_memory();
+  int64_t weights = 0;
+  for (int t = 0; t < plain->num_tensors(); ++t) weights += plain->tensor(t).constant ? plain->tensor(t).bytes : 0;
+  EXPECT_GE(b.unshared_bytes, a.unshared_bytes);
+  EXPECT_LT(b.unshared_bytes, a.unshared_bytes + weights / 2) << "the region's weights are counted as tensors";
+  EXPECT_GE(b.own_bytes + b.arena_bytes, a.own_bytes + a.arena_bytes);
+}
+
+// A compiled model loaded from its file keeps none of the package's pages: the package was
+// decoded into storage of its own.
+TEST(RuntimeTest, LoadModelGivesBackThePackagePages) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto cpu = base::ReadFile(path);
+  ASSERT_TRUE(cpu.ok());
+  auto compiled = Compile(std::vector<ModelInput>{ModelInput::FromBytes(*cpu, "m.tflite")}, CompileOptions{});
+  ASSERT_TRUE(compiled.ok() && compiled->ok);
+  const std::vector<uint8_t>& bytes = compiled->models.at(0).model;
+  const std::string file = testing::TempDir() + "/runtime_test_package_pages_edgetpu.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(file, bytes).ok());
+  auto rt = Runtime::Create({});
+  ASSERT_TRUE(rt.ok());
+  auto m = (*rt)->LoadModel(file);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->edgetpu_ops().size(), 1u);
+  const int64_t package = m->edgetpu_ops()[0].cached_bytes + m->edgetpu_ops()[0].streamed_bytes;
+  ASSERT_GT(package, static_cast<int64_t>(bytes.size()) / 2);
+  std::vector<uint8_t> in(static_cast<size_t>(m->input(0).bytes), 128);
+  ASSERT_TRUE(m->SetInput(0, in).ok());
+  ASSERT_TRUE(m->Invoke().ok());
+  const int64_t resident = m->file_resident_bytes();
+  std::remove(file.c_str());
+  if (resident < 0) GTEST_SKIP() << "/proc/self/smaps is not readable here";
+  EXPECT_LE(resident, static_cast<int64_t>(bytes.size()) - package + 2 * 4096) << "file " << bytes.size();
 }
 
 TEST(RuntimeTest, ExposesEveryTensorAndWritableViews) {

@@ -28,7 +28,7 @@ std::string OpLabel(const Model& m, int i) {
 }
 
 Status CheckTensor(const tflite_fb::ModelT& fb, const tflite_fb::TensorT& t, int index, const std::string& name,
-                   Tensor& out) {
+                   const std::vector<std::span<const uint8_t>>* payloads, Tensor& out) {
   out.index = index;
   out.name = t.name;
   out.type = static_cast<ir::TensorType>(t.type);
@@ -88,12 +88,14 @@ Status CheckTensor(const tflite_fb::ModelT& fb, const tflite_fb::TensorT& t, int
     if (buf.offset > 1 || buf.size > 0) {
       return UnimplementedError(fmt::format("failed to read model '{}': {} uses an external buffer (models over 2 GB are not supported)", name, label));
     }
-    if (!buf.data.empty()) {
-      if (esize > 0 && static_cast<int64_t>(buf.data.size()) != elements * esize) {
+    const std::span<const uint8_t> data =
+        payloads != nullptr ? (*payloads)[t.buffer] : std::span<const uint8_t>(buf.data.data(), buf.data.size());
+    if (!data.empty()) {
+      if (esize > 0 && static_cast<int64_t>(data.size()) != elements * esize) {
         return Fail(name, fmt::format("{} has {} bytes of data (expected {} for shape and type {})", label,
-                                      buf.data.size(), elements * esize, ir::TensorTypeName(out.type)));
+                                      data.size(), elements * esize, ir::TensorTypeName(out.type)));
       }
-      out.data = std::span<const uint8_t>(buf.data.data(), buf.data.size());
+      out.data = data;
     }
   }
   return OkStatus();
@@ -122,21 +124,10 @@ Result<Model> ReadModel(const std::string& path) {
   return ReadModelFromBuffer(bytes, path);
 }
 
-Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name) {
-  if (bytes.empty()) return Fail(name, "the file is empty");
-  if (bytes.size() < 8) return Fail(name, fmt::format("the file has {} bytes, too few for a TFLite flatbuffer", bytes.size()));
-  if (std::memcmp(bytes.data() + 4, "TFL3", 4) != 0) {
-    std::string id;
-    for (int i = 4; i < 8; ++i) id += (bytes[i] >= 32 && bytes[i] < 127) ? static_cast<char>(bytes[i]) : '?';
-    return Fail(name, fmt::format("not a TFLite model (file identifier '{}', expected 'TFL3')", id));
-  }
-  // Flatbuffers are read in place: work on an 8-byte-aligned copy when the caller's bytes are not.
-  std::vector<uint64_t> aligned_copy;
-  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
-    aligned_copy.resize((bytes.size() + 7) / 8);
-    std::memcpy(aligned_copy.data(), bytes.data(), bytes.size());
-    bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(aligned_copy.data()), bytes.size());
-  }
+namespace {
+
+// Checks the identifier and verifies the flatbuffer structure of `bytes` (8-byte aligned).
+Result<const tflite_fb::Model*> VerifyRoot(std::span<const uint8_t> bytes, const std::string& name) {
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 64;
   opts.max_tables = 50'000'000;
@@ -160,12 +151,100 @@ Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::str
       }
     }
   }
+  return root;
+}
+
+Status CheckHeader(std::span<const uint8_t> bytes, const std::string& name) {
+  if (bytes.empty()) return Fail(name, "the file is empty");
+  if (bytes.size() < 8) return Fail(name, fmt::format("the file has {} bytes, too few for a TFLite flatbuffer", bytes.size()));
+  if (std::memcmp(bytes.data() + 4, "TFL3", 4) != 0) {
+    std::string id;
+    for (int i = 4; i < 8; ++i) id += (bytes[i] >= 32 && bytes[i] < 127) ? static_cast<char>(bytes[i]) : '?';
+    return Fail(name, fmt::format("not a TFLite model (file identifier '{}', expected 'TFL3')", id));
+  }
+  return OkStatus();
+}
+
+Result<Model> BuildModelImpl(ir::FlatModel fb, const std::string& name, const std::vector<std::span<const uint8_t>>* payloads);
+
+}  // namespace
+
+Result<Model> ReadModelFromBuffer(std::span<const uint8_t> bytes, const std::string& name) {
+  ETPU_RETURN_IF_ERROR(CheckHeader(bytes, name));
+  // Flatbuffers are read in place: work on an 8-byte-aligned copy when the caller's bytes are not.
+  std::vector<uint64_t> aligned_copy;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+    aligned_copy.resize((bytes.size() + 7) / 8);
+    std::memcpy(aligned_copy.data(), bytes.data(), bytes.size());
+    bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(aligned_copy.data()), bytes.size());
+  }
+  ETPU_ASSIGN_OR_RETURN(const tflite_fb::Model* root, VerifyRoot(bytes, name));
   ETPU_ASSIGN_OR_RETURN(Model model, BuildModel(AdoptFlatModel(std::unique_ptr<tflite_fb::ModelT>(root->UnPack())), name));
   model.file_size = static_cast<int64_t>(bytes.size());
   return model;
 }
 
-Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) {
+Result<Model> ReadModelInPlace(std::span<const uint8_t> bytes, const std::string& name) {
+  ETPU_RETURN_IF_ERROR(CheckHeader(bytes, name));
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+    return InvalidArgumentError(fmt::format("failed to read model '{}' in place: its bytes are not 8-byte aligned", name));
+  }
+  ETPU_ASSIGN_OR_RETURN(const tflite_fb::Model* root, VerifyRoot(bytes, name));
+  // Model::UnPackTo without the buffers' payloads (the one difference; the round-trip test in
+  // model_reader_test.cc compares the two trees).
+  auto tree = std::make_unique<tflite_fb::ModelT>();
+  tree->version = root->version();
+  if (const auto* v = root->operator_codes()) {
+    for (const auto* c : *v) tree->operator_codes.emplace_back(c->UnPack());
+  }
+  if (const auto* v = root->subgraphs()) {
+    for (const auto* g : *v) tree->subgraphs.emplace_back(g->UnPack());
+  }
+  if (root->description() != nullptr) tree->description = root->description()->str();
+  std::vector<std::span<const uint8_t>> payloads;
+  if (const auto* v = root->buffers()) {
+    for (const auto* b : *v) {
+      auto buffer = std::make_unique<tflite_fb::BufferT>();
+      buffer->offset = b->offset();
+      buffer->size = b->size();
+      tree->buffers.push_back(std::move(buffer));
+      payloads.push_back(b->data() == nullptr ? std::span<const uint8_t>()
+                                              : std::span<const uint8_t>(b->data()->data(), b->data()->size()));
+    }
+  }
+  if (const auto* v = root->metadata_buffer()) tree->metadata_buffer.assign(v->begin(), v->end());
+  if (const auto* v = root->metadata()) {
+    for (const auto* m : *v) tree->metadata.emplace_back(m->UnPack());
+  }
+  if (const auto* v = root->signature_defs()) {
+    for (const auto* s : *v) tree->signature_defs.emplace_back(s->UnPack());
+  }
+  ETPU_ASSIGN_OR_RETURN(Model model, BuildModelImpl(AdoptFlatModel(std::move(tree)), name, &payloads));
+  // Custom options (an Edge TPU op's package) are read in place too: the tree's copies are freed.
+  const auto* ops = (*root->subgraphs())[0]->operators();
+  for (size_t i = 0; i < model.ops.size(); ++i) {
+    const auto* options = ops->Get(static_cast<flatbuffers::uoffset_t>(i))->custom_options();
+    if (options == nullptr) continue;
+    model.ops[i].custom_options = std::span<const uint8_t>(options->data(), options->size());
+    std::vector<uint8_t>().swap(model.fb->subgraphs[0]->operators[i]->custom_options);
+  }
+  model.file_size = static_cast<int64_t>(bytes.size());
+  return model;
+}
+
+Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) { return BuildModelImpl(std::move(fb), name, nullptr); }
+
+Result<Model> BuildModelWithPayloads(ir::FlatModel fb, const std::string& name,
+                                     const std::vector<std::span<const uint8_t>>& payloads) {
+  if (fb != nullptr && payloads.size() != fb->buffers.size()) {
+    return InternalError(fmt::format("model '{}': {} payloads for {} buffers", name, payloads.size(), fb->buffers.size()));
+  }
+  return BuildModelImpl(std::move(fb), name, &payloads);
+}
+
+namespace {
+
+Result<Model> BuildModelImpl(ir::FlatModel fb, const std::string& name, const std::vector<std::span<const uint8_t>>* payloads) {
   Model m;
   m.path = name;
   if (fb == nullptr) return Fail(name, "there is no model");
@@ -183,7 +262,7 @@ Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) {
   m.tensors.resize(nt);
   for (size_t i = 0; i < nt; ++i) {
     if (!sg.tensors[i]) return Fail(name, fmt::format("tensor #{} is null", i));
-    ETPU_RETURN_IF_ERROR(CheckTensor(*fb, *sg.tensors[i], static_cast<int>(i), name, m.tensors[i]));
+    ETPU_RETURN_IF_ERROR(CheckTensor(*fb, *sg.tensors[i], static_cast<int>(i), name, payloads, m.tensors[i]));
   }
   ETPU_RETURN_IF_ERROR(CheckIndexList(sg.inputs, nt, false, name, "subgraph input"));
   ETPU_RETURN_IF_ERROR(CheckIndexList(sg.outputs, nt, false, name, "subgraph output"));
@@ -308,5 +387,7 @@ Result<Model> BuildModel(ir::FlatModel fb, const std::string& name) {
   m.fb = std::move(fb);
   return m;
 }
+
+}  // namespace
 
 }  // namespace etpu::tflite

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "base/file_io.h"
@@ -210,6 +211,55 @@ TEST(ModelReaderTest, ReadsEverySharedModel) {
     ++count;
   }
   EXPECT_GE(count, 10);
+}
+
+// ReadModelInPlace gives the same model as ReadModelFromBuffer, its constants and custom options
+// viewed in the caller's bytes, and the same object tree but for the payloads it does not copy.
+TEST(ModelReaderTest, ReadsInPlaceAsFromBuffer) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".tflite") continue;
+    auto file = base::ReadFile(entry.path().string());
+    ASSERT_TRUE(file.ok());
+    std::vector<uint64_t> aligned((file->size() + 7) / 8);
+    std::memcpy(aligned.data(), file->data(), file->size());
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(aligned.data()), file->size());
+    auto inside = [&](std::span<const uint8_t> s) { return s.data() >= bytes.data() && s.data() + s.size() <= bytes.data() + bytes.size(); };
+    auto copied = ReadModelFromBuffer(bytes, "copied");
+    auto in_place = ReadModelInPlace(bytes, "in place");
+    ASSERT_EQ(copied.ok(), in_place.ok()) << entry.path();
+    if (!copied.ok()) continue;  // a model the reader refuses both ways (multi-subgraph)
+    ASSERT_EQ(copied->tensors.size(), in_place->tensors.size());
+    int64_t constant_bytes = 0;  // and custom options
+    for (size_t t = 0; t < copied->tensors.size(); ++t) {
+      const auto& a = copied->tensors[t].data;
+      const auto& b = in_place->tensors[t].data;
+      ASSERT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << entry.path() << " tensor " << t;
+      EXPECT_TRUE(b.empty() || inside(b)) << entry.path() << " tensor " << t;
+      EXPECT_FALSE(inside(a) && !a.empty());
+      constant_bytes += static_cast<int64_t>(b.size());
+    }
+    ASSERT_EQ(copied->ops.size(), in_place->ops.size());
+    for (size_t k = 0; k < copied->ops.size(); ++k) {
+      const auto& a = copied->ops[k].custom_options;
+      const auto& b = in_place->ops[k].custom_options;
+      ASSERT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << entry.path() << " op " << k;
+      EXPECT_TRUE(b.empty() || inside(b));
+      constant_bytes += static_cast<int64_t>(b.size());
+    }
+    // The trees: the copied one without its payloads and custom options serialises as the other.
+    for (auto& buffer : copied->fb->buffers) buffer->data.clear();
+    for (auto& op : copied->fb->subgraphs[0]->operators) op->custom_options.clear();
+    EXPECT_EQ(SerializeModel(*copied->fb), SerializeModel(*in_place->fb)) << entry.path();
+    EXPECT_GT(constant_bytes, 0) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 10);
+  auto tiny = TinyModel().Serialize();
+  std::vector<uint8_t> shifted(tiny.size() + 1);
+  std::memcpy(shifted.data() + 1, tiny.data(), tiny.size());
+  EXPECT_FALSE(ReadModelInPlace(std::span<const uint8_t>(shifted).subspan(1), "shifted").ok());
 }
 
 TEST(ModelReaderTest, MissingFileNamesThePath) {

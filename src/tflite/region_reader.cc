@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "tflite/flat_model.h"
@@ -57,6 +60,7 @@ Result<ZeroFilledModel> ReadRegionModel(std::span<const uint8_t> bytes, const st
     if (op) available.insert(op->outputs.begin(), op->outputs.end());
   }
   std::vector<ZeroFilledInput> filled;
+  std::vector<std::pair<uint32_t, size_t>> zero_sizes;  // buffer, bytes
   for (size_t o = 0; o < sg.operators.size(); ++o) {
     if (!sg.operators[o]) continue;
     const auto& inputs = sg.operators[o]->inputs;
@@ -72,17 +76,29 @@ Result<ZeroFilledModel> ReadRegionModel(std::span<const uint8_t> bytes, const st
         return DataLossError(fmt::format("{}: emptied weight tensor '{}' (input {} of region op #{}) has a bad shape",
                                          what, tensor.name, slot, o));
       }
-      auto buf = std::make_unique<tflite_fb::BufferT>();
-      buf->data.assign(static_cast<size_t>(size), 0);
+      // The zeros are viewed in one read-only anonymous mapping below: untouched, they take no memory.
       tensor.buffer = static_cast<uint32_t>(fb->buffers.size());
-      fb->buffers.push_back(std::move(buf));
+      fb->buffers.push_back(std::make_unique<tflite_fb::BufferT>());
+      zero_sizes.push_back({tensor.buffer, static_cast<size_t>(size)});
       available.insert(t);
       filled.push_back({t, static_cast<int>(o), static_cast<int>(slot)});
     }
   }
-  auto region = BuildModel(AdoptFlatModel(std::move(fb)), what + " region");
+  size_t zero_bytes = 0;
+  for (const auto& z : zero_sizes) zero_bytes = std::max(zero_bytes, z.second);
+  std::shared_ptr<const uint8_t> zeros;
+  if (zero_bytes > 0) {
+    void* p = ::mmap(nullptr, zero_bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return ResourceExhaustedError(fmt::format("{}: cannot map {} bytes of zeros", what, zero_bytes));
+    zeros = std::shared_ptr<const uint8_t>(static_cast<const uint8_t*>(p),
+                                           [zero_bytes](const uint8_t* q) { ::munmap(const_cast<uint8_t*>(q), zero_bytes); });
+  }
+  std::vector<std::span<const uint8_t>> payloads;
+  for (const auto& b : fb->buffers) payloads.emplace_back(b->data.data(), b->data.size());
+  for (const auto& [b, size] : zero_sizes) payloads[b] = std::span<const uint8_t>(zeros.get(), size);
+  auto region = BuildModelWithPayloads(AdoptFlatModel(std::move(fb)), what + " region", payloads);
   if (!region.ok()) return region.status().WithContext(what);
-  return ZeroFilledModel{std::move(region).value(), std::move(filled)};
+  return ZeroFilledModel{std::move(region).value(), std::move(filled), std::move(zeros)};
 }
 
 }  // namespace etpu::tflite

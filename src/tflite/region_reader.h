@@ -32,6 +32,9 @@ struct ZeroFilledInput {
 struct ZeroFilledModel {
   ir::Model model;
   std::vector<ZeroFilledInput> filled;  ///< In order of first use.
+  /// The zero bytes the filled inputs view (one read-only mapping, not resident): keep it as long
+  /// as the model (the tree's buffers of the filled inputs hold no bytes).
+  std::shared_ptr<const uint8_t> zeros;
 };
 /// Verifies and reads a region model (one subgraph, a buffer table, every shape within the
 /// reader's limits), filling its emptied inputs with zeros. `what` names it in messages.
