@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include "tflite/model_reader.h"
 #include "params/record_check.h"
+#include "tflite/model_reader.h"
 
 namespace etpu::report {
 namespace {
