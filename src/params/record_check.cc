@@ -66,8 +66,7 @@ Status CheckWeights(const package::RegionModel& region, const Record& layer, con
   return OkStatus();
 }
 
-}  // namespace
-
+// Whether a record of `kind` gives the bytes of its operator's input `slot` at run time.
 bool RecordRefills(LayerKind kind, size_t slot) {
   switch (kind) {
     case LayerKind::kConv:
@@ -82,6 +81,8 @@ bool RecordRefills(LayerKind kind, size_t slot) {
       return false;
   }
 }
+
+}  // namespace
 
 Status CheckLayerRecords(const package::RegionModel& region, const package::Program& program, std::string_view what) {
   const ir::Model& m = *region.model;
@@ -117,7 +118,7 @@ Status CheckLayerRecords(const package::RegionModel& region, const package::Prog
     for (size_t k = 1; k < in_blob.size(); ++k) {
       const Record& a = program.layers[in_blob[k - 1]];
       const Record& b = program.layers[in_blob[k]];
-      if (a.offset + a.size > b.offset) {
+      if (a.size > b.offset - a.offset) {  // sorted: b.offset >= a.offset; no overflow on hostile sizes
         return DataLossError(fmt::format("{}: layer records #{} [{}, +{}) and #{} [{}, +{}) overlap in the {} blob", what,
                                          in_blob[k - 1], a.offset, a.size, in_blob[k], b.offset, b.size,
                                          package::PlacementName(blob)));

@@ -28,9 +28,6 @@ namespace etpu::params {
 /// DataLoss errors name `what`, the record, the operator and what was expected.
 Status CheckLayerRecords(const package::RegionModel& region, const package::Program& program, std::string_view what);
 
-/// Whether a record of `kind` gives the bytes of its operator's input `slot` at run time.
-bool RecordRefills(package::LayerKind kind, size_t slot);
-
 /// package::UnpackRegionModel, then CheckLayerRecords: how every reader of an etpu package (the
 /// runtime, the cost model, etpu inspect) gets its region.
 Result<package::RegionModel> UnpackCheckedRegion(const package::Program& program, std::string_view what);
