@@ -39,8 +39,8 @@ for t in "${targets[@]}"; do
   (cd "$log" && nice -n 19 "$root/bin/$name" -max_total_time="$seconds" -runs=10000000 -rss_limit_mb=4096 \
     -timeout=10 -jobs=1 -workers=1 -print_final_stats=1 -artifact_prefix="$root/artifacts/$name-" \
     "$corpus" "${seeds[@]}" > stdout.txt 2>&1) || echo "$name: exit $?" >> "$root/logs/summary.txt"
-  { grep -hE '^#[0-9]+' "$log"/fuzz-*.log "$log/stdout.txt" | tail -n 1
-    grep -hE '^stat::' "$log"/fuzz-*.log "$log/stdout.txt"
+  { grep -hE '^#[0-9]+' "$log"/fuzz-*.log | tail -n 1
+    grep -hE '^stat::' "$log"/fuzz-*.log
     echo "corpus files: $(find "$corpus" -type f | wc -l)"; } >> "$root/logs/summary.txt"
 done
 echo "done $(date -u +%H:%M:%S)" >> "$root/logs/summary.txt"
