@@ -15,7 +15,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# No -L /usr/aarch64-linux-gnu: the loader and libc come from libc6:arm64 (a matching pair); the
+# cross sysroot's loader with the multiarch libc (another build) hangs at the first std::thread.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64)
 # Tests are listed when ctest runs (under qemu), not after each link.
 set(CMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE PRE_TEST)
 # pkg-config (FindOpenSSL uses it) must read the arm64 .pc files, not the host's.

@@ -259,10 +259,12 @@ std::vector<int32_t> FoldZeroPoint(const int8_t* w, const int32_t* bias, int32_t
   std::vector<int32_t> out(static_cast<size_t>(rows), 0);
   if (w == nullptr) return out;
   for (int r = 0; r < rows; ++r) {
-    if (bias != nullptr) out[r] = bias[r];
-    int32_t row_sum = 0;
+    // In 64 bits, then wrapped to 32 as TFLite's int32 arithmetic would: the same value whenever
+    // that does not overflow, and no undefined behaviour when a hostile model makes it.
+    int64_t row_sum = 0;
     for (int c = 0; c < cols; ++c) row_sum += w[static_cast<int64_t>(r) * cols + c];
-    out[r] += row_sum * zero_point;
+    const int64_t folded = (bias != nullptr ? int64_t{bias[r]} : 0) + row_sum * zero_point;
+    out[r] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(folded)));
   }
   return out;
 }
@@ -342,6 +344,15 @@ Result<IntegerLstmParams> PrepareIntegerLstm(const IntegerLstmSpec& s) {
   }
   if (int64_t{s.n_batch} * s.n_time * std::max({s.n_input, s.n_cell, s.n_output}) > INT32_MAX) {
     return err("tensor sizes overflow int32");
+  }
+  // int8 tensors: a zero point outside [-128, 127] is not a quantization of int8 values.
+  for (const auto& [name, zp] : {std::pair<const char*, int32_t>{"input", s.input.zero_point},
+                                 {"output state", s.output_state.zero_point},
+                                 {"output", s.output.zero_point},
+                                 {"hidden intermediate", s.intermediates[4].zero_point}}) {
+    if (zp < -128 || zp > 127) {
+      return err(std::string("the ") + name + " zero point " + std::to_string(zp) + " is outside the int8 range");
+    }
   }
   IntegerLstmParams p;
   p.n_batch = s.n_batch;

@@ -107,5 +107,20 @@ TEST(LstmPrepare, RejectsBadSpecs) {
   EXPECT_FALSE(PrepareIntegerLstm(s).ok());
 }
 
+// Found by runtime_loader_fuzzer: a hostile model's zero point overflowed the bias folding
+// (undefined behaviour). An int8 zero point outside [-128, 127] is refused, naming it.
+TEST(LstmPrepare, RejectsZeroPointsOutsideInt8) {
+  std::vector<int8_t> w;
+  std::vector<int32_t> b;
+  for (int which = 0; which < 4; ++which) {
+    IntegerLstmSpec s = SmallSpec(w, b);
+    QuantParams* q[] = {&s.input, &s.output_state, &s.output, &s.intermediates[4]};
+    q[which]->zero_point = which % 2 == 0 ? -1919903360 : 128;
+    auto p = PrepareIntegerLstm(s);
+    ASSERT_FALSE(p.ok()) << which;
+    EXPECT_NE(p.status().message().find("zero point"), std::string::npos) << p.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace etpu::kernels

@@ -126,16 +126,22 @@ void RunAll(uint32_t seed, FastIsa pack_isa, FastIsa run_isa) {
   SetFastIsaCap(before);
 }
 
+// This CPU family's two fast levels: AVX2 and AVX-512 VNNI on x86, NEON and NEON + dot product
+// on aarch64.
+bool IsArm(FastIsa isa) { return isa == FastIsa::kNeon || isa == FastIsa::kNeonDot; }
+FastIsa LevelOne() { return IsArm(DetectedFastIsa()) ? FastIsa::kNeon : FastIsa::kAvx2; }
+FastIsa LevelTwo() { return IsArm(DetectedFastIsa()) ? FastIsa::kNeonDot : FastIsa::kAvx512Vnni; }
+
 TEST(Packed, AnyThreadCountGivesTheReferenceBytes) {
   if (DetectedFastIsa() == FastIsa::kNone) GTEST_SKIP() << "no SIMD fast path on this CPU";
-  RunAll(41, FastIsa::kAvx2, FastIsa::kAvx2);
-  if (DetectedFastIsa() == FastIsa::kAvx512Vnni) RunAll(42, FastIsa::kAvx512Vnni, FastIsa::kAvx512Vnni);
+  RunAll(41, LevelOne(), LevelOne());
+  if (DetectedFastIsa() == LevelTwo()) RunAll(42, LevelTwo(), LevelTwo());
 }
 
 TEST(Packed, APackOfAnotherInstructionSetIsIgnored) {
-  if (DetectedFastIsa() != FastIsa::kAvx512Vnni) GTEST_SKIP() << "needs two fast instruction sets";
-  RunAll(43, FastIsa::kAvx512Vnni, FastIsa::kAvx2);
-  RunAll(44, FastIsa::kAvx2, FastIsa::kAvx512Vnni);
+  if (DetectedFastIsa() != LevelTwo()) GTEST_SKIP() << "needs two fast instruction sets";
+  RunAll(43, LevelTwo(), LevelOne());
+  RunAll(44, LevelOne(), LevelTwo());
 }
 
 TEST(Packed, NothingToPackWithoutAFastPath) {

@@ -5,6 +5,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define ETPU_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+// ISB stalls the core for a few tens of cycles, like x86's PAUSE (ARM's YIELD hint is a no-op on
+// most cores); std::this_thread::yield here made every spin a sched_yield system call.
+#define ETPU_CPU_RELAX() __asm__ __volatile__("isb" ::: "memory")
 #else
 #define ETPU_CPU_RELAX() std::this_thread::yield()
 #endif

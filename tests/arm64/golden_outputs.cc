@@ -3,11 +3,14 @@
 // non-constant tensor (each layer's result), to OUT_DIR/<model file name>.out.
 // scripts/test.sh's aarch64 stage runs it in the x86 Release build (whose kernels ctest checks
 // bit-exact against the TFLite oracle) and in the aarch64 build under qemu, and compares the two
-// directories byte for byte. --reference runs the reference kernels only (no SIMD fast paths).
+// directories byte for byte. --reference runs the reference kernels only (no SIMD fast paths);
+// --threads N gives each model N CPU threads (the kernels split their work over the thread pool;
+// the bytes must not change).
 //
-//   etpu_golden_outputs [--reference] OUT_DIR MODEL...
+//   etpu_golden_outputs [--reference] [--threads N] OUT_DIR MODEL...
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -29,8 +32,9 @@ uint64_t Next(uint64_t& state) {
 
 // Output bytes of one invocation on inputs filled from `seed`; every input byte is random
 // (float inputs get random bit patterns of finite floats in [-1, 1)).
-etpu::Result<std::vector<uint8_t>> RunOnce(etpu::Runtime& runtime, const std::string& path, uint64_t seed) {
-  auto model = runtime.LoadModel(path);
+etpu::Result<std::vector<uint8_t>> RunOnce(etpu::Runtime& runtime, const std::string& path, int threads,
+                                           uint64_t seed) {
+  auto model = runtime.LoadModel(path, /*device=*/0, threads);
   if (!model.ok()) return model.status();
   for (int i = 0; i < model->num_inputs(); ++i) {
     const etpu::TensorInfo info = model->input(i);
@@ -70,8 +74,13 @@ int main(int argc, char** argv) {
     etpu::kernels::SetFastKernelsEnabled(false);
     args.erase(args.begin());
   }
-  if (args.size() < 2) {
-    std::fprintf(stderr, "usage: etpu_golden_outputs [--reference] OUT_DIR MODEL...\n");
+  int threads = 1;
+  if (args.size() >= 2 && args[0] == "--threads") {
+    threads = std::atoi(args[1].c_str());
+    args.erase(args.begin(), args.begin() + 2);
+  }
+  if (args.size() < 2 || threads < 1 || threads > 256) {
+    std::fprintf(stderr, "usage: etpu_golden_outputs [--reference] [--threads 1-256] OUT_DIR MODEL...\n");
     return 2;
   }
   auto runtime = etpu::Runtime::Create();
@@ -82,7 +91,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::create_directories(args[0], ec);
   for (size_t m = 1; m < args.size(); ++m) {
-    auto out = RunOnce(**runtime, args[m], 1);
+    auto out = RunOnce(**runtime, args[m], threads, 1);
     if (!out.ok()) {
       std::fprintf(stderr, "etpu_golden_outputs: %s: %s\n", args[m].c_str(), out.status().ToString().c_str());
       return 1;

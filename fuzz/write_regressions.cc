@@ -1,0 +1,196 @@
+// Writes the hand-made part of the fuzzers' regression corpus (fuzz/regressions/<fuzzer>/,
+// replayed by scripts/test.sh on every run): small inputs that reach the readers' error paths,
+// made from the project's own generated models (tests/compiler/malformed_models.h: a 3x3
+// convolution model and the cases built to break it), images written by the test encoders, and
+// field-by-field breakages of the plan seeds. Crash reproducers found by the campaigns are kept
+// beside them under their own names (crash-*, timeout-*, oom-*).
+//   fuzz_write_regressions <fuzz/regressions> <fuzz/seeds/plan>
+// Every file is kept under 16 KiB.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/cli_image_files.h"
+#include "compiler/malformed_models.h"
+#include "etpu/compiler.h"
+#include "tflite/model_builder.h"
+
+namespace fs = std::filesystem;
+using etpu::testing::Breaks;
+
+namespace {
+
+constexpr size_t kMaxBytes = 16 * 1024;
+int written = 0;
+
+bool Write(const fs::path& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
+  if (bytes.size() >= kMaxBytes) {
+    std::fprintf(stderr, "%s/%s: %zu bytes, over the 16 KiB limit\n", dir.c_str(), name.c_str(), bytes.size());
+    return false;
+  }
+  fs::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                    static_cast<std::streamsize>(bytes.size()));
+  ++written;
+  return true;
+}
+
+std::vector<uint8_t> Prefixed(uint8_t selector, const std::vector<uint8_t>& bytes) {
+  std::vector<uint8_t> v{selector};
+  v.insert(v.end(), bytes.begin(), bytes.end());
+  return v;
+}
+
+// The smallest model worth compiling: a 1x1 convolution of a 2x2x4 input (its compiled form,
+// with the Edge TPU package inside, stays well under the size limit).
+std::vector<uint8_t> TinyModel() {
+  using etpu::ir::TensorType;
+  namespace tfl = etpu::tflite;
+  tfl::ModelBuilder b;
+  const int in = b.AddTensor("input", TensorType::UINT8, {1, 2, 2, 4}, tfl::Quant(0.5f, 128));
+  const int w = b.AddTensor("weights", TensorType::UINT8, {4, 1, 1, 4}, tfl::Quant(0.01f, 128),
+                            std::vector<uint8_t>(16, 130));
+  const std::vector<int32_t> bias_values(4, 10);
+  const int bias = b.AddConstant<int32_t>("bias", TensorType::INT32, {4}, bias_values, tfl::Quant(0.005f, 0));
+  const int out = b.AddTensor("output", TensorType::UINT8, {1, 2, 2, 4}, tfl::Quant(0.25f, 0));
+  b.AddOperator(etpu::ir::BuiltinOperator::CONV_2D, {in, w, bias}, {out},
+                tfl::ConvOptions(1, 1, etpu::ir::Padding::SAME));
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Serialize();
+}
+
+std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+void PutLe32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void PutBe32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * (3 - i)));
+}
+
+// Each leaf of `doc` (spread: at most `limit` of them) replaced by each hostile value.
+void PlanCases(const fs::path& dir, const std::string& stem, const nlohmann::json& doc, size_t limit) {
+  std::vector<nlohmann::json::json_pointer> leaves;
+  const nlohmann::json flat = doc.flatten();
+  for (auto it = flat.begin(); it != flat.end(); ++it) leaves.emplace_back(it.key());
+  const std::vector<std::pair<std::string, nlohmann::json>> values = {
+      {"negative", -1}, {"huge", 1e300}, {"string", "x"}, {"null", nullptr}, {"object", nlohmann::json::object()}};
+  for (size_t k = 0; k < limit && !leaves.empty(); ++k) {
+    const auto& leaf = leaves[k * (leaves.size() - 1) / (limit > 1 ? limit - 1 : 1)];
+    const auto& [label, value] = values[k % values.size()];
+    nlohmann::json broken = doc;
+    broken[leaf] = value;
+    Write(dir, stem + "_" + std::to_string(k) + "_" + label + ".json", Bytes(broken.dump()));
+  }
+  // A member dropped from each top-level object.
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    nlohmann::json broken = doc;
+    broken.erase(it.key());
+    Write(dir, stem + "_without_" + it.key() + ".json", Bytes(broken.dump()));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s <fuzz/regressions> <fuzz/seeds/plan>\n", argv[0]);
+    return 2;
+  }
+  const fs::path out = argv[1];
+  const fs::path plans = argv[2];
+
+  // The source models, the tiny one's compiled form and the DWN1 package inside it.
+  const std::vector<uint8_t> seed = etpu::testing::SeedModel();
+  const std::vector<uint8_t> tiny = TinyModel();
+  const etpu::ModelInput input = etpu::ModelInput::FromBytes(tiny, "tiny.tflite");
+  auto compiled = etpu::Compile(std::span<const etpu::ModelInput>(&input, 1), etpu::CompileOptions{});
+  if (!compiled.ok() || !compiled->ok || compiled->models.empty()) {
+    std::fprintf(stderr, "the tiny model did not compile\n");
+    return 1;
+  }
+  const std::vector<uint8_t>& tpu = compiled->models[0].model;
+  const auto [pkg_begin, pkg_end] = etpu::testing::FindPackage(tpu);
+  if (pkg_end <= pkg_begin) {
+    std::fprintf(stderr, "no package in the compiled tiny model\n");
+    return 1;
+  }
+  const std::vector<uint8_t> package(tpu.begin() + static_cast<std::ptrdiff_t>(pkg_begin),
+                                     tpu.begin() + static_cast<std::ptrdiff_t>(pkg_end));
+
+  const fs::path reader = out / "model_reader_fuzzer", compiler = out / "compiler_fuzzer",
+                 loader = out / "runtime_loader_fuzzer", packages = out / "package_reader_fuzzer",
+                 inputs = out / "run_inputs_fuzzer", plan_dir = out / "plan_document_fuzzer";
+  Write(compiler, "seed.tflite", seed);
+  // Built to be invalid: each reader gets the cases it must refuse.
+  for (const auto& c : etpu::testing::SemanticCases()) {
+    const std::string file = c.name + ".tflite";
+    if (c.breaks == Breaks::kStructure) Write(reader, file, c.bytes);
+    if (c.breaks == Breaks::kStructure || c.breaks == Breaks::kOperator) Write(compiler, file, c.bytes);
+    Write(loader, file, c.bytes);
+    if (c.breaks == Breaks::kEdgeTpuCustomOptions) Write(packages, "3_" + file, Prefixed(3, c.bytes));
+  }
+  // Truncations and offsets pointed past the end: of the source model, of the compiled one, and
+  // of the package alone. The compiled model (37 KiB, mostly the package's 4 KiB alignment
+  // padding) is over the size limit: only its cases under the limit (truncations) are kept.
+  for (const auto& c : etpu::testing::ByteCases(seed, 0, seed.size(), "seed", 6)) {
+    Write(reader, c.name + ".tflite", c.bytes);
+    Write(compiler, c.name + ".tflite", c.bytes);
+  }
+  for (const auto& c : etpu::testing::ByteCases(tpu, 0, tpu.size(), "compiled", 40)) {
+    if (c.bytes.size() + 1 >= kMaxBytes) continue;
+    Write(loader, c.name + ".tflite", c.bytes);
+    Write(packages, "3_" + c.name + ".tflite", Prefixed(3, c.bytes));
+  }
+  for (const auto& c : etpu::testing::ByteCases(package, 0, package.size(), "package", 40)) {
+    if (c.bytes.size() + 1 >= kMaxBytes) continue;
+    Write(packages, "1_" + c.name + ".dwn1", Prefixed(1, c.bytes));
+  }
+  Write(packages, "0_options_truncated", Prefixed(0, std::vector<uint8_t>(package.begin(), package.begin() + 40)));
+  Write(packages, "2_program_from_package_bytes",
+        Prefixed(2, std::vector<uint8_t>(package.begin() + 4, package.begin() + 204)));
+
+  // Images: valid small ones, truncated ones, and headers declaring a pixel-count bomb.
+  const auto rgb = etpu::testing::Pattern(7, 5, 3);
+  std::vector<uint8_t> bmp = etpu::testing::EncodeBmp(rgb), png = etpu::testing::EncodePng(rgb),
+                       jpeg = etpu::testing::EncodeJpeg(rgb, 90);
+  Write(inputs, "small.bmp", bmp);
+  Write(inputs, "small.png", png);
+  Write(inputs, "small.jpg", jpeg);
+  Write(inputs, "truncated.bmp", std::vector<uint8_t>(bmp.begin(), bmp.begin() + 40));
+  Write(inputs, "truncated.png", std::vector<uint8_t>(png.begin(), png.begin() + png.size() / 2));
+  Write(inputs, "truncated.jpg", std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + jpeg.size() / 2));
+  std::vector<uint8_t> bmp_huge = bmp;  // BITMAPINFOHEADER width at 18, height at 22.
+  PutLe32(bmp_huge, 18, 1u << 20);
+  PutLe32(bmp_huge, 22, 1u << 20);
+  Write(inputs, "huge_dims.bmp", bmp_huge);
+  std::vector<uint8_t> bmp_negative = bmp;
+  PutLe32(bmp_negative, 18, 0x80000000u);
+  Write(inputs, "negative_width.bmp", bmp_negative);
+  std::vector<uint8_t> png_huge = png;  // IHDR width at 16, height at 20 (its CRC no longer matches).
+  PutBe32(png_huge, 16, 1u << 30);
+  PutBe32(png_huge, 20, 1u << 30);
+  Write(inputs, "huge_dims.png", png_huge);
+  Write(inputs, "labels.txt", Bytes("0 background\n1: cat\n  2   dog house\n\n-5 minus\n99999999999999999999 big\n\xff\xfe\n"));
+
+  // Plans: each field broken in turn, and members dropped.
+  for (const char* stem : {"pipelined", "replicated"}) {
+    std::ifstream in(plans / (std::string(stem) + ".json"));
+    const nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) {
+      std::fprintf(stderr, "%s/%s.json: not JSON\n", plans.c_str(), stem);
+      return 1;
+    }
+    PlanCases(plan_dir, stem, doc, 8);
+  }
+  Write(plan_dir, "truncated.json", Bytes("{\"devices\": [{\"groups\": [{\"members\": [{\"file\": \"a"));
+  std::printf("%d files written under %s\n", written, out.c_str());
+  return 0;
+}
