@@ -170,7 +170,8 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
     if (t >= 0 && static_cast<size_t>(t) < n) own[static_cast<size_t>(t)] = true;
   }
   std::vector<ArenaRequest> requests;
-  std::vector<size_t> in_arena;
+  std::vector<size_t> in_arena, own_storage;
+  int64_t own_total = 0;
   for (size_t t = 0; t < n; ++t) {
     const ir::Tensor& tensor = tensors_[t];
     if (tensor.is_constant() && !tensor.is_variable && !writable[t]) continue;
@@ -183,16 +184,27 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
     owned_[t] = true;
     const bool filled_per_run = writable[t] && options.before_op && !tensor.is_variable;  // the hook fills it
     if (own[t] || (tensor.is_constant() && !filled_per_run) || tensor.is_variable || last[t] < 0) {
-      OwnStorage(t, static_cast<size_t>(bytes));
-      if (tensor.is_constant()) {
-        std::memcpy(storage_[t].data(), tensor.data.data(), std::min<size_t>(tensor.data.size(), storage_[t].size()));
-      }
+      own_storage.push_back(t);
+      own_total += bytes;
       continue;
     }
     requests.push_back({bytes, first[t], last[t]});
     in_arena.push_back(t);
   }
   const ArenaPlan plan = PlanArena(requests);
+  // Checked before a byte is allocated: a small hostile file can declare many large tensors, each
+  // within the reader's limit, and filling them would take gigabytes and seconds.
+  if (own_total + plan.size > kMaxTensorMemory) {
+    return ResourceExhaustedError(fmt::format(
+        "model '{}': its tensors need {} bytes ({} in buffers of their own, {} in the shared arena), more than the "
+        "{} the interpreter supports", model_->path, own_total + plan.size, own_total, plan.size, kMaxTensorMemory));
+  }
+  for (size_t t : own_storage) {
+    OwnStorage(t, static_cast<size_t>(tensors_[t].size_bytes()));
+    if (tensors_[t].is_constant()) {
+      std::memcpy(storage_[t].data(), tensors_[t].data.data(), std::min<size_t>(tensors_[t].data.size(), storage_[t].size()));
+    }
+  }
   arena_.assign(static_cast<size_t>(plan.size), 0);
   for (size_t k = 0; k < in_arena.size(); ++k) {
     const size_t t = in_arena[k];

@@ -50,6 +50,11 @@ using OpFactory = std::function<Result<EvalFn>(OpBuildContext&)>;
 using CustomOpResolver = std::map<std::string, OpFactory>;
 
 /// Options of Interpreter::Create.
+/// The most memory one interpreter's tensors may take (buffers of their own plus the arena): 1 GiB,
+/// far above any Edge TPU-class model (DeepLab v3 at 513x513: 30 MiB with a buffer each), so that
+/// a hostile file is refused before it is allocated.
+inline constexpr int64_t kMaxTensorMemory = int64_t{1} << 30;
+
 struct InterpreterOptions {
   CustomOpResolver custom_ops;
   /// Constant tensors that get their own writable copy (initialised from the model's bytes).
