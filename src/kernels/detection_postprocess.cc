@@ -34,6 +34,26 @@ std::vector<int> DecreasingArgSort(const std::vector<float>& values) {
   return idx;
 }
 
+// The first k of DecreasingArgSort(values[0..n)), written to out[0..k): the k largest values'
+// indices, decreasing, ties by lower index first. O(n log k) instead of a full sort per box.
+void DecreasingTopK(const float* values, int n, int k, int* out) {
+  if (k == 1) {  // The common case (one class per detection): the first maximum.
+    int best = 0;
+    for (int i = 1; i < n; ++i) {
+      if (values[i] > values[best]) best = i;
+    }
+    out[0] = best;
+    return;
+  }
+  std::vector<int> idx(static_cast<size_t>(n));
+  std::iota(idx.begin(), idx.end(), 0);
+  // A strict total order (value, then index), so the partial sort gives the stable sort's prefix.
+  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int i, int j) {
+    return values[i] > values[j] || (values[i] == values[j] && i < j);
+  });
+  std::copy(idx.begin(), idx.begin() + k, out);
+}
+
 // Greedy single-class NMS over `scores` (one per box); returns at most `max_out` box indices.
 std::vector<int> SingleClassNms(const DetectionPostProcessOptions& o, const std::vector<Box>& boxes,
                                 const std::vector<float>& scores, int max_out) {
@@ -162,21 +182,21 @@ Result<DetectionResult> DetectionPostProcess(const DetectionPostProcessOptions& 
   auto score = [&](int box, int c) { return cls[int64_t{box} * ncwb + label_offset + c]; };
 
   if (!o.use_regular_nms) {
-    std::vector<std::vector<int>> top(static_cast<size_t>(num_boxes));
+    // Each box's per_det best classes (flat: box b's are top[b * per_det ...]).
+    std::vector<int> top(static_cast<size_t>(num_boxes) * per_det);
     std::vector<float> max_scores(static_cast<size_t>(num_boxes));
-    std::vector<float> row(static_cast<size_t>(o.num_classes));
     for (int b = 0; b < num_boxes; ++b) {
-      for (int c = 0; c < o.num_classes; ++c) row[c] = score(b, c);
-      std::vector<int> order = DecreasingArgSort(row);
-      order.resize(static_cast<size_t>(per_det));
-      max_scores[b] = row[order[0]];
-      top[b] = std::move(order);
+      const float* row = cls + int64_t{b} * ncwb + label_offset;
+      int* best = top.data() + int64_t{b} * per_det;
+      DecreasingTopK(row, o.num_classes, per_det, best);
+      max_scores[b] = row[best[0]];
     }
     const std::vector<int> selected = SingleClassNms(o, boxes, max_scores, o.max_detections);
     for (size_t k = 0; k < selected.size(); ++k) {
+      const int box = selected[k];
       for (int c = 0; c < per_det; ++c) {
-        const int box = selected[k];
-        put(k * per_det + c, box, top[box][c], score(box, top[box][c]));
+        const int cls_index = top[int64_t{box} * per_det + c];
+        put(k * per_det + c, box, cls_index, score(box, cls_index));
       }
     }
     r.num_detections = static_cast<float>(selected.size());

@@ -4,7 +4,10 @@
 #include <flatbuffers/flexbuffers.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 #include <vector>
 
 namespace etpu::kernels {
@@ -80,6 +83,51 @@ TEST(DetectionPostProcess, IouThresholdIsStrict) {
   r = DetectionPostProcess(o, 3, 3, kZeroEnc.data(), cls.data(), kAnchors.data());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value().num_detections, 2.0f);
+}
+
+// The classes of each detection in the fast path are the box's best classes in decreasing score,
+// ties by lower class first (a stable sort), for any number of classes per detection: checked
+// against a full stable sort on scores with many ties (few distinct levels, as after uint8).
+TEST(DetectionPostProcess, FastPathClassesAreTheStableSortsPrefixUnderTies) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int num_classes = 1 + static_cast<int>(rng() % 12);
+    const int ncwb = num_classes + static_cast<int>(rng() % 2);  // with or without a background
+    DetectionPostProcessOptions o = Opts();
+    o.num_classes = num_classes;
+    o.max_classes_per_detection = 1 + static_cast<int>(rng() % 5);
+    o.nms_score_threshold = 0.0f;
+    o.max_detections = 3;
+    const int boxes = 3;  // kAnchors: boxes 0 and 1 overlap, so NMS keeps 2 (or 3 with ties)
+    std::vector<float> cls(static_cast<size_t>(boxes) * ncwb);
+    for (float& v : cls) v = static_cast<float>(rng() % 4) * 0.25f;
+    auto r = DetectionPostProcess(o, boxes, ncwb, kZeroEnc.data(), cls.data(), kAnchors.data());
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    const DetectionResult& d = r.value();
+    const int per_det = std::min(o.max_classes_per_detection, num_classes);
+    const int off = ncwb - num_classes;
+    for (int k = 0; k < static_cast<int>(d.num_detections); ++k) {
+      // Which box: the detection's box coordinates identify it (the three anchors differ).
+      int box = -1;
+      for (int b = 0; b < boxes; ++b) {
+        const float yc = kAnchors[b * 4], xc = kAnchors[b * 4 + 1];
+        if (std::abs((d.boxes[k * per_det * 4] + d.boxes[k * per_det * 4 + 2]) / 2 - yc) < 1e-6f &&
+            std::abs((d.boxes[k * per_det * 4 + 1] + d.boxes[k * per_det * 4 + 3]) / 2 - xc) < 1e-6f) {
+          box = b;
+        }
+      }
+      ASSERT_GE(box, 0);
+      std::vector<int> order(static_cast<size_t>(num_classes));
+      std::iota(order.begin(), order.end(), 0);
+      const float* row = cls.data() + box * ncwb + off;
+      std::stable_sort(order.begin(), order.end(), [&](int i, int j) { return row[i] > row[j]; });
+      for (int c = 0; c < per_det; ++c) {
+        EXPECT_EQ(d.classes[k * per_det + c], static_cast<float>(order[c]))
+            << "trial " << trial << " detection " << k << " rank " << c;
+        EXPECT_EQ(d.scores[k * per_det + c], row[order[c]]);
+      }
+    }
+  }
 }
 
 TEST(DetectionPostProcess, ScoreThresholdAndSeveralClassesPerDetection) {
