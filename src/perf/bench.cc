@@ -21,6 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Timed runs per CPU operator in the validation tables (the median is taken), as `etpu bench`'s
+// default.
+constexpr int kSeedCpuRepeats = 5;
+
 void Report(const ProgressFn& progress, const std::string& line) {
   if (progress) progress(line);
 }
@@ -305,9 +309,14 @@ Result<SeedReport> RunSeedComparison(const device::DeviceCatalog& catalog, bool 
   const device::DeviceSpec& spec = catalog.DefaultChip();
   ETPU_ASSIGN_OR_RETURN(WorkDir dir, WorkDir::Open(work_dir));
   std::vector<LatencyAnchor> anchors = SeedMeasurements();
+  const size_t seed_rows = anchors.size();
+  size_t coral_rows = 0;
   if (with_coral) {
     const auto& coral = CoralPublishedLatencies();
     anchors.insert(anchors.end(), coral.begin(), coral.end());
+    coral_rows = coral.size();
+    const auto& others = OtherHostFigures();
+    anchors.insert(anchors.end(), others.begin(), others.end());
   }
   // Each zoo model is generated and compiled (alone) once, whatever the number of anchors.
   std::map<std::string, ModelCost> costs;
@@ -317,10 +326,17 @@ Result<SeedReport> RunSeedComparison(const device::DeviceCatalog& catalog, bool 
     Report(progress, fmt::format("compiling {}", a.zoo_name));
     ETPU_ASSIGN_OR_RETURN(std::vector<ir::Model> one, CompileSet({r.path}, dir.path()));
     ETPU_ASSIGN_OR_RETURN(ModelCost cost, ComputeModelCost(one.front(), spec));
+    if (cost.cpu_op_count > 0) {
+      Report(progress, fmt::format("measuring the {} CPU operator(s) of {} on this machine", cost.cpu_op_count,
+                                   a.zoo_name));
+      ETPU_ASSIGN_OR_RETURN(runtime::CpuPartTime cpu, runtime::MeasureCpuPart(one.front(), kSeedCpuRepeats));
+      cost.cpu_measured_ms = cpu.total_ms;
+    }
     costs.emplace(a.zoo_name, std::move(cost));
   }
   SeedReport report;
   std::vector<double> coral_errors;
+  std::map<std::string, std::vector<double>> host_errors;
   for (size_t i = 0; i < anchors.size(); ++i) {
     const LatencyAnchor& a = anchors[i];
     const ModelCost& cost = costs.at(a.zoo_name);
@@ -332,16 +348,21 @@ Result<SeedReport> RunSeedComparison(const device::DeviceCatalog& catalog, bool 
     c.first_ms = t.first_ms;
     c.later_error = a.later_ms > 0 ? t.later_ms / a.later_ms - 1 : 0;
     c.first_error = a.first_ms > 0 ? t.first_ms / a.first_ms - 1 : 0;
+    c.upload_error = a.first_ms > a.later_ms ? (t.first_ms - t.later_ms) / (a.first_ms - a.later_ms) - 1 : 0;
     c.on_chip_bytes = cost.on_chip_bytes();
     c.off_chip_bytes = cost.off_chip_bytes();
-    if (i < SeedMeasurements().size()) {
+    if (a.not_comparable.empty()) host_errors[a.host].push_back(c.later_error);
+    if (i < seed_rows) {
       report.seed.push_back(c);
-    } else {
+    } else if (i < seed_rows + coral_rows) {
       coral_errors.push_back(c.later_error);
       report.coral.push_back(c);
+    } else {
+      report.other_hosts.push_back(c);
     }
   }
   report.coral_median_abs_error = MedianAbs(coral_errors);
+  for (auto& [host, errors] : host_errors) report.host_median_abs_error[host] = MedianAbs(errors);
   return report;
 }
 

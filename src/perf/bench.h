@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -98,22 +99,30 @@ struct AnchorComparison {
   double first_ms = 0;       ///< Simulated.
   double later_error = 0;    ///< later_ms / anchor.later_ms - 1.
   double first_error = 0;    ///< Likewise; 0 when no first inference is published.
+  /// (first_ms - later_ms) / (published first - later) - 1: the parameter upload alone; 0 when no
+  /// first inference is published.
+  double upload_error = 0;
   int64_t on_chip_bytes = 0;
   int64_t off_chip_bytes = 0;
 };
 
-/// The seed's table and the Coral validation table.
+/// The seed's table and the validation tables.
 struct SeedReport {
   std::vector<AnchorComparison> seed;     ///< SeedMeasurements(), in order.
   std::vector<AnchorComparison> coral;    ///< CoralPublishedLatencies(), in order (empty unless asked).
   double coral_median_abs_error = 0;      ///< Median |later_error| over `coral`.
+  std::vector<AnchorComparison> other_hosts;  ///< OtherHostFigures(), in order (empty unless asked).
+  /// Per host profile: median |later_error| over its comparable figures in all three tables.
+  std::map<std::string, double> host_median_abs_error;
 };
 
 /// Median of |x| (0 for an empty list).
 double MedianAbs(std::vector<double> values);
 
 /// Generates, compiles (each model alone) and times the anchors' zoo models; `with_coral` adds
-/// the Coral table. `work_dir` empty = a temp dir.
+/// the Coral table and the other hosts' figures. The CPU operators of a model that has some (the
+/// SSD's post-processing) are measured on this machine, as `etpu bench` does, and scaled to each
+/// host. `work_dir` empty = a temp dir.
 Result<SeedReport> RunSeedComparison(const device::DeviceCatalog& catalog, bool with_coral,
                                      const std::string& work_dir = "", const ProgressFn& progress = {});
 

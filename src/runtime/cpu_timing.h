@@ -10,7 +10,9 @@
 // run once to warm up and then `repeats` times; its time is the median. This works on Google's
 // compiled models too: only their CPU operators are run. Data-dependent operators (decoders,
 // non-maximum suppression) take as long as these inputs make them take: an estimate.
-// Wall-clock time: results vary from run to run and machine to machine.
+// The time is the measuring thread's CPU time (the operator runs on that one thread), so a busy
+// machine does not add the time spent waiting for a core; results still vary from run to run
+// (caches, frequency) and from machine to machine.
 #pragma once
 
 #include <string>

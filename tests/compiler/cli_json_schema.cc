@@ -21,13 +21,24 @@ bool HasType(const json& v, const std::string& t) {
   return false;
 }
 
-void Check(const json& schema, const json& v, const std::string& path, std::vector<std::string>* errors) {
-  static const std::set<std::string> kKnown = {"$schema", "$id", "title", "description", "type", "properties",
-                                               "required", "additionalProperties", "items", "enum", "pattern",
-                                               "minimum"};
+void Check(const json& root, const json& schema, const json& v, const std::string& path,
+           std::vector<std::string>* errors) {
+  static const std::set<std::string> kKnown = {"$schema", "$id", "$defs", "$ref", "title", "description", "type",
+                                               "properties", "required", "additionalProperties", "items", "enum",
+                                               "pattern", "minimum"};
   if (!schema.is_object()) {
     errors->push_back(path + ": schema is not an object");
     return;
+  }
+  if (schema.contains("$ref")) {  // Only local definitions: "#/$defs/<name>".
+    const std::string ref = schema["$ref"].get<std::string>();
+    const std::string prefix = "#/$defs/";
+    const std::string name = ref.rfind(prefix, 0) == 0 ? ref.substr(prefix.size()) : "";
+    if (name.empty() || !root.contains("$defs") || !root["$defs"].contains(name)) {
+      errors->push_back(path + ": unresolved $ref '" + ref + "'");
+    } else {
+      Check(root, root["$defs"][name], v, path, errors);
+    }
   }
   for (const auto& [key, _] : schema.items()) {
     if (!kKnown.count(key)) errors->push_back(path + ": unsupported schema keyword '" + key + "'");
@@ -61,16 +72,16 @@ void Check(const json& schema, const json& v, const std::string& path, std::vect
     }
     for (const auto& [key, value] : v.items()) {
       if (props.contains(key)) {
-        Check(props[key], value, path + "/" + key, errors);
+        Check(root, props[key], value, path + "/" + key, errors);
       } else if (schema.contains("additionalProperties")) {
         const json& extra = schema["additionalProperties"];
         if (extra.is_boolean() && !extra.get<bool>()) errors->push_back(path + ": unexpected property '" + key + "'");
-        if (extra.is_object()) Check(extra, value, path + "/" + key, errors);
+        if (extra.is_object()) Check(root, extra, value, path + "/" + key, errors);
       }
     }
   }
   if (v.is_array() && schema.contains("items")) {
-    for (size_t i = 0; i < v.size(); ++i) Check(schema["items"], v[i], path + "/" + std::to_string(i), errors);
+    for (size_t i = 0; i < v.size(); ++i) Check(root, schema["items"], v[i], path + "/" + std::to_string(i), errors);
   }
 }
 
@@ -93,7 +104,7 @@ void CheckSafeIntegers(const json& v, const std::string& path, std::vector<std::
 
 std::vector<std::string> CheckJsonSchema(const json& schema, const json& doc) {
   std::vector<std::string> errors;
-  Check(schema, doc, "", &errors);
+  Check(schema, schema, doc, "", &errors);
   CheckSafeIntegers(doc, "", &errors);
   return errors;
 }

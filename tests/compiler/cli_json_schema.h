@@ -1,7 +1,7 @@
 // A checker for the subset of JSON Schema (draft 2020-12 keywords) that docs/json/*.schema.json
 // use: type (one name or a list), properties, required, additionalProperties (false or a schema),
-// items, enum, pattern (std::regex ECMAScript, searched as JSON Schema says), minimum, and the
-// annotations $schema, $id, title, description. Any other keyword is reported as unsupported, so a
+// items, enum, pattern (std::regex ECMAScript, searched as JSON Schema says), minimum, $ref to the
+// root's $defs ("#/$defs/<name>"), and the annotations $schema, $id, title, description. Any other keyword is reported as unsupported, so a
 // schema cannot silently rely on something this checker ignores. Debian 12 packages no C++ JSON
 // Schema validator (apt-cache search json schema), hence this small one for the tests.
 //

@@ -57,6 +57,13 @@ TEST(JsonSchemaCheck, CatchesWhatTheRulesForbid) {
   EXPECT_FALSE(CheckJsonSchema(obj_schema, json{{"a", "1"}}).empty());
   EXPECT_FALSE(CheckJsonSchema(json{{"oneOf", json::array()}}, json(1)).empty());
   EXPECT_FALSE(CheckJsonSchema(schema, json::object()).empty());
+  // $ref to the root's $defs: the definition applies; an unknown one is a problem.
+  const json with_defs = {{"$defs", {{"n", {{"type", "number"}}}}},
+                          {"type", "object"},
+                          {"properties", {{"a", {{"$ref", "#/$defs/n"}}}, {"b", {{"$ref", "#/$defs/missing"}}}}}};
+  EXPECT_TRUE(CheckJsonSchema(with_defs, json{{"a", 1.5}}).empty());
+  EXPECT_FALSE(CheckJsonSchema(with_defs, json{{"a", "x"}}).empty());
+  EXPECT_FALSE(CheckJsonSchema(with_defs, json{{"b", 1}}).empty());
 }
 
 TEST(EtpuJson, InspectMatchesItsSchema) {

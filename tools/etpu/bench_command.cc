@@ -169,7 +169,9 @@ nlohmann::json AnchorJson(const perf::AnchorComparison& c) {
           {"clock", device::ClockName(c.anchor.clock)},               {"source", c.anchor.source},
           {"published_later_ms", c.anchor.later_ms},                  {"published_first_ms", c.anchor.first_ms},
           {"later_ms", c.later_ms},   {"first_ms", c.first_ms},       {"later_error", c.later_error},
-          {"first_error", c.first_error}, {"on_chip_bytes", c.on_chip_bytes}, {"off_chip_bytes", c.off_chip_bytes}};
+          {"first_error", c.first_error}, {"upload_error", c.upload_error},
+          {"comparable", c.anchor.not_comparable.empty()}, {"not_comparable", c.anchor.not_comparable},
+          {"on_chip_bytes", c.on_chip_bytes}, {"off_chip_bytes", c.off_chip_bytes}};
 }
 
 void PrintSeed(const perf::SeedReport& r) {
@@ -191,6 +193,26 @@ void PrintSeed(const perf::SeedReport& r) {
                 c.anchor.later_ms, c.later_ms, Pct(c.later_error).c_str(), c.first_ms);
   }
   std::printf("median |error|: %.1f%% over %zu figures\n", 100 * r.coral_median_abs_error, r.coral.size());
+  if (r.other_hosts.empty()) return;
+  std::printf("\nOther hosts' published figures (max clock; upload = first - later, the parameter upload alone)\n");
+  std::printf("%-42s %-10s %9s %9s %6s | %9s %9s %6s | %6s\n", "model", "host", "later", "etpu", "err", "first", "etpu",
+              "err", "upload");
+  for (const auto& c : r.other_hosts) {
+    const bool first = c.anchor.first_ms > 0;
+    std::printf("%-42s %-10s %6.1f ms %6.2f ms %6s | %9s %6.1f ms %6s | %6s%s\n", c.anchor.label.c_str(),
+                c.anchor.host.c_str(), c.anchor.later_ms, c.later_ms, Pct(c.later_error).c_str(),
+                first ? fmt::format("{:.1f} ms", c.anchor.first_ms).c_str() : "-", c.first_ms,
+                first ? Pct(c.first_error).c_str() : "-", first ? Pct(c.upload_error).c_str() : "-",
+                c.anchor.not_comparable.empty() ? "" : "  (*)");
+  }
+  for (const auto& c : r.other_hosts) {
+    if (!c.anchor.not_comparable.empty()) {
+      std::printf("(*) %s: %s (%s)\n", c.anchor.label.c_str(), c.anchor.not_comparable.c_str(), c.anchor.source.c_str());
+    }
+  }
+  std::printf("median |error| of later inferences per host profile (comparable figures of all three tables):");
+  for (const auto& [host, error] : r.host_median_abs_error) std::printf(" %s %.1f%%", host.c_str(), 100 * error);
+  std::printf("\n");
 }
 
 }  // namespace
@@ -251,6 +273,9 @@ int BenchCommand(int argc, char** argv) {
                           {"coral_median_abs_error", report->coral_median_abs_error}};
       for (const auto& c : report->seed) j["seed"].push_back(AnchorJson(c));
       for (const auto& c : report->coral) j["coral"].push_back(AnchorJson(c));
+      j["other_hosts"] = nlohmann::json::array();
+      for (const auto& c : report->other_hosts) j["other_hosts"].push_back(AnchorJson(c));
+      j["host_median_abs_error"] = report->host_median_abs_error;
       std::printf("%s\n", j.dump(2).c_str());
     } else {
       PrintSeed(*report);
