@@ -54,6 +54,10 @@ struct ModelOptions {
   /// Every tensor keeps its own storage, so intermediate tensors stay readable after Invoke (as
   /// TFLite's experimental_preserve_all_tensors). By default intermediates share one arena.
   bool preserve_all_tensors = false;
+  /// The most memory its tensors may need (own buffers + shared arena), checked before any is
+  /// allocated; a model needing more is refused with ResourceExhausted. 0 = the interpreter's limit
+  /// (1 GiB). For small hosts, and for fuzzing hostile models quickly.
+  int64_t max_tensor_bytes = 0;
 };
 
 /// One invocation of one Edge TPU executable (one edgetpu-custom-op).

@@ -194,10 +194,13 @@ Status Interpreter::Allocate(const InterpreterOptions& options) {
   const ArenaPlan plan = PlanArena(requests);
   // Checked before a byte is allocated: a small hostile file can declare many large tensors, each
   // within the reader's limit, and filling them would take gigabytes and seconds.
-  if (own_total + plan.size > kMaxTensorMemory) {
+  const int64_t limit = options.max_tensor_memory > 0 ? std::min(options.max_tensor_memory, kMaxTensorMemory)
+                                                       : kMaxTensorMemory;
+  if (own_total + plan.size > limit) {
     return ResourceExhaustedError(fmt::format(
         "model '{}': its tensors need {} bytes ({} in buffers of their own, {} in the shared arena), more than the "
-        "{} the interpreter supports", model_->path, own_total + plan.size, own_total, plan.size, kMaxTensorMemory));
+        "{} {}", model_->path, own_total + plan.size, own_total, plan.size, limit,
+        limit < kMaxTensorMemory ? "allowed (max_tensor_bytes)" : "the interpreter supports"));
   }
   for (size_t t : own_storage) {
     OwnStorage(t, static_cast<size_t>(tensors_[t].size_bytes()));

@@ -67,6 +67,9 @@ struct InterpreterOptions {
   int num_threads = 1;
   /// Every tensor keeps its own storage, so intermediates stay readable after Invoke (more memory).
   bool preserve_all_tensors = false;
+  /// The most memory the tensors may need (own buffers + arena), checked before allocating;
+  /// 0 or more than kMaxTensorMemory = kMaxTensorMemory.
+  int64_t max_tensor_memory = 0;
   /// Called with the bytes of each plain constant tensor once the last operator reading it is
   /// prepared (the fast kernels have packed what they need): a model read in place from a mapped
   /// file gives those pages back (runtime/mapped_file.h). The bytes must stay readable.

@@ -252,6 +252,11 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_pt
   if (file != nullptr) opts.constant_prepared = [file](std::span<const uint8_t> bytes) { file->Drop(bytes); };
   opts.num_threads = num_threads > 0 ? num_threads : impl_->options.num_threads;
   opts.preserve_all_tensors = options.preserve_all_tensors;
+  if (options.max_tensor_bytes < 0) {
+    return InvalidArgumentError(fmt::format("max_tensor_bytes {} is negative (0: the interpreter's limit)",
+                                            options.max_tensor_bytes));
+  }
+  opts.max_tensor_memory = options.max_tensor_bytes;
   if (impl->model->HasEdgeTpuCustomOp()) {
     ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model));
     for (const auto& op : info.edgetpu_ops) {

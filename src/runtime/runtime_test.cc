@@ -268,6 +268,29 @@ TEST(RuntimeTest, RejectsBadOptionsAndDevices) {
 namespace etpu {
 namespace {
 
+// ModelOptions::max_tensor_bytes caps the tensors' memory before anything is allocated: a model
+// loads with a cap of exactly what its tensors need, and is refused (ResourceExhausted, naming the
+// option) one byte below; a negative cap is an argument error.
+TEST(RuntimeTest, MaxTensorBytesRefusesAModelNeedingMore) {
+  ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
+  auto rt = Runtime::Create();
+  ASSERT_TRUE(rt.ok());
+  auto bytes = base::ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  auto plain = (*rt)->LoadModelFromBuffer(*bytes, "m", 0, ModelOptions{});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  const int64_t need = plain->tensor_memory().own_bytes + plain->tensor_memory().arena_bytes;
+  ASSERT_GT(need, 0);
+  EXPECT_TRUE((*rt)->LoadModelFromBuffer(*bytes, "m", 0, ModelOptions{.max_tensor_bytes = need}).ok());
+  auto refused = (*rt)->LoadModelFromBuffer(*bytes, "m", 0, ModelOptions{.max_tensor_bytes = need - 1});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("max_tensor_bytes"), std::string::npos) << refused.status().message();
+  auto negative = (*rt)->LoadModelFromBuffer(*bytes, "m", 0, ModelOptions{.max_tensor_bytes = -1});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.status().code(), StatusCode::kInvalidArgument);
+}
+
 // The intermediates share one arena (runtime/arena_plan.h): far less than a buffer each, with the
 // same outputs as with every tensor kept (ModelOptions::preserve_all_tensors), on every shared CPU
 // model with a random input. Whole-model oracle runs check the arena's outputs bit for bit too.
