@@ -1,8 +1,10 @@
 #include "planner/orders.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -77,6 +79,77 @@ std::vector<std::vector<int>> TiedOrders(const std::vector<int>& ascending, cons
   return out;
 }
 
+// Per region of one member: its cached parameter bytes (its placement in the group).
+std::vector<int64_t> RegionsCached(const MemberCost& m) {
+  std::vector<int64_t> out;
+  for (const auto& op : m.cost.edgetpu_ops) out.push_back(op.query.cached_param_bytes);
+  return out;
+}
+
+// Compiler 15 places the models one after the other in command-line order, each caching what fits
+// the capacity left by those before it (cache::RankedInModelOrderPolicy): a model's placement
+// depends only on the bytes its predecessors cached (the set's capacity is the same in every
+// order). So the orders are walked as prefixes: a state is the set placed so far with each
+// placement, states reached by different orders are merged, and a model's placement after
+// `consumed` cached bytes is looked up once (from any compiled order that puts it there; every
+// compiled order also gives the placements of the models after it). One order per reachable
+// final state is returned: every distinct placement of the set, with far fewer compilations than
+// the permutations when most models fit whole.
+struct PrefixWalk {
+  GroupCoster& coster;
+  int64_t* compiled;
+  std::map<std::pair<int, int64_t>, std::pair<int64_t, std::vector<int64_t>>> placed;  // (model, consumed) -> on-chip, regions
+  std::set<std::pair<std::vector<int>, std::vector<std::vector<int64_t>>>> seen;       // (sorted set, placements)
+  std::vector<std::vector<int>> leaves;
+
+  Status Learn(const std::vector<int>& order) {
+    ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost(order));
+    if (compiled != nullptr) ++*compiled;
+    if (!g->ok) return FailedPreconditionError(g->error);
+    int64_t consumed = 0;
+    for (const MemberCost& m : g->members) {
+      placed.emplace(std::make_pair(m.model, consumed), std::make_pair(m.onchip_bytes, RegionsCached(m)));
+      consumed += m.onchip_bytes;
+    }
+    return OkStatus();
+  }
+
+  Status Walk(std::vector<int>& prefix, std::vector<int> rest, int64_t consumed,
+              std::map<int, std::vector<int64_t>> placements) {
+    if (rest.empty()) {
+      leaves.push_back(prefix);
+      return OkStatus();
+    }
+    for (size_t k = 0; k < rest.size(); ++k) {
+      const int m = rest[k];
+      std::vector<int> others = rest;
+      others.erase(others.begin() + static_cast<std::ptrdiff_t>(k));
+      auto it = placed.find({m, consumed});
+      if (it == placed.end()) {
+        std::vector<int> order = prefix;
+        order.push_back(m);
+        order.insert(order.end(), others.begin(), others.end());
+        ETPU_RETURN_IF_ERROR(Learn(order));
+        it = placed.find({m, consumed});
+        if (it == placed.end()) return InternalError("plan: a compiled order did not place its model");
+      }
+      std::map<int, std::vector<int64_t>> next = placements;
+      next[m] = it->second.second;
+      std::vector<int> set;
+      std::vector<std::vector<int64_t>> key;
+      for (const auto& [model, regions] : next) {
+        set.push_back(model);
+        key.push_back(regions);
+      }
+      if (!seen.emplace(std::move(set), std::move(key)).second) continue;
+      prefix.push_back(m);
+      ETPU_RETURN_IF_ERROR(Walk(prefix, std::move(others), consumed + it->second.first, std::move(next)));
+      prefix.pop_back();
+    }
+    return OkStatus();
+  }
+};
+
 }  // namespace
 
 Result<std::vector<std::vector<int>>> CandidateOrders(GroupCoster& coster, std::vector<int> members,
@@ -88,11 +161,17 @@ Result<std::vector<std::vector<int>>> CandidateOrders(GroupCoster& coster, std::
   std::sort(members.begin(), members.end());
   ETPU_ASSIGN_OR_RETURN(const GroupCost* first, coster.Cost(members));
   std::vector<std::vector<int>> orders;
-  if (how == OrderEnumeration::kAll || !first->ok ||
-      first->cache_policy != cache::RankedAcrossModelsPolicy::kName) {
-    orders = AllOrders(members);
-  } else {
+  if (how == OrderEnumeration::kReduced && first->ok && first->cache_policy == cache::RankedAcrossModelsPolicy::kName) {
     orders = TiedOrders(members, first->tie_groups);
+  } else if (how == OrderEnumeration::kReduced && first->ok &&
+             first->cache_policy == cache::RankedInModelOrderPolicy::kName) {
+    PrefixWalk walk{coster, compiled, {}, {}, {}};
+    std::vector<int> prefix;
+    Status walked = walk.Walk(prefix, members, 0, {});
+    // An order that fails to compile while the ascending one compiles: every permutation instead.
+    orders = walked.ok() ? std::move(walk.leaves) : AllOrders(members);
+  } else {
+    orders = AllOrders(members);
   }
   std::vector<std::vector<int>> out;
   std::set<std::vector<int64_t>> seen;

@@ -14,9 +14,12 @@
 // run the tied slots go to the models in command-line order, each taking what it can; only the
 // models up to the one that exhausts the slots matter, and the lower bounds of what each can take
 // (cached in this group or alone) bound that prefix. One order per distinct tuple of prefixes is
-// compiled. Every other policy (compiler 15's ranks inside each model in command-line order), and
-// a set that fails to compile, gets
-// every permutation. orders_test checks the reduction against every permutation.
+// compiled. Compiler 15's policy (cache::RankedInModelOrderPolicy: models in command-line order,
+// each caching what fits what its predecessors left) is walked as prefixes instead: a model's
+// placement depends only on the bytes cached before it, so orders reaching the same placements
+// are merged and each (model, bytes cached before it) is compiled once; one order per distinct
+// placement of the set remains. Every other policy, and a set that fails to compile, gets every
+// permutation. orders_test checks both reductions against every permutation.
 #pragma once
 
 #include <cstdint>

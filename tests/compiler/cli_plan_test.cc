@@ -188,6 +188,54 @@ TEST(EtpuPlan, WriteCompilesThePlanItPrints) {
   EXPECT_TRUE(missing.out.empty());
 }
 
+// --emulate 15: the groups are laid out as compiler 15 lays them out. Four shared models that
+// overflow the SRAM together on one TPU: the plan's on-chip bytes per member are what
+// `edgetpu_compiler --emulate 15` gives for the group in the plan's order, and differ from the
+// default generation's plan; the JSON says which generation; other values are refused.
+TEST(EtpuPlan, Emulate15PlansWhatCompiler15Writes) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models");
+  std::vector<std::string> args = {"plan"};
+  for (const char* m : {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.75_192_quant",
+                        "mobilenet_v2_1.0_224_quant"}) {
+    args.push_back(dir + "/" + m + ".tflite@50");
+  }
+  args.push_back("--json");
+  std::vector<std::string> v15 = args;
+  v15.insert(v15.end(), {"--emulate", "15"});
+  ToolRun r15 = RunEtpu(v15), r16 = RunEtpu(args);
+  ASSERT_EQ(r15.exit_code, 0) << r15.err;
+  ASSERT_EQ(r16.exit_code, 0) << r16.err;
+  const auto j15 = nlohmann::json::parse(r15.out), j16 = nlohmann::json::parse(r16.out);
+  EXPECT_EQ(j15["emulate"], 15);
+  EXPECT_EQ(j16["emulate"], 16);
+  EXPECT_NE(j15["throughput_headroom"], j16["throughput_headroom"]);
+  int checked = 0;
+  for (const auto& group : j15["devices"][0]["groups"]) {
+    const std::string out = testutil::MakeTempDir("etpu-plan-emulate15");
+    std::vector<std::string> compile = {"--emulate", "15", "-s", "-o", out};
+    for (const auto& m : group["members"]) compile.push_back(m["file"].get<std::string>());
+    ToolRun c = RunTool(ETPU_COMPILER_BIN, compile);
+    ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+    std::vector<std::string> inspect = {"inspect", "--json"};
+    for (const auto& m : group["members"]) {
+      const std::string stem = fs::path(m["file"].get<std::string>()).stem().string();
+      inspect.push_back(out + "/" + stem + "_edgetpu.tflite");
+    }
+    ToolRun i = RunEtpu(inspect);
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+    const auto files = nlohmann::json::parse(i.out)["files"];
+    ASSERT_EQ(files.size(), group["members"].size());
+    for (size_t k = 0; k < files.size(); ++k) {
+      EXPECT_EQ(std::to_string(files[k]["on_chip_bytes"].get<int64_t>()), group["members"][k]["onchip_bytes"]);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 2);
+  ToolRun bad = RunEtpu({"plan", "mobilenet_v1_0.25_128@10", "--emulate", "14"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(bad.out.empty());
+}
+
 // --explain: one reason per co-compiled group and per model's placement, each with the a* of the
 // alternative, never above the exact plan's; the table ends with them in words.
 TEST(EtpuPlan, ExplainSaysWhyWithTheAlternativesHeadroom) {

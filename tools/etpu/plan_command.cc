@@ -134,6 +134,10 @@ void PrintPlan(const planner::Problem& p, const planner::BoundedPlan& bounded, c
                 "running its part in order; token rule (docs/PLANNER.md §11).\n", names.c_str(), p.frames_per_s);
   }
   if (p.shared_usb_hub) std::printf("The USB Edge TPUs share one hub: each has 1/n of its link (all transferring at once).\n");
+  if (p.emulate != 16) {
+    std::printf("Co-compiled groups are laid out as Google's compiler %d does (--emulate %d; docs/COMPILER.md).\n",
+                p.emulate, p.emulate);
+  }
   for (const auto& m : p.models) {
     if (m.split_of < 0 || m.part != 0) continue;
     if (m.replica) {
@@ -251,6 +255,7 @@ nlohmann::json PlanJson(const planner::Problem& p, const planner::BoundedPlan& b
   }
   nlohmann::json out = {{"devices", devices},
           {"shared_usb_hub", p.shared_usb_hub},
+          {"emulate", p.emulate},
           {"throughput_headroom", e.objective.headroom()},
           {"lower_bound_headroom", bounded.headroom_bound()},
           {"lower_bound_utilisation", bounded.lower_bound_utilisation},
@@ -317,6 +322,7 @@ int PlanCommand(int argc, char** argv) {
   std::vector<std::string> demands;
   std::string devices_text = "usb3", clock_text, catalog_file, write_dir, sequence_text;
   double fps = 0;
+  int emulate = 16;
   bool json = false, explain = false, usb_hub = false;
   app.add_option("models", demands,
                  "MODEL@HZ or MODEL@HZ:MSms: a .tflite file or a zoo name (etpu zoo --list), its demand in Hz and "
@@ -335,6 +341,10 @@ int PlanCommand(int argc, char** argv) {
   app.add_flag("--usb_hub", usb_hub,
                "The USB Edge TPUs of --devices sit behind one USB hub (or controller) and share its bandwidth: each "
                "gets 1/n of it, as when all transfer at once (docs/TIMING_MODEL.md 2.3)");
+  app.add_option("--emulate", emulate,
+                 "Which generation of Google's compiler the groups are compiled for, 15 (2020-11) or 16 (2021-07, "
+                 "default): it decides how co-compiled models share the SRAM (docs/COMPILER.md)")
+      ->check(CLI::IsMember({15, 16}));
   app.add_flag("--json", json, "Machine-readable output");
   app.add_flag("--explain", explain,
                "Say why: each co-compiled group against its models compiled apart, each model against its best "
@@ -382,6 +392,7 @@ int PlanCommand(int argc, char** argv) {
   auto problem = cyclic ? planner::MakeSequenceProblem(sequence, fps, hosts, *catalog, clock, usb_hub)
                         : planner::MakeProblem(models, hosts, *catalog, clock, usb_hub);
   if (!problem.ok()) return Failure("plan", problem.status().message());
+  problem->emulate = emulate;
 
   const auto start = std::chrono::steady_clock::now();
   auto coster = planner::GroupCoster::Create(*problem);
