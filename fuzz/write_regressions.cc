@@ -66,6 +66,45 @@ std::vector<uint8_t> TinyModel() {
   return b.Serialize();
 }
 
+// A minimal integer UNIDIRECTIONAL_SEQUENCE_LSTM (TFLite's int8 x int8 -> int16 cell form, as the
+// shared keras_lstm model has): batch 1, 2 time steps, 3 inputs, 2 cells, no peephole, projection
+// or layer norm, with the 5 intermediates that carry the gate and hidden quantization. The input
+// zero point is a parameter: the campaign's crash was this operator with 1919903360 there.
+std::vector<uint8_t> LstmModel(int64_t input_zero_point) {
+  using etpu::ir::TensorType;
+  namespace tfl = etpu::tflite;
+  tfl::ModelBuilder b;
+  const int in = b.AddTensor("input", TensorType::INT8, {1, 2, 3}, tfl::Quant(0.05f, input_zero_point));
+  std::vector<int32_t> inputs(24, -1);
+  inputs[0] = in;
+  const std::vector<int8_t> w_in = {3, -7, 12, 5, 0, -2}, w_rec = {9, -4, 1, 6};
+  const std::vector<int32_t> bias = {100, -50};
+  const char* gates[4] = {"input", "forget", "cell", "output"};
+  for (int g = 0; g < 4; ++g) {
+    inputs[1 + g] = b.AddConstant<int8_t>(std::string(gates[g]) + "_w", TensorType::INT8, {2, 3}, w_in,
+                                           tfl::Quant(0.02f, 0));
+    inputs[5 + g] = b.AddConstant<int8_t>(std::string(gates[g]) + "_r", TensorType::INT8, {2, 2}, w_rec,
+                                           tfl::Quant(0.03f, 0));
+    inputs[12 + g] = b.AddConstant<int32_t>(std::string(gates[g]) + "_b", TensorType::INT32, {2}, bias,
+                                             tfl::Quant(0.001f, 0));
+  }
+  inputs[18] = b.AddTensor("output_state", TensorType::INT8, {1, 2}, tfl::Quant(0.0078125f, 0), {}, true);
+  inputs[19] = b.AddTensor("cell_state", TensorType::INT16, {1, 2}, tfl::Quant(1.0f / 2048, 0), {}, true);
+  const int out = b.AddTensor("output", TensorType::INT8, {1, 2, 2}, tfl::Quant(0.0078125f, 0));
+  etpu::ir::UnidirectionalSequenceLSTMOptions options;
+  options.fused_activation_function = etpu::ir::ActivationFunctionType::TANH;
+  const int op = b.AddOperator(etpu::ir::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, {out}, options);
+  std::vector<int32_t> intermediates;
+  for (int k = 0; k < 4; ++k) {
+    intermediates.push_back(b.AddTensor("gate_" + std::to_string(k), TensorType::INT16, {}, tfl::Quant(1.0f / 4096, 0)));
+  }
+  intermediates.push_back(b.AddTensor("hidden", TensorType::INT8, {}, tfl::Quant(0.0078125f, 0)));
+  b.SetIntermediates(op, intermediates);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Serialize();
+}
+
 std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
 void PutLe32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
@@ -137,6 +176,10 @@ int main(int argc, char** argv) {
     Write(loader, file, c.bytes);
     if (c.breaks == Breaks::kEdgeTpuCustomOptions) Write(packages, "3_" + file, Prefixed(3, c.bytes));
   }
+  // The campaigns' runtime_loader crash, rebuilt from the project's own builder (the reproducer was
+  // a shared model, which is not copied here), beside the same LSTM with a valid zero point.
+  Write(loader, "lstm.tflite", LstmModel(0));
+  Write(loader, "crash-lstm_input_zero_point_1919903360.tflite", LstmModel(1919903360));
   // Truncations and offsets pointed past the end: of the source model, of the compiled one, and
   // of the package alone. The compiled model (37 KiB, mostly the package's 4 KiB alignment
   // padding) is over the size limit: only its cases under the limit (truncations) are kept.
