@@ -19,7 +19,8 @@ using package::LayerKind;
 Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const package::EdgeTpuOpInfo& info,
                                                                      const ir::Model& outer, VirtualEdgeTpu* device,
                                                                      const TimingContext& timing,
-                                                                     int runtime_version, uint64_t id) {
+                                                                     int runtime_version, uint64_t id,
+                                                                     GiveBack give_back) {
   const package::PackageInfo& pkg = info.package;
   ETPU_RETURN_IF_ERROR(package::CheckRuntimeVersion(pkg.min_runtime_version, runtime_version));
   const std::string what = fmt::format("edgetpu-custom-op (#{}) of '{}'", info.op_index, outer.path);
@@ -44,6 +45,8 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   }
   x->streamed_ = main->parameters;
   x->package_storage_ = pkg.storage;
+  x->package_bytes_ = pkg.bytes;
+  x->give_back_ = std::move(give_back);
   x->layers_ = main->program->layers;
 
   // The region model, decoded once and checked against the layer records (params/record_check.h:
@@ -173,6 +176,7 @@ Status EdgeTpuExecutable::FillLayer(const package::LayerParams& layer) {
       default:
         break;  // Bookkeeping records carry nothing the computation needs.
     }
+    if (layer.placement == package::Placement::kStreamed && give_back_) give_back_(bytes);
   }
   return OkStatus();
 }
@@ -183,9 +187,14 @@ Status EdgeTpuExecutable::Run(const OpBuildContext& outer_op, std::vector<Invoca
     const int64_t n = outer_op.in(i).size_bytes();
     ETPU_RETURN_IF_ERROR(interp_->SetInput(i, std::span<const uint8_t>(src, static_cast<size_t>(n))));
   }
-  CachingExecutable pc{id_, token_, caching_params_};
+  CachingExecutable pc{id_, token_, caching_params_, give_back_};
   ETPU_ASSIGN_OR_RETURN(CachePreparation prep, device_->PrepareInvocation(token_, has_caching_ ? &pc : nullptr));
+  // Each piece was given back once uploaded, but reading one maps its neighbours in the page cache
+  // again (the kernel maps the pages around a fault): the whole blob once more, likewise the
+  // streamed blob after the run.
+  if (prep.loaded && give_back_) give_back_(caching_params_);
   ETPU_RETURN_IF_ERROR(interp_->Invoke());  // decodes each layer's weights first (FillBefore)
+  if (give_back_ && !streamed_.empty()) give_back_(streamed_);
   for (int i = 0; i < outer_op.num_outputs(); ++i) {
     auto out = interp_->output(i);
     if (static_cast<int64_t>(out.size()) != outer_op.out(i).size_bytes()) {
