@@ -8,8 +8,9 @@
 // rule (virtual_edgetpu.h), runs the region and refills EVERY parameterised layer's weights just
 // before the first operator reading them (in the region's arena, so only the weights being used
 // take memory; InterpreterOptions::before_op): cached layers from
-// the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the decoded package, not copied), decoded with
-// src/params; runs the region and copies its outputs back. Each invocation appends an
+// the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the package, which is read
+// in place in the model's custom options: no copy), decoded with src/params; runs the region and
+// copies its outputs back. The cached blob's file pages are given back once uploaded (GiveBack). Each invocation appends an
 // InvocationRecord (cache event, bytes, simulated time). The time is the shared model cost of the
 // op (perf::EdgeTpuOpCostOf) through device::EstimateInvocation: the same figures as the compiler
 // report and `etpu bench` (perf::EstimateModelTime).
@@ -54,8 +55,8 @@ struct TimingContext {
 class EdgeTpuExecutable {
  public:
   /// Called with parameter bytes once they are no longer needed resident: each piece of the cached
-  /// blob once uploaded to the SRAM, each streamed layer's bytes once decoded. The bytes stay
-  /// readable (the runtime gives back the pages of a mapped model file: runtime/mapped_file.h).
+  /// blob once uploaded to the SRAM, then the whole blob. The bytes stay readable (the runtime
+  /// gives back the pages of a mapped model file: runtime/mapped_file.h).
   using GiveBack = std::function<void(std::span<const uint8_t>)>;
 
   /// Prepares the executable of one edgetpu-custom-op. `id` must be unique per runtime.
