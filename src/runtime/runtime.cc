@@ -126,8 +126,9 @@ std::vector<EdgeTpuInfo> LoadedModel::edgetpu_ops() const {
   for (const auto& x : impl_->executables) {
     const std::span<const uint8_t> options = impl_->model->ops.at(static_cast<size_t>(x->op_index())).custom_options;
     const std::span<const uint8_t> package = x->package_bytes();
-    const bool in_place = !package.empty() && package.data() >= options.data() &&
-                          package.data() + package.size() <= options.data() + options.size();
+    const auto p = reinterpret_cast<uintptr_t>(package.data()), o = reinterpret_cast<uintptr_t>(options.data());
+    const bool in_place = !package.empty() && p >= o && package.size() <= options.size() &&
+                          p - o <= options.size() - package.size();
     v.push_back({x->op_index(), x->token(), x->cached_bytes(), x->streamed_bytes(), in_place});
   }
   return v;
@@ -266,8 +267,8 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_pt
                                                                impl_->timing, impl_->options.runtime_version,
                                                                impl_->next_id++, give_back));
       impl->executables.push_back(std::move(x));
-      // Decoded: of the package, only the parameter blobs are read again (faulted back in when
-      // uploaded or streamed, and given back after that use).
+      // Decoded: of the package, only the parameter blobs are read again (the cached one faulted
+      // back in when uploaded and given back after it, the streamed one on every run).
       if (file != nullptr) file->Drop(impl->model->ops.at(static_cast<size_t>(op.op_index)).custom_options);
     }
     // One factory dispatching on the operator index (a model may hold several edgetpu ops).
