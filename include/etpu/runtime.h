@@ -115,6 +115,9 @@ struct EdgeTpuInfo {
   uint64_t token = 0;
   int64_t cached_bytes = 0;    ///< PARAMETER_CACHING parameters.
   int64_t streamed_bytes = 0;  ///< EXECUTION_ONLY parameters.
+  /// The package is read where it lies in the model's custom options (for LoadModel: in the
+  /// mapped file, whose pages are given back after use), not copied into memory of its own.
+  bool package_in_place = false;
 };
 
 class Runtime;

@@ -3,6 +3,8 @@
 #include <flatbuffers/flexbuffers.h>
 #include <fmt/format.h>
 
+#include "package/rebase.h"
+
 namespace etpu::package {
 namespace {
 
@@ -21,10 +23,12 @@ Status Bad(std::string_view what, const std::string& problem) {
   return DataLossError(fmt::format("failed to decode the custom options of {}: {}", what, problem));
 }
 
-std::vector<uint8_t> BytesOf(const flexbuffers::Reference& r) {
+std::span<const uint8_t> BytesOf(const flexbuffers::Reference& r) {
   flexbuffers::Blob blob = r.AsBlob();  // Strings and blobs alike; verified beforehand.
-  return std::vector<uint8_t>(blob.data(), blob.data() + blob.size());
+  return std::span<const uint8_t>(blob.data(), blob.size());
 }
+
+std::vector<uint8_t> Copy(std::span<const uint8_t> s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
 /// Reads an integer that is stored inline or indirectly; other types are an error.
 Result<int64_t> IntOf(const flexbuffers::Reference& r, std::string_view what, const std::string& label) {
@@ -47,6 +51,77 @@ Result<std::vector<flexbuffers::Reference>> ElementsOf(const flexbuffers::Refere
   }
   return out;
 }
+
+/// DecodeCustomOpDataView on bytes known to be 8-byte aligned.
+Result<CustomOpDataView> DecodeAligned(std::span<const uint8_t> bytes, std::string_view what) {
+  if (!flexbuffers::VerifyBuffer(bytes.data(), bytes.size())) {
+    return Bad(what, "the FlexBuffer is corrupt or truncated (verification failed)");
+  }
+  flexbuffers::Reference root = flexbuffers::GetRoot(bytes.data(), bytes.size());
+  if (!root.IsMap()) return Bad(what, "the root is not a FlexBuffer map");
+  flexbuffers::Map map = root.AsMap();
+
+  CustomOpDataView out;
+  flexbuffers::Reference r = map[kKeyVersion];
+  if (!r.IsNull()) {
+    ETPU_ASSIGN_OR_RETURN(out.version, IntOf(r, what, "key \"1\" (version)"));
+  }
+  r = map[kKeyPackage];
+  if (r.IsNull()) return Bad(what, "key \"4\" (the package) is missing");
+  if (!r.IsString() && !r.IsBlob()) return Bad(what, "key \"4\" (the package) is not a string or blob");
+  out.package = BytesOf(r);
+
+  r = map[kKeyPreference];
+  out.has_execution_preference = !r.IsNull();
+  if (out.has_execution_preference) {
+    ETPU_ASSIGN_OR_RETURN(out.execution_preference, IntOf(r, what, "key \"5\" (execution preference)"));
+  }
+
+  r = map[kKeyChipIds];
+  if (!r.IsNull()) {
+    ETPU_ASSIGN_OR_RETURN(auto elems, ElementsOf(r, what, "key \"6\" (chip ids)"));
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < elems.size(); ++i) {
+      ETPU_ASSIGN_OR_RETURN(int64_t id, IntOf(elems[i], what, fmt::format("chip id #{} of key \"6\"", i)));
+      ids.push_back(id);
+    }
+    out.chip_ids = std::move(ids);
+  }
+  r = map[kKeyExtraPackages];
+  if (!r.IsNull()) {
+    ETPU_ASSIGN_OR_RETURN(auto elems, ElementsOf(r, what, "key \"7\" (further packages)"));
+    for (size_t i = 0; i < elems.size(); ++i) {
+      if (!elems[i].IsString() && !elems[i].IsBlob()) {
+        return Bad(what, fmt::format("package #{} of key \"7\" is not a string or blob", i));
+      }
+      out.extra_packages.push_back(BytesOf(elems[i]));
+    }
+  }
+  if (out.chip_ids) {
+    if (out.chip_ids->empty()) return Bad(what, "key \"6\" (chip ids) is empty");
+    if (out.chip_ids->size() != out.extra_packages.size() + 1) {
+      return Bad(what, fmt::format("key \"6\" lists {} chip ids for {} packages (expected one per package)",
+                                   out.chip_ids->size(), out.extra_packages.size() + 1));
+    }
+  } else if (!out.extra_packages.empty()) {
+    return Bad(what, "key \"7\" holds further packages but key \"6\" (one chip id per package) is missing");
+  }
+
+  r = map[kKeyLegacyChip];
+  if (!r.IsNull()) {
+    if (!r.IsString()) return Bad(what, "key \"2\" (legacy chip name) is not a string");
+    flexbuffers::String s = r.AsString();
+    out.legacy_chip_name = std::string(s.c_str(), s.length());
+  }
+  r = map[kKeyLegacyCaching];
+  if (!r.IsNull()) {
+    if (!r.IsString() && !r.IsBlob()) return Bad(what, "key \"3\" (legacy caching executable) is not a string or blob");
+    out.legacy_parameter_caching_executable = BytesOf(r);
+  }
+  return out;
+}
+
+
 
 /// Bytes to write as a FlexBuffer string; `zero_follows`: the byte after them is readable and 0.
 struct StringBytes {
@@ -117,78 +192,39 @@ std::vector<uint8_t> EncodeEtpuCustomOpData(const PackageBuffer& package) {
   return Encode(EtpuCustomOpData(), {package.bytes(), /*zero_follows=*/true});
 }
 
-Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what) {
+Result<CustomOpDataView> DecodeCustomOpDataView(std::span<const uint8_t> bytes, std::string_view what) {
   if (bytes.size() < 3) return Bad(what, fmt::format("{} bytes, too few for a FlexBuffer", bytes.size()));
   if (bytes.size() >= kMaxOptionsBytes) return Bad(what, fmt::format("{} bytes, more than etpu accepts", bytes.size()));
-  // FlexBuffer reads are plain loads: work on an aligned copy when the caller's bytes are not.
-  std::vector<uint8_t> aligned_copy;
-  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
-    aligned_copy.assign(bytes.begin(), bytes.end());
-    bytes = aligned_copy;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 == 0) return DecodeAligned(bytes, what);
+  // FlexBuffer reads are plain loads: decode an aligned copy, then view the caller's bytes.
+  std::vector<uint8_t> aligned_copy(bytes.begin(), bytes.end());
+  ETPU_ASSIGN_OR_RETURN(CustomOpDataView out, DecodeAligned(aligned_copy, what));
+  const uint8_t* from = aligned_copy.data();
+  out.package = Rebase(out.package, from, bytes.data());
+  for (auto& p : out.extra_packages) p = Rebase(p, from, bytes.data());
+  if (out.legacy_parameter_caching_executable) {
+    *out.legacy_parameter_caching_executable = Rebase(*out.legacy_parameter_caching_executable, from, bytes.data());
   }
-  if (!flexbuffers::VerifyBuffer(bytes.data(), bytes.size())) {
-    return Bad(what, "the FlexBuffer is corrupt or truncated (verification failed)");
-  }
-  flexbuffers::Reference root = flexbuffers::GetRoot(bytes.data(), bytes.size());
-  if (!root.IsMap()) return Bad(what, "the root is not a FlexBuffer map");
-  flexbuffers::Map map = root.AsMap();
+  return out;
+}
 
+CustomOpData FieldsOf(const CustomOpDataView& view) {
   CustomOpData out;
-  flexbuffers::Reference r = map[kKeyVersion];
-  if (!r.IsNull()) {
-    ETPU_ASSIGN_OR_RETURN(out.version, IntOf(r, what, "key \"1\" (version)"));
-  }
-  r = map[kKeyPackage];
-  if (r.IsNull()) return Bad(what, "key \"4\" (the package) is missing");
-  if (!r.IsString() && !r.IsBlob()) return Bad(what, "key \"4\" (the package) is not a string or blob");
-  out.package = BytesOf(r);
+  out.version = view.version;
+  out.execution_preference = view.execution_preference;
+  out.has_execution_preference = view.has_execution_preference;
+  out.chip_ids = view.chip_ids;
+  out.legacy_chip_name = view.legacy_chip_name;
+  return out;
+}
 
-  r = map[kKeyPreference];
-  out.has_execution_preference = !r.IsNull();
-  if (out.has_execution_preference) {
-    ETPU_ASSIGN_OR_RETURN(out.execution_preference, IntOf(r, what, "key \"5\" (execution preference)"));
-  }
-
-  r = map[kKeyChipIds];
-  if (!r.IsNull()) {
-    ETPU_ASSIGN_OR_RETURN(auto elems, ElementsOf(r, what, "key \"6\" (chip ids)"));
-    std::vector<int64_t> ids;
-    for (size_t i = 0; i < elems.size(); ++i) {
-      ETPU_ASSIGN_OR_RETURN(int64_t id, IntOf(elems[i], what, fmt::format("chip id #{} of key \"6\"", i)));
-      ids.push_back(id);
-    }
-    out.chip_ids = std::move(ids);
-  }
-  r = map[kKeyExtraPackages];
-  if (!r.IsNull()) {
-    ETPU_ASSIGN_OR_RETURN(auto elems, ElementsOf(r, what, "key \"7\" (further packages)"));
-    for (size_t i = 0; i < elems.size(); ++i) {
-      if (!elems[i].IsString() && !elems[i].IsBlob()) {
-        return Bad(what, fmt::format("package #{} of key \"7\" is not a string or blob", i));
-      }
-      out.extra_packages.push_back(BytesOf(elems[i]));
-    }
-  }
-  if (out.chip_ids) {
-    if (out.chip_ids->empty()) return Bad(what, "key \"6\" (chip ids) is empty");
-    if (out.chip_ids->size() != out.extra_packages.size() + 1) {
-      return Bad(what, fmt::format("key \"6\" lists {} chip ids for {} packages (expected one per package)",
-                                   out.chip_ids->size(), out.extra_packages.size() + 1));
-    }
-  } else if (!out.extra_packages.empty()) {
-    return Bad(what, "key \"7\" holds further packages but key \"6\" (one chip id per package) is missing");
-  }
-
-  r = map[kKeyLegacyChip];
-  if (!r.IsNull()) {
-    if (!r.IsString()) return Bad(what, "key \"2\" (legacy chip name) is not a string");
-    flexbuffers::String s = r.AsString();
-    out.legacy_chip_name = std::string(s.c_str(), s.length());
-  }
-  r = map[kKeyLegacyCaching];
-  if (!r.IsNull()) {
-    if (!r.IsString() && !r.IsBlob()) return Bad(what, "key \"3\" (legacy caching executable) is not a string or blob");
-    out.legacy_parameter_caching_executable = BytesOf(r);
+Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what) {
+  ETPU_ASSIGN_OR_RETURN(CustomOpDataView view, DecodeCustomOpDataView(bytes, what));
+  CustomOpData out = FieldsOf(view);
+  out.package = Copy(view.package);
+  for (auto p : view.extra_packages) out.extra_packages.push_back(Copy(p));
+  if (view.legacy_parameter_caching_executable) {
+    out.legacy_parameter_caching_executable = Copy(*view.legacy_parameter_caching_executable);
   }
   return out;
 }

@@ -57,4 +57,25 @@ std::vector<uint8_t> EncodeEtpuCustomOpData(const PackageBuffer& package);
 /// Decodes (and verifies) custom options; `what` names the operator in messages.
 Result<CustomOpData> DecodeCustomOpData(std::span<const uint8_t> bytes, std::string_view what);
 
+/// The same map with its byte fields viewing the decoded bytes instead of copies of them.
+struct CustomOpDataView {
+  int64_t version = 0;
+  std::span<const uint8_t> package;
+  int64_t execution_preference = -1;
+  bool has_execution_preference = true;
+  std::optional<std::vector<int64_t>> chip_ids;
+  std::vector<std::span<const uint8_t>> extra_packages;
+  std::optional<std::string> legacy_chip_name;
+  std::optional<std::span<const uint8_t>> legacy_parameter_caching_executable;
+};
+
+/// Decodes (and verifies) custom options as DecodeCustomOpData does, with the same checks and
+/// messages, but copies no byte field: they view `bytes` (valid while `bytes` are). FlexBuffer
+/// reads need 8-byte-aligned bytes: misaligned ones are decoded from a temporary aligned copy, and
+/// the views are then moved onto the same offsets of `bytes` (byte fields need no alignment).
+Result<CustomOpDataView> DecodeCustomOpDataView(std::span<const uint8_t> bytes, std::string_view what);
+
+/// The view's fields other than bytes (package, further packages, key "3" are left empty).
+CustomOpData FieldsOf(const CustomOpDataView& view);
+
 }  // namespace etpu::package

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "package/rebase.h"
 #include "package/schema/executable_generated.h"
 
 namespace etpu::package {
@@ -12,8 +13,6 @@ namespace {
 
 constexpr size_t kPage = 4096;
 constexpr size_t kMaxPackageBytes = size_t{1} << 31;
-
-using Storage = std::shared_ptr<const std::vector<uint8_t>>;
 
 Status Bad(std::string_view what, const std::string& problem) {
   return DataLossError(fmt::format("failed to read the Edge TPU package of {}: {}", what, problem));
@@ -242,32 +241,31 @@ int64_t PackageInfo::off_chip_bytes() const {
   return m ? static_cast<int64_t>(m->parameters.size()) : 0;
 }
 
-Result<PackageInfo> ReadPackage(std::span<const uint8_t> bytes, std::string_view what) {
-  if (bytes.size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", bytes.size()));
-  return ReadOwnedPackage(std::make_shared<std::vector<uint8_t>>(bytes.begin(), bytes.end()), what);
-}
+namespace {
 
-Result<PackageInfo> ReadOwnedPackage(std::shared_ptr<const std::vector<uint8_t>> storage, std::string_view what) {
-  if (storage->size() < 8) return Bad(what, fmt::format("the package has {} bytes, too few for a flatbuffer", storage->size()));
-  if (storage->size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", storage->size()));
-  const uint8_t* base = storage->data();
+/// Reads the package `bytes` (kept valid by `storage`) where they lie.
+Result<PackageInfo> ReadAt(std::span<const uint8_t> bytes, std::shared_ptr<const void> storage, std::string_view what) {
+  if (bytes.size() < 8) return Bad(what, fmt::format("the package has {} bytes, too few for a flatbuffer", bytes.size()));
+  if (bytes.size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", bytes.size()));
+  const uint8_t* base = bytes.data();
   PackageInfo p;
-  p.storage.push_back(storage);
-  p.size_bytes = static_cast<int64_t>(storage->size());
+  p.bytes = bytes;
+  p.storage.push_back(std::move(storage));
+  p.size_bytes = static_cast<int64_t>(bytes.size());
 
   if (std::memcmp(base + 4, dwn_fb::PackageIdentifier(), 4) != 0) {
     // Legacy: a bare Executable.
     p.format = PackageFormat::kLegacyExecutable;
-    if (!VerifyRoot<dwn_fb::Executable>(base, storage->size(), nullptr)) {
+    if (!VerifyRoot<dwn_fb::Executable>(base, bytes.size(), nullptr)) {
       return Bad(what, "key \"4\" is neither a DWN1 package (identifier missing) nor a legacy executable (verification failed)");
     }
-    ETPU_ASSIGN_OR_RETURN(ExecutableInfo e, DecodeExecutable(base, storage->size(), nullptr, what));
+    ETPU_ASSIGN_OR_RETURN(ExecutableInfo e, DecodeExecutable(base, bytes.size(), nullptr, what));
     p.executables.push_back(std::move(e));
     ETPU_RETURN_IF_ERROR(FinishPackage(p, what));
     return p;
   }
 
-  if (!VerifyRoot<dwn_fb::Package>(base, storage->size(), dwn_fb::PackageIdentifier())) {
+  if (!VerifyRoot<dwn_fb::Package>(base, bytes.size(), dwn_fb::PackageIdentifier())) {
     return Bad(what, "the DWN1 package flatbuffer is corrupt or truncated (verification failed)");
   }
   const dwn_fb::Package* pkg = dwn_fb::GetPackage(base);
@@ -306,6 +304,31 @@ Result<PackageInfo> ReadOwnedPackage(std::shared_ptr<const std::vector<uint8_t>>
   return p;
 }
 
+/// Moves the views of `e` from the bytes at `from` onto the same offsets of those at `to`.
+void RebaseExecutable(ExecutableInfo& e, const uint8_t* from, const uint8_t* to) {
+  e.parameters = Rebase(e.parameters, from, to);
+  for (auto& b : e.instruction_bitstreams) b = Rebase(b, from, to);
+}
+
+}  // namespace
+
+Result<PackageInfo> ReadPackage(std::span<const uint8_t> bytes, std::string_view what) {
+  if (bytes.size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", bytes.size()));
+  auto copy = std::make_shared<const std::vector<uint8_t>>(bytes.begin(), bytes.end());
+  return ReadAt(*copy, copy, what);
+}
+
+Result<PackageInfo> ReadPackageInPlace(std::span<const uint8_t> bytes, std::shared_ptr<const void> keep_alive,
+                                       std::string_view what) {
+  if (Aligned(bytes.data(), 8)) return ReadAt(bytes, std::move(keep_alive), what);
+  if (bytes.size() >= kMaxPackageBytes) return Bad(what, fmt::format("the package has {} bytes (limit 2 GiB)", bytes.size()));
+  const std::vector<uint8_t> copy(bytes.begin(), bytes.end());  // malloc'd: aligned for any scalar
+  ETPU_ASSIGN_OR_RETURN(PackageInfo p, ReadAt(copy, std::move(keep_alive), what));
+  for (ExecutableInfo& e : p.executables) RebaseExecutable(e, copy.data(), bytes.data());
+  p.bytes = bytes;
+  return p;
+}
+
 Status CheckPackageAlignment(const PackageInfo& p) {
   auto fail = [](const std::string& m) { return DataLossError("package layout rule broken: " + m); };
   if (p.format != PackageFormat::kDwn1) return fail("not a DWN1 package");
@@ -323,7 +346,7 @@ Status CheckPackageAlignment(const PackageInfo& p) {
   return OkStatus();
 }
 
-Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model) {
+Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model, std::shared_ptr<const void> keep_alive) {
   CompiledModelInfo out;
   for (const ir::Operator& op : model.ops) {
     if (op.code != ir::BuiltinOperator::CUSTOM || op.custom_code != ir::kEdgeTpuCustomOp) {
@@ -337,13 +360,17 @@ Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model) {
     }
     EdgeTpuOpInfo info;
     info.op_index = op.index;
-    ETPU_ASSIGN_OR_RETURN(info.options, DecodeCustomOpData(op.custom_options, what));
-    // The decoded package (and any further ones) is already a copy of its own: read it in place.
-    ETPU_ASSIGN_OR_RETURN(info.package,
-                          ReadOwnedPackage(std::make_shared<std::vector<uint8_t>>(std::move(info.options.package)), what));
-    if (info.options.legacy_parameter_caching_executable) {
-      const auto& legacy = *info.options.legacy_parameter_caching_executable;
-      auto storage = std::make_shared<std::vector<uint8_t>>(legacy);
+    // The byte fields view the model's custom options: each package is read in place or copied.
+    ETPU_ASSIGN_OR_RETURN(CustomOpDataView view, DecodeCustomOpDataView(op.custom_options, what));
+    info.options = FieldsOf(view);
+    auto read = [&keep_alive](std::span<const uint8_t> bytes, std::string_view label) {
+      return keep_alive != nullptr ? ReadPackageInPlace(bytes, keep_alive, label) : ReadPackage(bytes, label);
+    };
+    ETPU_ASSIGN_OR_RETURN(info.package, read(view.package, what));
+    if (view.legacy_parameter_caching_executable) {
+      // Legacy files only (tiny, and the runtime ignores it): always a copy of its own.
+      auto storage = std::make_shared<const std::vector<uint8_t>>(view.legacy_parameter_caching_executable->begin(),
+                                                                  view.legacy_parameter_caching_executable->end());
       if (storage->size() < 8 || storage->size() >= kMaxPackageBytes ||
           !VerifyRoot<dwn_fb::Executable>(storage->data(), storage->size(), nullptr)) {
         return Bad(what, "key \"3\" (legacy caching executable) is corrupt or truncated (verification failed)");
@@ -352,16 +379,10 @@ Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model) {
       info.package.legacy_caching_executable = std::move(e);
       info.package.storage.push_back(std::move(storage));
     }
-    for (size_t k = 0; k < info.options.extra_packages.size(); ++k) {
-      ETPU_ASSIGN_OR_RETURN(PackageInfo extra,
-                            ReadOwnedPackage(std::make_shared<std::vector<uint8_t>>(std::move(info.options.extra_packages[k])),
-                                             fmt::format("{} package #{} of key \"7\"", what, k + 1)));
+    for (size_t k = 0; k < view.extra_packages.size(); ++k) {
+      ETPU_ASSIGN_OR_RETURN(PackageInfo extra, read(view.extra_packages[k], fmt::format("{} package #{} of key \"7\"", what, k + 1)));
       info.extra_packages.push_back(std::move(extra));
     }
-    info.options.package.clear();
-    info.options.package.shrink_to_fit();
-    info.options.extra_packages.clear();
-    info.options.legacy_parameter_caching_executable.reset();
     out.edgetpu_ops.push_back(std::move(info));
   }
   return out;

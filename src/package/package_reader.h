@@ -83,8 +83,11 @@ struct PackageInfo {
   std::vector<ExecutableInfo> executables; ///< In MultiExecutable order.
   /// Legacy format only: the separate caching executable of key "3" (the runtime ignores it).
   std::optional<ExecutableInfo> legacy_caching_executable;
-  /// Owns the bytes every span above points into (copies are cheap and stay valid).
-  std::vector<std::shared_ptr<const std::vector<uint8_t>>> storage;
+  /// The package blob as read: a copy of its own (ReadPackage) or the caller's bytes
+  /// (ReadPackageInPlace). The spans above point into it (or into the legacy key "3" copy).
+  std::span<const uint8_t> bytes;
+  /// Keeps alive the bytes every span above points into (copies are cheap and stay valid).
+  std::vector<std::shared_ptr<const void>> storage;
 
   /// The executable the runtime runs: EXECUTION_ONLY, else STAND_ALONE, else the only one.
   const ExecutableInfo* main() const;
@@ -106,8 +109,13 @@ struct PackageInfo {
 /// `what` names the operator in messages. Copies `bytes` into owned aligned storage.
 Result<PackageInfo> ReadPackage(std::span<const uint8_t> bytes, std::string_view what);
 
-/// The same, reading bytes the caller hands over (kept as the result's storage, not copied).
-Result<PackageInfo> ReadOwnedPackage(std::shared_ptr<const std::vector<uint8_t>> storage, std::string_view what);
+/// The same, with the same checks and messages, without copying: the result views `bytes`, which
+/// `keep_alive` keeps valid (held in the result's storage). Flatbuffers need their scalars aligned:
+/// bytes that are not 8-byte aligned are read from a temporary aligned copy, and the result's
+/// views (parameters, instruction bitstreams: byte arrays, no alignment needed) are then moved
+/// onto the same offsets of `bytes`.
+Result<PackageInfo> ReadPackageInPlace(std::span<const uint8_t> bytes, std::shared_ptr<const void> keep_alive,
+                                       std::string_view what);
 
 /// Checks the layout rules of package-format.md §1.5 on a DWN1 package; the message names
 /// the first rule broken.
@@ -127,7 +135,9 @@ struct CompiledModelInfo {
   std::vector<int> cpu_ops;                ///< Indices of all other operators.
 };
 
-/// Finds and decodes every edgetpu-custom-op of `model`.
-Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model);
+/// Finds and decodes every edgetpu-custom-op of `model`. Without `keep_alive`, each package is
+/// copied into storage of its own; with it (something that keeps the model's custom options
+/// valid, such as the model itself), packages are read in place (ReadPackageInPlace).
+Result<CompiledModelInfo> ReadCompiledModel(const ir::Model& model, std::shared_ptr<const void> keep_alive = nullptr);
 
 }  // namespace etpu::package

@@ -96,7 +96,7 @@ TEST(PackageWriter, AlignmentRulesHoldForManySizes) {
         EXPECT_EQ(e.size_bytes % 4096, 0);
         EXPECT_EQ(e.parameters_offset, 4096);
         // The parameter bytes really sit at package offset (executable start + 4096).
-        EXPECT_EQ(e.parameters.data() - p->storage[0]->data(), e.offset_in_package + 4096);
+        EXPECT_EQ(e.parameters.data() - p->bytes.data(), e.offset_in_package + 4096);
       }
       EXPECT_EQ(p->on_chip_bytes(), static_cast<int64_t>(cached));
       EXPECT_EQ(p->off_chip_bytes(), static_cast<int64_t>(streamed));

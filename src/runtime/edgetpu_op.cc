@@ -19,7 +19,8 @@ using package::LayerKind;
 Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const package::EdgeTpuOpInfo& info,
                                                                      const ir::Model& outer, VirtualEdgeTpu* device,
                                                                      const TimingContext& timing,
-                                                                     int runtime_version, uint64_t id) {
+                                                                     int runtime_version, uint64_t id,
+                                                                     GiveBack give_back) {
   const package::PackageInfo& pkg = info.package;
   ETPU_RETURN_IF_ERROR(package::CheckRuntimeVersion(pkg.min_runtime_version, runtime_version));
   const std::string what = fmt::format("edgetpu-custom-op (#{}) of '{}'", info.op_index, outer.path);
@@ -44,6 +45,8 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
   }
   x->streamed_ = main->parameters;
   x->package_storage_ = pkg.storage;
+  x->package_bytes_ = pkg.bytes;
+  x->give_back_ = std::move(give_back);
   x->layers_ = main->program->layers;
 
   // The region model, decoded once and checked against the layer records (params/record_check.h:
@@ -183,8 +186,14 @@ Status EdgeTpuExecutable::Run(const OpBuildContext& outer_op, std::vector<Invoca
     const int64_t n = outer_op.in(i).size_bytes();
     ETPU_RETURN_IF_ERROR(interp_->SetInput(i, std::span<const uint8_t>(src, static_cast<size_t>(n))));
   }
-  CachingExecutable pc{id_, token_, caching_params_};
+  CachingExecutable pc{id_, token_, caching_params_, give_back_};
   ETPU_ASSIGN_OR_RETURN(CachePreparation prep, device_->PrepareInvocation(token_, has_caching_ ? &pc : nullptr));
+  // Each piece was given back once uploaded, but reading one maps its neighbours in the page cache
+  // again (the kernel maps the pages around a fault): the whole blob once more. The streamed blob
+  // is read on every run and stays: giving its pages back after each use cost about 20 ms per run
+  // of a co-compiled MobileNet v2 (600 KiB streamed; 100 runs 4.0-4.7 s -> 5.4-6.5 s) and lowered
+  // no peak.
+  if (prep.loaded && give_back_) give_back_(caching_params_);
   ETPU_RETURN_IF_ERROR(interp_->Invoke());  // decodes each layer's weights first (FillBefore)
   for (int i = 0; i < outer_op.num_outputs(); ++i) {
     auto out = interp_->output(i);

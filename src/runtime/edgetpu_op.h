@@ -8,15 +8,18 @@
 // rule (virtual_edgetpu.h), runs the region and refills EVERY parameterised layer's weights just
 // before the first operator reading them (in the region's arena, so only the weights being used
 // take memory; InterpreterOptions::before_op): cached layers from
-// the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the decoded package, not copied), decoded with
-// src/params; runs the region and copies its outputs back. Each invocation appends an
+// the device SRAM, streamed ones from the EXECUTION_ONLY blob (viewed in the package, which is read
+// in place in the model's custom options: no copy), decoded with src/params; runs the region and
+// copies its outputs back. The cached blob's file pages are given back once uploaded (GiveBack). Each invocation appends an
 // InvocationRecord (cache event, bytes, simulated time). The time is the shared model cost of the
 // op (perf::EdgeTpuOpCostOf) through device::EstimateInvocation: the same figures as the compiler
 // report and `etpu bench` (perf::EstimateModelTime).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,11 +54,16 @@ struct TimingContext {
 
 class EdgeTpuExecutable {
  public:
+  /// Called with parameter bytes once they are no longer needed resident: each piece of the cached
+  /// blob once uploaded to the SRAM, then the whole blob. The bytes stay readable (the runtime
+  /// gives back the pages of a mapped model file: runtime/mapped_file.h).
+  using GiveBack = std::function<void(std::span<const uint8_t>)>;
+
   /// Prepares the executable of one edgetpu-custom-op. `id` must be unique per runtime.
   static Result<std::unique_ptr<EdgeTpuExecutable>> Create(const package::EdgeTpuOpInfo& info,
                                                            const ir::Model& outer, VirtualEdgeTpu* device,
                                                            const TimingContext& timing, int runtime_version,
-                                                           uint64_t id);
+                                                           uint64_t id, GiveBack give_back = {});
 
   /// The custom-op factory for the outer interpreter; records go to *sink.
   OpFactory Factory(std::vector<InvocationRecord>* sink);
@@ -64,6 +72,8 @@ class EdgeTpuExecutable {
   uint64_t token() const { return token_; }
   int64_t cached_bytes() const { return static_cast<int64_t>(caching_params_.size()); }
   int64_t streamed_bytes() const { return static_cast<int64_t>(streamed_.size()); }
+  /// The package's bytes, as read: in place in the model's custom options, or a copy of its own.
+  std::span<const uint8_t> package_bytes() const { return package_bytes_; }
   const ir::Model& region_model() const { return *region_; }
   /// The CPU interpreter running the region (its tensors, its writable weights).
   const Interpreter& region_interpreter() const { return *interp_; }
@@ -88,8 +98,10 @@ class EdgeTpuExecutable {
   uint64_t id_ = 0;
   uint64_t token_ = 0;
   bool has_caching_ = false;
-  /// The package's bytes (kept, not copied): the parameter blobs below view them.
-  std::vector<std::shared_ptr<const std::vector<uint8_t>>> package_storage_;
+  /// Keeps the package's bytes valid (not copied): the parameter blobs below view them.
+  std::vector<std::shared_ptr<const void>> package_storage_;
+  std::span<const uint8_t> package_bytes_;
+  GiveBack give_back_;
   std::span<const uint8_t> caching_params_;
   std::span<const uint8_t> streamed_;
   std::vector<uint8_t> corrupted_streamed_;  ///< CorruptStreamed's private copy (streamed_ views it then).

@@ -124,7 +124,12 @@ std::span<uint8_t> LoadedModel::mutable_tensor_data(int t) {
 std::vector<EdgeTpuInfo> LoadedModel::edgetpu_ops() const {
   std::vector<EdgeTpuInfo> v;
   for (const auto& x : impl_->executables) {
-    v.push_back({x->op_index(), x->token(), x->cached_bytes(), x->streamed_bytes()});
+    const std::span<const uint8_t> options = impl_->model->ops.at(static_cast<size_t>(x->op_index())).custom_options;
+    const std::span<const uint8_t> package = x->package_bytes();
+    const auto p = reinterpret_cast<uintptr_t>(package.data()), o = reinterpret_cast<uintptr_t>(options.data());
+    const bool in_place = !package.empty() && p >= o && package.size() <= options.size() &&
+                          p - o <= options.size() - package.size();
+    v.push_back({x->op_index(), x->token(), x->cached_bytes(), x->streamed_bytes(), in_place});
   }
   return v;
 }
@@ -258,13 +263,17 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_pt
   }
   opts.max_tensor_memory = options.max_tensor_bytes;
   if (impl->model->HasEdgeTpuCustomOp()) {
-    ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model));
+    // Packages are read in place (the model keeps its custom options, and a mapped file, alive).
+    ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model, impl->model));
+    EdgeTpuExecutable::GiveBack give_back;
+    if (file != nullptr) give_back = [file](std::span<const uint8_t> bytes) { file->Drop(bytes); };
     for (const auto& op : info.edgetpu_ops) {
       ETPU_ASSIGN_OR_RETURN(auto x, EdgeTpuExecutable::Create(op, *impl->model, impl_->devices[static_cast<size_t>(device)].get(),
                                                                impl_->timing, impl_->options.runtime_version,
-                                                               impl_->next_id++));
+                                                               impl_->next_id++, give_back));
       impl->executables.push_back(std::move(x));
-      // The package was decoded into storage of its own: its bytes in the mapping are not read again.
+      // Decoded: of the package, only the parameter blobs are read again (the cached one faulted
+      // back in when uploaded and given back after it, the streamed one on every run).
       if (file != nullptr) file->Drop(impl->model->ops.at(static_cast<size_t>(op.op_index)).custom_options);
     }
     // One factory dispatching on the operator index (a model may hold several edgetpu ops).

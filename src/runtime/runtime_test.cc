@@ -119,8 +119,9 @@ TEST(RuntimeTest, TensorMemoryCountsTheEdgeTpuRegion) {
   EXPECT_GE(b.own_bytes + b.arena_bytes, a.own_bytes + a.arena_bytes);
 }
 
-// A compiled model loaded from its file keeps none of the package's pages: the package was
-// decoded into storage of its own.
+// A compiled model loaded from its file reads its package in place, without a copy of its own, and
+// keeps none of the package's pages after a run: the cached parameters' pages are given back once
+// uploaded to the SRAM, the rest once decoded at load (this model streams no parameters).
 TEST(RuntimeTest, LoadModelGivesBackThePackagePages) {
   ETPU_SHARED_FILE_OR_SKIP(path, "testdata/models/mobilenet_v1_0.25_128_quant.tflite");
   auto cpu = base::ReadFile(path);
@@ -135,7 +136,12 @@ TEST(RuntimeTest, LoadModelGivesBackThePackagePages) {
   auto m = (*rt)->LoadModel(file);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ASSERT_EQ(m->edgetpu_ops().size(), 1u);
-  const int64_t package = m->edgetpu_ops()[0].cached_bytes + m->edgetpu_ops()[0].streamed_bytes;
+  EXPECT_TRUE(m->edgetpu_ops()[0].package_in_place);
+  auto from_buffer = (*rt)->LoadModelFromBuffer(bytes, "buffer");
+  ASSERT_TRUE(from_buffer.ok());
+  EXPECT_TRUE(from_buffer->edgetpu_ops().at(0).package_in_place) << "viewed in the model's copy of the buffer";
+  ASSERT_EQ(m->edgetpu_ops()[0].streamed_bytes, 0);  // streamed pages stay resident (read every run)
+  const int64_t package = m->edgetpu_ops()[0].cached_bytes;
   ASSERT_GT(package, static_cast<int64_t>(bytes.size()) / 2);
   std::vector<uint8_t> in(static_cast<size_t>(m->input(0).bytes), 128);
   ASSERT_TRUE(m->SetInput(0, in).ok());

@@ -42,7 +42,17 @@ Result<CachePreparation> VirtualEdgeTpu::PrepareInvocation(uint64_t main_token, 
         "Edge TPU #{}: cached parameters need {} bytes but only {} of {} bytes of SRAM are free", index_, size,
         sram_bytes() - next_free_, sram_bytes()));
   }
-  if (size > 0) std::memcpy(sram_.get() + next_free_, caching->parameters.data(), static_cast<size_t>(size));
+  // In pieces ending on page boundaries of the source, each handed to `uploaded` once copied.
+  constexpr uintptr_t kPiece = uintptr_t{256} << 10, kPage = 4096;
+  const uint8_t* src = caching->parameters.data();
+  for (size_t done = 0; done < static_cast<size_t>(size);) {
+    const uintptr_t end_address = (reinterpret_cast<uintptr_t>(src + done) + kPiece) & ~(kPage - 1);
+    const size_t n = std::min<size_t>(static_cast<size_t>(size) - done,
+                                      static_cast<size_t>(end_address - reinterpret_cast<uintptr_t>(src + done)));
+    std::memcpy(sram_.get() + next_free_ + done, src + done, n);
+    if (caching->uploaded) caching->uploaded(caching->parameters.subspan(done, n));
+    done += n;
+  }
   cached_[caching->id] = Allocation{next_free_, size};
   prep.sram_offset = next_free_;
   next_free_ += size;

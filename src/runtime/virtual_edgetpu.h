@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -39,6 +40,10 @@ struct CachingExecutable {
   uint64_t id = 0;                      ///< Unique per loaded executable (registration id).
   uint64_t token = 0;
   std::span<const uint8_t> parameters;  ///< The bytes the caching run uploads.
+  /// Called with each piece of `parameters` once it is copied into the SRAM (may be empty): the
+  /// runtime gives back the file pages of parameters read in place from a mapped model, so that
+  /// they and their SRAM copy are never resident at once.
+  std::function<void(std::span<const uint8_t>)> uploaded;
 };
 
 class VirtualEdgeTpu {

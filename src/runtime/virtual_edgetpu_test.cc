@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace etpu::runtime {
 namespace {
 
@@ -54,6 +56,38 @@ TEST(VirtualEdgeTpuTest, RejectsZeroTokenOverflowAndBadRanges) {
   EXPECT_FALSE(dev.CorruptSram(64, 1).ok());
   ASSERT_TRUE(dev.CorruptSram(0, 0xFF).ok());
   EXPECT_EQ((*dev.ReadCached(3, 0, 1))[0], 2 ^ 0xFF);
+}
+
+// The caching run hands each piece of the parameters to `uploaded` once it is in the SRAM: the
+// pieces cover the parameters in order, end on page boundaries of the source (so that giving back
+// one piece's pages never drops a page of the next), and are already in the SRAM when handed over.
+TEST(VirtualEdgeTpuTest, UploadHandsBackEachPieceOnceCopied) {
+  VirtualEdgeTpu dev(0, 2 << 20);
+  std::vector<uint8_t> params((1 << 20) + 12345);
+  for (size_t i = 0; i < params.size(); ++i) params[i] = static_cast<uint8_t>(i * 31 + 7);
+  const std::span<const uint8_t> blob = std::span<const uint8_t>(params).subspan(100);  // not page aligned
+  std::vector<std::span<const uint8_t>> pieces;
+  CachingExecutable pc{1, 5, blob, {}};
+  const std::vector<uint8_t> expected(blob.begin(), blob.end());
+  pc.uploaded = [&](std::span<const uint8_t> piece) {
+    pieces.push_back(piece);
+    // Scribbled over once handed back: the SRAM must already hold the piece.
+    std::fill_n(params.begin() + (piece.data() - params.data()), piece.size(), uint8_t{0});
+  };
+  auto r = dev.PrepareInvocation(5, &pc);
+  ASSERT_TRUE(r.ok());
+  ASSERT_GE(pieces.size(), 4u);
+  size_t done = 0;
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    EXPECT_EQ(pieces[k].data(), blob.data() + done);
+    EXPECT_LE(pieces[k].size(), 256u << 10);
+    done += pieces[k].size();
+    if (k + 1 < pieces.size()) EXPECT_EQ(reinterpret_cast<uintptr_t>(blob.data() + done) % 4096, 0u);
+  }
+  EXPECT_EQ(done, blob.size());
+  auto all = dev.ReadCached(1, 0, blob.size());
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(std::equal(all->begin(), all->end(), expected.begin(), expected.end()));
 }
 
 }  // namespace
