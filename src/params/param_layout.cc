@@ -297,9 +297,8 @@ bool IsConvertedModelInput(const ir::Model& model, int t) {
 // Output channels of the channel-gather record (table_layout.h EncodeGatherRecord) the operator
 // needs, or 0 for none: a RESHAPE that moves a spatial map [1, H, W, C] (H*W > 1) computed on the
 // chip into channels (a reshape of the converted model input is free: looming_64x64 and
-// color_red_64x64 have the record, bright_16x16's flatten of its input has none; keras_lstm's
-// flatten of the rank-3 LSTM sequence is left out: its bytes cannot be told from the LSTM's
-// unknown record), or a CONCATENATION whose output is a vector ([1, ..., 1, N]) and whose pieces
+// color_red_64x64 have the record, bright_16x16's flatten of its input has none, nor has
+// keras_lstm's flatten of the rank-3 LSTM sequence), or a CONCATENATION whose output is a vector ([1, ..., 1, N]) and whose pieces
 // are not whole channel groups [weak, see README.md].
 int64_t GatherChannels(const ir::Model& model, const ir::Operator& op) {
   if (op.inputs.empty() || op.outputs.size() != 1) return 0;

@@ -8,7 +8,9 @@
 //   SOFTMAX (2021-07 compiler only)             -> the softmax table (params/table_layout.h),
 //                                                  only when its output is a model result
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
-//   LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM         -> constant records of the cell (ours)
+//   UNIDIRECTIONAL_SEQUENCE_LSTM                -> Google's LSTM record (params/lstm_layout.h) for
+//                                                  GoogleLstmGeometryOf's LSTMs, else constant
+//                                                  records of the cell (ours)
 //   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours), none when
 //                                                  every piece has a multiple of 4 channels
 //   RESHAPE of a computed spatial map into channels, CONCATENATION of vectors
