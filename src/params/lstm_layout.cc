@@ -14,8 +14,10 @@ namespace {
 constexpr int kValuesPerSpreadGroup = 16;  // 64 lanes, one value per 4 lanes
 constexpr int kSpreadLanes = 4 * kValuesPerSpreadGroup;
 constexpr int64_t kUnitWordRowBytes = 64;
-// Largest size accepted (keeps every piece far below int overflow; real LSTMs are far smaller).
-constexpr int kMaxLstmSize = 1 << 14;
+// Largest input / cell size laid out this way: regroup(I) grows as 16·I² bytes (67 MB at 2 048,
+// far beyond the 8 MiB of SRAM), so a small hostile model cannot ask for gigabytes. Larger LSTMs
+// keep our constant records (param_layout.cc).
+constexpr int kMaxLstmSize = 2048;
 
 int64_t Ceil4(int64_t v) { return (v + 3) / 4 * 4; }
 

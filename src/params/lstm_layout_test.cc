@@ -220,5 +220,16 @@ TEST(LstmLayoutTest, LstmWithPeepholeKeepsConstantRecords) {
   EXPECT_EQ(records->size(), 13u);  // the peephole weights too
 }
 
+// Google's layout grows as 16·I² bytes: an input size above 2 048 keeps our constant records, so
+// a small file cannot make the compiler lay out gigabytes.
+TEST(LstmLayoutTest, OversizedLstmKeepsConstantRecords) {
+  EXPECT_EQ(LstmParamBytes({2049, 1}), 0);
+  EXPECT_FALSE(EncodeLstm({1, 2049}, LstmWeights{}).ok());
+  EXPECT_GT(LstmParamBytes({2048, 1}), 0);
+  const ir::Model m = BuiltLstm(2049, 1, /*peephole=*/false, 4);
+  EXPECT_FALSE(GoogleLstmGeometryOf(m, 0).has_value());
+  EXPECT_LT(LayerParamBytes(m, 0), 64 * 1024);  // 12 constant records
+}
+
 }  // namespace
 }  // namespace etpu::params
