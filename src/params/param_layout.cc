@@ -76,7 +76,7 @@ constexpr size_t kLstmInputWeights = 1, kLstmRecurrentWeights = 5, kLstmBiases =
 constexpr size_t kLstmAbsentSlots[] = {9, 10, 11, 16, 17, 20, 21, 22, 23};
 
 // The geometry of an LSTM that Google's layout (lstm_layout.h) covers: all four gates with int8
-// per-tensor weights [H, I] / [H, H] and int32 biases [H], no peephole, projection or layer norm.
+// per-tensor weights (zero point 0) [H, I] / [H, H] and int32 biases [H], no peephole, projection or layer norm.
 // Decided from types and shapes only (a compiled region's weights are zero-filled). Other LSTMs
 // keep our constant records.
 std::optional<LstmGeometry> GoogleLstmGeometry(const ir::Model& model, const ir::Operator& op) {
@@ -91,7 +91,8 @@ std::optional<LstmGeometry> GoogleLstmGeometry(const ir::Model& model, const ir:
   auto is = [&](size_t slot, TensorType type, std::vector<int32_t> shape) {
     const ir::Tensor* t = InputTensor(model, op, slot);
     return t != nullptr && t->is_constant() && t->type == type && t->shape == shape &&
-           (type != TensorType::INT8 || t->quant.scale.size() == 1);
+           (type != TensorType::INT8 || (t->quant.scale.size() == 1 &&
+                                         (t->quant.zero_point.empty() || t->quant.zero_point[0] == 0)));
   };
   for (size_t gate = 0; gate < kLstmGates; ++gate) {
     if (!is(kLstmInputWeights + gate, TensorType::INT8, {g.n_cell, g.n_input}) ||
@@ -298,8 +299,8 @@ bool IsConvertedModelInput(const ir::Model& model, int t) {
 // needs, or 0 for none: a RESHAPE that moves a spatial map [1, H, W, C] (H*W > 1) computed on the
 // chip into channels (a reshape of the converted model input is free: looming_64x64 and
 // color_red_64x64 have the record, bright_16x16's flatten of its input has none, nor has
-// keras_lstm's flatten of the rank-3 LSTM sequence), or a CONCATENATION whose output is a vector ([1, ..., 1, N]) and whose pieces
-// are not whole channel groups [weak, see README.md].
+// keras_lstm's flatten of the rank-3 LSTM sequence), or a CONCATENATION whose output is a vector
+// ([1, ..., 1, N]) and whose pieces are not whole channel groups [weak, see README.md].
 int64_t GatherChannels(const ir::Model& model, const ir::Operator& op) {
   if (op.inputs.empty() || op.outputs.size() != 1) return 0;
   auto tensor = [&](int t) -> const ir::Tensor* {

@@ -121,6 +121,7 @@ void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Mode
     EXPECT_TRUE(std::equal(ours_cached->parameters.begin(), ours_cached->parameters.end(),
                            real_cached->parameters.begin(), real_cached->parameters.end()))
         << "cached parameter blob differs from the real one";
+    EXPECT_LE(pkg.off_chip_bytes(), expected_off) << "streamed bytes beyond the real file's";
     std::printf("[ lstm ] %s: cached blob byte-identical (%lld B); streamed ours %lld B, Google's %lld B\n",
                 pair["cpu_model"].get<std::string>().c_str(), static_cast<long long>(pkg.on_chip_bytes()),
                 static_cast<long long>(pkg.off_chip_bytes()), static_cast<long long>(expected_off));
