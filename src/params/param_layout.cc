@@ -70,6 +70,54 @@ std::vector<uint8_t> EncodeConstRecords(const ir::Model& model, const ir::Operat
   return out;
 }
 
+// UNIDIRECTIONAL_SEQUENCE_LSTM input slots (TFLite): input-to-gate weights 1..4, recurrent
+// weights 5..8, peephole 9..11, gate biases 12..15, projection 16..17, layer norm 20..23.
+constexpr size_t kLstmInputWeights = 1, kLstmRecurrentWeights = 5, kLstmBiases = 12;
+constexpr size_t kLstmAbsentSlots[] = {9, 10, 11, 16, 17, 20, 21, 22, 23};
+
+// The geometry of an LSTM that Google's layout (lstm_layout.h) covers: all four gates with int8
+// per-tensor weights (zero point 0) [H, I] / [H, H] and int32 biases [H], no peephole, projection or layer norm.
+// Decided from types and shapes only (a compiled region's weights are zero-filled). Other LSTMs
+// keep our constant records.
+std::optional<LstmGeometry> GoogleLstmGeometry(const ir::Model& model, const ir::Operator& op) {
+  if (op.code != BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) return std::nullopt;
+  for (size_t s : kLstmAbsentSlots) {
+    if (InputTensor(model, op, s) != nullptr) return std::nullopt;
+  }
+  const ir::Tensor* w0 = InputTensor(model, op, kLstmInputWeights);
+  if (w0 == nullptr || w0->shape.size() != 2) return std::nullopt;
+  LstmGeometry g{w0->shape[1], w0->shape[0]};
+  if (!ValidateLstmGeometry(g, "").ok()) return std::nullopt;
+  auto is = [&](size_t slot, TensorType type, std::vector<int32_t> shape) {
+    const ir::Tensor* t = InputTensor(model, op, slot);
+    return t != nullptr && t->is_constant() && t->type == type && t->shape == shape &&
+           (type != TensorType::INT8 || (t->quant.scale.size() == 1 &&
+                                         (t->quant.zero_point.empty() || t->quant.zero_point[0] == 0)));
+  };
+  for (size_t gate = 0; gate < kLstmGates; ++gate) {
+    if (!is(kLstmInputWeights + gate, TensorType::INT8, {g.n_cell, g.n_input}) ||
+        !is(kLstmRecurrentWeights + gate, TensorType::INT8, {g.n_cell, g.n_cell}) ||
+        !is(kLstmBiases + gate, TensorType::INT32, {g.n_cell})) {
+      return std::nullopt;
+    }
+  }
+  return g;
+}
+
+Result<std::vector<uint8_t>> EncodeGoogleLstm(const ir::Model& model, const ir::Operator& op, const LstmGeometry& g,
+                                              const std::string& what) {
+  LstmWeights w;
+  for (size_t gate = 0; gate < kLstmGates; ++gate) {
+    auto data = [&](size_t slot) { return InputTensor(model, op, slot)->data; };
+    w.input[gate].assign(data(kLstmInputWeights + gate).begin(), data(kLstmInputWeights + gate).end());
+    w.recurrent[gate].assign(data(kLstmRecurrentWeights + gate).begin(), data(kLstmRecurrentWeights + gate).end());
+    const auto b = data(kLstmBiases + gate);
+    w.bias[gate].resize(b.size() / 4);
+    std::memcpy(w.bias[gate].data(), b.data(), w.bias[gate].size() * 4);
+  }
+  return EncodeLstm(g, w, what);
+}
+
 Result<SoftmaxTableSpec> SoftmaxSpecOf(const ir::Model& model, const ir::Operator& op, int op_index) {
   const ir::Tensor* in = InputTensor(model, op, 0);
   if (in == nullptr || in->shape.empty() || in->quant.scale.empty() || op.outputs.empty()) {
@@ -250,10 +298,9 @@ bool IsConvertedModelInput(const ir::Model& model, int t) {
 // Output channels of the channel-gather record (table_layout.h EncodeGatherRecord) the operator
 // needs, or 0 for none: a RESHAPE that moves a spatial map [1, H, W, C] (H*W > 1) computed on the
 // chip into channels (a reshape of the converted model input is free: looming_64x64 and
-// color_red_64x64 have the record, bright_16x16's flatten of its input has none; keras_lstm's
-// flatten of the rank-3 LSTM sequence is left out: its bytes cannot be told from the LSTM's
-// unknown record), or a CONCATENATION whose output is a vector ([1, ..., 1, N]) and whose pieces
-// are not whole channel groups [weak, see README.md].
+// color_red_64x64 have the record, bright_16x16's flatten of its input has none, nor has
+// keras_lstm's flatten of the rank-3 LSTM sequence), or a CONCATENATION whose output is a vector
+// ([1, ..., 1, N]) and whose pieces are not whole channel groups [weak, see README.md].
 int64_t GatherChannels(const ir::Model& model, const ir::Operator& op) {
   if (op.inputs.empty() || op.outputs.size() != 1) return 0;
   auto tensor = [&](int t) -> const ir::Tensor* {
@@ -375,6 +422,10 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
       layer.bytes = EncodeConstRecords(model, op);
       break;
     case LayerKind::kLstm:
+      if (const std::optional<LstmGeometry> g = GoogleLstmGeometry(model, op)) {
+        ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeGoogleLstm(model, op, *g, OpLabel(model, op_index)));
+        break;
+      }
       layer.bytes = EncodeConstRecords(model, op);
       break;
     case LayerKind::kOther:
@@ -454,8 +505,10 @@ int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration
       Result<SoftmaxTableSpec> spec = SoftmaxSpecOf(model, op, op_index);
       return spec.ok() ? SoftmaxTableBytes(*spec) : 0;
     }
-    case LayerKind::kElementwiseConstant:
     case LayerKind::kLstm:
+      if (const std::optional<LstmGeometry> g = GoogleLstmGeometry(model, op)) return LstmParamBytes(*g);
+      return ConstRecordsBytes(model, op);
+    case LayerKind::kElementwiseConstant:
       return ConstRecordsBytes(model, op);
     case LayerKind::kOther: {
       const int64_t n = GatherChannels(model, op);
@@ -476,6 +529,29 @@ Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::s
     d.weights = TransposeDepthwise(d.weights, int64_t{g.kernel_h} * g.kernel_w, g.out_channels, false);
   }
   return d;
+}
+
+std::optional<LstmGeometry> GoogleLstmGeometryOf(const ir::Model& model, int op_index) {
+  if (!CheckOpIndex(model, op_index).ok()) return std::nullopt;
+  return GoogleLstmGeometry(model, model.ops[static_cast<size_t>(op_index)]);
+}
+
+Result<std::vector<ConstRecord>> DecodeLayerConstants(const ir::Model& model, int op_index,
+                                                     std::span<const uint8_t> bytes, const std::string& what) {
+  ETPU_RETURN_IF_ERROR(CheckOpIndex(model, op_index));
+  const ir::Operator& op = model.ops[static_cast<size_t>(op_index)];
+  const std::optional<LstmGeometry> g = GoogleLstmGeometry(model, op);
+  if (!g) return DecodeConstRecords(bytes, what);
+  ETPU_ASSIGN_OR_RETURN(LstmWeights w, DecodeLstm(bytes, *g, fmt::format("{} ({})", what, OpLabel(model, op_index))));
+  std::vector<ConstRecord> out;
+  for (size_t gate = 0; gate < kLstmGates; ++gate) {
+    out.push_back({static_cast<int32_t>(kLstmInputWeights + gate), true, std::move(w.input[gate])});
+    out.push_back({static_cast<int32_t>(kLstmRecurrentWeights + gate), true, std::move(w.recurrent[gate])});
+    ConstRecord bias{static_cast<int32_t>(kLstmBiases + gate), false, std::vector<uint8_t>(w.bias[gate].size() * 4)};
+    std::memcpy(bias.data.data(), w.bias[gate].data(), bias.data.size());
+    out.push_back(std::move(bias));
+  }
+  return out;
 }
 
 }  // namespace etpu::params

@@ -8,7 +8,9 @@
 //   SOFTMAX (2021-07 compiler only)             -> the softmax table (params/table_layout.h),
 //                                                  only when its output is a model result
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
-//   LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM         -> constant records of the cell (ours)
+//   UNIDIRECTIONAL_SEQUENCE_LSTM                -> Google's LSTM record (params/lstm_layout.h) for
+//                                                  GoogleLstmGeometryOf's LSTMs, else constant
+//                                                  records of the cell (ours)
 //   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours), none when
 //                                                  every piece has a multiple of 4 channels
 //   RESHAPE of a computed spatial map into channels, CONCATENATION of vectors
@@ -32,6 +34,7 @@
 #include "ir/graph.h"
 #include "package/program.h"
 #include "params/conv_layout.h"
+#include "params/lstm_layout.h"
 #include "params/table_layout.h"
 
 namespace etpu::params {
@@ -67,6 +70,12 @@ Result<ConvGeometry> ConvGeometryOf(const ir::Model& model, int op_index);
 /// positive scale.
 Result<std::vector<float>> RequantMultipliers(const ir::Model& model, int op_index);
 
+/// The geometry of an UNIDIRECTIONAL_SEQUENCE_LSTM whose record has Google's layout
+/// (lstm_layout.h): four gates with int8 per-tensor weights [H, I] / [H, H] and int32 biases [H],
+/// no peephole, projection or layer norm (decided from types and shapes only). Empty for other
+/// operators and other LSTMs, whose record is our constant records.
+std::optional<LstmGeometry> GoogleLstmGeometryOf(const ir::Model& model, int op_index);
+
 /// The record of one operator.
 Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index,
                                       CompilerGeneration gen = kDefaultGeneration);
@@ -96,5 +105,11 @@ size_t BiasSlot(const ir::Operator& op);
 /// cannot tell when its bias bytes were emptied (a compiled region keeps zero biases only).
 Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes,
                                     std::optional<bool> bias_words = std::nullopt);
+
+/// Decodes the record of an operator whose record names input slots (kElementwiseConstant,
+/// kLstm) back to the constant inputs it carries, in TFLite's bytes (runtime side): Google's LSTM
+/// layout (lstm_layout.h) for the LSTMs it covers, else our constant records (table_layout.h).
+Result<std::vector<ConstRecord>> DecodeLayerConstants(const ir::Model& model, int op_index,
+                                                     std::span<const uint8_t> bytes, const std::string& what);
 
 }  // namespace etpu::params

@@ -1,5 +1,6 @@
 // Byte layouts of the parameter records that are not convolutions: the softmax table, constant
-// operands of element-wise ops, LSTM cells and SPLIT/CONCATENATION bookkeeping.
+// operands of element-wise ops and of LSTMs outside Google's layout (lstm_layout.h), and
+// SPLIT/CONCATENATION bookkeeping.
 // What is decoded from the real compiler and what is ours is listed in src/params/README.md.
 #pragma once
 

@@ -162,7 +162,7 @@ Status EdgeTpuExecutable::FillLayer(const package::LayerParams& layer) {
       }
       case LayerKind::kElementwiseConstant:
       case LayerKind::kLstm: {
-        auto records = params::DecodeConstRecords(bytes, what_);
+        auto records = params::DecodeLayerConstants(*region_, layer.op_index, bytes, what_);
         if (!records.ok()) return records.status();
         for (const auto& rec : *records) ETPU_RETURN_IF_ERROR(write(rec.input_slot, rec.data));
         break;
