@@ -112,7 +112,9 @@ TEST(InPlace, AnyAlignmentReadsTheSamePackageInThoseBytes) {
       EXPECT_TRUE(std::equal(a.parameters.begin(), a.parameters.end(), b.parameters.begin(), b.parameters.end()));
       ASSERT_EQ(a.instruction_bitstreams.size(), b.instruction_bitstreams.size());
       for (size_t k = 0; k < a.instruction_bitstreams.size(); ++k) {
-        if (!b.instruction_bitstreams[k].empty()) EXPECT_TRUE(Inside(a.instruction_bitstreams[k], v.bytes));
+        if (!b.instruction_bitstreams[k].empty()) {
+          EXPECT_TRUE(Inside(a.instruction_bitstreams[k], v.bytes));
+        }
         EXPECT_TRUE(std::equal(a.instruction_bitstreams[k].begin(), a.instruction_bitstreams[k].end(),
                                b.instruction_bitstreams[k].begin(), b.instruction_bitstreams[k].end()));
       }

@@ -82,7 +82,9 @@ TEST(VirtualEdgeTpuTest, UploadHandsBackEachPieceOnceCopied) {
     EXPECT_EQ(pieces[k].data(), blob.data() + done);
     EXPECT_LE(pieces[k].size(), 256u << 10);
     done += pieces[k].size();
-    if (k + 1 < pieces.size()) EXPECT_EQ(reinterpret_cast<uintptr_t>(blob.data() + done) % 4096, 0u);
+    if (k + 1 < pieces.size()) {
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(blob.data() + done) % 4096, 0u);
+    }
   }
   EXPECT_EQ(done, blob.size());
   auto all = dev.ReadCached(1, 0, blob.size());
