@@ -79,13 +79,16 @@ struct EdgeTpuRegion {
   std::vector<std::string> outputs;      ///< Tensor names leaving it.
 };
 
-/// Where one parameterised layer's bytes live.
+/// Where one parameterised layer's bytes live. A layer whose record is placed piece by piece
+/// (compiler 16's softmax table and its unit row, when they end up in different blobs) has one
+/// entry per piece, in record order; pieces side by side in one blob are one entry.
 struct LayerPlacement {
   int op_index = 0;      ///< Operator index in the input model.
   int region = 0;        ///< Index into ModelResult::regions.
   bool cached = false;   ///< true: PARAMETER_CACHING executable (on-chip); false: streamed.
   int64_t offset = 0;    ///< Byte offset inside that executable's parameter blob.
   int64_t bytes = 0;
+  int64_t record_offset = 0;  ///< Where these bytes start in the layer's record (0 unless a later piece).
 };
 
 /// How the wide SRAM of one compile set is divided (the capacity model, docs/COMPILER.md): what

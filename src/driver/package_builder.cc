@@ -98,8 +98,30 @@ int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
 }
 
 Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan) {
-  if (plan.layers.size() != prepared.layers.size()) {
-    return InternalError(fmt::format("cache plan has {} layers for {} parameterised layers", plan.layers.size(),
+  // The plan's items of each record, in record order: one per record, or one per piece of a record
+  // placed piece by piece (cache::PlanLayer::record_offset).
+  std::vector<std::vector<const cache::LayerPlacement*>> items(prepared.layers.size());
+  size_t j = 0;
+  for (size_t i = 0; i < prepared.layers.size(); ++i) {
+    const params::LayerParams& record = prepared.layers[i];
+    const auto size = static_cast<int64_t>(record.bytes.size());
+    int64_t covered = 0;
+    do {
+      if (j >= plan.layers.size() || plan.layers[j].op_index != record.op_index ||
+          plan.layers[j].record_offset != covered || plan.layers[j].bytes < 0) {
+        return InternalError(fmt::format("cache plan does not cover the {}-byte record of operator #{} piece by piece "
+                                         "(item #{} of {})", size, record.op_index, j, plan.layers.size()));
+      }
+      covered += plan.layers[j].bytes;
+      items[i].push_back(&plan.layers[j++]);
+    } while (covered < size);
+    if (covered != size) {
+      return InternalError(fmt::format("cache plan places {} bytes of the {}-byte record of operator #{}", covered,
+                                       size, record.op_index));
+    }
+  }
+  if (j != plan.layers.size()) {
+    return InternalError(fmt::format("cache plan has {} items for {} parameterised layers", plan.layers.size(),
                                      prepared.layers.size()));
   }
   std::map<int, size_t> layer_of_op;
@@ -109,15 +131,23 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
   for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
     int64_t cached_end = 0, streamed_end = 0;
     const partition::Region& region = prepared.partition.regions[r];
-    // Records in Google's blob order (params::ParameterOrder), not necessarily execution order.
+    // Records in Google's blob order (params::ParameterOrder), not necessarily execution order;
+    // the pieces of a record in record order, each right after the blob's previous bytes, and
+    // pieces that end up side by side in one blob placed as one.
     for (int op_index : params::ParameterOrder(*prepared.model, region.ops, region.outputs)) {
       auto it = layer_of_op.find(op_index);
       if (it == layer_of_op.end()) continue;
-      const bool cached = plan.layers[it->second].cached;
-      const auto bytes = static_cast<int64_t>(prepared.layers[it->second].bytes.size());
-      int64_t& end = cached ? cached_end : streamed_end;
-      out.push_back({op_index, static_cast<int>(r), cached, end, bytes});
-      end += bytes;
+      const size_t first = out.size();
+      for (const cache::LayerPlacement* item : items[it->second]) {
+        int64_t& end = item->cached ? cached_end : streamed_end;
+        LayerPlacement* last = out.size() > first ? &out.back() : nullptr;
+        if (last != nullptr && last->cached == item->cached && last->offset + last->bytes == end) {
+          last->bytes += item->bytes;
+        } else {
+          out.push_back({op_index, static_cast<int>(r), item->cached, end, item->bytes, item->record_offset});
+        }
+        end += item->bytes;
+      }
     }
   }
   return out;
@@ -159,10 +189,14 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
       rec.kind = layer.kind.value_or(package::LayerKind::kOther);
       rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
       rec.offset = static_cast<uint64_t>(place.offset);
-      rec.size = layer.bytes.size();
+      rec.size = static_cast<uint64_t>(place.bytes);
       if (rec.offset != blob_end) return InternalError("layer placement does not follow the blob it is written to");
-      blob.emplace_back(layer.bytes);
-      blob_end += layer.bytes.size();
+      if (place.record_offset < 0 || place.bytes < 0 ||
+          static_cast<uint64_t>(place.record_offset) + rec.size > layer.bytes.size()) {
+        return InternalError("layer placement leaves its record");
+      }
+      blob.emplace_back(std::span<const uint8_t>(layer.bytes).subspan(static_cast<size_t>(place.record_offset), rec.size));
+      blob_end += rec.size;
       program.layers.push_back(rec);
     }
     ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));
