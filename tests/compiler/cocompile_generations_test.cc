@@ -23,6 +23,8 @@
 
 #include "cache/co_compile.h"
 #include "etpu/compiler.h"
+#include "etpu/inspect.h"
+#include "etpu/runtime.h"
 #include "package/package_reader.h"
 #include "params/param_layout.h"
 #include "params/table_layout.h"
@@ -362,6 +364,78 @@ TEST(CoCompileGenerations, WholeCompilerReproducesGooglesBytesPerModel) {
       EXPECT_EQ(ours.offchip_bytes, pkg.off_chip_bytes());
     }
   }
+}
+
+// The split layer through the runtime: in the v16 set (0.5_160 first), 0.5_160's softmax record
+// is placed in two pieces (table streamed, unit row cached); the runtime joins them before
+// decoding, and the model's output is byte for byte the output of 0.5_160 compiled alone (whole
+// record, cached).
+TEST(CoCompileGenerations, ASoftmaxPlacedInTwoPiecesRunsAsTheWholeRecord) {
+  ETPU_SHARED_FILE_OR_SKIP(dir, "testdata/models/mobilenet_v1_0.5_160_quant.tflite");
+  auto zoo_bytes = zoo::GenerateZooModel("mobilenet_v1_1.0_224");
+  ASSERT_TRUE(zoo_bytes.ok());
+  std::vector<ModelInput> inputs;
+  for (size_t i : {1, 0, 3, 2}) {
+    inputs.push_back(kModels[i] == "mobilenet_v1_1.0_224"
+                         ? ModelInput::FromBytes(*zoo_bytes, kModels[i] + ".tflite")
+                         : ModelInput::FromPath(testutil::SharedPath("testdata/models/" + kModels[i] + "_quant.tflite")));
+  }
+  auto set = etpu::Compile(inputs, CompileOptions{});
+  ASSERT_TRUE(set.ok() && set->ok) << (set.ok() ? set->failure->message : set.status().ToString());
+  auto alone = etpu::Compile(std::span<const ModelInput>(inputs.data(), 1), CompileOptions{});
+  ASSERT_TRUE(alone.ok() && alone->ok);
+  // The placements: the softmax (last operator) in two entries in the set, one alone.
+  const auto softmax_entries = [](const ModelResult& m) {
+    std::vector<LayerPlacement> out;
+    for (const LayerPlacement& l : m.layers) {
+      if (l.op_index == m.layers.back().op_index) out.push_back(l);
+    }
+    return out;
+  };
+  const std::vector<LayerPlacement> split = softmax_entries(set->models[0]);
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_FALSE(split[0].cached);
+  EXPECT_EQ(split[0].bytes, 48192);
+  EXPECT_TRUE(split[1].cached);
+  EXPECT_EQ(split[1].bytes, 64);
+  EXPECT_EQ(split[1].record_offset, 48192);
+  EXPECT_EQ(split[1].offset + 64, set->models[0].onchip_bytes);  // the end of the cached blob
+  const std::vector<LayerPlacement> whole = softmax_entries(alone->models[0]);
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_TRUE(whole[0].cached);
+  EXPECT_EQ(whole[0].bytes, 48256);
+  // The package lists the two pieces as two program entries, which its readers accept.
+  auto inspected = InspectModel(set->models[0].model, "mobilenet_v1_0.5_160");
+  ASSERT_TRUE(inspected.ok()) << inspected.status().ToString();
+  ASSERT_EQ(inspected->edgetpu_ops.size(), 1u);
+  EXPECT_EQ(inspected->edgetpu_ops[0].runtime_error, "");
+  const auto& entries = inspected->edgetpu_ops[0].layers;
+  ASSERT_GE(entries.size(), 2u);
+  const InspectedLayer& table = entries[entries.size() - 2];
+  const InspectedLayer& row = entries.back();
+  EXPECT_EQ(table.op_index, row.op_index);
+  EXPECT_EQ(row.kind, "softmax_table");
+  EXPECT_FALSE(table.cached);
+  EXPECT_EQ(table.bytes, 48192u);
+  EXPECT_TRUE(row.cached);
+  EXPECT_EQ(row.bytes, 64u);
+  // Both run, to the same bytes.
+  std::vector<std::vector<uint8_t>> outputs;
+  for (const std::vector<uint8_t>* model : {&set->models[0].model, &alone->models[0].model}) {
+    auto rt = Runtime::Create();
+    ASSERT_TRUE(rt.ok());
+    auto loaded = (*rt)->LoadModelFromBuffer(*model, "mobilenet_v1_0.5_160");
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    std::vector<uint8_t> input(static_cast<size_t>(loaded->input(0).bytes));
+    for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>((i * 37 + i / 480) & 0xff);
+    ASSERT_TRUE(loaded->SetInput(0, input).ok());
+    const Status run = loaded->Invoke();
+    ASSERT_TRUE(run.ok()) << run.ToString();
+    const auto out = loaded->GetOutput(0);
+    outputs.emplace_back(out.begin(), out.end());
+  }
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_TRUE(std::any_of(outputs[0].begin(), outputs[0].end(), [](uint8_t v) { return v != 0; }));
 }
 
 }  // namespace
