@@ -79,9 +79,9 @@ struct EdgeTpuRegion {
   std::vector<std::string> outputs;      ///< Tensor names leaving it.
 };
 
-/// Where one parameterised layer's bytes live. A layer whose record is placed piece by piece
-/// (compiler 16's softmax table and its unit row, when they end up in different blobs) has one
-/// entry per piece, in record order; pieces side by side in one blob are one entry.
+/// Where one parameterised layer's bytes live. A layer whose record the caching policy places
+/// piece by piece (compiler 16's softmax table and its unit row) has one entry per piece, in
+/// record order (the package lists pieces side by side in one blob as one program entry).
 struct LayerPlacement {
   int op_index = 0;      ///< Operator index in the input model.
   int region = 0;        ///< Index into ModelResult::regions.

@@ -5,7 +5,8 @@
 // The planner works on plain structs so it can be property-tested without models. Policies are
 // replaceable and looked up by name. The compiler uses the emulated generation's policy
 // (RankedAcrossModelsPolicy for compiler 16, RankedInModelOrderPolicy for 15; driver/generation.h);
-// every policy takes whole layers and streams `always_streamed` ones. "greedy-in-order" (this
+// every policy takes whole items (a layer's record, or a piece of a record placed piece by piece:
+// PlanLayer) and streams `always_streamed` ones. "greedy-in-order" (this
 // module's default, and the compiler's before generations were told apart):
 //   * takes whole layers only: a layer that does not fit what is left is streamed entirely;
 //   * serves models in command-line order, layers in execution order; each layer is cached iff

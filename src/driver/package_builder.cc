@@ -132,20 +132,13 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
     int64_t cached_end = 0, streamed_end = 0;
     const partition::Region& region = prepared.partition.regions[r];
     // Records in Google's blob order (params::ParameterOrder), not necessarily execution order;
-    // the pieces of a record in record order, each right after the blob's previous bytes, and
-    // pieces that end up side by side in one blob placed as one.
+    // the pieces of a record in record order, each right after the blob's previous bytes.
     for (int op_index : params::ParameterOrder(*prepared.model, region.ops, region.outputs)) {
       auto it = layer_of_op.find(op_index);
       if (it == layer_of_op.end()) continue;
-      const size_t first = out.size();
       for (const cache::LayerPlacement* item : items[it->second]) {
         int64_t& end = item->cached ? cached_end : streamed_end;
-        LayerPlacement* last = out.size() > first ? &out.back() : nullptr;
-        if (last != nullptr && last->cached == item->cached && last->offset + last->bytes == end) {
-          last->bytes += item->bytes;
-        } else {
-          out.push_back({op_index, static_cast<int>(r), item->cached, end, item->bytes, item->record_offset});
-        }
+        out.push_back({op_index, static_cast<int>(r), item->cached, end, item->bytes, item->record_offset});
         end += item->bytes;
       }
     }
@@ -184,19 +177,32 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
       // The blob is the layers' bytes one after another, written straight into the package.
       std::vector<std::span<const uint8_t>>& blob = place.cached ? pc.parameter_pieces : eo.parameter_pieces;
       size_t& blob_end = place.cached ? cached_end : streamed_end;
-      package::LayerParams rec;
-      rec.op_index = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
-      rec.kind = layer.kind.value_or(package::LayerKind::kOther);
-      rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
-      rec.offset = static_cast<uint64_t>(place.offset);
-      rec.size = static_cast<uint64_t>(place.bytes);
-      if (rec.offset != blob_end) return InternalError("layer placement does not follow the blob it is written to");
       if (place.record_offset < 0 || place.bytes < 0 ||
-          static_cast<uint64_t>(place.record_offset) + rec.size > layer.bytes.size()) {
+          static_cast<uint64_t>(place.record_offset) + static_cast<uint64_t>(place.bytes) > layer.bytes.size()) {
         return InternalError("layer placement leaves its record");
       }
-      blob.emplace_back(std::span<const uint8_t>(layer.bytes).subspan(static_cast<size_t>(place.record_offset), rec.size));
-      blob_end += rec.size;
+      if (static_cast<uint64_t>(place.offset) != blob_end) {
+        return InternalError("layer placement does not follow the blob it is written to");
+      }
+      const auto piece = std::span<const uint8_t>(layer.bytes).subspan(static_cast<size_t>(place.record_offset),
+                                                                       static_cast<size_t>(place.bytes));
+      blob.emplace_back(piece);
+      blob_end += piece.size();
+      // Pieces of one record side by side in one blob are one program entry (as a whole record).
+      const package::Placement placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
+      const auto region_op = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
+      if (place.record_offset > 0 && !program.layers.empty() && program.layers.back().op_index == region_op &&
+          program.layers.back().placement == placement &&
+          program.layers.back().offset + program.layers.back().size == static_cast<uint64_t>(place.offset)) {
+        program.layers.back().size += piece.size();
+        continue;
+      }
+      package::LayerParams rec;
+      rec.op_index = region_op;
+      rec.kind = layer.kind.value_or(package::LayerKind::kOther);
+      rec.placement = placement;
+      rec.offset = static_cast<uint64_t>(place.offset);
+      rec.size = piece.size();
       program.layers.push_back(rec);
     }
     ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));
