@@ -91,6 +91,10 @@ struct LayerPlacement {
   int64_t record_offset = 0;  ///< Where these bytes start in the layer's record (0 unless a later piece).
 };
 
+/// `placements` as a package lists them: consecutive pieces of one layer's record that sit side
+/// by side in one blob joined into one entry (what etpu inspect reads back from the package).
+std::vector<LayerPlacement> PackageEntries(std::span<const LayerPlacement> placements);
+
 /// How the wide SRAM of one compile set is divided (the capacity model, docs/COMPILER.md): what
 /// is left for cached parameters once the executable and the activations have their share.
 /// parameter_capacity = sram - executable_reserve - activation - set_reserve (never below 0).

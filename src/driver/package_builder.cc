@@ -91,6 +91,29 @@ Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, c
 
 }  // namespace
 
+}  // namespace etpu::driver
+
+namespace etpu {
+
+std::vector<LayerPlacement> PackageEntries(std::span<const LayerPlacement> placements) {
+  std::vector<LayerPlacement> out;
+  for (const LayerPlacement& p : placements) {
+    LayerPlacement* last = out.empty() ? nullptr : &out.back();
+    if (last != nullptr && p.record_offset > 0 && last->op_index == p.op_index && last->region == p.region &&
+        last->cached == p.cached && last->offset + last->bytes == p.offset &&
+        last->record_offset + last->bytes == p.record_offset) {
+      last->bytes += p.bytes;
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+}  // namespace etpu
+
+namespace etpu::driver {
+
 int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
   std::vector<int> mapped;
   for (const auto& r : prepared.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
@@ -168,7 +191,8 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     package::Program program;
     std::set<int> param_ops;
     size_t cached_end = 0, streamed_end = 0;
-    for (const LayerPlacement& place : placements) {
+    // One program entry per package entry: a record's pieces side by side in one blob are one.
+    for (const LayerPlacement& place : PackageEntries(placements)) {
       if (place.region != static_cast<int>(r)) continue;
       const params::LayerParams& layer = prepared.layers[layer_of_op.at(place.op_index)];
       // Only layers whose constant operands are encoded in the blob lose them in the program's
@@ -181,28 +205,15 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
           static_cast<uint64_t>(place.record_offset) + static_cast<uint64_t>(place.bytes) > layer.bytes.size()) {
         return InternalError("layer placement leaves its record");
       }
-      if (static_cast<uint64_t>(place.offset) != blob_end) {
-        return InternalError("layer placement does not follow the blob it is written to");
-      }
-      const auto piece = std::span<const uint8_t>(layer.bytes).subspan(static_cast<size_t>(place.record_offset),
-                                                                       static_cast<size_t>(place.bytes));
-      blob.emplace_back(piece);
-      blob_end += piece.size();
-      // Pieces of one record side by side in one blob are one program entry (as a whole record).
-      const package::Placement placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
-      const auto region_op = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
-      if (place.record_offset > 0 && !program.layers.empty() && program.layers.back().op_index == region_op &&
-          program.layers.back().placement == placement &&
-          program.layers.back().offset + program.layers.back().size == static_cast<uint64_t>(place.offset)) {
-        program.layers.back().size += piece.size();
-        continue;
-      }
       package::LayerParams rec;
-      rec.op_index = region_op;
+      rec.op_index = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
       rec.kind = layer.kind.value_or(package::LayerKind::kOther);
-      rec.placement = placement;
+      rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
       rec.offset = static_cast<uint64_t>(place.offset);
-      rec.size = piece.size();
+      rec.size = static_cast<uint64_t>(place.bytes);
+      if (rec.offset != blob_end) return InternalError("layer placement does not follow the blob it is written to");
+      blob.emplace_back(std::span<const uint8_t>(layer.bytes).subspan(static_cast<size_t>(place.record_offset), rec.size));
+      blob_end += rec.size;
       program.layers.push_back(rec);
     }
     ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));

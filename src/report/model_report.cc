@@ -175,7 +175,7 @@ json CompiledModelJson(const ModelResult& m, int64_t& sram_cursor) {
     base[r] = sram_cursor;
     sram_cursor += cached_per_region[r];
   }
-  std::vector<LayerPlacement> layers = m.layers;
+  std::vector<LayerPlacement> layers = PackageEntries(m.layers);  // as read back from the package
   std::stable_sort(layers.begin(), layers.end(), [](const LayerPlacement& a, const LayerPlacement& b) { return a.op_index < b.op_index; });
   json lj = json::array();
   for (const LayerPlacement& p : layers) {
