@@ -79,14 +79,21 @@ struct EdgeTpuRegion {
   std::vector<std::string> outputs;      ///< Tensor names leaving it.
 };
 
-/// Where one parameterised layer's bytes live.
+/// Where one parameterised layer's bytes live. A layer whose record the caching policy places
+/// piece by piece (compiler 16's softmax table and its unit row) has one entry per piece, in
+/// record order (the package lists pieces side by side in one blob as one program entry).
 struct LayerPlacement {
   int op_index = 0;      ///< Operator index in the input model.
   int region = 0;        ///< Index into ModelResult::regions.
   bool cached = false;   ///< true: PARAMETER_CACHING executable (on-chip); false: streamed.
   int64_t offset = 0;    ///< Byte offset inside that executable's parameter blob.
   int64_t bytes = 0;
+  int64_t record_offset = 0;  ///< Where these bytes start in the layer's record (0 unless a later piece).
 };
+
+/// `placements` as a package lists them: consecutive pieces of one layer's record that sit side
+/// by side in one blob joined into one entry (what etpu inspect reads back from the package).
+std::vector<LayerPlacement> PackageEntries(std::span<const LayerPlacement> placements);
 
 /// How the wide SRAM of one compile set is divided (the capacity model, docs/COMPILER.md): what
 /// is left for cached parameters once the executable and the activations have their share.

@@ -23,6 +23,14 @@ Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_byt
         return InvalidArgumentError("failed to plan " + where + ": parameter bytes " + std::to_string(layer.bytes) +
                                     " (expected >= 0)");
       }
+      if (layer.record_offset != 0) {
+        if (l == 0 || !ContinuesRecord(models[m].layers[l - 1], layer)) {
+          return InvalidArgumentError("failed to plan " + where + ": a piece starting at byte " +
+                                      std::to_string(layer.record_offset) +
+                                      " of its record does not follow the record's previous piece");
+        }
+        continue;
+      }
       if (!ops.insert({layer.op_index, layer.always_streamed}).second) {
         return InvalidArgumentError("failed to plan " + where + ": operator listed twice with the same placement kind");
       }
@@ -44,6 +52,7 @@ Result<CachePlan> GreedyInOrderPolicy::Plan(std::span<const PlanModel> models, i
       LayerPlacement p;
       p.op_index = layer.op_index;
       p.bytes = layer.bytes;
+      p.record_offset = layer.record_offset;
       p.cached = !layer.always_streamed && layer.bytes <= remaining;
       if (p.cached) {
         p.offset = mp.cached_bytes;
@@ -101,7 +110,7 @@ CachePlan PlaceInRankOrder(std::span<const PlanModel> models, int64_t capacity_b
     mp.name = models[m].name;
     for (size_t l = 0; l < models[m].layers.size(); ++l) {
       const PlanLayer& layer = models[m].layers[l];
-      LayerPlacement p{layer.op_index, cached[m][l] != 0, 0, layer.bytes};
+      LayerPlacement p{layer.op_index, cached[m][l] != 0, 0, layer.bytes, layer.record_offset};
       int64_t& off = p.cached ? mp.cached_bytes : mp.streamed_bytes;
       p.offset = off;
       off += layer.bytes;
@@ -209,6 +218,10 @@ Status VerifyPlan(std::span<const PlanModel> models, const CachePlan& plan) {
       const LayerPlacement& b = out.layers[l];
       const std::string where = who + ", layer #" + std::to_string(l) + " (operator #" + std::to_string(a.op_index) + ")";
       if (b.op_index != a.op_index) return InternalError(where + ": operator index " + std::to_string(b.op_index));
+      if (b.record_offset != a.record_offset) {
+        return InternalError(where + ": placed from byte " + std::to_string(b.record_offset) + " of its record (expected " +
+                             std::to_string(a.record_offset) + ")");
+      }
       if (b.bytes != a.bytes) {
         return InternalError(where + ": " + std::to_string(b.bytes) + " bytes placed (expected the whole layer, " +
                              std::to_string(a.bytes) + ")");

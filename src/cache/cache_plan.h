@@ -5,7 +5,8 @@
 // The planner works on plain structs so it can be property-tested without models. Policies are
 // replaceable and looked up by name. The compiler uses the emulated generation's policy
 // (RankedAcrossModelsPolicy for compiler 16, RankedInModelOrderPolicy for 15; driver/generation.h);
-// every policy takes whole layers and streams `always_streamed` ones. "greedy-in-order" (this
+// every policy takes whole items (a layer's record, or a piece of a record placed piece by piece:
+// PlanLayer) and streams `always_streamed` ones. "greedy-in-order" (this
 // module's default, and the compiler's before generations were told apart):
 //   * takes whole layers only: a layer that does not fit what is left is streamed entirely;
 //   * serves models in command-line order, layers in execution order; each layer is cached iff
@@ -31,12 +32,16 @@
 
 namespace etpu::cache {
 
-/// One layer with parameters, in execution order.
+/// One item to place: a layer's parameter record, or one piece of it, in execution order. A
+/// record whose pieces Google's compiler places each on its own (a softmax table and its unit row,
+/// MakePlanModel) is listed as consecutive items of the same operator, `record_offset` telling where
+/// each piece starts in the record; every policy places items, so a piece is ranked by its own size.
 struct PlanLayer {
   int op_index = -1;
   int64_t bytes = 0;             ///< Its parameter bytes in the real layout.
   bool always_streamed = false;  ///< Element-wise constants: never cached.
   package::LayerKind kind = package::LayerKind::kOther;  ///< Its record's layout (ranking policies).
+  int64_t record_offset = 0;     ///< Where this item starts in its operator's record (0: whole or first piece).
 
   bool depthwise() const {
     return kind == package::LayerKind::kDepthwise || kind == package::LayerKind::kDepthwisePerChannel;
@@ -51,12 +56,20 @@ struct PlanModel {
   uint64_t content_digest = 0;  ///< Digest of the model's content (tokens; see caching_token.h).
 };
 
-/// Where one layer's parameters go.
+/// True when `item` is a later piece of the record `prev` belongs to (same operator and placement
+/// kind, starting where `prev` ends).
+inline bool ContinuesRecord(const PlanLayer& prev, const PlanLayer& item) {
+  return item.record_offset > 0 && item.op_index == prev.op_index && item.always_streamed == prev.always_streamed &&
+         item.record_offset == prev.record_offset + prev.bytes;
+}
+
+/// Where one item's parameters go.
 struct LayerPlacement {
   int op_index = -1;
   bool cached = false;
   int64_t offset = 0;  ///< Offset in its blob (cached or streamed).
   int64_t bytes = 0;
+  int64_t record_offset = 0;  ///< As PlanLayer::record_offset.
 };
 
 /// The plan of one model.
@@ -147,10 +160,11 @@ class CachePolicyRegistry {
 
 /// Checks the inputs every policy relies on: capacity >= 0, bytes >= 0, op indices >= 0, and
 /// within a model at most one cacheable and one always-streamed record per operator (an LSTM
-/// may have both). Errors name the model and layer.
+/// may have both), each record's pieces consecutive and contiguous (ContinuesRecord). Errors name
+/// the model and layer.
 Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_bytes);
 
-/// Checks a plan against its input: same layers, whole layers, contiguous offsets, sums, and
+/// Checks a plan against its input: same items, whole items, contiguous offsets, sums, and
 /// never more than capacity cached. Used by tests and after any third-party policy.
 Status VerifyPlan(std::span<const PlanModel> models, const CachePlan& plan);
 

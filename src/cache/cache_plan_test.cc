@@ -19,7 +19,8 @@ using base::kKiB;
 using base::kMiB;
 
 // A random compile set: 1-5 models of 0-40 layers, sizes log-uniform from 16 B to 4 MiB,
-// ~10% always-streamed layers, op indices increasing with gaps.
+// ~10% always-streamed layers, op indices increasing with gaps; ~10% of the layers are records
+// placed in two pieces (like a softmax table and its 64-byte unit row: PlanLayer::record_offset).
 std::vector<PlanModel> RandomSet(std::mt19937_64& rng) {
   std::uniform_int_distribution<int> n_models(1, 5), n_layers(0, 40), gap(1, 3), pct(0, 99);
   std::uniform_real_distribution<double> log_size(4.0, 22.0);  // log2 bytes
@@ -34,6 +35,11 @@ std::vector<PlanModel> RandomSet(std::mt19937_64& rng) {
       const int64_t bytes = base::RoundUp(static_cast<int64_t>(std::exp2(log_size(rng))), 16);
       const bool streamed = pct(rng) < 10;
       const auto kind = pct(rng) < 30 ? package::LayerKind::kDepthwise : package::LayerKind::kConv;
+      if (pct(rng) < 10) {
+        set[m].layers.push_back(PlanLayer{op, bytes, streamed, package::LayerKind::kSoftmaxTable});
+        set[m].layers.push_back(PlanLayer{op, 64, streamed, package::LayerKind::kSoftmaxTable, bytes});
+        continue;
+      }
       set[m].layers.push_back(PlanLayer{op, bytes, streamed, kind});
     }
   }
@@ -204,6 +210,51 @@ TEST(GreedyInOrderPolicy, AnEarlierModelIsNeverStarvedByALaterOne) {
       }
     }
   }
+}
+
+// Pieces of a record are items of their own: the generation policies rank each by its size, so
+// a record's small last piece (a softmax unit row) takes what is left after larger items, even
+// when the rest of its record streams; every policy keeps the pieces' placements in record order.
+TEST(RankedPolicies, APieceOfARecordIsRankedByItsOwnSize) {
+  const auto soft = package::LayerKind::kSoftmaxTable, conv = package::LayerKind::kConv;
+  std::vector<PlanModel> set(2);
+  set[0].name = "a";
+  set[0].layers = {{0, 1000, false, conv}, {1, 500, false, soft}, {1, 64, false, soft, 500}};
+  set[1].name = "b";
+  set[1].layers = {{0, 800, false, conv}, {1, 500, false, soft}, {1, 64, false, soft, 500}};
+  // 1000 + 800 fit, then 100 bytes are left: no table fits, exactly one row does (the first listed).
+  auto plan = RankedAcrossModelsPolicy().Plan(set, 1900);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_TRUE(VerifyPlan(set, *plan).ok()) << VerifyPlan(set, *plan).ToString();
+  EXPECT_FALSE(plan->models[0].layers[1].cached);
+  EXPECT_TRUE(plan->models[0].layers[2].cached);
+  EXPECT_FALSE(plan->models[1].layers[2].cached);  // ties: command-line order
+  EXPECT_EQ(plan->models[0].cached_bytes, 1064);
+  EXPECT_EQ(plan->models[0].layers[2].record_offset, 500);
+  EXPECT_EQ(plan->models[0].layers[2].offset, 1000);  // cached blob: after the conv, in execution order
+  EXPECT_EQ(plan->remaining_bytes, 36);
+  // Without the split (one 564-byte record each), nothing more is cached.
+  std::vector<PlanModel> whole = set;
+  for (PlanModel& m : whole) m.layers = {m.layers[0], {1, 564, false, soft}};
+  auto whole_plan = RankedAcrossModelsPolicy().Plan(whole, 1900);
+  ASSERT_TRUE(whole_plan.ok());
+  EXPECT_EQ(whole_plan->remaining_bytes, 100);
+}
+
+TEST(CachePlanInput, RejectsPiecesThatDoNotFollowTheirRecord) {
+  GreedyInOrderPolicy policy;
+  std::vector<PlanModel> set(1);
+  set[0].name = "m";
+  set[0].layers = {{0, 100, false}, {0, 64, false, package::LayerKind::kOther, 100}};
+  EXPECT_TRUE(policy.Plan(set, 1000).ok());
+  set[0].layers = {{0, 100, false}, {0, 64, false, package::LayerKind::kOther, 96}};  // a gap
+  EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
+  set[0].layers = {{0, 100, false}, {1, 8, false}, {0, 64, false, package::LayerKind::kOther, 100}};  // not next
+  EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
+  set[0].layers = {{0, 64, false, package::LayerKind::kOther, 100}};  // no first piece
+  EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
+  set[0].layers = {{0, 100, false}, {0, 64, true, package::LayerKind::kOther, 100}};  // another placement kind
+  EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(CachePlanInput, RejectsBadInput) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "base/hash.h"
 
@@ -76,8 +77,17 @@ uint64_t MakeCachingToken(std::span<const PlanModel> set, std::string_view polic
   h.Add(static_cast<uint64_t>(set.size()));
   for (const PlanModel& m : set) {
     h.Add(m.content_digest);
-    h.Add(static_cast<uint64_t>(m.layers.size()));
-    for (const PlanLayer& l : m.layers) {
+    // Per record (the pieces of a split record summed): how a record is cut is not content.
+    std::vector<PlanLayer> records;
+    for (size_t k = 0; k < m.layers.size(); ++k) {
+      if (k > 0 && ContinuesRecord(m.layers[k - 1], m.layers[k])) {
+        records.back().bytes += m.layers[k].bytes;
+      } else {
+        records.push_back(m.layers[k]);
+      }
+    }
+    h.Add(static_cast<uint64_t>(records.size()));
+    for (const PlanLayer& l : records) {
       h.Add(static_cast<uint64_t>(l.op_index));
       h.Add(static_cast<uint64_t>(l.bytes));
       h.Add(static_cast<uint64_t>(l.always_streamed));

@@ -8,6 +8,12 @@ namespace {
 
 Result<CachePlan> PlanWith(const CachePolicy& policy, std::span<const PlanModel> models, const SramBudget& budget) {
   ETPU_ASSIGN_OR_RETURN(CachePlan plan, policy.Plan(models, budget.parameter_capacity_bytes));
+  // Where each item starts in its record is the input's, whichever policy placed it.
+  for (size_t m = 0; m < plan.models.size() && m < models.size(); ++m) {
+    for (size_t l = 0; l < plan.models[m].layers.size() && l < models[m].layers.size(); ++l) {
+      plan.models[m].layers[l].record_offset = models[m].layers[l].record_offset;
+    }
+  }
   plan.policy = policy.name();
   plan.budget = budget;
   Status verified = VerifyPlan(models, plan);

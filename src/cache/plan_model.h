@@ -13,9 +13,10 @@
 
 namespace etpu::cache {
 
-/// One PlanLayer per record (operators without a record included, with 0 bytes: they take part
-/// in the caching token as the compiler's records do); the content digest covers the records'
-/// operators (all operators of `model` when there is none).
+/// One PlanLayer per record, or per piece of a record Google's compiler 16 places piece by piece
+/// (a softmax table and its unit row: params::SoftmaxTablePieces), operators without a record
+/// included (with 0 bytes: they take part in the caching token as the compiler's records do);
+/// the content digest covers the records' operators (all operators of `model` when there is none).
 PlanModel MakePlanModel(const ir::Model& model, std::string name, const ActivationFootprint& activations,
                         std::span<const params::LayerParams> records);
 

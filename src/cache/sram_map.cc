@@ -62,10 +62,19 @@ std::string RenderSramMap(const CachePlan& plan, int width) {
   }
   for (size_t i = 0; i < plan.models.size(); ++i) {
     const ModelPlan& m = plan.models[i];
-    size_t cached_layers = 0;
-    for (const auto& l : m.layers) cached_layers += l.cached ? 1 : 0;
+    // Layers, not pieces: a record placed piece by piece counts as cached when every piece is.
+    size_t layers = 0, cached_layers = 0;
+    for (size_t k = 0; k < m.layers.size(); ++k) {
+      if (m.layers[k].record_offset != 0) continue;
+      size_t end = k + 1;
+      while (end < m.layers.size() && m.layers[end].record_offset != 0) ++end;
+      ++layers;
+      cached_layers += std::all_of(m.layers.begin() + static_cast<std::ptrdiff_t>(k),
+                                   m.layers.begin() + static_cast<std::ptrdiff_t>(end),
+                                   [](const LayerPlacement& l) { return l.cached; });
+    }
     std::string extra = "streamed " + base::FormatBytes(static_cast<uint64_t>(m.streamed_bytes)) + ", layers " +
-                        std::to_string(cached_layers) + "/" + std::to_string(m.layers.size()) + " cached";
+                        std::to_string(cached_layers) + "/" + std::to_string(layers) + " cached";
     regions.push_back({ModelGlyph(i), m.name, m.cached_bytes, extra});
   }
   regions.push_back({'.', "free (remaining)", std::max<int64_t>(0, plan.remaining_bytes), ""});

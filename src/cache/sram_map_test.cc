@@ -45,6 +45,16 @@ TEST(SramMap, BarIsProportionalAndComplete) {
   EXPECT_NE(map.find("0x000000001234abcd"), std::string::npos);
 }
 
+TEST(SramMap, CountsLayersNotPieces) {
+  CachePlan plan = TwoModels();
+  // The second model's layer 1 in two pieces: its 64-byte last piece cached, the rest streamed.
+  plan.models[1].layers = {{0, true, 0, 2 << 20}, {1, false, 0, 3 << 20}, {1, true, 2 << 20, 64, 3 << 20}};
+  plan.models[1].cached_bytes += 64;
+  plan.remaining_bytes -= 64;
+  const std::string map = RenderSramMap(plan, 64);
+  EXPECT_NE(map.find("layers 1/2 cached"), std::string::npos) << map;
+}
+
 TEST(SramMap, WithoutBudgetSpansTheCapacity) {
   CachePlan plan;
   plan.capacity_bytes = 1000;

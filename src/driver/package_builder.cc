@@ -91,6 +91,29 @@ Result<std::vector<uint8_t>> RegionModelWithoutWeights(const ir::Model& model, c
 
 }  // namespace
 
+}  // namespace etpu::driver
+
+namespace etpu {
+
+std::vector<LayerPlacement> PackageEntries(std::span<const LayerPlacement> placements) {
+  std::vector<LayerPlacement> out;
+  for (const LayerPlacement& p : placements) {
+    LayerPlacement* last = out.empty() ? nullptr : &out.back();
+    if (last != nullptr && p.record_offset > 0 && last->op_index == p.op_index && last->region == p.region &&
+        last->cached == p.cached && last->offset + last->bytes == p.offset &&
+        last->record_offset + last->bytes == p.record_offset) {
+      last->bytes += p.bytes;
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+}  // namespace etpu
+
+namespace etpu::driver {
+
 int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
   std::vector<int> mapped;
   for (const auto& r : prepared.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
@@ -98,8 +121,30 @@ int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
 }
 
 Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan) {
-  if (plan.layers.size() != prepared.layers.size()) {
-    return InternalError(fmt::format("cache plan has {} layers for {} parameterised layers", plan.layers.size(),
+  // The plan's items of each record, in record order: one per record, or one per piece of a record
+  // placed piece by piece (cache::PlanLayer::record_offset).
+  std::vector<std::vector<const cache::LayerPlacement*>> items(prepared.layers.size());
+  size_t j = 0;
+  for (size_t i = 0; i < prepared.layers.size(); ++i) {
+    const params::LayerParams& record = prepared.layers[i];
+    const auto size = static_cast<int64_t>(record.bytes.size());
+    int64_t covered = 0;
+    do {
+      if (j >= plan.layers.size() || plan.layers[j].op_index != record.op_index ||
+          plan.layers[j].record_offset != covered || plan.layers[j].bytes < 0) {
+        return InternalError(fmt::format("cache plan does not cover the {}-byte record of operator #{} piece by piece "
+                                         "(item #{} of {})", size, record.op_index, j, plan.layers.size()));
+      }
+      covered += plan.layers[j].bytes;
+      items[i].push_back(&plan.layers[j++]);
+    } while (covered < size);
+    if (covered != size) {
+      return InternalError(fmt::format("cache plan places {} bytes of the {}-byte record of operator #{}", covered,
+                                       size, record.op_index));
+    }
+  }
+  if (j != plan.layers.size()) {
+    return InternalError(fmt::format("cache plan has {} items for {} parameterised layers", plan.layers.size(),
                                      prepared.layers.size()));
   }
   std::map<int, size_t> layer_of_op;
@@ -109,15 +154,16 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
   for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
     int64_t cached_end = 0, streamed_end = 0;
     const partition::Region& region = prepared.partition.regions[r];
-    // Records in Google's blob order (params::ParameterOrder), not necessarily execution order.
+    // Records in Google's blob order (params::ParameterOrder), not necessarily execution order;
+    // the pieces of a record in record order, each right after the blob's previous bytes.
     for (int op_index : params::ParameterOrder(*prepared.model, region.ops, region.outputs)) {
       auto it = layer_of_op.find(op_index);
       if (it == layer_of_op.end()) continue;
-      const bool cached = plan.layers[it->second].cached;
-      const auto bytes = static_cast<int64_t>(prepared.layers[it->second].bytes.size());
-      int64_t& end = cached ? cached_end : streamed_end;
-      out.push_back({op_index, static_cast<int>(r), cached, end, bytes});
-      end += bytes;
+      for (const cache::LayerPlacement* item : items[it->second]) {
+        int64_t& end = item->cached ? cached_end : streamed_end;
+        out.push_back({op_index, static_cast<int>(r), item->cached, end, item->bytes, item->record_offset});
+        end += item->bytes;
+      }
     }
   }
   return out;
@@ -145,7 +191,8 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     package::Program program;
     std::set<int> param_ops;
     size_t cached_end = 0, streamed_end = 0;
-    for (const LayerPlacement& place : placements) {
+    // One program entry per package entry: a record's pieces side by side in one blob are one.
+    for (const LayerPlacement& place : PackageEntries(placements)) {
       if (place.region != static_cast<int>(r)) continue;
       const params::LayerParams& layer = prepared.layers[layer_of_op.at(place.op_index)];
       // Only layers whose constant operands are encoded in the blob lose them in the program's
@@ -154,15 +201,19 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
       // The blob is the layers' bytes one after another, written straight into the package.
       std::vector<std::span<const uint8_t>>& blob = place.cached ? pc.parameter_pieces : eo.parameter_pieces;
       size_t& blob_end = place.cached ? cached_end : streamed_end;
+      if (place.record_offset < 0 || place.bytes < 0 ||
+          static_cast<uint64_t>(place.record_offset) + static_cast<uint64_t>(place.bytes) > layer.bytes.size()) {
+        return InternalError("layer placement leaves its record");
+      }
       package::LayerParams rec;
       rec.op_index = static_cast<int32_t>(std::find(region.ops.begin(), region.ops.end(), place.op_index) - region.ops.begin());
       rec.kind = layer.kind.value_or(package::LayerKind::kOther);
       rec.placement = place.cached ? package::Placement::kCached : package::Placement::kStreamed;
       rec.offset = static_cast<uint64_t>(place.offset);
-      rec.size = layer.bytes.size();
+      rec.size = static_cast<uint64_t>(place.bytes);
       if (rec.offset != blob_end) return InternalError("layer placement does not follow the blob it is written to");
-      blob.emplace_back(layer.bytes);
-      blob_end += layer.bytes.size();
+      blob.emplace_back(std::span<const uint8_t>(layer.bytes).subspan(static_cast<size_t>(place.record_offset), rec.size));
+      blob_end += rec.size;
       program.layers.push_back(rec);
     }
     ETPU_ASSIGN_OR_RETURN(program.region_model, RegionModelWithoutWeights(model, region, param_ops));

@@ -94,9 +94,14 @@ Status CheckLayerRecords(const package::RegionModel& region, const package::Prog
                                        i, layer.op_index, m.ops.size()));
     }
     const std::string where = fmt::format("{}: layer record #{} (region op #{})", what, i, layer.op_index);
+    // A record placed piece by piece (a softmax table and its unit row in different blobs) lists
+    // its pieces one after another, with one layout; weights records are whole.
+    const bool later_piece = i > 0 && program.layers[i - 1].op_index == layer.op_index &&
+                             program.layers[i - 1].kind == layer.kind && !IsWeightsKind(layer.kind);
     const auto [previous, first] = record_of_op.emplace(layer.op_index, i);
-    if (!first) {
-      return DataLossError(fmt::format("{}: layer records #{} and #{} both name region op #{} (one record per operator)",
+    if (!first && !later_piece) {
+      return DataLossError(fmt::format("{}: layer records #{} and #{} both name region op #{} (one record per operator, "
+                                       "its pieces one after another)",
                                        what, previous->second, i, layer.op_index));
     }
     const ir::Operator& op = m.ops[static_cast<size_t>(layer.op_index)];

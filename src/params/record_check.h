@@ -16,7 +16,8 @@
 namespace etpu::params {
 
 /// Checks the records of `program` against `region` (its region model, unpacked):
-///  - at most one record per operator;
+///  - at most one record per operator, which may be listed in pieces (one after another, one
+///    layout, not a weights layout: a softmax table and its unit row placed in different blobs);
 ///  - a kind the operator can have: the weights kinds only on a conv-like operator, and exactly
 ///    the kind the compiler gives it (LayerKindOf: depthwise or conv layout, per-tensor or
 ///    per-channel) with exactly the bytes its geometry takes (ConvParamBytes, with bias words when

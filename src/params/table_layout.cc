@@ -48,6 +48,17 @@ Result<std::vector<uint8_t>> EncodeSoftmaxTable(const SoftmaxTableSpec& spec) {
   return out;
 }
 
+std::vector<int64_t> SoftmaxTablePieces(std::span<const uint8_t> table) {
+  const auto size = static_cast<int64_t>(table.size());
+  const int64_t rows = size / kSoftmaxRowBytes;
+  if (size % kSoftmaxRowBytes != 0 || rows < 4 || rows % 3 != 1) return {size};
+  const std::span<const uint8_t> last = table.subspan(static_cast<size_t>(size - kSoftmaxRowBytes));
+  const bool unit = GetU32(last, 0) == FloatBits(1.0f) &&
+                    std::all_of(last.begin() + 4, last.end(), [](uint8_t b) { return b == 0; });
+  if (!unit) return {size};
+  return {size - kSoftmaxRowBytes, kSoftmaxRowBytes};
+}
+
 Result<SoftmaxTableSpec> DecodeSoftmaxTable(std::span<const uint8_t> bytes, int classes) {
   SoftmaxTableSpec spec;
   spec.classes = classes;

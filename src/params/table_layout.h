@@ -32,6 +32,11 @@ int64_t SoftmaxTableBytes(const SoftmaxTableSpec& spec);
 Result<std::vector<uint8_t>> EncodeSoftmaxTable(const SoftmaxTableSpec& spec);
 /// Inverse: recovers scale and unit_row from a table for `classes` classes (checks every byte).
 Result<SoftmaxTableSpec> DecodeSoftmaxTable(std::span<const uint8_t> bytes, int classes);
+/// The pieces of a softmax table that Google's compiler 16 places each on its own (cached or
+/// streamed; docs/COMPILER.md "Co-compilation by generation"): the three sections, then the unit
+/// row when the table ends with one. Byte counts in record order, summing to `table.size()`; a
+/// single piece when there is no unit row.
+std::vector<int64_t> SoftmaxTablePieces(std::span<const uint8_t> table);
 
 /// One constant tensor inside a parameter record, in TFLite's own bytes.
 struct ConstRecord {

@@ -82,7 +82,9 @@ TEST(CandidateOrdersTest, Compiler16ReductionKeepsOrdersThatBreakTies) {
   EXPECT_EQ(c.all, 325);
   EXPECT_GT(c.sets_where_order_matters, 0);
   EXPECT_GT(c.sets_with_ties, 0);
-  EXPECT_LT(c.reduced, c.all / 2);
+  // 189 of 325 since a softmax table's 64-byte unit row is an item of its own (issue 11): the five
+  // models' rows all tie, so the order also decides which rows get the last bytes (102 before).
+  EXPECT_LT(c.reduced, c.all * 2 / 3);
 }
 
 // Different architectures that overflow the SRAM together: few ties, far fewer compilations.

@@ -26,12 +26,13 @@ TEST(InspectApiTest, ReadsBackWhatTheCompilerDecided) {
   const InspectedEdgeTpuOp& op = info->edgetpu_ops.front();
   EXPECT_EQ(op.token, m.caching_token);
   EXPECT_TRUE(op.runtime_error.empty()) << op.runtime_error;
-  ASSERT_EQ(op.layers.size(), m.layers.size());
-  for (size_t i = 0; i < m.layers.size(); ++i) {
+  const std::vector<LayerPlacement> entries = PackageEntries(m.layers);  // a record's side-by-side pieces joined
+  ASSERT_EQ(op.layers.size(), entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
     SCOPED_TRACE("layer " + std::to_string(i));
-    EXPECT_EQ(op.layers[i].cached, m.layers[i].cached);
-    EXPECT_EQ(op.layers[i].bytes, static_cast<uint64_t>(m.layers[i].bytes));
-    EXPECT_EQ(op.layers[i].offset, static_cast<uint64_t>(m.layers[i].offset));
+    EXPECT_EQ(op.layers[i].cached, entries[i].cached);
+    EXPECT_EQ(op.layers[i].bytes, static_cast<uint64_t>(entries[i].bytes));
+    EXPECT_EQ(op.layers[i].offset, static_cast<uint64_t>(entries[i].offset));
     EXPECT_FALSE(op.layers[i].op.empty());
   }
   EXPECT_EQ(info->cpu_ops.size(), m.cpu_ops.size());

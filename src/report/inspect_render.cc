@@ -1,6 +1,8 @@
 // Text and JSON renderings of inspect reports (inspect.h).
 #include <fmt/format.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "base/units.h"
@@ -125,7 +127,12 @@ std::string RenderInspectText(const InspectReport& r) {
       for (const auto& l : e.output_layers) s += "      output " + LayerLine(l) + "\n";
     }
     if (!c.layers.empty()) {
-      s += fmt::format("    Parameterised layers of the etpu program ({} of {} region operators):\n", c.layers.size(), c.region_ops);
+      // A layer placed in pieces (a softmax table and its unit row in different blobs) has one line per piece.
+      std::set<int> ops;
+      for (const InspectLayer& l : c.layers) ops.insert(l.op_index);
+      const size_t pieces = c.layers.size() - ops.size();
+      s += fmt::format("    Parameterised layers of the etpu program ({} of {} region operators{}):\n", ops.size(), c.region_ops,
+                       pieces == 0 ? "" : fmt::format("; {} more line{} for pieces placed apart", pieces, pieces == 1 ? "" : "s"));
       s += fmt::format("      {:>5}  {:<22} {:<22} {:<9} {:>10} {:>10}\n", "op", "operator", "layout", "placement", "offset", "bytes");
       for (const InspectLayer& l : c.layers) {
         s += fmt::format("      {:>5}  {:<22} {:<22} {:<9} {:>10} {:>10}\n", l.op_index, l.op_name, l.kind, l.placement, l.offset, l.size);

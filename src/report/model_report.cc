@@ -135,6 +135,28 @@ void AddOperatorTimes(json& model, const ModelResult& m) {
   }
 }
 
+}  // namespace
+
+std::map<int64_t, json> LayersByOperator(const json& layers) {
+  std::map<int64_t, json> out;
+  for (const json& l : layers) {
+    const std::string placement = l["cached"].get<bool>() ? "cached" : "streamed";
+    auto [it, first] = out.emplace(l["op_index"].get<int64_t>(), l);
+    json& o = it->second;
+    if (first) {
+      o["placement"] = placement;
+      continue;
+    }
+    o["param_bytes"] = o["param_bytes"].get<int64_t>() + l["param_bytes"].get<int64_t>();
+    if (o["placement"] != placement) o["placement"] = "split";
+    o["cached"] = o["cached"].get<bool>() && l["cached"].get<bool>();
+    if (o["sram_offset"].is_null()) o["sram_offset"] = l["sram_offset"];
+  }
+  return out;
+}
+
+namespace {
+
 /// One model compiled here: verdicts, placements (with their SRAM address), summary, checks.
 json CompiledModelJson(const ModelResult& m, int64_t& sram_cursor) {
   json ops = json::array();
@@ -153,7 +175,7 @@ json CompiledModelJson(const ModelResult& m, int64_t& sram_cursor) {
     base[r] = sram_cursor;
     sram_cursor += cached_per_region[r];
   }
-  std::vector<LayerPlacement> layers = m.layers;
+  std::vector<LayerPlacement> layers = PackageEntries(m.layers);  // as read back from the package
   std::stable_sort(layers.begin(), layers.end(), [](const LayerPlacement& a, const LayerPlacement& b) { return a.op_index < b.op_index; });
   json lj = json::array();
   for (const LayerPlacement& p : layers) {

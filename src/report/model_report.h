@@ -11,6 +11,7 @@
 // format it. Nothing here prints or writes.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ std::string RenderReportJson(const nlohmann::json& doc);
 std::string RenderReportText(const nlohmann::json& doc);
 /// The per-layer table as CSV: one row per operator of every model (section 5's twin).
 std::string RenderReportCsv(const nlohmann::json& doc);
+/// A model's "layers" per operator: a layer placed in pieces (compiler 16's softmax table and unit
+/// row in different blobs) is one entry with param_bytes summed, "placement" "cached", "streamed"
+/// or "split", and the sram_offset of its first cached piece (null when none is cached).
+std::map<int64_t, nlohmann::json> LayersByOperator(const nlohmann::json& layers);
 /// The document in `format`: "json", "txt", "csv" or "html" (anything else: html).
 std::string RenderReportAs(const nlohmann::json& doc, const std::string& format);
 /// The format a report file's name asks for: ".json", ".txt", ".csv", else "html".

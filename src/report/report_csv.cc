@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "report/model_report.h"
 
@@ -25,14 +26,13 @@ std::string V(const json& v) { return v.is_string() ? v.get<std::string>() : (v.
 std::string RenderReportCsv(const json& doc) {
   std::string s = "model,op_index,op,runs_on,status,rule_id,param_bytes,placement,sram_offset,compute_ms,stream_ms,bound\n";
   for (const json& m : doc["models"]) {
-    std::map<int64_t, const json*> layers;
-    for (const json& l : m["layers"]) layers[l["op_index"].get<int64_t>()] = &l;
+    const std::map<int64_t, json> layers = LayersByOperator(m["layers"]);
     auto row = [&](const json& index, const json& op, const char* runs_on, const json& status, const json& rule,
                    const json* times) {
       auto it = layers.find(index.get<int64_t>());
-      const json* l = it == layers.end() ? nullptr : it->second;
+      const json* l = it == layers.end() ? nullptr : &it->second;
       s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", Q(V(m["name"])), V(index), Q(V(op)), runs_on, Q(V(status)),
-                       Q(V(rule)), l ? V((*l)["param_bytes"]) : "", l ? ((*l)["cached"].get<bool>() ? "cached" : "streamed") : "",
+                       Q(V(rule)), l ? V((*l)["param_bytes"]) : "", l ? V((*l)["placement"]) : "",
                        l ? V((*l)["sram_offset"]) : "", times ? V((*times)["compute_ms"]) : "",
                        times ? V((*times)["stream_ms"]) : "", times ? V((*times)["bound"]) : "");
     };
@@ -41,7 +41,10 @@ std::string RenderReportCsv(const json& doc) {
         row(o["op_index"], o["op"], o["edgetpu"].get<bool>() ? "edgetpu" : "cpu", o["status"], o["rule_id"], &o);
       }
     } else {  // Read from a compiled file: the package's layers and CPU operators; no statuses.
-      for (const json& l : m["layers"]) row(l["op_index"], l["op"], "edgetpu", nullptr, nullptr, nullptr);
+      std::set<int64_t> seen;  // one row per operator, in the package's order
+      for (const json& l : m["layers"]) {
+        if (seen.insert(l["op_index"].get<int64_t>()).second) row(l["op_index"], l["op"], "edgetpu", nullptr, nullptr, nullptr);
+      }
       for (const json& c : m["inspect"]["cpu_ops"]) row(c["index"], c["op"], "cpu", nullptr, nullptr, nullptr);
     }
   }

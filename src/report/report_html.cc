@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "base/units.h"
@@ -124,12 +125,11 @@ std::string LayerTables(const json& doc) {
   for (const json& m : doc["models"]) {
     s += fmt::format("<h3>{}</h3>\n", E(m["name"]));
     for (const json& x : m["missing"]) s += "<p>Missing: " + E(x) + "</p>\n";
-    std::map<int64_t, const json*> by_op;
-    for (const json& l : m["layers"]) by_op[I(l["op_index"])] = &l;
+    const std::map<int64_t, json> by_op = LayersByOperator(m["layers"]);
     s += "<table>\n<tr><th>op</th><th>operator</th><th>runs on</th><th>status</th><th>rule</th><th>param bytes</th><th>placement</th><th>SRAM offset</th><th>compute ms</th><th>stream ms</th><th>bound</th></tr>\n";
     auto layer_cells = [&](const json* l) {
       if (!l) return std::string("<td></td><td></td><td></td>");
-      return fmt::format("<td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td>", I((*l)["param_bytes"]), (*l)["cached"].get<bool>() ? "cached" : "streamed", E((*l)["sram_offset"]));
+      return fmt::format("<td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td>", I((*l)["param_bytes"]), E((*l)["placement"]), E((*l)["sram_offset"]));
     };
     auto time_cells = [](const json* o) {
       if (!o || !(*o)["compute_ms"].is_number()) return std::string("<td></td><td></td><td></td>");
@@ -142,10 +142,14 @@ std::string LayerTables(const json& doc) {
         s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n", I(o["op_index"]), E(o["op"]),
                          o["edgetpu"].get<bool>() ? "Edge TPU" : "CPU", E(o["status"]),
                          HtmlEscape(o["rule_id"].get<std::string>() + (o["reason"].get<std::string>().empty() ? "" : ": " + o["reason"].get<std::string>())),
-                         layer_cells(it == by_op.end() ? nullptr : it->second), time_cells(&o));
+                         layer_cells(it == by_op.end() ? nullptr : &it->second), time_cells(&o));
       }
     } else {
-      for (const json& l : m["layers"]) s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>Edge TPU</td><td>-</td><td>-</td>{}{}</tr>\n", I(l["op_index"]), E(l["op"]), layer_cells(&l), time_cells(nullptr));
+      std::set<int64_t> seen;  // one row per operator, in the package's order
+      for (const json& l : m["layers"]) {
+        if (!seen.insert(I(l["op_index"])).second) continue;
+        s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>Edge TPU</td><td>-</td><td>-</td>{}{}</tr>\n", I(l["op_index"]), E(l["op"]), layer_cells(&by_op.at(I(l["op_index"]))), time_cells(nullptr));
+      }
       for (const json& c : m["inspect"]["cpu_ops"]) s += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>CPU</td><td>-</td><td>-</td>{}{}</tr>\n", I(c["index"]), E(c["op"]), layer_cells(nullptr), time_cells(nullptr));
     }
     s += "</table>\n";

@@ -104,22 +104,45 @@ Result<std::unique_ptr<EdgeTpuExecutable>> EdgeTpuExecutable::Create(const packa
 
 Status EdgeTpuExecutable::FillBefore(int op) {
   if (op < 0 || static_cast<size_t>(op) >= layers_before_op_.size()) return OkStatus();
-  for (size_t k : layers_before_op_[static_cast<size_t>(op)]) ETPU_RETURN_IF_ERROR(FillLayer(layers_[k]));
+  const std::vector<size_t>& ks = layers_before_op_[static_cast<size_t>(op)];
+  for (size_t i = 0; i < ks.size(); ++i) {
+    const package::LayerParams& layer = layers_[ks[i]];
+    ETPU_ASSIGN_OR_RETURN(std::span<const uint8_t> bytes, LayerBytes(layer));
+    // A record placed piece by piece (package/README.md): the other entries of its operator,
+    // in program order, are its later pieces.
+    size_t end = i + 1;
+    while (end < ks.size() && layers_[ks[end]].op_index == layer.op_index) ++end;
+    if (end > i + 1) {
+      joined_.assign(bytes.begin(), bytes.end());
+      for (size_t p = i + 1; p < end; ++p) {
+        const package::LayerParams& piece = layers_[ks[p]];
+        if (piece.kind != layer.kind) {
+          return DataLossError(fmt::format("{}: the pieces of op #{}'s record have layouts {} and {}", what_,
+                                           layer.op_index, package::LayerKindName(layer.kind),
+                                           package::LayerKindName(piece.kind)));
+        }
+        ETPU_ASSIGN_OR_RETURN(std::span<const uint8_t> more, LayerBytes(piece));
+        joined_.insert(joined_.end(), more.begin(), more.end());
+      }
+      bytes = joined_;
+    }
+    ETPU_RETURN_IF_ERROR(FillLayer(layer, bytes));
+    i = end - 1;
+  }
   return OkStatus();
 }
 
-Status EdgeTpuExecutable::FillLayer(const package::LayerParams& layer) {
+Result<std::span<const uint8_t>> EdgeTpuExecutable::LayerBytes(const package::LayerParams& layer) {
+  if (layer.placement == package::Placement::kCached) return device_->ReadCached(id_, layer.offset, layer.size);
+  if (layer.offset > streamed_.size() || layer.size > streamed_.size() - layer.offset) {
+    return DataLossError(fmt::format("{}: streamed layer range [{}, +{}) leaves the {}-byte blob", what_, layer.offset,
+                                     layer.size, streamed_.size()));
+  }
+  return std::span<const uint8_t>(streamed_.data() + layer.offset, static_cast<size_t>(layer.size));
+}
+
+Status EdgeTpuExecutable::FillLayer(const package::LayerParams& layer, std::span<const uint8_t> bytes) {
   {
-    std::span<const uint8_t> bytes;
-    if (layer.placement == package::Placement::kCached) {
-      ETPU_ASSIGN_OR_RETURN(bytes, device_->ReadCached(id_, layer.offset, layer.size));
-    } else {
-      if (layer.offset > streamed_.size() || layer.size > streamed_.size() - layer.offset) {
-        return DataLossError(fmt::format("{}: streamed layer range [{}, +{}) leaves the {}-byte blob", what_,
-                                         layer.offset, layer.size, streamed_.size()));
-      }
-      bytes = std::span<const uint8_t>(streamed_.data() + layer.offset, static_cast<size_t>(layer.size));
-    }
     const ir::Operator& op = region_->ops.at(static_cast<size_t>(layer.op_index));
     // The weights share the arena: what a record leaves out reads as zeros, as in the region model.
     for (int t : op.inputs) {

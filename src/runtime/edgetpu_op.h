@@ -90,7 +90,10 @@ class EdgeTpuExecutable {
   Status Run(const OpBuildContext& outer_op, std::vector<InvocationRecord>* sink);
   /// Decodes the layers whose weights the region operator `op` is the first to read.
   Status FillBefore(int op);
-  Status FillLayer(const package::LayerParams& layer);
+  /// The bytes of one program layer, from the blob it names.
+  Result<std::span<const uint8_t>> LayerBytes(const package::LayerParams& layer);
+  /// Decodes one layer's record (all its pieces, in program order) into its operator's weights.
+  Status FillLayer(const package::LayerParams& layer, std::span<const uint8_t> bytes);
 
   int op_index_ = -1;
   std::string what_;
@@ -105,6 +108,7 @@ class EdgeTpuExecutable {
   std::span<const uint8_t> caching_params_;
   std::span<const uint8_t> streamed_;
   std::vector<uint8_t> corrupted_streamed_;  ///< CorruptStreamed's private copy (streamed_ views it then).
+  std::vector<uint8_t> joined_;  ///< A record placed in pieces, joined for decoding (FillBefore).
   std::vector<package::LayerParams> layers_;
   std::vector<std::vector<size_t>> layers_before_op_;  ///< Per region operator: layers to decode first.
   std::shared_ptr<const ir::Model> region_;

@@ -2,6 +2,7 @@
 // no script that runs), deterministic, and embeds exactly the JSON document.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "report/model_report.h"
@@ -68,6 +69,24 @@ TEST(ReportCsv, OneRowPerOperatorWithQuotedFields) {
   // deeplab's RESIZE_BILINEAR status ("..., but ...") holds a comma: quoted.
   EXPECT_NE(csv.find(",\"Operation is otherwise supported, but not mapped"), std::string::npos);
   EXPECT_GT(quoted, 0u);
+}
+
+// A layer placed in two pieces (compiler 16's softmax table streamed, its unit row cached) is one
+// per-operator row: bytes summed, placement "split", the SRAM offset of its cached piece.
+TEST(ReportLayers, PiecesOfOneLayerAreOneOperatorRow) {
+  const json layers = json::array({
+      {{"op_index", 28}, {"op", "CONV_2D"}, {"cached", true}, {"param_bytes", 1024}, {"sram_offset", 100}},
+      {{"op_index", 30}, {"op", "SOFTMAX"}, {"cached", false}, {"param_bytes", 48192}, {"sram_offset", nullptr}},
+      {{"op_index", 30}, {"op", "SOFTMAX"}, {"cached", true}, {"param_bytes", 64}, {"sram_offset", 1124}},
+  });
+  const std::map<int64_t, json> by_op = LayersByOperator(layers);
+  ASSERT_EQ(by_op.size(), 2u);
+  EXPECT_EQ(by_op.at(28)["placement"], "cached");
+  EXPECT_EQ(by_op.at(28)["param_bytes"], 1024);
+  EXPECT_EQ(by_op.at(30)["placement"], "split");
+  EXPECT_EQ(by_op.at(30)["param_bytes"], 48256);
+  EXPECT_EQ(by_op.at(30)["sram_offset"], 1124);
+  EXPECT_FALSE(by_op.at(30)["cached"].get<bool>());
 }
 
 TEST(ReportHtml, DataCannotCloseItsScriptElement) {
