@@ -121,8 +121,6 @@ Result<CustomOpDataView> DecodeAligned(std::span<const uint8_t> bytes, std::stri
   return out;
 }
 
-
-
 /// Bytes to write as a FlexBuffer string; `zero_follows`: the byte after them is readable and 0.
 struct StringBytes {
   std::span<const uint8_t> bytes;
@@ -195,7 +193,7 @@ std::vector<uint8_t> EncodeEtpuCustomOpData(const PackageBuffer& package) {
 Result<CustomOpDataView> DecodeCustomOpDataView(std::span<const uint8_t> bytes, std::string_view what) {
   if (bytes.size() < 3) return Bad(what, fmt::format("{} bytes, too few for a FlexBuffer", bytes.size()));
   if (bytes.size() >= kMaxOptionsBytes) return Bad(what, fmt::format("{} bytes, more than etpu accepts", bytes.size()));
-  if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 == 0) return DecodeAligned(bytes, what);
+  if (Aligned(bytes.data(), 8)) return DecodeAligned(bytes, what);
   // FlexBuffer reads are plain loads: decode an aligned copy, then view the caller's bytes.
   std::vector<uint8_t> aligned_copy(bytes.begin(), bytes.end());
   ETPU_ASSIGN_OR_RETURN(CustomOpDataView out, DecodeAligned(aligned_copy, what));

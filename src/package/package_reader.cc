@@ -20,8 +20,6 @@ Status Bad(std::string_view what, const std::string& problem) {
 
 std::string Str(const flatbuffers::String* s) { return s ? std::string(s->c_str(), s->size()) : std::string(); }
 
-bool Aligned(const uint8_t* p, size_t n) { return reinterpret_cast<uintptr_t>(p) % n == 0; }
-
 template <typename T>
 bool VerifyRoot(const uint8_t* data, size_t size, const char* identifier) {
   flatbuffers::Verifier::Options opts;

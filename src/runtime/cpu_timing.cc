@@ -4,9 +4,9 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <set>
 
 #include <time.h>
-#include <set>
 
 #include <fmt/format.h>
 

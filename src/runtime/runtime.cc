@@ -2,6 +2,8 @@
 // VirtualEdgeTpu.
 #include "etpu/runtime.h"
 
+#include <functional>
+
 #include <fmt/format.h>
 
 #include "base/file_io.h"
@@ -254,7 +256,10 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_pt
   // A model read in place views the mapping: the mapping lives as long as the model.
   impl->model = std::shared_ptr<ir::Model>(new ir::Model(std::move(model)), [file](ir::Model* m) { delete m; });
   runtime::InterpreterOptions opts;
-  if (file != nullptr) opts.constant_prepared = [file](std::span<const uint8_t> bytes) { file->Drop(bytes); };
+  // Pages of the mapped file that are not read again are given back (runtime/mapped_file.h).
+  std::function<void(std::span<const uint8_t>)> give_back;
+  if (file != nullptr) give_back = [file](std::span<const uint8_t> bytes) { file->Drop(bytes); };
+  opts.constant_prepared = give_back;
   opts.num_threads = num_threads > 0 ? num_threads : impl_->options.num_threads;
   opts.preserve_all_tensors = options.preserve_all_tensors;
   if (options.max_tensor_bytes < 0) {
@@ -265,8 +270,6 @@ Result<LoadedModel> Runtime::Load(std::span<const uint8_t> bytes, std::shared_pt
   if (impl->model->HasEdgeTpuCustomOp()) {
     // Packages are read in place (the model keeps its custom options, and a mapped file, alive).
     ETPU_ASSIGN_OR_RETURN(package::CompiledModelInfo info, package::ReadCompiledModel(*impl->model, impl->model));
-    EdgeTpuExecutable::GiveBack give_back;
-    if (file != nullptr) give_back = [file](std::span<const uint8_t> bytes) { file->Drop(bytes); };
     for (const auto& op : info.edgetpu_ops) {
       ETPU_ASSIGN_OR_RETURN(auto x, EdgeTpuExecutable::Create(op, *impl->model, impl_->devices[static_cast<size_t>(device)].get(),
                                                                impl_->timing, impl_->options.runtime_version,
