@@ -29,6 +29,12 @@ inline void Relax(int i) {
   }
 }
 
+// The claim word: generation << 32 | parts << 16 | next range to claim.
+constexpr int kMaxParts = 0xFFFF;
+uint64_t ClaimGeneration(uint64_t v) { return v >> 32; }
+int ClaimParts(uint64_t v) { return static_cast<int>((v >> 16) & 0xFFFFu); }
+int ClaimNext(uint64_t v) { return static_cast<int>(v & 0xFFFFu); }
+
 // Range `i` of `parts` equal splits of [0, n).
 int64_t SplitPoint(int64_t n, int parts, int i) { return n * i / parts; }
 
@@ -50,9 +56,11 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::RunRanges(uint64_t generation) {
   uint64_t v = claim_.load(std::memory_order_acquire);
   for (;;) {
-    if ((v >> 32) != generation) return;
-    const int part = static_cast<int>(v & 0xFFFFFFFFu);
-    const int parts = parts_.load(std::memory_order_relaxed);  // Checked by the claim below.
+    // The generation, the call's range count and the next range come from one word: a claim
+    // succeeds only on the word it read, so it can never pair a stale range index with the next
+    // call's count (a worker leaving one call once claimed a range of the next that way).
+    if (ClaimGeneration(v) != generation) return;
+    const int part = ClaimNext(v), parts = ClaimParts(v);
     if (part >= parts) return;
     if (!claim_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
     // Claimed: the call cannot return (nor its fields change) before this range is done.
@@ -69,21 +77,22 @@ void ThreadPool::RunRanges(uint64_t generation) {
 void ThreadPool::WorkerLoop() {
   uint64_t seen = 0;
   for (;;) {
-    auto ready = [&] { return stop_.load() || (claim_.load(std::memory_order_acquire) >> 32) != seen; };
+    auto ready = [&] { return stop_.load() || ClaimGeneration(claim_.load(std::memory_order_acquire)) != seen; };
     for (int i = 0; i < kSpins && !ready(); ++i) Relax(i);
     if (!ready()) {
       std::unique_lock<std::mutex> lock(mu_);
       start_cv_.wait(lock, ready);
     }
     if (stop_.load()) return;
-    seen = claim_.load(std::memory_order_acquire) >> 32;
+    seen = ClaimGeneration(claim_.load(std::memory_order_acquire));
     RunRanges(seen);
   }
 }
 
 void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
-  const int parts = static_cast<int>(std::min<int64_t>(n, int64_t{threads()} * kRangesPerThread));
+  const int parts = static_cast<int>(
+      std::min<int64_t>({n, int64_t{threads()} * kRangesPerThread, int64_t{kMaxParts}}));
   if (parts <= 1 || workers_.empty()) {
     fn(0, n);
     return;
@@ -91,12 +100,11 @@ void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t, int64_
   std::lock_guard<std::mutex> call(call_mu_);
   fn_.store(&fn, std::memory_order_relaxed);
   n_.store(n, std::memory_order_relaxed);
-  parts_.store(parts, std::memory_order_relaxed);
   done_.store(0, std::memory_order_relaxed);
-  const uint64_t generation = (claim_.load(std::memory_order_relaxed) >> 32) + 1;
+  const uint64_t generation = (ClaimGeneration(claim_.load(std::memory_order_relaxed)) + 1) & 0xFFFFFFFFu;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    claim_.store(generation << 32, std::memory_order_release);
+    claim_.store(generation << 32 | uint64_t(parts) << 16, std::memory_order_release);
   }
   start_cv_.notify_all();
   RunRanges(generation);

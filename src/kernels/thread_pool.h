@@ -45,8 +45,8 @@ class ThreadPool {
   // range of it runs (the call cannot return before that range is done).
   std::atomic<const std::function<void(int64_t, int64_t)>*> fn_{nullptr};
   std::atomic<int64_t> n_{0};
-  std::atomic<int> parts_{0};
-  std::atomic<uint64_t> claim_{0};  ///< generation << 32 | next range to claim.
+  /// generation << 32 | the call's range count << 16 | next range to claim (thread_pool.cc).
+  std::atomic<uint64_t> claim_{0};
   std::atomic<int> done_{0};        ///< Ranges of the current call finished.
   std::atomic<bool> stop_{false};
 };
