@@ -27,15 +27,17 @@ inline std::string FindOracleDir(std::string* why) {
     return fs::exists(dir + "/tflite_c_run") && fs::exists(dir + "/libtflite29.so") &&
            fs::exists(dir + "/libtflite22.so");
   };
-  if (complete()) return dir;
+  // ctest runs test processes side by side: the setup runs under an exclusive lock, and runs
+  // (a no-op once done) before the files are trusted, so no process sees a runner that another is
+  // still compiling (a seen flake on a fresh machine).
   static bool tried_setup = false;
   const std::string setup = ::etpu::testutil::SharedPath("oracle/setup.sh");
   if (!tried_setup && fs::exists(setup) && std::system("command -v npm > /dev/null 2>&1") == 0) {
     tried_setup = true;
-    const std::string cmd = "bash '" + setup + "' '" + dir + "' > /dev/null 2>&1";
+    const std::string cmd = "flock '" + dir + ".lock' bash '" + setup + "' '" + dir + "' > /dev/null 2>&1";
     (void)std::system(cmd.c_str());
-    if (complete()) return dir;
   }
+  if (complete()) return dir;
   *why = "TFLite oracle not found in " + dir + " (run ../shared/oracle/setup.sh " + dir +
          "; needs npm and ../shared)";
   return "";

@@ -49,7 +49,9 @@ std::optional<Oracle> GetOracle(std::string* why) {
     }
     std::string out;
     const std::string cache = ETPU_ORACLE_CACHE;
-    if (RunCommand("bash " + Quote(setup) + " " + Quote(cache), &out) != 0) {
+    // Under an exclusive lock: ctest runs test processes side by side, and one must not use a
+    // runner that another is still compiling.
+    if (RunCommand("flock " + Quote(cache + ".lock") + " bash " + Quote(setup) + " " + Quote(cache), &out) != 0) {
       reason = "oracle setup failed: " + out;
       return;
     }
