@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -70,15 +71,22 @@ std::vector<uint8_t> TinyModel() {
 // shared keras_lstm model has): batch 1, 2 time steps, 3 inputs, 2 cells, no peephole, projection
 // or layer norm, with the 5 intermediates that carry the gate and hidden quantization. The input
 // zero point is a parameter: the campaign's crash was this operator with 1919903360 there.
-std::vector<uint8_t> LstmModel(int64_t input_zero_point) {
+// `gate_bias`: the first cell's bias in every gate. `constant_input`: the LSTM reads a constant
+// sequence instead of the graph's input (the fuzzers run every graph input at zero, and a zero
+// input adds nothing to the bias: a hostile bias overflows the accumulator only with products).
+std::vector<uint8_t> LstmModel(int64_t input_zero_point, int32_t gate_bias = 100, bool constant_input = false) {
   using etpu::ir::TensorType;
   namespace tfl = etpu::tflite;
   tfl::ModelBuilder b;
-  const int in = b.AddTensor("input", TensorType::INT8, {1, 2, 3}, tfl::Quant(0.05f, input_zero_point));
+  const std::vector<int8_t> sequence = {100, 90, 80, 70, 60, 50};
+  const int in = constant_input
+                     ? b.AddConstant<int8_t>("input", TensorType::INT8, {1, 2, 3}, sequence,
+                                             tfl::Quant(0.05f, input_zero_point))
+                     : b.AddTensor("input", TensorType::INT8, {1, 2, 3}, tfl::Quant(0.05f, input_zero_point));
   std::vector<int32_t> inputs(24, -1);
   inputs[0] = in;
   const std::vector<int8_t> w_in = {3, -7, 12, 5, 0, -2}, w_rec = {9, -4, 1, 6};
-  const std::vector<int32_t> bias = {100, -50};
+  const std::vector<int32_t> bias = {gate_bias, -50};
   const char* gates[4] = {"input", "forget", "cell", "output"};
   for (int g = 0; g < 4; ++g) {
     inputs[1 + g] = b.AddConstant<int8_t>(std::string(gates[g]) + "_w", TensorType::INT8, {2, 3}, w_in,
@@ -100,7 +108,7 @@ std::vector<uint8_t> LstmModel(int64_t input_zero_point) {
   }
   intermediates.push_back(b.AddTensor("hidden", TensorType::INT8, {}, tfl::Quant(0.0078125f, 0)));
   b.SetIntermediates(op, intermediates);
-  b.SetInputs({in});
+  b.SetInputs(constant_input ? std::vector<int32_t>{} : std::vector<int32_t>{in});
   b.SetOutputs({out});
   return b.Serialize();
 }
@@ -180,6 +188,10 @@ int main(int argc, char** argv) {
   // a shared model, which is not copied here), beside the same LSTM with a valid zero point.
   Write(loader, "lstm.tflite", LstmModel(0));
   Write(loader, "crash-lstm_input_zero_point_1919903360.tflite", LstmModel(1919903360));
+  // The ninth session's campaign: a gate bias near INT32_MAX plus the input's products overflowed
+  // the int32 accumulator (UBSan in src/kernels/lstm.cc); now wrapped as TFLite's int32 would.
+  Write(loader, "crash-lstm_gate_bias_near_int32_max.tflite",
+        LstmModel(0, std::numeric_limits<int32_t>::max() - 100, true));
   // Truncations and offsets pointed past the end: of the source model, of the compiled one, and
   // of the package alone. The compiled model (37 KiB, mostly the package's 4 KiB alignment
   // padding) is over the size limit: only its cases under the limit (truncations) are kept.

@@ -113,10 +113,10 @@ Status CheckEvalShapes(const char* op, const ConvParams& p, Shape4 in, Shape4 fi
 // of one output channel: the last step of every quantized convolution.
 template <typename T>
 T RequantizeOutput(const ConvParams& p, int32_t acc, const int32_t* bias, int oc, bool per_channel) {
-  if (bias) acc += bias[oc];
+  if (bias) acc = WrapAdd(acc, bias[oc]);  // wrapping, as TFLite's int32 (a hostile bias)
   const int k = per_channel ? oc : 0;
   acc = MultiplyByQuantizedMultiplier(acc, p.output_multiplier[k], p.output_shift[k]);
-  return static_cast<T>(Clamp(acc + p.output_offset, p.act_min, p.act_max));
+  return static_cast<T>(Clamp(WrapAdd(acc, p.output_offset), p.act_min, p.act_max));
 }
 
 template <typename T>
@@ -133,7 +133,7 @@ Status ConvQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4 filt
         const int ix0 = ox * p.stride_w - p.pad_left;
         T* dst = output + Offset(out, b, oy, ox, 0);
         for (int oc = 0; oc < out.c; ++oc) {
-          int32_t acc = 0;
+          int64_t acc = 0;  // wrapped to 32 bits below, as TFLite's int32 accumulator would
           for (int fy = 0; fy < filter.h; ++fy) {
             const int iy = iy0 + p.dilation_h * fy;
             if (iy < 0 || iy >= in.h) continue;
@@ -147,7 +147,7 @@ Status ConvQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4 filt
               }
             }
           }
-          dst[oc] = RequantizeOutput<T>(p, acc, bias, oc, per_channel);
+          dst[oc] = RequantizeOutput<T>(p, WrapTo32(acc), bias, oc, per_channel);
         }
       }
     }
@@ -163,7 +163,7 @@ Status DepthwiseQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4
   const bool per_channel = p.output_multiplier.size() > 1;
   const int32_t io = p.input_offset, fo = p.filter_offset;
   const int m_n = p.depth_multiplier;
-  std::vector<int32_t> acc(out.c);
+  std::vector<int64_t> acc(out.c);  // wrapped to 32 bits below, as in ConvQuantized
   for (int b = 0; b < out.n; ++b) {
     for (int oy = 0; oy < out.h; ++oy) {
       const int iy0 = oy * p.stride_h - p.pad_top;
@@ -193,7 +193,7 @@ Status DepthwiseQuantized(const ConvParams& p, Shape4 in, const T* input, Shape4
         }
         T* dst = output + Offset(out, b, oy, ox, 0);
         for (int oc = 0; oc < out.c; ++oc) {
-          dst[oc] = RequantizeOutput<T>(p, acc[oc], bias, oc, per_channel);
+          dst[oc] = RequantizeOutput<T>(p, WrapTo32(acc[oc]), bias, oc, per_channel);
         }
       }
     }

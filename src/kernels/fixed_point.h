@@ -35,13 +35,6 @@ struct Fixed {
   }
 };
 
-/// Wrapping int32 add / sub (the helpers never overflow on valid inputs).
-inline int32_t WrapAdd(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
-}
-inline int32_t WrapSub(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b));
-}
 
 template <int I>
 Fixed<I> operator+(Fixed<I> a, Fixed<I> b) { return Fixed<I>{WrapAdd(a.raw, b.raw)}; }

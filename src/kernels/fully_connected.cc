@@ -36,12 +36,13 @@ Status FcQuantized(const FullyConnectedParams& p, FcDims d, const T* input, cons
     const T* x = input + int64_t{b} * d.accum_depth;
     for (int o = 0; o < d.out_depth; ++o) {
       const T* w = weights + int64_t{o} * d.accum_depth;
-      int32_t acc = 0;
-      for (int k = 0; k < d.accum_depth; ++k) acc += (int32_t{w[k]} + fo) * (int32_t{x[k]} + io);
-      if (bias) acc += bias[o];
+      // In 64 bits, wrapped to 32 as TFLite's int32 accumulator would (a hostile depth or bias).
+      int64_t sum = 0;
+      for (int k = 0; k < d.accum_depth; ++k) sum += (int32_t{w[k]} + fo) * (int32_t{x[k]} + io);
+      if (bias) sum += bias[o];
       const int k = per_channel ? o : 0;
-      acc = MultiplyByQuantizedMultiplier(acc, p.output_multiplier[k], p.output_shift[k]);
-      acc += p.output_offset;
+      int32_t acc = MultiplyByQuantizedMultiplier(WrapTo32(sum), p.output_multiplier[k], p.output_shift[k]);
+      acc = WrapAdd(acc, p.output_offset);
       output[int64_t{b} * d.out_depth + o] = static_cast<T>(Clamp(acc, p.act_min, p.act_max));
     }
   }

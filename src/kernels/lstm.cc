@@ -120,12 +120,14 @@ void MatMulAccumulate16(const int8_t* x, const int32_t* bias, const int8_t* w, Q
                         int n_batch, int n_in, int n_out, int16_t* gate) {
   for (int b = 0; b < n_batch; ++b) {
     for (int r = 0; r < n_out; ++r) {
-      int32_t acc = bias[r];
+      // In 64 bits, wrapped to 32 as TFLite's int32 accumulator would: the same value whenever
+      // that does not overflow, and no undefined behaviour when a hostile bias makes it.
+      int64_t sum = bias[r];
       const int8_t* row = w + static_cast<int64_t>(r) * n_in;
       const int8_t* xb = x + static_cast<int64_t>(b) * n_in;
-      for (int c = 0; c < n_in; ++c) acc += int32_t{xb[c]} * int32_t{row[c]};
-      acc = MultiplyByQuantizedMultiplier(acc, m.multiplier, m.shift);
-      acc += gate[b * n_out + r];
+      for (int c = 0; c < n_in; ++c) sum += int32_t{xb[c]} * int32_t{row[c]};
+      int32_t acc = MultiplyByQuantizedMultiplier(WrapTo32(sum), m.multiplier, m.shift);
+      acc = WrapAdd(acc, gate[b * n_out + r]);
       gate[b * n_out + r] = static_cast<int16_t>(std::clamp(acc, kI16Min, kI16Max));
     }
   }
@@ -235,12 +237,13 @@ void Step(const IntegerLstmParams& p, const int8_t* input, int n_batch, int8_t* 
   if (p.use_projection) {
     for (int b = 0; b < n_batch; ++b) {
       for (int r = 0; r < p.n_output; ++r) {
-        int32_t acc = p.projection_effective_bias[r];
+        int64_t sum = p.projection_effective_bias[r];  // wrapped to 32 bits, as above
         const int8_t* row = p.projection_weights + static_cast<int64_t>(r) * p.n_cell;
         const int8_t* h = s.hidden.data() + static_cast<int64_t>(b) * p.n_cell;
-        for (int c = 0; c < p.n_cell; ++c) acc += int32_t{h[c]} * int32_t{row[c]};
-        acc = MultiplyByQuantizedMultiplier(acc, p.projection_scale.multiplier, p.projection_scale.shift);
-        acc = std::clamp(acc + p.output_state_zp, int32_t{-128}, int32_t{127});
+        for (int c = 0; c < p.n_cell; ++c) sum += int32_t{h[c]} * int32_t{row[c]};
+        int32_t acc = MultiplyByQuantizedMultiplier(WrapTo32(sum), p.projection_scale.multiplier,
+                                                    p.projection_scale.shift);
+        acc = std::clamp(WrapAdd(acc, p.output_state_zp), int32_t{-128}, int32_t{127});
         if (p.quantized_proj_clip > 0) {
           acc = std::clamp(acc, -int32_t{p.quantized_proj_clip}, int32_t{p.quantized_proj_clip});
         }
@@ -263,8 +266,7 @@ std::vector<int32_t> FoldZeroPoint(const int8_t* w, const int32_t* bias, int32_t
     // that does not overflow, and no undefined behaviour when a hostile model makes it.
     int64_t row_sum = 0;
     for (int c = 0; c < cols; ++c) row_sum += w[static_cast<int64_t>(r) * cols + c];
-    const int64_t folded = (bias != nullptr ? int64_t{bias[r]} : 0) + row_sum * zero_point;
-    out[r] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(folded)));
+    out[r] = WrapTo32((bias != nullptr ? int64_t{bias[r]} : 0) + row_sum * zero_point);
   }
   return out;
 }

@@ -20,6 +20,17 @@ namespace etpu::kernels {
 // ---------------------------------------------------------------------------------------------
 // Eval-side primitives (inline: they sit in every inner loop).
 
+/// Wrapping int32 add / sub, as TFLite's int32 arithmetic behaves in practice: the same value
+/// whenever nothing overflows, and no undefined behaviour when a hostile model makes it.
+inline int32_t WrapAdd(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+inline int32_t WrapSub(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b));
+}
+/// The low 32 bits of a 64-bit sum, as a wrapping int32 accumulator would hold them.
+inline int32_t WrapTo32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
+
 /// High 32 bits of 2*a*b, rounded half away from zero; saturates INT32_MIN*INT32_MIN.
 inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
   if (a == b && a == std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::max();

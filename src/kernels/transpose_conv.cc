@@ -58,9 +58,9 @@ Status TransposeConvImpl(const ConvParams& p, Shape4 in, const T* input, Shape4 
           [io, fo](T x, T w) { return (int32_t{x} + io) * (int32_t{w} + fo); });
   for (int64_t i = 0; i < out.FlatSize(); ++i) {
     const int oc = static_cast<int>(i % out.c);
-    int32_t v = acc[i] + (bias ? bias[oc] : 0);
+    int32_t v = WrapAdd(acc[i], bias ? bias[oc] : 0);  // wrapping, as TFLite's int32
     const size_t k = n > 1 ? oc : 0;
-    v = MultiplyByQuantizedMultiplier(v, p.output_multiplier[k], p.output_shift[k]) + p.output_offset;
+    v = WrapAdd(MultiplyByQuantizedMultiplier(v, p.output_multiplier[k], p.output_shift[k]), p.output_offset);
     output[i] = static_cast<T>(Clamp(v, p.act_min, p.act_max));
   }
   return OkStatus();
