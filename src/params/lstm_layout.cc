@@ -18,8 +18,6 @@ constexpr int64_t kUnitWordRowBytes = 64;
 // far beyond the 8 MiB of SRAM), so a small hostile model cannot ask for gigabytes. Larger LSTMs
 // keep our constant records (param_layout.cc).
 constexpr int kMaxLstmSize = 2048;
-// Largest output sequence (batch x steps x H values) of the streamed part: 4 MiB, half the SRAM.
-constexpr int64_t kMaxLstmSequenceValues = int64_t{1} << 22;
 // The streamed part: one stored int8 zero per sequence value, then zero bytes up to this multiple.
 constexpr uint8_t kStoredInt8Zero = 0x80;
 constexpr int64_t kStreamedPartAlignment = 64;

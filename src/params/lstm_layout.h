@@ -53,6 +53,9 @@ struct LstmGeometry {
   int64_t sequence_values = 0;
 };
 
+/// Largest output sequence (batch x steps x H values) laid out this way: a 4 MiB streamed part.
+inline constexpr int64_t kMaxLstmSequenceValues = int64_t{1} << 22;
+
 /// Gate order of the record (TFLite's input slots 1..4 / 5..8 / 12..15 are in this order).
 inline constexpr int kLstmGates = 4;
 
@@ -64,8 +67,8 @@ struct LstmWeights {
   std::vector<int32_t> bias[kLstmGates];
 };
 
-/// Checks the sizes (I and H in 1..2048; the sequence a whole number of H-vectors, at most 2^22
-/// values); `what` names the layer in the message.
+/// Checks the sizes (I and H in 1..2048; the sequence a whole number of H-vectors, at most
+/// kMaxLstmSequenceValues); `what` names the layer in the message.
 Status ValidateLstmGeometry(const LstmGeometry& g, const std::string& what);
 /// Exact size of the whole record, both parts (0 for an invalid geometry).
 int64_t LstmParamBytes(const LstmGeometry& g);

@@ -287,6 +287,10 @@ TEST(LstmLayoutTest, OversizedLstmKeepsConstantRecords) {
   const ir::Model long_sequence = BuiltLstm(2, 2, /*peephole=*/false, 4, (1 << 21) + 1);
   EXPECT_FALSE(GoogleLstmGeometryOf(long_sequence, 0).has_value());
   EXPECT_TRUE(GoogleLstmGeometryOf(BuiltLstm(2, 2, /*peephole=*/false, 4, 1 << 21), 0).has_value());
+  // An output shape the file reader would refuse (a model built in memory): refused, not wrapped.
+  ir::Model huge = BuiltLstm(2, 2, /*peephole=*/false, 4);
+  huge.tensors[static_cast<size_t>(huge.ops[0].outputs[0])].shape = {1 << 30, 1 << 30, 2};
+  EXPECT_FALSE(GoogleLstmGeometryOf(huge, 0).has_value());
 }
 
 }  // namespace

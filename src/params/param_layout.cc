@@ -95,7 +95,7 @@ std::optional<LstmGeometry> GoogleLstmGeometry(const ir::Model& model, const ir:
   if (out.shape.size() != 3 || out.shape[2] != g.n_cell) return std::nullopt;
   g.sequence_values = 1;
   for (int32_t d : out.shape) {
-    if (d < 1 || g.sequence_values > (int64_t{1} << 40)) return std::nullopt;  // no overflow; Validate bounds it
+    if (d < 1 || g.sequence_values > kMaxLstmSequenceValues) return std::nullopt;  // (no overflow below)
     g.sequence_values *= d;
   }
   if (!ValidateLstmGeometry(g, "").ok()) return std::nullopt;
