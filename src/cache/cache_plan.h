@@ -160,8 +160,9 @@ class CachePolicyRegistry {
 };
 
 /// Checks the inputs every policy relies on: capacity >= 0, bytes >= 0, op indices >= 0, and
-/// within a model at most one cacheable and one always-streamed record per operator (an LSTM
-/// may have both), each record's pieces consecutive and contiguous (ContinuesRecord). Errors name
+/// within a model at most one cacheable and one always-streamed record per operator, each
+/// record's pieces consecutive and contiguous (ContinuesRecord; the pieces of one record may differ
+/// in `always_streamed`, as Google's LSTM record's do). Errors name
 /// the model and layer.
 Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_bytes);
 
