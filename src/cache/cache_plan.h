@@ -33,8 +33,8 @@
 namespace etpu::cache {
 
 /// One item to place: a layer's parameter record, or one piece of it, in execution order. A
-/// record whose pieces Google's compiler places each on its own (a softmax table and its unit row,
-/// MakePlanModel) is listed as consecutive items of the same operator, `record_offset` telling where
+/// record whose pieces Google's compiler places each on its own (a softmax table and its unit row;
+/// Google's LSTM record and its always-streamed sequence buffer; MakePlanModel) is listed as consecutive items of the same operator, `record_offset` telling where
 /// each piece starts in the record; every policy places items, so a piece is ranked by its own size.
 struct PlanLayer {
   int op_index = -1;
@@ -56,10 +56,11 @@ struct PlanModel {
   uint64_t content_digest = 0;  ///< Digest of the model's content (tokens; see caching_token.h).
 };
 
-/// True when `item` is a later piece of the record `prev` belongs to (same operator and placement
-/// kind, starting where `prev` ends).
+/// True when `item` is a later piece of the record `prev` belongs to (same operator, starting
+/// where `prev` ends). Pieces of one record may differ in `always_streamed` (Google's LSTM record:
+/// its weights are placed like any record, its sequence buffer always streams).
 inline bool ContinuesRecord(const PlanLayer& prev, const PlanLayer& item) {
-  return item.record_offset > 0 && item.op_index == prev.op_index && item.always_streamed == prev.always_streamed &&
+  return item.record_offset > 0 && item.op_index == prev.op_index &&
          item.record_offset == prev.record_offset + prev.bytes;
 }
 
@@ -159,8 +160,9 @@ class CachePolicyRegistry {
 };
 
 /// Checks the inputs every policy relies on: capacity >= 0, bytes >= 0, op indices >= 0, and
-/// within a model at most one cacheable and one always-streamed record per operator (an LSTM
-/// may have both), each record's pieces consecutive and contiguous (ContinuesRecord). Errors name
+/// within a model at most one cacheable and one always-streamed record per operator, each
+/// record's pieces consecutive and contiguous (ContinuesRecord; the pieces of one record may differ
+/// in `always_streamed`, as Google's LSTM record's do). Errors name
 /// the model and layer.
 Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_bytes);
 

@@ -20,7 +20,9 @@ using base::kMiB;
 
 // A random compile set: 1-5 models of 0-40 layers, sizes log-uniform from 16 B to 4 MiB,
 // ~10% always-streamed layers, op indices increasing with gaps; ~10% of the layers are records
-// placed in two pieces (like a softmax table and its 64-byte unit row: PlanLayer::record_offset).
+// placed in two pieces (like a softmax table and its 64-byte unit row: PlanLayer::record_offset),
+// ~5% records whose second piece always streams (like Google's LSTM record and its sequence
+// buffer).
 std::vector<PlanModel> RandomSet(std::mt19937_64& rng) {
   std::uniform_int_distribution<int> n_models(1, 5), n_layers(0, 40), gap(1, 3), pct(0, 99);
   std::uniform_real_distribution<double> log_size(4.0, 22.0);  // log2 bytes
@@ -38,6 +40,11 @@ std::vector<PlanModel> RandomSet(std::mt19937_64& rng) {
       if (pct(rng) < 10) {
         set[m].layers.push_back(PlanLayer{op, bytes, streamed, package::LayerKind::kSoftmaxTable});
         set[m].layers.push_back(PlanLayer{op, 64, streamed, package::LayerKind::kSoftmaxTable, bytes});
+        continue;
+      }
+      if (pct(rng) < 5) {
+        set[m].layers.push_back(PlanLayer{op, bytes, false, package::LayerKind::kLstm});
+        set[m].layers.push_back(PlanLayer{op, 64 * (1 + pct(rng)), true, package::LayerKind::kLstm, bytes});
         continue;
       }
       set[m].layers.push_back(PlanLayer{op, bytes, streamed, kind});
@@ -253,8 +260,37 @@ TEST(CachePlanInput, RejectsPiecesThatDoNotFollowTheirRecord) {
   EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
   set[0].layers = {{0, 64, false, package::LayerKind::kOther, 100}};  // no first piece
   EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
-  set[0].layers = {{0, 100, false}, {0, 64, true, package::LayerKind::kOther, 100}};  // another placement kind
-  EXPECT_EQ(policy.Plan(set, 1000).status().code(), StatusCode::kInvalidArgument);
+  set[0].layers = {{0, 100, false}, {0, 64, true, package::LayerKind::kOther, 100}};  // an always-streamed piece
+  EXPECT_TRUE(policy.Plan(set, 1000).ok());
+}
+
+// Google's LSTM record: its weights are placed like any record, its sequence buffer (the second
+// piece) always streams, under every policy, with room to spare or not.
+TEST(CachePlanInput, AnAlwaysStreamedPieceStreamsWhileItsRecordIsCached) {
+  const auto lstm = package::LayerKind::kLstm, conv = package::LayerKind::kConv;
+  std::vector<PlanModel> set(1);
+  set[0].name = "lstm";
+  set[0].layers = {{1, 34368, false, lstm}, {1, 576, true, lstm, 34368}, {3, 9024, false, conv}};
+  for (const std::string name : {GreedyInOrderPolicy::kName, RankedInModelOrderPolicy::kName,
+                                  RankedAcrossModelsPolicy::kName}) {
+    SCOPED_TRACE(name);
+    auto policy = CachePolicyRegistry::Create(name);
+    ASSERT_TRUE(policy.ok());
+    for (int64_t capacity : {static_cast<int64_t>(8 * kMiB), int64_t{34368}, int64_t{0}}) {
+      auto plan = (*policy)->Plan(set, capacity);
+      ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+      ASSERT_TRUE(VerifyPlan(set, *plan).ok()) << VerifyPlan(set, *plan).ToString();
+      const ModelPlan& mp = plan->models[0];
+      EXPECT_EQ(mp.layers[0].cached, capacity >= 34368);
+      EXPECT_FALSE(mp.layers[1].cached);
+      EXPECT_EQ(mp.layers[1].record_offset, 34368);
+      if (capacity == static_cast<int64_t>(8 * kMiB)) {
+        EXPECT_EQ(mp.cached_bytes, 34368 + 9024);
+        EXPECT_EQ(mp.streamed_bytes, 576);
+        EXPECT_EQ(mp.layers[1].offset, 0);
+      }
+    }
+  }
 }
 
 TEST(CachePlanInput, RejectsBadInput) {

@@ -13,8 +13,9 @@
 
 namespace etpu::cache {
 
-/// One PlanLayer per record, or per piece of a record Google's compiler 16 places piece by piece
-/// (a softmax table and its unit row: params::SoftmaxTablePieces), operators without a record
+/// One PlanLayer per record, or per piece of a record Google's compiler places piece by piece
+/// (params::LayerParams::pieces: a compiler-16 softmax table and its unit row; Google's LSTM
+/// record and its always-streamed sequence buffer), operators without a record
 /// included (with 0 bytes: they take part in the caching token as the compiler's records do);
 /// the content digest covers the records' operators (all operators of `model` when there is none).
 PlanModel MakePlanModel(const ir::Model& model, std::string name, const ActivationFootprint& activations,

@@ -18,6 +18,9 @@ constexpr int64_t kUnitWordRowBytes = 64;
 // far beyond the 8 MiB of SRAM), so a small hostile model cannot ask for gigabytes. Larger LSTMs
 // keep our constant records (param_layout.cc).
 constexpr int kMaxLstmSize = 2048;
+// The streamed part: one stored int8 zero per sequence value, then zero bytes up to this multiple.
+constexpr uint8_t kStoredInt8Zero = 0x80;
+constexpr int64_t kStreamedPartAlignment = 64;
 
 int64_t Ceil4(int64_t v) { return (v + 3) / 4 * 4; }
 
@@ -100,15 +103,27 @@ Status ValidateLstmGeometry(const LstmGeometry& g, const std::string& what) {
     return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: input size {} and cell size {} must "
                                             "be in 1..{}", what, g.n_input, g.n_cell, kMaxLstmSize));
   }
+  if (g.sequence_values < g.n_cell || g.sequence_values % g.n_cell != 0 || g.sequence_values > kMaxLstmSequenceValues) {
+    return InvalidArgumentError(fmt::format("failed to lay out parameters of {}: its output sequence of {} values must "
+                                            "be a whole number of {}-value steps, at most {} values", what,
+                                            g.sequence_values, g.n_cell, kMaxLstmSequenceValues));
+  }
   return OkStatus();
 }
 
-int64_t LstmParamBytes(const LstmGeometry& g) {
+int64_t LstmCachedPartBytes(const LstmGeometry& g) {
   if (!ValidateLstmGeometry(g, "").ok()) return 0;
   int64_t n = 0;
   for (const Piece& p : Pieces(g)) n += PieceBytes(p);
   return n;
 }
+
+int64_t LstmStreamedPartBytes(const LstmGeometry& g) {
+  if (!ValidateLstmGeometry(g, "").ok()) return 0;
+  return (g.sequence_values + kStreamedPartAlignment - 1) / kStreamedPartAlignment * kStreamedPartAlignment;
+}
+
+int64_t LstmParamBytes(const LstmGeometry& g) { return LstmCachedPartBytes(g) + LstmStreamedPartBytes(g); }
 
 LstmPiece LstmGatePiece(const LstmGeometry& g, int gate) {
   if (!ValidateLstmGeometry(g, "").ok()) return {};
@@ -151,6 +166,8 @@ Result<std::vector<uint8_t>> EncodeLstm(const LstmGeometry& g, const LstmWeights
     }
     out.insert(out.end(), bytes.begin(), bytes.end());
   }
+  out.insert(out.end(), static_cast<size_t>(g.sequence_values), kStoredInt8Zero);
+  out.resize(static_cast<size_t>(LstmParamBytes(g)), 0);
   return out;
 }
 
@@ -159,7 +176,8 @@ Result<LstmWeights> DecodeLstm(std::span<const uint8_t> bytes, const LstmGeometr
   const int64_t total = LstmParamBytes(g);
   if (static_cast<int64_t>(bytes.size()) != total) {
     return DataLossError(fmt::format("failed to decode parameters of {}: the LSTM record holds {} bytes (expected {} "
-                                     "for input size {} and {} cells)", what, bytes.size(), total, g.n_input, g.n_cell));
+                                     "for input size {}, {} cells and an output sequence of {} values)", what,
+                                     bytes.size(), total, g.n_input, g.n_cell, g.sequence_values));
   }
   const size_t h = static_cast<size_t>(g.n_cell), in = static_cast<size_t>(g.n_input);
   const size_t k = static_cast<size_t>(GateReduction(g)), rec_at = static_cast<size_t>(Ceil4(g.n_input));
@@ -198,6 +216,15 @@ Result<LstmWeights> DecodeLstm(std::span<const uint8_t> bytes, const LstmGeometr
       }
     }
     at += n;
+  }
+  // The streamed part: the sequence's stored int8 zeros, then zero padding.
+  for (size_t k = at; k < bytes.size(); ++k) {
+    const uint8_t expected = k - at < static_cast<size_t>(g.sequence_values) ? kStoredInt8Zero : 0;
+    if (bytes[k] != expected) {
+      return DataLossError(fmt::format("failed to decode parameters of {}: byte {} of the LSTM record (byte {} of its "
+                                       "streamed part) is 0x{:02x} (the layout has 0x{:02x} there)", what, k, k - at,
+                                       bytes[k], expected));
+    }
   }
   return w;
 }

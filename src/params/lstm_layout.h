@@ -22,6 +22,18 @@
 // 0/1 records are certain for this file; which size each uses is not: I = 28 is also the number
 // of time steps, and H = n_cell = n_output. Offsets where I is not a multiple of 4 (the gap
 // between input and recurrent weights) follow the FC padding rule (0x80) by assumption.
+//
+// The record has a second part, which Google's compiler streams (EXECUTION_ONLY blob) even when
+// the SRAM has room, as it streams element-wise constants:
+//
+//   8. the sequence buffer: one int8 zero per value of the LSTM's output sequence (batch x time
+//      steps x H), stored 0x80, then 0x00 up to a multiple of 64      [ceil64(B*T*H), streamed]
+//
+// keras_lstm streams exactly this: 560 x 0x80 + 16 x 0x00 (B*T*H = 1*28*20), loaded by one
+// PARAMETER DMA before the input and state DMAs. The bytes are certain for that file; that the
+// size is the output sequence's (T*H) and not the gates' input weights' (I*H, also 560 there) is
+// an inference from how the bytes are used (streamed every inference like an activation, loaded
+// before the LSTM's first step), not observed: docs/COMPILER.md "The LSTM record".
 #pragma once
 
 #include <cstdint>
@@ -37,7 +49,12 @@ namespace etpu::params {
 struct LstmGeometry {
   int n_input = 0;  ///< I: input features per time step.
   int n_cell = 0;   ///< H: cell units (= output units; projection is not in this layout).
+  /// Values of the LSTM's output sequence, batch x time steps x H: the streamed part's size.
+  int64_t sequence_values = 0;
 };
+
+/// Largest output sequence (batch x steps x H values) laid out this way: a 4 MiB streamed part.
+inline constexpr int64_t kMaxLstmSequenceValues = int64_t{1} << 22;
 
 /// Gate order of the record (TFLite's input slots 1..4 / 5..8 / 12..15 are in this order).
 inline constexpr int kLstmGates = 4;
@@ -50,10 +67,15 @@ struct LstmWeights {
   std::vector<int32_t> bias[kLstmGates];
 };
 
-/// Checks the sizes; `what` names the layer in the message.
+/// Checks the sizes (I and H in 1..2048; the sequence a whole number of H-vectors, at most
+/// kMaxLstmSequenceValues); `what` names the layer in the message.
 Status ValidateLstmGeometry(const LstmGeometry& g, const std::string& what);
-/// Exact size of the record (0 for an invalid geometry).
+/// Exact size of the whole record, both parts (0 for an invalid geometry).
 int64_t LstmParamBytes(const LstmGeometry& g);
+/// Size of the first part (pieces 1-7, placed by the cache planner like any record).
+int64_t LstmCachedPartBytes(const LstmGeometry& g);
+/// Size of the second part (piece 8, always streamed): ceil64(sequence_values).
+int64_t LstmStreamedPartBytes(const LstmGeometry& g);
 /// Byte offset and size of gate `gate`'s FC record inside the record (for tests and tools).
 struct LstmPiece {
   int64_t offset = 0;
@@ -61,8 +83,10 @@ struct LstmPiece {
 };
 LstmPiece LstmGatePiece(const LstmGeometry& g, int gate);
 
+/// The whole record: the cached part, then the streamed part (LstmCachedPartBytes splits them).
 Result<std::vector<uint8_t>> EncodeLstm(const LstmGeometry& g, const LstmWeights& w, const std::string& what = "LSTM");
-/// Inverse of EncodeLstm: checks the size and every byte of the 0/1 records and padding.
+/// Inverse of EncodeLstm: checks the size and every byte of the 0/1 records, the padding and the
+/// streamed part.
 Result<LstmWeights> DecodeLstm(std::span<const uint8_t> bytes, const LstmGeometry& g,
                                const std::string& what = "LSTM");
 

@@ -76,9 +76,10 @@ constexpr size_t kLstmInputWeights = 1, kLstmRecurrentWeights = 5, kLstmBiases =
 constexpr size_t kLstmAbsentSlots[] = {9, 10, 11, 16, 17, 20, 21, 22, 23};
 
 // The geometry of an LSTM that Google's layout (lstm_layout.h) covers: all four gates with int8
-// per-tensor weights (zero point 0) [H, I] / [H, H] and int32 biases [H], no peephole, projection or layer norm.
-// Decided from types and shapes only (a compiled region's weights are zero-filled). Other LSTMs
-// keep our constant records.
+// per-tensor weights (zero point 0) [H, I] / [H, H] and int32 biases [H], no peephole, projection or layer norm,
+// and a rank-3 output sequence of H-vectors ([B, T, H] or time-major [T, B, H]) of at most the
+// layout's limit. Decided from types and shapes only (a compiled region's weights are
+// zero-filled). Other LSTMs keep our constant records.
 std::optional<LstmGeometry> GoogleLstmGeometry(const ir::Model& model, const ir::Operator& op) {
   if (op.code != BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM) return std::nullopt;
   for (size_t s : kLstmAbsentSlots) {
@@ -86,7 +87,17 @@ std::optional<LstmGeometry> GoogleLstmGeometry(const ir::Model& model, const ir:
   }
   const ir::Tensor* w0 = InputTensor(model, op, kLstmInputWeights);
   if (w0 == nullptr || w0->shape.size() != 2) return std::nullopt;
-  LstmGeometry g{w0->shape[1], w0->shape[0]};
+  LstmGeometry g{w0->shape[1], w0->shape[0], 0};
+  if (op.outputs.empty() || op.outputs[0] < 0 || op.outputs[0] >= static_cast<int>(model.tensors.size())) {
+    return std::nullopt;
+  }
+  const ir::Tensor& out = model.tensors[static_cast<size_t>(op.outputs[0])];
+  if (out.shape.size() != 3 || out.shape[2] != g.n_cell) return std::nullopt;
+  g.sequence_values = 1;
+  for (int32_t d : out.shape) {
+    if (d < 1 || g.sequence_values > kMaxLstmSequenceValues) return std::nullopt;  // (no overflow below)
+    g.sequence_values *= d;
+  }
   if (!ValidateLstmGeometry(g, "").ok()) return std::nullopt;
   auto is = [&](size_t slot, TensorType type, std::vector<int32_t> shape) {
     const ir::Tensor* t = InputTensor(model, op, slot);
@@ -415,6 +426,9 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
       if (gen == CompilerGeneration::k2020_11) break;
       ETPU_ASSIGN_OR_RETURN(SoftmaxTableSpec spec, SoftmaxSpecOf(model, op, op_index));
       ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeSoftmaxTable(spec));
+      if (const std::vector<int64_t> pieces = SoftmaxTablePieces(layer.bytes); pieces.size() > 1) {
+        for (int64_t n : pieces) layer.pieces.push_back({n, false});
+      }
       break;
     }
     case LayerKind::kElementwiseConstant:
@@ -424,6 +438,7 @@ Result<LayerParams> EncodeLayerParams(const ir::Model& model, int op_index, Comp
     case LayerKind::kLstm:
       if (const std::optional<LstmGeometry> g = GoogleLstmGeometry(model, op)) {
         ETPU_ASSIGN_OR_RETURN(layer.bytes, EncodeGoogleLstm(model, op, *g, OpLabel(model, op_index)));
+        layer.pieces = {{LstmCachedPartBytes(*g), false}, {LstmStreamedPartBytes(*g), true}};
         break;
       }
       layer.bytes = EncodeConstRecords(model, op);
@@ -516,6 +531,11 @@ int64_t LayerParamBytes(const ir::Model& model, int op_index, CompilerGeneration
     }
   }
   return 0;
+}
+
+std::vector<RecordPiece> PiecesOf(const LayerParams& layer) {
+  if (!layer.pieces.empty()) return layer.pieces;
+  return {{static_cast<int64_t>(layer.bytes.size()), layer.always_streamed}};
 }
 
 size_t BiasSlot(const ir::Operator& op) { return op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2; }

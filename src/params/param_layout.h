@@ -9,8 +9,9 @@
 //                                                  only when its output is a model result
 //   element-wise op with a constant operand     -> constant record, always in the STREAMED blob
 //   UNIDIRECTIONAL_SEQUENCE_LSTM                -> Google's LSTM record (params/lstm_layout.h) for
-//                                                  GoogleLstmGeometryOf's LSTMs, else constant
-//                                                  records of the cell (ours)
+//                                                  GoogleLstmGeometryOf's LSTMs (two pieces: the
+//                                                  weights, then an always-streamed sequence
+//                                                  buffer), else constant records of the cell (ours)
 //   SPLIT / CONCATENATION                       -> 64-byte bookkeeping record (ours), none when
 //                                                  every piece has a multiple of 4 channels
 //   RESHAPE of a computed spatial map into channels, CONCATENATION of vectors
@@ -45,6 +46,12 @@ using package::LayerKind;
 enum class CompilerGeneration { k2020_11, k2021_07 };
 inline constexpr CompilerGeneration kDefaultGeneration = CompilerGeneration::k2021_07;
 
+/// A part of a record that Google's compiler places on its own (cached or streamed).
+struct RecordPiece {
+  int64_t bytes = 0;
+  bool always_streamed = false;  ///< As LayerParams::always_streamed, for this piece.
+};
+
 /// One operator's parameter record.
 struct LayerParams {
   int op_index = -1;
@@ -54,7 +61,14 @@ struct LayerParams {
   /// model is compiled alone (element-wise constants); the cache planner must not cache them.
   bool always_streamed = false;
   std::vector<uint8_t> bytes;
+  /// Empty: the record is placed whole. Else the consecutive pieces it is placed in, summing to
+  /// `bytes.size()`: a compiler-16 softmax table and its unit row (SoftmaxTablePieces), Google's
+  /// LSTM record and its always-streamed sequence buffer (lstm_layout.h).
+  std::vector<RecordPiece> pieces;
 };
+
+/// The pieces `layer` is placed in: its `pieces`, or the whole record as one piece.
+std::vector<RecordPiece> PiecesOf(const LayerParams& layer);
 
 /// The record kind an operator gets (empty when it has no parameters); errors for operators with
 /// parameters whose types etpu cannot lay out (float or int16 weights, non-constant weights).
