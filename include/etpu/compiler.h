@@ -89,6 +89,9 @@ struct LayerPlacement {
   int64_t offset = 0;    ///< Byte offset inside that executable's parameter blob.
   int64_t bytes = 0;
   int64_t record_offset = 0;  ///< Where these bytes start in the layer's record (0 unless a later piece).
+  /// Streamed whatever the room: the compiler never caches these bytes (element-wise constants,
+  /// an LSTM's sequence buffer; params::RecordPiece::always_streamed).
+  bool always_streamed = false;
 };
 
 /// `placements` as a package lists them: consecutive pieces of one layer's record that sit side

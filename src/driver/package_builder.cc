@@ -103,6 +103,7 @@ std::vector<LayerPlacement> PackageEntries(std::span<const LayerPlacement> place
         last->cached == p.cached && last->offset + last->bytes == p.offset &&
         last->record_offset + last->bytes == p.record_offset) {
       last->bytes += p.bytes;
+      last->always_streamed = last->always_streamed && p.always_streamed;
     } else {
       out.push_back(p);
     }
@@ -124,10 +125,12 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
   // The plan's items of each record, in record order: one per record, or one per piece of a record
   // placed piece by piece (cache::PlanLayer::record_offset).
   std::vector<std::vector<const cache::LayerPlacement*>> items(prepared.layers.size());
+  std::vector<std::vector<bool>> always(prepared.layers.size());  // per item: streamed whatever the room
   size_t j = 0;
   for (size_t i = 0; i < prepared.layers.size(); ++i) {
     const params::LayerParams& record = prepared.layers[i];
     const auto size = static_cast<int64_t>(record.bytes.size());
+    const std::vector<params::RecordPiece> pieces = params::PiecesOf(record);
     int64_t covered = 0;
     do {
       if (j >= plan.layers.size() || plan.layers[j].op_index != record.op_index ||
@@ -135,6 +138,13 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
         return InternalError(fmt::format("cache plan does not cover the {}-byte record of operator #{} piece by piece "
                                          "(item #{} of {})", size, record.op_index, j, plan.layers.size()));
       }
+      // The piece this item starts (the plan places a record whole or piece by piece).
+      bool piece_always = record.always_streamed;
+      for (int64_t at = 0; const params::RecordPiece& piece : pieces) {
+        if (at == covered) piece_always = piece.always_streamed;
+        at += piece.bytes;
+      }
+      always[i].push_back(piece_always);
       covered += plan.layers[j].bytes;
       items[i].push_back(&plan.layers[j++]);
     } while (covered < size);
@@ -159,9 +169,11 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
     for (int op_index : params::ParameterOrder(*prepared.model, region.ops, region.outputs)) {
       auto it = layer_of_op.find(op_index);
       if (it == layer_of_op.end()) continue;
-      for (const cache::LayerPlacement* item : items[it->second]) {
+      for (size_t k = 0; k < items[it->second].size(); ++k) {
+        const cache::LayerPlacement* item = items[it->second][k];
         int64_t& end = item->cached ? cached_end : streamed_end;
-        out.push_back({op_index, static_cast<int>(r), item->cached, end, item->bytes, item->record_offset});
+        out.push_back({op_index, static_cast<int>(r), item->cached, end, item->bytes, item->record_offset,
+                       always[it->second][k]});
         end += item->bytes;
       }
     }

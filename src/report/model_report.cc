@@ -74,10 +74,11 @@ json MemoryLines(const std::string& block) {
   return lines;
 }
 
-/// Why the first streamed layer (execution order) is streamed, in words.
+/// Why the first streamed layer (execution order) is streamed, in words; layers the compiler
+/// streams whatever the room are not candidates (null when nothing else streams).
 json FirstStreamed(const json& layers, const ModelResult& m) {
   for (const json& l : layers) {
-    if (l["cached"].get<bool>()) continue;
+    if (l["cached"].get<bool>() || l["always_streamed"].get<bool>()) continue;
     const int64_t bytes = l["param_bytes"].get<int64_t>();
     std::string why;
     if (m.onchip_remaining_bytes < bytes) {
@@ -86,7 +87,7 @@ json FirstStreamed(const json& layers, const ModelResult& m) {
             m.cache_policy + " policy placed the layers it ranks first";
     } else {
       why = "streamed although " + std::to_string(m.onchip_remaining_bytes) + " bytes remain: the " + m.cache_policy +
-            " policy did not cache it when its turn came (the space left then was smaller, or the layer is always streamed)";
+            " policy did not cache it when its turn came (the space left then was smaller)";
     }
     return {{"op_index", l["op_index"]}, {"op", l["op"]}, {"param_bytes", bytes}, {"why", why}};
   }
@@ -185,6 +186,7 @@ json CompiledModelJson(const ModelResult& m, int64_t& sram_cursor) {
                   {"op", op},
                   {"region", p.region},
                   {"cached", p.cached},
+                  {"always_streamed", p.always_streamed},
                   {"param_offset", p.offset},
                   {"param_bytes", p.bytes},
                   {"sram_offset", p.cached && known_region ? json(base[static_cast<size_t>(p.region)] + p.offset) : json(nullptr)}});
@@ -222,6 +224,7 @@ json ReadModelJson(const Input& in, int64_t& cursor) {
                     {"op", l.op_name},
                     {"region", static_cast<int64_t>(r)},
                     {"cached", cached},
+                    {"always_streamed", nullptr},  // not recorded in a package
                     {"param_offset", l.offset},
                     {"param_bytes", l.size},
                     {"sram_offset", cached ? json(cursor + static_cast<int64_t>(l.offset)) : json(nullptr)}});

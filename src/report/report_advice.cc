@@ -91,7 +91,28 @@ Status CpuRuleAdvice(const json& m, size_t index, const CompileOptions& compiled
   return OkStatus();
 }
 
+/// Bytes the compiler streams whatever the room (element-wise constants, an LSTM's sequence
+/// buffer): no order or grouping caches them.
+void AlwaysStreamedAdvice(const json& m, size_t index, json& out) {
+  int64_t bytes = 0;
+  std::string ops;
+  json op_indices = json::array();
+  for (const json& l : m["layers"]) {
+    if (!l["always_streamed"].is_boolean() || !l["always_streamed"].get<bool>()) continue;
+    bytes += I(l["param_bytes"]);
+    ops += fmt::format("{}op {} {}", ops.empty() ? "" : ", ", I(l["op_index"]), l["op"].get<std::string>());
+    op_indices.push_back(l["op_index"]);
+  }
+  if (bytes == 0) return;
+  Add(out, "always_streamed", index,
+      fmt::format("{} of parameters ({}) stream on every inference whatever the room: the compiler never caches them "
+                  "(element-wise constants, an LSTM's sequence buffer), so no order or grouping changes them.",
+                  B(bytes), ops),
+      {{"op_indices", std::move(op_indices)}, {"bytes", bytes}});
+}
+
 void StreamAdvice(const json& doc, const json& m, size_t index, json& out) {
+  AlwaysStreamedAdvice(m, index, out);
   if (!m["first_streamed"].is_object()) return;
   const int64_t need = I(m["first_streamed"]["param_bytes"]);
   const int64_t free = I(m["remaining_bytes"]);

@@ -67,18 +67,22 @@ std::string RenderReportText(const json& doc) {
         if (o["compute_ms"].is_number()) op_times[o["op_index"].get<int>()] = &o;
       }
     }
-    s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10} {:>10} {:>10} {:<7}\n", "op", "operator", "bytes", "place", "sram",
+    bool any_always = false;
+    s += fmt::format("    {:>5} {:<20} {:>10} {:<9} {:>10} {:>10} {:>10} {:<7}\n", "op", "operator", "bytes", "place", "sram",
                      "compute ms", "stream ms", "bound");
     for (const json& l : m["layers"]) {
       const auto t = op_times.find(l["op_index"].get<int>());
       const bool timed = t != op_times.end();
-      s += fmt::format("    {:>5} {:<20} {:>10} {:<8} {:>10} {:>10} {:>10} {:<7}\n", l["op_index"].get<int>(), S(l["op"]),
-                       l["param_bytes"].get<int64_t>(), l["cached"].get<bool>() ? "cached" : "streamed",
+      const bool always = l["always_streamed"].is_boolean() && l["always_streamed"].get<bool>();
+      any_always = any_always || always;
+      s += fmt::format("    {:>5} {:<20} {:>10} {:<9} {:>10} {:>10} {:>10} {:<7}\n", l["op_index"].get<int>(), S(l["op"]),
+                       l["param_bytes"].get<int64_t>(), l["cached"].get<bool>() ? "cached" : always ? "streamed*" : "streamed",
                        l["sram_offset"].is_null() ? "-" : l["sram_offset"].dump(),
                        timed ? fmt::format("{:.4f}", (*t->second)["compute_ms"].get<double>()) : "-",
                        timed ? fmt::format("{:.4f}", (*t->second)["stream_ms"].get<double>()) : "-",
                        timed ? S((*t->second)["bound"]) : "-");
     }
+    if (any_always) s += "    * streamed whatever the room (element-wise constants, an LSTM's sequence buffer)\n";
     if (m["first_streamed"].is_object()) s += fmt::format("    first streamed layer: op {}: {}\n", m["first_streamed"]["op_index"].get<int>(), S(m["first_streamed"]["why"]));
   }
 

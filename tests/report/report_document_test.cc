@@ -649,5 +649,40 @@ TEST(ModelReport, HostTrafficCarriesTheStreamedBytesEveryInferenceAndTheCachedOn
   EXPECT_FALSE(BuildModelReport({a}, zero).ok());
 }
 
+// A model whose only parameters the compiler streams whatever the room (an ADD's constant
+// operand): the layer says so, no "first streamed layer" is blamed on capacity, and the advice
+// says no order or grouping changes those bytes (not that some bytes "would have to go").
+TEST(ModelReport, AlwaysStreamedBytesAreNotBlamedOnCapacity) {
+  tflite::ModelBuilder b;
+  const ir::Quantization q = tflite::Quant(1.0f / 128, 0);
+  const int in = b.AddTensor("in", ir::TensorType::UINT8, {1, 8, 8, 16}, q);
+  const std::vector<uint8_t> values(16, 7);
+  const int constant = b.AddConstant<uint8_t>("bias", ir::TensorType::UINT8, {1, 1, 1, 16}, values, q);
+  const int out = b.AddTensor("out", ir::TensorType::UINT8, {1, 8, 8, 16}, tflite::Quant(1.0f / 64, 0));
+  b.AddOperator(ir::BuiltinOperator::ADD, {in, constant}, {out}, tflite::AddOpts());
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  const std::string path = testutil::MakeTempDir("etpu-report-always") + "/add_constant.tflite";
+  ASSERT_TRUE(base::WriteFileAtomic(path, b.Serialize()).ok());
+  auto doc = BuildModelReport({path});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json& m = (*doc)["models"][0];
+  ASSERT_GT(m["offchip_bytes"].get<int64_t>(), 0) << m.dump();
+  int64_t always = 0;
+  for (const json& l : m["layers"]) {
+    if (l["always_streamed"].get<bool>()) {
+      EXPECT_FALSE(l["cached"].get<bool>());
+      always += l["param_bytes"].get<int64_t>();
+    }
+  }
+  EXPECT_EQ(always, m["offchip_bytes"].get<int64_t>());
+  EXPECT_TRUE(m["first_streamed"].is_null()) << m["first_streamed"].dump();
+  EXPECT_EQ(FindAdvice(*doc, "streamed_layers", 0), nullptr);
+  const json* a = FindAdvice(*doc, "always_streamed", 0);
+  ASSERT_NE(a, nullptr) << (*doc)["advice"].dump();
+  EXPECT_EQ((*a)["predicted"]["bytes"].get<int64_t>(), always);
+  ExpectAllChecksGreen(*doc);
+}
+
 }  // namespace
 }  // namespace etpu::report
