@@ -24,7 +24,7 @@
 //   supported but not mapped ... due to their size"; only the CONV_2D between them mapped.
 //   edgetpu#31 (2019): a x2 bilinear upsample to [1,512,512,32] logged "Operation is otherwise
 //   supported, but not mapped due to some unspecified limitation", mapped at [1,128,128,32].
-//   Mapped resizes seen are far below the limit (deeplab, yolov5/v7/v8 x2 upsamples). That the
+//   Mapped resizes seen are far below the limit (#31 at 128x128, yolov7/yolov8 x2 upsamples). That the
 //   limit is input + output against the whole narrow memory (not a per-tile share or the output
 //   alone) is our reading: every data point fits it, and the refused ones exceed it by >= 20 %.
 #include <fmt/format.h>
