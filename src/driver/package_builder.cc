@@ -203,9 +203,20 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     package::Program program;
     std::set<int> param_ops;
     size_t cached_end = 0, streamed_end = 0;
+    const std::vector<LayerPlacement> entries = PackageEntries(placements);
+    // A region that caches no byte is one STAND_ALONE executable (below); its empty records are
+    // then streamed ones, at the streamed blob's current end.
+    const bool stand_alone = std::none_of(entries.begin(), entries.end(), [&](const LayerPlacement& e) {
+      return e.region == static_cast<int>(r) && e.cached && e.bytes > 0;
+    });
     // One program entry per package entry: a record's pieces side by side in one blob are one.
-    for (const LayerPlacement& place : PackageEntries(placements)) {
-      if (place.region != static_cast<int>(r)) continue;
+    for (const LayerPlacement& entry : entries) {
+      if (entry.region != static_cast<int>(r)) continue;
+      LayerPlacement place = entry;
+      if (stand_alone && place.cached) {
+        place.cached = false;
+        place.offset = static_cast<int64_t>(streamed_end);
+      }
       const params::LayerParams& layer = prepared.layers[layer_of_op.at(place.op_index)];
       // Only layers whose constant operands are encoded in the blob lose them in the program's
       // region model; bookkeeping records (SPLIT/CONCATENATION) keep their axis constants.
@@ -246,8 +257,19 @@ Result<BuiltModel> BuildCompiledModel(const PreparedModel& prepared, const cache
     package::PackageSpec spec;
     spec.min_runtime_version = min_runtime_version;
     spec.compiler_version = fmt::format("etpu {}", CompilerVersion(emulate));
-    spec.executables.push_back(std::move(pc));
-    spec.executables.push_back(std::move(eo));
+    // A region that caches nothing is one STAND_ALONE executable holding the program and every
+    // (streamed) parameter: Google's compiler 16 writes no PARAMETER_CACHING executable for
+    // Dense 4096x4096 and 8192x8192 models (16 and 64 MiB streamed; LibrEdgeTPU's
+    // docs/HARDWARE_ANALYSIS.md, read from the MultiExecutable), and PC + EO for the cached
+    // Dense 256x256. docs/COMPILER.md "A package that caches nothing".
+    if (stand_alone) {
+      eo.type = package::ExecutableType::kStandAlone;
+      eo.dma_hints = package::StandardDmaHints(eo);
+      spec.executables.push_back(std::move(eo));
+    } else {
+      spec.executables.push_back(std::move(pc));
+      spec.executables.push_back(std::move(eo));
+    }
     ETPU_ASSIGN_OR_RETURN(package::PackageBuffer pkg, package::WritePackageBuffer(spec));
 
     tflite::RegionReplacement rep;

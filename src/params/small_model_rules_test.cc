@@ -74,6 +74,29 @@ TEST(SmallModelRulesTest, OneOutputConvIsOneFourChannelGroupPaddedTo64) {
   EXPECT_FALSE(DecodeLayerConv(model, 0, bad).ok());
 }
 
+// The same rule with 3 input channels: Google's compiler 16 put weight (kernel position p,
+// channel c) of a 16x16x3 -> 1 convolution (LibrEdgeTPU's pattern tracker, 128x128 search image,
+// pattern/templates/pattern_128x128_16x16_3ch_edgetpu.json: the blob offset of each of the 768
+// weights, found by probing Google's compiles) at byte 16p + c of the cached blob: one 16-byte row
+// per kernel position, the input channels side by side in output lane 0's word.
+TEST(SmallModelRulesTest, OneOutputConvWithThreeChannelsPacksTheChannelsOfAPositionInOneRow) {
+  constexpr int kK = 16, kC = 3;
+  ModelBuilder b;
+  const int in = b.AddTensor("in", TensorType::INT8, {1, 4, 4, kC}, Quant(1.0f, -128));
+  const std::vector<int8_t> w = Ramp(static_cast<size_t>(kK * kK * kC));
+  const int out = AddConv(b, in, 1, kK, kC, w);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  const ir::Model model = ReadBuilt(b);
+  Result<LayerParams> layer = EncodeLayerParams(model, 0);
+  ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+  ASSERT_EQ(layer->bytes.size(), static_cast<size_t>(kK * kK * 16));
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t p = i / kC, c = i % kC;
+    EXPECT_EQ(layer->bytes[16 * p + c], static_cast<uint8_t>(w[i]) ^ 0x80) << "weight " << i;
+  }
+}
+
 // bright_16x16's one-output FULLY_CONNECTED: no bias words (zero bias) but 16 output lanes
 // (rows of 64 bytes), unlike a convolution.
 TEST(SmallModelRulesTest, OneOutputFullyConnectedKeepsSixteenLanesWithoutBiasWords) {

@@ -15,8 +15,21 @@
 //   in > 1 and (out-1) an integer multiple of (in-1); without align_corners out an integer multiple of
 //   in or in an integer multiple of out. Fractional factors give interpolation weights that 8-bit
 //   fixed point cannot hold exactly (the docs' "loss in precision").
+//
+//   Second rule (resize.activation_size, [U], evidence searched 2026-12-08): a resize whose input
+//   and output together do not fit the narrow (activation) memory, tiles x bytes per tile of the
+//   one chip description (devices/devices.json: 16 x 192 KiB), stays on the CPU. Evidence:
+//   google-coral/edgetpu#597 (compiler 16, 2022): a maintainer says the model's RESIZE_NEAREST_NEIGHBOR
+//   ([1,512,512,3] -> [1,1024,1024,3]) and RESIZE_BILINEAR ([1,512,512,6] -> [1,1024,1024,6]) "are
+//   supported but not mapped ... due to their size"; only the CONV_2D between them mapped.
+//   edgetpu#31 (2019): a x2 bilinear upsample to [1,512,512,32] logged "Operation is otherwise
+//   supported, but not mapped due to some unspecified limitation", mapped at [1,128,128,32].
+//   Mapped resizes seen are far below the limit (#31 at 128x128, yolov7/yolov8 x2 upsamples). That the
+//   limit is input + output against the whole narrow memory (not a per-tile share or the output
+//   alone) is our reading: every data point fits it, and the refused ones exceed it by >= 20 %.
 #include <fmt/format.h>
 
+#include "device/device_catalog.h"
 #include "support/rules.h"
 
 namespace etpu::support::internal {
@@ -25,6 +38,10 @@ namespace {
 constexpr RuleDef kResizeFactor{"resize.scale_factor", OpStatus::kUnspecifiedLimitation, Certainty::kUnconfirmed,
                                 "RESIZE_*: each spatial axis must scale by an integer factor (align_corners: "
                                 "(out-1)/(in-1) with in > 1)"};
+
+constexpr RuleDef kResizeSize{"resize.activation_size", OpStatus::kUnspecifiedLimitation, Certainty::kUnconfirmed,
+                              "RESIZE_*: input + output bytes must fit the narrow activation memory (tiles x "
+                              "bytes per tile)"};
 
 /// Smallest input extent for which align_corners defines a scale factor ((out-1)/(in-1)).
 constexpr int kAlignCornersMinInput = 2;
@@ -61,6 +78,29 @@ std::string AxisProblem(int64_t in, int64_t out, bool align_corners) {
   return fmt::format("factor out/in = {}/{} is not an integer or its reciprocal", out, in);
 }
 
+/// Bytes of an 8-bit activation tensor (the generic data-type rule has passed), saturating at
+/// `cap` so that hostile shapes cannot overflow.
+int64_t ActivationBytes(const std::vector<int32_t>& shape, int64_t cap) {
+  int64_t n = 1;
+  for (int32_t d : shape) {
+    if (d <= 0) return 0;
+    if (n > cap / d) return cap;
+    n *= d;
+  }
+  return n;
+}
+
+/// The narrow memory of the built-in chip (tiles x bytes per tile); 0 when the chip
+/// description cannot be read (the rule then does not fire; the capacity model reports the error).
+int64_t NarrowMemoryBytes() {
+  static const int64_t bytes = [] {
+    auto spec = device::BuiltinChip();
+    if (!spec.ok() || spec->tiles <= 0 || spec->narrow_memory_bytes_per_tile <= 0) return int64_t{0};
+    return spec->tiles * spec->narrow_memory_bytes_per_tile;
+  }();
+  return bytes;
+}
+
 std::optional<SupportDecision> CheckResize(const OpContext& ctx) {
   const ir::Tensor* in = ctx.input(0);
   const ir::Tensor* out = ctx.output(0);
@@ -75,6 +115,18 @@ std::optional<SupportDecision> CheckResize(const OpContext& ctx) {
                                              ShapeString(out->shape), problem));
     }
   }
+  const int64_t narrow = NarrowMemoryBytes();
+  if (narrow > 0) {
+    const int64_t cap = narrow + 1;
+    const int64_t in_bytes = ActivationBytes(in->shape, cap), out_bytes = ActivationBytes(out->shape, cap);
+    if (in_bytes + out_bytes > narrow) {
+      return Fail(kResizeSize, fmt::format("{}: input '{}' {} ({}{} B) + output '{}' {} ({}{} B) exceed the narrow "
+                                           "activation memory of {} B",
+                                           ctx.what(), in->name, ShapeString(in->shape), in_bytes >= cap ? ">= " : "",
+                                           in_bytes, out->name, ShapeString(out->shape), out_bytes >= cap ? ">= " : "",
+                                           out_bytes, narrow));
+    }
+  }
   return std::nullopt;
 }
 
@@ -86,6 +138,6 @@ void AddResizeChecks(CheckMap& checks) {
   checks[B::RESIZE_NEAREST_NEIGHBOR] = &CheckResize;
 }
 
-std::vector<const RuleDef*> ResizeRules() { return {&kResizeFactor}; }
+std::vector<const RuleDef*> ResizeRules() { return {&kResizeFactor, &kResizeSize}; }
 
 }  // namespace etpu::support::internal

@@ -372,6 +372,9 @@ const std::vector<RuleCase>& Cases() {
       // ---- resize ----
       {"resize.scale_factor", OpStatus::kUnspecifiedLimitation,
        [](bool fire) { return fire ? Resize({1, 1}, {33, 33}, true) : Resize({33, 33}, {513, 513}, true); }},
+      // edgetpu#597's x2 upsample to 1024x1024 (8 channels here: 2 MiB + 8 MiB) against 128 -> 256.
+      {"resize.activation_size", OpStatus::kUnspecifiedLimitation,
+       [](bool fire) { return fire ? Resize({512, 512}, {1024, 1024}, false) : Resize({128, 128}, {256, 256}, false); }},
       // ---- lstm ----
       {"lstm.state_variable", OpStatus::kUnspecifiedLimitation, [](bool fire) { return Lstm(!fire, false); }},
       {"lstm.optional_inputs", OpStatus::kUnspecifiedLimitation, [](bool fire) { return Lstm(true, fire); }},

@@ -435,7 +435,7 @@ TEST(CompileApiTest, FloatIslandInAQuantizedModelStaysOnTheCpuAndCutsTheGraph) {
     auto tpu = (*rt)->LoadModelFromBuffer(c->models[0].model, "compiled.tflite");
     ASSERT_TRUE(tpu.ok()) << tpu.status().ToString();
     ASSERT_TRUE(tpu->SetInput(0, input).ok());
-    ASSERT_TRUE(tpu->Invoke().ok());
+    { Status st = tpu->Invoke(); ASSERT_TRUE(st.ok()) << st.ToString(); }
     EXPECT_EQ(std::vector<uint8_t>(tpu->GetOutput(0).begin(), tpu->GetOutput(0).end()), want);
   }
 }
