@@ -37,6 +37,11 @@ std::string FailureText(const CompileResult& r) {
 // Whether operator `op_index` of a compiled model is a depthwise convolution (the ranking
 // policies' first key); error when the model has no verdict for it.
 Result<bool> Depthwise(const ModelResult& m, int op_index) {
+  // The verdicts are listed by operator index; look there first.
+  const auto i = static_cast<size_t>(op_index);
+  if (op_index >= 0 && i < m.operators.size() && m.operators[i].op_index == op_index) {
+    return m.operators[i].op == "DEPTHWISE_CONV_2D";
+  }
   const auto op = std::find_if(m.operators.begin(), m.operators.end(),
                                [&](const OperatorVerdict& v) { return v.op_index == op_index; });
   if (op == m.operators.end()) {
