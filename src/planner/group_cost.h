@@ -20,7 +20,9 @@
 // set's capacity only on the set. So once a set has been compiled in one order (which gives its
 // capacity), an ordered group of that policy whose every member has been placed by some compiled
 // group at the same capacity left before it is put together from those placements instead of
-// being compiled again: the same compiler allocation, reused (docs/PLANNER.md §4).
+// being compiled again: the same compiler allocation, reused (docs/PLANNER.md §4). That a set
+// which compiled in one order compiles in every order is assumed: a plan-only compile fails only
+// while preparing one model or on the set's inputs, neither of which depends on the order.
 // group_cost_test checks derived groups against compiled ones, field by field, for every order
 // of every subset of a pool.
 #pragma once
