@@ -3,11 +3,13 @@
 // the pool), demands 10-45 Hz, on N USB 3 Edge TPUs. Each iteration starts from the models'
 // bytes, as `etpu plan` does once it has read its files:
 //   BM_CostAlone   ParseModel + GroupCoster::Create (each model compiled alone, built, costed);
-//   BM_PlanExact   the same + the exact search (PlanExact): the whole planning time up to 8 x 4;
+//   BM_PlanExact   the same + the exact search (PlanExact): the whole planning time up to 8 x 4,
+//                  for compiler 16 (the default) and, third argument 15, compiler 15;
 //   BM_PlanHeuristic  the same + the local search (PlanHeuristic) beyond: 32 x 8, 64 x 16.
 //   BM_PlanWithSplits the same as etpu plan: Solve, then the pipelining / replication search
 //                     (BestSplitPlan with etpu plan's budget), whole planning time.
-// Counters: ordered groups compiled, candidate groups, device configurations, headroom a*.
+// Counters: ordered groups looked up, compilations run and groups derived (compiler 15), candidate
+// groups, device configurations, headroom a*.
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -81,8 +83,9 @@ BENCHMARK(BM_CostAlone)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
 
 void BM_PlanExact(benchmark::State& state) {
   planner::Problem p = Instance(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  p.emulate = static_cast<int>(state.range(2));
   planner::SearchStats st;
-  double headroom = 0;
+  double headroom = 0, compilations = 0, derived = 0;
   for (auto _ : state) {
     auto coster = ParseAndCostAlone(state, p);
     if (coster == nullptr) break;
@@ -93,13 +96,23 @@ void BM_PlanExact(benchmark::State& state) {
       break;
     }
     headroom = plan->objective.headroom();
+    compilations = static_cast<double>(coster->compilations());
+    derived = static_cast<double>(coster->derived());
   }
   state.counters["ordered_groups"] = static_cast<double>(st.ordered_groups);
+  state.counters["compilations"] = compilations;
+  state.counters["derived"] = derived;
   state.counters["candidates"] = static_cast<double>(st.candidate_groups);
   state.counters["configs"] = static_cast<double>(st.device_configs);
   state.counters["headroom"] = headroom;
 }
-BENCHMARK(BM_PlanExact)->Args({6, 2})->Args({7, 4})->Args({8, 1})->Args({8, 4})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanExact)
+    ->Args({6, 2, 16})
+    ->Args({7, 4, 16})
+    ->Args({8, 1, 16})
+    ->Args({8, 4, 16})
+    ->Args({8, 4, 15})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_PlanHeuristic(benchmark::State& state) {
   planner::Problem p = Instance(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));

@@ -16,23 +16,26 @@ Status ValidatePlanInput(std::span<const PlanModel> models, int64_t capacity_byt
     std::set<std::pair<int, bool>> ops;
     for (size_t l = 0; l < models[m].layers.size(); ++l) {
       const PlanLayer& layer = models[m].layers[l];
-      const std::string where = "model '" + models[m].name + "' (#" + std::to_string(m) + "), layer #" +
-                                std::to_string(l) + " (operator #" + std::to_string(layer.op_index) + ")";
-      if (layer.op_index < 0) return InvalidArgumentError("failed to plan " + where + ": negative operator index");
+      // Built only for an error: this runs on every layer of every compile.
+      const auto where = [&] {
+        return "model '" + models[m].name + "' (#" + std::to_string(m) + "), layer #" + std::to_string(l) +
+               " (operator #" + std::to_string(layer.op_index) + ")";
+      };
+      if (layer.op_index < 0) return InvalidArgumentError("failed to plan " + where() + ": negative operator index");
       if (layer.bytes < 0) {
-        return InvalidArgumentError("failed to plan " + where + ": parameter bytes " + std::to_string(layer.bytes) +
+        return InvalidArgumentError("failed to plan " + where() + ": parameter bytes " + std::to_string(layer.bytes) +
                                     " (expected >= 0)");
       }
       if (layer.record_offset != 0) {
         if (l == 0 || !ContinuesRecord(models[m].layers[l - 1], layer)) {
-          return InvalidArgumentError("failed to plan " + where + ": a piece starting at byte " +
+          return InvalidArgumentError("failed to plan " + where() + ": a piece starting at byte " +
                                       std::to_string(layer.record_offset) +
                                       " of its record does not follow the record's previous piece");
         }
         continue;
       }
       if (!ops.insert({layer.op_index, layer.always_streamed}).second) {
-        return InvalidArgumentError("failed to plan " + where + ": operator listed twice with the same placement kind");
+        return InvalidArgumentError("failed to plan " + where() + ": operator listed twice with the same placement kind");
       }
     }
   }
@@ -207,34 +210,35 @@ Status VerifyPlan(std::span<const PlanModel> models, const CachePlan& plan) {
   for (size_t m = 0; m < models.size(); ++m) {
     const PlanModel& in = models[m];
     const ModelPlan& out = plan.models[m];
-    const std::string who = "cache plan of model '" + in.name + "' (#" + std::to_string(m) + ")";
+    // Messages are built only for an error: this runs on every layer of every compile.
+    const auto who = [&] { return "cache plan of model '" + in.name + "' (#" + std::to_string(m) + ")"; };
     if (out.layers.size() != in.layers.size()) {
-      return InternalError(who + " has " + std::to_string(out.layers.size()) + " layers (expected " +
+      return InternalError(who() + " has " + std::to_string(out.layers.size()) + " layers (expected " +
                            std::to_string(in.layers.size()) + ")");
     }
     int64_t cached_off = 0, streamed_off = 0;
     for (size_t l = 0; l < in.layers.size(); ++l) {
       const PlanLayer& a = in.layers[l];
       const LayerPlacement& b = out.layers[l];
-      const std::string where = who + ", layer #" + std::to_string(l) + " (operator #" + std::to_string(a.op_index) + ")";
-      if (b.op_index != a.op_index) return InternalError(where + ": operator index " + std::to_string(b.op_index));
+      const auto where = [&] { return who() + ", layer #" + std::to_string(l) + " (operator #" + std::to_string(a.op_index) + ")"; };
+      if (b.op_index != a.op_index) return InternalError(where() + ": operator index " + std::to_string(b.op_index));
       if (b.record_offset != a.record_offset) {
-        return InternalError(where + ": placed from byte " + std::to_string(b.record_offset) + " of its record (expected " +
+        return InternalError(where() + ": placed from byte " + std::to_string(b.record_offset) + " of its record (expected " +
                              std::to_string(a.record_offset) + ")");
       }
       if (b.bytes != a.bytes) {
-        return InternalError(where + ": " + std::to_string(b.bytes) + " bytes placed (expected the whole layer, " +
+        return InternalError(where() + ": " + std::to_string(b.bytes) + " bytes placed (expected the whole layer, " +
                              std::to_string(a.bytes) + ")");
       }
-      if (a.always_streamed && b.cached) return InternalError(where + ": an always-streamed layer is cached");
+      if (a.always_streamed && b.cached) return InternalError(where() + ": an always-streamed layer is cached");
       int64_t& off = b.cached ? cached_off : streamed_off;
       if (b.offset != off) {
-        return InternalError(where + ": offset " + std::to_string(b.offset) + " (expected " + std::to_string(off) + ")");
+        return InternalError(where() + ": offset " + std::to_string(b.offset) + " (expected " + std::to_string(off) + ")");
       }
       off += b.bytes;
     }
     if (out.cached_bytes != cached_off || out.streamed_bytes != streamed_off) {
-      return InternalError(who + ": cached/streamed sums " + std::to_string(out.cached_bytes) + "/" +
+      return InternalError(who() + ": cached/streamed sums " + std::to_string(out.cached_bytes) + "/" +
                            std::to_string(out.streamed_bytes) + " (expected " + std::to_string(cached_off) + "/" +
                            std::to_string(streamed_off) + ")");
     }

@@ -116,9 +116,7 @@ std::vector<LayerPlacement> PackageEntries(std::span<const LayerPlacement> place
 namespace etpu::driver {
 
 int PackageRuntimeVersion(const PreparedModel& prepared, int requested) {
-  std::vector<int> mapped;
-  for (const auto& r : prepared.partition.regions) mapped.insert(mapped.end(), r.ops.begin(), r.ops.end());
-  return std::max(requested, support::MinRuntimeVersionFor(*prepared.model, mapped));
+  return std::max(requested, prepared.mapped_min_runtime_version);
 }
 
 Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, const cache::ModelPlan& plan) {
@@ -161,12 +159,15 @@ Result<std::vector<LayerPlacement>> PlaceLayers(const PreparedModel& prepared, c
   for (size_t i = 0; i < prepared.layers.size(); ++i) layer_of_op[prepared.layers[i].op_index] = i;
   std::vector<LayerPlacement> out;
   out.reserve(prepared.layers.size());
+  if (prepared.parameter_order.size() != prepared.partition.regions.size()) {
+    return InternalError(fmt::format("prepared model has the parameter order of {} regions, not {}",
+                                     prepared.parameter_order.size(), prepared.partition.regions.size()));
+  }
   for (size_t r = 0; r < prepared.partition.regions.size(); ++r) {
     int64_t cached_end = 0, streamed_end = 0;
-    const partition::Region& region = prepared.partition.regions[r];
     // Records in Google's blob order (params::ParameterOrder), not necessarily execution order;
     // the pieces of a record in record order, each right after the blob's previous bytes.
-    for (int op_index : params::ParameterOrder(*prepared.model, region.ops, region.outputs)) {
+    for (int op_index : prepared.parameter_order[r]) {
       auto it = layer_of_op.find(op_index);
       if (it == layer_of_op.end()) continue;
       for (size_t k = 0; k < items[it->second].size(); ++k) {

@@ -39,6 +39,8 @@ Result<PreparedModel> PrepareModel(const ir::Model& model, const CompileOptions&
     ETPU_ASSIGN_OR_RETURN(p.layers, params::EncodeRegionParams(model, mapped, Generation(options.emulate)));
   }
   p.plan_model = cache::MakePlanModel(model, "", p.activations, p.layers);
+  for (const auto& r : p.partition.regions) p.parameter_order.push_back(params::ParameterOrder(model, r.ops, r.outputs));
+  p.mapped_min_runtime_version = support::MinRuntimeVersionFor(model, mapped);
   return p;
 }
 

@@ -25,6 +25,11 @@ struct PreparedModel {
   /// The cache planner's view (cache::MakePlanModel, name left empty), made once: its content
   /// digest hashes every parameter byte, which every compile of the model would otherwise repeat.
   cache::PlanModel plan_model;
+  /// Per region of `partition`: params::ParameterOrder of its operators (the order of its records
+  /// in the parameter blobs), made once: every compile of the model places its layers in it.
+  std::vector<std::vector<int>> parameter_order;
+  /// support::MinRuntimeVersionFor of the mapped operators, made once (PackageRuntimeVersion).
+  int mapped_min_runtime_version = 0;
 };
 
 /// Support decisions, partitioning (ops [0, max_ops) when max_ops >= 0), activation analysis and

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "planner/latency.h"
-#include "planner/sequence.h"
 
 namespace etpu::planner {
 namespace {
@@ -36,6 +35,46 @@ Result<double> SloOf(GroupCoster& coster, int m, size_t kind) {
 }
 
 }  // namespace
+
+Interleaving Interleave(const Problem& p, const std::vector<std::vector<int>>& groups) {
+  Interleaving out;
+  std::vector<int> model_of, group_of;
+  double total_rate = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (int m : groups[g]) {
+      model_of.push_back(m);
+      group_of.push_back(static_cast<int>(g));
+      total_rate += p.models[static_cast<size_t>(m)].rate_hz;
+    }
+  }
+  out.reload_probability.assign(model_of.size(), 0.0);
+  if (total_rate <= 0) return out;
+  if (!p.sequence.empty()) {
+    for (int m : p.sequence) {
+      for (size_t i = 0; i < model_of.size(); ++i) {
+        if (model_of[i] == m) out.order.push_back(static_cast<int>(i));
+      }
+    }
+    out.cyclic = AnalyseSequence(out.order, group_of);
+    out.reload_probability = out.cyclic.reload_probability;
+    out.switches_per_s = groups.size() > 1 ? out.cyclic.switches_per_frame * p.frames_per_s : 0;
+    return out;
+  }
+  // P_g, and 1 − P_g (0 when g is the TPU's only group).
+  std::vector<double> group_share(groups.size(), 0.0), other(groups.size(), 0.0);
+  for (size_t i = 0; i < model_of.size(); ++i) {
+    group_share[static_cast<size_t>(group_of[i])] += p.models[static_cast<size_t>(model_of[i])].rate_hz / total_rate;
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    other[g] = groups.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[g]);
+    out.switches_per_s += total_rate * group_share[g] * other[g];
+  }
+  for (size_t i = 0; i < model_of.size(); ++i) {
+    const double o = other[static_cast<size_t>(group_of[i])];
+    out.reload_probability[i] = o > 0 ? o / (o + p.models[static_cast<size_t>(model_of[i])].rate_hz / total_rate) : 0.0;
+  }
+  return out;
+}
 
 bool Better(const Objective& a, const Objective& b) {
   if (Less(a.slo_violation, b.slo_violation)) return true;
@@ -75,38 +114,14 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
     double rate;
   };
   std::vector<Member> members;
-  std::vector<int> group_of;
   for (size_t g = 0; g < costs.size(); ++g) {
     for (const auto& m : costs[g]->members) {
       members.push_back({&m, static_cast<int>(g), p.models[static_cast<size_t>(m.model)].rate_hz});
-      group_of.push_back(static_cast<int>(g));
     }
   }
-  std::vector<double> q(members.size(), 0.0);
-  std::vector<int> order;  // the sequence restricted to this TPU, as member indices
-  SequenceOnTpu cyclic;
-  if (!p.sequence.empty()) {
-    for (int m : p.sequence) {
-      for (size_t i = 0; i < members.size(); ++i) {
-        if (members[i].cost->model == m) order.push_back(static_cast<int>(i));
-      }
-    }
-    cyclic = AnalyseSequence(order, group_of);
-    q = cyclic.reload_probability;
-    e.switches_per_s = costs.size() > 1 ? cyclic.switches_per_frame * p.frames_per_s : 0;
-  } else {
-    // P_g, and 1 − P_g (0 when g is the TPU's only group).
-    std::vector<double> group_share(costs.size(), 0.0), other(costs.size(), 0.0);
-    for (const Member& m : members) group_share[static_cast<size_t>(m.group)] += m.rate / total_rate;
-    for (size_t g = 0; g < costs.size(); ++g) {
-      other[g] = costs.size() == 1 ? 0.0 : std::max(0.0, 1.0 - group_share[g]);
-      e.switches_per_s += total_rate * group_share[g] * other[g];
-    }
-    for (size_t i = 0; i < members.size(); ++i) {
-      const double o = other[static_cast<size_t>(members[i].group)];
-      q[i] = o > 0 ? o / (o + members[i].rate / total_rate) : 0.0;
-    }
-  }
+  const Interleaving mix = Interleave(p, groups);
+  const std::vector<double>& q = mix.reload_probability;
+  e.switches_per_s = mix.switches_per_s;
   // Latencies only when shown (detail) or held to an objective (not on the search's plain path).
   const bool objectives = std::any_of(members.begin(), members.end(), [&](const Member& m) {
     return p.models[static_cast<size_t>(m.cost->model)].slo_ms.has_value();
@@ -118,9 +133,9 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
     const MemberCost& m = *members[i].cost;
     const double rate = members[i].rate;
     const double first = m.first_ms[kind], later = m.later_ms[kind];
-    const double u = rate * (later + q[i] * (first - later)) / 1000.0;
+    const double u = MemberUtilisation(rate, first, later, q[i]);
     e.utilisation += u;
-    e.streamed_mb_s += rate * (static_cast<double>(m.offchip_bytes) + q[i] * static_cast<double>(m.onchip_bytes)) / 1e6;
+    e.streamed_mb_s += MemberStreamedMBs(rate, m.offchip_bytes, m.onchip_bytes, q[i]);
     if (detail || objectives) queue.push_back({rate, first, later, q[i]});
     if (objectives) {
       ETPU_ASSIGN_OR_RETURN(const double slo, SloOf(coster, m.model, kind));
@@ -141,7 +156,7 @@ Result<DeviceEval> EvaluateDevice(GroupCoster& coster, int device, const std::ve
   }
   if (!detail && !objectives) return e;
   const std::vector<LatencyPrediction> latency =
-      p.sequence.empty() ? PredictLatencies(queue) : SequenceLatencies(order, cyclic, queue, p.frames_per_s);
+      p.sequence.empty() ? PredictLatencies(queue) : SequenceLatencies(mix.order, mix.cyclic, queue, p.frames_per_s);
   std::vector<size_t> index_in_group(costs.size(), 0);
   for (size_t i = 0; i < members.size(); ++i) {
     const double slo = objectives ? slos[i] : 0.0;

@@ -30,6 +30,7 @@
 
 #include "etpu/status.h"
 #include "planner/group_cost.h"
+#include "planner/sequence.h"
 
 namespace etpu::planner {
 
@@ -75,6 +76,27 @@ struct Objective {
 /// a strictly better than b: lexicographic, with a relative tolerance of 1e-9 on the two real
 /// fields (sums taken in different orders differ in the last bits).
 bool Better(const Objective& a, const Objective& b);
+
+/// How the invocations reaching one TPU that holds `groups` (model indices, each group in compile
+/// order) interleave: each member's reload probability q_m, from the Poisson switch model or the
+/// sequence, and the token switches per second. It depends only on the rates, the sequence and
+/// which models share a group: neither the compile order nor the placements matter.
+struct Interleaving {
+  std::vector<double> reload_probability;  ///< Per member, groups in order, members in order.
+  double switches_per_s = 0;
+  std::vector<int> order;  ///< With a sequence: the sequence restricted to the TPU, as member indices.
+  SequenceOnTpu cyclic;    ///< With a sequence: its analysis.
+};
+Interleaving Interleave(const Problem& p, const std::vector<std::vector<int>>& groups);
+
+/// One member's part of its TPU's utilisation, and of the streamed traffic (MB/s), at reload
+/// probability q (the formulas of the file comment).
+inline double MemberUtilisation(double rate_hz, double first_ms, double later_ms, double q) {
+  return rate_hz * (later_ms + q * (first_ms - later_ms)) / 1000.0;
+}
+inline double MemberStreamedMBs(double rate_hz, int64_t offchip_bytes, int64_t onchip_bytes, double q) {
+  return rate_hz * (static_cast<double>(offchip_bytes) + q * static_cast<double>(onchip_bytes)) / 1e6;
+}
 
 /// Costs device `device` holding `groups`. With `detail` null only the numbers are returned (the
 /// search's hot path); the formula is the same. Errors: a group the compiler refuses (its

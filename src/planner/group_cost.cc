@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cache/cache_plan.h"
 #include "tflite/model_reader.h"
 
 namespace etpu::planner {
@@ -36,6 +37,11 @@ std::string FailureText(const CompileResult& r) {
 // Whether operator `op_index` of a compiled model is a depthwise convolution (the ranking
 // policies' first key); error when the model has no verdict for it.
 Result<bool> Depthwise(const ModelResult& m, int op_index) {
+  // The verdicts are listed by operator index; look there first.
+  const auto i = static_cast<size_t>(op_index);
+  if (op_index >= 0 && i < m.operators.size() && m.operators[i].op_index == op_index) {
+    return m.operators[i].op == "DEPTHWISE_CONV_2D";
+  }
   const auto op = std::find_if(m.operators.begin(), m.operators.end(),
                                [&](const OperatorVerdict& v) { return v.op_index == op_index; });
   if (op == m.operators.end()) {
@@ -117,7 +123,7 @@ Result<std::unique_ptr<GroupCoster>> GroupCoster::Create(const Problem& problem,
 Status GroupCoster::Times(MemberCost& m) const {
   for (int k = 0; k < kinds(); ++k) {
     const int d = DeviceOfKind(k);
-    auto t = perf::EstimateModelTime(m.cost, problem_->chip, problem_->devices[static_cast<size_t>(d)],
+    auto t = perf::EstimateModelTime(*m.cost, problem_->chip, problem_->devices[static_cast<size_t>(d)],
                                      problem_->ClockOf(d));
     if (!t.ok()) return t.status().WithContext(fmt::format("plan: timing '{}'", problem_->models[m.model].name));
     m.first_ms.push_back(t->first_ms);
@@ -178,6 +184,14 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
       return InvalidArgumentError(fmt::format("plan: group [{}] names a model twice or out of range", fmt::join(order, ",")));
     }
   }
+  if (derive_ && order.size() >= 2) {
+    if (std::unique_ptr<GroupCost> d = Derive(order)) {
+      ++derived_;
+      const GroupCost* out = d.get();
+      memo_.emplace(order, std::move(d));
+      return out;
+    }
+  }
   auto g = std::make_unique<GroupCost>();
   g->order = order;
   CompileOptions plan_only;
@@ -191,7 +205,9 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
   } else {
     g->ok = true;
     g->cache_policy = r.models.empty() ? std::string() : r.models[0].cache_policy;
-    ETPU_ASSIGN_OR_RETURN(g->tie_groups, TieGroups(r, order));
+    if (g->cache_policy == cache::RankedAcrossModelsPolicy::kName) {
+      ETPU_ASSIGN_OR_RETURN(g->tie_groups, TieGroups(r, order));
+    }
     for (size_t pos = 0; pos < order.size(); ++pos) {
       const int mi = order[pos];
       const Solo& solo = solo_[static_cast<size_t>(mi)];
@@ -199,7 +215,7 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
       m.model = mi;
       m.onchip_bytes = r.models[pos].onchip_bytes;
       m.offchip_bytes = r.models[pos].offchip_bytes;
-      m.cost = solo.cost;
+      auto cost = std::make_shared<perf::ModelCost>(solo.cost);
       std::vector<int64_t> cached, streamed;
       ETPU_RETURN_IF_ERROR(RegionBytes(r.models[pos], cached, streamed));
       if (cached.size() != solo.region_cached.size()) {
@@ -208,7 +224,7 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
                                          solo.region_cached.size()));
       }
       for (size_t k = 0; k < cached.size(); ++k) {
-        auto& q = m.cost.edgetpu_ops[k].query;
+        auto& q = cost->edgetpu_ops[k].query;
         q.cached_param_bytes += cached[k] - solo.region_cached[k];
         q.streamed_param_bytes += streamed[k] - solo.region_streamed[k];
         if (q.cached_param_bytes < 0 || q.streamed_param_bytes < 0) {
@@ -216,13 +232,60 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
                                            problem_->models[mi].name, fmt::join(order, ",")));
         }
       }
+      m.cost = std::move(cost);
       ETPU_RETURN_IF_ERROR(Times(m));
       g->members.push_back(std::move(m));
     }
   }
+  if (g->ok) Learn(*g, r);
   const GroupCost* out = g.get();
   memo_.emplace(order, std::move(g));
   return out;
+}
+
+// Compiler 15 places the set's models in command-line order, each model's layers ranked among
+// themselves and each cached iff it fits what is left (cache::PlaceInRankOrder), so a member's
+// placement follows from the capacity left before it. A compiled group is learnt only when its
+// bytes add up: the set's capacity minus every member's cached bytes is what the compiler reports
+// left (a model without an Edge TPU part reports 0 and caches nothing).
+void GroupCoster::Learn(const GroupCost& g, const CompileResult& r) {
+  if (g.cache_policy != cache::RankedInModelOrderPolicy::kName || r.models.empty()) return;
+  const int64_t capacity = r.models[0].sram.parameter_capacity_bytes;
+  int64_t left = capacity;
+  for (const ModelResult& m : r.models) {
+    if (m.sram.parameter_capacity_bytes != capacity) return;
+    left -= m.onchip_bytes;
+  }
+  for (const ModelResult& m : r.models) {
+    if (!m.regions.empty() && m.onchip_remaining_bytes != left) return;
+  }
+  std::vector<int> set = g.order;
+  std::sort(set.begin(), set.end());
+  sets_.emplace(std::move(set), SetCapacity{g.cache_policy, capacity});
+  left = capacity;
+  for (const MemberCost& m : g.members) {
+    placements_.emplace(std::make_pair(m.model, left), m);
+    left -= m.onchip_bytes;
+  }
+}
+
+std::unique_ptr<GroupCost> GroupCoster::Derive(const std::vector<int>& order) const {
+  std::vector<int> set = order;
+  std::sort(set.begin(), set.end());
+  const auto s = sets_.find(set);
+  if (s == sets_.end()) return nullptr;
+  auto g = std::make_unique<GroupCost>();
+  g->order = order;
+  g->ok = true;
+  g->cache_policy = s->second.policy;
+  int64_t left = s->second.capacity_bytes;
+  for (int mi : order) {
+    const auto p = placements_.find({mi, left});
+    if (p == placements_.end()) return nullptr;
+    g->members.push_back(p->second);
+    left -= p->second.onchip_bytes;
+  }
+  return g;
 }
 
 std::string CompileCommand(const Problem& problem, const std::vector<int>& order) {

@@ -13,6 +13,18 @@
 //      query ComputeModelCost reads from the built co-compiled package (group_cost_test checks it
 //      against real built packages).
 //   4. Times: perf::EstimateModelTime of that query on each distinct (host profile, clock).
+//
+// Compiler 15 (cache::RankedInModelOrderPolicy) places the models of a set one after the other in
+// command-line order, each caching what fits the capacity its predecessors left: a model's
+// placement depends only on that capacity (its layers are ranked among themselves), and the
+// set's capacity only on the set. So once a set has been compiled in one order (which gives its
+// capacity), an ordered group of that policy whose every member has been placed by some compiled
+// group at the same capacity left before it is put together from those placements instead of
+// being compiled again: the same compiler allocation, reused (docs/PLANNER.md §4). That a set
+// which compiled in one order compiles in every order is assumed: a plan-only compile fails only
+// while preparing one model or on the set's inputs, neither of which depends on the order.
+// group_cost_test checks derived groups against compiled ones, field by field, for every order
+// of every subset of a pool.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +46,8 @@ struct MemberCost {
   int model = 0;                 ///< Index into Problem::models.
   int64_t onchip_bytes = 0;      ///< Parameters cached on chip (the group's SRAM split).
   int64_t offchip_bytes = 0;     ///< Parameters streamed on every inference.
-  perf::ModelCost cost;          ///< The query per edgetpu-custom-op in this group.
+  /// The query per edgetpu-custom-op in this group (shared: a derived group copies its members).
+  std::shared_ptr<const perf::ModelCost> cost;
   std::vector<double> first_ms;  ///< Per host kind (GroupCoster::KindOf): first inference (parameters loaded).
   std::vector<double> later_ms;  ///< Per host kind: every later inference.
 };
@@ -59,8 +72,8 @@ struct GroupCost {
   std::vector<MemberCost> members; ///< In compile order.
   std::string cache_policy;        ///< The caching policy that placed the layers (ModelResult::cache_policy).
   /// The ranks (byte count, depthwise or not) for which one model of the group has a cached layer
-  /// and another model a streamed one: where a ranking policy may have broken ties by command-line position
-  /// (planner/orders.h).
+  /// and another model a streamed one: where compiler 16's ranking policy may have broken ties by
+  /// command-line position (planner/orders.h). Filled for that policy only (no other use).
   std::vector<TieGroup> tie_groups;
 };
 
@@ -86,8 +99,13 @@ class GroupCoster {
   /// ok == false.
   Result<const GroupCost*> Cost(const std::vector<int>& order);
 
-  /// Compilations run so far (one per distinct ordered group plus one per model alone).
+  /// Compilations run so far (one per distinct ordered group not derived, plus one per model alone).
   int64_t compilations() const { return compilations_; }
+  /// Ordered groups put together from placements of compiled groups instead of compiled (compiler
+  /// 15; see the file comment).
+  int64_t derived() const { return derived_; }
+  /// Whether Cost may derive ordered groups (on by default; tests turn it off to compare).
+  void set_derive_placements(bool on) { derive_ = on; }
 
  private:
   struct Solo {
@@ -101,12 +119,26 @@ class GroupCoster {
   explicit GroupCoster(const Problem& p) : problem_(&p) {}
   Status Times(MemberCost& m) const;
   Result<std::vector<TieGroup>> TieGroups(const CompileResult& r, const std::vector<int>& order) const;
+  /// The group put together from placements_, or null when a member's placement is not known.
+  std::unique_ptr<GroupCost> Derive(const std::vector<int>& order) const;
+  /// Records the placements of a compiled group of compiler 15's policy.
+  void Learn(const GroupCost& g, const CompileResult& r);
+
+  /// A compiled set (members ascending): its caching policy and parameter capacity.
+  struct SetCapacity {
+    std::string policy;
+    int64_t capacity_bytes = 0;
+  };
 
   const Problem* problem_;
   std::vector<int> device_kind_, kind_device_;
   std::vector<Solo> solo_;
   std::map<std::vector<int>, std::unique_ptr<GroupCost>> memo_;
-  int64_t compilations_ = 0;
+  std::map<std::vector<int>, SetCapacity> sets_;  ///< Sets compiled without error, by sorted members.
+  /// Compiler 15: (model, capacity left before it) -> its cost at that place.
+  std::map<std::pair<int, int64_t>, MemberCost> placements_;
+  bool derive_ = true;
+  int64_t compilations_ = 0, derived_ = 0;
 };
 
 /// The edgetpu_compiler command line that compiles `order` (files in compile order).

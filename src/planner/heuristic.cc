@@ -21,7 +21,7 @@ Result<std::vector<std::vector<double>>> AllCachedWork(GroupCoster& coster) {
   for (size_t m = 0; m < p.models.size(); ++m) {
     ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster.Cost({static_cast<int>(m)}));
     if (!g->ok) return FailedPreconditionError(fmt::format("plan: '{}' does not compile: {}", p.models[m].name, g->error));
-    perf::ModelCost cost = g->members[0].cost;
+    perf::ModelCost cost = *g->members[0].cost;
     for (auto& op : cost.edgetpu_ops) {
       op.query.cached_param_bytes += op.query.streamed_param_bytes;
       op.query.streamed_param_bytes = 0;

@@ -20,7 +20,7 @@ std::vector<int64_t> Signature(const GroupCost& g) {
   std::sort(by_model.begin(), by_model.end(), [](const MemberCost* a, const MemberCost* b) { return a->model < b->model; });
   std::vector<int64_t> sig;
   for (const MemberCost* m : by_model) {
-    for (const auto& op : m->cost.edgetpu_ops) {
+    for (const auto& op : m->cost->edgetpu_ops) {
       sig.push_back(op.query.cached_param_bytes);
       sig.push_back(op.query.streamed_param_bytes);
     }
@@ -82,7 +82,7 @@ std::vector<std::vector<int>> TiedOrders(const std::vector<int>& ascending, cons
 // Per region of one member: its cached parameter bytes (its placement in the group).
 std::vector<int64_t> RegionsCached(const MemberCost& m) {
   std::vector<int64_t> out;
-  for (const auto& op : m.cost.edgetpu_ops) out.push_back(op.query.cached_param_bytes);
+  for (const auto& op : m.cost->edgetpu_ops) out.push_back(op.query.cached_param_bytes);
   return out;
 }
 

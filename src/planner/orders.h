@@ -17,7 +17,8 @@
 // compiled. Compiler 15's policy (cache::RankedInModelOrderPolicy: models in command-line order,
 // each caching what fits what its predecessors left) is walked as prefixes instead: a model's
 // placement depends only on the bytes cached before it, so orders reaching the same placements
-// are merged and each (model, bytes cached before it) is compiled once; one order per distinct
+// are merged and each (model, bytes cached before it) is looked up once (compiled, or derived by
+// GroupCoster from a group of another set with the same capacity left); one order per distinct
 // placement of the set remains. Every other policy, and a set that fails to compile, gets every
 // permutation. orders_test checks both reductions against every permutation.
 #pragma once

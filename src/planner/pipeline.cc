@@ -137,7 +137,7 @@ Result<double> StageProfiler::SteadyMs(int first, int end) {
   if (coster.ok()) {
     ETPU_ASSIGN_OR_RETURN(const GroupCost* g, (*coster)->Cost({0}));
     // A stage with nothing on the Edge TPU is not a stage of an Edge TPU pipeline.
-    if (g->ok && !g->members.at(0).cost.edgetpu_ops.empty()) ms = g->members[0].later_ms.at(0);
+    if (g->ok && !g->members.at(0).cost->edgetpu_ops.empty()) ms = g->members[0].later_ms.at(0);
   } else if (coster.status().code() != StatusCode::kFailedPrecondition) {
     return coster.status();
   }

@@ -101,8 +101,8 @@ TEST(SwitchModelTest, MatchesTokenRuleSimulationOfPoissonSequence) {
     auto c = (*coster)->Cost(groups[g]);
     ASSERT_TRUE(c.ok());
     for (const auto& m : (*c)->members) {
-      ASSERT_EQ(m.cost.edgetpu_ops.size(), 1u);  // one region: the simulator's query is the model's
-      scheduled[static_cast<size_t>(m.model)].query = m.cost.edgetpu_ops[0].query;
+      ASSERT_EQ(m.cost->edgetpu_ops.size(), 1u);  // one region: the simulator's query is the model's
+      scheduled[static_cast<size_t>(m.model)].query = m.cost->edgetpu_ops[0].query;
       scheduled[static_cast<size_t>(m.model)].caching_token = 100 + g;
     }
   }

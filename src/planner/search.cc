@@ -89,6 +89,92 @@ class ConfigEnumerator {
   int64_t* count_;
 };
 
+// The same front without costing every configuration, when no model has a latency objective: a
+// TPU's utilisation and traffic are sums over its members, each member's term depends only on
+// its own placement and its reload probability, and that probability only on the rates (or the
+// sequence) and on which models share its group (Interleave). So for a TPU holding S, a block B
+// of S contributes the same (utilisation, traffic) in every cut of S, and a candidate order of B
+// that is no better than another in both (at those reload probabilities) can be replaced by it
+// in any configuration without making any field of the objective worse: it is never needed for
+// the front. Only each block's Pareto-optimal candidates are combined. The front's points are
+// then costed by EvaluateDevice (the same numbers the full enumeration gives).
+class BlockFrontEnumerator {
+ public:
+  BlockFrontEnumerator(const std::vector<std::vector<std::vector<int>>>& candidates, GroupCoster& coster, int device,
+                       int64_t* count)
+      : candidates_(candidates), coster_(coster), device_(device), count_(count), blocks_(candidates.size()) {}
+
+  Status Run(Mask all, std::vector<Point<DeviceConfig>>& front) {
+    const Problem& p = coster_.problem();
+    const size_t kind = static_cast<size_t>(coster_.KindOf(device_));
+    for (Mask b = all;; b = (b - 1) & all) {
+      if (b == 0) break;
+      auto& choices = blocks_[b];
+      choices.clear();
+      if (candidates_[b].empty()) continue;
+      const std::vector<int> in = Members(b), out = Members(all & ~b);
+      const Interleaving mix = Interleave(p, out.empty() ? std::vector<std::vector<int>>{in}
+                                                         : std::vector<std::vector<int>>{in, out});
+      for (size_t c = 0; c < candidates_[b].size(); ++c) {
+        ETPU_ASSIGN_OR_RETURN(const GroupCost* g, coster_.Cost(candidates_[b][c]));
+        if (!g->ok) continue;
+        Objective o;
+        o.groups = 1;
+        for (const MemberCost& m : g->members) {
+          const size_t i = static_cast<size_t>(std::lower_bound(in.begin(), in.end(), m.model) - in.begin());
+          const double q = mix.reload_probability[i], rate = p.models[static_cast<size_t>(m.model)].rate_hz;
+          o.max_utilisation += MemberUtilisation(rate, m.first_ms[kind], m.later_ms[kind], q);
+          o.streamed_mb_s += MemberStreamedMBs(rate, m.offchip_bytes, m.onchip_bytes, q);
+        }
+        AddToFront(choices, Point<size_t>{o, c});
+      }
+    }
+    std::vector<Point<DeviceConfig>> sums;
+    DeviceConfig current;
+    Recurse(all, Objective{}, current, sums);
+    // The surviving configurations, costed as the full enumeration costs them.
+    for (auto& point : sums) {
+      ETPU_ASSIGN_OR_RETURN(DeviceEval e, EvaluateDevice(coster_, device_, point.payload, /*detail=*/false));
+      Objective o;
+      o.max_utilisation = e.utilisation;
+      o.streamed_mb_s = e.streamed_mb_s;
+      o.groups = static_cast<int>(point.payload.size());
+      AddToFront(front, Point<DeviceConfig>{o, std::move(point.payload)});
+    }
+    return OkStatus();
+  }
+
+ private:
+  void Recurse(Mask rest, const Objective& sum, DeviceConfig& current, std::vector<Point<DeviceConfig>>& front) {
+    if (rest == 0) {
+      ++*count_;
+      AddToFront(front, Point<DeviceConfig>{sum, current});
+      return;
+    }
+    const Mask low = rest & (~rest + 1);
+    const Mask others = rest & ~low;
+    for (Mask sub = others;; sub = (sub - 1) & others) {
+      const Mask block = sub | low;
+      for (const auto& choice : blocks_[block]) {
+        Objective next = sum;
+        next.max_utilisation += choice.value.max_utilisation;
+        next.streamed_mb_s += choice.value.streamed_mb_s;
+        next.groups += 1;
+        current.push_back(candidates_[block][choice.payload]);
+        Recurse(rest & ~block, next, current, front);
+        current.pop_back();
+      }
+      if (sub == 0) break;
+    }
+  }
+
+  const std::vector<std::vector<std::vector<int>>>& candidates_;
+  GroupCoster& coster_;
+  int device_;
+  int64_t* count_;
+  std::vector<std::vector<Point<size_t>>> blocks_;  // per block of the current set: its front
+};
+
 struct Pick {
   std::vector<std::pair<Mask, int>> per_device;  // (models, index into that front)
 };
@@ -118,11 +204,16 @@ Result<PlanEval> PlanExact(GroupCoster& coster, SearchStats* stats) {
   // 2. Pareto front per (set, host kind).
   std::vector<std::vector<std::vector<Point<DeviceConfig>>>> fronts(
       static_cast<size_t>(coster.kinds()), std::vector<std::vector<Point<DeviceConfig>>>(full + 1));
+  // Latency objectives depend on every member of a TPU at once: then every configuration is costed.
+  const bool objectives =
+      std::any_of(p.models.begin(), p.models.end(), [](const PlanModel& m) { return m.slo_ms.has_value(); });
   for (int k = 0; k < coster.kinds(); ++k) {
     fronts[k][0].push_back(Point<DeviceConfig>{Objective{}, {}});
-    ConfigEnumerator en(candidates, coster, coster.DeviceOfKind(k), &st.device_configs);
+    ConfigEnumerator every(candidates, coster, coster.DeviceOfKind(k), &st.device_configs);
+    BlockFrontEnumerator pruned(candidates, coster, coster.DeviceOfKind(k), &st.device_configs);
     for (Mask s = 1; s <= full; ++s) {
-      if (p.PartsApart(Members(s))) ETPU_RETURN_IF_ERROR(en.Run(s, fronts[k][s]));
+      if (!p.PartsApart(Members(s))) continue;
+      ETPU_RETURN_IF_ERROR(objectives ? every.Run(s, fronts[k][s]) : pruned.Run(s, fronts[k][s]));
     }
   }
   // 3. DP over devices.
