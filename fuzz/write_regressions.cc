@@ -113,6 +113,21 @@ std::vector<uint8_t> LstmModel(int64_t input_zero_point, int32_t gate_bias = 100
   return b.Serialize();
 }
 
+// CONCATENATION of two uint8 inputs whose first has quantization scale `scale` (the output's is
+// 1/128): a NaN or infinite scale made the requantising copy's float-to-int conversion undefined.
+std::vector<uint8_t> ConcatModel(float scale) {
+  using etpu::ir::TensorType;
+  namespace tfl = etpu::tflite;
+  tfl::ModelBuilder b;
+  const int a = b.AddTensor("input1", TensorType::UINT8, {1, 2, 2, 3}, tfl::Quant(scale, 128));
+  const int c = b.AddTensor("input2", TensorType::UINT8, {1, 2, 2, 2}, tfl::Quant(1.0f / 128, 128));
+  const int out = b.AddTensor("output", TensorType::UINT8, {1, 2, 2, 5}, tfl::Quant(1.0f / 128, 128));
+  b.AddOperator(etpu::ir::BuiltinOperator::CONCATENATION, {a, c}, {out}, tfl::ConcatOpts(3));
+  b.SetInputs({a, c});
+  b.SetOutputs({out});
+  return b.Serialize();
+}
+
 std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
 void PutLe32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
@@ -190,6 +205,10 @@ int main(int argc, char** argv) {
   Write(loader, "crash-lstm_input_zero_point_1919903360.tflite", LstmModel(1919903360));
   // The ninth session's campaign: a gate bias near INT32_MAX plus the input's products overflowed
   // the int32 accumulator (UBSan in src/kernels/lstm.cc); now wrapped as TFLite's int32 would.
+  // The tenth session's campaign: a NaN input scale reached CONCATENATION's requantising copy
+  // (UBSan: "-nan is outside the range of representable values of type 'int'").
+  Write(loader, "crash-concat_input_scale_nan.tflite", ConcatModel(std::numeric_limits<float>::quiet_NaN()));
+  Write(loader, "crash-concat_input_scale_inf.tflite", ConcatModel(std::numeric_limits<float>::infinity()));
   Write(loader, "crash-lstm_gate_bias_near_int32_max.tflite",
         LstmModel(0, std::numeric_limits<int32_t>::max() - 100, true));
   // Truncations and offsets pointed past the end: of the source model, of the compiled one, and

@@ -1,5 +1,6 @@
 // Data-movement adapters: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PACK,
 // UNPACK, PAD, PADV2, TRANSPOSE, STRIDED_SLICE, GATHER_ND, SLICE, SPACE_TO_DEPTH, TILE.
+#include <cmath>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -62,6 +63,14 @@ Result<EvalFn> MakeConcat(OpBuildContext& c) {
     }
     inputs.push_back({c.in_data(i), t.shape[axis], Quant(t)});
     total += t.shape[axis];
+    if (Is8Bit(out.type)) {  // The requantising copy's factor (kernels::Concatenation) must be finite.
+      const kernels::QuantParams iq = Quant(t), oq = Quant(out);
+      const float factor = iq.scale * (1.f / oq.scale);
+      if (!(factor > 0) || !std::isfinite(factor) || !std::isfinite(factor * static_cast<float>(iq.zero_point))) {
+        return c.Error(fmt::format("input '{}' scale {} over the output's scale {} is not a finite positive factor",
+                                   t.name, iq.scale, oq.scale));
+      }
+    }
   }
   if (total != out.shape[axis]) return c.Error("input extents do not add up to the output's");
   uint8_t* output = c.out_data(0);
