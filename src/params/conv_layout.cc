@@ -222,7 +222,8 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
   return out;
 }
 
-Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometry& g, const std::string& what) {
+Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometry& g, const std::string& what,
+                               std::span<uint8_t> weights_out) {
   ETPU_RETURN_IF_ERROR(ValidateGeometry(g, what));
   const int64_t expected = ConvParamBytes(g);
   if (static_cast<int64_t>(bytes.size()) != expected) {
@@ -231,7 +232,16 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
   }
   const int64_t taps = int64_t{g.kernel_h} * g.kernel_w;
   const int64_t o = g.out_channels;
+  const int64_t weight_count = g.depthwise ? taps * o : o * taps * g.in_channels;
+  if (!weights_out.empty() && static_cast<int64_t>(weights_out.size()) != weight_count) {
+    return DataLossError(fmt::format("failed to decode parameters of {}: its weights are {} bytes, their tensor "
+                                     "holds {}", what, weight_count, weights_out.size()));
+  }
   DecodedConv d;
+  // The weights go to the caller's buffer when it gives one (no second copy of a large layer).
+  if (weights_out.empty()) d.weights.resize(static_cast<size_t>(weight_count));
+  const std::span<uint8_t> w = weights_out.empty() ? std::span<uint8_t>(d.weights) : weights_out;
+  std::fill(w.begin(), w.end(), uint8_t{0});
   d.bias.assign(static_cast<size_t>(o), 0);
   if (MultiplierWords(g)) d.multipliers.assign(static_cast<size_t>(o), 0.0f);
   const uint8_t pad = PadByte(g);
@@ -242,7 +252,6 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
   };
   int64_t pos = 0;
   if (g.depthwise) {
-    d.weights.assign(static_cast<size_t>(taps * o), 0);
     for (int64_t c0 = 0; c0 < RoundUp(o, 4); c0 += 4) {
       ETPU_RETURN_IF_ERROR(GetHeader(g, bytes, pos, c0, 4, d, what));
       pos += 4 * hdr;
@@ -250,7 +259,7 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
         for (int64_t c = c0; c < c0 + 4; ++c) {
           for (int64_t j = 0; j < 4; ++j, ++pos) {
             const uint8_t b = bytes[static_cast<size_t>(pos)];
-            if ((j == c - c0) && c < o) d.weights[static_cast<size_t>(t * o + c)] = Unstore(g, b);
+            if ((j == c - c0) && c < o) w[static_cast<size_t>(t * o + c)] = Unstore(g, b);
             else if (b != pad) return bad_pad(pos, pad);
           }
         }
@@ -263,7 +272,6 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
   const int64_t k = taps * c4;
   const int64_t o4 = RoundUp(o, 4);
   const int64_t opad = PaddedOutputChannels(g);
-  d.weights.assign(static_cast<size_t>(o * taps * cin), 0);
   for (int64_t g0 = 0; g0 < opad; g0 += 64) {
     const int64_t n = std::min<int64_t>(64, opad - g0);
     ETPU_RETURN_IF_ERROR(GetHeader(g, bytes, pos, g0, n, d, what));
@@ -280,7 +288,7 @@ Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometr
           } else if (oc >= o || c >= cin) {
             if (b != pad) return bad_pad(pos, pad);
           } else {
-            d.weights[static_cast<size_t>((oc * taps + tap) * cin + c)] = Unstore(g, b);
+            w[static_cast<size_t>((oc * taps + tap) * cin + c)] = Unstore(g, b);
           }
         }
       }

@@ -87,8 +87,10 @@ Result<std::vector<uint8_t>> EncodeConv(const ConvGeometry& g, std::span<const u
                                         const std::string& what = "layer");
 
 /// Inverse of EncodeConv: `bytes` must be exactly ConvParamBytes(g) long with the padding that
-/// EncodeConv writes.
+/// EncodeConv writes. With `weights_out` (exactly the weights' size) the weights are written
+/// there and DecodedConv::weights stays empty (no second copy of a large layer); on an error its
+/// contents are unspecified.
 Result<DecodedConv> DecodeConv(std::span<const uint8_t> bytes, const ConvGeometry& g,
-                               const std::string& what = "layer");
+                               const std::string& what = "layer", std::span<uint8_t> weights_out = {});
 
 }  // namespace etpu::params

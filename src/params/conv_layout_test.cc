@@ -91,6 +91,29 @@ TEST(ConvLayoutTest, DecodeInvertsEncodeOnRandomLayers) {
   }
 }
 
+// Decoding into the caller's buffer (the runtime's weight tensor) gives the same weights, every
+// byte of the buffer overwritten, and leaves DecodedConv::weights empty; a buffer of another size
+// is refused with the sizes.
+TEST(ConvLayoutTest, DecodeIntoTheCallersBufferGivesTheSameWeights) {
+  std::mt19937 rng(99);
+  for (int iter = 0; iter < 100; ++iter) {
+    Case c = RandomCase(rng);
+    Result<std::vector<uint8_t>> enc = EncodeConv(c.g, c.weights, c.bias, c.scales);
+    ASSERT_TRUE(enc.ok()) << enc.status().ToString();
+    std::vector<uint8_t> out(c.weights.size(), 0xA5);  // stale bytes must all be overwritten
+    Result<DecodedConv> dec = DecodeConv(*enc, c.g, "layer", out);
+    ASSERT_TRUE(dec.ok()) << dec.status().ToString();
+    EXPECT_TRUE(dec->weights.empty());
+    EXPECT_EQ(out, c.weights) << "iter " << iter;
+    EXPECT_EQ(dec->bias, c.bias.empty() ? std::vector<int32_t>(c.g.out_channels, 0) : c.bias);
+    std::vector<uint8_t> short_buffer(c.weights.size() + 1);
+    Result<DecodedConv> bad = DecodeConv(*enc, c.g, "layer", short_buffer);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.status().message().find(std::to_string(c.weights.size() + 1)), std::string::npos)
+        << bad.status().ToString();
+  }
+}
+
 TEST(ConvLayoutTest, PerChannelWithoutBiasHasNoBiasWords) {
   // A fully connected 256 -> 256 per-channel layer without a bias: O x (8 + C) bytes, as Google's
   // dense_256 (67,584 bytes); with a bias 12 bytes a channel.

@@ -541,14 +541,23 @@ std::vector<RecordPiece> PiecesOf(const LayerParams& layer) {
 size_t BiasSlot(const ir::Operator& op) { return op.code == BuiltinOperator::TRANSPOSE_CONV ? 3 : 2; }
 
 Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes,
-                                    std::optional<bool> bias_words) {
+                                    std::optional<bool> bias_words, std::span<uint8_t> weights_out) {
   ETPU_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(model, op_index));
   if (bias_words) g.has_bias = *bias_words;
-  ETPU_ASSIGN_OR_RETURN(DecodedConv d, DecodeConv(bytes, g, OpLabel(model, op_index)));
-  if (DepthwiseAsConv(model, model.ops[static_cast<size_t>(op_index)])) {
+  if (DepthwiseAsConv(model, model.ops[static_cast<size_t>(op_index)])) {  // decoded, then transposed
+    ETPU_ASSIGN_OR_RETURN(DecodedConv d, DecodeConv(bytes, g, OpLabel(model, op_index)));
     d.weights = TransposeDepthwise(d.weights, int64_t{g.kernel_h} * g.kernel_w, g.out_channels, false);
+    if (!weights_out.empty()) {
+      if (weights_out.size() != d.weights.size()) {
+        return DataLossError(fmt::format("failed to decode parameters of {}: its weights are {} bytes, their tensor "
+                                         "holds {}", OpLabel(model, op_index), d.weights.size(), weights_out.size()));
+      }
+      std::copy(d.weights.begin(), d.weights.end(), weights_out.begin());
+      d.weights.clear();
+    }
+    return d;
   }
-  return d;
+  return DecodeConv(bytes, g, OpLabel(model, op_index), weights_out);
 }
 
 std::optional<LstmGeometry> GoogleLstmGeometryOf(const ir::Model& model, int op_index) {

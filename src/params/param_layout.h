@@ -117,8 +117,11 @@ size_t BiasSlot(const ir::Operator& op);
 /// Decodes a conv-like operator's record back to TFLite weights/bias and its header multipliers
 /// (runtime side). `bias_words` overrides whether the record has bias words, which the model
 /// cannot tell when its bias bytes were emptied (a compiled region keeps zero biases only).
+/// With `weights_out` (exactly the weights' size, e.g. the weight tensor's buffer) the weights
+/// are written there and DecodedConv::weights stays empty.
 Result<DecodedConv> DecodeLayerConv(const ir::Model& model, int op_index, std::span<const uint8_t> bytes,
-                                    std::optional<bool> bias_words = std::nullopt);
+                                    std::optional<bool> bias_words = std::nullopt,
+                                    std::span<uint8_t> weights_out = {});
 
 /// Decodes the record of an operator whose record names input slots (kElementwiseConstant,
 /// kLstm) back to the constant inputs it carries, in TFLite's bytes (runtime side): Google's LSTM

@@ -173,9 +173,15 @@ Status EdgeTpuExecutable::FillLayer(const package::LayerParams& layer, std::span
         const size_t bias_slot = params::BiasSlot(op);
         const bool bias_emptied = bias_slot < op.inputs.size() && op.inputs[bias_slot] >= 0 &&
                                   !interp_->mutable_tensor_data(op.inputs[bias_slot]).empty();
-        auto decoded = params::DecodeLayerConv(*region_, layer.op_index, bytes, bias_emptied);
+        // The weights are decoded straight into their tensor (a large FC layer is not held twice).
+        if (op.inputs.size() < 2 || op.inputs[1] < 0) {
+          return DataLossError(fmt::format("{}: layer of op #{} has no weight input", what_, layer.op_index));
+        }
+        auto decoded = params::DecodeLayerConv(*region_, layer.op_index, bytes, bias_emptied,
+                                               interp_->mutable_tensor_data(op.inputs[1]));
         if (!decoded.ok()) return decoded.status().WithContext(what_);
-        ETPU_RETURN_IF_ERROR(write(1, decoded->weights));
+        // An empty weight tensor got no bytes: the size check below names the mismatch.
+        if (!decoded->weights.empty()) ETPU_RETURN_IF_ERROR(write(1, decoded->weights));
         if (bias_emptied) {
           ETPU_RETURN_IF_ERROR(write(bias_slot, std::span<const uint8_t>(
                                                     reinterpret_cast<const uint8_t*>(decoded->bias.data()),
