@@ -74,7 +74,9 @@ std::vector<uint8_t> TinyModel() {
 // `gate_bias`: the first cell's bias in every gate. `constant_input`: the LSTM reads a constant
 // sequence instead of the graph's input (the fuzzers run every graph input at zero, and a zero
 // input adds nothing to the bias: a hostile bias overflows the accumulator only with products).
-std::vector<uint8_t> LstmModel(int64_t input_zero_point, int32_t gate_bias = 100, bool constant_input = false) {
+// `input_weight_scale`: the gates' input weights' scale.
+std::vector<uint8_t> LstmModel(int64_t input_zero_point, int32_t gate_bias = 100, bool constant_input = false,
+                               float input_weight_scale = 0.02f) {
   using etpu::ir::TensorType;
   namespace tfl = etpu::tflite;
   tfl::ModelBuilder b;
@@ -90,7 +92,7 @@ std::vector<uint8_t> LstmModel(int64_t input_zero_point, int32_t gate_bias = 100
   const char* gates[4] = {"input", "forget", "cell", "output"};
   for (int g = 0; g < 4; ++g) {
     inputs[1 + g] = b.AddConstant<int8_t>(std::string(gates[g]) + "_w", TensorType::INT8, {2, 3}, w_in,
-                                           tfl::Quant(0.02f, 0));
+                                           tfl::Quant(input_weight_scale, 0));
     inputs[5 + g] = b.AddConstant<int8_t>(std::string(gates[g]) + "_r", TensorType::INT8, {2, 2}, w_rec,
                                            tfl::Quant(0.03f, 0));
     inputs[12 + g] = b.AddConstant<int32_t>(std::string(gates[g]) + "_b", TensorType::INT32, {2}, bias,
@@ -209,6 +211,9 @@ int main(int argc, char** argv) {
   // (UBSan: "-nan is outside the range of representable values of type 'int'").
   Write(loader, "crash-concat_input_scale_nan.tflite", ConcatModel(std::numeric_limits<float>::quiet_NaN()));
   Write(loader, "crash-concat_input_scale_inf.tflite", ConcatModel(std::numeric_limits<float>::infinity()));
+  // Also this session's: an input weight scale of 1e30 gave a requantisation left shift of 88
+  // bits (UBSan in quant_utils.h); now refused at preparation.
+  Write(loader, "crash-lstm_input_weight_scale_1e30.tflite", LstmModel(0, 100, false, 1e30f));
   Write(loader, "crash-lstm_gate_bias_near_int32_max.tflite",
         LstmModel(0, std::numeric_limits<int32_t>::max() - 100, true));
   // Truncations and offsets pointed past the end: of the source model, of the compiled one, and

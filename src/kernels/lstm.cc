@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 namespace etpu::kernels {
 namespace {
@@ -451,6 +452,21 @@ Result<IntegerLstmParams> PrepareIntegerLstm(const IntegerLstmSpec& s) {
     p.projection_scale = QuantizeMultiplier(s.projection.scale * inter_scale[4] / s.output_state.scale);
     p.projection_effective_bias =
         FoldZeroPoint(s.projection.data, s.projection_bias, p.hidden_zp, s.n_output, s.n_cell);
+  }
+  // A requantisation shifts left by at most 31 bits: an effective scale of 2^31 or more (only a
+  // hostile model has one; a campaign's mutation gave a shift of 88) is refused here.
+  std::vector<std::pair<std::string, QuantizedMultiplier>> scales = {{"hidden", p.hidden_scale},
+                                                                     {"projection", p.projection_scale}};
+  for (int g = 0; g < 4; ++g) {
+    const std::string gate = "gate " + std::to_string(g) + " ";
+    scales.insert(scales.end(), {{gate + "input", p.input_scale[g]}, {gate + "recurrent", p.recurrent_scale[g]},
+                                 {gate + "peephole", p.peephole_scale[g]}, {gate + "layer norm", p.layer_norm_scale[g]}});
+  }
+  for (const auto& [name, m] : scales) {
+    if (m.shift > 31) {
+      return err("the " + name + " effective scale needs a left shift of " + std::to_string(m.shift) +
+                 " bits (at most 31)");
+    }
   }
   return p;
 }
