@@ -48,13 +48,14 @@ inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
 }
 
 /// x * multiplier * 2^shift with TFLite's double rounding (shift > 0 is a left shift first).
+/// Shifts beyond 31 bits either way (only a hostile scale gives them; preparation refuses them
+/// where it can name the operator) are defined here: the left shift wraps to 0 as a 32-bit shift
+/// register would, the right shift stops at 31.
 inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift) {
   const int left = shift > 0 ? shift : 0;
-  const int right = shift > 0 ? 0 : -shift;
-  return RoundingDivideByPOT(
-      SaturatingRoundingDoublingHighMul(static_cast<int32_t>(static_cast<uint32_t>(x) << left),
-                                        multiplier),
-      right);
+  const int right = shift > 0 ? 0 : (shift < -31 ? 31 : -shift);
+  const uint32_t shifted = left < 32 ? static_cast<uint32_t>(x) << left : 0u;
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(static_cast<int32_t>(shifted), multiplier), right);
 }
 
 /// TFLite's MultiplyByQuantizedMultiplierGreaterThanOne: left shift then high mul, no divide.

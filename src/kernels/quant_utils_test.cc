@@ -85,6 +85,21 @@ TEST(QuantUtilsTest, MultiplyByQuantizedMultiplierMatchesIndependentModel) {
   }
 }
 
+// Shifts beyond 31 bits (hostile scales only) are defined: a left shift of 32 or more leaves
+// nothing of x (0), a right shift stops at 31 (the x86 shift instruction masks the count to 5
+// bits, so undefined code gave x << (s - 32) here).
+TEST(QuantUtilsTest, MultiplyByQuantizedMultiplierBeyond31BitsIsDefined) {
+  for (int s : {32, 40, 88, 108}) {
+    for (int32_t x : {1, -7, 123456}) EXPECT_EQ(MultiplyByQuantizedMultiplier(x, 1 << 30, s), 0) << x << " " << s;
+  }
+  for (int s : {-32, -40, -100}) {
+    for (int32_t x : {INT32_MAX, -123456789, 5}) {
+      EXPECT_EQ(MultiplyByQuantizedMultiplier(x, INT32_MAX, s), MultiplyByQuantizedMultiplier(x, INT32_MAX, -31))
+          << x << " " << s;
+    }
+  }
+}
+
 TEST(QuantUtilsTest, ActivationRanges) {
   const QuantParams q{0.1f, 10};
   auto r = CalculateActivationRangeQuantized(Activation::kRelu6, QType::kUInt8, q);
