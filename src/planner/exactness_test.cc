@@ -79,10 +79,10 @@ TEST(PlannerExactnessTest, EqualsBruteForceOnRandomInstances) {
   std::mt19937 rng(14);
   int instances = 0, multi_group_optima = 0, baseline_strictly_worse = 0;
   int64_t plans = 0;
-  testing::ForRandomInstances(pool, device_sets, 2, 25, rng, [&](GroupCoster& coster, size_t k) {
+  testing::ForRandomInstances(pool, device_sets, 2, 25, rng, [&](GroupCoster& coster, GroupCoster& compiled, size_t k) {
     auto exact = PlanExact(coster);
     ASSERT_TRUE(exact.ok()) << exact.status().message();
-    const Objective brute = BruteForce(coster, &plans);
+    const Objective brute = BruteForce(compiled, &plans);
     ++instances;
     // Zero gap: neither is better, and the headroom is the same number.
     EXPECT_FALSE(Better(brute, exact->objective)) << "instance " << instances;
