@@ -145,41 +145,55 @@ Result<GroupCoster::Items> GroupCoster::ItemsOf(const CompileResult& r) {
 }
 
 std::vector<TieGroup> GroupCoster::TieGroups(const Items& items, const std::vector<int>& order) const {
-  struct Layers {
-    std::map<int, int> cached;  // model -> layers of that rank cached in the group
-    std::set<int> models, streamed;
+  struct Entry {
+    int64_t bytes;
+    bool depthwise;
+    int model;
+    bool cached;
   };
-  std::map<std::pair<int64_t, bool>, Layers> by_rank;  // (bytes, depthwise)
+  std::vector<Entry> entries;
   for (size_t pos = 0; pos < items.size(); ++pos) {
     const int mi = order[pos];
     const Solo& solo = solo_[static_cast<size_t>(mi)];
     for (const Item& l : items[pos]) {
-      if (solo.never_cached.contains({l.op_index, l.bytes})) continue;
-      Layers& e = by_rank[{l.bytes, l.depthwise}];
-      e.models.insert(mi);
-      if (l.cached) {
-        ++e.cached[mi];
-      } else {
-        e.streamed.insert(mi);
-      }
+      if (!solo.never_cached.empty() && solo.never_cached.contains({l.op_index, l.bytes})) continue;
+      entries.push_back(Entry{l.bytes, l.depthwise, mi, l.cached});
     }
   }
+  // By rank (bytes, depthwise), then model.
+  std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+    if (x.bytes != y.bytes) return x.bytes < y.bytes;
+    if (x.depthwise != y.depthwise) return x.depthwise < y.depthwise;
+    return x.model < y.model;
+  });
   std::vector<TieGroup> out;
-  for (const auto& [rank, e] : by_rank) {
-    if (e.cached.empty() || e.streamed.empty() || e.models.size() < 2) continue;
-    TieGroup t;
-    t.bytes = rank.first;
-    t.depthwise = rank.second;
-    for (int mi : e.models) {
-      auto in_group = e.cached.find(mi);
-      const int here = in_group == e.cached.end() ? 0 : in_group->second;
-      const auto& alone = solo_[static_cast<size_t>(mi)].cached_layers;
-      auto a = alone.find(rank);
-      t.cached_layers += here;
-      t.models.push_back(mi);
-      t.cacheable_at_least.push_back(std::max(here, a == alone.end() ? 0 : a->second));
+  for (size_t i = 0; i < entries.size();) {
+    size_t end = i;
+    bool any_cached = false, any_streamed = false;
+    int models = 0;
+    while (end < entries.size() && entries[end].bytes == entries[i].bytes &&
+           entries[end].depthwise == entries[i].depthwise) {
+      if (end == i || entries[end].model != entries[end - 1].model) ++models;
+      (entries[end].cached ? any_cached : any_streamed) = true;
+      ++end;
     }
-    out.push_back(std::move(t));
+    if (any_cached && any_streamed && models >= 2) {
+      TieGroup t;
+      t.bytes = entries[i].bytes;
+      t.depthwise = entries[i].depthwise;
+      for (size_t j = i; j < end;) {
+        const int mi = entries[j].model;
+        int here = 0;
+        for (; j < end && entries[j].model == mi; ++j) here += entries[j].cached ? 1 : 0;
+        const auto& alone = solo_[static_cast<size_t>(mi)].cached_layers;
+        auto a = alone.find({t.bytes, t.depthwise});
+        t.cached_layers += here;
+        t.models.push_back(mi);
+        t.cacheable_at_least.push_back(std::max(here, a == alone.end() ? 0 : a->second));
+      }
+      out.push_back(std::move(t));
+    }
+    i = end;
   }
   return out;
 }
