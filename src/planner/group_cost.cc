@@ -132,46 +132,103 @@ Status GroupCoster::Times(MemberCost& m) const {
   return OkStatus();
 }
 
-Result<std::vector<TieGroup>> GroupCoster::TieGroups(const CompileResult& r, const std::vector<int>& order) const {
-  struct Layers {
-    std::map<int, int> cached;  // model -> layers of that rank cached in the group
-    std::set<int> models, streamed;
-  };
-  std::map<std::pair<int64_t, bool>, Layers> by_rank;  // (bytes, depthwise)
+Result<GroupCoster::Items> GroupCoster::ItemsOf(const CompileResult& r) {
+  Items out(r.models.size());
   for (size_t pos = 0; pos < r.models.size(); ++pos) {
-    const int mi = order[pos];
-    const Solo& solo = solo_[static_cast<size_t>(mi)];
     const ModelResult& m = r.models[pos];
     for (const auto& l : m.layers) {
-      if (solo.never_cached.contains({l.op_index, l.bytes})) continue;
       ETPU_ASSIGN_OR_RETURN(bool dw, Depthwise(m, l.op_index));
-      Layers& e = by_rank[{l.bytes, dw}];
-      e.models.insert(mi);
-      if (l.cached) {
-        ++e.cached[mi];
-      } else {
-        e.streamed.insert(mi);
-      }
+      out[pos].push_back(Item{l.op_index, l.region, l.bytes, dw, l.always_streamed, l.cached});
     }
-  }
-  std::vector<TieGroup> out;
-  for (const auto& [rank, e] : by_rank) {
-    if (e.cached.empty() || e.streamed.empty() || e.models.size() < 2) continue;
-    TieGroup t;
-    t.bytes = rank.first;
-    t.depthwise = rank.second;
-    for (int mi : e.models) {
-      auto in_group = e.cached.find(mi);
-      const int here = in_group == e.cached.end() ? 0 : in_group->second;
-      const auto& alone = solo_[static_cast<size_t>(mi)].cached_layers;
-      auto a = alone.find(rank);
-      t.cached_layers += here;
-      t.models.push_back(mi);
-      t.cacheable_at_least.push_back(std::max(here, a == alone.end() ? 0 : a->second));
-    }
-    out.push_back(std::move(t));
   }
   return out;
+}
+
+std::vector<TieGroup> GroupCoster::TieGroups(const Items& items, const std::vector<int>& order) const {
+  struct Entry {
+    int64_t bytes;
+    bool depthwise;
+    int model;
+    bool cached;
+  };
+  std::vector<Entry> entries;
+  for (size_t pos = 0; pos < items.size(); ++pos) {
+    const int mi = order[pos];
+    const Solo& solo = solo_[static_cast<size_t>(mi)];
+    for (const Item& l : items[pos]) {
+      if (!solo.never_cached.empty() && solo.never_cached.contains({l.op_index, l.bytes})) continue;
+      entries.push_back(Entry{l.bytes, l.depthwise, mi, l.cached});
+    }
+  }
+  // By rank (bytes, depthwise), then model.
+  std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+    if (x.bytes != y.bytes) return x.bytes < y.bytes;
+    if (x.depthwise != y.depthwise) return x.depthwise < y.depthwise;
+    return x.model < y.model;
+  });
+  std::vector<TieGroup> out;
+  for (size_t i = 0; i < entries.size();) {
+    size_t end = i;
+    bool any_cached = false, any_streamed = false;
+    int models = 0;
+    while (end < entries.size() && entries[end].bytes == entries[i].bytes &&
+           entries[end].depthwise == entries[i].depthwise) {
+      if (end == i || entries[end].model != entries[end - 1].model) ++models;
+      (entries[end].cached ? any_cached : any_streamed) = true;
+      ++end;
+    }
+    if (any_cached && any_streamed && models >= 2) {
+      TieGroup t;
+      t.bytes = entries[i].bytes;
+      t.depthwise = entries[i].depthwise;
+      for (size_t j = i; j < end;) {
+        const int mi = entries[j].model;
+        int here = 0;
+        for (; j < end && entries[j].model == mi; ++j) here += entries[j].cached ? 1 : 0;
+        const auto& alone = solo_[static_cast<size_t>(mi)].cached_layers;
+        auto a = alone.find({t.bytes, t.depthwise});
+        t.cached_layers += here;
+        t.models.push_back(mi);
+        t.cacheable_at_least.push_back(std::max(here, a == alone.end() ? 0 : a->second));
+      }
+      out.push_back(std::move(t));
+    }
+    i = end;
+  }
+  return out;
+}
+
+Result<MemberCost> GroupCoster::Member(int mi, const std::vector<Item>& items, const std::vector<int>& order) {
+  const Solo& solo = solo_[static_cast<size_t>(mi)];
+  const size_t regions = solo.region_cached.size();
+  std::vector<int64_t> key(2 * regions, 0);  // cached per region, then streamed per region
+  for (const Item& l : items) {
+    if (l.region < 0 || static_cast<size_t>(l.region) >= regions || l.bytes < 0) {
+      return InternalError(fmt::format("plan: '{}' in group [{}]: a layer placement names region {} of {}",
+                                       problem_->models[mi].name, fmt::join(order, ","), l.region, regions));
+    }
+    key[(l.cached ? 0 : regions) + static_cast<size_t>(l.region)] += l.bytes;
+  }
+  auto memo = members_.find({mi, key});
+  if (memo != members_.end()) return memo->second;
+  MemberCost m;
+  m.model = mi;
+  auto cost = std::make_shared<perf::ModelCost>(solo.cost);
+  for (size_t k = 0; k < regions; ++k) {
+    auto& q = cost->edgetpu_ops[k].query;
+    q.cached_param_bytes += key[k] - solo.region_cached[k];
+    q.streamed_param_bytes += key[regions + k] - solo.region_streamed[k];
+    if (q.cached_param_bytes < 0 || q.streamed_param_bytes < 0) {
+      return InternalError(fmt::format("plan: '{}' in group [{}]: negative parameter bytes", problem_->models[mi].name,
+                                       fmt::join(order, ",")));
+    }
+    m.onchip_bytes += key[k];
+    m.offchip_bytes += key[regions + k];
+  }
+  m.cost = std::move(cost);
+  ETPU_RETURN_IF_ERROR(Times(m));
+  members_.emplace(std::make_pair(mi, std::move(key)), m);
+  return m;
 }
 
 Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
@@ -185,7 +242,11 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
     }
   }
   if (derive_ && order.size() >= 2) {
-    if (std::unique_ptr<GroupCost> d = Derive(order)) {
+    std::unique_ptr<GroupCost> d = Derive(order);
+    if (!d) {
+      ETPU_ASSIGN_OR_RETURN(d, Replay(order));
+    }
+    if (d) {
       ++derived_;
       const GroupCost* out = d.get();
       memo_.emplace(order, std::move(d));
@@ -200,22 +261,17 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
   const std::vector<ModelInput> in = Inputs(*problem_, order);
   ETPU_ASSIGN_OR_RETURN(CompileResult r, Compile(in, plan_only));
   ++compilations_;
+  Items items;
   if (!r.ok || r.models.size() != order.size()) {
     g->error = FailureText(r);
   } else {
     g->ok = true;
     g->cache_policy = r.models.empty() ? std::string() : r.models[0].cache_policy;
-    if (g->cache_policy == cache::RankedAcrossModelsPolicy::kName) {
-      ETPU_ASSIGN_OR_RETURN(g->tie_groups, TieGroups(r, order));
-    }
+    ETPU_ASSIGN_OR_RETURN(items, ItemsOf(r));
+    if (g->cache_policy == cache::RankedAcrossModelsPolicy::kName) g->tie_groups = TieGroups(items, order);
     for (size_t pos = 0; pos < order.size(); ++pos) {
       const int mi = order[pos];
       const Solo& solo = solo_[static_cast<size_t>(mi)];
-      MemberCost m;
-      m.model = mi;
-      m.onchip_bytes = r.models[pos].onchip_bytes;
-      m.offchip_bytes = r.models[pos].offchip_bytes;
-      auto cost = std::make_shared<perf::ModelCost>(solo.cost);
       std::vector<int64_t> cached, streamed;
       ETPU_RETURN_IF_ERROR(RegionBytes(r.models[pos], cached, streamed));
       if (cached.size() != solo.region_cached.size()) {
@@ -223,20 +279,14 @@ Result<const GroupCost*> GroupCoster::Cost(const std::vector<int>& order) {
                                          problem_->models[mi].name, cached.size(), fmt::join(order, ","),
                                          solo.region_cached.size()));
       }
-      for (size_t k = 0; k < cached.size(); ++k) {
-        auto& q = cost->edgetpu_ops[k].query;
-        q.cached_param_bytes += cached[k] - solo.region_cached[k];
-        q.streamed_param_bytes += streamed[k] - solo.region_streamed[k];
-        if (q.cached_param_bytes < 0 || q.streamed_param_bytes < 0) {
-          return InternalError(fmt::format("plan: '{}' in group [{}]: negative parameter bytes",
-                                           problem_->models[mi].name, fmt::join(order, ",")));
-        }
-      }
-      m.cost = std::move(cost);
-      ETPU_RETURN_IF_ERROR(Times(m));
+      ETPU_ASSIGN_OR_RETURN(MemberCost m, Member(mi, items[pos], order));
+      // The compiler's own totals (equal to the sums of its placements).
+      m.onchip_bytes = r.models[pos].onchip_bytes;
+      m.offchip_bytes = r.models[pos].offchip_bytes;
       g->members.push_back(std::move(m));
     }
   }
+  if (g->ok) LearnItems(*g, r, std::move(items));
   if (g->ok) Learn(*g, r);
   const GroupCost* out = g.get();
   memo_.emplace(order, std::move(g));
@@ -267,6 +317,75 @@ void GroupCoster::Learn(const GroupCost& g, const CompileResult& r) {
     placements_.emplace(std::make_pair(m.model, left), m);
     left -= m.onchip_bytes;
   }
+}
+
+// Compiler 16 ranks the set's items once (depthwise first, then larger first; ties: command-line
+// position, then execution order) and caches each item that fits what is left, never an always
+// streamed one (cache::RankedAcrossModelsPolicy). Replays that on `items` (per position of the
+// order), setting Item::cached; returns the bytes left.
+int64_t GroupCoster::PlaceRanked(Items& items, int64_t capacity_bytes) {
+  std::vector<Item*> ranked;
+  for (auto& model : items) {
+    for (Item& l : model) ranked.push_back(&l);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Item* a, const Item* b) {
+    if (a->depthwise != b->depthwise) return a->depthwise;
+    return a->bytes > b->bytes;
+  });
+  int64_t left = capacity_bytes;
+  for (Item* l : ranked) {
+    l->cached = !l->always_streamed && l->bytes <= left;
+    if (l->cached) left -= l->bytes;
+  }
+  return left;
+}
+
+void GroupCoster::LearnItems(const GroupCost& g, const CompileResult& r, Items items) {
+  if (g.cache_policy != cache::RankedAcrossModelsPolicy::kName || r.models.empty() || !derive_) return;
+  const int64_t capacity = r.models[0].sram.parameter_capacity_bytes;
+  std::vector<int> set = g.order;
+  std::sort(set.begin(), set.end());
+  if (set_items_.contains(set)) return;
+  for (const ModelResult& m : r.models) {
+    if (m.sram.parameter_capacity_bytes != capacity) return;
+  }
+  // Learnt only when the replay of this very order gives every placement the compiler gave.
+  Items replayed = items;
+  const int64_t left = PlaceRanked(replayed, capacity);
+  for (size_t pos = 0; pos < r.models.size(); ++pos) {
+    const ModelResult& m = r.models[pos];
+    int64_t on = 0, off = 0;
+    for (size_t k = 0; k < replayed[pos].size(); ++k) {
+      if (replayed[pos][k].cached != items[pos][k].cached) return;
+      (replayed[pos][k].cached ? on : off) += replayed[pos][k].bytes;
+    }
+    if (on != m.onchip_bytes || off != m.offchip_bytes) return;
+    if (!m.regions.empty() && m.onchip_remaining_bytes != left) return;
+  }
+  SetItems s;
+  s.capacity_bytes = capacity;
+  for (size_t pos = 0; pos < g.order.size(); ++pos) s.by_model.emplace(g.order[pos], std::move(items[pos]));
+  set_items_.emplace(std::move(set), std::move(s));
+}
+
+Result<std::unique_ptr<GroupCost>> GroupCoster::Replay(const std::vector<int>& order) {
+  std::vector<int> set = order;
+  std::sort(set.begin(), set.end());
+  const auto s = set_items_.find(set);
+  if (s == set_items_.end()) return std::unique_ptr<GroupCost>();
+  Items items;
+  for (int mi : order) items.push_back(s->second.by_model.at(mi));
+  PlaceRanked(items, s->second.capacity_bytes);
+  auto g = std::make_unique<GroupCost>();
+  g->order = order;
+  g->ok = true;
+  g->cache_policy = cache::RankedAcrossModelsPolicy::kName;
+  g->tie_groups = TieGroups(items, order);
+  for (size_t pos = 0; pos < order.size(); ++pos) {
+    ETPU_ASSIGN_OR_RETURN(MemberCost m, Member(order[pos], items[pos], order));
+    g->members.push_back(std::move(m));
+  }
+  return g;
 }
 
 std::unique_ptr<GroupCost> GroupCoster::Derive(const std::vector<int>& order) const {

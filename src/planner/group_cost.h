@@ -25,6 +25,16 @@
 // while preparing one model or on the set's inputs, neither of which depends on the order.
 // group_cost_test checks derived groups against compiled ones, field by field, for every order
 // of every subset of a pool.
+//
+// Compiler 16 (cache::RankedAcrossModelsPolicy) ranks every item of the set once (depthwise
+// first, then larger first; ties: command-line order, then execution order) and caches each item
+// that fits what is left of the set's capacity. The items (operator, region, bytes, depthwise,
+// always streamed) and the capacity do not depend on the order, so once a set has been compiled
+// in one order the policy is replayed on those items for any other order instead of compiling it
+// again; a compiled group is learnt only when the replay of its own order reproduces each of its
+// placements and byte counts. A member's cost depends only on its cached and streamed bytes per
+// region, so it is built once per distinct placement. group_cost_test checks derived groups
+// against compiled ones, field by field, for every order of every subset of a pool.
 #pragma once
 
 #include <cstdint>
@@ -101,8 +111,8 @@ class GroupCoster {
 
   /// Compilations run so far (one per distinct ordered group not derived, plus one per model alone).
   int64_t compilations() const { return compilations_; }
-  /// Ordered groups put together from placements of compiled groups instead of compiled (compiler
-  /// 15; see the file comment).
+  /// Ordered groups put together from placements of compiled groups instead of compiled (see the
+  /// file comment).
   int64_t derived() const { return derived_; }
   /// Whether Cost may derive ordered groups (on by default; tests turn it off to compare).
   void set_derive_placements(bool on) { derive_ = on; }
@@ -118,11 +128,31 @@ class GroupCoster {
   };
   explicit GroupCoster(const Problem& p) : problem_(&p) {}
   Status Times(MemberCost& m) const;
-  Result<std::vector<TieGroup>> TieGroups(const CompileResult& r, const std::vector<int>& order) const;
+  /// One item of a compiled model's placement (ModelResult::layers) as the ranking policies see it.
+  struct Item {
+    int op_index = 0;
+    int region = 0;
+    int64_t bytes = 0;
+    bool depthwise = false;
+    bool always_streamed = false;
+    bool cached = false;  ///< In the group it was read from, or as replayed.
+  };
+  /// Per position of a group: its items in execution order.
+  using Items = std::vector<std::vector<Item>>;
+  static Result<Items> ItemsOf(const CompileResult& r);
+  static int64_t PlaceRanked(Items& items, int64_t capacity_bytes);
+  std::vector<TieGroup> TieGroups(const Items& items, const std::vector<int>& order) const;
+  /// The member `mi` whose items (as placed) are `items`: its solo cost with the parameter bytes
+  /// per region moved (memoised by model and bytes per region).
+  Result<MemberCost> Member(int mi, const std::vector<Item>& items, const std::vector<int>& order);
   /// The group put together from placements_, or null when a member's placement is not known.
   std::unique_ptr<GroupCost> Derive(const std::vector<int>& order) const;
+  /// Compiler 16: the group replayed from a compiled order of its set, or null when none is known.
+  Result<std::unique_ptr<GroupCost>> Replay(const std::vector<int>& order);
   /// Records the placements of a compiled group of compiler 15's policy.
   void Learn(const GroupCost& g, const CompileResult& r);
+  /// Records the items of a compiled group of compiler 16's policy.
+  void LearnItems(const GroupCost& g, const CompileResult& r, Items items);
 
   /// A compiled set (members ascending): its caching policy and parameter capacity.
   struct SetCapacity {
@@ -137,6 +167,14 @@ class GroupCoster {
   std::map<std::vector<int>, SetCapacity> sets_;  ///< Sets compiled without error, by sorted members.
   /// Compiler 15: (model, capacity left before it) -> its cost at that place.
   std::map<std::pair<int, int64_t>, MemberCost> placements_;
+  /// Compiler 16: a compiled set (members ascending) -> its capacity and each member's items.
+  struct SetItems {
+    int64_t capacity_bytes = 0;
+    std::map<int, std::vector<Item>> by_model;
+  };
+  std::map<std::vector<int>, SetItems> set_items_;
+  /// (model, cached then streamed bytes per region) -> its cost.
+  std::map<std::pair<int, std::vector<int64_t>>, MemberCost> members_;
   bool derive_ = true;
   int64_t compilations_ = 0, derived_ = 0;
 };

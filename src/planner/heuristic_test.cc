@@ -31,7 +31,7 @@ TEST(PlanHeuristicTest, NeverBeatsTheExactOptimumAndRespectsItsBound) {
   const std::vector<std::vector<std::string>> device_sets = {{"usb3"}, {"usb3", "usb3"}, {"usb3", "pcie", "usb2"}};
   std::mt19937 rng(1414);
   int instances = 0, optimal = 0, improved = 0;
-  testing::ForRandomInstances(pool, device_sets, 3, 4, rng, [&](GroupCoster& coster, size_t) {
+  testing::ForRandomInstances(pool, device_sets, 3, 4, rng, [&](GroupCoster& coster, GroupCoster&, size_t) {
     auto exact = PlanExact(coster);
     ASSERT_TRUE(exact.ok()) << exact.status().message();
     auto h = PlanHeuristic(coster);

@@ -14,8 +14,9 @@
 // run the tied slots go to the models in command-line order, each taking what it can; only the
 // models up to the one that exhausts the slots matter, and the lower bounds of what each can take
 // (cached in this group or alone) bound that prefix. One order per distinct tuple of prefixes is
-// compiled. Compiler 15's policy (cache::RankedInModelOrderPolicy: models in command-line order,
-// each caching what fits what its predecessors left) is walked as prefixes instead: a model's
+// looked up (replayed by GroupCoster from the set's first compile, not compiled again). Compiler
+// 15's policy (cache::RankedInModelOrderPolicy: models in command-line order, each caching what
+// fits what its predecessors left) is walked as prefixes instead: a model's
 // placement depends only on the bytes cached before it, so orders reaching the same placements
 // are merged and each (model, bytes cached before it) is looked up once (compiled, or derived by
 // GroupCoster from a group of another set with the same capacity left); one order per distinct

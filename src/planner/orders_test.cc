@@ -52,8 +52,9 @@ Counts CheckEverySubset(const std::vector<std::string>& pool, int emulate = 16) 
   Counts c;
   Problem p = testing::ZooProblem(pool, {"usb3"});
   p.emulate = emulate;
-  // The planner's coster (compiler 15's groups derived from compiled placements, group_cost.h)
-  // for the reduced orders; every permutation compiled for real.
+  // The planner's coster (compiler 15's groups derived from compiled placements, compiler 16's
+  // replayed from the set's first compile, group_cost.h) for the reduced orders; every
+  // permutation compiled for real.
   auto coster = GroupCoster::Create(p), every = GroupCoster::Create(p);
   EXPECT_TRUE(coster.ok() && every.ok());
   if (!coster.ok() || !every.ok()) return c;

@@ -63,11 +63,12 @@ inline Problem ZooProblem(const std::vector<std::string>& models, const std::vec
 
 /// Random instances: for each host list of `device_sets` and each size k from `min_models` to the
 /// pool's size, a shuffled k-subset of `pool`, costed once, then `rates_per_set` times with rates
-/// log-uniform in 1-300 Hz (costs do not depend on rates): f(coster, k) for each.
+/// log-uniform in 1-300 Hz (costs do not depend on rates): f(coster, compiled, k) for each, where
+/// `compiled` costs the same problem but compiles every ordered group (nothing derived).
 inline void ForRandomInstances(const std::vector<std::string>& pool,
                                const std::vector<std::vector<std::string>>& device_sets, size_t min_models,
                                int rates_per_set, std::mt19937& rng,
-                               const std::function<void(GroupCoster&, size_t)>& f) {
+                               const std::function<void(GroupCoster&, GroupCoster&, size_t)>& f) {
   std::uniform_real_distribution<double> log_rate(0.0, std::log(300.0));
   for (const auto& hosts : device_sets) {
     for (size_t k = min_models; k <= pool.size(); ++k) {
@@ -77,9 +78,12 @@ inline void ForRandomInstances(const std::vector<std::string>& pool,
       Problem p = ZooProblem(models, hosts);
       auto coster = GroupCoster::Create(p);
       ASSERT_TRUE(coster.ok()) << coster.status().message();
+      auto compiled = GroupCoster::Create(p, coster->get());
+      ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+      (*compiled)->set_derive_placements(false);
       for (int r = 0; r < rates_per_set; ++r) {
         for (auto& m : p.models) m.rate_hz = std::exp(log_rate(rng));
-        f(**coster, k);
+        f(**coster, **compiled, k);
       }
     }
   }
