@@ -53,8 +53,8 @@ TEST(ThreadPool, BackToBackCallsOfDifferentSplitsRunEachIndexOnce) {
       for (int64_t i = 0; i < n; ++i) hits[static_cast<size_t>(i)].store(0, std::memory_order_relaxed);
       pool.ParallelFor(n, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
-          for (volatile int spin = 0; spin < 200; spin = spin + 1) {
-          }  // long enough for the workers to take part
+          volatile int sink = 0;  // long enough for the workers to take part
+          for (int spin = 0; spin < 200; ++spin) sink = spin;
           hits[static_cast<size_t>(i)].fetch_add(1, std::memory_order_relaxed);
         }
       });
