@@ -29,11 +29,11 @@ void CopyRequantized(const T* in, int64_t n, QuantParams in_q, QuantParams out_q
   constexpr int32_t kMin = std::is_same_v<T, uint8_t> ? 0 : -128;
   constexpr int32_t kMax = std::is_same_v<T, uint8_t> ? 255 : 127;
   for (int64_t j = 0; j < n; ++j) {
-    // Clamped in float before the conversion (a value beyond int32, or NaN from a hostile scale,
-    // would make it undefined): every value the clamp changes saturates below anyway, so the
-    // result is TFLite's wherever TFLite's is defined. NaN goes to the zero point.
+    // Clamped to int32's range in float before the conversion (a value beyond it, or NaN from a
+    // hostile scale, would make it undefined), then the zero point added in 64 bits: TFLite's
+    // result wherever TFLite's is defined. NaN goes to the zero point.
     const float r = std::round(in[j] * scale + bias);
-    const float f = std::isnan(r) ? 0.0f : std::clamp(r, -1.0e9f, 1.0e9f);
+    const float f = std::isnan(r) ? 0.0f : std::clamp(r, -2147483648.0f, 2147483520.0f);
     const int64_t v = static_cast<int64_t>(f) + out_q.zero_point;
     out[j] = static_cast<T>(std::clamp<int64_t>(v, kMin, kMax));
   }

@@ -452,6 +452,10 @@ int PlanCommand(int argc, char** argv) {
   }
   const planner::BoundedPlan& best = solution->best;
   std::string method = solution->method;
+  if (solution != &*whole) {  // The winner pipelines or replicates: say how the whole models were planned too.
+    method = fmt::format("whole models: {} (a* {:.3f}); with stages and replicas ({} units): {}", whole->method,
+                         whole->best.eval.objective.headroom(), shown->models.size(), solution->method);
+  }
   if (split_stats.combinations > 0) {
     method += fmt::format("; {} pipelining / replication choice(s) costed ({} profiling compilations{})",
                           split_stats.combinations, split_stats.profiling_compilations,
