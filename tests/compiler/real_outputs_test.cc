@@ -116,18 +116,14 @@ void CompareWithReal(const ir::Model& cpu, const ir::Model& ours, const ir::Mode
     EXPECT_EQ(pkg.on_chip_bytes(), expected_on) << "on-chip bytes (" << generation << ")";
     EXPECT_EQ(pkg.off_chip_bytes(), expected_off) << "off-chip bytes";
     const package::PackageInfo& real_pkg = real_info->edgetpu_ops[0].package;
-    const package::ExecutableInfo* ours_cached = pkg.caching();
-    const package::ExecutableInfo* real_cached = real_pkg.caching();
-    ASSERT_TRUE(ours_cached != nullptr && real_cached != nullptr);
-    EXPECT_TRUE(std::equal(ours_cached->parameters.begin(), ours_cached->parameters.end(),
-                           real_cached->parameters.begin(), real_cached->parameters.end()))
-        << "cached parameter blob differs from the real one";
-    const package::ExecutableInfo* ours_main = pkg.main();
-    const package::ExecutableInfo* real_main = real_pkg.main();
-    ASSERT_TRUE(ours_main != nullptr && real_main != nullptr);
-    EXPECT_TRUE(std::equal(ours_main->parameters.begin(), ours_main->parameters.end(),
-                           real_main->parameters.begin(), real_main->parameters.end()))
-        << "streamed parameter blob differs from the real one";
+    auto same_blob = [](const package::ExecutableInfo* ours, const package::ExecutableInfo* real, const char* which) {
+      ASSERT_TRUE(ours != nullptr && real != nullptr) << which;
+      EXPECT_TRUE(std::equal(ours->parameters.begin(), ours->parameters.end(), real->parameters.begin(),
+                             real->parameters.end()))
+          << which << " parameter blob differs from the real one";
+    };
+    same_blob(pkg.caching(), real_pkg.caching(), "cached");
+    same_blob(pkg.main(), real_pkg.main(), "streamed");
   } else {
     EXPECT_EQ(pkg.on_chip_bytes(), expected_on) << "on-chip bytes (" << generation << ")";
     EXPECT_EQ(pkg.off_chip_bytes(), expected_off) << "off-chip bytes";
