@@ -55,6 +55,7 @@ TEST(ThreadPool, BackToBackCallsOfDifferentSplitsRunEachIndexOnce) {
         for (int64_t i = b; i < e; ++i) {
           volatile int sink = 0;  // long enough for the workers to take part
           for (int spin = 0; spin < 200; ++spin) sink = spin;
+          static_cast<void>(sink);
           hits[static_cast<size_t>(i)].fetch_add(1, std::memory_order_relaxed);
         }
       });
