@@ -50,7 +50,9 @@ std::vector<uint8_t> Prefixed(uint8_t selector, const std::vector<uint8_t>& byte
 
 // The smallest model worth compiling: a 1x1 convolution of a 2x2x4 input (its compiled form,
 // with the Edge TPU package inside, stays well under the size limit).
-std::vector<uint8_t> TinyModel() {
+// TinyModel's 1x1 convolution; `output_shape` replaces its output's shape (the tenth session's
+// campaign: an output with no dimensions made the bias check read back() of an empty shape).
+std::vector<uint8_t> TinyModel(std::vector<int32_t> output_shape = {1, 2, 2, 4}) {
   using etpu::ir::TensorType;
   namespace tfl = etpu::tflite;
   tfl::ModelBuilder b;
@@ -59,7 +61,7 @@ std::vector<uint8_t> TinyModel() {
                             std::vector<uint8_t>(16, 130));
   const std::vector<int32_t> bias_values(4, 10);
   const int bias = b.AddConstant<int32_t>("bias", TensorType::INT32, {4}, bias_values, tfl::Quant(0.005f, 0));
-  const int out = b.AddTensor("output", TensorType::UINT8, {1, 2, 2, 4}, tfl::Quant(0.25f, 0));
+  const int out = b.AddTensor("output", TensorType::UINT8, output_shape, tfl::Quant(0.25f, 0));
   b.AddOperator(etpu::ir::BuiltinOperator::CONV_2D, {in, w, bias}, {out},
                 tfl::ConvOptions(1, 1, etpu::ir::Padding::SAME));
   b.SetInputs({in});
@@ -214,6 +216,7 @@ int main(int argc, char** argv) {
   // Also this session's: an input weight scale of 1e30 gave a requantisation left shift of 88
   // bits (UBSan in quant_utils.h); now refused at preparation.
   Write(loader, "crash-lstm_input_weight_scale_1e30.tflite", LstmModel(0, 100, false, 1e30f));
+  Write(loader, "crash-conv_output_without_dimensions.tflite", TinyModel({}));
   Write(loader, "crash-lstm_gate_bias_near_int32_max.tflite",
         LstmModel(0, std::numeric_limits<int32_t>::max() - 100, true));
   // Truncations and offsets pointed past the end: of the source model, of the compiled one, and

@@ -94,9 +94,9 @@ Result<ConvIo> GetIo(OpBuildContext& c, int in_slot = 0, int filter_slot = 1, in
       ETPU_RETURN_IF_ERROR(CheckType(c, b, {TensorType::INT32}));
       io.bias = As<int32_t>(c.in_data(bias_slot));
     }
-    if (b.num_elements() != c.out(0).shape.back()) {
-      return c.Error(fmt::format("bias '{}' has {} elements (expected {})", b.name, b.num_elements(),
-                                 c.out(0).shape.back()));
+    // The output's channels from its 4-D view (a hostile output may have no dimensions at all).
+    if (b.num_elements() != io.out.c) {
+      return c.Error(fmt::format("bias '{}' has {} elements (expected {})", b.name, b.num_elements(), io.out.c));
     }
   }
   if (io.input == nullptr || io.weights == nullptr) return c.Error("input or filter has no data");
